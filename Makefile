@@ -1,0 +1,102 @@
+# Rapport — build, run and test. `make run` and `make test` are the two
+# commands a new machine needs; both install missing Debian packages first.
+PREFIX ?= /usr/local
+CC ?= cc
+PKGS := libmicrohttpd jansson sqlite3 libsodium libutf8proc icu-uc icu-i18n
+CFLAGS_BASE := -std=c17 -Wall -Wextra -Werror -Wshadow -Wno-unused-parameter \
+	-D_GNU_SOURCE -Isrc -Ibuild/gen -include src/core/banned.h
+OPT ?= -O2 -g
+LDLIBS = $(shell pkg-config --libs $(PKGS)) -lpthread -lm
+
+SRC := $(sort $(wildcard src/*/*.c))
+MAIN := src/cli/main.c
+LIBSRC := $(filter-out $(MAIN),$(SRC))
+MIGRATIONS := $(sort $(wildcard src/store/migrations/*.sql))
+GEN := build/gen/migrations.c
+HDRS := $(wildcard src/*/*.h)
+
+OBJ := $(patsubst src/%.c,build/obj/%.o,$(LIBSRC)) build/obj/gen/migrations.o
+AOBJ := $(patsubst src/%.c,build/asan/%.o,$(LIBSRC)) build/asan/gen/migrations.o
+ASAN := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
+
+UNIT_SRC := $(sort $(wildcard tests/unit/test_*.c))
+UNIT_BIN := $(patsubst tests/unit/%.c,build/tests/%,$(UNIT_SRC))
+UNIT_ABIN := $(patsubst tests/unit/%.c,build/tests-asan/%,$(UNIT_SRC))
+
+.PHONY: all deps test-deps run test unit api asan check-style install clean bench demo
+all: deps build/rapport
+
+deps:
+	@scripts/deps.sh build
+
+test-deps:
+	@scripts/deps.sh test
+
+CFLAGS_ALL = $(CFLAGS_BASE) $(shell pkg-config --cflags $(PKGS)) $(CFLAGS)
+
+$(GEN): $(MIGRATIONS) scripts/embed.sh
+	@mkdir -p $(dir $@)
+	scripts/embed.sh store_migrations $@ $(MIGRATIONS)
+
+build/obj/gen/migrations.o: $(GEN)
+	@mkdir -p $(dir $@)
+	$(CC) $(OPT) -c $< -o $@
+
+build/asan/gen/migrations.o: $(GEN)
+	@mkdir -p $(dir $@)
+	$(CC) -O1 -g -c $< -o $@
+
+build/obj/%.o: src/%.c $(HDRS)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_ALL) $(OPT) -c $< -o $@
+
+build/asan/%.o: src/%.c $(HDRS)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_ALL) -O1 -g $(ASAN) -c $< -o $@
+
+build/librapport.a: $(OBJ)
+	ar rcs $@ $^
+
+build/librapport-asan.a: $(AOBJ)
+	ar rcs $@ $^
+
+build/rapport: $(MAIN) build/librapport.a
+	$(CC) $(CFLAGS_ALL) $(OPT) $< build/librapport.a $(LDLIBS) -o $@
+
+build/rapport-asan: $(MAIN) build/librapport-asan.a
+	$(CC) $(CFLAGS_ALL) -O1 -g $(ASAN) $< build/librapport-asan.a $(LDLIBS) -o $@
+
+build/tests/%: tests/unit/%.c tests/unit/unit.h build/librapport.a
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_ALL) -Itests/unit -O1 -g $< build/librapport.a $(LDLIBS) $(shell pkg-config --libs cmocka) -o $@
+
+build/tests-asan/%: tests/unit/%.c tests/unit/unit.h build/librapport-asan.a
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_ALL) -Itests/unit -O1 -g $(ASAN) $< build/librapport-asan.a $(LDLIBS) $(shell pkg-config --libs cmocka) -o $@
+
+asan: deps build/rapport-asan $(UNIT_ABIN)
+
+# Starts the server on SQLite with demo data; a second run reuses the data.
+run: all
+	@mkdir -p data
+	@if [ ! -f data/rapport.db ]; then ./build/rapport init && ./build/rapport demo --scale 2000; fi
+	./build/rapport serve
+
+test: test-deps build/rapport build/rapport-asan $(UNIT_BIN) $(UNIT_ABIN)
+	@scripts/test.sh
+
+unit: deps $(UNIT_BIN)
+	@scripts/test.sh unit
+
+api: deps build/rapport
+	@scripts/test.sh api
+
+check-style:
+	@scripts/check-layers.sh
+
+install: all
+	install -d $(DESTDIR)$(PREFIX)/bin
+	install -m 755 build/rapport $(DESTDIR)$(PREFIX)/bin/rapport
+
+clean:
+	rm -rf build

@@ -1,0 +1,28 @@
+#!/bin/sh
+# deps.sh — installs the Debian packages Rapport needs to build, run and
+# test, skipping those already present. Safe to run repeatedly.
+set -eu
+BUILD="build-essential pkg-config libmicrohttpd-dev libjansson-dev
+libsqlite3-dev libsodium-dev libutf8proc-dev libicu-dev libcmocka-dev sqlite3"
+TEST="nodejs npm"
+case "${1:-build}" in
+build) want="$BUILD" ;;
+test) want="$BUILD $TEST" ;;
+*) echo "usage: deps.sh [build|test]" >&2; exit 2 ;;
+esac
+missing=""
+for p in $want; do
+	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" ||
+		missing="$missing $p"
+done
+# node may come from elsewhere than Debian's package; only its presence matters
+if command -v node >/dev/null 2>&1; then
+	missing=$(echo "$missing" | tr ' ' '\n' | grep -vx -e nodejs -e npm | tr '\n' ' ')
+fi
+missing=$(echo "$missing" | xargs)
+[ -z "$missing" ] && exit 0
+echo "installing: $missing" >&2
+SUDO=""
+[ "$(id -u)" -ne 0 ] && SUDO=sudo
+$SUDO apt-get update -qq
+DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq $missing >/dev/null

@@ -1,0 +1,154 @@
+/* jsonw.c — see jsonw.h. */
+#include "core/jsonw.h"
+
+#include <inttypes.h>
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+void jw_init(struct jw *w, struct buf *out)
+{
+	memset(w, 0, sizeof *w);
+	w->out = out;
+}
+
+/* Writes the separator a new value needs at the current position. */
+static void before_value(struct jw *w)
+{
+	if (w->after_key) {
+		w->after_key = false;
+		return;
+	}
+	if (w->need_comma[w->depth])
+		buf_addc(w->out, ',');
+	w->need_comma[w->depth] = true;
+}
+
+static void open(struct jw *w, char c)
+{
+	before_value(w);
+	buf_addc(w->out, c);
+	if (w->depth >= JW_MAX_DEPTH) {
+		w->out->overflow = true;
+		return;
+	}
+	w->depth++;
+	w->need_comma[w->depth] = false;
+}
+
+static void close_(struct jw *w, char c)
+{
+	buf_addc(w->out, c);
+	if (w->depth > 0)
+		w->depth--;
+}
+
+void jw_obj(struct jw *w) { open(w, '{'); }
+void jw_obj_end(struct jw *w) { close_(w, '}'); }
+void jw_arr(struct jw *w) { open(w, '['); }
+void jw_arr_end(struct jw *w) { close_(w, ']'); }
+
+void json_escape(struct buf *b, const char *s, size_t n)
+{
+	static const char hex[] = "0123456789abcdef";
+	size_t run = 0;
+	for (size_t i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)s[i];
+		const char *esc = NULL;
+		switch (c) {
+		case '"': esc = "\\\""; break;
+		case '\\': esc = "\\\\"; break;
+		case '\n': esc = "\\n"; break;
+		case '\r': esc = "\\r"; break;
+		case '\t': esc = "\\t"; break;
+		default: break;
+		}
+		if (!esc && c >= 0x20 && c != 0x7f)
+			continue;
+		buf_add(b, s + run, i - run);
+		run = i + 1;
+		if (esc) {
+			buf_adds(b, esc);
+		} else {
+			char u[7] = {'\\', 'u', '0', '0', hex[c >> 4], hex[c & 15], 0};
+			buf_add(b, u, 6);
+		}
+	}
+	buf_add(b, s + run, n - run);
+}
+
+void jw_key(struct jw *w, const char *key)
+{
+	before_value(w);
+	buf_addc(w->out, '"');
+	json_escape(w->out, key, strlen(key));
+	buf_add(w->out, "\":", 2);
+	w->after_key = true;
+}
+
+void jw_strn(struct jw *w, const char *s, size_t n)
+{
+	before_value(w);
+	buf_addc(w->out, '"');
+	json_escape(w->out, s, n);
+	buf_addc(w->out, '"');
+}
+
+void jw_str(struct jw *w, const char *s)
+{
+	if (!s)
+		jw_null(w);
+	else
+		jw_strn(w, s, strlen(s));
+}
+
+void jw_int(struct jw *w, int64_t v)
+{
+	before_value(w);
+	buf_printf(w->out, "%" PRId64, v);
+}
+
+void jw_double(struct jw *w, double v)
+{
+	before_value(w);
+	if (!isfinite(v))
+		buf_adds(w->out, "null");
+	else
+		buf_printf(w->out, "%.17g", v);
+}
+
+void jw_bool(struct jw *w, bool v)
+{
+	before_value(w);
+	buf_adds(w->out, v ? "true" : "false");
+}
+
+void jw_null(struct jw *w)
+{
+	before_value(w);
+	buf_adds(w->out, "null");
+}
+
+void jw_raw(struct jw *w, const char *json, size_t n)
+{
+	before_value(w);
+	buf_add(w->out, json, n);
+}
+
+void jw_kstr(struct jw *w, const char *key, const char *s)
+{
+	jw_key(w, key);
+	jw_str(w, s);
+}
+
+void jw_kint(struct jw *w, const char *key, int64_t v)
+{
+	jw_key(w, key);
+	jw_int(w, v);
+}
+
+void jw_kbool(struct jw *w, const char *key, bool v)
+{
+	jw_key(w, key);
+	jw_bool(w, v);
+}

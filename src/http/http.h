@@ -1,0 +1,87 @@
+/* http.h — the HTTP server: libmicrohttpd glue, a router over a table of
+ * routes, request bodies bounded by a limit, one arena per request, an
+ * access log line per request and request metrics. Knows nothing of
+ * entities or users. */
+#pragma once
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/arena.h"
+#include "core/buf.h"
+#include "model/query.h" /* struct query_param */
+
+#define HTTP_MAX_PATH_PARAMS 4
+#define HTTP_MAX_QUERY_PARAMS 64
+#define HTTP_MAX_HEADERS 16
+
+struct http_request {
+	const char *method;
+	const char *path;
+	const char *path_params[HTTP_MAX_PATH_PARAMS];
+	int npath_params;
+	struct query_param params[HTTP_MAX_QUERY_PARAMS];
+	int nparams;
+	bool bad_params; /* too many, or not UTF-8 */
+	const char *body;
+	size_t body_len;
+	const char *client_ip;
+	struct arena *arena;
+	void *conn; /* the server's connection handle */
+};
+
+struct http_response {
+	int status;
+	const char *content_type;
+	struct buf body;
+	const char *header_names[HTTP_MAX_HEADERS];
+	const char *header_values[HTTP_MAX_HEADERS];
+	int nheaders;
+};
+
+/* A handler fills resp; it never frees (everything lives in req->arena). */
+typedef void (*http_handler)(struct http_request *req, struct http_response *resp,
+			     void *app);
+
+/* Pattern segments starting with ':' match any one segment and are passed
+ * in path_params in order; a final "*" matches the rest of the path. */
+struct http_route {
+	const char *method;
+	const char *pattern;
+	http_handler fn;
+};
+
+struct http_config {
+	const char *host;
+	uint16_t port;
+	unsigned threads;
+	size_t max_body;          /* bytes; larger bodies get 413 */
+	unsigned conn_timeout_s;  /* idle connections are closed */
+	unsigned max_conns;
+	unsigned max_conns_per_ip;
+	size_t conn_memory;       /* per-connection buffer limit */
+	bool access_log;
+};
+
+struct http_server;
+
+/* Starts serving; routes and app must outlive the server. NULL on failure
+ * with a message in err_msg. */
+struct http_server *http_start(const struct http_config *cfg,
+			       const struct http_route *routes, void *app,
+			       http_handler not_found, char *err_msg,
+			       size_t err_len);
+void http_stop(struct http_server *s);
+/* The port actually bound (useful with port 0). */
+uint16_t http_port(const struct http_server *s);
+
+const char *http_header(const struct http_request *req, const char *name);
+const char *http_cookie(const struct http_request *req, const char *name);
+const char *http_param(const struct http_request *req, const char *key);
+void http_set_header(struct http_response *resp, const char *name,
+		     const char *value);
+
+/* Prometheus text for the server's request counters and latencies. */
+void http_metrics_write(struct buf *out);
+
+bool utf8_valid(const char *s, size_t n);

@@ -1,0 +1,342 @@
+/* server.c — libmicrohttpd glue: accumulates the body within its limit,
+ * builds a struct http_request in a per-request arena, routes it, sends
+ * the response, logs it and counts it. */
+#include <microhttpd.h>
+
+#include <arpa/inet.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/clock.h"
+#include "core/log.h"
+#include "http/http.h"
+#include "http/router.h"
+
+struct http_server {
+	struct MHD_Daemon *d;
+	struct http_config cfg;
+	const struct http_route *routes;
+	void *app;
+	http_handler not_found;
+	uint16_t port;
+};
+
+/* Per-connection request state, from the first call of the access handler
+ * to the completion callback. */
+struct req_state {
+	struct arena *arena;
+	struct buf body;
+	bool too_big;
+	int64_t started_ns;
+};
+
+/* --- metrics ------------------------------------------------------------ */
+
+static const double bucket_le[] = {0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025,
+				   0.05, 0.1, 0.25, 0.5, 1, 2.5};
+#define NBUCKETS (sizeof bucket_le / sizeof *bucket_le)
+static atomic_ullong status_count[6]; /* by status class 1xx..5xx */
+static atomic_ullong bucket_count[NBUCKETS + 1];
+static atomic_ullong duration_us_sum;
+
+static void metrics_observe(int status, int64_t ns)
+{
+	int cls = status / 100;
+	if (cls >= 1 && cls <= 5)
+		atomic_fetch_add(&status_count[cls], 1);
+	double s = (double)ns / 1e9;
+	size_t b = 0;
+	while (b < NBUCKETS && s > bucket_le[b])
+		b++;
+	atomic_fetch_add(&bucket_count[b], 1);
+	atomic_fetch_add(&duration_us_sum, (unsigned long long)(ns / 1000));
+}
+
+void http_metrics_write(struct buf *out)
+{
+	buf_adds(out, "# HELP rapport_http_requests_total HTTP requests by status class.\n"
+		      "# TYPE rapport_http_requests_total counter\n");
+	for (int c = 1; c <= 5; c++)
+		buf_printf(out, "rapport_http_requests_total{code=\"%dxx\"} %llu\n", c,
+			   atomic_load(&status_count[c]));
+	buf_adds(out, "# HELP rapport_http_request_duration_seconds Time to answer a request.\n"
+		      "# TYPE rapport_http_request_duration_seconds histogram\n");
+	unsigned long long cum = 0;
+	for (size_t b = 0; b < NBUCKETS; b++) {
+		cum += atomic_load(&bucket_count[b]);
+		buf_printf(out, "rapport_http_request_duration_seconds_bucket{le=\"%g\"} %llu\n",
+			   bucket_le[b], cum);
+	}
+	cum += atomic_load(&bucket_count[NBUCKETS]);
+	buf_printf(out, "rapport_http_request_duration_seconds_bucket{le=\"+Inf\"} %llu\n", cum);
+	buf_printf(out, "rapport_http_request_duration_seconds_sum %.6f\n",
+		   (double)atomic_load(&duration_us_sum) / 1e6);
+	buf_printf(out, "rapport_http_request_duration_seconds_count %llu\n", cum);
+}
+
+/* --- request helpers ---------------------------------------------------- */
+
+bool utf8_valid(const char *s, size_t n)
+{
+	const unsigned char *p = (const unsigned char *)s, *end = p + n;
+	while (p < end) {
+		unsigned c = *p;
+		int len = c < 0x80 ? 1 : (c >> 5) == 6 ? 2 : (c >> 4) == 14 ? 3
+			: (c >> 3) == 30 ? 4 : 0;
+		if (!len || end - p < len)
+			return false;
+		uint32_t cp = len == 1 ? c : c & (0x7F >> len);
+		for (int i = 1; i < len; i++) {
+			if ((p[i] & 0xC0) != 0x80)
+				return false;
+			cp = (cp << 6) | (p[i] & 0x3F);
+		}
+		if ((len == 2 && cp < 0x80) || (len == 3 && cp < 0x800) ||
+		    (len == 4 && (cp < 0x10000 || cp > 0x10FFFF)) ||
+		    (cp >= 0xD800 && cp <= 0xDFFF))
+			return false;
+		p += len;
+	}
+	return true;
+}
+
+const char *http_header(const struct http_request *req, const char *name)
+{
+	return MHD_lookup_connection_value(req->conn, MHD_HEADER_KIND, name);
+}
+
+const char *http_cookie(const struct http_request *req, const char *name)
+{
+	return MHD_lookup_connection_value(req->conn, MHD_COOKIE_KIND, name);
+}
+
+const char *http_param(const struct http_request *req, const char *key)
+{
+	for (int i = 0; i < req->nparams; i++)
+		if (!strcmp(req->params[i].key, key))
+			return req->params[i].value;
+	return NULL;
+}
+
+void http_set_header(struct http_response *resp, const char *name,
+		     const char *value)
+{
+	for (int i = 0; i < resp->nheaders; i++)
+		if (!strcasecmp(resp->header_names[i], name)) {
+			resp->header_values[i] = value;
+			return;
+		}
+	if (resp->nheaders < HTTP_MAX_HEADERS) {
+		resp->header_names[resp->nheaders] = name;
+		resp->header_values[resp->nheaders++] = value;
+	}
+}
+
+static enum MHD_Result collect_param(void *cls, enum MHD_ValueKind kind,
+				     const char *key, const char *value)
+{
+	(void)kind;
+	struct http_request *req = cls;
+	if (req->nparams >= HTTP_MAX_QUERY_PARAMS ||
+	    !utf8_valid(key, strlen(key)) ||
+	    (value && !utf8_valid(value, strlen(value)))) {
+		req->bad_params = true;
+		return MHD_NO;
+	}
+	req->params[req->nparams++] = (struct query_param){
+		arena_strdup(req->arena, key), arena_strdup(req->arena, value ? value : "")};
+	return MHD_YES;
+}
+
+static const char *client_ip(struct MHD_Connection *conn, struct arena *a)
+{
+	const union MHD_ConnectionInfo *ci =
+		MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+	char ip[INET6_ADDRSTRLEN] = "?";
+	if (ci && ci->client_addr) {
+		const struct sockaddr *sa = ci->client_addr;
+		if (sa->sa_family == AF_INET)
+			inet_ntop(AF_INET, &((const struct sockaddr_in *)sa)->sin_addr,
+				  ip, sizeof ip);
+		else if (sa->sa_family == AF_INET6)
+			inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)sa)->sin6_addr,
+				  ip, sizeof ip);
+	}
+	return arena_strdup(a, ip);
+}
+
+/* --- the access handler --------------------------------------------------- */
+
+static void simple_problem(struct http_response *resp, int status,
+			   const char *code, const char *title)
+{
+	resp->status = status;
+	resp->content_type = "application/problem+json";
+	buf_printf(&resp->body,
+		   "{\"type\":\"about:blank\",\"title\":\"%s\",\"status\":%d,"
+		   "\"code\":\"%s\",\"detail\":\"%s\"}",
+		   title, status, code, title);
+}
+
+static void dispatch(struct http_server *s, struct http_request *req,
+		     struct http_response *resp)
+{
+	const struct http_route *route = NULL;
+	switch (router_find(s->routes, req, &route)) {
+	case ROUTE_FOUND:
+		route->fn(req, resp, s->app);
+		return;
+	case ROUTE_BAD_METHOD:
+		simple_problem(resp, 405, "method_not_allowed", "Method not allowed");
+		return;
+	case ROUTE_NOT_FOUND:
+		if (s->not_found)
+			s->not_found(req, resp, s->app);
+		else
+			simple_problem(resp, 404, "not_found", "Not found");
+		return;
+	}
+}
+
+static enum MHD_Result send_response(struct MHD_Connection *conn,
+			    struct http_response *resp, const char *method)
+{
+	size_t len = 0;
+	char *body = buf_detach(&resp->body, &len);
+	struct MHD_Response *r =
+		MHD_create_response_from_buffer(len, body, MHD_RESPMEM_MUST_FREE);
+	if (resp->content_type)
+		MHD_add_response_header(r, "Content-Type", resp->content_type);
+	MHD_add_response_header(r, "X-Content-Type-Options", "nosniff");
+	MHD_add_response_header(r, "Referrer-Policy", "no-referrer");
+	MHD_add_response_header(r, "X-Frame-Options", "DENY");
+	for (int i = 0; i < resp->nheaders; i++)
+		MHD_add_response_header(r, resp->header_names[i],
+					resp->header_values[i]);
+	(void)method;
+	enum MHD_Result ret = MHD_queue_response(conn, (unsigned)resp->status, r);
+	MHD_destroy_response(r);
+	return ret;
+}
+
+static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn,
+				  const char *url, const char *method,
+				  const char *version, const char *upload,
+				  size_t *upload_size, void **con_cls)
+{
+	(void)version;
+	struct http_server *s = cls;
+	struct req_state *st = *con_cls;
+	if (!st) {
+		st = calloc(1, sizeof *st);
+		if (!st)
+			abort();
+		st->arena = arena_new();
+		st->started_ns = clock_mono_ns();
+		buf_init(&st->body, s->cfg.max_body);
+		*con_cls = st;
+		return MHD_YES;
+	}
+	if (*upload_size) {
+		buf_add(&st->body, upload, *upload_size);
+		if (st->body.overflow)
+			st->too_big = true;
+		*upload_size = 0;
+		return MHD_YES;
+	}
+	struct http_request req = {.method = method, .path = url,
+				   .arena = st->arena, .conn = conn};
+	req.client_ip = client_ip(conn, st->arena);
+	struct http_response resp = {.status = 200,
+				     .content_type = "application/json"};
+	buf_init(&resp.body, 0);
+	MHD_get_connection_values(conn, MHD_GET_ARGUMENT_KIND, collect_param, &req);
+	if (st->too_big) {
+		simple_problem(&resp, 413, "payload_too_large",
+			       "The request body is too large");
+	} else if (req.bad_params || !utf8_valid(url, strlen(url))) {
+		simple_problem(&resp, 400, "invalid_query",
+			       "The query string is not valid");
+	} else {
+		req.body = buf_str(&st->body);
+		req.body_len = st->body.len;
+		dispatch(s, &req, &resp);
+	}
+	int64_t ns = clock_mono_ns() - st->started_ns;
+	metrics_observe(resp.status, ns);
+	if (s->cfg.access_log)
+		log_info("access %s %s %s %d %zu %.3fms", req.client_ip, method, url,
+			 resp.status, resp.body.len, (double)ns / 1e6);
+	return send_response(conn, &resp, method);
+}
+
+static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
+			 enum MHD_RequestTerminationCode toe)
+{
+	(void)cls;
+	(void)conn;
+	(void)toe;
+	struct req_state *st = *con_cls;
+	if (!st)
+		return;
+	arena_free(st->arena);
+	buf_release(&st->body);
+	free(st);
+	*con_cls = NULL;
+}
+
+struct http_server *http_start(const struct http_config *cfg,
+			       const struct http_route *routes, void *app,
+			       http_handler not_found, char *err_msg,
+			       size_t err_len)
+{
+	struct sockaddr_in addr = {.sin_family = AF_INET, .sin_port = htons(cfg->port)};
+	if (inet_pton(AF_INET, cfg->host, &addr.sin_addr) != 1) {
+		snprintf(err_msg, err_len, "cannot listen on %s: not an IPv4 address",
+			 cfg->host);
+		return NULL;
+	}
+	struct http_server *s = calloc(1, sizeof *s);
+	if (!s)
+		abort();
+	s->cfg = *cfg;
+	s->routes = routes;
+	s->app = app;
+	s->not_found = not_found;
+	s->d = MHD_start_daemon(
+		MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ERROR_LOG,
+		0, NULL, NULL, on_request, s,
+		MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&addr,
+		MHD_OPTION_THREAD_POOL_SIZE, cfg->threads,
+		MHD_OPTION_CONNECTION_TIMEOUT, cfg->conn_timeout_s,
+		MHD_OPTION_CONNECTION_LIMIT, cfg->max_conns,
+		MHD_OPTION_PER_IP_CONNECTION_LIMIT, cfg->max_conns_per_ip,
+		MHD_OPTION_CONNECTION_MEMORY_LIMIT, cfg->conn_memory,
+		MHD_OPTION_NOTIFY_COMPLETED, on_completed, s,
+		MHD_OPTION_LISTEN_BACKLOG_SIZE, 1024,
+		MHD_OPTION_END);
+	if (!s->d) {
+		snprintf(err_msg, err_len, "cannot listen on %s:%u (in use?)",
+			 cfg->host, cfg->port);
+		free(s);
+		return NULL;
+	}
+	const union MHD_DaemonInfo *di = MHD_get_daemon_info(s->d, MHD_DAEMON_INFO_BIND_PORT);
+	s->port = di ? di->port : cfg->port;
+	return s;
+}
+
+void http_stop(struct http_server *s)
+{
+	if (!s)
+		return;
+	MHD_stop_daemon(s->d);
+	free(s);
+}
+
+uint16_t http_port(const struct http_server *s)
+{
+	return s->port;
+}

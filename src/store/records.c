@@ -1,0 +1,427 @@
+/* records.c — generic record SQL compiled from descriptors: insert,
+ * update, get, and the list query (filters, scope, full-text, keyset
+ * cursor, multi-key sort). */
+#include "store/internal.h"
+
+#include <string.h>
+
+#include "model/registry.h"
+
+#define SEARCH_SHIFT 40
+
+static int64_t search_base(const struct entity_def *e)
+{
+	return (int64_t)e->code << SEARCH_SHIFT;
+}
+
+enum rp_err store_insert(struct store_conn *c, const struct record *r,
+			 int64_t *ret_id, struct rp_error *err)
+{
+	const struct entity_def *e = r->ent;
+	struct sql q;
+	sql_init(&q);
+	sql_add(&q, "INSERT INTO ");
+	sql_ident(&q, e->name);
+	sql_add(&q, " (");
+	int k = 0;
+	for (int i = 0; i < r->n; i++) {
+		if (!r->set[i])
+			continue;
+		if (k++)
+			sql_add(&q, ",");
+		sql_ident(&q, field_column(&e->fields[i]));
+	}
+	sql_add(&q, ") VALUES (");
+	k = 0;
+	for (int i = 0; i < r->n; i++) {
+		if (!r->set[i])
+			continue;
+		if (k++)
+			sql_add(&q, ",");
+		sql_param(&q, &r->v[i]);
+	}
+	sql_add(&q, ")");
+	enum rp_err rc = stmt_exec(c, &q, err);
+	sql_release(&q);
+	if (rc == RP_OK && ret_id)
+		*ret_id = sqlite3_last_insert_rowid(c->db);
+	return rc;
+}
+
+enum rp_err store_update(struct store_conn *c, const struct record *r,
+			 int64_t id, struct rp_error *err)
+{
+	const struct entity_def *e = r->ent;
+	struct sql q;
+	sql_init(&q);
+	sql_add(&q, "UPDATE ");
+	sql_ident(&q, e->name);
+	sql_add(&q, " SET ");
+	int k = 0;
+	for (int i = 0; i < r->n; i++) {
+		if (!r->set[i] || e->fields[i].type == FT_ID)
+			continue;
+		if (k++)
+			sql_add(&q, ",");
+		sql_ident(&q, field_column(&e->fields[i]));
+		sql_add(&q, "=");
+		sql_param(&q, &r->v[i]);
+	}
+	enum rp_err rc = RP_OK;
+	if (k) {
+		sql_add(&q, " WHERE \"id\"=");
+		sql_int(&q, id);
+		rc = stmt_exec(c, &q, err);
+		if (rc == RP_OK && sqlite3_changes(c->db) == 0)
+			rc = rp_fail(err, RP_ENOTFOUND, "not_found",
+				     "%s %lld does not exist", e->singular,
+				     (long long)id);
+	}
+	sql_release(&q);
+	return rc;
+}
+
+/* Runs a SELECT whose columns were listed by sql_select_columns and
+ * collects up to max rows; *ret_more tells if another row followed. */
+static enum rp_err fetch_rows(struct store_conn *c, struct sql *q,
+			      const struct entity_def *e, const int *map,
+			      int ncols, int max, struct arena *a,
+			      struct record ***ret_rows, int *ret_n,
+			      bool *ret_more, struct rp_error *err)
+{
+	sqlite3_stmt *st = stmt_prepare(c, q, err);
+	if (!st)
+		return err->err;
+	struct record **rows = arena_alloc(a, sizeof *rows * (size_t)(max + 1));
+	int n = 0, rc;
+	bool more = false;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if (n == max) {
+			more = true;
+			break;
+		}
+		rows[n++] = row_to_record(st, e, map, ncols, a);
+	}
+	stmt_done(st);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return sqlite_fail(c, rc, err);
+	*ret_rows = rows;
+	*ret_n = n;
+	if (ret_more)
+		*ret_more = more;
+	return RP_OK;
+}
+
+enum rp_err store_get(struct store_conn *c, const struct entity_def *e,
+		      int64_t id, struct arena *a, struct record **ret,
+		      struct rp_error *err)
+{
+	struct sql q;
+	sql_init(&q);
+	int map[MODEL_MAX_FIELDS];
+	sql_add(&q, "SELECT ");
+	int ncols = sql_select_columns(&q, e, NULL, NULL, map);
+	sql_add(&q, " FROM ");
+	sql_ident(&q, e->name);
+	sql_add(&q, " WHERE \"id\"=");
+	sql_int(&q, id);
+	struct record **rows = NULL;
+	int n = 0;
+	enum rp_err rc = fetch_rows(c, &q, e, map, ncols, 1, a, &rows, &n, NULL, err);
+	sql_release(&q);
+	if (rc)
+		return rc;
+	if (n == 0)
+		return rp_fail(err, RP_ENOTFOUND, "not_found",
+			       "%s %lld does not exist", e->singular, (long long)id);
+	*ret = rows[0];
+	return RP_OK;
+}
+
+static void col_ref(struct sql *q, const struct field_def *f)
+{
+	sql_add(q, "t.");
+	sql_ident(q, field_column(f));
+}
+
+static void compile_tags(struct sql *q, const struct filter *flt,
+			 const struct field_def *f)
+{
+	if (flt->op == OP_NULL) {
+		sql_add(q, flt->vals[0].i ? "(" : "NOT (");
+		col_ref(q, f);
+		sql_add(q, " IS NULL OR ");
+		col_ref(q, f);
+		sql_add(q, "='[]')");
+		return;
+	}
+	sql_add(q, flt->op == OP_NE ? "NOT EXISTS" : "EXISTS");
+	sql_add(q, " (SELECT 1 FROM json_each(");
+	col_ref(q, f);
+	sql_add(q, ") WHERE value IN (");
+	for (int i = 0; i < flt->nvals; i++) {
+		if (i)
+			sql_add(q, ",");
+		sql_param(q, &flt->vals[i]);
+	}
+	sql_add(q, "))");
+}
+
+static void compile_filter(struct sql *q, const struct entity_def *e,
+			   const struct filter *flt)
+{
+	static const char *const cmp[] = {
+		[OP_EQ] = "=", [OP_NE] = " IS NOT ", [OP_LT] = "<",
+		[OP_LTE] = "<=", [OP_GT] = ">", [OP_GTE] = ">=",
+	};
+	const struct field_def *f = &e->fields[flt->field];
+	sql_add(q, " AND ");
+	if (f->type == FT_TAGS) {
+		compile_tags(q, flt, f);
+		return;
+	}
+	switch (flt->op) {
+	case OP_IN:
+		col_ref(q, f);
+		sql_add(q, " IN (");
+		for (int i = 0; i < flt->nvals; i++) {
+			if (i)
+				sql_add(q, ",");
+			sql_param(q, &flt->vals[i]);
+		}
+		sql_add(q, ")");
+		return;
+	case OP_NULL:
+		col_ref(q, f);
+		sql_add(q, flt->vals[0].i ? " IS NULL" : " IS NOT NULL");
+		return;
+	case OP_CONTAINS:
+	case OP_PREFIX:
+		/* rp_fold is textkey_fold: Unicode case and accent folding,
+		 * which SQLite's own lower()/LIKE lack. */
+		sql_add(q, "instr(rp_fold(");
+		col_ref(q, f);
+		sql_add(q, "), rp_fold(");
+		sql_param(q, &flt->vals[0]);
+		sql_add(q, flt->op == OP_PREFIX ? "))=1" : "))>0");
+		return;
+	default:
+		col_ref(q, f);
+		sql_add(q, cmp[flt->op]);
+		sql_param(q, &flt->vals[0]);
+		return;
+	}
+}
+
+/* The keyset condition: rows strictly after the cursor in sort order,
+ * with NULLs first in ascending and last in descending order (SQLite's
+ * own placement, spelled out so the PostgreSQL dialect can match it). */
+static void compile_keyset(struct sql *q, const struct list_query *lq, int k)
+{
+	const struct field_def *f = &lq->ent->fields[lq->sort[k].field];
+	const struct value *v = &lq->after[k];
+	bool desc = lq->sort[k].desc, last = k == lq->nsort - 1;
+	sql_add(q, "(");
+	if (v->kind == V_NULL) {
+		if (desc) {
+			sql_add(q, "0");
+		} else {
+			col_ref(q, f);
+			sql_add(q, " IS NOT NULL");
+		}
+	} else {
+		col_ref(q, f);
+		sql_add(q, desc ? "<" : ">");
+		sql_param(q, v);
+		if (desc) {
+			sql_add(q, " OR ");
+			col_ref(q, f);
+			sql_add(q, " IS NULL");
+		}
+	}
+	if (!last) {
+		sql_add(q, " OR (");
+		col_ref(q, f);
+		if (v->kind == V_NULL) {
+			sql_add(q, " IS NULL");
+		} else {
+			sql_add(q, "=");
+			sql_param(q, v);
+		}
+		sql_add(q, " AND ");
+		compile_keyset(q, lq, k + 1);
+		sql_add(q, ")");
+	}
+	sql_add(q, ")");
+}
+
+static void compile_match(struct sql *q, const struct entity_def *e,
+			  const char *match)
+{
+	int64_t base = search_base(e);
+	sql_add(q, " AND t.\"id\" IN (SELECT rowid-");
+	sql_int(q, base);
+	sql_add(q, " FROM search_index WHERE search_index MATCH ");
+	sql_text(q, match);
+	sql_add(q, " AND rowid BETWEEN ");
+	sql_int(q, base);
+	sql_add(q, " AND ");
+	sql_int(q, base + ((int64_t)1 << SEARCH_SHIFT) - 1);
+	sql_add(q, ")");
+}
+
+enum rp_err store_list(struct store_conn *c, const struct list_query *lq,
+		       struct arena *a, struct record ***ret_rows, int *ret_n,
+		       bool *ret_more, struct rp_error *err)
+{
+	const struct entity_def *e = lq->ent;
+	struct sql q;
+	sql_init(&q);
+	int map[MODEL_MAX_FIELDS];
+	bool *want = NULL;
+	if (lq->want) {
+		/* sort keys are needed for the cursor even if not asked for */
+		int n = entity_nfields(e);
+		want = arena_alloc(a, sizeof *want * (size_t)n);
+		memcpy(want, lq->want, sizeof *want * (size_t)n);
+		for (int k = 0; k < lq->nsort; k++)
+			want[lq->sort[k].field] = true;
+		for (int k = 0; k < lq->ninclude; k++)
+			want[lq->include_field[k]] = true;
+	}
+	sql_add(&q, "SELECT ");
+	int ncols = sql_select_columns(&q, e, want, "t", map);
+	sql_add(&q, " FROM ");
+	sql_ident(&q, e->name);
+	sql_add(&q, " AS t WHERE t.\"deleted_at\" IS ");
+	sql_add(&q, lq->deleted ? "NOT NULL" : "NULL");
+	sql_scope(&q, "t", &lq->scope);
+	for (int i = 0; i < lq->nfilters; i++)
+		compile_filter(&q, e, &lq->filters[i]);
+	if (lq->match)
+		compile_match(&q, e, lq->match);
+	if (lq->after) {
+		sql_add(&q, " AND ");
+		compile_keyset(&q, lq, 0);
+	}
+	sql_add(&q, " ORDER BY ");
+	for (int k = 0; k < lq->nsort; k++) {
+		if (k)
+			sql_add(&q, ",");
+		col_ref(&q, &e->fields[lq->sort[k].field]);
+		sql_add(&q, lq->sort[k].desc ? " DESC" : " ASC");
+	}
+	sql_add(&q, " LIMIT ");
+	sql_int(&q, lq->limit + 1);
+	enum rp_err rc = fetch_rows(c, &q, e, map, ncols, lq->limit, a, ret_rows,
+				    ret_n, ret_more, err);
+	sql_release(&q);
+	return rc;
+}
+
+bool store_exists(struct store_conn *c, const struct entity_def *e, int64_t id)
+{
+	struct sql q;
+	sql_init(&q);
+	sql_add(&q, "SELECT 1 FROM ");
+	sql_ident(&q, e->name);
+	sql_add(&q, " WHERE \"id\"=");
+	sql_int(&q, id);
+	sql_add(&q, " AND \"deleted_at\" IS NULL");
+	struct rp_error err = {0};
+	sqlite3_stmt *st = stmt_prepare(c, &q, &err);
+	bool found = st && sqlite3_step(st) == SQLITE_ROW;
+	stmt_done(st);
+	sql_release(&q);
+	return found;
+}
+
+bool store_value_taken(struct store_conn *c, const struct entity_def *e,
+		       const struct field_def *f, const struct value *v,
+		       int64_t except_id)
+{
+	struct sql q;
+	sql_init(&q);
+	sql_add(&q, "SELECT 1 FROM ");
+	sql_ident(&q, e->name);
+	sql_add(&q, " WHERE ");
+	sql_ident(&q, field_column(f));
+	sql_add(&q, "=");
+	sql_param(&q, v);
+	sql_add(&q, " AND \"deleted_at\" IS NULL AND \"id\"<>");
+	sql_int(&q, except_id);
+	struct rp_error err = {0};
+	sqlite3_stmt *st = stmt_prepare(c, &q, &err);
+	bool found = st && sqlite3_step(st) == SQLITE_ROW;
+	stmt_done(st);
+	sql_release(&q);
+	return found;
+}
+
+int64_t store_count(struct store_conn *c, const struct entity_def *e)
+{
+	struct sql q;
+	sql_init(&q);
+	sql_add(&q, "SELECT count(*) FROM ");
+	sql_ident(&q, e->name);
+	sql_add(&q, " WHERE \"deleted_at\" IS NULL");
+	struct rp_error err = {0};
+	sqlite3_stmt *st = stmt_prepare(c, &q, &err);
+	int64_t n = st && sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int64(st, 0) : -1;
+	stmt_done(st);
+	sql_release(&q);
+	return n;
+}
+
+enum rp_err store_search_put(struct store_conn *c, const struct entity_def *e,
+			     int64_t id, const char *text, struct rp_error *err)
+{
+	struct sql q;
+	sql_init(&q);
+	sql_add(&q, "DELETE FROM search_index WHERE rowid=");
+	sql_int(&q, search_base(e) + id);
+	enum rp_err rc = stmt_exec(c, &q, err);
+	sql_release(&q);
+	if (rc || !text || !*text)
+		return rc;
+	sql_init(&q);
+	sql_add(&q, "INSERT INTO search_index (rowid, body) VALUES (");
+	sql_int(&q, search_base(e) + id);
+	sql_add(&q, ",");
+	sql_text(&q, text);
+	sql_add(&q, ")");
+	rc = stmt_exec(c, &q, err);
+	sql_release(&q);
+	return rc;
+}
+
+enum rp_err store_search(struct store_conn *c, const struct entity_def *e,
+			 const char *match, const struct scope *scope,
+			 int limit, struct arena *a, struct record ***ret_rows,
+			 int *ret_n, struct rp_error *err)
+{
+	int64_t base = search_base(e);
+	struct sql q;
+	sql_init(&q);
+	int map[MODEL_MAX_FIELDS];
+	sql_add(&q, "SELECT ");
+	int ncols = sql_select_columns(&q, e, NULL, "t", map);
+	sql_add(&q, " FROM search_index AS s JOIN ");
+	sql_ident(&q, e->name);
+	sql_add(&q, " AS t ON t.\"id\"=s.rowid-");
+	sql_int(&q, base);
+	sql_add(&q, " WHERE search_index MATCH ");
+	sql_text(&q, match);
+	sql_add(&q, " AND s.rowid BETWEEN ");
+	sql_int(&q, base);
+	sql_add(&q, " AND ");
+	sql_int(&q, base + ((int64_t)1 << SEARCH_SHIFT) - 1);
+	sql_add(&q, " AND t.\"deleted_at\" IS NULL");
+	sql_scope(&q, "t", scope);
+	sql_add(&q, " ORDER BY s.rowid DESC LIMIT ");
+	sql_int(&q, limit);
+	enum rp_err rc = fetch_rows(c, &q, e, map, ncols, limit, a, ret_rows,
+				    ret_n, NULL, err);
+	sql_release(&q);
+	return rc;
+}

@@ -1,0 +1,360 @@
+/* schema.c — migrations: numbered SQL files for the system tables, and
+ * entity tables kept in step with their descriptors (create, add missing
+ * columns, indexes). Custom fields are loaded into the registry here. */
+#include "store/internal.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/clock.h"
+#include "model/registry.h"
+
+extern const struct {
+	const char *path;
+	const unsigned char *data;
+	size_t len;
+} store_migrations[];
+
+static pthread_mutex_t schema_lock = PTHREAD_MUTEX_INITIALIZER;
+
+static const char *column_type(enum field_type t)
+{
+	switch (t) {
+	case FT_ID:
+	case FT_INT:
+	case FT_MONEY:
+	case FT_BOOL:
+	case FT_REF:
+		return "INTEGER";
+	case FT_NUMBER:
+		return "REAL";
+	default:
+		return "TEXT";
+	}
+}
+
+/* "col" TYPE [NOT NULL DEFAULT ..] [REFERENCES ...] */
+static void column_def(struct buf *b, const struct field_def *f, bool adding)
+{
+	buf_printf(b, "\"%s\" %s", field_column(f), column_type(f->type));
+	if (f->type == FT_ID) {
+		buf_adds(b, " PRIMARY KEY");
+		return;
+	}
+	if (!strcmp(f->name, "version"))
+		buf_adds(b, " NOT NULL DEFAULT 1");
+	else if (!adding && (!strcmp(f->name, "created_at") ||
+			     !strcmp(f->name, "updated_at")))
+		buf_adds(b, " NOT NULL");
+	if (f->type == FT_REF && f->ref)
+		buf_printf(b, " REFERENCES \"%s\"(\"id\")", f->ref);
+}
+
+static enum rp_err create_table(struct store_conn *c, const struct entity_def *e,
+				struct rp_error *err)
+{
+	struct buf b;
+	buf_init(&b, 0);
+	buf_printf(&b, "CREATE TABLE IF NOT EXISTS \"%s\" (", e->name);
+	int n = entity_nfields(e);
+	for (int i = 0; i < n; i++) {
+		if (i)
+			buf_adds(&b, ", ");
+		column_def(&b, &e->fields[i], false);
+	}
+	buf_adds(&b, ") STRICT");
+	enum rp_err rc = exec_text(c, buf_str(&b), err);
+	buf_release(&b);
+	return rc;
+}
+
+static bool has_column(struct store_conn *c, const char *table, const char *col)
+{
+	char q[256];
+	snprintf(q, sizeof q, "SELECT 1 FROM pragma_table_info('%s') WHERE name=?",
+		 table);
+	sqlite3_stmt *st = NULL;
+	if (sqlite3_prepare_v2(c->db, q, -1, &st, NULL) != SQLITE_OK)
+		return false;
+	sqlite3_bind_text(st, 1, col, -1, SQLITE_STATIC);
+	bool found = sqlite3_step(st) == SQLITE_ROW;
+	sqlite3_finalize(st);
+	return found;
+}
+
+static enum rp_err add_column(struct store_conn *c, const struct entity_def *e,
+			      const struct field_def *f, struct rp_error *err)
+{
+	struct buf b;
+	buf_init(&b, 0);
+	buf_printf(&b, "ALTER TABLE \"%s\" ADD COLUMN ", e->name);
+	column_def(&b, f, true);
+	enum rp_err rc = exec_text(c, buf_str(&b), err);
+	buf_release(&b);
+	return rc;
+}
+
+static enum rp_err field_indexes(struct store_conn *c, const struct entity_def *e,
+				 const struct field_def *f, struct rp_error *err)
+{
+	char q[512];
+	const char *col = field_column(f);
+	if (f->flags & FF_UNIQUE) {
+		snprintf(q, sizeof q,
+			 "CREATE UNIQUE INDEX IF NOT EXISTS \"%s_%s_uniq\" ON "
+			 "\"%s\"(\"%s\") WHERE \"deleted_at\" IS NULL",
+			 e->name, col, e->name, col);
+		if (exec_text(c, q, err))
+			return err->err;
+	}
+	if ((f->flags & (FF_SORT | FF_INDEX)) || f->type == FT_REF) {
+		if (f->type == FT_ID)
+			return RP_OK;
+		snprintf(q, sizeof q,
+			 "CREATE INDEX IF NOT EXISTS \"%s_%s\" ON \"%s\"(\"%s\")",
+			 e->name, col, e->name, col);
+		return exec_text(c, q, err);
+	}
+	return RP_OK;
+}
+
+static enum rp_err sync_entity(struct store_conn *c, const struct entity_def *e,
+			       struct rp_error *err)
+{
+	if (create_table(c, e, err))
+		return err->err;
+	int n = entity_nfields(e);
+	for (int i = 0; i < n; i++) {
+		const struct field_def *f = &e->fields[i];
+		if (!has_column(c, e->name, field_column(f)) && add_column(c, e, f, err))
+			return err->err;
+		if (field_indexes(c, e, f, err))
+			return err->err;
+	}
+	return RP_OK;
+}
+
+/* Indexes that follow from how the domain reads, not from one field. */
+static const char *const extra_indexes =
+	"CREATE INDEX IF NOT EXISTS activities_related ON activities"
+	" (related_type, related_id, created_at);"
+	"CREATE INDEX IF NOT EXISTS deals_account_created ON deals"
+	" (account_id, created_at);";
+
+int store_schema_version(struct store_conn *c)
+{
+	sqlite3_stmt *st = NULL;
+	int v = 0;
+	if (sqlite3_prepare_v2(c->db, "SELECT max(version) FROM schema_migrations",
+			       -1, &st, NULL) == SQLITE_OK &&
+	    sqlite3_step(st) == SQLITE_ROW)
+		v = sqlite3_column_int(st, 0);
+	sqlite3_finalize(st);
+	return v;
+}
+
+static enum rp_err apply_migrations(struct store_conn *c, struct rp_error *err)
+{
+	if (exec_text(c,
+		      "CREATE TABLE IF NOT EXISTS schema_migrations (version "
+		      "INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT "
+		      "NOT NULL) STRICT",
+		      err))
+		return err->err;
+	int have = store_schema_version(c);
+	for (int i = 0; store_migrations[i].path; i++) {
+		int version = (int)strtol(store_migrations[i].path, NULL, 10);
+		if (version <= have)
+			continue;
+		if (exec_text(c, (const char *)store_migrations[i].data, err))
+			return rp_fail(err, err->err, "migration_failed",
+				       "migration %s failed: %s",
+				       store_migrations[i].path, err->detail);
+		struct sql q;
+		sql_init(&q);
+		char now[RP_TIME_LEN];
+		clock_format(clock_now(), now);
+		sql_add(&q, "INSERT INTO schema_migrations VALUES (");
+		sql_int(&q, version);
+		sql_add(&q, ",");
+		sql_text(&q, store_migrations[i].path);
+		sql_add(&q, ",");
+		sql_text(&q, now);
+		sql_add(&q, ")");
+		enum rp_err rc = stmt_exec(c, &q, err);
+		sql_release(&q);
+		if (rc)
+			return rc;
+	}
+	return RP_OK;
+}
+
+static const char *const *parse_options(const char *json)
+{
+	if (!json)
+		return NULL;
+	json_t *a = json_loads(json, 0, NULL);
+	if (!json_is_array(a)) {
+		json_decref(a);
+		return NULL;
+	}
+	size_t n = json_array_size(a);
+	const char **v = calloc(n + 1, sizeof *v);
+	if (!v)
+		abort();
+	for (size_t i = 0; i < n; i++)
+		v[i] = strdup(json_string_value(json_array_get(a, i)) ?: "");
+	json_decref(a);
+	return v;
+}
+
+static void free_options(const char *const *v)
+{
+	if (!v)
+		return;
+	for (const char *const *p = v; *p; p++)
+		free((char *)*p);
+	free((void *)v);
+}
+
+static enum rp_err load_custom_fields(struct store_conn *c, struct rp_error *err)
+{
+	sqlite3_stmt *st = NULL;
+	int rc = sqlite3_prepare_v2(c->db,
+				    "SELECT entity, name, type, label, required, "
+				    "searchable, sortable, max_len, options, ref "
+				    "FROM custom_fields ORDER BY id",
+				    -1, &st, NULL);
+	if (rc != SQLITE_OK)
+		return sqlite_fail(c, rc, err);
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		const struct entity_def *e =
+			model_entity((const char *)sqlite3_column_text(st, 0));
+		const char *name = (const char *)sqlite3_column_text(st, 1);
+		struct field_def def = {.name = name};
+		if (!e || entity_field(e, name) ||
+		    !field_type_from_name((const char *)sqlite3_column_text(st, 2),
+					  &def.type))
+			continue; /* already loaded, or an entity since removed */
+		def.label = (const char *)sqlite3_column_text(st, 3);
+		def.flags = (sqlite3_column_int(st, 4) ? FF_REQUIRED : 0) |
+			    (sqlite3_column_int(st, 5) ? FF_SEARCH : 0) |
+			    (sqlite3_column_int(st, 6) ? FF_SORT : 0);
+		def.max_len = sqlite3_column_int(st, 7);
+		def.enum_values = parse_options((const char *)sqlite3_column_text(st, 8));
+		def.ref = (const char *)sqlite3_column_text(st, 9);
+		struct rp_error ignore = {0};
+		model_add_custom_field(e, &def, &ignore);
+		free_options(def.enum_values);
+	}
+	sqlite3_finalize(st);
+	return RP_OK;
+}
+
+enum rp_err store_migrate(struct store *s, struct rp_error *err)
+{
+	struct store_conn *c = store_conn(s, err);
+	if (!c)
+		return err->err;
+	pthread_mutex_lock(&schema_lock);
+	enum rp_err rc = store_begin(c, true, err);
+	if (rc)
+		goto out;
+	if ((rc = apply_migrations(c, err)) || (rc = load_custom_fields(c, err)))
+		goto fail;
+	for (int i = 0; i < model_entity_count(); i++)
+		if ((rc = sync_entity(c, model_entity_at(i), err)))
+			goto fail;
+	if ((rc = exec_text(c, extra_indexes, err)))
+		goto fail;
+	rc = store_commit(c, err);
+	goto out;
+fail:
+	store_rollback(c);
+out:
+	pthread_mutex_unlock(&schema_lock);
+	return rc;
+}
+
+static char *options_json(const struct field_def *def)
+{
+	if (!def->enum_values)
+		return NULL;
+	json_t *a = json_array();
+	for (const char *const *p = def->enum_values; *p; p++)
+		json_array_append_new(a, json_string(*p));
+	char *s = json_dumps(a, JSON_COMPACT);
+	json_decref(a);
+	return s;
+}
+
+static enum rp_err insert_definition(struct store_conn *c,
+				     const struct entity_def *e,
+				     const struct field_def *def,
+				     struct rp_error *err)
+{
+	char now[RP_TIME_LEN];
+	clock_format(clock_now(), now);
+	char *opts = options_json(def);
+	struct value nul = {.kind = V_NULL};
+	struct sql q;
+	sql_init(&q);
+	sql_add(&q, "INSERT INTO custom_fields (entity, name, type, label, required,"
+		    " searchable, sortable, max_len, options, ref, created_at) VALUES (");
+	sql_text(&q, e->name);
+	sql_add(&q, ",");
+	sql_text(&q, def->name);
+	sql_add(&q, ",");
+	sql_text(&q, field_type_name(def->type));
+	sql_add(&q, ",");
+	def->label ? sql_text(&q, def->label) : sql_param(&q, &nul);
+	sql_add(&q, ",");
+	sql_int(&q, (def->flags & FF_REQUIRED) != 0);
+	sql_add(&q, ",");
+	sql_int(&q, (def->flags & FF_SEARCH) != 0);
+	sql_add(&q, ",");
+	sql_int(&q, (def->flags & FF_SORT) != 0);
+	sql_add(&q, ",");
+	sql_int(&q, def->max_len);
+	sql_add(&q, ",");
+	opts ? sql_text(&q, opts) : sql_param(&q, &nul);
+	sql_add(&q, ",");
+	def->ref ? sql_text(&q, def->ref) : sql_param(&q, &nul);
+	sql_add(&q, ",");
+	sql_text(&q, now);
+	sql_add(&q, ")");
+	enum rp_err rc = stmt_exec(c, &q, err);
+	sql_release(&q);
+	free(opts);
+	return rc;
+}
+
+enum rp_err store_add_custom_field(struct store_conn *c,
+				   const struct entity_def *e,
+				   const struct field_def *def,
+				   struct rp_error *err)
+{
+	pthread_mutex_lock(&schema_lock);
+	enum rp_err rc = model_check_custom_field(e, def, err);
+	if (rc)
+		goto out;
+	struct field_def col = *def;
+	char column[64];
+	snprintf(column, sizeof column, "cf_%s", def->name);
+	col.column = column;
+	if ((rc = store_begin(c, true, err)))
+		goto out;
+	if ((rc = insert_definition(c, e, def, err)) ||
+	    (rc = add_column(c, e, &col, err)) ||
+	    (rc = field_indexes(c, e, &col, err))) {
+		store_rollback(c);
+		goto out;
+	}
+	if ((rc = store_commit(c, err)))
+		goto out;
+	rc = model_add_custom_field(e, def, err);
+out:
+	pthread_mutex_unlock(&schema_lock);
+	return rc;
+}

@@ -1,0 +1,107 @@
+/* sql.c — the SQL builder: text with placeholders and the values bound to
+ * them, so no value ever becomes SQL text. */
+#include "store/internal.h"
+
+#include <string.h>
+
+#include "model/registry.h"
+
+void sql_init(struct sql *q)
+{
+	buf_init(&q->b, 1 << 20);
+	q->n = 0;
+	q->overflow = false;
+}
+
+void sql_release(struct sql *q)
+{
+	buf_release(&q->b);
+}
+
+void sql_add(struct sql *q, const char *text)
+{
+	buf_adds(&q->b, text);
+}
+
+void sql_ident(struct sql *q, const char *name)
+{
+	buf_addc(&q->b, '"');
+	for (const char *p = name; *p; p++) {
+		if (*p == '"')
+			buf_addc(&q->b, '"');
+		buf_addc(&q->b, *p);
+	}
+	buf_addc(&q->b, '"');
+}
+
+void sql_param(struct sql *q, const struct value *v)
+{
+	if (q->n >= SQL_MAX_PARAMS) {
+		q->overflow = true;
+		return;
+	}
+	q->params[q->n++] = *v;
+	buf_addc(&q->b, '?');
+}
+
+void sql_int(struct sql *q, int64_t i)
+{
+	struct value v = {.kind = V_INT, .i = i};
+	sql_param(q, &v);
+}
+
+void sql_text(struct sql *q, const char *s)
+{
+	struct value v = {.kind = V_TEXT, .s = s, .len = strlen(s)};
+	sql_param(q, &v);
+}
+
+int sql_select_columns(struct sql *q, const struct entity_def *e,
+		       const bool *want, const char *alias, int *map)
+{
+	int n = entity_nfields(e), k = 0;
+	for (int i = 0; i < n; i++) {
+		const struct field_def *f = &e->fields[i];
+		if (!field_readable(f) || (want && !want[i]))
+			continue;
+		if (k)
+			sql_add(q, ",");
+		if (alias) {
+			sql_add(q, alias);
+			sql_add(q, ".");
+		}
+		sql_ident(q, field_column(f));
+		map[k++] = i;
+	}
+	return k;
+}
+
+void sql_scope(struct sql *q, const char *alias, const struct scope *s)
+{
+	switch (s->scope) {
+	case SCOPE_ALL:
+		return;
+	case SCOPE_NONE:
+		sql_add(q, " AND 0");
+		return;
+	case SCOPE_OWN:
+		sql_add(q, " AND ");
+		sql_add(q, alias);
+		sql_add(q, ".\"owner_id\"=");
+		sql_int(q, s->user_id);
+		return;
+	case SCOPE_TEAM:
+		sql_add(q, " AND (");
+		sql_add(q, alias);
+		sql_add(q, ".\"owner_id\"=");
+		sql_int(q, s->user_id);
+		if (s->team_id) {
+			sql_add(q, " OR ");
+			sql_add(q, alias);
+			sql_add(q, ".\"team_id\"=");
+			sql_int(q, s->team_id);
+		}
+		sql_add(q, ")");
+		return;
+	}
+}

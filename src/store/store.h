@@ -1,0 +1,179 @@
+/* store.h — the only door to the database. Callers speak in entities,
+ * records and list queries; the SQL, the dialect (SQLite now, PostgreSQL
+ * behind the same calls later), connections, statement caches and
+ * migrations stay behind this header.
+ *
+ * Threads: each thread gets its own connection from store_conn(); a
+ * connection is used by one thread only. Every function returning enum
+ * rp_err fills `err` on failure. Rows come back in the caller's arena. */
+#pragma once
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "core/arena.h"
+#include "core/buf.h"
+#include "core/err.h"
+#include "model/query.h"
+#include "model/record.h"
+
+struct store;
+struct store_conn;
+
+struct store_options {
+	int busy_timeout_ms; /* how long a writer waits for the lock */
+	bool synchronous_full; /* fsync every commit (default) */
+};
+
+/* Opens (creating if needed) the database at `url`: a file path, or
+ * "sqlite:PATH". Does not migrate. */
+enum rp_err store_open(const char *url, const struct store_options *opt,
+		       struct store **ret, struct rp_error *err);
+void store_close(struct store *s);
+const char *store_path(const struct store *s);
+
+/* The calling thread's connection (opened on first use; closed when the
+ * thread ends or the store closes). NULL only if the database cannot be
+ * opened, with err filled. */
+struct store_conn *store_conn(struct store *s, struct rp_error *err);
+
+/* Applies numbered migrations, loads custom fields into the registry and
+ * brings every entity table up to its descriptor (tables, columns,
+ * indexes). Idempotent. */
+enum rp_err store_migrate(struct store *s, struct rp_error *err);
+int store_schema_version(struct store_conn *c);
+
+/* Transactions. A write transaction takes the write lock at once, so two
+ * writers never deadlock on an upgrade. Nested calls are counted. */
+enum rp_err store_begin(struct store_conn *c, bool write, struct rp_error *err);
+enum rp_err store_commit(struct store_conn *c, struct rp_error *err);
+void store_rollback(struct store_conn *c);
+
+/* --- records ----------------------------------------------------------- */
+
+/* Inserts the set slots of r; sets id in ret_id. */
+enum rp_err store_insert(struct store_conn *c, const struct record *r,
+			 int64_t *ret_id, struct rp_error *err);
+/* Updates the set slots of r on row id. */
+enum rp_err store_update(struct store_conn *c, const struct record *r,
+			 int64_t id, struct rp_error *err);
+/* Reads one row, deleted or not (the caller decides what deleted means). */
+enum rp_err store_get(struct store_conn *c, const struct entity_def *e,
+		      int64_t id, struct arena *a, struct record **ret,
+		      struct rp_error *err);
+/* Reads a page: up to q->limit rows in q's order after q's cursor, the
+ * scope and filters applied. *ret_more tells whether rows follow. */
+enum rp_err store_list(struct store_conn *c, const struct list_query *q,
+		       struct arena *a, struct record ***ret_rows, int *ret_n,
+		       bool *ret_more, struct rp_error *err);
+/* True if a live row with that id exists (for reference checks). */
+bool store_exists(struct store_conn *c, const struct entity_def *e, int64_t id);
+/* True if another live row (id != except_id) has this value in field. */
+bool store_value_taken(struct store_conn *c, const struct entity_def *e,
+		       const struct field_def *f, const struct value *v,
+		       int64_t except_id);
+/* Counts live rows (for metrics and demo). */
+int64_t store_count(struct store_conn *c, const struct entity_def *e);
+
+/* --- search ------------------------------------------------------------ */
+
+/* Replaces the indexed text of a record (NULL text removes it). */
+enum rp_err store_search_put(struct store_conn *c, const struct entity_def *e,
+			     int64_t id, const char *text, struct rp_error *err);
+/* Live rows of e matching an FTS expression, newest first, within scope. */
+enum rp_err store_search(struct store_conn *c, const struct entity_def *e,
+			 const char *match, const struct scope *scope,
+			 int limit, struct arena *a, struct record ***ret_rows,
+			 int *ret_n, struct rp_error *err);
+
+/* --- timeline ---------------------------------------------------------- */
+
+struct timeline_item {
+	const struct entity_def *ent;
+	struct record *rec;
+	const char *at; /* RFC 3339 */
+};
+
+/* Records linked to (e, id) — activities on it and on its children, and
+ * its deals — newest first, each within the caller's scope for its
+ * entity (scope_of is called per entity). */
+enum rp_err store_timeline(struct store_conn *c, const struct entity_def *e,
+			   int64_t id,
+			   struct scope (*scope_of)(const struct entity_def *, void *),
+			   void *ctx, int limit, const char *before,
+			   struct arena *a, struct timeline_item **ret, int *ret_n,
+			   struct rp_error *err);
+
+/* --- custom fields ----------------------------------------------------- */
+
+/* Adds the column and the definition row, then the field to the registry,
+ * in one transaction. def is validated by the model first. */
+enum rp_err store_add_custom_field(struct store_conn *c,
+				   const struct entity_def *e,
+				   const struct field_def *def,
+				   struct rp_error *err);
+
+/* --- audit ------------------------------------------------------------- */
+
+/* changes_json: [{"field","old","new"}...] */
+enum rp_err store_audit_add(struct store_conn *c, const struct entity_def *e,
+			    int64_t id, int64_t user_id, const char *action,
+			    const char *changes_json, struct rp_error *err);
+/* Writes {"data":[...]} of the record's history, newest first. */
+enum rp_err store_audit_list(struct store_conn *c, const struct entity_def *e,
+			     int64_t id, int limit, struct buf *out,
+			     struct rp_error *err);
+
+/* --- sessions, tokens, idempotency, login throttling ------------------- */
+
+struct session_row {
+	int64_t user_id;
+	int64_t expires_at;
+	char csrf[65];
+};
+
+enum rp_err store_session_put(struct store_conn *c, const char *token_hash,
+			      int64_t user_id, const char *csrf,
+			      int64_t expires_at, struct rp_error *err);
+enum rp_err store_session_get(struct store_conn *c, const char *token_hash,
+			      struct session_row *ret, struct rp_error *err);
+void store_session_delete(struct store_conn *c, const char *token_hash);
+void store_session_delete_user(struct store_conn *c, int64_t user_id);
+
+enum rp_err store_token_put(struct store_conn *c, int64_t user_id,
+			    const char *name, const char *token_hash,
+			    const char *prefix, int64_t *ret_id,
+			    struct rp_error *err);
+/* The live token's user, or RP_ENOTFOUND. */
+enum rp_err store_token_find(struct store_conn *c, const char *token_hash,
+			     int64_t *ret_user_id, int64_t *ret_token_id,
+			     struct rp_error *err);
+/* Writes a JSON array of a user's tokens (all users' when user_id is 0). */
+enum rp_err store_token_list(struct store_conn *c, int64_t user_id,
+			     struct buf *out, struct rp_error *err);
+/* Revokes; RP_ENOTFOUND unless a live token of that user (any user when
+ * user_id is 0) has that id. */
+enum rp_err store_token_revoke(struct store_conn *c, int64_t token_id,
+			       int64_t user_id, struct rp_error *err);
+
+struct idem_row {
+	int status;
+	char request_hash[65];
+	const char *body;    /* arena */
+	const char *headers; /* arena: "ETag: ..." lines */
+};
+enum rp_err store_idem_get(struct store_conn *c, int64_t user_id,
+			   const char *key, struct arena *a,
+			   struct idem_row *ret, struct rp_error *err);
+enum rp_err store_idem_put(struct store_conn *c, int64_t user_id,
+			   const char *key, const struct idem_row *row,
+			   struct rp_error *err);
+
+/* Failed logins for key since `since`; record and clear them. */
+int store_login_failures(struct store_conn *c, const char *key, int64_t since);
+void store_login_fail(struct store_conn *c, const char *key, int64_t at);
+void store_login_clear(struct store_conn *c, const char *key);
+
+/* Online backup of the whole database to a new file at dest. */
+enum rp_err store_backup(struct store *s, const char *dest, struct rp_error *err);
+/* PRAGMA integrity_check (or the dialect's equivalent). */
+enum rp_err store_check(struct store_conn *c, struct rp_error *err);

@@ -1,0 +1,384 @@
+/* system.c — the store's non-entity tables: audit log, sessions, API
+ * tokens, idempotency keys and failed-login counts. */
+#include "store/internal.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "core/clock.h"
+#include "core/jsonw.h"
+
+static void now_text(char out[RP_TIME_LEN])
+{
+	clock_format(clock_now(), out);
+}
+
+static void sql_text_or_null(struct sql *q, const char *s)
+{
+	struct value nul = {.kind = V_NULL};
+	if (s)
+		sql_text(q, s);
+	else
+		sql_param(q, &nul);
+}
+
+/* Runs q and reports whether it yielded a row; the statement is left on
+ * that row for the caller to read, and must be passed to stmt_done. */
+static sqlite3_stmt *query_row(struct store_conn *c, struct sql *q,
+			       bool *ret_found, struct rp_error *err)
+{
+	sqlite3_stmt *st = stmt_prepare(c, q, err);
+	if (!st)
+		return NULL;
+	int rc = sqlite3_step(st);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
+		sqlite_fail(c, rc, err);
+		stmt_done(st);
+		return NULL;
+	}
+	*ret_found = rc == SQLITE_ROW;
+	return st;
+}
+
+static enum rp_err run(struct store_conn *c, struct sql *q, struct rp_error *err)
+{
+	enum rp_err rc = stmt_exec(c, q, err);
+	sql_release(q);
+	return rc;
+}
+
+enum rp_err store_audit_add(struct store_conn *c, const struct entity_def *e,
+			    int64_t id, int64_t user_id, const char *action,
+			    const char *changes_json, struct rp_error *err)
+{
+	char now[RP_TIME_LEN];
+	now_text(now);
+	struct sql q;
+	sql_init(&q);
+	sql_add(&q, "INSERT INTO audit_log (entity, record_id, user_id, action,"
+		    " changes, at) VALUES (");
+	sql_text(&q, e->name);
+	sql_add(&q, ",");
+	sql_int(&q, id);
+	sql_add(&q, ",");
+	sql_int(&q, user_id);
+	sql_add(&q, ",");
+	sql_text(&q, action);
+	sql_add(&q, ",");
+	sql_text(&q, changes_json);
+	sql_add(&q, ",");
+	sql_text(&q, now);
+	sql_add(&q, ")");
+	return run(c, &q, err);
+}
+
+enum rp_err store_audit_list(struct store_conn *c, const struct entity_def *e,
+			     int64_t id, int limit, struct buf *out,
+			     struct rp_error *err)
+{
+	struct sql q;
+	sql_init(&q);
+	sql_add(&q, "SELECT id, user_id, action, changes, at FROM audit_log"
+		    " WHERE entity=");
+	sql_text(&q, e->name);
+	sql_add(&q, " AND record_id=");
+	sql_int(&q, id);
+	sql_add(&q, " ORDER BY id DESC LIMIT ");
+	sql_int(&q, limit);
+	sqlite3_stmt *st = stmt_prepare(c, &q, err);
+	sql_release(&q);
+	if (!st)
+		return err->err;
+	struct jw w;
+	jw_init(&w, out);
+	jw_obj(&w);
+	jw_key(&w, "data");
+	jw_arr(&w);
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		jw_obj(&w);
+		jw_kint(&w, "id", sqlite3_column_int64(st, 0));
+		jw_key(&w, "user_id");
+		if (sqlite3_column_type(st, 1) == SQLITE_NULL)
+			jw_null(&w);
+		else
+			jw_int(&w, sqlite3_column_int64(st, 1));
+		jw_kstr(&w, "action", (const char *)sqlite3_column_text(st, 2));
+		jw_key(&w, "changes");
+		jw_raw(&w, (const char *)sqlite3_column_text(st, 3),
+		       (size_t)sqlite3_column_bytes(st, 3));
+		jw_kstr(&w, "at", (const char *)sqlite3_column_text(st, 4));
+		jw_obj_end(&w);
+	}
+	stmt_done(st);
+	jw_arr_end(&w);
+	jw_obj_end(&w);
+	return RP_OK;
+}
+
+enum rp_err store_session_put(struct store_conn *c, const char *token_hash,
+			      int64_t user_id, const char *csrf,
+			      int64_t expires_at, struct rp_error *err)
+{
+	char now[RP_TIME_LEN];
+	now_text(now);
+	struct sql q;
+	sql_init(&q);
+	sql_add(&q, "INSERT INTO sessions (token_hash, user_id, csrf, created_at,"
+		    " expires_at) VALUES (");
+	sql_text(&q, token_hash);
+	sql_add(&q, ",");
+	sql_int(&q, user_id);
+	sql_add(&q, ",");
+	sql_text(&q, csrf);
+	sql_add(&q, ",");
+	sql_text(&q, now);
+	sql_add(&q, ",");
+	sql_int(&q, expires_at);
+	sql_add(&q, ")");
+	return run(c, &q, err);
+}
+
+enum rp_err store_session_get(struct store_conn *c, const char *token_hash,
+			      struct session_row *ret, struct rp_error *err)
+{
+	struct sql q;
+	sql_init(&q);
+	sql_add(&q, "SELECT user_id, expires_at, csrf FROM sessions WHERE token_hash=");
+	sql_text(&q, token_hash);
+	bool found = false;
+	sqlite3_stmt *st = query_row(c, &q, &found, err);
+	sql_release(&q);
+	if (!st)
+		return err->err;
+	if (found) {
+		ret->user_id = sqlite3_column_int64(st, 0);
+		ret->expires_at = sqlite3_column_int64(st, 1);
+		snprintf(ret->csrf, sizeof ret->csrf, "%s",
+			 (const char *)sqlite3_column_text(st, 2));
+	}
+	stmt_done(st);
+	return found ? RP_OK
+		     : rp_fail(err, RP_EUNAUTH, "unauthorized", "no such session");
+}
+
+static void delete_where(struct store_conn *c, const char *sql_text_,
+			 const struct value *v)
+{
+	struct sql q;
+	sql_init(&q);
+	sql_add(&q, sql_text_);
+	sql_param(&q, v);
+	struct rp_error err = {0};
+	stmt_exec(c, &q, &err);
+	sql_release(&q);
+}
+
+void store_session_delete(struct store_conn *c, const char *token_hash)
+{
+	struct value v = {.kind = V_TEXT, .s = token_hash, .len = strlen(token_hash)};
+	delete_where(c, "DELETE FROM sessions WHERE token_hash=", &v);
+}
+
+void store_session_delete_user(struct store_conn *c, int64_t user_id)
+{
+	struct value v = {.kind = V_INT, .i = user_id};
+	delete_where(c, "DELETE FROM sessions WHERE user_id=", &v);
+}
+
+enum rp_err store_token_put(struct store_conn *c, int64_t user_id,
+			    const char *name, const char *token_hash,
+			    const char *prefix, int64_t *ret_id,
+			    struct rp_error *err)
+{
+	char now[RP_TIME_LEN];
+	now_text(now);
+	struct sql q;
+	sql_init(&q);
+	sql_add(&q, "INSERT INTO api_tokens (user_id, name, token_hash, prefix,"
+		    " created_at) VALUES (");
+	sql_int(&q, user_id);
+	sql_add(&q, ",");
+	sql_text(&q, name);
+	sql_add(&q, ",");
+	sql_text(&q, token_hash);
+	sql_add(&q, ",");
+	sql_text(&q, prefix);
+	sql_add(&q, ",");
+	sql_text(&q, now);
+	sql_add(&q, ")");
+	enum rp_err rc = run(c, &q, err);
+	if (!rc)
+		*ret_id = sqlite3_last_insert_rowid(c->db);
+	return rc;
+}
+
+enum rp_err store_token_find(struct store_conn *c, const char *token_hash,
+			     int64_t *ret_user_id, int64_t *ret_token_id,
+			     struct rp_error *err)
+{
+	struct sql q;
+	sql_init(&q);
+	sql_add(&q, "SELECT user_id, id FROM api_tokens WHERE revoked_at IS NULL"
+		    " AND token_hash=");
+	sql_text(&q, token_hash);
+	bool found = false;
+	sqlite3_stmt *st = query_row(c, &q, &found, err);
+	sql_release(&q);
+	if (!st)
+		return err->err;
+	if (found) {
+		*ret_user_id = sqlite3_column_int64(st, 0);
+		*ret_token_id = sqlite3_column_int64(st, 1);
+	}
+	stmt_done(st);
+	return found ? RP_OK
+		     : rp_fail(err, RP_EUNAUTH, "invalid_token",
+			       "the API token is not valid");
+}
+
+enum rp_err store_token_list(struct store_conn *c, int64_t user_id,
+			     struct buf *out, struct rp_error *err)
+{
+	struct sql q;
+	sql_init(&q);
+	sql_add(&q, "SELECT id, user_id, name, prefix, created_at FROM api_tokens"
+		    " WHERE revoked_at IS NULL");
+	if (user_id) {
+		sql_add(&q, " AND user_id=");
+		sql_int(&q, user_id);
+	}
+	sql_add(&q, " ORDER BY id");
+	sqlite3_stmt *st = stmt_prepare(c, &q, err);
+	sql_release(&q);
+	if (!st)
+		return err->err;
+	struct jw w;
+	jw_init(&w, out);
+	jw_arr(&w);
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		jw_obj(&w);
+		jw_kint(&w, "id", sqlite3_column_int64(st, 0));
+		jw_kint(&w, "user_id", sqlite3_column_int64(st, 1));
+		jw_kstr(&w, "name", (const char *)sqlite3_column_text(st, 2));
+		jw_kstr(&w, "prefix", (const char *)sqlite3_column_text(st, 3));
+		jw_kstr(&w, "created_at", (const char *)sqlite3_column_text(st, 4));
+		jw_obj_end(&w);
+	}
+	stmt_done(st);
+	jw_arr_end(&w);
+	return RP_OK;
+}
+
+enum rp_err store_token_revoke(struct store_conn *c, int64_t token_id,
+			       int64_t user_id, struct rp_error *err)
+{
+	char now[RP_TIME_LEN];
+	now_text(now);
+	struct sql q;
+	sql_init(&q);
+	sql_add(&q, "UPDATE api_tokens SET revoked_at=");
+	sql_text(&q, now);
+	sql_add(&q, " WHERE revoked_at IS NULL AND id=");
+	sql_int(&q, token_id);
+	if (user_id) {
+		sql_add(&q, " AND user_id=");
+		sql_int(&q, user_id);
+	}
+	enum rp_err rc = run(c, &q, err);
+	if (!rc && sqlite3_changes(c->db) == 0)
+		rc = rp_fail(err, RP_ENOTFOUND, "not_found", "no such token");
+	return rc;
+}
+
+enum rp_err store_idem_get(struct store_conn *c, int64_t user_id,
+			   const char *key, struct arena *a,
+			   struct idem_row *ret, struct rp_error *err)
+{
+	struct sql q;
+	sql_init(&q);
+	sql_add(&q, "SELECT status, request_hash, body, headers FROM"
+		    " idempotency_keys WHERE user_id=");
+	sql_int(&q, user_id);
+	sql_add(&q, " AND key=");
+	sql_text(&q, key);
+	bool found = false;
+	sqlite3_stmt *st = query_row(c, &q, &found, err);
+	sql_release(&q);
+	if (!st)
+		return err->err;
+	if (found) {
+		ret->status = sqlite3_column_int(st, 0);
+		snprintf(ret->request_hash, sizeof ret->request_hash, "%s",
+			 (const char *)sqlite3_column_text(st, 1));
+		ret->body = arena_strdup(a, (const char *)sqlite3_column_text(st, 2));
+		ret->headers = arena_strdup(a, (const char *)sqlite3_column_text(st, 3));
+	}
+	stmt_done(st);
+	return found ? RP_OK : RP_ENOTFOUND;
+}
+
+enum rp_err store_idem_put(struct store_conn *c, int64_t user_id,
+			   const char *key, const struct idem_row *row,
+			   struct rp_error *err)
+{
+	struct sql q;
+	sql_init(&q);
+	sql_add(&q, "INSERT INTO idempotency_keys (user_id, key, request_hash,"
+		    " status, headers, body, created_at) VALUES (");
+	sql_int(&q, user_id);
+	sql_add(&q, ",");
+	sql_text(&q, key);
+	sql_add(&q, ",");
+	sql_text(&q, row->request_hash);
+	sql_add(&q, ",");
+	sql_int(&q, row->status);
+	sql_add(&q, ",");
+	sql_text_or_null(&q, row->headers ? row->headers : "");
+	sql_add(&q, ",");
+	sql_text_or_null(&q, row->body ? row->body : "");
+	sql_add(&q, ",");
+	sql_int(&q, clock_now());
+	sql_add(&q, ")");
+	return run(c, &q, err);
+}
+
+int store_login_failures(struct store_conn *c, const char *key, int64_t since)
+{
+	struct sql q;
+	sql_init(&q);
+	sql_add(&q, "SELECT count(*) FROM login_failures WHERE key=");
+	sql_text(&q, key);
+	sql_add(&q, " AND at>=");
+	sql_int(&q, since);
+	struct rp_error err = {0};
+	bool found = false;
+	sqlite3_stmt *st = query_row(c, &q, &found, &err);
+	sql_release(&q);
+	int n = st && found ? sqlite3_column_int(st, 0) : 0;
+	stmt_done(st);
+	return n;
+}
+
+void store_login_fail(struct store_conn *c, const char *key, int64_t at)
+{
+	struct sql q;
+	sql_init(&q);
+	sql_add(&q, "INSERT INTO login_failures (key, at) VALUES (");
+	sql_text(&q, key);
+	sql_add(&q, ",");
+	sql_int(&q, at);
+	sql_add(&q, ")");
+	struct rp_error err = {0};
+	run(c, &q, &err);
+	/* keep the table small: a day of history is plenty */
+	sql_init(&q);
+	sql_add(&q, "DELETE FROM login_failures WHERE at<");
+	sql_int(&q, at - 86400);
+	run(c, &q, &err);
+}
+
+void store_login_clear(struct store_conn *c, const char *key)
+{
+	struct value v = {.kind = V_TEXT, .s = key, .len = strlen(key)};
+	delete_where(c, "DELETE FROM login_failures WHERE key=", &v);
+}
