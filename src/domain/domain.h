@@ -1,0 +1,120 @@
+/* domain.h — the record service and its rules: every write is validated,
+ * authorised, written, indexed for search and audited in one transaction;
+ * every read is limited to what the caller's role lets them see. */
+#pragma once
+#include <jansson.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "core/arena.h"
+#include "core/buf.h"
+#include "core/err.h"
+#include "model/query.h"
+#include "model/record.h"
+#include "store/store.h"
+
+enum acl_action { ACL_READ, ACL_CREATE, ACL_EDIT, ACL_DELETE };
+
+/* Who is asking: the user, their team and their role's permissions. */
+struct principal {
+	int64_t user_id, team_id, role_id;
+	bool admin;
+	json_t *perms; /* the role's permissions; released with the arena */
+	struct record *user;
+};
+
+/* What a domain call works with: the thread's connection, the caller and
+ * the request's arena (which owns every record handed back). */
+struct dctx {
+	struct store_conn *c;
+	const struct principal *p;
+	struct arena *a;
+};
+
+/* --- access ----------------------------------------------------------- */
+
+/* Loads an active user and their role; RP_EUNAUTH if the user is missing
+ * or disabled. */
+enum rp_err domain_principal(struct store_conn *c, int64_t user_id,
+			     struct arena *a, struct principal **ret,
+			     struct rp_error *err);
+struct scope acl_scope(const struct principal *p, const struct entity_def *e,
+		       enum acl_action act);
+bool acl_row_in_scope(const struct scope *s, const struct record *r);
+bool acl_field_hidden(const struct principal *p, const struct entity_def *e,
+		      const struct field_def *f);
+bool acl_field_readonly(const struct principal *p, const struct entity_def *e,
+			const struct field_def *f);
+/* Per field of e: may the caller see it (readable and not hidden). Arena. */
+const bool *acl_visible_fields(const struct dctx *d, const struct entity_def *e);
+
+/* --- records ---------------------------------------------------------- */
+
+enum rp_err domain_create(struct dctx *d, const struct entity_def *e,
+			  json_t *body, struct record **ret, struct rp_error *err);
+/* if_match < 0: no precondition. */
+enum rp_err domain_update(struct dctx *d, const struct entity_def *e, int64_t id,
+			  json_t *body, int64_t if_match, struct record **ret,
+			  struct rp_error *err);
+enum rp_err domain_delete(struct dctx *d, const struct entity_def *e, int64_t id,
+			  int64_t if_match, struct rp_error *err);
+enum rp_err domain_restore(struct dctx *d, const struct entity_def *e, int64_t id,
+			   struct record **ret, struct rp_error *err);
+/* A live record the caller may read; RP_ENOTFOUND otherwise (never 403,
+ * so ids of others' records are not confirmed). */
+enum rp_err domain_get(struct dctx *d, const struct entity_def *e, int64_t id,
+		       struct record **ret, struct rp_error *err);
+/* Applies the caller's scope and field rules to q, then reads a page. */
+enum rp_err domain_list(struct dctx *d, struct list_query *q,
+			struct record ***ret_rows, int *ret_n, bool *ret_more,
+			struct rp_error *err);
+
+struct search_hit {
+	const struct entity_def *ent;
+	struct record *rec;
+};
+enum rp_err domain_search(struct dctx *d, const char *q, int limit,
+			  struct search_hit **ret, int *ret_n,
+			  struct rp_error *err);
+enum rp_err domain_timeline(struct dctx *d, const struct entity_def *e,
+			    int64_t id, int limit, const char *before,
+			    struct timeline_item **ret, int *ret_n,
+			    struct rp_error *err);
+enum rp_err domain_history(struct dctx *d, const struct entity_def *e,
+			   int64_t id, struct buf *out, struct rp_error *err);
+/* Adds a custom field (admins only). */
+enum rp_err domain_add_field(struct dctx *d, const struct entity_def *e,
+			     json_t *body, struct rp_error *err);
+
+/* The search text of a record: textkey_index of each searchable field.
+ * malloc'd; caller frees. */
+char *domain_search_text(const struct entity_def *e, const struct record *r);
+/* What a user typed as a full-text expression, or NULL when nothing in it
+ * is searchable. Owned by a. */
+char *domain_fts_query(struct arena *a, const char *q);
+enum rp_err domain_index_record(struct store_conn *c, const struct entity_def *e,
+				int64_t id, const struct record *r,
+				struct rp_error *err);
+
+/* --- users and setup --------------------------------------------------- */
+
+#define PASSWORD_HASH_MAX 128
+enum rp_err domain_hash_password(const char *pw, char out[PASSWORD_HASH_MAX],
+				 struct rp_error *err);
+bool domain_verify_password(const char *hash, const char *pw);
+
+/* On an empty database: default roles, the first admin, a default
+ * pipeline. If password is NULL one is generated and returned in
+ * ret_generated (else ret_generated[0] = 0). Does nothing when users
+ * exist already (ret_created false). */
+enum rp_err domain_bootstrap(struct store *s, const char *email,
+			     const char *password, char ret_generated[33],
+			     bool *ret_created, struct rp_error *err);
+/* Looks up a user id by e-mail (case-insensitive); 0 if none. */
+int64_t domain_user_by_email(struct store_conn *c, const char *email,
+			     struct arena *a);
+/* A role id by name; 0 if none. */
+int64_t domain_role_by_name(struct store_conn *c, const char *name,
+			    struct arena *a);
+/* Fills the system fields of a new record (created/updated, version). */
+void domain_stamp_new(struct record *r, struct arena *a, int64_t user_id);
