@@ -110,6 +110,16 @@ bool domain_verify_password(const char *hash, const char *pw);
 enum rp_err domain_bootstrap(struct store *s, const char *email,
 			     const char *password, char ret_generated[33],
 			     bool *ret_created, struct rp_error *err);
+/* Random bytes as lowercase hex (bytes ≤ 64; out holds 2*bytes+1). */
+void domain_random_hex(char *out, size_t bytes);
+/* SHA-256 of a secret as hex: what the store keeps of tokens. */
+void domain_secret_hash(const char *secret, char out[65]);
+/* Mints an API token "rp_..." for user_id; the secret is only in
+ * ret_token, the store keeps its hash. */
+enum rp_err domain_token_create(struct store_conn *c, int64_t user_id,
+				const char *name, char ret_token[80],
+				int64_t *ret_id, struct rp_error *err);
+
 /* Looks up a user id by e-mail (case-insensitive); 0 if none. */
 int64_t domain_user_by_email(struct store_conn *c, const char *email,
 			     struct arena *a);

@@ -62,7 +62,7 @@ int sql_select_columns(struct sql *q, const struct entity_def *e,
 	int n = entity_nfields(e), k = 0;
 	for (int i = 0; i < n; i++) {
 		const struct field_def *f = &e->fields[i];
-		if (!field_readable(f) || (want && !want[i]))
+		if (want && !want[i])
 			continue;
 		if (k)
 			sql_add(q, ",");

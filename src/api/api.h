@@ -1,0 +1,26 @@
+/* api.h — the REST API of Rapport (/api/v1): authentication, the generic
+ * record handlers driven by the descriptors, and the action endpoints.
+ * The route table is built here; cli/serve hands it to the http server. */
+#pragma once
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "domain/domain.h"
+#include "http/http.h"
+
+struct api_config {
+	int session_ttl_s;       /* idle-independent session lifetime */
+	bool cookie_secure;      /* add Secure to the session cookie */
+	int login_max_failures;  /* per e-mail in login_window_s */
+	int login_window_s;
+	int login_ip_max_failures;
+};
+
+struct api_app {
+	struct store *store;
+	struct api_config cfg;
+	int64_t started_at;
+};
+
+extern const struct http_route api_routes[];
+void api_not_found(struct http_request *req, struct http_response *resp, void *app);

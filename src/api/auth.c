@@ -1,0 +1,283 @@
+/* auth.c — who is calling: session cookies with a CSRF token for the
+ * browser, Bearer tokens for integrations; login with throttling; API
+ * token management. Secrets are stored only as SHA-256 hashes. */
+#include "api/internal.h"
+
+#include <sodium.h>
+#include <string.h>
+
+#include "core/clock.h"
+#include "model/registry.h"
+
+#define SESSION_COOKIE "rapport_session"
+
+struct store_conn *api_conn(struct api_app *app, struct http_response *resp)
+{
+	struct rp_error err = {0};
+	struct store_conn *c = store_conn(app->store, &err);
+	if (!c)
+		api_problem(resp, &err);
+	return c;
+}
+
+static bool from_bearer(struct call *c, const char *auth)
+{
+	char hash[65];
+	int64_t user_id, token_id;
+	domain_secret_hash(auth + 7, hash);
+	if (store_token_find(c->d.c, hash, &user_id, &token_id, &c->err))
+		return false;
+	return domain_principal(c->d.c, user_id, c->req->arena,
+				(struct principal **)&c->d.p, &c->err) == RP_OK;
+}
+
+static bool from_cookie(struct call *c, const char *token)
+{
+	char hash[65];
+	struct session_row s;
+	domain_secret_hash(token, hash);
+	if (store_session_get(c->d.c, hash, &s, &c->err))
+		return false;
+	if (s.expires_at < clock_now()) {
+		store_session_delete(c->d.c, hash);
+		rp_fail(&c->err, RP_EUNAUTH, "session_expired",
+			"the session has expired; sign in again");
+		return false;
+	}
+	c->via_cookie = true;
+	c->csrf = arena_strdup(c->req->arena, s.csrf);
+	return domain_principal(c->d.c, s.user_id, c->req->arena,
+				(struct principal **)&c->d.p, &c->err) == RP_OK;
+}
+
+static bool csrf_ok(struct call *c)
+{
+	if (!c->via_cookie || !api_unsafe_method(c->req->method))
+		return true;
+	const char *sent = http_header(c->req, "X-CSRF-Token");
+	return sent && c->csrf && strlen(sent) == strlen(c->csrf) &&
+	       sodium_memcmp(sent, c->csrf, strlen(sent)) == 0;
+}
+
+bool api_begin(struct http_request *req, struct http_response *resp,
+	       struct api_app *app, struct call *c)
+{
+	memset(c, 0, sizeof *c);
+	c->req = req;
+	c->resp = resp;
+	c->app = app;
+	c->d.a = req->arena;
+	if (!(c->d.c = api_conn(app, resp)))
+		return false;
+	const char *auth = http_header(req, "Authorization");
+	const char *cookie = http_cookie(req, SESSION_COOKIE);
+	bool ok = false;
+	if (auth && !strncasecmp(auth, "Bearer ", 7))
+		ok = from_bearer(c, auth);
+	else if (cookie && *cookie)
+		ok = from_cookie(c, cookie);
+	else
+		rp_fail(&c->err, RP_EUNAUTH, "unauthorized", "sign in first");
+	if (!ok) {
+		if (c->err.err != RP_EUNAUTH)
+			rp_fail(&c->err, RP_EUNAUTH, "unauthorized", "sign in first");
+		api_problem(resp, &c->err);
+		return false;
+	}
+	if (!csrf_ok(c)) {
+		api_problem_simple(resp, RP_EFORBIDDEN, "csrf_failed",
+				   "the X-CSRF-Token header is missing or wrong");
+		return false;
+	}
+	return true;
+}
+
+static void write_user(struct jw *w, struct call *c, const struct record *u)
+{
+	jw_key(w, "user");
+	api_write_record(w, u->ent, u, NULL, NULL);
+}
+
+static bool throttled(struct store_conn *sc, struct api_app *app,
+		      const char *email_key, const char *ip_key)
+{
+	int64_t since = clock_now() - app->cfg.login_window_s;
+	return store_login_failures(sc, email_key, since) >= app->cfg.login_max_failures ||
+	       store_login_failures(sc, ip_key, since) >= app->cfg.login_ip_max_failures;
+}
+
+static void login_refused(struct http_request *req, struct http_response *resp,
+			  struct api_app *app)
+{
+	api_problem_simple(resp, RP_ERATE, "too_many_attempts",
+			   "too many failed sign-ins; wait and try again");
+	http_set_header(resp, "Retry-After",
+			arena_printf(req->arena, "%d", app->cfg.login_window_s));
+}
+
+static void start_session(struct http_request *req, struct http_response *resp,
+			  struct api_app *app, struct store_conn *sc,
+			  struct principal *p)
+{
+	char token[65], csrf[65], hash[65];
+	domain_random_hex(token, 32);
+	domain_random_hex(csrf, 32);
+	domain_secret_hash(token, hash);
+	struct rp_error err = {0};
+	if (store_session_put(sc, hash, p->user_id, csrf,
+			      clock_now() + app->cfg.session_ttl_s, &err)) {
+		api_problem(resp, &err);
+		return;
+	}
+	http_set_header(resp, "Set-Cookie",
+			arena_printf(req->arena,
+				     SESSION_COOKIE "=%s; Path=/; HttpOnly; "
+				     "SameSite=Lax; Max-Age=%d%s",
+				     token, app->cfg.session_ttl_s,
+				     app->cfg.cookie_secure ? "; Secure" : ""));
+	http_set_header(resp, "Cache-Control", "no-store");
+	struct jw w;
+	jw_init(&w, &resp->body);
+	jw_obj(&w);
+	jw_key(&w, "user");
+	api_write_record(&w, p->user->ent, p->user, NULL, NULL);
+	jw_kstr(&w, "csrf_token", csrf);
+	jw_obj_end(&w);
+}
+
+void h_login(struct http_request *req, struct http_response *resp, void *appv)
+{
+	struct api_app *app = appv;
+	struct store_conn *sc = api_conn(app, resp);
+	json_t *body = sc ? api_body(req, resp) : NULL;
+	if (!body)
+		return;
+	const char *email = json_string_value(json_object_get(body, "email"));
+	const char *password = json_string_value(json_object_get(body, "password"));
+	if (!email || !password || strlen(email) > 254 || strlen(password) > 200) {
+		struct rp_error e = {0};
+		if (!email || strlen(email) > 254)
+			rp_field_fail(&e, "email", "required", "e-mail is required");
+		if (!password || strlen(password) > 200)
+			rp_field_fail(&e, "password", "required", "password is required");
+		api_problem(resp, &e);
+		return;
+	}
+	const char *email_key = arena_printf(req->arena, "email:%s", email);
+	const char *ip_key = arena_printf(req->arena, "ip:%s", req->client_ip);
+	for (char *p = (char *)email_key; *p; p++)
+		if (*p >= 'A' && *p <= 'Z')
+			*p = (char)(*p - 'A' + 'a');
+	if (throttled(sc, app, email_key, ip_key)) {
+		login_refused(req, resp, app);
+		return;
+	}
+	int64_t uid = domain_user_by_email(sc, email, req->arena);
+	struct record *u = NULL;
+	struct rp_error err = {0};
+	const char *hash = NULL;
+	if (uid && store_get(sc, model_entity("users"), uid, req->arena, &u, &err) == RP_OK)
+		hash = record_text(u, "password");
+	/* verify even for unknown users so timing does not reveal accounts */
+	bool ok = domain_verify_password(
+		hash ? hash : "$argon2id$v=19$m=65536,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$"
+			      "9sTbSlTio3Biev89thdrlKKiCaYsjjYVJxGAL3swxpQ",
+		password) && hash;
+	struct principal *p = NULL;
+	if (!ok || domain_principal(sc, uid, req->arena, &p, &err)) {
+		store_login_fail(sc, email_key, clock_now());
+		store_login_fail(sc, ip_key, clock_now());
+		api_problem_simple(resp, RP_EUNAUTH, "invalid_credentials",
+				   "the e-mail or password is wrong");
+		return;
+	}
+	store_login_clear(sc, email_key);
+	start_session(req, resp, app, sc, p);
+}
+
+void h_logout(struct http_request *req, struct http_response *resp, void *app)
+{
+	struct call c;
+	if (!api_begin(req, resp, app, &c))
+		return;
+	const char *cookie = http_cookie(req, SESSION_COOKIE);
+	if (c.via_cookie && cookie) {
+		char hash[65];
+		domain_secret_hash(cookie, hash);
+		store_session_delete(c.d.c, hash);
+	}
+	http_set_header(resp, "Set-Cookie",
+			SESSION_COOKIE "=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0");
+	resp->status = 204;
+}
+
+void h_me(struct http_request *req, struct http_response *resp, void *app)
+{
+	struct call c;
+	if (!api_begin(req, resp, app, &c))
+		return;
+	struct jw w;
+	jw_init(&w, &resp->body);
+	jw_obj(&w);
+	write_user(&w, &c, c.d.p->user);
+	jw_kstr(&w, "csrf_token", c.csrf);
+	jw_kbool(&w, "admin", c.d.p->admin);
+	jw_obj_end(&w);
+}
+
+void h_token_create(struct http_request *req, struct http_response *resp, void *app)
+{
+	struct call c;
+	if (!api_begin(req, resp, app, &c))
+		return;
+	json_t *body = api_body(req, resp);
+	if (!body)
+		return;
+	const char *name = json_string_value(json_object_get(body, "name"));
+	char token[80];
+	int64_t id;
+	if (domain_token_create(c.d.c, c.d.p->user_id, name, token, &id, &c.err)) {
+		api_problem(resp, &c.err);
+		return;
+	}
+	char prefix[12];
+	snprintf(prefix, sizeof prefix, "%.10s", token);
+	resp->status = 201;
+	struct jw w;
+	jw_init(&w, &resp->body);
+	jw_obj(&w);
+	jw_kint(&w, "id", id);
+	jw_kstr(&w, "name", name);
+	jw_kstr(&w, "prefix", prefix);
+	jw_kstr(&w, "token", token);
+	jw_obj_end(&w);
+}
+
+void h_token_list(struct http_request *req, struct http_response *resp, void *app)
+{
+	struct call c;
+	if (!api_begin(req, resp, app, &c))
+		return;
+	buf_adds(&resp->body, "{\"data\":");
+	if (store_token_list(c.d.c, c.d.p->admin ? 0 : c.d.p->user_id, &resp->body,
+			     &c.err)) {
+		api_problem(resp, &c.err);
+		return;
+	}
+	buf_addc(&resp->body, '}');
+}
+
+void h_token_revoke(struct http_request *req, struct http_response *resp, void *app)
+{
+	struct call c;
+	if (!api_begin(req, resp, app, &c))
+		return;
+	int64_t id = api_id(&c, 0);
+	if (id < 0)
+		return;
+	if (store_token_revoke(c.d.c, id, c.d.p->admin ? 0 : c.d.p->user_id, &c.err)) {
+		api_problem(resp, &c.err);
+		return;
+	}
+	resp->status = 204;
+}

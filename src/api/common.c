@@ -1,0 +1,171 @@
+/* common.c — what every API handler shares: problem documents, the JSON
+ * body, path parameters, record serialisation, ETags, the route table. */
+#include "api/internal.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "model/registry.h"
+
+const struct http_route api_routes[] = {
+	{"GET", "/healthz", h_healthz},
+	{"GET", "/metrics", h_metrics},
+	{"POST", "/api/v1/auth/login", h_login},
+	{"POST", "/api/v1/auth/logout", h_logout},
+	{"GET", "/api/v1/auth/me", h_me},
+	{"POST", "/api/v1/tokens", h_token_create},
+	{"GET", "/api/v1/tokens", h_token_list},
+	{"DELETE", "/api/v1/tokens/:id", h_token_revoke},
+	{"GET", "/api/v1/search", h_search},
+	{"GET", "/api/v1/meta", h_meta},
+	{"GET", "/api/v1/meta/:entity", h_meta_entity},
+	{"POST", "/api/v1/meta/:entity/fields", h_add_field},
+	{"GET", "/api/v1/openapi.json", h_openapi},
+	{"GET", "/api/v1/:entity", h_list},
+	{"POST", "/api/v1/:entity", h_create},
+	{"GET", "/api/v1/:entity/:id", h_get},
+	{"PATCH", "/api/v1/:entity/:id", h_update},
+	{"DELETE", "/api/v1/:entity/:id", h_delete},
+	{"POST", "/api/v1/:entity/:id/restore", h_restore},
+	{"GET", "/api/v1/:entity/:id/timeline", h_timeline},
+	{"GET", "/api/v1/:entity/:id/history", h_history},
+	{0},
+};
+
+void api_problem(struct http_response *resp, const struct rp_error *err)
+{
+	enum rp_err kind = err->err ? err->err : RP_EINTERNAL;
+	int status = rp_err_status(kind);
+	/* field-level validation is 422: the JSON was fine, the values not */
+	if (kind == RP_EINVAL && err->nfields && !strcmp(err->code, "validation_failed"))
+		status = 422;
+	buf_reset(&resp->body);
+	resp->status = status;
+	resp->content_type = "application/problem+json";
+	struct jw w;
+	jw_init(&w, &resp->body);
+	jw_obj(&w);
+	jw_kstr(&w, "type", "about:blank");
+	jw_kstr(&w, "title", rp_err_title(kind));
+	jw_kint(&w, "status", status);
+	jw_kstr(&w, "code", err->code[0] ? err->code : rp_err_code(kind));
+	jw_kstr(&w, "detail", err->detail[0] ? err->detail : rp_err_title(kind));
+	if (err->nfields) {
+		jw_key(&w, "errors");
+		jw_arr(&w);
+		for (int i = 0; i < err->nfields; i++) {
+			jw_obj(&w);
+			jw_kstr(&w, "field", err->fields[i].field);
+			jw_kstr(&w, "code", err->fields[i].code);
+			jw_kstr(&w, "message", err->fields[i].message);
+			jw_obj_end(&w);
+		}
+		jw_arr_end(&w);
+	}
+	jw_obj_end(&w);
+}
+
+void api_problem_simple(struct http_response *resp, enum rp_err kind,
+			const char *code, const char *detail)
+{
+	struct rp_error e = {0};
+	rp_fail(&e, kind, code, "%s", detail);
+	api_problem(resp, &e);
+}
+
+static void decref(void *p)
+{
+	json_decref(p);
+}
+
+json_t *api_body(struct http_request *req, struct http_response *resp)
+{
+	if (req->body_len == 0) {
+		api_problem_simple(resp, RP_EINVAL, "invalid_body",
+				   "a JSON object is required");
+		return NULL;
+	}
+	json_error_t je;
+	json_t *j = json_loadb(req->body, req->body_len,
+			       JSON_REJECT_DUPLICATES, &je);
+	if (!j) {
+		struct rp_error e = {0};
+		rp_fail(&e, RP_EINVAL, "invalid_json", "invalid JSON at line %d column %d: %s",
+			je.line, je.column, je.text);
+		api_problem(resp, &e);
+		return NULL;
+	}
+	arena_on_release(req->arena, decref, j);
+	if (!json_is_object(j)) {
+		api_problem_simple(resp, RP_EINVAL, "invalid_body",
+				   "the body must be a JSON object");
+		return NULL;
+	}
+	return j;
+}
+
+const struct entity_def *api_entity(struct call *c, int i)
+{
+	const char *name = c->req->path_params[i];
+	const struct entity_def *e = model_entity(name);
+	if (!e || strcmp(e->name, name)) {
+		api_problem_simple(c->resp, RP_ENOTFOUND, "not_found",
+				   "no such kind of record");
+		return NULL;
+	}
+	return e;
+}
+
+int64_t api_id(struct call *c, int i)
+{
+	const char *s = c->req->path_params[i];
+	char *end;
+	errno = 0;
+	long long v = strtoll(s, &end, 10);
+	if (errno || *end || v <= 0 || *s == '+' || *s == '0') {
+		api_problem_simple(c->resp, RP_ENOTFOUND, "not_found",
+				   "no record has that id");
+		return -1;
+	}
+	return v;
+}
+
+void api_write_fields(struct jw *w, const struct entity_def *e,
+		      const struct record *r, const bool *vis, const bool *want)
+{
+	for (int i = 0; i < r->n; i++) {
+		const struct field_def *f = &e->fields[i];
+		if (!field_readable(f) || (vis && !vis[i]) || (want && !want[i]))
+			continue;
+		jw_key(w, f->name);
+		model_write_value(w, f, &r->v[i]);
+	}
+}
+
+void api_write_record(struct jw *w, const struct entity_def *e,
+		      const struct record *r, const bool *vis, const bool *want)
+{
+	jw_obj(w);
+	api_write_fields(w, e, r, vis, want);
+	jw_obj_end(w);
+}
+
+void api_set_etag(struct call *c, const struct record *r)
+{
+	http_set_header(c->resp, "ETag",
+			arena_printf(c->req->arena, "\"%lld\"",
+				     (long long)record_int(r, "version")));
+}
+
+bool api_unsafe_method(const char *m)
+{
+	return strcmp(m, "GET") && strcmp(m, "HEAD") && strcmp(m, "OPTIONS");
+}
+
+void api_not_found(struct http_request *req, struct http_response *resp, void *app)
+{
+	(void)req;
+	(void)app;
+	api_problem_simple(resp, RP_ENOTFOUND, "not_found", "no such resource");
+}

@@ -1,0 +1,38 @@
+/* cli.h — shared by the subcommands: configuration and the open store. */
+#pragma once
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "store/store.h"
+
+/* Every setting, from defaults < environment (RAPPORT_*) < flags. */
+struct config {
+	const char *db;
+	const char *listen;
+	long threads;
+	long max_body;
+	long session_ttl;
+	long conn_timeout;
+	long max_conns;
+	long max_conns_per_ip;
+	long login_failures;
+	long busy_timeout;
+	bool cookie_secure;
+	bool quiet;
+	bool no_sync;
+};
+
+/* Parses --key value / --key=value flags the config table knows and
+ * leaves the rest (positional arguments) in ret_args. Exits with a
+ * message on an unknown flag or a bad value. */
+void config_load(struct config *cfg, int argc, char **argv, const char **ret_args,
+		 int *ret_nargs);
+void config_usage(void);
+
+/* Opens and migrates the database named by cfg; exits on failure. */
+struct store *cli_open_store(const struct config *cfg);
+
+int cmd_serve(struct config *cfg, int argc, const char **argv);
+int cmd_user(struct config *cfg, int argc, const char **argv);
+int cmd_token(struct config *cfg, int argc, const char **argv);
+int cmd_demo(struct config *cfg, int argc, const char **argv);

@@ -1,0 +1,166 @@
+/* main.c — the rapport command: a table of subcommands over one core.
+ * Exit codes: 0 success, 1 failure, 2 bad usage. */
+#include <libgen.h>
+#include <sodium.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "cli/cli.h"
+#include "core/textkey.h"
+#include "domain/domain.h"
+#include "model/registry.h"
+
+static int cmd_init(struct config *cfg, int argc, const char **argv);
+static int cmd_migrate(struct config *cfg, int argc, const char **argv);
+static int cmd_backup(struct config *cfg, int argc, const char **argv);
+
+static const struct {
+	const char *name;
+	int (*fn)(struct config *, int, const char **);
+	const char *usage, *help;
+} commands[] = {
+	{"serve", cmd_serve, "serve [--listen HOST:PORT]", "run the HTTP server and job worker"},
+	{"init", cmd_init, "init", "create the database, default roles and the first admin"},
+	{"migrate", cmd_migrate, "migrate", "bring the database schema up to date"},
+	{"user", cmd_user, "user add|list|passwd|disable ...", "manage users"},
+	{"token", cmd_token, "token create|revoke ...", "manage API tokens"},
+	{"demo", cmd_demo, "demo [--scale N]", "fill the database with demo data"},
+	{"backup", cmd_backup, "backup FILE", "copy the live database to FILE"},
+};
+#define NCOMMANDS (sizeof commands / sizeof *commands)
+
+static void usage(void)
+{
+	fprintf(stderr, "usage: rapport COMMAND [--db PATH] [options]\n\nCommands:\n");
+	for (size_t i = 0; i < NCOMMANDS; i++)
+		fprintf(stderr, "  %-36s %s\n", commands[i].usage, commands[i].help);
+	config_usage();
+}
+
+static void ensure_parent_dir(const char *path)
+{
+	char copy[4096];
+	snprintf(copy, sizeof copy, "%s", path);
+	char *dir = dirname(copy);
+	struct stat st;
+	if (strcmp(dir, ".") && stat(dir, &st) != 0)
+		mkdir(dir, 0750);
+}
+
+struct store *cli_open_store(const struct config *cfg)
+{
+	struct rp_error err = {0};
+	struct store *s = NULL;
+	struct store_options opt = {.busy_timeout_ms = (int)cfg->busy_timeout,
+				    .synchronous_full = !cfg->no_sync};
+	ensure_parent_dir(cfg->db);
+	if (store_open(cfg->db, &opt, &s, &err) || store_migrate(s, &err)) {
+		fprintf(stderr, "rapport: %s\n", err.detail);
+		store_close(s);
+		exit(1);
+	}
+	return s;
+}
+
+/* Creates the default roles and the first admin if there are no users. */
+int cli_bootstrap(struct store *s)
+{
+	const char *email = getenv("RAPPORT_ADMIN_EMAIL");
+	const char *password = getenv("RAPPORT_ADMIN_PASSWORD");
+	if (!email || !*email)
+		email = "admin@example.com";
+	char generated[33];
+	bool created;
+	struct rp_error err = {0};
+	if (domain_bootstrap(s, email, password, generated, &created, &err)) {
+		fprintf(stderr, "rapport: %s\n", err.detail);
+		return 1;
+	}
+	if (created && generated[0])
+		fprintf(stderr, "rapport: created admin %s with password %s "
+				"(shown once; change it with 'rapport user passwd')\n",
+			email, generated);
+	else if (created)
+		fprintf(stderr, "rapport: created admin %s\n", email);
+	return 0;
+}
+
+static int cmd_init(struct config *cfg, int argc, const char **argv)
+{
+	struct store *s = cli_open_store(cfg);
+	int rc = cli_bootstrap(s);
+	store_close(s);
+	return rc;
+}
+
+static int cmd_migrate(struct config *cfg, int argc, const char **argv)
+{
+	struct store *s = cli_open_store(cfg);
+	struct rp_error err = {0};
+	struct store_conn *c = store_conn(s, &err);
+	printf("schema version %d\n", c ? store_schema_version(c) : 0);
+	store_close(s);
+	return 0;
+}
+
+static int cmd_backup(struct config *cfg, int argc, const char **argv)
+{
+	if (argc < 1) {
+		fprintf(stderr, "usage: rapport backup FILE\n");
+		return 2;
+	}
+	struct stat st;
+	if (stat(argv[0], &st) == 0) {
+		fprintf(stderr, "rapport: %s exists; not overwriting it\n", argv[0]);
+		return 1;
+	}
+	struct store *s = cli_open_store(cfg);
+	struct rp_error err = {0};
+	int rc = store_backup(s, argv[0], &err) ? 1 : 0;
+	if (rc)
+		fprintf(stderr, "rapport: %s\n", err.detail);
+	else
+		fprintf(stderr, "rapport: backed up to %s\n", argv[0]);
+	store_close(s);
+	return rc;
+}
+
+int main(int argc, char **argv)
+{
+	if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "help")) {
+		usage();
+		return argc < 2 ? 2 : 0;
+	}
+	if (sodium_init() < 0 || textkey_init() != 0) {
+		fprintf(stderr, "rapport: cannot initialise libsodium or ICU\n");
+		return 1;
+	}
+	model_init();
+	for (size_t i = 0; i < NCOMMANDS; i++) {
+		if (strcmp(commands[i].name, argv[1]))
+			continue;
+		struct config cfg;
+		const char *args[256];
+		int nargs = 0;
+		if (argc > 256) {
+			fprintf(stderr, "rapport: too many arguments\n");
+			return 2;
+		}
+		config_load(&cfg, argc - 2, argv + 2, args, &nargs);
+		for (int a = 0; a < nargs; a++)
+			if (!strcmp(args[a], "--help")) {
+				fprintf(stderr, "usage: rapport %s\n%s\n", commands[i].usage,
+					commands[i].help);
+				config_usage();
+				return 0;
+			}
+		int rc = commands[i].fn(&cfg, nargs, args);
+		model_shutdown();
+		textkey_shutdown();
+		return rc;
+	}
+	fprintf(stderr, "rapport: unknown command '%s'\n", argv[1]);
+	usage();
+	return 2;
+}

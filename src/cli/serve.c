@@ -1,0 +1,88 @@
+/* serve.c — `rapport serve`: opens and migrates the store, creates the
+ * first admin on an empty database, and runs the HTTP server until
+ * SIGINT/SIGTERM. */
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "api/api.h"
+#include "cli/cli.h"
+#include "core/clock.h"
+#include "core/log.h"
+
+int cli_bootstrap(struct store *s);
+
+static bool split_listen(const char *listen, char *host, size_t hostlen,
+			 uint16_t *port)
+{
+	const char *colon = strrchr(listen, ':');
+	if (!colon || colon == listen || (size_t)(colon - listen) >= hostlen)
+		return false;
+	char *end;
+	long p = strtol(colon + 1, &end, 10);
+	if (*end || p < 0 || p > 65535 || !colon[1])
+		return false;
+	memcpy(host, listen, (size_t)(colon - listen));
+	host[colon - listen] = '\0';
+	if (!strcmp(host, "localhost"))
+		snprintf(host, hostlen, "127.0.0.1");
+	*port = (uint16_t)p;
+	return true;
+}
+
+int cmd_serve(struct config *cfg, int argc, const char **argv)
+{
+	char host[256];
+	uint16_t port;
+	if (!split_listen(cfg->listen, host, sizeof host, &port)) {
+		fprintf(stderr, "rapport: --listen wants HOST:PORT, got '%s'\n", cfg->listen);
+		return 2;
+	}
+	int64_t t0 = clock_mono_ns();
+	struct store *s = cli_open_store(cfg);
+	if (cli_bootstrap(s)) {
+		store_close(s);
+		return 1;
+	}
+	struct api_app app = {
+		.store = s,
+		.cfg = {.session_ttl_s = (int)cfg->session_ttl,
+			.cookie_secure = cfg->cookie_secure,
+			.login_max_failures = (int)cfg->login_failures,
+			.login_window_s = 900,
+			.login_ip_max_failures = (int)cfg->login_failures * 10},
+		.started_at = clock_now(),
+	};
+	struct http_config hc = {
+		.host = host, .port = port, .threads = (unsigned)cfg->threads,
+		.max_body = (size_t)cfg->max_body,
+		.conn_timeout_s = (unsigned)cfg->conn_timeout,
+		.max_conns = (unsigned)cfg->max_conns,
+		.max_conns_per_ip = (unsigned)cfg->max_conns_per_ip,
+		.conn_memory = 128 * 1024, .access_log = !cfg->quiet,
+	};
+	sigset_t sigs;
+	sigemptyset(&sigs);
+	sigaddset(&sigs, SIGINT);
+	sigaddset(&sigs, SIGTERM);
+	pthread_sigmask(SIG_BLOCK, &sigs, NULL); /* worker threads inherit it */
+	signal(SIGPIPE, SIG_IGN);
+	char msg[256];
+	struct http_server *srv = http_start(&hc, api_routes, &app, api_not_found,
+					     msg, sizeof msg);
+	if (!srv) {
+		fprintf(stderr, "rapport: %s\n", msg);
+		store_close(s);
+		return 1;
+	}
+	log_info("rapport serving http://%s:%u/ (database %s, started in %.1f ms)",
+		 host, http_port(srv), store_path(s),
+		 (double)(clock_mono_ns() - t0) / 1e6);
+	int sig = 0;
+	sigwait(&sigs, &sig);
+	log_info("rapport stopping (signal %d)", sig);
+	http_stop(srv);
+	store_close(s);
+	return 0;
+}
