@@ -145,6 +145,18 @@ static void start_session(struct http_request *req, struct http_response *resp,
 	jw_obj_end(&w);
 }
 
+/* Stamps last_login_at; a bookkeeping write, so not audited. */
+static void note_login(struct store_conn *sc, struct arena *a, struct principal *p)
+{
+	char now[RP_TIME_LEN];
+	clock_format(clock_now(), now);
+	struct record *r = record_new(a, p->user->ent);
+	record_set_text(r, a, "last_login_at", now);
+	struct rp_error ignore = {0};
+	if (store_update(sc, r, p->user_id, &ignore) == RP_OK)
+		record_set_text(p->user, a, "last_login_at", now);
+}
+
 void h_login(struct http_request *req, struct http_response *resp, void *appv)
 {
 	struct api_app *app = appv;
@@ -192,6 +204,7 @@ void h_login(struct http_request *req, struct http_response *resp, void *appv)
 		return;
 	}
 	store_login_clear(sc, email_key);
+	note_login(sc, req->arena, p);
 	start_session(req, resp, app, sc, p);
 }
 

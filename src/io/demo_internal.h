@@ -1,0 +1,180 @@
+/* demo_internal.h — shared by demo.c and demo_names.c only: the PRNG, and
+ * the word lists that demo_names.c turns into people, companies, phones and
+ * activity subjects. Nothing else includes it. */
+#pragma once
+#include <math.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* --- xoshiro256** seeded by splitmix64: fast, deterministic per seed --- */
+
+struct rng {
+	uint64_t s[4];
+};
+
+static inline uint64_t rng_splitmix(uint64_t *x)
+{
+	uint64_t z = (*x += 0x9e3779b97f4a7c15ull);
+	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+	z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+	return z ^ (z >> 31);
+}
+
+static inline void rng_seed(struct rng *r, uint64_t seed)
+{
+	for (int i = 0; i < 4; i++)
+		r->s[i] = rng_splitmix(&seed);
+}
+
+static inline uint64_t rng_rotl(uint64_t x, int k)
+{
+	return (x << k) | (x >> (64 - k));
+}
+
+static inline uint64_t rng_next(struct rng *r)
+{
+	uint64_t *s = r->s;
+	uint64_t result = rng_rotl(s[1] * 5, 7) * 9, t = s[1] << 17;
+	s[2] ^= s[0];
+	s[3] ^= s[1];
+	s[1] ^= s[2];
+	s[0] ^= s[3];
+	s[2] ^= t;
+	s[3] = rng_rotl(s[3], 45);
+	return result;
+}
+
+/* Uniform in [0, 1). */
+static inline double rng_unit(struct rng *r)
+{
+	return (double)(rng_next(r) >> 11) * 0x1.0p-53;
+}
+
+/* Uniform in [0, n); n > 0. The modulo bias is below 2^-40 for the small
+ * n used here, far under what demo data could show. */
+static inline uint64_t rng_below(struct rng *r, uint64_t n)
+{
+	return rng_next(r) % n;
+}
+
+/* Uniform in [lo, hi]. */
+static inline int64_t rng_range(struct rng *r, int64_t lo, int64_t hi)
+{
+	return lo + (int64_t)rng_below(r, (uint64_t)(hi - lo + 1));
+}
+
+static inline bool rng_chance(struct rng *r, double p)
+{
+	return rng_unit(r) < p;
+}
+
+/* Standard normal (Box-Muller, one of the pair). */
+static inline double rng_normal(struct rng *r)
+{
+	double u = 1.0 - rng_unit(r), v = rng_unit(r);
+	return sqrt(-2.0 * log(u)) * cos(6.283185307179586 * v);
+}
+
+/* Index in [0, n) with probability w[i] / sum(w). */
+static inline int rng_weighted(struct rng *r, const int *w, int n)
+{
+	int total = 0;
+	for (int i = 0; i < n; i++)
+		total += w[i];
+	int x = (int)rng_below(r, (uint64_t)total);
+	for (int i = 0; i < n; i++) {
+		if (x < w[i])
+			return i;
+		x -= w[i];
+	}
+	return n - 1;
+}
+
+#define RNG_PICK(r, arr) ((arr)[rng_below((r), sizeof(arr) / sizeof *(arr))])
+
+/* --- languages, teams, cities ----------------------------------------- */
+
+enum demo_lang { DL_EN, DL_ZH, DL_RU, DL_COUNT };
+enum demo_team { DT_EAST, DT_WEST, DT_ZH, DT_RU, DT_COUNT };
+
+struct demo_team_def {
+	const char *name, *description, *time_zone, *locale;
+	int lang, tz; /* tz: hours east of UTC, for business hours */
+};
+extern const struct demo_team_def demo_teams[DT_COUNT];
+
+struct demo_user_def {
+	const char *name, *family, *given, *local; /* local@demo.rapport.test */
+	int team;
+	bool manager;
+};
+extern const struct demo_user_def demo_users[];
+extern const int demo_nusers;
+
+struct demo_city {
+	const char *name, *region, *country, *currency;
+	const char *cc, *area; /* "+86", "10" */
+	const char *tld;       /* of company web sites: "com.cn" */
+	const char *const *forms; /* legal forms, most common first */
+	int lang, team, weight;
+	bool german; /* German people and street names */
+};
+extern const struct demo_city demo_cities[];
+extern const int demo_ncities;
+/* A city of that language, weighted by size. */
+int demo_pick_city(struct rng *r, int lang);
+
+/* --- people --------------------------------------------------------------- */
+
+struct demo_person {
+	char name[128], family[64], given[64];
+	char family_latin[48], given_latin[48];
+	bool female;
+};
+void demo_person(struct rng *r, int lang, bool german, struct demo_person *p);
+/* zhang.wei123@example.cn, ivanov@example.ru, j.smith@example.com. */
+void demo_email(struct rng *r, const struct demo_person *p, int lang,
+		bool german, char *out, size_t n);
+const char *demo_title(struct rng *r, int lang);
+
+/* "+86 10 8234 5678", "+7 495 123-45-67", "+1 212-555-0147"; mobile
+ * numbers in the country's mobile format. */
+void demo_phone(struct rng *r, const struct demo_city *c, bool mobile,
+		char *out, size_t n);
+void demo_address(struct rng *r, const struct demo_city *c, char *out,
+		  size_t n);
+
+/* --- companies: picked as a compact code, rendered on demand ------------ */
+
+struct demo_company {
+	uint16_t brand;
+	uint8_t city, ind, form;
+};
+void demo_company_pick(struct rng *r, int city, struct demo_company *c);
+/* 北京华信科技有限公司, ООО «Альфа-Логистик», Apex Logistics Inc. */
+void demo_company_name(const struct demo_company *c, char *out, size_t n);
+/* 华信科技, Альфа-Логистик, Apex Logistics: for deal names. */
+void demo_company_short(const struct demo_company *c, char *out, size_t n);
+/* huaxinkeji.com.cn */
+void demo_company_host(const struct demo_company *c, char *out, size_t n);
+const char *demo_company_industry(const struct demo_company *c);
+
+/* --- words ----------------------------------------------------------------- */
+
+enum demo_act { DA_CALL, DA_EMAIL, DA_MEETING, DA_NOTE, DA_TASK, DA_SMS,
+		DA_CHAT, DA_VISIT, DA_COUNT };
+extern const char *const demo_act_names[DA_COUNT];
+
+const char *demo_subject(struct rng *r, int lang, int act);
+const char *demo_body(struct rng *r, int lang);
+const char *demo_offer(struct rng *r, int lang); /* what a deal sells */
+const char *demo_lost_reason(struct rng *r, int lang);
+const char *demo_disqualify_reason(struct rng *r, int lang);
+
+struct demo_product {
+	const char *name, *sku, *description, *currency, *recurring;
+	int64_t price, cost; /* minor units */
+};
+extern const struct demo_product demo_products[];
+extern const int demo_nproducts;

@@ -1,0 +1,388 @@
+// server.mjs — starts a private Rapport server for one test file and talks
+// to it. Each test file calls useServer() once: the server gets its own
+// temp folder, database and port, and is stopped in an `after` hook.
+//
+//   const srv = useServer();              // registers before/after hooks
+//   test('x', async () => {
+//     const r = await srv.admin.post('/api/v1/accounts', { name: 'A' });
+//     expectStatus(r, 201);
+//   });
+//
+// The binary is build/rapport, or $RAPPORT_BIN (e.g. build/rapport-asan).
+import { spawn } from 'node:child_process';
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { after, before } from 'node:test';
+import assert from 'node:assert/strict';
+
+export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
+export const BIN = path.resolve(ROOT, process.env.RAPPORT_BIN || 'build/rapport');
+export const ADMIN_EMAIL = 'admin@example.com';
+export const API = '/api/v1';
+
+const STDERR_KEEP = 64 * 1024;
+const live = new Set();
+process.on('exit', () => {
+  for (const p of live) {
+    try { p.kill('SIGKILL'); } catch { /* already gone */ }
+  }
+});
+
+export function randomPassword() {
+  return crypto.randomBytes(12).toString('base64url').slice(0, 16);
+}
+
+/** A unique suffix for names in this process. */
+let seq = 0;
+export function uniq(prefix = 'x') {
+  seq += 1;
+  return `${prefix}${process.pid.toString(36)}${Date.now().toString(36).slice(-4)}${seq}`;
+}
+
+export function freePort() {
+  return new Promise((resolve, reject) => {
+    const s = net.createServer();
+    s.unref();
+    s.on('error', reject);
+    s.listen(0, '127.0.0.1', () => {
+      const { port } = s.address();
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+/**
+ * Starts `rapport serve` on a fresh (or given) folder. Options:
+ *   dir      reuse a folder (restart on the same database)
+ *   args     extra command-line arguments (e.g. ['--max-body', '2048'])
+ *   env      extra environment
+ *   adminPassword  the first admin's password (random by default)
+ */
+export async function startServer(opts = {}) {
+  if (!fs.existsSync(BIN)) {
+    throw new Error(`server binary ${BIN} does not exist (make build/rapport, or set RAPPORT_BIN)`);
+  }
+  const dir = opts.dir || fs.mkdtempSync(path.join(os.tmpdir(), 'rapport-api-'));
+  const adminPassword = opts.adminPassword || randomPassword();
+  let lastErr;
+  for (let attempt = 0; attempt < 3; attempt++) {
+    const port = await freePort();
+    const srv = new Server({ dir, port, adminPassword, args: opts.args || [], env: opts.env || {} });
+    try {
+      await srv.start();
+      return srv;
+    } catch (e) {
+      lastErr = e;
+      await srv.stop().catch(() => {});
+      if (!srv.exitedEarly) break; // not a port race: give up
+    }
+  }
+  throw lastErr;
+}
+
+export class Server {
+  constructor({ dir, port, adminPassword, args, env }) {
+    this.dir = dir;
+    this.db = path.join(dir, 't.db');
+    this.port = port;
+    this.base = `http://127.0.0.1:${port}`;
+    this.adminEmail = ADMIN_EMAIL;
+    this.adminPassword = adminPassword;
+    this.args = args;
+    this.env = env;
+    this.stderr = '';
+    this.exit = null; // {code, signal} once the process has ended
+    this.stopping = false;
+  }
+
+  async start() {
+    const argv = ['serve', '--db', this.db, '--listen', `127.0.0.1:${this.port}`, ...this.args];
+    this.proc = spawn(BIN, argv, {
+      cwd: ROOT,
+      env: {
+        ...process.env,
+        RAPPORT_ADMIN_EMAIL: this.adminEmail,
+        RAPPORT_ADMIN_PASSWORD: this.adminPassword,
+        ...this.env,
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    live.add(this.proc);
+    const keep = (chunk) => {
+      this.stderr += chunk.toString();
+      if (this.stderr.length > STDERR_KEEP) this.stderr = this.stderr.slice(-STDERR_KEEP);
+    };
+    this.proc.stdout.on('data', keep);
+    this.proc.stderr.on('data', keep);
+    this.exited = new Promise((resolve) => {
+      this.proc.on('exit', (code, signal) => {
+        this.exit = { code, signal };
+        live.delete(this.proc);
+        resolve(this.exit);
+      });
+      this.proc.on('error', (err) => {
+        this.exit = { code: -1, signal: null, error: err };
+        live.delete(this.proc);
+        resolve(this.exit);
+      });
+    });
+    const deadline = Date.now() + 10_000;
+    while (Date.now() < deadline) {
+      if (this.exit) {
+        this.exitedEarly = true;
+        throw new Error(`rapport serve exited during start-up (${JSON.stringify(this.exit)}):\n${this.tail()}`);
+      }
+      try {
+        const r = await fetch(`${this.base}/healthz`, { signal: AbortSignal.timeout(1000) });
+        await r.arrayBuffer();
+        if (r.status === 200) return;
+      } catch { /* not listening yet */ }
+      await sleep(50);
+    }
+    throw new Error(`rapport serve did not answer GET /healthz with 200 within 10 s:\n${this.tail()}`);
+  }
+
+  tail(n = 4000) {
+    return this.stderr.slice(-n);
+  }
+
+  /** Sanitizer reports found in the server's output. */
+  sanitizerReport() {
+    const m = this.stderr.match(/(ERROR: (Address|Leak|Thread|Memory)Sanitizer[\s\S]{0,3000}|runtime error:[^\n]*(\n[^\n]*){0,10})/);
+    return m ? m[0] : null;
+  }
+
+  async stop() {
+    if (!this.proc || this.exit) return this.exit;
+    this.stopping = true;
+    this.proc.kill('SIGTERM');
+    const t = setTimeout(() => { if (!this.exit) this.proc.kill('SIGKILL'); }, 3000);
+    const r = await this.exited;
+    clearTimeout(t);
+    return r;
+  }
+
+  /** Logs in; returns {status, json, cookie, csrf, user, setCookie}. */
+  async login(email, password) {
+    const res = await this.request('POST', `${API}/auth/login`, { body: { email, password } });
+    const setCookie = res.headers.getSetCookie ? res.headers.getSetCookie() : [];
+    let cookie = null;
+    for (const c of setCookie) {
+      const m = c.match(/^\s*(rapport_session=[^;]*)/);
+      if (m) cookie = m[1];
+    }
+    return {
+      status: res.status,
+      res,
+      json: res.json,
+      setCookie,
+      cookie,
+      csrf: res.json && res.json.csrf_token,
+      user: res.json && res.json.user,
+    };
+  }
+
+  /**
+   * Sends a request. body: an object/array (sent as JSON), a string or a
+   * Buffer (sent as is). auth: {cookie, csrf} (a login result; X-CSRF-Token
+   * is added on unsafe methods unless csrf === false), {token} (bearer), or
+   * nothing. Returns {status, headers, json, text, req}.
+   */
+  async request(method, urlPath, { body, headers = {}, auth, csrf } = {}) {
+    const h = { ...headers };
+    let payload;
+    if (body !== undefined) {
+      if (typeof body === 'string' || Buffer.isBuffer(body)) payload = body;
+      else payload = JSON.stringify(body);
+      if (!Object.keys(h).some((k) => k.toLowerCase() === 'content-type')) h['Content-Type'] = 'application/json';
+    }
+    if (auth && auth.token) h.Authorization = `Bearer ${auth.token}`;
+    if (auth && auth.cookie) {
+      h.Cookie = auth.cookie;
+      const unsafe = !['GET', 'HEAD', 'OPTIONS'].includes(method);
+      const tok = csrf !== undefined ? csrf : auth.csrf;
+      if (unsafe && tok !== false && tok !== undefined && tok !== null) h['X-CSRF-Token'] = tok;
+    }
+    const req = { method, path: urlPath, body: typeof payload === 'string' ? payload : payload ? `<${payload.length} bytes>` : undefined };
+    let res;
+    try {
+      res = await fetch(this.base + urlPath, { method, headers: h, body: payload, redirect: 'manual', signal: AbortSignal.timeout(15_000) });
+    } catch (e) {
+      const dead = this.exit ? ` — the server has exited ${JSON.stringify(this.exit)}:\n${this.tail(2000)}` : '';
+      throw new Error(`${method} ${urlPath}: request failed: ${e.cause ? e.cause.message || e.cause.code : e.message}${dead}`);
+    }
+    const text = await res.text();
+    let json;
+    const ct = res.headers.get('content-type') || '';
+    if (text && /json/.test(ct)) {
+      try { json = JSON.parse(text); } catch { json = undefined; }
+    }
+    return { status: res.status, headers: res.headers, json, text, req };
+  }
+
+  /** A client bound to an identity: get/post/patch/del/req. */
+  as(auth) {
+    return new Client(this, auth);
+  }
+}
+
+export class Client {
+  constructor(server, auth) {
+    this.server = server;
+    this.auth = auth;
+    this.user = auth && auth.user;
+  }
+  req(method, p, opts = {}) { return this.server.request(method, p, { auth: this.auth, ...opts }); }
+  get(p, opts) { return this.req('GET', p, opts); }
+  post(p, body, opts = {}) { return this.req('POST', p, { ...opts, body }); }
+  patch(p, body, opts = {}) { return this.req('PATCH', p, { ...opts, body }); }
+  del(p, opts) { return this.req('DELETE', p, opts); }
+}
+
+/**
+ * Registers before/after hooks that start a server (and log the admin in)
+ * for the current test file. Returns a holder filled in by `before`:
+ * {server, admin (Client), adminUser, request, login, as}.
+ */
+export function useServer(opts = {}) {
+  const ctx = {};
+  before(async () => {
+    const server = await startServer(opts);
+    ctx.server = server;
+    const s = await server.login(server.adminEmail, server.adminPassword);
+    if (s.status !== 200 || !s.cookie) {
+      throw new Error(`admin login failed: ${s.status} ${s.res.text}\nSet-Cookie: ${s.setCookie}`);
+    }
+    ctx.adminSession = s;
+    ctx.adminUser = s.user;
+    ctx.admin = server.as(s);
+  });
+  after(async () => {
+    const server = ctx.server;
+    if (!server) return;
+    const diedEarly = server.exit && !server.stopping;
+    await server.stop();
+    const san = server.sanitizerReport();
+    if (!process.env.RAPPORT_KEEP_TMP) fs.rmSync(server.dir, { recursive: true, force: true });
+    if (diedEarly) throw new Error(`the server died during the tests (${JSON.stringify(server.exit)}):\n${server.tail()}`);
+    if (san) throw new Error(`sanitizer report from the server:\n${san}`);
+  });
+  ctx.request = (...a) => ctx.server.request(...a);
+  ctx.login = (...a) => ctx.server.login(...a);
+  ctx.as = (auth) => ctx.server.as(auth);
+  return ctx;
+}
+
+// --- assertions ----------------------------------------------------------
+
+function short(s, n = 600) {
+  if (s === undefined || s === null) return '';
+  s = String(s);
+  return s.length > n ? `${s.slice(0, n)}…(${s.length} chars)` : s;
+}
+
+/** "POST /api/v1/x {body} → 422 {response}" for failure messages. */
+export function fmt(res) {
+  const r = res.req || {};
+  const b = r.body !== undefined ? ` ${short(r.body, 300)}` : '';
+  return `${r.method} ${r.path}${b} → ${res.status} ${short(res.text)}`;
+}
+
+export function expectStatus(res, status, what = '') {
+  const ok = Array.isArray(status) ? status.includes(res.status) : res.status === status;
+  if (!ok) assert.fail(`${what ? `${what}: ` : ''}expected ${Array.isArray(status) ? status.join('|') : status}, got ${fmt(res)}`);
+  return res;
+}
+
+/** RFC 9457 problem with the given status and (if given) code. */
+export function expectProblem(res, status, code, what = '') {
+  expectStatus(res, status, what);
+  const ct = res.headers.get('content-type') || '';
+  assert.match(ct, /^application\/problem\+json/, `${what} content-type ${ct}: ${fmt(res)}`);
+  const j = res.json;
+  assert.ok(j && typeof j === 'object', `problem body is not JSON: ${fmt(res)}`);
+  for (const k of ['type', 'title', 'detail', 'code']) {
+    assert.equal(typeof j[k], 'string', `problem member "${k}" missing or not a string: ${fmt(res)}`);
+  }
+  const st = Array.isArray(status) ? status : [status];
+  assert.ok(st.includes(j.status), `problem "status" ${j.status} does not match the HTTP status: ${fmt(res)}`);
+  if (code) {
+    const codes = Array.isArray(code) ? code : [code];
+    assert.ok(codes.includes(j.code), `${what ? `${what}: ` : ''}expected code ${codes.join('|')}, got ${fmt(res)}`);
+  }
+  return j;
+}
+
+/** 422 validation_failed (or the given status/code) naming field with code. */
+export function expectFieldError(res, field, fieldCode, { status = 422, code = 'validation_failed', what = '' } = {}) {
+  const j = expectProblem(res, status, code, what);
+  assert.ok(Array.isArray(j.errors), `no errors[] in ${fmt(res)}`);
+  const codes = Array.isArray(fieldCode) ? fieldCode : [fieldCode];
+  const hit = j.errors.find((e) => e.field === field && (!fieldCode || codes.includes(e.code)));
+  assert.ok(hit, `${what ? `${what}: ` : ''}expected errors[] entry {field:"${field}", code:"${codes.join('|')}"}, got ${fmt(res)}`);
+  assert.equal(typeof hit.message, 'string', `errors[] entry without a message: ${fmt(res)}`);
+  return j;
+}
+
+// --- API helpers ---------------------------------------------------------
+
+/** Follows next_cursor; returns every row. */
+export async function listAll(client, p, { max = 200 } = {}) {
+  const rows = [];
+  let url = p;
+  for (let i = 0; i < max; i++) {
+    const r = await client.get(url);
+    expectStatus(r, 200);
+    assert.ok(Array.isArray(r.json.data), `no data[]: ${fmt(r)}`);
+    rows.push(...r.json.data);
+    if (r.json.next_cursor === null || r.json.next_cursor === undefined) return rows;
+    url = p + (p.includes('?') ? '&' : '?') + `cursor=${encodeURIComponent(r.json.next_cursor)}`;
+  }
+  assert.fail(`pagination of ${p} did not end after ${max} pages`);
+}
+
+export async function count(client, entity, query = '') {
+  const rows = await listAll(client, `${API}/${entity}?limit=500${query ? `&${query}` : ''}`);
+  return rows.length;
+}
+
+export async function create(client, entity, body, what) {
+  const r = await client.post(`${API}/${entity}`, body);
+  expectStatus(r, 201, what || `create ${entity}`);
+  return r.json;
+}
+
+let roleCache = new WeakMap();
+/** The default roles by name: {admin: {...}, sales: {...}, ...}. */
+export async function roles(client) {
+  const r = await client.get(`${API}/roles?limit=500`);
+  expectStatus(r, 200);
+  const byName = {};
+  for (const role of r.json.data) byName[role.name] = role;
+  return byName;
+}
+
+/** Creates a user with a role by name (admin client) and logs them in. */
+export async function makeUser(ctx, { role, team_id = null, name, password, email } = {}) {
+  if (!roleCache.has(ctx)) roleCache.set(ctx, await roles(ctx.admin));
+  const rs = roleCache.get(ctx);
+  assert.ok(rs[role], `no role named ${role} (have ${Object.keys(rs).join(', ')})`);
+  password = password || `pw-${randomPassword()}`;
+  email = email || `${uniq(role.replace(/[^a-z]/g, ''))}@example.com`;
+  const body = { email, name: name || `User ${email}`, password, role_id: rs[role].id };
+  if (team_id !== null) body.team_id = team_id;
+  const user = await create(ctx.admin, 'users', body, `create ${role} user`);
+  const s = await ctx.server.login(email, password);
+  expectStatus(s.res, 200, `login as new ${role} user`);
+  return { user, session: s, client: ctx.server.as(s), password, email };
+}
+
+export function etag(version) {
+  return `"${version}"`;
+}
