@@ -56,6 +56,29 @@ static void check_fields(struct dctx *d, const struct entity_def *e,
 	}
 }
 
+/* Below scope "all", a record can only be given to the caller or, with
+ * scope "team", to a member of the caller's team, and only within the
+ * caller's team: nobody hands records across teams they cannot see. */
+static bool owner_allowed(struct dctx *d, const struct scope *s,
+			  const struct record *r)
+{
+	if (s->scope == SCOPE_ALL)
+		return true;
+	if (!acl_row_in_scope(s, r))
+		return false;
+	int64_t owner = record_int(r, "owner_id"), team = record_int(r, "team_id");
+	if (team && team != d->p->team_id)
+		return false;
+	if (owner == d->p->user_id)
+		return true;
+	if (s->scope != SCOPE_TEAM || !d->p->team_id)
+		return false;
+	struct record *u;
+	struct rp_error ignore = {0};
+	return store_get(d->c, model_entity("users"), owner, d->a, &u, &ignore) == RP_OK &&
+	       record_int(u, "team_id") == d->p->team_id;
+}
+
 static enum rp_err check_unique(struct dctx *d, const struct entity_def *e,
 				const struct record *r, int64_t id,
 				struct rp_error *err)
@@ -158,7 +181,7 @@ enum rp_err domain_create(struct dctx *d, const struct entity_def *e,
 		record_set_int(r, "owner_id", d->p->user_id);
 	if (!r->set[entity_field_index(e, "team_id")] && d->p->team_id)
 		record_set_int(r, "team_id", d->p->team_id);
-	if (!acl_row_in_scope(&cs, r))
+	if (!owner_allowed(d, &cs, r))
 		return rp_fail(err, RP_EFORBIDDEN, "forbidden",
 			       "your role may not create %s for that owner or team",
 			       e->name);
@@ -250,7 +273,9 @@ enum rp_err domain_update(struct dctx *d, const struct entity_def *e, int64_t id
 	for (int i = 0; i < merged->n; i++)
 		merged->v[i] = r->set[i] ? r->v[i] : old->v[i];
 	struct scope es = acl_scope(d->p, e, ACL_EDIT);
-	if (!acl_row_in_scope(&es, merged)) {
+	if ((r->set[entity_field_index(e, "owner_id")] ||
+	     r->set[entity_field_index(e, "team_id")]) &&
+	    !owner_allowed(d, &es, merged)) {
 		rp_fail(err, RP_EFORBIDDEN, "forbidden",
 			"your role may not give this %s to that owner or team",
 			e->singular);
