@@ -38,7 +38,8 @@ void api_problem(struct http_response *resp, const struct rp_error *err)
 	enum rp_err kind = err->err ? err->err : RP_EINTERNAL;
 	int status = rp_err_status(kind);
 	/* field-level validation is 422: the JSON was fine, the values not */
-	if (kind == RP_EINVAL && err->nfields && !strcmp(err->code, "validation_failed"))
+	if (kind == RP_EINVAL && (!strcmp(err->code, "validation_failed") ||
+				  !strcmp(err->code, "idempotency_key_reused")))
 		status = 422;
 	buf_reset(&resp->body);
 	resp->status = status;
@@ -88,7 +89,7 @@ json_t *api_body(struct http_request *req, struct http_response *resp)
 	}
 	json_error_t je;
 	json_t *j = json_loadb(req->body, req->body_len,
-			       JSON_REJECT_DUPLICATES, &je);
+			       JSON_REJECT_DUPLICATES | JSON_DECODE_ANY, &je);
 	if (!j) {
 		struct rp_error e = {0};
 		rp_fail(&e, RP_EINVAL, "invalid_json", "invalid JSON at line %d column %d: %s",

@@ -125,16 +125,23 @@ static bool replay(struct call *c, const char *key, const char *hash)
 	if (store_idem_get(c->d.c, c->d.p->user_id, key, c->req->arena, &row, &ignore))
 		return false;
 	if (strcmp(row.request_hash, hash)) {
+		rp_fail(&c->err, RP_EINVAL, "idempotency_key_reused",
+			"this Idempotency-Key was used with another request");
 		rp_field_fail(&c->err, "Idempotency-Key", "idempotency_key_reused",
 			      "this key was used with another request");
-		snprintf(c->err.code, sizeof c->err.code, "idempotency_key_reused");
 		api_problem(c->resp, &c->err);
 		return true;
 	}
 	c->resp->status = row.status;
 	buf_adds(&c->resp->body, row.body);
-	if (row.headers && *row.headers)
-		http_set_header(c->resp, "ETag", row.headers);
+	/* headers were stored as "ETag\nLocation" */
+	const char *nl = row.headers ? strchr(row.headers, '\n') : NULL;
+	if (nl) {
+		http_set_header(c->resp, "ETag",
+				arena_strndup(c->req->arena, row.headers,
+					      (size_t)(nl - row.headers)));
+		http_set_header(c->resp, "Location", nl + 1);
+	}
 	http_set_header(c->resp, "Idempotent-Replayed", "true");
 	return true;
 }
@@ -173,8 +180,11 @@ void h_create(struct http_request *req, struct http_response *resp, void *app)
 			arena_printf(req->arena, "/api/v1/%s/%lld", e->name,
 				     (long long)record_int(r, "id")));
 	if (key) {
-		struct idem_row row = {.status = 201, .body = buf_str(&resp->body),
-				       .headers = resp->header_values[0]};
+		struct idem_row row = {
+			.status = 201, .body = buf_str(&resp->body),
+			.headers = arena_printf(req->arena, "%s\n%s",
+						resp->header_values[0],
+						resp->header_values[1])};
 		memcpy(row.request_hash, hash, sizeof hash);
 		if (store_idem_put(c.d.c, c.d.p->user_id, key, &row, &c.err) ||
 		    store_commit(c.d.c, &c.err)) {

@@ -36,20 +36,36 @@ void domain_stamp_new(struct record *r, struct arena *a, int64_t user_id)
 	record_set_int(r, "version", 1);
 }
 
-/* Fields the caller's role may not write, and references that must point
- * at live records. */
+/* Owner and team only need to exist (a role may assign without reading
+ * the users list); any other reference must be visible to the caller. */
+static bool ref_ok(struct dctx *d, const struct field_def *f, int64_t id,
+		   struct record **target, struct rp_error *ignore)
+{
+	const struct entity_def *re = model_entity(f->ref);
+	if (f->flags & FF_SYSTEM)
+		return store_exists(d->c, re, id);
+	return domain_get(d, re, id, target, ignore) == RP_OK;
+}
+
+/* Fields the client sent that the caller's role may not write, and
+ * references that must point at records the caller can see (a reference
+ * to a hidden record would confirm that it exists). */
 static void check_fields(struct dctx *d, const struct entity_def *e,
-			 const struct record *r, struct rp_error *err)
+			 const struct record *r, json_t *body,
+			 struct rp_error *err)
 {
 	for (int i = 0; i < r->n; i++) {
 		const struct field_def *f = &e->fields[i];
+		struct record *target;
+		struct rp_error ignore = {0};
 		if (!r->set[i])
 			continue;
-		if (acl_field_readonly(d->p, e, f))
+		if (json_object_get(body, f->name) && acl_field_readonly(d->p, e, f))
 			rp_field_fail(err, f->name, "read_only",
 				      "your role may not change %s", f->name);
 		else if (f->type == FT_REF && r->v[i].kind == V_INT &&
-			 !store_exists(d->c, model_entity(f->ref), r->v[i].i))
+			 !(f->flags & FF_READONLY) &&
+			 !ref_ok(d, f, r->v[i].i, &target, &ignore))
 			rp_field_fail(err, f->name, "not_found",
 				      "no %s with id %lld", f->ref,
 				      (long long)r->v[i].i);
@@ -189,10 +205,9 @@ enum rp_err domain_create(struct dctx *d, const struct entity_def *e,
 	if (store_begin(d->c, true, err))
 		return err->err;
 	int64_t id = 0;
-	if (hooks_before_write(d, e, NULL, r, err))
-		goto fail;
-	check_fields(d, e, r, err);
-	if (err->err || check_unique(d, e, r, 0, err) ||
+	check_fields(d, e, r, body, err);
+	if (err->err || hooks_before_write(d, e, NULL, r, err) ||
+	    check_unique(d, e, r, 0, err) ||
 	    store_insert(d->c, r, &id, err) ||
 	    finish_write(d, e, id, "create", NULL, r, ret, err) ||
 	    store_commit(d->c, err))
@@ -257,11 +272,10 @@ enum rp_err domain_update(struct dctx *d, const struct entity_def *e, int64_t id
 	if (store_begin(d->c, true, err))
 		return err->err;
 	if (get_visible(d, e, id, false, &old, err) ||
-	    check_edit(d, e, ACL_EDIT, old, if_match, err) ||
-	    hooks_before_write(d, e, old, r, err))
+	    check_edit(d, e, ACL_EDIT, old, if_match, err))
 		goto fail;
-	check_fields(d, e, r, err);
-	if (err->err)
+	check_fields(d, e, r, body, err);
+	if (err->err || hooks_before_write(d, e, old, r, err))
 		goto fail;
 	if (keep_changes(r, old) == 0) {
 		store_rollback(d->c);

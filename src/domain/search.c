@@ -100,6 +100,31 @@ enum rp_err domain_timeline(struct dctx *d, const struct entity_def *e,
 			      ret, ret_n, err);
 }
 
+/* Drops from an audit listing the changes of fields hidden from the
+ * caller's role, so history never reveals what the record hides. */
+static void hide_changes(struct dctx *d, const struct entity_def *e,
+			 const struct buf *raw, struct buf *out)
+{
+	json_t *doc = json_loadb(buf_str(raw), raw->len, 0, NULL);
+	size_t i, k;
+	json_t *entry, *change;
+	json_array_foreach(json_object_get(doc, "data"), i, entry) {
+		json_t *changes = json_object_get(entry, "changes");
+		for (k = json_array_size(changes); k-- > 0;) {
+			change = json_array_get(changes, k);
+			const struct field_def *f = entity_field(
+				e, json_string_value(json_object_get(change, "field")) ?: "");
+			if (f && acl_field_hidden(d->p, e, f))
+				json_array_remove(changes, k);
+		}
+	}
+	char *s = json_dumps(doc, JSON_COMPACT);
+	if (s)
+		buf_adds(out, s);
+	free(s);
+	json_decref(doc);
+}
+
 enum rp_err domain_history(struct dctx *d, const struct entity_def *e,
 			   int64_t id, struct buf *out, struct rp_error *err)
 {
@@ -114,7 +139,13 @@ enum rp_err domain_history(struct dctx *d, const struct entity_def *e,
 				       "%s %lld does not exist", e->singular,
 				       (long long)id);
 	}
-	return store_audit_list(d->c, e, id, 500, out, err);
+	struct buf raw;
+	buf_init(&raw, 0);
+	enum rp_err rc = store_audit_list(d->c, e, id, 500, &raw, err);
+	if (rc == RP_OK)
+		hide_changes(d, e, &raw, out);
+	buf_release(&raw);
+	return rc;
 }
 
 static const char *const *options_from_json(struct arena *a, json_t *opts)

@@ -40,21 +40,49 @@ static bool match_path(const char *pattern, const char *path,
 	return true;
 }
 
-enum route_result router_find(const struct http_route *routes,
-			      struct http_request *req,
-			      const struct http_route **ret)
+static bool is_literal(const char *pattern)
+{
+	return !strchr(pattern, ':') && !strchr(pattern, '*');
+}
+
+static bool method_matches(const struct http_route *r, const char *method)
+{
+	return !strcmp(r->method, method) ||
+	       (!strcmp(method, "HEAD") && !strcmp(r->method, "GET"));
+}
+
+/* One pass over the routes of one kind (literal or with parameters). */
+static enum route_result find_pass(const struct http_route *routes, bool literal,
+				   struct http_request *req,
+				   const struct http_route **ret, struct buf *allow)
 {
 	bool path_matched = false;
 	for (const struct http_route *r = routes; r->pattern; r++) {
-		if (!match_path(r->pattern, req->path, req))
+		if (is_literal(r->pattern) != literal || !match_path(r->pattern, req->path, req))
 			continue;
-		if (!strcmp(r->method, req->method) ||
-		    (!strcmp(req->method, "HEAD") && !strcmp(r->method, "GET"))) {
+		if (method_matches(r, req->method)) {
 			*ret = r;
 			return ROUTE_FOUND;
 		}
 		path_matched = true;
+		if (allow) {
+			if (allow->len)
+				buf_adds(allow, ", ");
+			buf_adds(allow, r->method);
+		}
 	}
 	req->npath_params = 0;
 	return path_matched ? ROUTE_BAD_METHOD : ROUTE_NOT_FOUND;
+}
+
+enum route_result router_find(const struct http_route *routes,
+			      struct http_request *req,
+			      const struct http_route **ret, struct buf *allow)
+{
+	/* A literal path (/api/v1/auth/login) is never taken by a pattern
+	 * (/api/v1/:entity/:id): a wrong method on it is 405, not a record. */
+	enum route_result rc = find_pass(routes, true, req, ret, allow);
+	if (rc != ROUTE_NOT_FOUND)
+		return rc;
+	return find_pass(routes, false, req, ret, allow);
 }

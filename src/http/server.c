@@ -184,7 +184,13 @@ static void dispatch(struct http_server *s, struct http_request *req,
 		     struct http_response *resp)
 {
 	const struct http_route *route = NULL;
-	switch (router_find(s->routes, req, &route)) {
+	struct buf allow;
+	buf_init(&allow, 256);
+	enum route_result rr = router_find(s->routes, req, &route, &allow);
+	if (rr == ROUTE_BAD_METHOD)
+		http_set_header(resp, "Allow", arena_strdup(req->arena, buf_str(&allow)));
+	buf_release(&allow);
+	switch (rr) {
 	case ROUTE_FOUND:
 		route->fn(req, resp, s->app);
 		return;

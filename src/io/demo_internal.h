@@ -175,6 +175,118 @@ const char *demo_disqualify_reason(struct rng *r, int lang);
 struct demo_product {
 	const char *name, *sku, *description, *currency, *recurring;
 	int64_t price, cost; /* minor units */
+	bool retired;        /* no longer sold: active = false */
 };
 extern const struct demo_product demo_products[];
 extern const int demo_nproducts;
+
+/* --- the generator's state and helpers (demo.c) ------------------------- */
+
+#include "core/arena.h"
+#include "core/buf.h"
+#include "io/demo.h"
+#include "model/record.h"
+
+#define DEMO_NKEY 3 /* contacts remembered per account, for its deals */
+#define DEMO_MAX_STAGES 32
+#define DEMO_DAY 86400
+
+/* Index → id for records inserted in order: ids come in runs of
+ * consecutive values, so only the first of each run is stored. */
+struct demo_idmap {
+	int64_t n, nruns, cap;
+	int64_t *idx, *id;
+};
+
+/* What later stages need of one entity's records: ~5 bytes each. */
+struct demo_table {
+	struct demo_idmap ids;
+	int64_t n, cap;
+	int32_t *t;     /* created_at - start, seconds */
+	uint8_t *owner; /* index into demo_users */
+};
+
+enum { LC_PROSPECT, LC_CUSTOMER, LC_CHURNED };
+enum { TIER_SMALL, TIER_MEDIUM, TIER_LARGE, TIER_STRATEGIC };
+enum { SK_OPEN, SK_WON, SK_LOST };
+
+struct demo_account {
+	struct demo_company co;
+	uint8_t lifecycle, tier, nkey;
+	int32_t key[DEMO_NKEY]; /* its first contacts (contacts table index) */
+};
+
+struct demo_stage {
+	int64_t id;
+	int prob, kind;
+};
+
+struct demo_memo;
+
+struct demo_gen {
+	struct store_conn *c;
+	const struct demo_options *opt;
+	struct rp_error *err;
+	struct rng r;
+	int64_t now, start;
+	int64_t admin_id, role_sales, role_manager, pipeline_id;
+	int64_t team_id[DT_COUNT];
+	int64_t user_id[32];
+	int team_users[DT_COUNT][16], nteam_users[DT_COUNT];
+	struct demo_stage stages[DEMO_MAX_STAGES];
+	int nstages;
+	struct demo_table acc, con, lead, deal;
+	struct demo_account *ai; /* per account */
+	struct demo_memo *memo;
+	struct buf text;
+	struct arena *a; /* the current batch's */
+	struct demo_counts counts;
+};
+
+int64_t demo_table_id(const struct demo_table *tb, int64_t i);
+int64_t demo_table_time(const struct demo_gen *g, const struct demo_table *tb,
+			int64_t i);
+void demo_table_add(struct demo_gen *g, struct demo_table *tb, int64_t id,
+		    int64_t t, int owner);
+/* How many records were created by t. */
+int64_t demo_table_before(const struct demo_gen *g, const struct demo_table *tb,
+			  int64_t t);
+
+/* Index in [0, m) with weight 1/(k+1)^s: the first records are the big. */
+int64_t demo_zipf(struct rng *r, int64_t m, double s);
+/* Index in [0, m) leaning hard to the newest. */
+int64_t demo_recent(struct rng *r, int64_t m);
+
+/* Raw creation moment of record i of n (more in recent months). */
+int64_t demo_spread(struct demo_gen *g, int64_t i, int64_t n);
+/* t's day in time zone tz, at a business hour, mostly a weekday, < now. */
+int64_t demo_business(struct demo_gen *g, int64_t t, int tz);
+/* t, but at least gap after parent and before now. */
+int64_t demo_after(const struct demo_gen *g, int64_t t, int64_t parent,
+		   int64_t gap);
+/* t plus a log-normal delay of that median, before now. */
+int64_t demo_later(struct demo_gen *g, int64_t t, double median_s);
+
+void demo_set_time(struct demo_gen *g, struct record *r, const char *field,
+		   int64_t t);
+void demo_set_date(struct demo_gen *g, struct record *r, const char *field,
+		   int64_t t);
+/* owner_id, team_id, created_by, created_at, updated_at, version, tags. */
+void demo_set_common(struct demo_gen *g, struct record *r, int owner,
+		     int64_t created, int64_t updated, const char *tags);
+/* Fills unset slots (default or NULL), inserts, indexes for search. */
+enum rp_err demo_insert(struct demo_gen *g, struct record *r, int64_t *ret_id);
+
+int demo_pick_lang(struct demo_gen *g);
+int demo_pick_owner(struct demo_gen *g, int team);
+/* The parent's owner with probability keep, else a colleague. */
+int demo_inherit_owner(struct demo_gen *g, int owner, double keep);
+int demo_owner_lang(int owner);
+int demo_owner_tz(int owner);
+
+/* demo_records.c: record i of n of each entity. */
+enum rp_err demo_gen_account(struct demo_gen *g, int64_t i, int64_t n);
+enum rp_err demo_gen_contact(struct demo_gen *g, int64_t i, int64_t n);
+enum rp_err demo_gen_lead(struct demo_gen *g, int64_t i, int64_t n);
+enum rp_err demo_gen_deal(struct demo_gen *g, int64_t i, int64_t n);
+enum rp_err demo_gen_activity(struct demo_gen *g, int64_t i, int64_t n);

@@ -454,8 +454,8 @@ enum rp_err model_validate_write(const struct entity_def *e, json_t *body,
 	}
 	for (int i = 0; create && i < r->n; i++) {
 		const struct field_def *f = &e->fields[i];
-		if (r->set[i] || (f->flags & FF_READONLY))
-			continue;
+		if (r->set[i] || (f->flags & FF_READONLY) || json_object_get(body, f->name))
+			continue; /* set, system-made, or already reported */
 		if (f->dflt && apply_default(f, a, &r->v[i]) == RP_OK)
 			r->set[i] = true;
 		else if (f->flags & FF_REQUIRED)
