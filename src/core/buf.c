@@ -86,8 +86,14 @@ void buf_printf(struct buf *b, const char *fmt, ...)
 
 char *buf_detach(struct buf *b, size_t *ret_len)
 {
-	if (!b->p)
-		grow(b, 0);
+	if (!b->p) {
+		/* never written (or refused at once): hand out an empty string */
+		b->p = malloc(1);
+		if (!b->p)
+			abort();
+		b->p[0] = '\0';
+		b->len = 0;
+	}
 	char *p = b->p;
 	if (ret_len)
 		*ret_len = b->len;

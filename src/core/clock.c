@@ -21,6 +21,10 @@ int64_t clock_mono_ns(void)
 	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
 }
 
+/* 0001-01-01T00:00:00Z and 9999-12-31T23:59:59Z: what RFC 3339 can write */
+#define CLOCK_MIN (-62135596800LL)
+#define CLOCK_MAX 253402300799LL
+
 static int64_t days_from_civil(int64_t y, unsigned m, unsigned d)
 {
 	y -= m <= 2;
@@ -35,8 +39,17 @@ void clock_format(int64_t t, char out[RP_TIME_LEN])
 {
 	time_t tt = (time_t)t;
 	struct tm tm;
-	gmtime_r(&tt, &tm);
-	strftime(out, RP_TIME_LEN, "%Y-%m-%dT%H:%M:%SZ", &tm);
+	if (t < CLOCK_MIN || t > CLOCK_MAX || !gmtime_r(&tt, &tm)) {
+		snprintf(out, RP_TIME_LEN, "%s", t < 0 ? "0001-01-01T00:00:00Z"
+							: "9999-12-31T23:59:59Z");
+		return;
+	}
+	char tmp[64]; /* roomy: the compiler cannot see the fields are small */
+	snprintf(tmp, sizeof tmp, "%04d-%02d-%02dT%02d:%02d:%02dZ",
+		 tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour,
+		 tm.tm_min, tm.tm_sec);
+	memcpy(out, tmp, RP_TIME_LEN - 1);
+	out[RP_TIME_LEN - 1] = '\0';
 }
 
 static bool digits(const char *s, int n, int *ret)
@@ -107,7 +120,10 @@ bool clock_parse(const char *s, int64_t *ret_t)
 	}
 	if (*p)
 		return false;
-	*ret_t = days_from_civil(y, (unsigned)mo, (unsigned)d) * 86400 + h * 3600 +
-		 mi * 60 + sec - offset;
+	int64_t t = days_from_civil(y, (unsigned)mo, (unsigned)d) * 86400 + h * 3600 +
+		    mi * 60 + sec - offset;
+	if (t < CLOCK_MIN || t > CLOCK_MAX)
+		return false; /* the offset moved it out of years 1..9999 */
+	*ret_t = t;
 	return true;
 }

@@ -266,6 +266,7 @@ static enum rp_err parse_fields(const struct entity_def *e, const char *v,
 {
 	int n = entity_nfields(e);
 	q->want = arena_alloc(a, sizeof *q->want * (size_t)n);
+	q->nwant = n;
 	q->want[0] = true; /* id always */
 	const char *p = v;
 	while (*p) {

@@ -54,6 +54,7 @@ struct list_query {
 	int limit;
 	struct value *after; /* cursor: one value per sort key, or NULL */
 	bool *want;          /* fields= projection (NULL: all readable) */
+	int nwant;           /* entries in want */
 	const char *q;       /* full-text query as typed */
 	const char *match;   /* q as a full-text expression (set by domain) */
 	bool deleted;        /* the recycle bin instead of live rows */

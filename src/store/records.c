@@ -283,7 +283,8 @@ enum rp_err store_list(struct store_conn *c, const struct list_query *lq,
 		/* sort keys are needed for the cursor even if not asked for */
 		int n = entity_nfields(e);
 		want = arena_alloc(a, sizeof *want * (size_t)n);
-		memcpy(want, lq->want, sizeof *want * (size_t)n);
+		/* a custom field added since parsing is simply not wanted */
+		memcpy(want, lq->want, sizeof *want * (size_t)(lq->nwant < n ? lq->nwant : n));
 		for (int k = 0; k < lq->nsort; k++)
 			want[lq->sort[k].field] = true;
 		for (int k = 0; k < lq->ninclude; k++)
@@ -401,6 +402,8 @@ enum rp_err store_search(struct store_conn *c, const struct entity_def *e,
 			 int *ret_n, struct rp_error *err)
 {
 	int64_t base = search_base(e);
+	if (limit < 1)
+		limit = 1;
 	struct sql q;
 	sql_init(&q);
 	int map[MODEL_MAX_FIELDS];

@@ -97,11 +97,33 @@ static void fold_fn(sqlite3_context *ctx, int argc, sqlite3_value **argv)
 		return;
 	}
 	const char *s = (const char *)sqlite3_value_text(argv[0]);
-	char *f = textkey_fold(s, (size_t)sqlite3_value_bytes(argv[0]));
-	if (f)
-		sqlite3_result_text(ctx, f, -1, free);
-	else
-		sqlite3_result_text(ctx, s, -1, SQLITE_TRANSIENT);
+	size_t n = (size_t)sqlite3_value_bytes(argv[0]);
+	if (n <= TEXTKEY_MAX_INPUT) {
+		char *f = textkey_fold(s, n);
+		if (f)
+			sqlite3_result_text(ctx, f, -1, free);
+		else
+			sqlite3_result_text(ctx, s, -1, SQLITE_TRANSIENT);
+		return;
+	}
+	/* long texts are folded piece by piece, cut between characters */
+	struct buf out;
+	buf_init(&out, 0);
+	for (size_t at = 0; at < n;) {
+		size_t len = n - at < TEXTKEY_MAX_INPUT ? n - at : TEXTKEY_MAX_INPUT;
+		while (at + len < n && ((unsigned char)s[at + len] & 0xC0) == 0x80)
+			len--;
+		char *f = textkey_fold(s + at, len);
+		if (f)
+			buf_adds(&out, f);
+		else
+			buf_add(&out, s + at, len);
+		free(f);
+		at += len;
+	}
+	size_t len;
+	char *folded = buf_detach(&out, &len);
+	sqlite3_result_text(ctx, folded, (int)len, free);
 }
 
 static enum rp_err conn_open(struct store *s, struct store_conn **ret,
@@ -333,6 +355,13 @@ enum rp_err store_commit(struct store_conn *c, struct rp_error *err)
 		return RP_OK;
 	if (--c->txdepth > 0)
 		return RP_OK;
+	if (c->tx_failed) {
+		/* an inner part rolled back: the whole transaction must go */
+		c->tx_failed = false;
+		exec_text(c, "ROLLBACK", NULL);
+		return rp_fail(err, RP_EINTERNAL, "transaction_aborted",
+			       "part of the change failed; nothing was written");
+	}
 	enum rp_err rc = exec_text(c, "COMMIT", err);
 	if (rc)
 		exec_text(c, "ROLLBACK", NULL);
@@ -343,7 +372,11 @@ void store_rollback(struct store_conn *c)
 {
 	if (c->txdepth == 0)
 		return;
-	c->txdepth = 0;
+	if (--c->txdepth > 0) {
+		c->tx_failed = true; /* the outermost level undoes it all */
+		return;
+	}
+	c->tx_failed = false;
 	exec_text(c, "ROLLBACK", NULL);
 }
 
