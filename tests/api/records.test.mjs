@@ -27,6 +27,16 @@ test('every contract entity is in /meta', async () => {
   for (const e of ENTITIES) assert.ok(names.includes(e), `meta lacks ${e}; has ${names.join(', ')}`);
 });
 
+test('serve initialised a default pipeline with stages', async () => {
+  const p = await srv.admin.get(`${API}/pipelines?is_default=true&sort=id`);
+  expectStatus(p, 200);
+  assert.ok(p.json.data.length >= 1, `a default pipeline: ${fmt(p)}`);
+  const s = await srv.admin.get(`${API}/stages?pipeline_id=${p.json.data[0].id}&sort=position`);
+  expectStatus(s, 200);
+  assert.ok(s.json.data.length >= 2, `default pipeline has stages: ${fmt(s)}`);
+  assert.ok(s.json.data.some((x) => x.kind === 'won') && s.json.data.some((x) => x.kind === 'lost'), 'won and lost stages');
+});
+
 test('CRUD life cycle of every entity', async (t) => {
   const meta = await getMeta(srv.admin);
   const fx = new Fixtures(srv.admin, meta, srv.adminUser);
@@ -185,14 +195,4 @@ test('datetime with an offset is returned in UTC Z form', async () => {
   assert.equal(a.due_at, '2025-03-14T09:30:00Z');
   const g = await srv.admin.get(`${API}/activities/${a.id}`);
   assert.equal(g.json.due_at, '2025-03-14T09:30:00Z');
-});
-
-test('serve initialised a default pipeline with stages', async () => {
-  const p = await srv.admin.get(`${API}/pipelines?is_default=true`);
-  expectStatus(p, 200);
-  assert.equal(p.json.data.length, 1, `exactly one default pipeline: ${fmt(p)}`);
-  const s = await srv.admin.get(`${API}/stages?pipeline_id=${p.json.data[0].id}&sort=position`);
-  expectStatus(s, 200);
-  assert.ok(s.json.data.length >= 2, `default pipeline has stages: ${fmt(s)}`);
-  assert.ok(s.json.data.some((x) => x.kind === 'won') && s.json.data.some((x) => x.kind === 'lost'), 'won and lost stages');
 });

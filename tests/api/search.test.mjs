@@ -10,6 +10,7 @@ const enc = encodeURIComponent;
 const rec = {};
 
 before(async () => {
+  await srv.ready;
   rec.wang = await create(srv.admin, 'contacts', { name: '王小明', family_name: '王', given_name: '小明' });
   rec.zhang = await create(srv.admin, 'contacts', { name: '张三' });
   rec.ivanov = await create(srv.admin, 'contacts', { name: 'Иванов Сергей' });
@@ -151,4 +152,14 @@ test('hostile queries never give 5xx', async () => {
 test('search results never contain fields a caller cannot read (no password hashes)', async () => {
   const r = await search('quokkafirm');
   assert.ok(!/argon2|password/.test(r.text), `search leaked a password: ${fmt(r)}`);
+});
+
+test('records whose searchable text folds to nothing (emoji, punctuation) are created and indexed safely', async () => {
+  for (const name of ['😀'.repeat(300), '😀', '---', '・・・']) {
+    const r = await srv.admin.post(`${API}/accounts`, { name });
+    expectStatus(r, 201, `account named ${JSON.stringify(name.slice(0, 6))}…`);
+  }
+  const s = await search('😀');
+  assert.ok(Array.isArray(s.json.data));
+  await finds('张三', 'contacts', rec.zhang);
 });

@@ -248,11 +248,26 @@ export class Client {
 /**
  * Registers before/after hooks that start a server (and log the admin in)
  * for the current test file. Returns a holder filled in by `before`:
- * {server, admin (Client), adminUser, request, login, as}.
+ * {server, admin (Client), adminUser, adminSession, ready, request, login,
+ * as}. A file's own before() hooks start with `await srv.ready`.
  */
 export function useServer(opts = {}) {
   const ctx = {};
+  let ready;
+  let failed;
+  // A file's own before() hooks must `await srv.ready` first.
+  ctx.ready = new Promise((res, rej) => { ready = res; failed = rej; });
+  ctx.ready.catch(() => {});
   before(async () => {
+    try {
+      await start();
+      ready();
+    } catch (e) {
+      failed(e);
+      throw e;
+    }
+  });
+  async function start() {
     const server = await startServer(opts);
     ctx.server = server;
     const s = await server.login(server.adminEmail, server.adminPassword);
@@ -262,7 +277,7 @@ export function useServer(opts = {}) {
     ctx.adminSession = s;
     ctx.adminUser = s.user;
     ctx.admin = server.as(s);
-  });
+  }
   after(async () => {
     const server = ctx.server;
     if (!server) return;
@@ -358,7 +373,7 @@ export async function create(client, entity, body, what) {
   return r.json;
 }
 
-let roleCache = new WeakMap();
+const roleCache = new WeakMap();
 /** The default roles by name: {admin: {...}, sales: {...}, ...}. */
 export async function roles(client) {
   const r = await client.get(`${API}/roles?limit=500`);
@@ -370,7 +385,7 @@ export async function roles(client) {
 
 /** Creates a user with a role by name (admin client) and logs them in. */
 export async function makeUser(ctx, { role, team_id = null, name, password, email } = {}) {
-  if (!roleCache.has(ctx)) roleCache.set(ctx, await roles(ctx.admin));
+  if (!roleCache.has(ctx) || !roleCache.get(ctx)[role]) roleCache.set(ctx, await roles(ctx.admin));
   const rs = roleCache.get(ctx);
   assert.ok(rs[role], `no role named ${role} (have ${Object.keys(rs).join(', ')})`);
   password = password || `pw-${randomPassword()}`;
@@ -385,4 +400,22 @@ export async function makeUser(ctx, { role, team_id = null, name, password, emai
 
 export function etag(version) {
   return `"${version}"`;
+}
+
+/**
+ * Collects failures of several independent checks so one run reports them
+ * all:  const f = new Soft(); await f.check(() => ...); f.done('what');
+ */
+export class Soft {
+  constructor() { this.failures = []; }
+  async check(fn) {
+    try {
+      await fn();
+    } catch (e) {
+      this.failures.push(e.message.split('\n')[0]);
+    }
+  }
+  done(what = 'checks') {
+    if (this.failures.length) assert.fail(`${what}: ${this.failures.length} failed:\n- ${this.failures.join('\n- ')}`);
+  }
 }
