@@ -92,7 +92,7 @@ api: deps build/rapport
 	@scripts/test.sh api
 
 check-style:
-	@scripts/check-layers.sh
+	@scripts/check-style.sh
 
 install: all
 	install -d $(DESTDIR)$(PREFIX)/bin

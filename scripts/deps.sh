@@ -4,7 +4,7 @@
 set -eu
 BUILD="build-essential pkg-config libmicrohttpd-dev libjansson-dev
 libsqlite3-dev libsodium-dev libutf8proc-dev libicu-dev libcmocka-dev sqlite3"
-TEST="nodejs npm"
+TEST="nodejs npm cppcheck clang-format"
 case "${1:-build}" in
 build) want="$BUILD" ;;
 test) want="$BUILD $TEST" ;;

@@ -46,7 +46,7 @@ run_api() { # binary label
 }
 
 run_layers() {
-	if scripts/check-layers.sh; then pass=$((pass + 1)); else fail=$((fail + 1)); fi
+	if scripts/check-style.sh; then pass=$((pass + 1)); else fail=$((fail + 1)); fi
 }
 
 case "$what" in
