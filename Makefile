@@ -13,10 +13,11 @@ MAIN := src/cli/main.c
 LIBSRC := $(filter-out $(MAIN),$(SRC))
 MIGRATIONS := $(sort $(wildcard src/store/migrations/*.sql))
 GEN := build/gen/migrations.c
+WEBSRC := $(shell find web -type f -not -path 'web/node_modules/*' -not -path 'web/test/*' 2>/dev/null)
 HDRS := $(wildcard src/*/*.h)
 
-OBJ := $(patsubst src/%.c,build/obj/%.o,$(LIBSRC)) build/obj/gen/migrations.o
-AOBJ := $(patsubst src/%.c,build/asan/%.o,$(LIBSRC)) build/asan/gen/migrations.o
+OBJ := $(patsubst src/%.c,build/obj/%.o,$(LIBSRC)) build/obj/gen/migrations.o build/obj/gen/webassets.o
+AOBJ := $(patsubst src/%.c,build/asan/%.o,$(LIBSRC)) build/asan/gen/migrations.o build/asan/gen/webassets.o
 ASAN := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
 
 UNIT_SRC := $(sort $(wildcard tests/unit/test_*.c))
@@ -37,6 +38,24 @@ CFLAGS_ALL = $(CFLAGS_BASE) $(shell pkg-config --cflags $(PKGS)) $(CFLAGS)
 $(GEN): $(MIGRATIONS) scripts/embed.sh
 	@mkdir -p $(dir $@)
 	scripts/embed.sh store_migrations $@ $(MIGRATIONS)
+
+# The UI: web/ plus pinned npm modules, assembled and embedded.
+build/web/.stamp: $(WEBSRC) scripts/build-web.sh
+	@mkdir -p build
+	scripts/build-web.sh build/web
+	@touch $@
+
+build/gen/webassets.c: build/web/.stamp scripts/embed-web.sh
+	@mkdir -p $(dir $@)
+	scripts/embed-web.sh $@ build/web
+
+build/obj/gen/webassets.o: build/gen/webassets.c src/http/static.h
+	@mkdir -p $(dir $@)
+	$(CC) $(OPT) -Isrc -c $< -o $@
+
+build/asan/gen/webassets.o: build/gen/webassets.c src/http/static.h
+	@mkdir -p $(dir $@)
+	$(CC) -O1 -g -Isrc -c $< -o $@
 
 build/obj/gen/migrations.o: $(GEN)
 	@mkdir -p $(dir $@)

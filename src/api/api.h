@@ -20,6 +20,7 @@ struct api_app {
 	struct store *store;
 	struct api_config cfg;
 	int64_t started_at;
+	const char *web_dir; /* serve the UI from this folder (development) */
 };
 
 extern const struct http_route api_routes[];

@@ -294,3 +294,53 @@ void h_token_revoke(struct http_request *req, struct http_response *resp, void *
 	}
 	resp->status = 204;
 }
+
+/* PATCH /api/v1/auth/me: a user's own name, language, time zone and
+ * password (the last only with the current one), whatever their role
+ * allows on the users list. */
+void h_me_update(struct http_request *req, struct http_response *resp, void *app)
+{
+	static const char *const allowed[] = {"name", "locale", "time_zone", "password",
+					      "current_password"};
+	struct call c;
+	json_t *body;
+	if (!api_begin(req, resp, app, &c) || !(body = api_body(req, resp)))
+		return;
+	const char *k;
+	json_t *v;
+	json_object_foreach(body, k, v) {
+		bool ok = false;
+		for (size_t i = 0; i < sizeof allowed / sizeof *allowed; i++)
+			ok |= !strcmp(k, allowed[i]);
+		if (!ok)
+			rp_field_fail(&c.err, k, "read_only", "you cannot change %s here", k);
+	}
+	const char *current = json_string_value(json_object_get(body, "current_password"));
+	if (json_object_get(body, "password") &&
+	    !domain_verify_password(record_text(c.d.p->user, "password"), current ? current : ""))
+		rp_field_fail(&c.err, "current_password", "invalid_value",
+			      "the current password is wrong");
+	if (c.err.err) {
+		api_problem(resp, &c.err);
+		return;
+	}
+	json_object_del(body, "current_password");
+	/* acting on oneself with the rights of the users admin, limited to
+	 * the fields checked above */
+	struct principal self = *c.d.p;
+	self.admin = true;
+	struct dctx d = c.d;
+	d.p = &self;
+	struct record *u;
+	if (domain_update(&d, c.d.p->user->ent, c.d.p->user_id, body, -1, &u, &c.err)) {
+		api_problem(resp, &c.err);
+		return;
+	}
+	struct jw w;
+	jw_init(&w, &resp->body);
+	jw_obj(&w);
+	write_user(&w, &c, u);
+	jw_kstr(&w, "csrf_token", c.csrf);
+	jw_kbool(&w, "admin", c.d.p->admin);
+	jw_obj_end(&w);
+}

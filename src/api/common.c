@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "http/static.h"
 #include "model/registry.h"
 
 const struct http_route api_routes[] = {
@@ -14,6 +15,7 @@ const struct http_route api_routes[] = {
 	{"POST", "/api/v1/auth/login", h_login},
 	{"POST", "/api/v1/auth/logout", h_logout},
 	{"GET", "/api/v1/auth/me", h_me},
+	{"PATCH", "/api/v1/auth/me", h_me_update},
 	{"POST", "/api/v1/tokens", h_token_create},
 	{"GET", "/api/v1/tokens", h_token_list},
 	{"DELETE", "/api/v1/tokens/:id", h_token_revoke},
@@ -164,9 +166,12 @@ bool api_unsafe_method(const char *m)
 	return strcmp(m, "GET") && strcmp(m, "HEAD") && strcmp(m, "OPTIONS");
 }
 
-void api_not_found(struct http_request *req, struct http_response *resp, void *app)
+void api_not_found(struct http_request *req, struct http_response *resp, void *appv)
 {
-	(void)req;
-	(void)app;
+	struct api_app *app = appv;
+	bool page = (!strcmp(req->method, "GET") || !strcmp(req->method, "HEAD")) &&
+		    strncmp(req->path, "/api/", 5) && strcmp(req->path, "/api");
+	if (page && http_static_serve(req, resp, app->web_dir) == 0)
+		return;
 	api_problem_simple(resp, RP_ENOTFOUND, "not_found", "no such resource");
 }

@@ -47,6 +47,7 @@ bool api_unsafe_method(const char *method);
 void h_login(struct http_request *, struct http_response *, void *);
 void h_logout(struct http_request *, struct http_response *, void *);
 void h_me(struct http_request *, struct http_response *, void *);
+void h_me_update(struct http_request *, struct http_response *, void *);
 void h_token_create(struct http_request *, struct http_response *, void *);
 void h_token_list(struct http_request *, struct http_response *, void *);
 void h_token_revoke(struct http_request *, struct http_response *, void *);

@@ -9,6 +9,7 @@
 struct config {
 	const char *db;
 	const char *listen;
+	const char *web_dir;
 	long threads;
 	long max_body;
 	long session_ttl;

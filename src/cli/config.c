@@ -21,6 +21,8 @@ static const struct {
 	 "database file (SQLite)", 0, 0},
 	{"listen", "RAPPORT_LISTEN", C_STR, offsetof(struct config, listen), "127.0.0.1:8080",
 	 "HOST:PORT to serve on", 0, 0},
+	{"web-dir", "RAPPORT_WEB_DIR", C_STR, offsetof(struct config, web_dir), "",
+	 "serve the UI from this folder instead of the built-in copy (development)", 0, 0},
 	{"threads", "RAPPORT_THREADS", C_LONG, offsetof(struct config, threads), "4",
 	 "HTTP worker threads", 1, 256},
 	{"max-body", "RAPPORT_MAX_BODY", C_LONG, offsetof(struct config, max_body), "1048576",

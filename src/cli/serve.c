@@ -53,6 +53,7 @@ int cmd_serve(struct config *cfg, int argc, const char **argv)
 			.login_window_s = 900,
 			.login_ip_max_failures = (int)cfg->login_failures * 10},
 		.started_at = clock_now(),
+		.web_dir = cfg->web_dir,
 	};
 	struct http_config hc = {
 		.host = host, .port = port, .threads = (unsigned)cfg->threads,

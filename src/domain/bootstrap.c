@@ -12,7 +12,8 @@ static const char *const shared_read =
 	"\"users\":{\"read\":\"all\"},\"teams\":{\"read\":\"all\"},"
 	"\"roles\":{\"read\":\"all\"},\"pipelines\":{\"read\":\"all\"},"
 	"\"stages\":{\"read\":\"all\"},\"products\":{\"read\":\"all\"},"
-	"\"tags\":{\"read\":\"all\",\"create\":\"all\"}";
+	"\"tags\":{\"read\":\"all\",\"create\":\"all\"},"
+	"\"saved_views\":{\"read\":\"all\",\"create\":\"all\",\"edit\":\"own\",\"delete\":\"own\"}";
 
 static const struct {
 	const char *name, *description, *perms; /* perms: %s = shared_read */
@@ -35,8 +36,10 @@ static const struct {
 	 "\"activities\":{\"read\":\"team\",\"create\":\"team\",\"edit\":\"own\",\"delete\":\"own\"},%s}"},
 	{"finance", "Reads everything; keeps products and prices",
 	 "{\"*\":{\"read\":\"all\"},\"products\":{\"read\":\"all\",\"create\":\"all\",\"edit\":\"all\",\"delete\":\"all\"},"
-	 "\"deals\":{\"read\":\"all\",\"edit\":\"all\"}}"},
-	{"read-only", "Reads everything, changes nothing", "{\"*\":{\"read\":\"all\"}}"},
+	 "\"deals\":{\"read\":\"all\",\"edit\":\"all\"},"
+	 "\"saved_views\":{\"read\":\"all\",\"create\":\"all\",\"edit\":\"own\",\"delete\":\"own\"}}"},
+	{"read-only", "Reads everything, changes nothing",
+	 "{\"*\":{\"read\":\"all\"},\"saved_views\":{\"read\":\"all\",\"create\":\"all\",\"edit\":\"own\",\"delete\":\"own\"}}"},
 };
 
 static const struct {

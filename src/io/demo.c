@@ -4,14 +4,16 @@
  * transaction each. Also the helpers the stages share: compact per-record
  * bookkeeping, the time model, and insert + search indexing.
  *
- * Time model: record i of n is created at start + span * sqrt((i+u)/n), so
- * ids follow created_at and recent months hold more records (a growing
- * business), moved into the owner's business hours and mostly off
- * weekends. A child (contact, deal, activity) picks its parent among the
+ * Time model: record i of n is created at the (i+u)/n quantile of a
+ * density rising linearly over the two years, so ids follow created_at
+ * and recent months hold about three times the records of the first (a
+ * growing business); then moved into the owner's business hours and
+ * mostly off weekends. A child (contact, deal, activity) picks its parent among the
  * records created before it, so it is never older than its parent. */
 #include "io/demo.h"
 
 #include <math.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -81,16 +83,6 @@ static void table_release(struct demo_table *tb)
 	free(tb->owner);
 }
 
-void demo_table_add(struct demo_gen *g, struct demo_table *tb, int64_t id,
-		    int64_t t, int owner)
-{
-	if (tb->n == tb->cap)
-		abort(); /* sized from the scale up front */
-	idmap_add(&tb->ids, id);
-	tb->t[tb->n] = (int32_t)(t - g->start);
-	tb->owner[tb->n++] = (uint8_t)owner;
-}
-
 int64_t demo_table_time(const struct demo_gen *g, const struct demo_table *tb,
 			int64_t i)
 {
@@ -132,7 +124,12 @@ int64_t demo_recent(struct rng *r, int64_t m)
 
 int64_t demo_spread(struct demo_gen *g, int64_t i, int64_t n)
 {
-	double f = sqrt(((double)i + rng_unit(&g->r)) / (double)n);
+	/* density a + (1-a)x over the span (x from 0 to 1): the business
+	 * grows, but had customers when it adopted the CRM */
+	const double a = 0.3;
+	double y = ((double)i + rng_unit(&g->r)) / (double)n;
+	double f = (-a + sqrt(a * a + 2.0 * (1.0 - a) * y * (a + (1.0 - a) / 2.0))) /
+		   (1.0 - a);
 	return g->start + (int64_t)(f * (double)(g->now - g->start));
 }
 
@@ -142,8 +139,8 @@ int64_t demo_business(struct demo_gen *g, int64_t t, int tz)
 	int64_t local = t + tz * 3600;
 	int64_t day = local / DEMO_DAY - (local % DEMO_DAY < 0);
 	int dow = (int)(((day + 4) % 7 + 7) % 7); /* 1970-01-01: Thursday; 0 = Sunday */
-	if ((dow == 6 || dow == 0) && rng_chance(&g->r, 0.9))
-		day += dow == 6 ? -1 : 1;
+	if ((dow == 6 || dow == 0) && rng_chance(&g->r, 0.9)) /* to a weekday */
+		day += dow == 6 ? -rng_range(&g->r, 1, 5) : rng_range(&g->r, 1, 5);
 	int h = 8 + rng_weighted(&g->r, hour_w, 12);
 	int64_t x = day * DEMO_DAY + h * 3600 + (int64_t)rng_below(&g->r, 3600) -
 		    tz * 3600;
@@ -296,17 +293,54 @@ static const char *search_text(struct demo_gen *g, const struct record *r)
 	return buf_str(&g->text);
 }
 
-enum rp_err demo_insert(struct demo_gen *g, struct record *r, int64_t *ret_id)
+/* A batch of records made on the producer thread, inserted on the caller's
+ * thread in one transaction; its arena goes with it. */
+struct demo_row {
+	const struct record *r;
+	const char *text; /* search text, NULL for entities not searched */
+};
+
+struct demo_batch {
+	struct arena *a;
+	struct demo_table *tb;
+	int n;
+	struct demo_row rows[BATCH];
+	struct demo_batch *next;
+};
+
+void demo_emit(struct demo_gen *g, struct demo_table *tb, int64_t index,
+	       struct record *r, int64_t t, int owner)
 {
-	int64_t id;
+	struct demo_batch *b = g->batch;
 	fill_unset(r);
-	if (store_insert(g->c, r, &id, g->err))
+	if (tb) {
+		if (index >= tb->cap)
+			abort(); /* tables are sized from the scale up front */
+		tb->t[index] = (int32_t)(t - g->start);
+		tb->owner[index] = (uint8_t)owner;
+	}
+	b->tb = tb;
+	b->rows[b->n].r = r;
+	b->rows[b->n++].text = r->ent->flags & EF_SEARCH
+				       ? arena_strdup(g->a, search_text(g, r)) : NULL;
+}
+
+static enum rp_err insert_row(struct demo_gen *g, const struct record *r,
+			      const char *text, int64_t *ret_id)
+{
+	if (store_insert(g->c, r, ret_id, g->err))
 		return g->err->err;
-	if ((r->ent->flags & EF_SEARCH) &&
-	    store_search_put(g->c, r->ent, id, search_text(g, r), g->err))
+	if (text && store_search_put(g->c, r->ent, *ret_id, text, g->err))
 		return g->err->err;
-	*ret_id = id;
 	return RP_OK;
+}
+
+/* For the setup rows, made and inserted on the caller's thread. */
+static enum rp_err insert_now(struct demo_gen *g, struct record *r, int64_t *ret_id)
+{
+	fill_unset(r);
+	return insert_row(g, r, r->ent->flags & EF_SEARCH ? search_text(g, r) : NULL,
+			  ret_id);
 }
 
 /* --- owners ------------------------------------------------------------------ */
@@ -433,7 +467,7 @@ static enum rp_err create_teams_and_users(struct demo_gen *g)
 		record_set_text(r, g->a, "name", demo_teams[t].name);
 		record_set_text(r, g->a, "description", demo_teams[t].description);
 		set_setup_common(g, r, g->start - 30 * DEMO_DAY);
-		if (demo_insert(g, r, &g->team_id[t]))
+		if (insert_now(g, r, &g->team_id[t]))
 			return g->err->err;
 	}
 	g->counts.teams = DT_COUNT;
@@ -454,7 +488,7 @@ static enum rp_err create_teams_and_users(struct demo_gen *g)
 		record_set_int(r, "active", 1);
 		set_setup_common(g, r, g->start - 28 * DEMO_DAY + u * 3600);
 		record_set_int(r, "team_id", g->team_id[d->team]);
-		if (demo_insert(g, r, &g->user_id[u]))
+		if (insert_now(g, r, &g->user_id[u]))
 			return g->err->err;
 		g->team_users[d->team][g->nteam_users[d->team]++] = u;
 	}
@@ -522,7 +556,7 @@ static enum rp_err create_pipeline(struct demo_gen *g)
 	record_set_int(r, "is_default", 1);
 	record_set_text(r, g->a, "currency", "USD");
 	set_setup_common(g, r, t);
-	if (demo_insert(g, r, &g->pipeline_id))
+	if (insert_now(g, r, &g->pipeline_id))
 		return g->err->err;
 	for (int i = 0; i < (int)(sizeof def / sizeof *def); i++) {
 		r = record_new(g->a, model_entity("stages"));
@@ -533,7 +567,7 @@ static enum rp_err create_pipeline(struct demo_gen *g)
 		record_set_text(r, g->a, "kind", kinds[def[i].kind]);
 		set_setup_common(g, r, t);
 		struct demo_stage *s = &g->stages[g->nstages++];
-		if (demo_insert(g, r, &s->id))
+		if (insert_now(g, r, &s->id))
 			return g->err->err;
 		s->prob = def[i].prob;
 		s->kind = def[i].kind;
@@ -559,7 +593,7 @@ static enum rp_err create_products(struct demo_gen *g)
 		record_set_text(r, g->a, "recurring", p->recurring);
 		record_set_int(r, "active", !p->retired);
 		set_setup_common(g, r, g->start - 20 * DEMO_DAY + i * 600);
-		if (demo_insert(g, r, &id))
+		if (insert_now(g, r, &id))
 			return g->err->err;
 	}
 	g->counts.products = demo_nproducts;
@@ -594,33 +628,159 @@ static enum rp_err setup(struct demo_gen *g)
 
 /* --- the stages ----------------------------------------------------------- */
 
-typedef enum rp_err (*gen_fn)(struct demo_gen *g, int64_t i, int64_t n);
+typedef void (*gen_fn)(struct demo_gen *g, int64_t i, int64_t n);
 
-/* Runs fn for records 0..total-1, BATCH to a transaction and an arena;
+/* Batches handed from the producer to the writer; at most QUEUE_MAX wait,
+ * so memory stays bounded whichever side is faster. */
+#define QUEUE_MAX 2
+
+struct stage_job {
+	struct demo_gen *g;
+	gen_fn fn;
+	int64_t total;
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	struct demo_batch *head, *tail;
+	int queued;
+	bool closed;  /* the producer has made its last batch */
+	bool stopped; /* the writer failed: make no more */
+};
+
+static void batch_free(struct demo_batch *b)
+{
+	if (b)
+		arena_free(b->a);
+	free(b);
+}
+
+/* False when the writer has stopped: the batch was not taken. */
+static bool queue_push(struct stage_job *j, struct demo_batch *b)
+{
+	pthread_mutex_lock(&j->mu);
+	while (j->queued >= QUEUE_MAX && !j->stopped)
+		pthread_cond_wait(&j->cv, &j->mu);
+	bool ok = !j->stopped;
+	if (ok) {
+		b->next = NULL;
+		if (j->tail)
+			j->tail->next = b;
+		else
+			j->head = b;
+		j->tail = b;
+		j->queued++;
+		pthread_cond_broadcast(&j->cv);
+	}
+	pthread_mutex_unlock(&j->mu);
+	return ok;
+}
+
+/* The next batch, or NULL once the producer is done and the queue empty. */
+static struct demo_batch *queue_pop(struct stage_job *j)
+{
+	pthread_mutex_lock(&j->mu);
+	while (!j->head && !j->closed)
+		pthread_cond_wait(&j->cv, &j->mu);
+	struct demo_batch *b = j->head;
+	if (b) {
+		j->head = b->next;
+		if (!j->head)
+			j->tail = NULL;
+		j->queued--;
+		pthread_cond_broadcast(&j->cv);
+	}
+	pthread_mutex_unlock(&j->mu);
+	return b;
+}
+
+static void queue_flag(struct stage_job *j, bool *flag)
+{
+	pthread_mutex_lock(&j->mu);
+	*flag = true;
+	pthread_cond_broadcast(&j->cv);
+	pthread_mutex_unlock(&j->mu);
+}
+
+/* The producer: makes every record of the stage, in order, so the output
+ * depends on the seed alone. */
+static void *produce(void *arg)
+{
+	struct stage_job *j = arg;
+	struct demo_gen *g = j->g;
+	for (int64_t i = 0; i < j->total;) {
+		struct demo_batch *b = xrealloc(NULL, sizeof *b);
+		b->n = 0;
+		b->tb = NULL;
+		b->a = g->a = arena_new();
+		g->batch = b;
+		for (int k = 0; k < BATCH && i < j->total; k++, i++)
+			j->fn(g, i, j->total);
+		g->a = NULL;
+		g->batch = NULL;
+		if (!queue_push(j, b)) {
+			batch_free(b);
+			break;
+		}
+	}
+	queue_flag(j, &j->closed);
+	return NULL;
+}
+
+static enum rp_err insert_batch(struct demo_gen *g, const struct demo_batch *b)
+{
+	enum rp_err rc = store_begin(g->c, true, g->err);
+	if (rc)
+		return rc;
+	for (int k = 0; rc == RP_OK && k < b->n; k++) {
+		int64_t id;
+		rc = insert_row(g, b->rows[k].r, b->rows[k].text, &id);
+		if (rc == RP_OK && b->tb) {
+			idmap_add(&b->tb->ids, id);
+			b->tb->n++;
+		}
+	}
+	if (rc == RP_OK)
+		return store_commit(g->c, g->err);
+	store_rollback(g->c);
+	return rc;
+}
+
+/* Runs a stage: the producer thread makes batches of BATCH records while
+ * this thread inserts the previous one, a transaction per batch, and
  * reports progress after each commit. */
 static enum rp_err run_stage(struct demo_gen *g, const char *stage,
 			     int64_t total, gen_fn fn, int64_t *count)
 {
-	for (int64_t i = 0; i < total;) {
-		enum rp_err rc = store_begin(g->c, true, g->err);
-		if (rc)
-			return rc;
-		g->a = arena_new();
-		for (int64_t k = 0; rc == RP_OK && k < BATCH && i < total; k++, i++)
-			rc = fn(g, i, total);
-		if (rc == RP_OK)
-			rc = store_commit(g->c, g->err);
-		else
-			store_rollback(g->c);
-		arena_free(g->a);
-		g->a = NULL;
-		if (rc)
-			return rc;
-		*count = i;
-		if (g->opt->progress)
-			g->opt->progress(stage, i, total, g->opt->ctx);
+	struct stage_job j = {.g = g, .fn = fn, .total = total};
+	pthread_mutex_init(&j.mu, NULL);
+	pthread_cond_init(&j.cv, NULL);
+	pthread_t th;
+	enum rp_err rc = RP_OK;
+	if (pthread_create(&th, NULL, produce, &j)) {
+		rc = rp_fail(g->err, RP_EINTERNAL, "no_thread",
+			     "cannot start the demo data thread");
+		goto out;
 	}
-	return RP_OK;
+	struct demo_batch *b;
+	int64_t done = 0;
+	while ((b = queue_pop(&j))) {
+		if (rc == RP_OK) {
+			rc = insert_batch(g, b);
+			if (rc)
+				queue_flag(&j, &j.stopped);
+		}
+		if (rc == RP_OK) {
+			done += b->n;
+			*count = done;
+			if (g->opt->progress)
+				g->opt->progress(stage, done, total, g->opt->ctx);
+		}
+		batch_free(b);
+	}
+	pthread_join(th, NULL);
+out:
+	pthread_cond_destroy(&j.cv);
+	pthread_mutex_destroy(&j.mu);
+	return rc;
 }
 
 static enum rp_err check_options(struct store *s, const struct demo_options *opt,

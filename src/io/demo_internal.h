@@ -198,7 +198,9 @@ struct demo_idmap {
 	int64_t *idx, *id;
 };
 
-/* What later stages need of one entity's records: ~5 bytes each. */
+/* What later stages need of one entity's records: ~5 bytes each. t and
+ * owner are written when a record is made, ids (and n) when inserted; a
+ * stage reads only the tables of finished stages. */
 struct demo_table {
 	struct demo_idmap ids;
 	int64_t n, cap;
@@ -222,7 +224,12 @@ struct demo_stage {
 };
 
 struct demo_memo;
+struct demo_batch;
 
+/* Records are made and given their search text on a producer thread, in
+ * batches, while the caller's thread inserts the previous batch: the PRNG,
+ * the memo, the text buffer and `a` belong to the producer; the store,
+ * `err` and the tables' ids to the inserting thread. */
 struct demo_gen {
 	struct store_conn *c;
 	const struct demo_options *opt;
@@ -239,15 +246,14 @@ struct demo_gen {
 	struct demo_account *ai; /* per account */
 	struct demo_memo *memo;
 	struct buf text;
-	struct arena *a; /* the current batch's */
+	struct arena *a;          /* the batch being made */
+	struct demo_batch *batch; /* the batch being made */
 	struct demo_counts counts;
 };
 
 int64_t demo_table_id(const struct demo_table *tb, int64_t i);
 int64_t demo_table_time(const struct demo_gen *g, const struct demo_table *tb,
 			int64_t i);
-void demo_table_add(struct demo_gen *g, struct demo_table *tb, int64_t id,
-		    int64_t t, int owner);
 /* How many records were created by t. */
 int64_t demo_table_before(const struct demo_gen *g, const struct demo_table *tb,
 			  int64_t t);
@@ -274,8 +280,12 @@ void demo_set_date(struct demo_gen *g, struct record *r, const char *field,
 /* owner_id, team_id, created_by, created_at, updated_at, version, tags. */
 void demo_set_common(struct demo_gen *g, struct record *r, int owner,
 		     int64_t created, int64_t updated, const char *tags);
-/* Fills unset slots (default or NULL), inserts, indexes for search. */
-enum rp_err demo_insert(struct demo_gen *g, struct record *r, int64_t *ret_id);
+/* Queues record `index` of its stage: fills unset slots (default or NULL)
+ * and computes its search text now; it is inserted later on the writer's
+ * thread. tb (NULL: none) learns the record's time and owner now, its id
+ * when inserted. */
+void demo_emit(struct demo_gen *g, struct demo_table *tb, int64_t index,
+	       struct record *r, int64_t t, int owner);
 
 int demo_pick_lang(struct demo_gen *g);
 int demo_pick_owner(struct demo_gen *g, int team);
@@ -284,9 +294,9 @@ int demo_inherit_owner(struct demo_gen *g, int owner, double keep);
 int demo_owner_lang(int owner);
 int demo_owner_tz(int owner);
 
-/* demo_records.c: record i of n of each entity. */
-enum rp_err demo_gen_account(struct demo_gen *g, int64_t i, int64_t n);
-enum rp_err demo_gen_contact(struct demo_gen *g, int64_t i, int64_t n);
-enum rp_err demo_gen_lead(struct demo_gen *g, int64_t i, int64_t n);
-enum rp_err demo_gen_deal(struct demo_gen *g, int64_t i, int64_t n);
-enum rp_err demo_gen_activity(struct demo_gen *g, int64_t i, int64_t n);
+/* demo_records.c: make (and emit) record i of n of each entity. */
+void demo_gen_account(struct demo_gen *g, int64_t i, int64_t n);
+void demo_gen_contact(struct demo_gen *g, int64_t i, int64_t n);
+void demo_gen_lead(struct demo_gen *g, int64_t i, int64_t n);
+void demo_gen_deal(struct demo_gen *g, int64_t i, int64_t n);
+void demo_gen_activity(struct demo_gen *g, int64_t i, int64_t n);

@@ -1,6 +1,6 @@
 /* demo_records.c — one generator per entity of the demo data: accounts,
  * contacts, leads, deals and activities. Each makes record i of n in the
- * current batch's arena and inserts it through demo_insert; the shapes
+ * current batch's arena and queues it with demo_emit; the shapes
  * (who owns what, which status, how much) are decided here, the words come
  * from demo_names.c. */
 #include <math.h>
@@ -81,7 +81,7 @@ static int account_tier(struct rng *r, int64_t i, int64_t n)
 	return rng_weighted(r, q < 0.02 ? top : rest, 4);
 }
 
-enum rp_err demo_gen_account(struct demo_gen *g, int64_t i, int64_t n)
+void demo_gen_account(struct demo_gen *g, int64_t i, int64_t n)
 {
 	static const char *const lifecycles[] = {"prospect", "customer", "churned"};
 	static const char *const tiers[] = {"small", "medium", "large", "strategic"};
@@ -144,11 +144,7 @@ enum rp_err demo_gen_account(struct demo_gen *g, int64_t i, int64_t n)
 	int64_t updated = ai->lifecycle == LC_CHURNED ? churned
 			  : rng_chance(rg, 0.6) ? demo_later(g, t, 30.0 * DAY) : t;
 	demo_set_common(g, r, owner, t, updated, pick_tags(rg, tags, 5));
-	int64_t id;
-	if (demo_insert(g, r, &id))
-		return g->err->err;
-	demo_table_add(g, &g->acc, id, t, owner);
-	return RP_OK;
+	demo_emit(g, &g->acc, i, r, t, owner);
 }
 
 /* --- contacts --------------------------------------------------------------- */
@@ -162,7 +158,7 @@ static const char *channel(struct rng *r, int lang)
 	return ch[rng_weighted(r, w[lang], 6)];
 }
 
-enum rp_err demo_gen_contact(struct demo_gen *g, int64_t i, int64_t n)
+void demo_gen_contact(struct demo_gen *g, int64_t i, int64_t n)
 {
 	static const struct tag_odds tags[] = {
 		{0.04, "[\"decision-maker\"]"}, {0.02, "[\"champion\"]"},
@@ -222,13 +218,9 @@ enum rp_err demo_gen_contact(struct demo_gen *g, int64_t i, int64_t n)
 	set_contact_points(g, r, ci);
 	int64_t updated = rng_chance(rg, 0.4) ? demo_later(g, t, 20.0 * DAY) : t;
 	demo_set_common(g, r, owner, t, updated, pick_tags(rg, tags, 4));
-	int64_t id;
-	if (demo_insert(g, r, &id))
-		return g->err->err;
-	demo_table_add(g, &g->con, id, t, owner);
+	demo_emit(g, &g->con, i, r, t, owner);
 	if (a >= 0 && g->ai[a].nkey < DEMO_NKEY)
 		g->ai[a].key[g->ai[a].nkey++] = (int32_t)i;
-	return RP_OK;
 }
 
 /* --- leads ------------------------------------------------------------------ */
@@ -239,7 +231,7 @@ enum { LS_NEW, LS_CONTACTED, LS_QUALIFIED, LS_CONVERTED, LS_DISQUALIFIED };
 static int lead_status(struct demo_gen *g, int64_t t)
 {
 	static const int young[] = {60, 30, 8, 0, 2}, month[] = {20, 35, 20, 10, 15},
-			 old[] = {4, 14, 10, 30, 42};
+			 old[] = {3, 15, 14, 18, 50};
 	int64_t age = g->now - t;
 	return rng_weighted(&g->r, age < 7 * DAY ? young : age < 30 * DAY ? month : old, 5);
 }
@@ -292,7 +284,7 @@ static int64_t converted_account(struct demo_gen *g, int64_t t, int lang,
 	return 0;
 }
 
-enum rp_err demo_gen_lead(struct demo_gen *g, int64_t i, int64_t n)
+void demo_gen_lead(struct demo_gen *g, int64_t i, int64_t n)
 {
 	static const char *const sources[] = {"web", "referral", "event", "cold_call",
 		"email", "social", "partner", "ads", "other"};
@@ -351,11 +343,7 @@ enum rp_err demo_gen_lead(struct demo_gen *g, int64_t i, int64_t n)
 			   : source == 2 && rng_chance(rg, 0.3) ? "[\"trade-show\"]" : "[]";
 	int64_t updated = status == LS_NEW ? t : demo_later(g, touched, 7.0 * DAY);
 	demo_set_common(g, r, owner, t, updated, tags);
-	int64_t id;
-	if (demo_insert(g, r, &id))
-		return g->err->err;
-	demo_table_add(g, &g->lead, id, t, owner);
-	return RP_OK;
+	demo_emit(g, &g->lead, i, r, t, owner);
 }
 
 /* --- deals ------------------------------------------------------------------ */
@@ -365,8 +353,8 @@ enum rp_err demo_gen_lead(struct demo_gen *g, int64_t i, int64_t n)
 static const struct demo_stage *deal_stage(struct demo_gen *g, int64_t t,
 					   int lifecycle)
 {
-	static const double won_p[] = {[LC_PROSPECT] = 0.25, [LC_CUSTOMER] = 0.7,
-				       [LC_CHURNED] = 0.55};
+	static const double won_p[] = {[LC_PROSPECT] = 0.2, [LC_CUSTOMER] = 0.6,
+				       [LC_CHURNED] = 0.45};
 	int64_t age = g->now - t;
 	double p_open = age < 60 * DAY ? 0.9 : age < 365 * DAY ? 0.62 : 0.4;
 	int kind = rng_chance(&g->r, p_open) ? SK_OPEN
@@ -379,7 +367,7 @@ static const struct demo_stage *deal_stage(struct demo_gen *g, int64_t t,
 	return &g->stages[rng_weighted(&g->r, w, g->nstages)];
 }
 
-enum rp_err demo_gen_deal(struct demo_gen *g, int64_t i, int64_t n)
+void demo_gen_deal(struct demo_gen *g, int64_t i, int64_t n)
 {
 	static const double median_usd[] = {4000, 15000, 45000, 150000};
 	static const char *const kinds[] = {"open", "won", "lost"};
@@ -436,11 +424,7 @@ enum rp_err demo_gen_deal(struct demo_gen *g, int64_t i, int64_t n)
 		SET_S(r, "description", demo_body(rg, ci->lang));
 	int64_t updated = closed ? closed : rng_chance(rg, 0.5) ? demo_later(g, t, 10.0 * DAY) : t;
 	demo_set_common(g, r, owner, t, updated, pick_tags(rg, tags, 2));
-	int64_t id;
-	if (demo_insert(g, r, &id))
-		return g->err->err;
-	demo_table_add(g, &g->deal, id, t, owner);
-	return RP_OK;
+	demo_emit(g, &g->deal, i, r, t, owner);
 }
 
 /* --- activities ------------------------------------------------------------ */
@@ -493,7 +477,7 @@ static int64_t duration(struct rng *r, int type)
 	}
 }
 
-enum rp_err demo_gen_activity(struct demo_gen *g, int64_t i, int64_t n)
+void demo_gen_activity(struct demo_gen *g, int64_t i, int64_t n)
 {
 	static const char *const related[] = {"accounts", "contacts", "leads", "deals"};
 	static const int related_w[] = {20, 35, 15, 30};
@@ -542,6 +526,5 @@ enum rp_err demo_gen_activity(struct demo_gen *g, int64_t i, int64_t n)
 	SET_S(r, "related_type", related[rt]);
 	record_set_int(r, "related_id", demo_table_id(tb, k));
 	demo_set_common(g, r, owner, t, w.done > t ? w.done : t, "[]");
-	int64_t id;
-	return demo_insert(g, r, &id);
+	demo_emit(g, NULL, i, r, t, owner);
 }

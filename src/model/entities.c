@@ -156,6 +156,14 @@ static const struct field_def tag_fields[] = {
 	{.name = "color", .type = FT_TEXT, .max_len = 16},
 	END};
 
+static const struct field_def saved_view_fields[] = {
+	{.name = "name", .type = FT_TEXT, .flags = FF_REQUIRED | FF_SORT, .max_len = 200},
+	{.name = "entity", .type = FT_TEXT, .flags = FF_REQUIRED | FF_INDEX, .max_len = 48},
+	{.name = "query", .type = FT_TEXT, .max_len = 4000, .label = "Filters and sort, as a URL query"},
+	{.name = "columns", .type = FT_JSON, .flags = FF_NOFILTER, .max_len = 8192, .dflt = "{}"},
+	{.name = "shared", .type = FT_BOOL, .dflt = "false"},
+	END};
+
 /* Codes are persisted in search row ids: never renumber. */
 const struct entity_spec model_builtin[] = {
 	{"users", "user", "Users", 1, EF_SEARCH, "name", "email", user_fields},
@@ -170,5 +178,6 @@ const struct entity_spec model_builtin[] = {
 	{"activities", "activity", "Activities", 10, EF_SEARCH | EF_ACTIVITY, "subject", "type", activity_fields},
 	{"products", "product", "Products", 11, EF_SEARCH, "name", "sku", product_fields},
 	{"tags", "tag", "Tags", 12, 0, "name", NULL, tag_fields},
+	{"saved_views", "saved_view", "Saved views", 13, 0, "name", "entity", saved_view_fields},
 	{0},
 };

@@ -1,0 +1,24 @@
+/* static.h — the browser UI's files, compiled into the binary at build
+ * (scripts/embed-web.sh) with a content hash as ETag; or, for development,
+ * read from a folder given with --web-dir. */
+#pragma once
+#include <stddef.h>
+
+#include "http/http.h"
+
+struct web_asset {
+	const char *path; /* "/index.html" */
+	const unsigned char *data;
+	size_t len;
+	const char *etag; /* quoted */
+	const char *content_type;
+};
+
+extern const struct web_asset web_assets[];
+
+/* Serves GET/HEAD of path from the embedded assets (or web_dir when set):
+ * the file, 304 on a matching If-None-Match, and for paths that name no
+ * file index.html (the UI routes in the browser). Sets the strict
+ * Content-Security-Policy. Returns 0 if served, -1 if there is no UI. */
+int http_static_serve(struct http_request *req, struct http_response *resp,
+		      const char *web_dir);
