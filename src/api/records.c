@@ -33,6 +33,15 @@ static int64_t if_match(struct http_request *req)
 	return v;
 }
 
+/* The prologue of every /{entity}/{id}... handler. */
+static bool begin_record(struct http_request *req, struct http_response *resp,
+			 void *app, struct call *c, const struct entity_def **e,
+			 int64_t *id)
+{
+	return api_begin(req, resp, app, c) && (*e = api_entity(c, 0)) &&
+	       (*id = api_id(c, 1)) >= 0;
+}
+
 static void fail(struct call *c)
 {
 	api_problem(c->resp, &c->err);
@@ -199,8 +208,7 @@ void h_get(struct http_request *req, struct http_response *resp, void *app)
 	struct call c;
 	const struct entity_def *e;
 	int64_t id;
-	if (!api_begin(req, resp, app, &c) || !(e = api_entity(&c, 0)) ||
-	    (id = api_id(&c, 1)) < 0)
+	if (!begin_record(req, resp, app, &c, &e, &id))
 		return;
 	struct record *r;
 	if (domain_get(&c.d, e, id, &r, &c.err))
@@ -214,8 +222,7 @@ void h_update(struct http_request *req, struct http_response *resp, void *app)
 	const struct entity_def *e;
 	int64_t id;
 	json_t *body;
-	if (!api_begin(req, resp, app, &c) || !(e = api_entity(&c, 0)) ||
-	    (id = api_id(&c, 1)) < 0 || !(body = api_body(req, resp)))
+	if (!begin_record(req, resp, app, &c, &e, &id) || !(body = api_body(req, resp)))
 		return;
 	int64_t version = if_match(req);
 	if (version == -2) {
@@ -234,8 +241,7 @@ void h_delete(struct http_request *req, struct http_response *resp, void *app)
 	struct call c;
 	const struct entity_def *e;
 	int64_t id;
-	if (!api_begin(req, resp, app, &c) || !(e = api_entity(&c, 0)) ||
-	    (id = api_id(&c, 1)) < 0)
+	if (!begin_record(req, resp, app, &c, &e, &id))
 		return;
 	int64_t version = if_match(req);
 	if (domain_delete(&c.d, e, id, version < 0 ? -1 : version, &c.err))
@@ -248,8 +254,7 @@ void h_restore(struct http_request *req, struct http_response *resp, void *app)
 	struct call c;
 	const struct entity_def *e;
 	int64_t id;
-	if (!api_begin(req, resp, app, &c) || !(e = api_entity(&c, 0)) ||
-	    (id = api_id(&c, 1)) < 0)
+	if (!begin_record(req, resp, app, &c, &e, &id))
 		return;
 	struct record *r;
 	if (domain_restore(&c.d, e, id, &r, &c.err))
@@ -262,8 +267,7 @@ void h_timeline(struct http_request *req, struct http_response *resp, void *app)
 	struct call c;
 	const struct entity_def *e;
 	int64_t id;
-	if (!api_begin(req, resp, app, &c) || !(e = api_entity(&c, 0)) ||
-	    (id = api_id(&c, 1)) < 0)
+	if (!begin_record(req, resp, app, &c, &e, &id))
 		return;
 	const char *lim = http_param(req, "limit");
 	int limit = lim ? (int)strtol(lim, NULL, 10) : 50;
@@ -296,8 +300,7 @@ void h_history(struct http_request *req, struct http_response *resp, void *app)
 	struct call c;
 	const struct entity_def *e;
 	int64_t id;
-	if (!api_begin(req, resp, app, &c) || !(e = api_entity(&c, 0)) ||
-	    (id = api_id(&c, 1)) < 0)
+	if (!begin_record(req, resp, app, &c, &e, &id))
 		return;
 	if (domain_history(&c.d, e, id, &resp->body, &c.err))
 		return fail(&c);

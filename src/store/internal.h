@@ -48,6 +48,10 @@ void sql_ident(struct sql *q, const char *name);
 void sql_param(struct sql *q, const struct value *v);
 void sql_int(struct sql *q, int64_t i);
 void sql_text(struct sql *q, const char *s);
+/* Appends SQL text in which %t binds a text argument (const char *, NULL
+ * binds NULL) and %i an int64_t argument; %% is a percent sign. The
+ * arguments are bound as parameters, never pasted into the text. */
+void sql_fmt(struct sql *q, const char *fmt, ...);
 
 /* Prepares (through the cache) and binds; the statement is reset by
  * stmt_done. NULL on failure with err filled. */

@@ -2,6 +2,7 @@
  * them, so no value ever becomes SQL text. */
 #include "store/internal.h"
 
+#include <stdarg.h>
 #include <string.h>
 
 #include "model/registry.h"
@@ -54,6 +55,36 @@ void sql_text(struct sql *q, const char *s)
 {
 	struct value v = {.kind = V_TEXT, .s = s, .len = strlen(s)};
 	sql_param(q, &v);
+}
+
+void sql_fmt(struct sql *q, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	const char *run = fmt;
+	for (const char *p = fmt; *p; p++) {
+		if (*p != '%')
+			continue;
+		buf_add(&q->b, run, (size_t)(p - run));
+		p++;
+		if (*p == 't') {
+			const char *s = va_arg(ap, const char *);
+			struct value nul = {.kind = V_NULL};
+			if (s)
+				sql_text(q, s);
+			else
+				sql_param(q, &nul);
+		} else if (*p == 'i') {
+			sql_int(q, va_arg(ap, int64_t));
+		} else {
+			buf_addc(&q->b, '%');
+			if (!*p)
+				break;
+		}
+		run = p + 1;
+	}
+	buf_adds(&q->b, run);
+	va_end(ap);
 }
 
 int sql_select_columns(struct sql *q, const struct entity_def *e,

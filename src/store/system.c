@@ -13,15 +13,6 @@ static void now_text(char out[RP_TIME_LEN])
 	clock_format(clock_now(), out);
 }
 
-static void sql_text_or_null(struct sql *q, const char *s)
-{
-	struct value nul = {.kind = V_NULL};
-	if (s)
-		sql_text(q, s);
-	else
-		sql_param(q, &nul);
-}
-
 /* Runs q and reports whether it yielded a row; the statement is left on
  * that row for the caller to read, and must be passed to stmt_done. */
 static sqlite3_stmt *query_row(struct store_conn *c, struct sql *q,
@@ -55,20 +46,9 @@ enum rp_err store_audit_add(struct store_conn *c, const struct entity_def *e,
 	now_text(now);
 	struct sql q;
 	sql_init(&q);
-	sql_add(&q, "INSERT INTO audit_log (entity, record_id, user_id, action,"
-		    " changes, at) VALUES (");
-	sql_text(&q, e->name);
-	sql_add(&q, ",");
-	sql_int(&q, id);
-	sql_add(&q, ",");
-	sql_int(&q, user_id);
-	sql_add(&q, ",");
-	sql_text(&q, action);
-	sql_add(&q, ",");
-	sql_text(&q, changes_json);
-	sql_add(&q, ",");
-	sql_text(&q, now);
-	sql_add(&q, ")");
+	sql_fmt(&q, "INSERT INTO audit_log (entity, record_id, user_id, action,"
+		    " changes, at) VALUES (%t,%i,%i,%t,%t,%t)",
+		e->name, id, user_id, action, changes_json, now);
 	return run(c, &q, err);
 }
 
@@ -78,13 +58,9 @@ enum rp_err store_audit_list(struct store_conn *c, const struct entity_def *e,
 {
 	struct sql q;
 	sql_init(&q);
-	sql_add(&q, "SELECT id, user_id, action, changes, at FROM audit_log"
-		    " WHERE entity=");
-	sql_text(&q, e->name);
-	sql_add(&q, " AND record_id=");
-	sql_int(&q, id);
-	sql_add(&q, " ORDER BY id DESC LIMIT ");
-	sql_int(&q, limit);
+	sql_fmt(&q, "SELECT id, user_id, action, changes, at FROM audit_log"
+		    " WHERE entity=%t AND record_id=%i ORDER BY id DESC LIMIT %i",
+		e->name, id, (int64_t)limit);
 	sqlite3_stmt *st = stmt_prepare(c, &q, err);
 	sql_release(&q);
 	if (!st)
@@ -123,18 +99,9 @@ enum rp_err store_session_put(struct store_conn *c, const char *token_hash,
 	now_text(now);
 	struct sql q;
 	sql_init(&q);
-	sql_add(&q, "INSERT INTO sessions (token_hash, user_id, csrf, created_at,"
-		    " expires_at) VALUES (");
-	sql_text(&q, token_hash);
-	sql_add(&q, ",");
-	sql_int(&q, user_id);
-	sql_add(&q, ",");
-	sql_text(&q, csrf);
-	sql_add(&q, ",");
-	sql_text(&q, now);
-	sql_add(&q, ",");
-	sql_int(&q, expires_at);
-	sql_add(&q, ")");
+	sql_fmt(&q, "INSERT INTO sessions (token_hash, user_id, csrf, created_at,"
+		    " expires_at) VALUES (%t,%i,%t,%t,%i)",
+		token_hash, user_id, csrf, now, expires_at);
 	return run(c, &q, err);
 }
 
@@ -143,8 +110,8 @@ enum rp_err store_session_get(struct store_conn *c, const char *token_hash,
 {
 	struct sql q;
 	sql_init(&q);
-	sql_add(&q, "SELECT user_id, expires_at, csrf FROM sessions WHERE token_hash=");
-	sql_text(&q, token_hash);
+	sql_fmt(&q, "SELECT user_id, expires_at, csrf FROM sessions WHERE token_hash=%t",
+		token_hash);
 	bool found = false;
 	sqlite3_stmt *st = query_row(c, &q, &found, err);
 	sql_release(&q);
@@ -194,18 +161,9 @@ enum rp_err store_token_put(struct store_conn *c, int64_t user_id,
 	now_text(now);
 	struct sql q;
 	sql_init(&q);
-	sql_add(&q, "INSERT INTO api_tokens (user_id, name, token_hash, prefix,"
-		    " created_at) VALUES (");
-	sql_int(&q, user_id);
-	sql_add(&q, ",");
-	sql_text(&q, name);
-	sql_add(&q, ",");
-	sql_text(&q, token_hash);
-	sql_add(&q, ",");
-	sql_text(&q, prefix);
-	sql_add(&q, ",");
-	sql_text(&q, now);
-	sql_add(&q, ")");
+	sql_fmt(&q, "INSERT INTO api_tokens (user_id, name, token_hash, prefix,"
+		    " created_at) VALUES (%i,%t,%t,%t,%t)",
+		user_id, name, token_hash, prefix, now);
 	enum rp_err rc = run(c, &q, err);
 	if (!rc)
 		*ret_id = sqlite3_last_insert_rowid(c->db);
@@ -218,9 +176,8 @@ enum rp_err store_token_find(struct store_conn *c, const char *token_hash,
 {
 	struct sql q;
 	sql_init(&q);
-	sql_add(&q, "SELECT user_id, id FROM api_tokens WHERE revoked_at IS NULL"
-		    " AND token_hash=");
-	sql_text(&q, token_hash);
+	sql_fmt(&q, "SELECT user_id, id FROM api_tokens WHERE revoked_at IS NULL"
+		    " AND token_hash=%t", token_hash);
 	bool found = false;
 	sqlite3_stmt *st = query_row(c, &q, &found, err);
 	sql_release(&q);
@@ -276,14 +233,10 @@ enum rp_err store_token_revoke(struct store_conn *c, int64_t token_id,
 	now_text(now);
 	struct sql q;
 	sql_init(&q);
-	sql_add(&q, "UPDATE api_tokens SET revoked_at=");
-	sql_text(&q, now);
-	sql_add(&q, " WHERE revoked_at IS NULL AND id=");
-	sql_int(&q, token_id);
-	if (user_id) {
-		sql_add(&q, " AND user_id=");
-		sql_int(&q, user_id);
-	}
+	sql_fmt(&q, "UPDATE api_tokens SET revoked_at=%t WHERE revoked_at IS NULL"
+		    " AND id=%i", now, token_id);
+	if (user_id)
+		sql_fmt(&q, " AND user_id=%i", user_id);
 	enum rp_err rc = run(c, &q, err);
 	if (!rc && sqlite3_changes(c->db) == 0)
 		rc = rp_fail(err, RP_ENOTFOUND, "not_found", "no such token");
@@ -296,11 +249,8 @@ enum rp_err store_idem_get(struct store_conn *c, int64_t user_id,
 {
 	struct sql q;
 	sql_init(&q);
-	sql_add(&q, "SELECT status, request_hash, body, headers FROM"
-		    " idempotency_keys WHERE user_id=");
-	sql_int(&q, user_id);
-	sql_add(&q, " AND key=");
-	sql_text(&q, key);
+	sql_fmt(&q, "SELECT status, request_hash, body, headers FROM"
+		    " idempotency_keys WHERE user_id=%i AND key=%t", user_id, key);
 	bool found = false;
 	sqlite3_stmt *st = query_row(c, &q, &found, err);
 	sql_release(&q);
@@ -323,22 +273,11 @@ enum rp_err store_idem_put(struct store_conn *c, int64_t user_id,
 {
 	struct sql q;
 	sql_init(&q);
-	sql_add(&q, "INSERT INTO idempotency_keys (user_id, key, request_hash,"
-		    " status, headers, body, created_at) VALUES (");
-	sql_int(&q, user_id);
-	sql_add(&q, ",");
-	sql_text(&q, key);
-	sql_add(&q, ",");
-	sql_text(&q, row->request_hash);
-	sql_add(&q, ",");
-	sql_int(&q, row->status);
-	sql_add(&q, ",");
-	sql_text_or_null(&q, row->headers ? row->headers : "");
-	sql_add(&q, ",");
-	sql_text_or_null(&q, row->body ? row->body : "");
-	sql_add(&q, ",");
-	sql_int(&q, clock_now());
-	sql_add(&q, ")");
+	sql_fmt(&q, "INSERT INTO idempotency_keys (user_id, key, request_hash,"
+		    " status, headers, body, created_at) VALUES (%i,%t,%t,%i,%t,%t,%i)",
+		user_id, key, row->request_hash, (int64_t)row->status,
+		row->headers ? row->headers : "", row->body ? row->body : "",
+		clock_now());
 	return run(c, &q, err);
 }
 
@@ -346,10 +285,8 @@ int store_login_failures(struct store_conn *c, const char *key, int64_t since)
 {
 	struct sql q;
 	sql_init(&q);
-	sql_add(&q, "SELECT count(*) FROM login_failures WHERE key=");
-	sql_text(&q, key);
-	sql_add(&q, " AND at>=");
-	sql_int(&q, since);
+	sql_fmt(&q, "SELECT count(*) FROM login_failures WHERE key=%t AND at>=%i",
+		key, since);
 	struct rp_error err = {0};
 	bool found = false;
 	sqlite3_stmt *st = query_row(c, &q, &found, &err);
@@ -363,17 +300,12 @@ void store_login_fail(struct store_conn *c, const char *key, int64_t at)
 {
 	struct sql q;
 	sql_init(&q);
-	sql_add(&q, "INSERT INTO login_failures (key, at) VALUES (");
-	sql_text(&q, key);
-	sql_add(&q, ",");
-	sql_int(&q, at);
-	sql_add(&q, ")");
+	sql_fmt(&q, "INSERT INTO login_failures (key, at) VALUES (%t,%i)", key, at);
 	struct rp_error err = {0};
 	run(c, &q, &err);
 	/* keep the table small: a day of history is plenty */
 	sql_init(&q);
-	sql_add(&q, "DELETE FROM login_failures WHERE at<");
-	sql_int(&q, at - 86400);
+	sql_fmt(&q, "DELETE FROM login_failures WHERE at<%i", at - 86400);
 	run(c, &q, &err);
 }
 
