@@ -1,0 +1,210 @@
+// api.js — talks to /api/v1: session, CSRF token, errors, metadata and a
+// small cache of record titles used to show references by name.
+
+const BASE = '/api/v1';
+
+// The application state every view reads: the signed-in user, the CSRF
+// token, the entity descriptors. Views subscribe to re-render on change.
+export const session = { user: null, admin: false, csrf: null, meta: null, expired: false };
+const listeners = new Set();
+export function subscribe(fn) { listeners.add(fn); return () => listeners.delete(fn); }
+export function notify() { for (const fn of listeners) fn(); }
+
+export class ApiError extends Error {
+  constructor(status, body) {
+    super((body && (body.detail || body.title)) || `HTTP ${status}`);
+    this.status = status;
+    this.code = (body && body.code) || 'http_' + status;
+    this.errors = (body && body.errors) || [];
+    this.body = body;
+  }
+}
+
+let onUnauthorized = () => {};
+export function setUnauthorizedHandler(fn) { onUnauthorized = fn; }
+
+// request(method, path, {body, headers, query}) → parsed JSON (or null on 204).
+// Adds the CSRF header to unsafe methods, retries once when the token went
+// stale, and reports a lost session through the unauthorized handler.
+export async function request(method, path, opts = {}) {
+  const url = BASE + path + (opts.query ? '?' + toQuery(opts.query) : '');
+  const headers = { Accept: 'application/json', ...(opts.headers || {}) };
+  const init = { method, headers, credentials: 'same-origin' };
+  if (opts.body !== undefined) {
+    headers['Content-Type'] = 'application/json';
+    init.body = JSON.stringify(opts.body);
+  }
+  if (method !== 'GET' && session.csrf) headers['X-CSRF-Token'] = session.csrf;
+  let res;
+  try {
+    res = await fetch(url, init);
+  } catch (e) {
+    throw new ApiError(0, { code: 'network', detail: String(e) });
+  }
+  let data = null;
+  const text = res.status === 204 ? '' : await res.text();
+  if (text) { try { data = JSON.parse(text); } catch { data = null; } }
+  if (res.ok) {
+    if (data && typeof data === 'object' && !Array.isArray(data)) {
+      const etag = res.headers.get('ETag');
+      if (etag) Object.defineProperty(data, '_etag', { value: etag, enumerable: false });
+    }
+    return data;
+  }
+  const err = new ApiError(res.status, data);
+  if (res.status === 403 && err.code === 'csrf_failed' && !opts._retried) {
+    await refreshMe();
+    return request(method, path, { ...opts, _retried: true });
+  }
+  if (res.status === 401 && !opts.noAuthRedirect) onUnauthorized(err);
+  throw err;
+}
+
+export function toQuery(q) {
+  if (typeof q === 'string') return q;
+  const p = new URLSearchParams();
+  for (const [k, v] of Object.entries(q)) {
+    if (v === undefined || v === null || v === '') continue;
+    p.append(k, Array.isArray(v) ? v.join(',') : String(v));
+  }
+  return p.toString().replace(/%5B/g, '[').replace(/%5D/g, ']').replace(/%2C/g, ',');
+}
+
+export const api = {
+  get: (p, query) => request('GET', p, { query }),
+  post: (p, body, headers) => request('POST', p, { body, headers }),
+  patch: (p, body, version) =>
+    request('PATCH', p, { body, headers: version != null ? { 'If-Match': `"${version}"` } : {} }),
+  del: (p, version) =>
+    request('DELETE', p, { headers: version != null ? { 'If-Match': `"${version}"` } : {} }),
+};
+
+// ---- session ----------------------------------------------------------
+
+export async function refreshMe() {
+  try {
+    const me = await request('GET', '/auth/me', { noAuthRedirect: true });
+    session.user = me.user;
+    session.csrf = me.csrf_token;
+    session.admin = !!me.admin;
+    return me;
+  } catch (e) {
+    if (e.status === 401) { session.user = null; session.csrf = null; return null; }
+    throw e;
+  }
+}
+
+export async function login(email, password) {
+  const r = await request('POST', '/auth/login', { body: { email, password }, noAuthRedirect: true });
+  session.user = r.user;
+  session.csrf = r.csrf_token;
+  session.expired = false;
+  await refreshMe();
+  await loadMeta();
+  notify();
+  return r;
+}
+
+export async function logout() {
+  try { await request('POST', '/auth/logout', { noAuthRedirect: true }); } catch { /* gone anyway */ }
+  session.user = null; session.csrf = null; session.meta = null; session.admin = false;
+  titleCache.clear();
+  notify();
+}
+
+export async function updateMe(body) {
+  const r = await request('PATCH', '/auth/me', { body });
+  const user = r && r.user ? r.user : r;
+  if (user && user.id) session.user = user;
+  notify();
+  return user;
+}
+
+// ---- metadata ---------------------------------------------------------
+
+export async function loadMeta() {
+  const m = await request('GET', '/meta');
+  session.meta = m;
+  return m;
+}
+
+export function entities() { return (session.meta && session.meta.entities) || []; }
+export function entity(name) { return entities().find((e) => e.name === name) || null; }
+export function field(ent, name) {
+  const e = typeof ent === 'string' ? entity(ent) : ent;
+  return e ? e.fields.find((f) => f.name === name) || null : null;
+}
+export function can(ent, action) {
+  const e = typeof ent === 'string' ? entity(ent) : ent;
+  return !!e && e.access && e.access[action] && e.access[action] !== 'none';
+}
+
+// ---- record titles (references shown by name) -------------------------
+
+const titleCache = new Map(); // "entity:id" → title (string) or Promise
+const pending = new Map(); // entity → Set of ids
+let flushTimer = null;
+
+export function titleOf(ent, rec) {
+  const e = entity(ent);
+  if (!rec) return '';
+  const tf = (e && e.title_field) || 'name';
+  const v = rec[tf];
+  return v == null || v === '' ? `#${rec.id}` : String(v);
+}
+
+export function cachedTitle(ent, id) {
+  const v = titleCache.get(ent + ':' + id);
+  return typeof v === 'string' ? v : null;
+}
+
+export function rememberTitle(ent, rec) {
+  if (rec && rec.id != null) titleCache.set(ent + ':' + rec.id, titleOf(ent, rec));
+}
+
+// Queue ids to resolve; one request per entity per tick; notify when done.
+export function wantTitles(ent, ids) {
+  if (!entity(ent) || !can(ent, 'read')) return;
+  let set = pending.get(ent);
+  for (const id of ids) {
+    if (id == null || titleCache.has(ent + ':' + id)) continue;
+    if (!set) { set = new Set(); pending.set(ent, set); }
+    set.add(id);
+    titleCache.set(ent + ':' + id, null);
+  }
+  if (set && !flushTimer) flushTimer = setTimeout(flushTitles, 0);
+}
+
+async function flushTitles() {
+  flushTimer = null;
+  const jobs = [...pending.entries()];
+  pending.clear();
+  await Promise.all(jobs.map(async ([ent, set]) => {
+    const ids = [...set];
+    const tf = entity(ent).title_field || 'name';
+    for (let i = 0; i < ids.length; i += 100) {
+      const chunk = ids.slice(i, i + 100);
+      try {
+        const r = await api.get('/' + ent, { 'id[in]': chunk.join(','), fields: `id,${tf}`, limit: 100 });
+        for (const rec of r.data) rememberTitle(ent, rec);
+        for (const id of chunk) if (!cachedTitle(ent, id)) titleCache.set(ent + ':' + id, `#${id}`);
+      } catch {
+        for (const id of chunk) titleCache.set(ent + ':' + id, `#${id}`);
+      }
+    }
+  }));
+  notify();
+}
+
+// Fetch every page of a list (for small entities: stages, users, teams).
+export async function listAll(ent, query = {}, max = 5000) {
+  let out = [];
+  let cursor = null;
+  do {
+    const r = await api.get('/' + ent, { ...query, limit: 500, cursor });
+    out = out.concat(r.data);
+    cursor = r.next_cursor;
+  } while (cursor && out.length < max);
+  for (const rec of out) rememberTitle(ent, rec);
+  return out;
+}
