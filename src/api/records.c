@@ -337,3 +337,22 @@ void h_search(struct http_request *req, struct http_response *resp, void *app)
 	jw_arr_end(&w);
 	jw_obj_end(&w);
 }
+
+/* GET /api/v1/{entity}/summary?group_by=stage_id,currency&sum=amount&<filters> */
+void h_summary(struct http_request *req, struct http_response *resp, void *app)
+{
+	struct call c;
+	const struct entity_def *e;
+	if (!api_begin(req, resp, app, &c) || !(e = api_entity(&c, 0)))
+		return;
+	struct query_param params[HTTP_MAX_QUERY_PARAMS];
+	int n = 0;
+	for (int i = 0; i < req->nparams; i++)
+		if (strcmp(req->params[i].key, "group_by") && strcmp(req->params[i].key, "sum"))
+			params[n++] = req->params[i];
+	struct list_query q;
+	if (model_parse_list_query(e, params, n, req->arena, &q, &c.err) ||
+	    domain_summary(&c.d, &q, http_param(req, "group_by"), http_param(req, "sum"),
+			   &resp->body, &c.err))
+		return fail(&c);
+}

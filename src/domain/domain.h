@@ -69,6 +69,12 @@ enum rp_err domain_list(struct dctx *d, struct list_query *q,
 			struct record ***ret_rows, int *ret_n, bool *ret_more,
 			struct rp_error *err);
 
+/* Counts (and sums) of what q selects for the caller, grouped by up to 3
+ * fields named in group_by ("stage_id,currency"); sum may be NULL. */
+enum rp_err domain_summary(struct dctx *d, struct list_query *q,
+			   const char *group_by, const char *sum, struct buf *out,
+			   struct rp_error *err);
+
 struct search_hit {
 	const struct entity_def *ent;
 	struct record *rec;

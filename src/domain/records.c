@@ -406,3 +406,53 @@ enum rp_err domain_list(struct dctx *d, struct list_query *q,
 	}
 	return store_list(d->c, q, d->a, ret_rows, ret_n, ret_more, err);
 }
+
+static int summary_field(struct dctx *d, const struct entity_def *e,
+			 const char *name, bool numeric, struct rp_error *err)
+{
+	int i = entity_field_index(e, name);
+	const struct field_def *f = i >= 0 ? &e->fields[i] : NULL;
+	bool ok = f && field_readable(f) && !acl_field_hidden(d->p, e, f) &&
+		  f->type != FT_JSON && f->type != FT_TAGS &&
+		  (!numeric || f->type == FT_INT || f->type == FT_MONEY ||
+		   f->type == FT_NUMBER);
+	if (!ok) {
+		rp_fail(err, RP_EINVAL, "invalid_summary", "cannot %s %s",
+			numeric ? "sum" : "group by", name);
+		rp_field_fail(err, numeric ? "sum" : "group_by", "invalid_summary",
+			      "cannot %s %s", numeric ? "sum" : "group by", name);
+		return -1;
+	}
+	return i;
+}
+
+enum rp_err domain_summary(struct dctx *d, struct list_query *q,
+			   const char *group_by, const char *sum, struct buf *out,
+			   struct rp_error *err)
+{
+	const struct entity_def *e = q->ent;
+	int group[3], ngroup = 0, sum_field = -1;
+	const char *p = group_by ? group_by : "";
+	while (*p) {
+		const char *comma = strchr(p, ',');
+		size_t n = comma ? (size_t)(comma - p) : strlen(p);
+		if (ngroup == 3)
+			return rp_fail(err, RP_EINVAL, "invalid_summary",
+				       "group by at most 3 fields");
+		char *name = arena_strndup(d->a, p, n);
+		if ((group[ngroup++] = summary_field(d, e, name, false, err)) < 0)
+			return err->err;
+		if (!comma)
+			break;
+		p = comma + 1;
+	}
+	if (sum && *sum && (sum_field = summary_field(d, e, sum, true, err)) < 0)
+		return err->err;
+	struct record **rows;
+	int n;
+	bool more;
+	q->limit = 1; /* the list checks (scope, hidden filters) without reading */
+	if (domain_list(d, q, &rows, &n, &more, err))
+		return err->err;
+	return store_aggregate(d->c, q, group, ngroup, sum_field, out, err);
+}

@@ -1,15 +1,12 @@
 /* demo.c — the demo-data generator's driver: checks the options, looks up
  * the roles and the first user, creates teams, users, the pipeline and the
- * products, then runs the record stages (demo_records.c) in batches of one
- * transaction each. Also the helpers the stages share: compact per-record
- * bookkeeping, the time model, and insert + search indexing.
+ * products, then runs the record stages (demo_records.c).
  *
- * Time model: record i of n is created at the (i+u)/n quantile of a
- * density rising linearly over the two years, so ids follow created_at
- * and recent months hold about three times the records of the first (a
- * growing business); then moved into the owner's business hours and
- * mostly off weekends. A child (contact, deal, activity) picks its parent among the
- * records created before it, so it is never older than its parent. */
+ * Each stage runs on two threads: a producer makes the records in order
+ * (so the output depends on the seed and `now` alone) together with their
+ * search text, while the caller's thread inserts the previous batch, one
+ * transaction per DEMO_BATCH records. SQLite's single writer stays busy
+ * and the transliteration (ICU) runs beside it on the second core. */
 #include "io/demo.h"
 
 #include <math.h>
@@ -24,306 +21,45 @@
 #include "model/query.h"
 #include "model/registry.h"
 
-#define BATCH 5000
 #define SPAN (730 * (int64_t)DEMO_DAY)
-#define MEMO_SLOTS (1u << 18)
 
-static void *xrealloc(void *p, size_t n)
-{
-	p = realloc(p, n ? n : 1);
-	if (!p)
-		abort();
-	return p;
-}
+/* --- products ------------------------------------------------------------ */
 
-/* --- bookkeeping ------------------------------------------------------------ */
-
-static void idmap_add(struct demo_idmap *m, int64_t id)
-{
-	if (m->nruns && id == m->id[m->nruns - 1] + (m->n - m->idx[m->nruns - 1])) {
-		m->n++;
-		return;
-	}
-	if (m->nruns == m->cap) {
-		m->cap = m->cap ? m->cap * 2 : 16;
-		m->idx = xrealloc(m->idx, sizeof *m->idx * (size_t)m->cap);
-		m->id = xrealloc(m->id, sizeof *m->id * (size_t)m->cap);
-	}
-	m->idx[m->nruns] = m->n++;
-	m->id[m->nruns++] = id;
-}
-
-int64_t demo_table_id(const struct demo_table *tb, int64_t i)
-{
-	const struct demo_idmap *m = &tb->ids;
-	int64_t lo = 0, hi = m->nruns - 1;
-	while (lo < hi) { /* the last run starting at or before i */
-		int64_t mid = (lo + hi + 1) / 2;
-		if (m->idx[mid] <= i)
-			lo = mid;
-		else
-			hi = mid - 1;
-	}
-	return m->id[lo] + (i - m->idx[lo]);
-}
-
-static void table_init(struct demo_table *tb, int64_t cap)
-{
-	memset(tb, 0, sizeof *tb);
-	tb->cap = cap;
-	tb->t = xrealloc(NULL, sizeof *tb->t * (size_t)cap);
-	tb->owner = xrealloc(NULL, (size_t)cap);
-}
-
-static void table_release(struct demo_table *tb)
-{
-	free(tb->ids.idx);
-	free(tb->ids.id);
-	free(tb->t);
-	free(tb->owner);
-}
-
-int64_t demo_table_time(const struct demo_gen *g, const struct demo_table *tb,
-			int64_t i)
-{
-	return g->start + tb->t[i];
-}
-
-/* Binary search: times are sorted up to a day's jitter, close enough. */
-int64_t demo_table_before(const struct demo_gen *g, const struct demo_table *tb,
-			  int64_t t)
-{
-	int64_t lo = 0, hi = tb->n;
-	int64_t key = t - g->start;
-	while (lo < hi) {
-		int64_t mid = (lo + hi) / 2;
-		if (tb->t[mid] <= key)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return lo;
-}
-
-/* Inverse CDF of the continuous density (x+1)^-s on [0, m). */
-int64_t demo_zipf(struct rng *r, int64_t m, double s)
-{
-	double a = 1.0 - s, top = pow((double)m + 1.0, a) - 1.0;
-	int64_t k = (int64_t)(pow(1.0 + rng_unit(r) * top, 1.0 / a) - 1.0);
-	return k < 0 ? 0 : k >= m ? m - 1 : k;
-}
-
-int64_t demo_recent(struct rng *r, int64_t m)
-{
-	double u = rng_unit(r);
-	int64_t k = m - 1 - (int64_t)((double)m * u * u * u);
-	return k < 0 ? 0 : k;
-}
-
-/* --- time ----------------------------------------------------------------- */
-
-int64_t demo_spread(struct demo_gen *g, int64_t i, int64_t n)
-{
-	/* density a + (1-a)x over the span (x from 0 to 1): the business
-	 * grows, but had customers when it adopted the CRM */
-	const double a = 0.3;
-	double y = ((double)i + rng_unit(&g->r)) / (double)n;
-	double f = (-a + sqrt(a * a + 2.0 * (1.0 - a) * y * (a + (1.0 - a) / 2.0))) /
-		   (1.0 - a);
-	return g->start + (int64_t)(f * (double)(g->now - g->start));
-}
-
-int64_t demo_business(struct demo_gen *g, int64_t t, int tz)
-{
-	static const int hour_w[] = {3, 8, 12, 12, 6, 8, 12, 12, 10, 7, 3, 2};
-	int64_t local = t + tz * 3600;
-	int64_t day = local / DEMO_DAY - (local % DEMO_DAY < 0);
-	int dow = (int)(((day + 4) % 7 + 7) % 7); /* 1970-01-01: Thursday; 0 = Sunday */
-	if ((dow == 6 || dow == 0) && rng_chance(&g->r, 0.9)) /* to a weekday */
-		day += dow == 6 ? -rng_range(&g->r, 1, 5) : rng_range(&g->r, 1, 5);
-	int h = 8 + rng_weighted(&g->r, hour_w, 12);
-	int64_t x = day * DEMO_DAY + h * 3600 + (int64_t)rng_below(&g->r, 3600) -
-		    tz * 3600;
-	if (x > g->now - 60)
-		x = g->now - 60 - (int64_t)rng_below(&g->r, 3 * 3600);
-	return x < g->start ? g->start + (int64_t)rng_below(&g->r, 3600) : x;
-}
-
-int64_t demo_after(const struct demo_gen *g, int64_t t, int64_t parent,
-		   int64_t gap)
-{
-	if (t < parent + gap)
-		t = parent + gap;
-	if (t >= g->now)
-		t = parent + (g->now - parent) / 2;
-	return t;
-}
-
-int64_t demo_later(struct demo_gen *g, int64_t t, double median_s)
-{
-	int64_t x = t + (int64_t)(median_s * exp(rng_normal(&g->r)));
-	return x >= g->now ? t + (g->now - t) / 2 : x;
-}
-
-/* --- records and the search index ------------------------------------------ */
-
-void demo_set_time(struct demo_gen *g, struct record *r, const char *field,
-		   int64_t t)
-{
-	char s[RP_TIME_LEN];
-	clock_format(t, s);
-	record_set_text(r, g->a, field, s);
-}
-
-void demo_set_date(struct demo_gen *g, struct record *r, const char *field,
-		   int64_t t)
-{
-	char s[RP_TIME_LEN];
-	clock_format(t, s);
-	s[10] = 0;
-	record_set_text(r, g->a, field, s);
-}
-
-void demo_set_common(struct demo_gen *g, struct record *r, int owner,
-		     int64_t created, int64_t updated, const char *tags)
-{
-	int64_t uid = g->user_id[owner];
-	record_set_int(r, "owner_id", uid);
-	record_set_int(r, "team_id", g->team_id[demo_users[owner].team]);
-	record_set_int(r, "created_by", uid);
-	demo_set_time(g, r, "created_at", created);
-	demo_set_time(g, r, "updated_at", updated < created ? created : updated);
-	record_set_int(r, "version", 1);
-	record_set_text(r, g->a, "tags", tags ? tags : "[]");
-}
-
-/* Every record of an entity sets the same columns, so the store reuses one
- * cached INSERT: unset slots get the descriptor's default, or NULL. */
-static void fill_unset(struct record *r)
-{
-	for (int i = 0; i < r->n; i++) {
-		const struct field_def *f = &r->ent->fields[i];
-		if (r->set[i] || f->type == FT_ID)
-			continue;
-		r->set[i] = true;
-		if (!f->dflt)
-			r->v[i] = (struct value){.kind = V_NULL};
-		else if (f->type == FT_BOOL)
-			r->v[i] = (struct value){.kind = V_INT, .i = !strcmp(f->dflt, "true")};
-		else if (f->type == FT_INT || f->type == FT_MONEY)
-			r->v[i] = (struct value){.kind = V_INT, .i = strtoll(f->dflt, NULL, 10)};
-		else
-			r->v[i] = (struct value){.kind = V_TEXT, .s = f->dflt,
-						 .len = strlen(f->dflt)};
-	}
-}
-
-#ifdef DEMO_STATS
-int64_t demo_stat_hits, demo_stat_miss;
-#endif
-
-struct demo_memo {
-	uint64_t h;
-	size_t len;
-	char *key, *val;
+struct demo_product {
+	const char *name, *sku, *description, *currency, *recurring;
+	int64_t price, cost; /* minor units */
+	bool retired;        /* no longer sold: active = false */
 };
 
-static uint64_t hash_bytes(const char *s, size_t n)
-{
-	uint64_t h = 0xcbf29ce484222325ull;
-	for (size_t i = 0; i < n; i++)
-		h = (h ^ (unsigned char)s[i]) * 0x100000001b3ull;
-	return h;
-}
-
-/* textkey_index of a value. Transliterating Han costs 40-300 µs and demo
- * names repeat, so non-ASCII values are memoised in a direct-mapped table
- * (same input, same output). Returns borrowed text, or *own to free. */
-static const char *index_text(struct demo_gen *g, const char *s, size_t n,
-			      char **own)
-{
-	*own = NULL;
-	size_t i = 0;
-	while (i < n && !((unsigned char)s[i] & 0x80))
-		i++;
-	if (i == n)
-		return *own = textkey_index(s, n);
-	uint64_t h = hash_bytes(s, n);
-	struct demo_memo *m = &g->memo[h & (MEMO_SLOTS - 1)];
-	if (m->key && m->h == h && m->len == n && !memcmp(m->key, s, n)) {
-#ifdef DEMO_STATS
-		demo_stat_hits++;
-#endif
-		return m->val;
-	}
-#ifdef DEMO_STATS
-	demo_stat_miss++;
-#endif
-	char *v = textkey_index(s, n);
-	if (!v)
-		return NULL;
-	free(m->key);
-	free(m->val);
-	*m = (struct demo_memo){.h = h, .len = n, .key = xrealloc(NULL, n + 1), .val = v};
-	memcpy(m->key, s, n);
-	m->key[n] = 0;
-	return v;
-}
-
-/* The search text as domain_search_text builds it: textkey_index of every
- * FF_SEARCH field holding text, in descriptor order, joined by single
- * spaces (values that index to nothing add nothing). */
-static const char *search_text(struct demo_gen *g, const struct record *r)
-{
-	buf_reset(&g->text);
-	for (int i = 0; i < r->n; i++) {
-		const struct value *v = &r->v[i];
-		if (!(r->ent->fields[i].flags & FF_SEARCH) || !r->set[i] ||
-		    v->kind != V_TEXT)
-			continue;
-		char *own;
-		const char *t = index_text(g, v->s, v->len, &own);
-		if (t && *t) {
-			if (g->text.len)
-				buf_addc(&g->text, ' ');
-			buf_adds(&g->text, t);
-		}
-		free(own);
-	}
-	return buf_str(&g->text);
-}
-
-/* A batch of records made on the producer thread, inserted on the caller's
- * thread in one transaction; its arena goes with it. */
-struct demo_row {
-	const struct record *r;
-	const char *text; /* search text, NULL for entities not searched */
+static const struct demo_product demo_products[] = {
+#define P(n, sku, d, cur, rec, price, cost) {n, sku, d, cur, rec, price, cost, false}
+	P("Rapport CRM Professional (per user)", "CRM-PRO-M", "Per user, billed monthly", "USD", "monthly", 4900, 700),
+	P("Rapport CRM Enterprise (50 users)", "CRM-ENT-Y", "Annual subscription, 50 named users", "USD", "yearly", 9900000, 1500000),
+	P("Rapport CRM 企业版（50 用户，年度）", "CRM-ENT-CN-Y", "年度订阅，50 个用户", "CNY", "yearly", 49800000, 7000000),
+	P("Rapport CRM Корпоративная (50 пользователей, год)", "CRM-ENT-RU-Y", "Годовая подписка, 50 пользователей", "RUB", "yearly", 490000000, 70000000),
+	P("Marketing Automation Module", "MKT-AUTO-Y", "Campaigns, journeys and attribution", "USD", "yearly", 2400000, 300000),
+	P("API Add-on", "API-ADD-M", "Higher API limits and webhooks", "USD", "monthly", 19900, 1500),
+	P("Storage Add-on 1 TB", "STO-1TB-M", "Extra attachment storage", "USD", "monthly", 25000, 9000),
+	P("Standard Support", "SUP-STD-Y", "Business hours, next-day response", "USD", "yearly", 1200000, 450000),
+	P("Premium Support 24/7", "SUP-PRM-Y", "Round the clock, 1-hour response", "USD", "yearly", 3600000, 1600000),
+	P("标准技术支持（年度）", "SUP-STD-CN-Y", "工作日支持，次日响应", "CNY", "yearly", 8000000, 3200000),
+	P("Техподдержка «Стандарт» (год)", "SUP-STD-RU-Y", "Рабочие дни, ответ на следующий день", "RUB", "yearly", 90000000, 36000000),
+	P("Implementation Services (per day)", "SRV-IMPL-D", "Consultant day, remote or on site", "USD", "none", 120000, 60000),
+	P("Data Migration Package", "SRV-MIG", "Import from spreadsheets or another CRM", "USD", "none", 850000, 350000),
+	P("Onsite Training (per day)", "SRV-TRN-D", "Up to 12 participants", "USD", "none", 150000, 70000),
+	P("实施服务（人天）", "SRV-IMPL-CN-D", "顾问现场或远程实施", "CNY", "none", 600000, 300000),
+	P("Внедрение (человеко-день)", "SRV-IMPL-RU-D", "Работа консультанта", "RUB", "none", 4500000, 2200000),
+	P("Thin Client Terminal T200", "HW-T200", "Fanless terminal for front desks", "USD", "none", 45000, 31000),
+	P("Barcode Scanner BS-10", "HW-BS10", "USB and Bluetooth", "USD", "none", 18900, 12000),
+	P("Receipt Printer RP-80", "HW-RP80", "80 mm thermal printer", "USD", "none", 22900, 15500),
+	P("门店收银终端 POS-300", "HW-POS300-CN", "含扫码枪与小票打印机", "CNY", "none", 399900, 280000),
+	P("Сервер R2 (2U)", "HW-R2-RU", "Стоечный сервер для локальной установки", "RUB", "none", 62000000, 48000000),
+	{"Legacy Starter Plan", "CRM-START-M", "No longer sold", "USD", "monthly", 1900, 500, true},
+#undef P
 };
+static const int demo_nproducts = (int)(sizeof demo_products / sizeof *demo_products);
 
-struct demo_batch {
-	struct arena *a;
-	struct demo_table *tb;
-	int n;
-	struct demo_row rows[BATCH];
-	struct demo_batch *next;
-};
-
-void demo_emit(struct demo_gen *g, struct demo_table *tb, int64_t index,
-	       struct record *r, int64_t t, int owner)
-{
-	struct demo_batch *b = g->batch;
-	fill_unset(r);
-	if (tb) {
-		if (index >= tb->cap)
-			abort(); /* tables are sized from the scale up front */
-		tb->t[index] = (int32_t)(t - g->start);
-		tb->owner[index] = (uint8_t)owner;
-	}
-	b->tb = tb;
-	b->rows[b->n].r = r;
-	b->rows[b->n++].text = r->ent->flags & EF_SEARCH
-				       ? arena_strdup(g->a, search_text(g, r)) : NULL;
-}
+/* --- setup: roles, first user, teams, users, pipeline, products ------------ */
 
 static enum rp_err insert_row(struct demo_gen *g, const struct record *r,
 			      const char *text, int64_t *ret_id)
@@ -338,45 +74,9 @@ static enum rp_err insert_row(struct demo_gen *g, const struct record *r,
 /* For the setup rows, made and inserted on the caller's thread. */
 static enum rp_err insert_now(struct demo_gen *g, struct record *r, int64_t *ret_id)
 {
-	fill_unset(r);
-	return insert_row(g, r, r->ent->flags & EF_SEARCH ? search_text(g, r) : NULL,
-			  ret_id);
+	return insert_row(g, r, demo_finish(g, r), ret_id);
 }
 
-/* --- owners ------------------------------------------------------------------ */
-
-int demo_pick_lang(struct demo_gen *g)
-{
-	static const int w[DL_COUNT] = {[DL_EN] = 40, [DL_ZH] = 35, [DL_RU] = 25};
-	return rng_weighted(&g->r, w, DL_COUNT);
-}
-
-/* Sales reps own three times what their manager does. */
-int demo_pick_owner(struct demo_gen *g, int team)
-{
-	int w[16], n = g->nteam_users[team];
-	for (int i = 0; i < n; i++)
-		w[i] = demo_users[g->team_users[team][i]].manager ? 1 : 3;
-	return g->team_users[team][rng_weighted(&g->r, w, n)];
-}
-
-int demo_inherit_owner(struct demo_gen *g, int owner, double keep)
-{
-	return rng_chance(&g->r, keep) ? owner
-				       : demo_pick_owner(g, demo_users[owner].team);
-}
-
-int demo_owner_lang(int owner)
-{
-	return demo_teams[demo_users[owner].team].lang;
-}
-
-int demo_owner_tz(int owner)
-{
-	return demo_teams[demo_users[owner].team].tz;
-}
-
-/* --- setup: roles, first user, teams, users, pipeline, products ------------ */
 
 static enum rp_err list_rows(struct demo_gen *g, const char *entity,
 			     const struct query_param *p, int np,
@@ -707,12 +407,12 @@ static void *produce(void *arg)
 	struct stage_job *j = arg;
 	struct demo_gen *g = j->g;
 	for (int64_t i = 0; i < j->total;) {
-		struct demo_batch *b = xrealloc(NULL, sizeof *b);
+		struct demo_batch *b = demo_xrealloc(NULL, sizeof *b);
 		b->n = 0;
 		b->tb = NULL;
 		b->a = g->a = arena_new();
 		g->batch = b;
-		for (int k = 0; k < BATCH && i < j->total; k++, i++)
+		for (int k = 0; k < DEMO_BATCH && i < j->total; k++, i++)
 			j->fn(g, i, j->total);
 		g->a = NULL;
 		g->batch = NULL;
@@ -733,10 +433,8 @@ static enum rp_err insert_batch(struct demo_gen *g, const struct demo_batch *b)
 	for (int k = 0; rc == RP_OK && k < b->n; k++) {
 		int64_t id;
 		rc = insert_row(g, b->rows[k].r, b->rows[k].text, &id);
-		if (rc == RP_OK && b->tb) {
-			idmap_add(&b->tb->ids, id);
-			b->tb->n++;
-		}
+		if (rc == RP_OK && b->tb)
+			demo_table_insert(b->tb, id);
 	}
 	if (rc == RP_OK)
 		return store_commit(g->c, g->err);
@@ -744,7 +442,7 @@ static enum rp_err insert_batch(struct demo_gen *g, const struct demo_batch *b)
 	return rc;
 }
 
-/* Runs a stage: the producer thread makes batches of BATCH records while
+/* Runs a stage: the producer thread makes batches of DEMO_BATCH records while
  * this thread inserts the previous one, a transaction per batch, and
  * reports progress after each commit. */
 static enum rp_err run_stage(struct demo_gen *g, const char *stage,
@@ -804,16 +502,12 @@ static enum rp_err check_options(struct store *s, const struct demo_options *opt
 
 static void gen_release(struct demo_gen *g)
 {
-	table_release(&g->acc);
-	table_release(&g->con);
-	table_release(&g->lead);
-	table_release(&g->deal);
+	demo_table_release(&g->acc);
+	demo_table_release(&g->con);
+	demo_table_release(&g->lead);
+	demo_table_release(&g->deal);
 	free(g->ai);
-	for (unsigned i = 0; g->memo && i < MEMO_SLOTS; i++) {
-		free(g->memo[i].key);
-		free(g->memo[i].val);
-	}
-	free(g->memo);
+	demo_memo_free(g->memo);
 	buf_release(&g->text);
 	free(g);
 }
@@ -830,19 +524,20 @@ enum rp_err demo_generate(struct store *s, const struct demo_options *opt,
 	int64_t nacc = n / 8 ? n / 8 : 1, nlead = n / 4 ? n / 4 : 1;
 	int64_t ndeal = n / 3 ? n / 3 : 1, nact = n * 2;
 	struct demo_gen *g = calloc(1, sizeof *g);
-	if (!g || !(g->memo = calloc(MEMO_SLOTS, sizeof *g->memo)))
+	if (!g)
 		abort();
+	g->memo = demo_memo_new();
 	g->c = c;
 	g->opt = opt;
 	g->err = err;
 	g->now = opt->now > 0 ? opt->now : clock_now();
 	g->start = g->now - SPAN;
 	rng_seed(&g->r, opt->seed);
-	table_init(&g->acc, nacc);
-	table_init(&g->con, n);
-	table_init(&g->lead, nlead);
-	table_init(&g->deal, ndeal);
-	g->ai = xrealloc(NULL, sizeof *g->ai * (size_t)nacc);
+	demo_table_init(&g->acc, nacc);
+	demo_table_init(&g->con, n);
+	demo_table_init(&g->lead, nlead);
+	demo_table_init(&g->deal, ndeal);
+	g->ai = demo_xrealloc(NULL, sizeof *g->ai * (size_t)nacc);
 	buf_init(&g->text, 0);
 
 	enum rp_err rc = setup(g);

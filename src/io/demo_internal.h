@@ -1,6 +1,7 @@
-/* demo_internal.h — shared by demo.c and demo_names.c only: the PRNG, and
- * the word lists that demo_names.c turns into people, companies, phones and
- * activity subjects. Nothing else includes it. */
+/* demo_internal.h — shared by the demo generator's files only (nothing
+ * else includes it): the PRNG; the words demo_names.c turns into people,
+ * companies, phones and subjects; the generator's state and the helpers
+ * of demo_shared.c; the per-entity generators of demo_records.c. */
 #pragma once
 #include <math.h>
 #include <stdbool.h>
@@ -172,13 +173,6 @@ const char *demo_offer(struct rng *r, int lang); /* what a deal sells */
 const char *demo_lost_reason(struct rng *r, int lang);
 const char *demo_disqualify_reason(struct rng *r, int lang);
 
-struct demo_product {
-	const char *name, *sku, *description, *currency, *recurring;
-	int64_t price, cost; /* minor units */
-	bool retired;        /* no longer sold: active = false */
-};
-extern const struct demo_product demo_products[];
-extern const int demo_nproducts;
 
 /* --- the generator's state and helpers (demo.c) ------------------------- */
 
@@ -187,7 +181,8 @@ extern const int demo_nproducts;
 #include "io/demo.h"
 #include "model/record.h"
 
-#define DEMO_NKEY 3 /* contacts remembered per account, for its deals */
+#define DEMO_BATCH 5000 /* records per transaction */
+#define DEMO_NKEY 3     /* contacts remembered per account, for its deals */
 #define DEMO_MAX_STAGES 32
 #define DEMO_DAY 86400
 
@@ -224,7 +219,21 @@ struct demo_stage {
 };
 
 struct demo_memo;
-struct demo_batch;
+
+/* A batch of records made on the producer thread and inserted on the
+ * caller's thread in one transaction; its arena goes with it. */
+struct demo_row {
+	const struct record *r;
+	const char *text; /* search text; NULL for entities not searched */
+};
+
+struct demo_batch {
+	struct arena *a;
+	struct demo_table *tb; /* learns the ids, or NULL */
+	int n;
+	struct demo_row rows[DEMO_BATCH];
+	struct demo_batch *next;
+};
 
 /* Records are made and given their search text on a producer thread, in
  * batches, while the caller's thread inserts the previous batch: the PRNG,
@@ -251,6 +260,12 @@ struct demo_gen {
 	struct demo_counts counts;
 };
 
+/* demo_shared.c. Allocation failure aborts, as everywhere in Rapport. */
+void *demo_xrealloc(void *p, size_t n);
+void demo_table_init(struct demo_table *tb, int64_t cap);
+void demo_table_release(struct demo_table *tb);
+/* Records the id of the next inserted record (writer's thread). */
+void demo_table_insert(struct demo_table *tb, int64_t id);
 int64_t demo_table_id(const struct demo_table *tb, int64_t i);
 int64_t demo_table_time(const struct demo_gen *g, const struct demo_table *tb,
 			int64_t i);
@@ -280,6 +295,12 @@ void demo_set_date(struct demo_gen *g, struct record *r, const char *field,
 /* owner_id, team_id, created_by, created_at, updated_at, version, tags. */
 void demo_set_common(struct demo_gen *g, struct record *r, int owner,
 		     int64_t created, int64_t updated, const char *tags);
+struct demo_memo *demo_memo_new(void);
+void demo_memo_free(struct demo_memo *m);
+/* Fills r's unset slots (the descriptor's default, or NULL) and returns
+ * its search text (borrowed until the next call), NULL if its entity is
+ * not searched. */
+const char *demo_finish(struct demo_gen *g, struct record *r);
 /* Queues record `index` of its stage: fills unset slots (default or NULL)
  * and computes its search text now; it is inserted later on the writer's
  * thread. tb (NULL: none) learns the record's time and owner now, its id

@@ -113,55 +113,51 @@ struct word {
 static const struct word zh_family[] = {
 	{"王", "wang", 71}, {"李", "li", 70}, {"张", "zhang", 67}, {"刘", "liu", 54},
 	{"陈", "chen", 45}, {"杨", "yang", 31}, {"赵", "zhao", 23}, {"黄", "huang", 22},
-	{"周", "zhou", 21}, {"吴", "wu", 20}, {"徐", "xu", 17}, {"孙", "sun", 15},
-	{"胡", "hu", 13}, {"朱", "zhu", 13}, {"高", "gao", 12}, {"林", "lin", 12},
-	{"何", "he", 12}, {"郭", "guo", 11}, {"马", "ma", 11}, {"罗", "luo", 9},
-	{"梁", "liang", 8}, {"宋", "song", 8}, {"郑", "zheng", 8}, {"谢", "xie", 7},
-	{"韩", "han", 7}, {"唐", "tang", 6}, {"冯", "feng", 6}, {"于", "yu", 6},
-	{"董", "dong", 6}, {"萧", "xiao", 5}, {"程", "cheng", 5}, {"曹", "cao", 5},
-	{"袁", "yuan", 5}, {"邓", "deng", 5}, {"许", "xu", 5}, {"傅", "fu", 4},
-	{"沈", "shen", 4}, {"曾", "zeng", 4}, {"彭", "peng", 4}, {"吕", "lv", 4},
-	{"苏", "su", 4}, {"卢", "lu", 4}, {"蒋", "jiang", 4}, {"蔡", "cai", 4},
-	{"贾", "jia", 3}, {"丁", "ding", 3}, {"魏", "wei", 3}, {"薛", "xue", 3},
-	{"叶", "ye", 3}, {"阎", "yan", 3}, {"余", "yu", 3}, {"潘", "pan", 3},
-	{"杜", "du", 3}, {"戴", "dai", 3}, {"夏", "xia", 3}, {"钟", "zhong", 3},
-	{"汪", "wang", 3}, {"田", "tian", 3}, {"任", "ren", 3}, {"姜", "jiang", 3},
-	{"范", "fan", 3}, {"方", "fang", 3}, {"石", "shi", 3}, {"姚", "yao", 3},
-	{"谭", "tan", 2}, {"廖", "liao", 2}, {"邹", "zou", 2}, {"熊", "xiong", 2},
-	{"金", "jin", 2}, {"陆", "lu", 2}, {"郝", "hao", 2}, {"孔", "kong", 2},
-	{"白", "bai", 2}, {"崔", "cui", 2}, {"康", "kang", 2}, {"毛", "mao", 2},
-	{"邱", "qiu", 2}, {"秦", "qin", 2}, {"江", "jiang", 2}, {"史", "shi", 2},
-	{"顾", "gu", 2}, {"侯", "hou", 2}, {"邵", "shao", 2}, {"孟", "meng", 2},
-	{"龙", "long", 2}, {"万", "wan", 2}, {"段", "duan", 2}, {"雷", "lei", 2},
-	{"钱", "qian", 2}, {"汤", "tang", 2}, {"尹", "yin", 2}, {"易", "yi", 2},
-	{"常", "chang", 2}, {"武", "wu", 2}, {"乔", "qiao", 2}, {"贺", "he", 2},
-	{"单", "shan", 1}, {"欧阳", "ouyang", 1}, {"司马", "sima", 1}, {"诸葛", "zhuge", 1},
+	{"周", "zhou", 21}, {"吴", "wu", 20}, {"徐", "xu", 17}, {"孙", "sun", 15}, {"胡", "hu", 13},
+	{"朱", "zhu", 13}, {"高", "gao", 12}, {"林", "lin", 12}, {"何", "he", 12}, {"郭", "guo", 11},
+	{"马", "ma", 11}, {"罗", "luo", 9}, {"梁", "liang", 8}, {"宋", "song", 8},
+	{"郑", "zheng", 8}, {"谢", "xie", 7}, {"韩", "han", 7}, {"唐", "tang", 6}, {"冯", "feng", 6},
+	{"于", "yu", 6}, {"董", "dong", 6}, {"萧", "xiao", 5}, {"程", "cheng", 5}, {"曹", "cao", 5},
+	{"袁", "yuan", 5}, {"邓", "deng", 5}, {"许", "xu", 5}, {"傅", "fu", 4}, {"沈", "shen", 4},
+	{"曾", "zeng", 4}, {"彭", "peng", 4}, {"吕", "lv", 4}, {"苏", "su", 4}, {"卢", "lu", 4},
+	{"蒋", "jiang", 4}, {"蔡", "cai", 4}, {"贾", "jia", 3}, {"丁", "ding", 3}, {"魏", "wei", 3},
+	{"薛", "xue", 3}, {"叶", "ye", 3}, {"阎", "yan", 3}, {"余", "yu", 3}, {"潘", "pan", 3},
+	{"杜", "du", 3}, {"戴", "dai", 3}, {"夏", "xia", 3}, {"钟", "zhong", 3}, {"汪", "wang", 3},
+	{"田", "tian", 3}, {"任", "ren", 3}, {"姜", "jiang", 3}, {"范", "fan", 3}, {"方", "fang", 3},
+	{"石", "shi", 3}, {"姚", "yao", 3}, {"谭", "tan", 2}, {"廖", "liao", 2}, {"邹", "zou", 2},
+	{"熊", "xiong", 2}, {"金", "jin", 2}, {"陆", "lu", 2}, {"郝", "hao", 2}, {"孔", "kong", 2},
+	{"白", "bai", 2}, {"崔", "cui", 2}, {"康", "kang", 2}, {"毛", "mao", 2}, {"邱", "qiu", 2},
+	{"秦", "qin", 2}, {"江", "jiang", 2}, {"史", "shi", 2}, {"顾", "gu", 2}, {"侯", "hou", 2},
+	{"邵", "shao", 2}, {"孟", "meng", 2}, {"龙", "long", 2}, {"万", "wan", 2}, {"段", "duan", 2},
+	{"雷", "lei", 2}, {"钱", "qian", 2}, {"汤", "tang", 2}, {"尹", "yin", 2}, {"易", "yi", 2},
+	{"常", "chang", 2}, {"武", "wu", 2}, {"乔", "qiao", 2}, {"贺", "he", 2}, {"单", "shan", 1},
+	{"欧阳", "ouyang", 1}, {"司马", "sima", 1}, {"诸葛", "zhuge", 1},
 };
 
 static const struct word zh_given_f[] = {
 	{"芳", "fang", 0}, {"娜", "na", 0}, {"秀英", "xiuying", 0}, {"敏", "min", 0},
 	{"静", "jing", 0}, {"丽", "li", 0}, {"艳", "yan", 0}, {"娟", "juan", 0},
 	{"秀兰", "xiulan", 0}, {"霞", "xia", 0}, {"玲", "ling", 0}, {"婷", "ting", 0},
-	{"雪", "xue", 0}, {"慧", "hui", 0}, {"颖", "ying", 0}, {"琳", "lin", 0},
-	{"倩", "qian", 0}, {"欣怡", "xinyi", 0}, {"梓涵", "zihan", 0}, {"雨萱", "yuxuan", 0},
-	{"佳怡", "jiayi", 0}, {"思雨", "siyu", 0}, {"晓燕", "xiaoyan", 0}, {"丹", "dan", 0},
-	{"萍", "ping", 0}, {"红", "hong", 0}, {"桂英", "guiying", 0}, {"淑珍", "shuzhen", 0},
-	{"美玲", "meiling", 0}, {"嘉欣", "jiaxin", 0}, {"诗涵", "shihan", 0}, {"子怡", "ziyi", 0},
-	{"文静", "wenjing", 0}, {"海燕", "haiyan", 0}, {"春梅", "chunmei", 0}, {"晶", "jing", 0},
-	{"璐", "lu", 0}, {"瑶", "yao", 0}, {"蕾", "lei", 0}, {"小红", "xiaohong", 0},
+	{"雪", "xue", 0}, {"慧", "hui", 0}, {"颖", "ying", 0}, {"琳", "lin", 0}, {"倩", "qian", 0},
+	{"欣怡", "xinyi", 0}, {"梓涵", "zihan", 0}, {"雨萱", "yuxuan", 0}, {"佳怡", "jiayi", 0},
+	{"思雨", "siyu", 0}, {"晓燕", "xiaoyan", 0}, {"丹", "dan", 0}, {"萍", "ping", 0},
+	{"红", "hong", 0}, {"桂英", "guiying", 0}, {"淑珍", "shuzhen", 0}, {"美玲", "meiling", 0},
+	{"嘉欣", "jiaxin", 0}, {"诗涵", "shihan", 0}, {"子怡", "ziyi", 0}, {"文静", "wenjing", 0},
+	{"海燕", "haiyan", 0}, {"春梅", "chunmei", 0}, {"晶", "jing", 0}, {"璐", "lu", 0},
+	{"瑶", "yao", 0}, {"蕾", "lei", 0}, {"小红", "xiaohong", 0},
 };
 
 static const struct word zh_given_m[] = {
-	{"伟", "wei", 0}, {"强", "qiang", 0}, {"磊", "lei", 0}, {"军", "jun", 0},
-	{"洋", "yang", 0}, {"勇", "yong", 0}, {"杰", "jie", 0}, {"涛", "tao", 0},
-	{"明", "ming", 0}, {"超", "chao", 0}, {"刚", "gang", 0}, {"平", "ping", 0},
-	{"辉", "hui", 0}, {"鹏", "peng", 0}, {"华", "hua", 0}, {"飞", "fei", 0},
-	{"鑫", "xin", 0}, {"波", "bo", 0}, {"斌", "bin", 0}, {"宇", "yu", 0},
+	{"伟", "wei", 0}, {"强", "qiang", 0}, {"磊", "lei", 0}, {"军", "jun", 0}, {"洋", "yang", 0},
+	{"勇", "yong", 0}, {"杰", "jie", 0}, {"涛", "tao", 0}, {"明", "ming", 0}, {"超", "chao", 0},
+	{"刚", "gang", 0}, {"平", "ping", 0}, {"辉", "hui", 0}, {"鹏", "peng", 0}, {"华", "hua", 0},
+	{"飞", "fei", 0}, {"鑫", "xin", 0}, {"波", "bo", 0}, {"斌", "bin", 0}, {"宇", "yu", 0},
 	{"浩", "hao", 0}, {"凯", "kai", 0}, {"健", "jian", 0}, {"俊", "jun", 0},
-	{"建华", "jianhua", 0}, {"建国", "jianguo", 0}, {"志强", "zhiqiang", 0}, {"国强", "guoqiang", 0},
-	{"建军", "jianjun", 0}, {"晓东", "xiaodong", 0}, {"海涛", "haitao", 0}, {"子轩", "zixuan", 0},
-	{"浩然", "haoran", 0}, {"宇航", "yuhang", 0}, {"志明", "zhiming", 0}, {"文博", "wenbo", 0},
-	{"俊杰", "junjie", 0}, {"天宇", "tianyu", 0}, {"博文", "bowen", 0}, {"小明", "xiaoming", 0},
+	{"建华", "jianhua", 0}, {"建国", "jianguo", 0}, {"志强", "zhiqiang", 0},
+	{"国强", "guoqiang", 0}, {"建军", "jianjun", 0}, {"晓东", "xiaodong", 0}, {"海涛", "haitao", 0},
+	{"子轩", "zixuan", 0}, {"浩然", "haoran", 0}, {"宇航", "yuhang", 0}, {"志明", "zhiming", 0},
+	{"文博", "wenbo", 0}, {"俊杰", "junjie", 0}, {"天宇", "tianyu", 0}, {"博文", "bowen", 0},
+	{"小明", "xiaoming", 0},
 };
 
 static const struct word ru_given_m[] = {
@@ -169,11 +165,11 @@ static const struct word ru_given_m[] = {
 	{"Андрей", "andrey", 0}, {"Алексей", "aleksey", 0}, {"Максим", "maksim", 0},
 	{"Евгений", "evgeny", 0}, {"Иван", "ivan", 0}, {"Михаил", "mikhail", 0},
 	{"Николай", "nikolay", 0}, {"Владимир", "vladimir", 0}, {"Павел", "pavel", 0},
-	{"Артём", "artem", 0}, {"Игорь", "igor", 0}, {"Роман", "roman", 0},
-	{"Олег", "oleg", 0}, {"Денис", "denis", 0}, {"Виктор", "viktor", 0},
-	{"Юрий", "yury", 0}, {"Константин", "konstantin", 0}, {"Антон", "anton", 0},
-	{"Илья", "ilya", 0}, {"Кирилл", "kirill", 0}, {"Никита", "nikita", 0},
-	{"Егор", "egor", 0}, {"Вадим", "vadim", 0}, {"Пётр", "petr", 0},
+	{"Артём", "artem", 0}, {"Игорь", "igor", 0}, {"Роман", "roman", 0}, {"Олег", "oleg", 0},
+	{"Денис", "denis", 0}, {"Виктор", "viktor", 0}, {"Юрий", "yury", 0},
+	{"Константин", "konstantin", 0}, {"Антон", "anton", 0}, {"Илья", "ilya", 0},
+	{"Кирилл", "kirill", 0}, {"Никита", "nikita", 0}, {"Егор", "egor", 0},
+	{"Вадим", "vadim", 0}, {"Пётр", "petr", 0},
 };
 
 static const struct word ru_given_f[] = {
@@ -216,8 +212,9 @@ static const struct word ru_family[] = {
 	{"Щербаков", "shcherbakov", 0}, {"Калинин", "kalinin", 0}, {"Быков", "bykov", 0},
 	{"Воронин", "voronin", 0}, {"Голубев", "golubev", 0}, {"Кудрявцев", "kudryavtsev", 0},
 	{"Журавлёв", "zhuravlev", 0}, {"Соболев", "sobolev", 0}, {"Громов", "gromov", 0},
-	{"Вишневский", "vishnevsky", 0}, {"Островский", "ostrovsky", 0}, {"Троицкий", "troitsky", 0},
-	{"Шевченко", "shevchenko", 0}, {"Коваленко", "kovalenko", 0}, {"Бондаренко", "bondarenko", 0},
+	{"Вишневский", "vishnevsky", 0}, {"Островский", "ostrovsky", 0},
+	{"Троицкий", "troitsky", 0}, {"Шевченко", "shevchenko", 0},
+	{"Коваленко", "kovalenko", 0}, {"Бондаренко", "bondarenko", 0},
 };
 
 static const char *const en_given_m[] = {
@@ -367,20 +364,38 @@ void demo_person(struct rng *r, int lang, bool german, struct demo_person *p)
 void demo_email(struct rng *r, const struct demo_person *p, int lang,
 		bool german, char *out, size_t n)
 {
+	/* zh: zhang.wei, zhangwei, wei.zhang, zhangw; ru: ivan.ivanov,
+	 * i.ivanov, ivanov, ivanov.ivan; en: john.smith, j.smith, johnsmith,
+	 * john */
+	static const int w[DL_COUNT][4] = {[DL_EN] = {35, 25, 15, 25},
+		[DL_ZH] = {45, 30, 10, 15}, [DL_RU] = {30, 25, 30, 15}};
 	const char *f = p->family_latin, *g = p->given_latin;
 	char local[112];
-	int style = (int)rng_below(r, 5);
-	switch (style) {
-	case 0: snprintf(local, sizeof local, "%s.%s", g, f); break;
-	case 1: snprintf(local, sizeof local, "%c.%s", g[0], f); break;
-	case 2: snprintf(local, sizeof local, "%s%s", lang == DL_EN ? g : f,
-			 lang == DL_EN ? f : g); break;
-	case 3: snprintf(local, sizeof local, "%s", lang == DL_EN ? g : f); break;
-	default: snprintf(local, sizeof local, "%s.%s", f, g); break;
+	int style = rng_weighted(r, w[lang], 4);
+	if (lang == DL_ZH) {
+		if (style == 0)
+			snprintf(local, sizeof local, "%s.%s", f, g);
+		else if (style == 1)
+			snprintf(local, sizeof local, "%s%s", f, g);
+		else if (style == 2)
+			snprintf(local, sizeof local, "%s.%s", g, f);
+		else
+			snprintf(local, sizeof local, "%s%c", f, g[0]);
+	} else if (style == 0) {
+		snprintf(local, sizeof local, "%s.%s", g, f);
+	} else if (style == 1) {
+		snprintf(local, sizeof local, "%c.%s", g[0], f);
+	} else if (style == 2) {
+		snprintf(local, sizeof local, "%s", lang == DL_RU ? f : g);
+		if (lang == DL_EN)
+			snprintf(local + strlen(local), sizeof local - strlen(local), "%s", f);
+	} else {
+		snprintf(local, sizeof local, "%s", lang == DL_RU ? f : g);
+		if (lang == DL_RU)
+			snprintf(local + strlen(local), sizeof local - strlen(local), ".%s", g);
 	}
-	if (lang == DL_ZH && style == 1) /* Chinese: zhang.wei, not w.zhang */
-		snprintf(local, sizeof local, "%s.%s", f, g);
-	double pdig = lang == DL_ZH ? 0.65 : style == 3 ? 0.9 : 0.35;
+	/* bare first names and Chinese mailboxes mostly carry a number */
+	double pdig = lang == DL_ZH ? 0.65 : lang == DL_EN && style == 3 ? 0.9 : 0.3;
 	const char *dom = lang == DL_ZH ? "example.cn"
 			  : lang == DL_RU ? "example.ru"
 			  : german ? "example.de" : "example.com";
@@ -504,20 +519,17 @@ struct ind {
 };
 
 static const struct word zh_brands[] = {
-	{"华信", "huaxin", 0}, {"恒通", "hengtong", 0}, {"东方", "dongfang", 0},
-	{"新锐", "xinrui", 0}, {"天成", "tiancheng", 0}, {"宏达", "hongda", 0},
-	{"金桥", "jinqiao", 0}, {"中科", "zhongke", 0}, {"盛世", "shengshi", 0},
-	{"远航", "yuanhang", 0}, {"博源", "boyuan", 0}, {"佳和", "jiahe", 0},
+	{"华信", "huaxin", 0}, {"恒通", "hengtong", 0}, {"东方", "dongfang", 0}, {"新锐", "xinrui", 0},
+	{"天成", "tiancheng", 0}, {"宏达", "hongda", 0}, {"金桥", "jinqiao", 0}, {"中科", "zhongke", 0},
+	{"盛世", "shengshi", 0}, {"远航", "yuanhang", 0}, {"博源", "boyuan", 0}, {"佳和", "jiahe", 0},
 	{"鼎盛", "dingsheng", 0}, {"锦程", "jincheng", 0}, {"瑞丰", "ruifeng", 0},
-	{"星辰", "xingchen", 0}, {"汇通", "huitong", 0}, {"永兴", "yongxing", 0},
-	{"腾达", "tengda", 0}, {"凯旋", "kaixuan", 0}, {"安泰", "antai", 0},
-	{"联创", "lianchuang", 0}, {"富源", "fuyuan", 0}, {"海纳", "haina", 0},
-	{"智远", "zhiyuan", 0}, {"蓝海", "lanhai", 0}, {"长城", "changcheng", 0},
-	{"中天", "zhongtian", 0}, {"宏图", "hongtu", 0}, {"信达", "xinda", 0},
-	{"万通", "wantong", 0}, {"卓越", "zhuoyue", 0}, {"同创", "tongchuang", 0},
-	{"易达", "yida", 0}, {"众诚", "zhongcheng", 0}, {"嘉禾", "jiahe", 0},
-	{"华瑞", "huarui", 0}, {"润泽", "runze", 0}, {"启明", "qiming", 0},
-	{"正元", "zhengyuan", 0},
+	{"星辰", "xingchen", 0}, {"汇通", "huitong", 0}, {"永兴", "yongxing", 0}, {"腾达", "tengda", 0},
+	{"凯旋", "kaixuan", 0}, {"安泰", "antai", 0}, {"联创", "lianchuang", 0}, {"富源", "fuyuan", 0},
+	{"海纳", "haina", 0}, {"智远", "zhiyuan", 0}, {"蓝海", "lanhai", 0}, {"长城", "changcheng", 0},
+	{"中天", "zhongtian", 0}, {"宏图", "hongtu", 0}, {"信达", "xinda", 0}, {"万通", "wantong", 0},
+	{"卓越", "zhuoyue", 0}, {"同创", "tongchuang", 0}, {"易达", "yida", 0},
+	{"众诚", "zhongcheng", 0}, {"嘉禾", "jiahe", 0}, {"华瑞", "huarui", 0}, {"润泽", "runze", 0},
+	{"启明", "qiming", 0}, {"正元", "zhengyuan", 0},
 };
 static const struct ind zh_inds[] = {
 	{"科技", "keji", "信息技术"}, {"贸易", "maoyi", "批发零售"},
@@ -558,13 +570,14 @@ static const struct word en_brands[] = {
 	{"Evergreen", "evergreen", 0}, {"Harbor", "harbor", 0}, {"Keystone", "keystone", 0},
 	{"Lakeside", "lakeside", 0}, {"Maple", "maple", 0}, {"Northstar", "northstar", 0},
 	{"Oakridge", "oakridge", 0}, {"Pioneer", "pioneer", 0}, {"Riverside", "riverside", 0},
-	{"Sterling", "sterling", 0}, {"Westfield", "westfield", 0}, {"Crestview", "crestview", 0},
-	{"Horizon", "horizon", 0}, {"Beacon", "beacon", 0}, {"Atlas", "atlas", 0},
-	{"Vertex", "vertex", 0}, {"Granite", "granite", 0}, {"Falcon", "falcon", 0},
-	{"Cobalt", "cobalt", 0}, {"Quantum", "quantum", 0}, {"Nimbus", "nimbus", 0},
-	{"Cascade", "cascade", 0}, {"Highland", "highland", 0}, {"Frontier", "frontier", 0},
-	{"Ashford", "ashford", 0}, {"Whitmore", "whitmore", 0}, {"Hawthorne", "hawthorne", 0},
-	{"Thornton", "thornton", 0}, {"Nordlicht", "nordlicht", 0}, {"Bergmann", "bergmann", 0},
+	{"Sterling", "sterling", 0}, {"Westfield", "westfield", 0},
+	{"Crestview", "crestview", 0}, {"Horizon", "horizon", 0}, {"Beacon", "beacon", 0},
+	{"Atlas", "atlas", 0}, {"Vertex", "vertex", 0}, {"Granite", "granite", 0},
+	{"Falcon", "falcon", 0}, {"Cobalt", "cobalt", 0}, {"Quantum", "quantum", 0},
+	{"Nimbus", "nimbus", 0}, {"Cascade", "cascade", 0}, {"Highland", "highland", 0},
+	{"Frontier", "frontier", 0}, {"Ashford", "ashford", 0}, {"Whitmore", "whitmore", 0},
+	{"Hawthorne", "hawthorne", 0}, {"Thornton", "thornton", 0},
+	{"Nordlicht", "nordlicht", 0}, {"Bergmann", "bergmann", 0},
 };
 static const struct ind en_inds[] = {
 	{"Logistics", "logistics", "Logistics"}, {"Systems", "systems", "Information Technology"},
@@ -784,33 +797,3 @@ const char *demo_disqualify_reason(struct rng *r, int lang)
 {
 	return pick_list(r, disq_reasons[lang]);
 }
-
-/* --- products ------------------------------------------------------------- */
-
-const struct demo_product demo_products[] = {
-#define P(n, sku, d, cur, rec, price, cost) {n, sku, d, cur, rec, price, cost, false}
-	P("Rapport CRM Professional (per user)", "CRM-PRO-M", "Per user, billed monthly", "USD", "monthly", 4900, 700),
-	P("Rapport CRM Enterprise (50 users)", "CRM-ENT-Y", "Annual subscription, 50 named users", "USD", "yearly", 9900000, 1500000),
-	P("Rapport CRM 企业版（50 用户，年度）", "CRM-ENT-CN-Y", "年度订阅，50 个用户", "CNY", "yearly", 49800000, 7000000),
-	P("Rapport CRM Корпоративная (50 пользователей, год)", "CRM-ENT-RU-Y", "Годовая подписка, 50 пользователей", "RUB", "yearly", 490000000, 70000000),
-	P("Marketing Automation Module", "MKT-AUTO-Y", "Campaigns, journeys and attribution", "USD", "yearly", 2400000, 300000),
-	P("API Add-on", "API-ADD-M", "Higher API limits and webhooks", "USD", "monthly", 19900, 1500),
-	P("Storage Add-on 1 TB", "STO-1TB-M", "Extra attachment storage", "USD", "monthly", 25000, 9000),
-	P("Standard Support", "SUP-STD-Y", "Business hours, next-day response", "USD", "yearly", 1200000, 450000),
-	P("Premium Support 24/7", "SUP-PRM-Y", "Round the clock, 1-hour response", "USD", "yearly", 3600000, 1600000),
-	P("标准技术支持（年度）", "SUP-STD-CN-Y", "工作日支持，次日响应", "CNY", "yearly", 8000000, 3200000),
-	P("Техподдержка «Стандарт» (год)", "SUP-STD-RU-Y", "Рабочие дни, ответ на следующий день", "RUB", "yearly", 90000000, 36000000),
-	P("Implementation Services (per day)", "SRV-IMPL-D", "Consultant day, remote or on site", "USD", "none", 120000, 60000),
-	P("Data Migration Package", "SRV-MIG", "Import from spreadsheets or another CRM", "USD", "none", 850000, 350000),
-	P("Onsite Training (per day)", "SRV-TRN-D", "Up to 12 participants", "USD", "none", 150000, 70000),
-	P("实施服务（人天）", "SRV-IMPL-CN-D", "顾问现场或远程实施", "CNY", "none", 600000, 300000),
-	P("Внедрение (человеко-день)", "SRV-IMPL-RU-D", "Работа консультанта", "RUB", "none", 4500000, 2200000),
-	P("Thin Client Terminal T200", "HW-T200", "Fanless terminal for front desks", "USD", "none", 45000, 31000),
-	P("Barcode Scanner BS-10", "HW-BS10", "USB and Bluetooth", "USD", "none", 18900, 12000),
-	P("Receipt Printer RP-80", "HW-RP80", "80 mm thermal printer", "USD", "none", 22900, 15500),
-	P("门店收银终端 POS-300", "HW-POS300-CN", "含扫码枪与小票打印机", "CNY", "none", 399900, 280000),
-	P("Сервер R2 (2U)", "HW-R2-RU", "Стоечный сервер для локальной установки", "RUB", "none", 62000000, 48000000),
-	{"Legacy Starter Plan", "CRM-START-M", "No longer sold", "USD", "monthly", 1900, 500, true},
-#undef P
-};
-const int demo_nproducts = COUNT(demo_products);

@@ -445,6 +445,8 @@ static struct when schedule(struct demo_gen *g, int type, int64_t t, int tz)
 		if (age < 7 * DAY && rng_chance(rg, 0.3)) {
 			int64_t today = (g->now + tz * 3600) / DAY * DAY - tz * 3600;
 			w.due = today + rng_range(rg, 9, 18) * 3600;
+			if (w.due < t) /* made today after that hour: due next hour */
+				w.due = (t / 3600 + 1) * 3600;
 			return w;
 		}
 		w.due = (t + rng_range(rg, 1, 240) * 3600) / 3600 * 3600;

@@ -121,6 +121,7 @@ static const struct field_def deal_fields[] = {
 	{.name = "expected_close", .type = FT_DATE, .flags = FF_SORT},
 	{.name = "status", .type = FT_ENUM, .flags = FF_INDEX, .enum_values = E("open", "won", "lost"), .dflt = "open"},
 	{.name = "lost_reason", .type = FT_TEXT, .max_len = 500},
+	{.name = "won_reason", .type = FT_TEXT, .max_len = 500},
 	{.name = "closed_at", .type = FT_DATETIME, .flags = FF_READONLY | FF_SORT},
 	{.name = "source", .type = FT_TEXT, .max_len = 100},
 	{.name = "description", .type = FT_TEXT, .max_len = 10000},

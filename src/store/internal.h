@@ -79,5 +79,8 @@ int sql_select_columns(struct sql *q, const struct entity_def *e,
 /* Reads one result row into a new record. */
 struct record *row_to_record(sqlite3_stmt *st, const struct entity_def *e,
 			     const int *map, int ncols, struct arena *a);
+/* Appends " FROM <table> AS t WHERE ..." with the deleted flag, scope,
+ * filters and full-text match of a list query (not its cursor). */
+void sql_list_from_where(struct sql *q, const struct list_query *lq);
 /* Appends the scope condition for alias (" AND ..."). */
 void sql_scope(struct sql *q, const char *alias, const struct scope *s);

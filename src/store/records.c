@@ -270,6 +270,20 @@ static void compile_match(struct sql *q, const struct entity_def *e,
 	sql_add(q, ")");
 }
 
+void sql_list_from_where(struct sql *q, const struct list_query *lq)
+{
+	const struct entity_def *e = lq->ent;
+	sql_add(q, " FROM ");
+	sql_ident(q, e->name);
+	sql_add(q, " AS t WHERE t.\"deleted_at\" IS ");
+	sql_add(q, lq->deleted ? "NOT NULL" : "NULL");
+	sql_scope(q, "t", &lq->scope);
+	for (int i = 0; i < lq->nfilters; i++)
+		compile_filter(q, e, &lq->filters[i]);
+	if (lq->match)
+		compile_match(q, e, lq->match);
+}
+
 enum rp_err store_list(struct store_conn *c, const struct list_query *lq,
 		       struct arena *a, struct record ***ret_rows, int *ret_n,
 		       bool *ret_more, struct rp_error *err)
@@ -292,15 +306,7 @@ enum rp_err store_list(struct store_conn *c, const struct list_query *lq,
 	}
 	sql_add(&q, "SELECT ");
 	int ncols = sql_select_columns(&q, e, want, "t", map);
-	sql_add(&q, " FROM ");
-	sql_ident(&q, e->name);
-	sql_add(&q, " AS t WHERE t.\"deleted_at\" IS ");
-	sql_add(&q, lq->deleted ? "NOT NULL" : "NULL");
-	sql_scope(&q, "t", &lq->scope);
-	for (int i = 0; i < lq->nfilters; i++)
-		compile_filter(&q, e, &lq->filters[i]);
-	if (lq->match)
-		compile_match(&q, e, lq->match);
+	sql_list_from_where(&q, lq);
 	if (lq->after) {
 		sql_add(&q, " AND ");
 		compile_keyset(&q, lq, 0);

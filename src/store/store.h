@@ -74,6 +74,13 @@ bool store_value_taken(struct store_conn *c, const struct entity_def *e,
 /* Counts live rows (for metrics and demo). */
 int64_t store_count(struct store_conn *c, const struct entity_def *e);
 
+/* Writes {"data":[{<group fields>, "count", "sum"}]} for the rows q
+ * selects (its cursor, sort and limit are ignored), grouped by the given
+ * field indexes; sum_field < 0 for counts only. At most 1000 groups. */
+enum rp_err store_aggregate(struct store_conn *c, const struct list_query *q,
+			    const int *group, int ngroup, int sum_field,
+			    struct buf *out, struct rp_error *err);
+
 /* --- search ------------------------------------------------------------ */
 
 /* Replaces the indexed text of a record (NULL text removes it). */

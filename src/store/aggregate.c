@@ -1,0 +1,62 @@
+/* aggregate.c — counts and sums of the rows a list query selects, grouped
+ * by up to a few fields: the board's column totals, and later reports. */
+#include "store/internal.h"
+
+#include "core/jsonw.h"
+#include "model/registry.h"
+
+enum rp_err store_aggregate(struct store_conn *c, const struct list_query *lq,
+			    const int *group, int ngroup, int sum_field,
+			    struct buf *out, struct rp_error *err)
+{
+	const struct entity_def *e = lq->ent;
+	struct sql q;
+	sql_init(&q);
+	sql_add(&q, "SELECT count(*)");
+	if (sum_field >= 0) {
+		sql_add(&q, ", total(t.");
+		sql_ident(&q, field_column(&e->fields[sum_field]));
+		sql_add(&q, ")");
+	}
+	for (int g = 0; g < ngroup; g++) {
+		sql_add(&q, ", t.");
+		sql_ident(&q, field_column(&e->fields[group[g]]));
+	}
+	sql_list_from_where(&q, lq);
+	for (int g = 0; g < ngroup; g++) {
+		sql_add(&q, g ? ", t." : " GROUP BY t.");
+		sql_ident(&q, field_column(&e->fields[group[g]]));
+	}
+	sql_add(&q, " LIMIT 1000");
+	sqlite3_stmt *st = stmt_prepare(c, &q, err);
+	sql_release(&q);
+	if (!st)
+		return err->err;
+	struct jw w;
+	jw_init(&w, out);
+	jw_obj(&w);
+	jw_key(&w, "data");
+	jw_arr(&w);
+	int rc, first_group = sum_field >= 0 ? 2 : 1;
+	struct arena *a = arena_new();
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		jw_obj(&w);
+		for (int g = 0; g < ngroup; g++) {
+			struct value v;
+			stmt_column_value(st, first_group + g, a, &v);
+			jw_key(&w, e->fields[group[g]].name);
+			model_write_value(&w, &e->fields[group[g]], &v);
+		}
+		jw_kint(&w, "count", sqlite3_column_int64(st, 0));
+		if (sum_field >= 0)
+			jw_kint(&w, "sum", (int64_t)sqlite3_column_double(st, 1));
+		jw_obj_end(&w);
+	}
+	arena_free(a);
+	stmt_done(st);
+	jw_arr_end(&w);
+	jw_obj_end(&w);
+	if (rc != SQLITE_DONE)
+		return sqlite_fail(c, rc, err);
+	return RP_OK;
+}
