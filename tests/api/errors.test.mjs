@@ -12,11 +12,26 @@ import { Fixtures, getMeta, wrongTypeValue, isReadOnly, fieldOptions, fieldMaxLe
 const srv = useServer();
 
 test('unknown routes → 404 problem; unknown entity → 404', async () => {
-  for (const p of ['/nope', `${API}/nope`, `${API}/nope/1`, `${API}/nope/1/history`, `${API}/accounts/1/nope`, '/api/v2/accounts', `${API}/`]) {
+  for (const p of ['/nope.js', `${API}/nope`, `${API}/nope/1`, `${API}/nope/1/history`, `${API}/accounts/1/nope`, '/api/v2/accounts', `${API}/`]) {
     const r = await srv.admin.get(p);
     expectProblem(r, 404, null, `GET ${p}`);
   }
   expectProblem(await srv.admin.post(`${API}/nope`, { name: 'x' }), 404, null, 'POST /api/v1/nope');
+  expectProblem(await srv.admin.post('/contacts', { name: 'x' }), 404, null, 'POST to a page');
+});
+
+test('page paths outside /api serve the UI with a strict CSP', async () => {
+  for (const p of ['/', '/contacts', '/deals/12', '/board']) {
+    const r = await srv.admin.get(p);
+    expectStatus(r, 200, `GET ${p}`);
+    assert.match(r.headers.get('content-type'), /^text\/html/);
+    assert.match(r.headers.get('content-security-policy'), /script-src 'self'/);
+    assert.doesNotMatch(r.headers.get('content-security-policy'), /unsafe-inline/);
+  }
+  const css = await srv.admin.get('/app/style.css');
+  expectStatus(css, 200);
+  const again = await srv.admin.get('/app/style.css', { headers: { 'If-None-Match': css.headers.get('etag') } });
+  assert.equal(again.status, 304, 'a matching ETag gets 304');
 });
 
 test('wrong method on a known route → 405 problem', async () => {
