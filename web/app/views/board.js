@@ -1,34 +1,101 @@
-// board.js — the pipeline board: deals as cards in stage columns with count
-// and amount; drag and drop, Alt+Arrow keys, or a stage picker on phones;
-// won/lost asks for the reason. Filters (pipeline, owner, team) in the URL.
+// board.js — the pipeline board: deals as cards in stage columns. Column
+// counts and per-currency amounts come from /deals/summary; the cards load
+// per stage, a page at a time ("show more", "show all"). Drag and drop,
+// Alt+Arrow keys, or a stage picker on phones move a deal; won/lost asks for
+// the reason. Filters (pipeline, owner, team) in the URL.
 import { html, useState, useEffect, useRef } from '../../vendor/preact-htm.js';
 import { api, listAll, can, session } from '../api.js';
 import { t, tn, enumLabel } from '../i18n.js';
 import { Dialog, RefPicker, RefLink, Spinner, toast, errorToast } from '../components.js';
-import { fmtMoney, fmtDate, nowIso } from '../format.js';
+import { fmtMoney, fmtDate } from '../format.js';
 import { navigate, route } from '../router.js';
 
-const SHOW = 50;
+const PAGE = 30; // cards per column at first and per "show more"
+const ALL_PAGE = 500; // page size for "show all"
+const SORT = '-amount,id';
+const FIELDS = 'id,name,amount,currency,stage_id,status,owner_id,account_id,expected_close,version';
 
-function sums(deals) {
-  const by = {};
-  for (const d of deals) by[d.currency || 'USD'] = (by[d.currency || 'USD'] || 0) + (Number(d.amount) || 0);
-  const keys = Object.keys(by).sort((a, b) => by[b] - by[a]);
-  return keys.length ? keys.map((c) => fmtMoney(by[c], c, true)).join(' + ') : fmtMoney(0, 'USD', true);
+// The board's data, replaced (never mutated) on every change:
+//   cols[stageId] = {items, next, busy, error}: the loaded cards in SORT
+//     order (null until the first page is in) and the cursor of the rest;
+//   sums[stageId][currency] = {count, sum}: the column totals (summary);
+//   q: the owner/team filters the data was loaded with.
+const EMPTY = { ready: false, failed: false, cols: {}, sums: {}, q: {} };
+const curOf = (d) => d.currency || 'USD';
+const order = (a, b) => (Number(b.amount) || 0) - (Number(a.amount) || 0) || a.id - b.id;
+
+function findDeal(m, id) {
+  for (const c of Object.values(m.cols)) {
+    const d = c.items && c.items.find((x) => x.id === id);
+    if (d) return d;
+  }
+  return null;
+}
+
+function withCol(m, sid, patch) {
+  return m.cols[sid] ? { ...m, cols: { ...m.cols, [sid]: { ...m.cols[sid], ...patch } } } : m;
+}
+
+function removeCard(m, id) {
+  const cols = {};
+  for (const [k, c] of Object.entries(m.cols)) {
+    cols[k] = c.items && c.items.some((x) => x.id === id) ? { ...c, items: c.items.filter((x) => x.id !== id) } : c;
+  }
+  return { ...m, cols };
+}
+
+// Puts the card into its stage's column (when that one is loaded), in order;
+// a later page that holds it again does not duplicate it (appendCards).
+function insertCard(m, d) {
+  const out = removeCard(m, d.id);
+  const c = out.cols[d.stage_id];
+  return c && c.items ? withCol(out, d.stage_id, { items: [...c.items, d].sort(order) }) : out;
+}
+
+function appendCards(m, sid, rows, next) {
+  const c = m.cols[sid];
+  if (!c) return m;
+  const have = new Set((c.items || []).map((x) => x.id));
+  const items = [...(c.items || []), ...rows.filter((x) => !have.has(x.id))].sort(order);
+  return withCol(m, sid, { items, next: next || null, busy: false, error: false });
+}
+
+// Adds (sign 1) or takes away (sign -1) the deal in its stage/currency bucket.
+function tally(m, d, sign) {
+  const s = m.sums[d.stage_id];
+  if (!s) return m;
+  const c = curOf(d);
+  const b = s[c] || { count: 0, sum: 0 };
+  const nb = { count: b.count + sign, sum: b.sum + sign * (Number(d.amount) || 0) };
+  const ns = { ...s, [c]: nb };
+  if (nb.count <= 0 && !nb.sum) delete ns[c];
+  return { ...m, sums: { ...m.sums, [d.stage_id]: ns } };
+}
+
+const totalOf = (s) => Object.values(s || {}).reduce((n, b) => n + b.count, 0);
+
+function sumText(s) {
+  const by = s || {};
+  const keys = Object.keys(by).filter((c) => by[c].count > 0 || by[c].sum).sort((a, b) => by[b].sum - by[a].sum);
+  return keys.length ? keys.map((c) => fmtMoney(by[c].sum, c, true)).join(' + ') : fmtMoney(0, 'USD', true);
 }
 
 export function Board() {
   const q = route().query;
   const [pipelines, setPipelines] = useState(null);
   const [stages, setStages] = useState([]);
-  const [deals, setDeals] = useState(null);
   const [pending, setPending] = useState(null); // {deal, stage}
   const [dragOver, setDragOver] = useState(null);
-  const [showAll, setShowAll] = useState({});
+  const [, setTick] = useState(0);
+  const model = useRef(EMPTY);
+  const gen = useRef(0); // bumped when the board reloads: late answers are dropped
+  const inflight = useRef(new Map()); // deal id → its running move
   const focusId = useRef(null);
   const pipelineId = q.get('pipeline');
   const owner = q.get('owner') || '';
   const team = q.get('team') || '';
+
+  const update = (fn) => { model.current = fn(model.current); setTick((n) => n + 1); };
 
   const setFilter = (k, v) => {
     const p = new URLSearchParams(location.search);
@@ -39,25 +106,64 @@ export function Board() {
   useEffect(() => { document.title = `${t('nav.board')} · Rapport`; listAll('pipelines').then(setPipelines).catch(() => setPipelines([])); }, []);
   const pipeline = pipelines && (pipelines.find((p) => String(p.id) === pipelineId) || pipelines.find((p) => p.is_default) || pipelines[0]);
 
+  // One page of a column's cards (all the rest with all=true), after its cursor.
+  const loadCards = async (sid, all = false) => {
+    const g = gen.current;
+    const c = model.current.cols[sid];
+    if (!c || c.busy) return;
+    update((m) => withCol(m, sid, { busy: true }));
+    let cursor = c.next;
+    let rows = [];
+    try {
+      do {
+        const r = await api.get('/deals', { ...model.current.q, stage_id: sid, sort: SORT, fields: FIELDS,
+          limit: all ? ALL_PAGE : PAGE, cursor });
+        if (g !== gen.current) return;
+        rows = rows.concat(r.data);
+        cursor = r.next_cursor;
+      } while (all && cursor);
+      update((m) => appendCards(m, sid, rows, cursor));
+    } catch (e) {
+      if (g !== gen.current) return;
+      errorToast(e);
+      update((m) => withCol(m, sid, { items: m.cols[sid].items || [], busy: false, error: true }));
+    }
+  };
+
   useEffect(() => {
-    if (!pipeline) return;
-    let live = true;
+    if (!pipeline) return undefined;
+    const g = ++gen.current;
+    const live = () => g === gen.current;
+    model.current = EMPTY;
+    setStages([]);
     (async () => {
-      setDeals(null);
-      const st = (await listAll('stages', { pipeline_id: pipeline.id, sort: 'position' }));
-      if (!live) return;
+      let st = [];
+      try { st = await listAll('stages', { pipeline_id: pipeline.id, sort: 'position' }); } catch (e) { errorToast(e); }
+      if (!live()) return;
       setStages(st);
-      if (!st.length) { setDeals([]); return; }
-      const query = { 'stage_id[in]': st.map((s) => s.id).join(','), sort: '-amount',
-        fields: 'id,name,amount,currency,stage_id,status,owner_id,account_id,expected_close,version' };
-      if (owner) query.owner_id = owner;
-      if (team) query.team_id = team;
-      try {
-        const d = await listAll('deals', query, 20000);
-        if (live) setDeals(d);
-      } catch (e) { errorToast(e); if (live) setDeals([]); }
+      const fq = {};
+      if (owner) fq.owner_id = owner;
+      if (team) fq.team_id = team;
+      update(() => ({ ready: !st.length, failed: false, q: fq,
+        sums: Object.fromEntries(st.map((s) => [s.id, {}])),
+        cols: Object.fromEntries(st.map((s) => [s.id, { items: null, next: null, busy: false, error: false }])) }));
+      if (!st.length) return;
+      api.get('/deals/summary', { group_by: 'stage_id,currency', sum: 'amount', 'stage_id[in]': st.map((s) => s.id).join(','), ...fq })
+        .then((r) => {
+          if (!live()) return;
+          update((m) => {
+            const sums = { ...m.sums };
+            for (const row of r.data || []) {
+              if (!sums[row.stage_id]) continue;
+              sums[row.stage_id] = { ...sums[row.stage_id], [row.currency || 'USD']: { count: Number(row.count) || 0, sum: Number(row.sum) || 0 } };
+            }
+            return { ...m, sums, ready: true };
+          });
+        })
+        .catch((e) => { if (live()) { errorToast(e); update((m) => ({ ...m, ready: true, failed: true })); } });
+      for (const s of st) loadCards(s.id);
     })();
-    return () => { live = false; };
+    return () => { gen.current++; };
   }, [pipeline && pipeline.id, owner, team]);
 
   useEffect(() => {
@@ -68,44 +174,69 @@ export function Board() {
     }
   });
 
-  const patchDeal = async (deal, stage, extra = {}) => {
-    const before = deals;
-    setDeals(deals.map((d) => (d.id === deal.id ? { ...d, stage_id: stage.id, status: stage.kind } : d)));
+  // Does the deal belong on this board as filtered now?
+  const fits = (d) => {
+    const { q: fq, cols } = model.current;
+    return !!cols[d.stage_id] && (!fq.owner_id || String(d.owner_id) === fq.owner_id) && (!fq.team_id || String(d.team_id) === fq.team_id);
+  };
+
+  // Moves the card at once, counts it in its new column when the server
+  // agrees, puts it back when not. Moves of one deal run one after another.
+  const doPatch = async (id, stage, extra) => {
+    const g = gen.current;
+    const live = () => g === gen.current;
+    const from = findDeal(model.current, id);
+    if (!from || from.stage_id === stage.id) return false;
+    const hadFocus = () => !document.activeElement || document.activeElement === document.body
+      || !!(document.activeElement.closest && document.activeElement.closest(`[data-deal-id="${id}"]`));
+    update((m) => insertCard(m, { ...from, stage_id: stage.id, status: stage.kind, moving: true }));
     try {
-      const r = await api.patch(`/deals/${deal.id}`, { stage_id: stage.id, ...extra }, deal.version);
-      setDeals((cur) => cur.map((d) => (d.id === deal.id ? { ...d, ...r } : d)));
-      toast(t('board.moved', { deal: deal.name, stage: stage.name }), 'ok');
+      const r = await api.patch(`/deals/${id}`, { stage_id: stage.id, ...extra }, from.version);
+      if (!live()) return true;
+      const to = { ...from, ...r, moving: false };
+      update((m) => tally(tally(insertCard(m, to), from, -1), to, 1));
+      toast(t('board.moved', { deal: from.name, stage: stage.name }), 'ok');
       return true;
     } catch (e) {
-      setDeals(before);
+      if (!live()) { errorToast(e); return false; }
+      if (hadFocus()) focusId.current = id;
+      update((m) => insertCard(m, from));
       if (e.status === 412) {
         toast(t('board.conflict'), 'error');
-        try { const fresh = await api.get(`/deals/${deal.id}`); setDeals((cur) => cur.map((d) => (d.id === deal.id ? { ...d, ...fresh } : d))); } catch { /* gone */ }
+        try {
+          const fresh = await api.get(`/deals/${id}`);
+          if (live()) update((m) => { const out = tally(removeCard(m, id), from, -1); return fits(fresh) ? tally(insertCard(out, fresh), fresh, 1) : out; });
+        } catch (e2) {
+          if (e2.status === 404 && live()) update((m) => tally(removeCard(m, id), from, -1));
+        }
       } else errorToast(e);
       return false;
     }
   };
 
-  const move = (deal, stage) => {
-    if (!stage || deal.stage_id === stage.id) return;
-    if (!can('deals', 'edit')) { toast(t('error.forbidden'), 'error'); return; }
-    focusId.current = deal.id;
-    if (stage.kind === 'won' || stage.kind === 'lost') setPending({ deal, stage });
-    else patchDeal(deal, stage);
+  const patchDeal = (id, stage, extra = {}) => {
+    const prev = inflight.current.get(id) || Promise.resolve();
+    const p = prev.then(() => doPatch(id, stage, extra));
+    inflight.current.set(id, p);
+    p.finally(() => { if (inflight.current.get(id) === p) inflight.current.delete(id); });
+    return p;
   };
 
-  const finish = async (reason) => {
+  const move = (deal, stage) => {
+    const d = findDeal(model.current, deal.id) || deal;
+    if (!stage || d.stage_id === stage.id) return;
+    if (!can('deals', 'edit')) { toast(t('error.forbidden'), 'error'); return; }
+    if (stage.kind === 'won' || stage.kind === 'lost') { setPending({ deal: d, stage }); return; }
+    focusId.current = d.id;
+    patchDeal(d.id, stage);
+  };
+
+  const finish = (reason) => {
     const { deal, stage } = pending;
     setPending(null);
     focusId.current = deal.id;
-    const extra = stage.kind === 'lost' ? { lost_reason: reason } : {};
-    const ok = await patchDeal(deal, stage, extra);
-    if (ok && reason && stage.kind === 'won') {
-      try {
-        await api.post('/activities', { type: 'note', subject: t('board.won_note'), body: reason, related_type: 'deals',
-          related_id: deal.id, done_at: nowIso(), owner_id: session.user.id });
-      } catch (e) { errorToast(e); }
-    }
+    const extra = stage.kind === 'lost' ? { lost_reason: reason } : reason ? { won_reason: reason } : {};
+    patchDeal(deal.id, stage, extra);
   };
 
   const onKey = (deal) => (e) => {
@@ -113,11 +244,11 @@ export function Board() {
     e.preventDefault();
     const i = stages.findIndex((s) => s.id === deal.stage_id);
     const next = stages[i + (e.key === 'ArrowRight' ? 1 : -1)];
-    if (next) move(deal, next);
+    if (i >= 0 && next) move(deal, next);
   };
 
   if (!pipelines) return html`<section class="page"><${Spinner} /></section>`;
-  const byStage = (s) => (deals || []).filter((d) => d.stage_id === s.id);
+  const m = model.current;
 
   return html`<section class="page board-page">
     <div class="page-head"><h1>${t('nav.board')}</h1>
@@ -136,24 +267,24 @@ export function Board() {
         onClick=${() => setFilter('owner', owner === String(session.user.id) ? '' : String(session.user.id))}>${t('board.mine')}</button>` : ''}
     </div>
     <p class="sr-only" id="board-help">${t('board.help')}</p>
-    ${!deals ? html`<${Spinner} />` : html`<div class="board" aria-describedby="board-help">
+    ${!m.ready ? html`<${Spinner} />` : html`<div class="board" aria-describedby="board-help">
       ${stages.map((s) => {
-        const list = byStage(s);
-        const shown = showAll[s.id] ? list : list.slice(0, SHOW);
+        const c = m.cols[s.id] || { items: null };
+        const list = c.items || [];
+        const n = totalOf(m.sums[s.id]);
         return html`<section class=${'column ' + s.kind + (dragOver === s.id ? ' drop' : '')} data-stage-id=${s.id} key=${s.id}
-            aria-label=${s.name}
+            aria-label=${s.name} aria-busy=${c.busy || !c.items ? 'true' : 'false'}
             onDragOver=${(e) => { e.preventDefault(); e.dataTransfer.dropEffect = 'move'; if (dragOver !== s.id) setDragOver(s.id); }}
             onDragLeave=${(e) => { if (!e.currentTarget.contains(e.relatedTarget)) setDragOver(null); }}
             onDrop=${(e) => {
               e.preventDefault(); setDragOver(null);
-              const id = Number(e.dataTransfer.getData('text/plain'));
-              const deal = deals.find((d) => d.id === id);
+              const deal = findDeal(model.current, Number(e.dataTransfer.getData('text/plain')));
               if (deal) move(deal, s);
             }}>
           <header><h2><span>${s.name}</span><span class="muted small">${s.probability != null ? s.probability + '%' : ''}</span></h2>
-            <div class="small"><span data-count=${list.length}>${tn('board.deals', list.length)}</span> · <span data-sum>${sums(list)}</span></div></header>
+            <div class="small"><span data-count=${m.failed ? '' : n}>${m.failed ? '—' : tn('board.deals', n)}</span> · <span data-sum>${m.failed ? '—' : sumText(m.sums[s.id])}</span></div></header>
           <ul class="cards">
-            ${shown.map((d) => html`<li class="deal-card" data-deal-id=${d.id} key=${d.id} tabindex="0" draggable="true"
+            ${list.map((d) => html`<li class=${'deal-card' + (d.moving ? ' moving' : '')} data-deal-id=${d.id} key=${d.id} tabindex="0" draggable="true"
                 aria-label=${`${d.name}, ${fmtMoney(d.amount, d.currency)}`}
                 onDragStart=${(e) => { e.dataTransfer.setData('text/plain', String(d.id)); e.dataTransfer.effectAllowed = 'move'; e.currentTarget.classList.add('dragging'); }}
                 onDragEnd=${(e) => e.currentTarget.classList.remove('dragging')}
@@ -169,15 +300,17 @@ export function Board() {
               </select>
             </li>`)}
           </ul>
-          ${list.length > shown.length ? html`<button type="button" class="small" onClick=${() => setShowAll({ ...showAll, [s.id]: true })}>
-            ${t('board.show_all', { n: list.length })}</button>` : ''}
+          ${c.busy || !c.items ? html`<${Spinner} />` : ''}
+          ${!c.busy && c.items && (c.next || c.error) ? html`<button type="button" class="small" data-show-more onClick=${() => loadCards(s.id)}>
+            ${t('board.show_more')}</button>` : ''}
+          ${!c.busy && c.items && c.next && n > list.length ? html`<button type="button" class="small" data-show-all onClick=${() => loadCards(s.id, true)}>
+            ${t('board.show_all', { n })}</button>` : ''}
         </section>`;
       })}
     </div>`}
     ${pending ? html`<${ReasonDialog} p=${pending} onCancel=${() => { focusId.current = pending.deal.id; setPending(null); }} onSubmit=${finish} />` : ''}
   </section>`;
 }
-
 function ReasonDialog({ p, onCancel, onSubmit }) {
   const [reason, setReason] = useState('');
   const [error, setError] = useState('');
