@@ -83,6 +83,8 @@ static inline int rng_weighted(struct rng *r, const int *w, int n)
 	int total = 0;
 	for (int i = 0; i < n; i++)
 		total += w[i];
+	if (total <= 0)
+		return 0; /* no weights: the first choice */
 	int x = (int)rng_below(r, (uint64_t)total);
 	for (int i = 0; i < n; i++) {
 		if (x < w[i])
