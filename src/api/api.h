@@ -9,9 +9,9 @@
 #include "http/http.h"
 
 struct api_config {
-	int session_ttl_s;       /* idle-independent session lifetime */
-	bool cookie_secure;      /* add Secure to the session cookie */
-	int login_max_failures;  /* per e-mail in login_window_s */
+	int session_ttl_s;	/* idle-independent session lifetime */
+	bool cookie_secure;	/* add Secure to the session cookie */
+	int login_max_failures; /* per e-mail in login_window_s */
 	int login_window_s;
 	int login_ip_max_failures;
 };

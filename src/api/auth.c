@@ -27,8 +27,8 @@ static bool from_bearer(struct call *c, const char *auth)
 	domain_secret_hash(auth + 7, hash);
 	if (store_token_find(c->d.c, hash, &user_id, &token_id, &c->err))
 		return false;
-	return domain_principal(c->d.c, user_id, c->req->arena,
-				(struct principal **)&c->d.p, &c->err) == RP_OK;
+	return domain_principal(c->d.c, user_id, c->req->arena, (struct principal **)&c->d.p,
+				&c->err) == RP_OK;
 }
 
 static bool from_cookie(struct call *c, const char *token)
@@ -46,8 +46,8 @@ static bool from_cookie(struct call *c, const char *token)
 	}
 	c->via_cookie = true;
 	c->csrf = arena_strdup(c->req->arena, s.csrf);
-	return domain_principal(c->d.c, s.user_id, c->req->arena,
-				(struct principal **)&c->d.p, &c->err) == RP_OK;
+	return domain_principal(c->d.c, s.user_id, c->req->arena, (struct principal **)&c->d.p,
+				&c->err) == RP_OK;
 }
 
 static bool csrf_ok(struct call *c)
@@ -59,8 +59,8 @@ static bool csrf_ok(struct call *c)
 	       sodium_memcmp(sent, c->csrf, strlen(sent)) == 0;
 }
 
-bool api_begin(struct http_request *req, struct http_response *resp,
-	       struct api_app *app, struct call *c)
+bool api_begin(struct http_request *req, struct http_response *resp, struct api_app *app,
+	       struct call *c)
 {
 	memset(c, 0, sizeof *c);
 	c->req = req;
@@ -98,16 +98,15 @@ static void write_user(struct jw *w, struct call *c, const struct record *u)
 	api_write_record(w, u->ent, u, NULL, NULL);
 }
 
-static bool throttled(struct store_conn *sc, struct api_app *app,
-		      const char *email_key, const char *ip_key)
+static bool throttled(struct store_conn *sc, struct api_app *app, const char *email_key,
+		      const char *ip_key)
 {
 	int64_t since = clock_now() - app->cfg.login_window_s;
 	return store_login_failures(sc, email_key, since) >= app->cfg.login_max_failures ||
 	       store_login_failures(sc, ip_key, since) >= app->cfg.login_ip_max_failures;
 }
 
-static void login_refused(struct http_request *req, struct http_response *resp,
-			  struct api_app *app)
+static void login_refused(struct http_request *req, struct http_response *resp, struct api_app *app)
 {
 	api_problem_simple(resp, RP_ERATE, "too_many_attempts",
 			   "too many failed sign-ins; wait and try again");
@@ -115,24 +114,23 @@ static void login_refused(struct http_request *req, struct http_response *resp,
 			arena_printf(req->arena, "%d", app->cfg.login_window_s));
 }
 
-static void start_session(struct http_request *req, struct http_response *resp,
-			  struct api_app *app, struct store_conn *sc,
-			  struct principal *p)
+static void start_session(struct http_request *req, struct http_response *resp, struct api_app *app,
+			  struct store_conn *sc, struct principal *p)
 {
 	char token[65], csrf[65], hash[65];
 	domain_random_hex(token, 32);
 	domain_random_hex(csrf, 32);
 	domain_secret_hash(token, hash);
 	struct rp_error err = {0};
-	if (store_session_put(sc, hash, p->user_id, csrf,
-			      clock_now() + app->cfg.session_ttl_s, &err)) {
+	if (store_session_put(sc, hash, p->user_id, csrf, clock_now() + app->cfg.session_ttl_s,
+			      &err)) {
 		api_problem(resp, &err);
 		return;
 	}
 	http_set_header(resp, "Set-Cookie",
 			arena_printf(req->arena,
 				     SESSION_COOKIE "=%s; Path=/; HttpOnly; "
-				     "SameSite=Lax; Max-Age=%d%s",
+						    "SameSite=Lax; Max-Age=%d%s",
 				     token, app->cfg.session_ttl_s,
 				     app->cfg.cookie_secure ? "; Secure" : ""));
 	http_set_header(resp, "Cache-Control", "no-store");
@@ -192,9 +190,11 @@ void h_login(struct http_request *req, struct http_response *resp, void *appv)
 		hash = record_text(u, "password");
 	/* verify even for unknown users so timing does not reveal accounts */
 	bool ok = domain_verify_password(
-		hash ? hash : "$argon2id$v=19$m=65536,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$"
-			      "9sTbSlTio3Biev89thdrlKKiCaYsjjYVJxGAL3swxpQ",
-		password) && hash;
+			  hash ? hash
+			       : "$argon2id$v=19$m=65536,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$"
+				 "9sTbSlTio3Biev89thdrlKKiCaYsjjYVJxGAL3swxpQ",
+			  password) &&
+		  hash;
 	struct principal *p = NULL;
 	if (!ok || domain_principal(sc, uid, req->arena, &p, &err)) {
 		store_login_fail(sc, email_key, clock_now());
@@ -272,8 +272,7 @@ void h_token_list(struct http_request *req, struct http_response *resp, void *ap
 	if (!api_begin(req, resp, app, &c))
 		return;
 	buf_adds(&resp->body, "{\"data\":");
-	if (store_token_list(c.d.c, c.d.p->admin ? 0 : c.d.p->user_id, &resp->body,
-			     &c.err)) {
+	if (store_token_list(c.d.c, c.d.p->admin ? 0 : c.d.p->user_id, &resp->body, &c.err)) {
 		api_problem(resp, &c.err);
 		return;
 	}
@@ -308,7 +307,8 @@ void h_me_update(struct http_request *req, struct http_response *resp, void *app
 		return;
 	const char *k;
 	json_t *v;
-	json_object_foreach(body, k, v) {
+	json_object_foreach(body, k, v)
+	{
 		bool ok = false;
 		for (size_t i = 0; i < sizeof allowed / sizeof *allowed; i++)
 			ok |= !strcmp(k, allowed[i]);

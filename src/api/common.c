@@ -70,8 +70,8 @@ void api_problem(struct http_response *resp, const struct rp_error *err)
 	jw_obj_end(&w);
 }
 
-void api_problem_simple(struct http_response *resp, enum rp_err kind,
-			const char *code, const char *detail)
+void api_problem_simple(struct http_response *resp, enum rp_err kind, const char *code,
+			const char *detail)
 {
 	struct rp_error e = {0};
 	rp_fail(&e, kind, code, "%s", detail);
@@ -86,13 +86,12 @@ static void decref(void *p)
 json_t *api_body(struct http_request *req, struct http_response *resp)
 {
 	if (req->body_len == 0) {
-		api_problem_simple(resp, RP_EINVAL, "invalid_body",
-				   "a JSON object is required");
+		api_problem_simple(resp, RP_EINVAL, "invalid_body", "a JSON object is required");
 		return NULL;
 	}
 	json_error_t je;
-	json_t *j = json_loadb(req->body, req->body_len,
-			       JSON_REJECT_DUPLICATES | JSON_DECODE_ANY, &je);
+	json_t *j =
+		json_loadb(req->body, req->body_len, JSON_REJECT_DUPLICATES | JSON_DECODE_ANY, &je);
 	if (!j) {
 		struct rp_error e = {0};
 		rp_fail(&e, RP_EINVAL, "invalid_json", "invalid JSON at line %d column %d: %s",
@@ -114,8 +113,7 @@ const struct entity_def *api_entity(struct call *c, int i)
 	const char *name = c->req->path_params[i];
 	const struct entity_def *e = model_entity(name);
 	if (!e || strcmp(e->name, name)) {
-		api_problem_simple(c->resp, RP_ENOTFOUND, "not_found",
-				   "no such kind of record");
+		api_problem_simple(c->resp, RP_ENOTFOUND, "not_found", "no such kind of record");
 		return NULL;
 	}
 	return e;
@@ -128,15 +126,14 @@ int64_t api_id(struct call *c, int i)
 	errno = 0;
 	long long v = strtoll(s, &end, 10);
 	if (errno || *end || v <= 0 || *s == '+' || *s == '0') {
-		api_problem_simple(c->resp, RP_ENOTFOUND, "not_found",
-				   "no record has that id");
+		api_problem_simple(c->resp, RP_ENOTFOUND, "not_found", "no record has that id");
 		return -1;
 	}
 	return v;
 }
 
-void api_write_fields(struct jw *w, const struct entity_def *e,
-		      const struct record *r, const bool *vis, const bool *want)
+void api_write_fields(struct jw *w, const struct entity_def *e, const struct record *r,
+		      const bool *vis, const bool *want)
 {
 	for (int i = 0; i < r->n; i++) {
 		const struct field_def *f = &e->fields[i];
@@ -147,8 +144,8 @@ void api_write_fields(struct jw *w, const struct entity_def *e,
 	}
 }
 
-void api_write_record(struct jw *w, const struct entity_def *e,
-		      const struct record *r, const bool *vis, const bool *want)
+void api_write_record(struct jw *w, const struct entity_def *e, const struct record *r,
+		      const bool *vis, const bool *want)
 {
 	jw_obj(w);
 	api_write_fields(w, e, r, vis, want);
@@ -157,9 +154,9 @@ void api_write_record(struct jw *w, const struct entity_def *e,
 
 void api_set_etag(struct call *c, const struct record *r)
 {
-	http_set_header(c->resp, "ETag",
-			arena_printf(c->req->arena, "\"%lld\"",
-				     (long long)record_int(r, "version")));
+	http_set_header(
+		c->resp, "ETag",
+		arena_printf(c->req->arena, "\"%lld\"", (long long)record_int(r, "version")));
 }
 
 bool api_unsafe_method(const char *m)

@@ -19,14 +19,14 @@ struct call {
 
 /* Authenticates (cookie + CSRF for unsafe methods, or Bearer token) and
  * fills c; on failure writes the problem response and returns false. */
-bool api_begin(struct http_request *req, struct http_response *resp,
-	       struct api_app *app, struct call *c);
+bool api_begin(struct http_request *req, struct http_response *resp, struct api_app *app,
+	       struct call *c);
 /* A connection without a caller (login, health). */
 struct store_conn *api_conn(struct api_app *app, struct http_response *resp);
 
 void api_problem(struct http_response *resp, const struct rp_error *err);
-void api_problem_simple(struct http_response *resp, enum rp_err kind,
-			const char *code, const char *detail);
+void api_problem_simple(struct http_response *resp, enum rp_err kind, const char *code,
+			const char *detail);
 /* Parses the body as a JSON object (duplicate keys and bad UTF-8 refused);
  * NULL with the problem already written. Released with the arena. */
 json_t *api_body(struct http_request *req, struct http_response *resp);
@@ -35,11 +35,11 @@ const struct entity_def *api_entity(struct call *c, int i);
 /* Path parameter i as a positive id, or -1 with 404 written. */
 int64_t api_id(struct call *c, int i);
 
-void api_write_record(struct jw *w, const struct entity_def *e,
-		      const struct record *r, const bool *vis, const bool *want);
+void api_write_record(struct jw *w, const struct entity_def *e, const struct record *r,
+		      const bool *vis, const bool *want);
 /* The "key":value pairs of a record without the braces. */
-void api_write_fields(struct jw *w, const struct entity_def *e,
-		      const struct record *r, const bool *vis, const bool *want);
+void api_write_fields(struct jw *w, const struct entity_def *e, const struct record *r,
+		      const bool *vis, const bool *want);
 void api_set_etag(struct call *c, const struct record *r);
 bool api_unsafe_method(const char *method);
 

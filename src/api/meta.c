@@ -115,7 +115,10 @@ static void schema_of(struct jw *w, const struct field_def *f)
 {
 	jw_obj(w);
 	switch (f->type) {
-	case FT_ID: case FT_INT: case FT_MONEY: case FT_REF:
+	case FT_ID:
+	case FT_INT:
+	case FT_MONEY:
+	case FT_REF:
 		jw_kstr(w, "type", "integer");
 		jw_kstr(w, "format", "int64");
 		if (f->min < f->max) {
@@ -136,11 +139,16 @@ static void schema_of(struct jw *w, const struct field_def *f)
 		break;
 	default:
 		jw_kstr(w, "type", "string");
-		if (f->type == FT_DATE) jw_kstr(w, "format", "date");
-		else if (f->type == FT_DATETIME) jw_kstr(w, "format", "date-time");
-		else if (f->type == FT_EMAIL) jw_kstr(w, "format", "email");
-		else if (f->type == FT_PASSWORD) jw_kstr(w, "format", "password");
-		else jw_kint(w, "maxLength", f->max_len ? f->max_len : MODEL_TEXT_MAX);
+		if (f->type == FT_DATE)
+			jw_kstr(w, "format", "date");
+		else if (f->type == FT_DATETIME)
+			jw_kstr(w, "format", "date-time");
+		else if (f->type == FT_EMAIL)
+			jw_kstr(w, "format", "email");
+		else if (f->type == FT_PASSWORD)
+			jw_kstr(w, "format", "password");
+		else
+			jw_kint(w, "maxLength", f->max_len ? f->max_len : MODEL_TEXT_MAX);
 		if (f->enum_values) {
 			jw_key(w, "enum");
 			jw_arr(w);
@@ -149,9 +157,12 @@ static void schema_of(struct jw *w, const struct field_def *f)
 			jw_arr_end(w);
 		}
 	}
-	if (f->flags & FF_READONLY) jw_kbool(w, "readOnly", true);
-	if (f->flags & FF_WRITEONLY) jw_kbool(w, "writeOnly", true);
-	if (f->label) jw_kstr(w, "title", f->label);
+	if (f->flags & FF_READONLY)
+		jw_kbool(w, "readOnly", true);
+	if (f->flags & FF_WRITEONLY)
+		jw_kbool(w, "writeOnly", true);
+	if (f->label)
+		jw_kstr(w, "title", f->label);
 	jw_obj_end(w);
 }
 
@@ -185,8 +196,7 @@ static void ref_to(struct jw *w, struct arena *a, const char *schema)
 	jw_obj_end(w);
 }
 
-static void json_content(struct jw *w, struct arena *a, const char *schema,
-			 bool list)
+static void json_content(struct jw *w, struct arena *a, const char *schema, bool list)
 {
 	jw_key(w, "content");
 	jw_obj(w);
@@ -221,14 +231,13 @@ static void json_content(struct jw *w, struct arena *a, const char *schema,
 	jw_obj_end(w);
 }
 
-static void operation(struct jw *w, struct arena *a, const char *method,
-		      const struct entity_def *e, const char *summary, int status,
-		      bool body, bool list, bool id_param)
+static void operation(struct jw *w, struct arena *a, const char *method, const struct entity_def *e,
+		      const char *summary, int status, bool body, bool list, bool id_param)
 {
 	jw_key(w, method);
 	jw_obj(w);
-	jw_kstr(w, "operationId", arena_printf(a, "%s_%s%s", method, e->name,
-					       id_param ? "_by_id" : ""));
+	jw_kstr(w, "operationId",
+		arena_printf(a, "%s_%s%s", method, e->name, id_param ? "_by_id" : ""));
 	jw_kstr(w, "summary", summary);
 	jw_key(w, "tags");
 	jw_arr(w);
@@ -248,7 +257,8 @@ static void operation(struct jw *w, struct arena *a, const char *method,
 			jw_obj_end(w);
 			jw_obj_end(w);
 		}
-		static const char *const lp[] = {"limit", "cursor", "sort", "fields", "include", "q"};
+		static const char *const lp[] = {"limit",  "cursor",  "sort",
+						 "fields", "include", "q"};
 		for (size_t i = 0; list && i < sizeof lp / sizeof *lp; i++) {
 			jw_obj(w);
 			jw_kstr(w, "name", lp[i]);
@@ -297,13 +307,17 @@ static void entity_paths(struct jw *w, struct arena *a, const struct entity_def 
 	jw_key(w, arena_printf(a, "/api/v1/%s", e->name));
 	jw_obj(w);
 	operation(w, a, "get", e, arena_printf(a, "List %s", e->name), 200, false, true, false);
-	operation(w, a, "post", e, arena_printf(a, "Create a %s", e->singular), 201, true, false, false);
+	operation(w, a, "post", e, arena_printf(a, "Create a %s", e->singular), 201, true, false,
+		  false);
 	jw_obj_end(w);
 	jw_key(w, arena_printf(a, "/api/v1/%s/{id}", e->name));
 	jw_obj(w);
-	operation(w, a, "get", e, arena_printf(a, "Read a %s", e->singular), 200, false, false, true);
-	operation(w, a, "patch", e, arena_printf(a, "Change a %s", e->singular), 200, true, false, true);
-	operation(w, a, "delete", e, arena_printf(a, "Move a %s to the recycle bin", e->singular), 204, false, false, true);
+	operation(w, a, "get", e, arena_printf(a, "Read a %s", e->singular), 200, false, false,
+		  true);
+	operation(w, a, "patch", e, arena_printf(a, "Change a %s", e->singular), 200, true, false,
+		  true);
+	operation(w, a, "delete", e, arena_printf(a, "Move a %s to the recycle bin", e->singular),
+		  204, false, false, true);
 	jw_obj_end(w);
 }
 
@@ -351,7 +365,8 @@ void h_openapi(struct http_request *req, struct http_response *resp, void *app)
 	jw_obj(&w);
 	jw_kstr(&w, "title", "Rapport API");
 	jw_kstr(&w, "version", "1");
-	jw_kstr(&w, "description", "Generated from the entity descriptors, custom fields included.");
+	jw_kstr(&w, "description",
+		"Generated from the entity descriptors, custom fields included.");
 	jw_obj_end(&w);
 	jw_key(&w, "paths");
 	jw_obj(&w);

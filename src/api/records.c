@@ -34,12 +34,10 @@ static int64_t if_match(struct http_request *req)
 }
 
 /* The prologue of every /{entity}/{id}... handler. */
-static bool begin_record(struct http_request *req, struct http_response *resp,
-			 void *app, struct call *c, const struct entity_def **e,
-			 int64_t *id)
+static bool begin_record(struct http_request *req, struct http_response *resp, void *app,
+			 struct call *c, const struct entity_def **e, int64_t *id)
 {
-	return api_begin(req, resp, app, c) && (*e = api_entity(c, 0)) &&
-	       (*id = api_id(c, 1)) >= 0;
+	return api_begin(req, resp, app, c) && (*e = api_entity(c, 0)) && (*id = api_id(c, 1)) >= 0;
 }
 
 static void fail(struct call *c)
@@ -47,8 +45,8 @@ static void fail(struct call *c)
 	api_problem(c->resp, &c->err);
 }
 
-static void write_one(struct call *c, const struct entity_def *e,
-		      const struct record *r, int status)
+static void write_one(struct call *c, const struct entity_def *e, const struct record *r,
+		      int status)
 {
 	c->resp->status = status;
 	api_set_etag(c, r);
@@ -84,8 +82,7 @@ void h_list(struct http_request *req, struct http_response *resp, void *app)
 	struct record **rows;
 	int n;
 	bool more;
-	if (model_parse_list_query(e, req->params, req->nparams, req->arena, &q,
-				   &c.err) ||
+	if (model_parse_list_query(e, req->params, req->nparams, req->arena, &q, &c.err) ||
 	    domain_list(&c.d, &q, &rows, &n, &more, &c.err))
 		return fail(&c);
 	const bool *vis = acl_visible_fields(&c.d, e);
@@ -146,9 +143,9 @@ static bool replay(struct call *c, const char *key, const char *hash)
 	/* headers were stored as "ETag\nLocation" */
 	const char *nl = row.headers ? strchr(row.headers, '\n') : NULL;
 	if (nl) {
-		http_set_header(c->resp, "ETag",
-				arena_strndup(c->req->arena, row.headers,
-					      (size_t)(nl - row.headers)));
+		http_set_header(
+			c->resp, "ETag",
+			arena_strndup(c->req->arena, row.headers, (size_t)(nl - row.headers)));
 		http_set_header(c->resp, "Location", nl + 1);
 	}
 	http_set_header(c->resp, "Idempotent-Replayed", "true");
@@ -189,11 +186,11 @@ void h_create(struct http_request *req, struct http_response *resp, void *app)
 			arena_printf(req->arena, "/api/v1/%s/%lld", e->name,
 				     (long long)record_int(r, "id")));
 	if (key) {
-		struct idem_row row = {
-			.status = 201, .body = buf_str(&resp->body),
-			.headers = arena_printf(req->arena, "%s\n%s",
-						resp->header_values[0],
-						resp->header_values[1])};
+		struct idem_row row = {.status = 201,
+				       .body = buf_str(&resp->body),
+				       .headers = arena_printf(req->arena, "%s\n%s",
+							       resp->header_values[0],
+							       resp->header_values[1])};
 		memcpy(row.request_hash, hash, sizeof hash);
 		if (store_idem_put(c.d.c, c.d.p->user_id, key, &row, &c.err) ||
 		    store_commit(c.d.c, &c.err)) {
@@ -273,8 +270,7 @@ void h_timeline(struct http_request *req, struct http_response *resp, void *app)
 	int limit = lim ? (int)strtol(lim, NULL, 10) : 50;
 	struct timeline_item *items;
 	int n;
-	if (domain_timeline(&c.d, e, id, limit, http_param(req, "before"), &items, &n,
-			    &c.err))
+	if (domain_timeline(&c.d, e, id, limit, http_param(req, "before"), &items, &n, &c.err))
 		return fail(&c);
 	struct jw w;
 	jw_init(&w, &resp->body);
@@ -329,9 +325,11 @@ void h_search(struct http_request *req, struct http_response *resp, void *app)
 		jw_kstr(&w, "entity", e->name);
 		jw_kint(&w, "id", record_int(hits[i].rec, "id"));
 		jw_kstr(&w, "title", record_text(hits[i].rec, e->title_field));
-		const struct field_def *sf = e->subtitle_field ? entity_field(e, e->subtitle_field) : NULL;
-		jw_kstr(&w, "subtitle", sf && !acl_field_hidden(c.d.p, e, sf)
-						? record_text(hits[i].rec, sf->name) : NULL);
+		const struct field_def *sf =
+			e->subtitle_field ? entity_field(e, e->subtitle_field) : NULL;
+		jw_kstr(&w, "subtitle",
+			sf && !acl_field_hidden(c.d.p, e, sf) ? record_text(hits[i].rec, sf->name)
+							      : NULL);
 		jw_obj_end(&w);
 	}
 	jw_arr_end(&w);

@@ -16,7 +16,7 @@ struct admin_session {
 
 static int open_admin(struct config *cfg, struct admin_session *as)
 {
-	int cli_bootstrap(struct store *s);
+	int cli_bootstrap(struct store * s);
 	struct rp_error err = {0};
 	as->s = cli_open_store(cfg);
 	as->a = arena_new();
@@ -98,8 +98,8 @@ static int user_add(struct admin_session *as, int argc, const char **argv)
 		domain_random_hex(generated, 8);
 		password = generated;
 	}
-	json_t *body = json_pack("{s:s, s:s, s:s, s:I}", "email", email, "name", name,
-				 "password", password, "role_id", (json_int_t)role_id);
+	json_t *body = json_pack("{s:s, s:s, s:s, s:I}", "email", email, "name", name, "password",
+				 password, "role_id", (json_int_t)role_id);
 	const char *team = opt(argc, argv, "--team");
 	if (team)
 		json_object_set_new(body, "team_id", json_integer(strtoll(team, NULL, 10)));
@@ -139,8 +139,9 @@ static int user_patch(struct admin_session *as, const char *email, json_t *body)
 	struct record *r;
 	struct rp_error err = {0};
 	int rc = !id ? 1
-	     : domain_update(&as->d, model_entity("users"), id, body, -1, &r, &err)
-		     ? report(&err) : 0;
+		 : domain_update(&as->d, model_entity("users"), id, body, -1, &r, &err)
+			 ? report(&err)
+			 : 0;
 	if (!rc)
 		store_session_delete_user(as->d.c, id);
 	json_decref(body);
@@ -171,8 +172,8 @@ int cmd_user(struct config *cfg, int argc, const char **argv)
 		}
 		rc = user_patch(&as, argv[1], json_pack("{s:s}", "password", pw));
 		if (!rc)
-			printf("password of %s changed%s%s\n", argv[1],
-			       generated[0] ? " to " : "", generated);
+			printf("password of %s changed%s%s\n", argv[1], generated[0] ? " to " : "",
+			       generated);
 	} else if (!strcmp(sub, "disable") && argc >= 2) {
 		rc = user_patch(&as, argv[1], json_pack("{s:b}", "active", 0));
 		if (!rc)

@@ -26,8 +26,7 @@ struct config {
 /* Parses --key value / --key=value flags the config table knows and
  * leaves the rest (positional arguments) in ret_args. Exits with a
  * message on an unknown flag or a bad value. */
-void config_load(struct config *cfg, int argc, char **argv, const char **ret_args,
-		 int *ret_nargs);
+void config_load(struct config *cfg, int argc, char **argv, const char **ret_args, int *ret_nargs);
 void config_usage(void);
 
 /* Opens and migrates the database named by cfg; exits on failure. */

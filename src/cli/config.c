@@ -27,22 +27,24 @@ static const struct {
 	 "HTTP worker threads", 1, 256},
 	{"max-body", "RAPPORT_MAX_BODY", C_LONG, offsetof(struct config, max_body), "1048576",
 	 "largest request body in bytes", 1024, 1L << 30},
-	{"session-ttl", "RAPPORT_SESSION_TTL", C_LONG, offsetof(struct config, session_ttl), "43200",
-	 "session lifetime in seconds", 60, 90L * 86400},
-	{"conn-timeout", "RAPPORT_CONN_TIMEOUT", C_LONG, offsetof(struct config, conn_timeout), "30",
-	 "idle connection timeout in seconds", 1, 3600},
+	{"session-ttl", "RAPPORT_SESSION_TTL", C_LONG, offsetof(struct config, session_ttl),
+	 "43200", "session lifetime in seconds", 60, 90L * 86400},
+	{"conn-timeout", "RAPPORT_CONN_TIMEOUT", C_LONG, offsetof(struct config, conn_timeout),
+	 "30", "idle connection timeout in seconds", 1, 3600},
 	{"max-conns", "RAPPORT_MAX_CONNS", C_LONG, offsetof(struct config, max_conns), "2000",
 	 "open connections at most", 16, 100000},
-	{"max-conns-per-ip", "RAPPORT_MAX_CONNS_PER_IP", C_LONG, offsetof(struct config, max_conns_per_ip), "256",
-	 "open connections per client address", 1, 100000},
-	{"login-failures", "RAPPORT_LOGIN_FAILURES", C_LONG, offsetof(struct config, login_failures), "5",
+	{"max-conns-per-ip", "RAPPORT_MAX_CONNS_PER_IP", C_LONG,
+	 offsetof(struct config, max_conns_per_ip), "256", "open connections per client address", 1,
+	 100000},
+	{"login-failures", "RAPPORT_LOGIN_FAILURES", C_LONG,
+	 offsetof(struct config, login_failures), "5",
 	 "failed sign-ins per e-mail in 15 minutes before a pause", 1, 1000},
-	{"busy-timeout", "RAPPORT_BUSY_TIMEOUT", C_LONG, offsetof(struct config, busy_timeout), "5000",
-	 "milliseconds a write waits for the database lock", 1, 600000},
-	{"cookie-secure", "RAPPORT_COOKIE_SECURE", C_BOOL, offsetof(struct config, cookie_secure), "false",
-	 "mark the session cookie Secure (behind HTTPS)", 0, 0},
-	{"quiet", "RAPPORT_QUIET", C_BOOL, offsetof(struct config, quiet), "false",
-	 "no access log", 0, 0},
+	{"busy-timeout", "RAPPORT_BUSY_TIMEOUT", C_LONG, offsetof(struct config, busy_timeout),
+	 "5000", "milliseconds a write waits for the database lock", 1, 600000},
+	{"cookie-secure", "RAPPORT_COOKIE_SECURE", C_BOOL, offsetof(struct config, cookie_secure),
+	 "false", "mark the session cookie Secure (behind HTTPS)", 0, 0},
+	{"quiet", "RAPPORT_QUIET", C_BOOL, offsetof(struct config, quiet), "false", "no access log",
+	 0, 0},
 	{"no-sync", "RAPPORT_NO_SYNC", C_BOOL, offsetof(struct config, no_sync), "false",
 	 "do not fsync each commit (faster, loses recent writes on power loss)", 0, 0},
 };
@@ -52,9 +54,7 @@ static void set(struct config *cfg, size_t i, const char *v, const char *from)
 {
 	void *p = (char *)cfg + settings[i].offset;
 	switch (settings[i].type) {
-	case C_STR:
-		*(const char **)p = v;
-		return;
+	case C_STR: *(const char **)p = v; return;
 	case C_BOOL:
 		*(bool *)p = !strcmp(v, "1") || !strcmp(v, "true") || !strcmp(v, "yes");
 		return;
@@ -85,12 +85,11 @@ void config_usage(void)
 {
 	fprintf(stderr, "\nSettings (flag, environment variable, default):\n");
 	for (size_t i = 0; i < NSETTINGS; i++)
-		fprintf(stderr, "  --%-18s %-26s %-18s %s\n", settings[i].flag,
-			settings[i].env, settings[i].dflt, settings[i].help);
+		fprintf(stderr, "  --%-18s %-26s %-18s %s\n", settings[i].flag, settings[i].env,
+			settings[i].dflt, settings[i].help);
 }
 
-void config_load(struct config *cfg, int argc, char **argv, const char **ret_args,
-		 int *ret_nargs)
+void config_load(struct config *cfg, int argc, char **argv, const char **ret_args, int *ret_nargs)
 {
 	memset(cfg, 0, sizeof *cfg);
 	for (size_t i = 0; i < NSETTINGS; i++) {

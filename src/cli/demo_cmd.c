@@ -23,8 +23,7 @@ static void progress(const char *stage, int64_t done, int64_t total, void *ctx)
 
 int cmd_demo(struct config *cfg, int argc, const char **argv)
 {
-	struct demo_options opt = {.contacts = 2000, .seed = 42,
-				   .progress = progress};
+	struct demo_options opt = {.contacts = 2000, .seed = 42, .progress = progress};
 	for (int i = 0; i < argc; i++) {
 		const char *v = i + 1 < argc ? argv[i + 1] : NULL;
 		if (!strcmp(argv[i], "--scale") && v)
@@ -69,8 +68,10 @@ int cmd_demo(struct config *cfg, int argc, const char **argv)
 			(long long)n.deals, (long long)n.activities, (long long)n.products,
 			(long long)n.users);
 		if (generated[0])
-			fprintf(stderr, "rapport: demo users (…@demo.rapport.test) sign in "
-					"with password %s\n", generated);
+			fprintf(stderr,
+				"rapport: demo users (…@demo.rapport.test) sign in "
+				"with password %s\n",
+				generated);
 	}
 	store_close(s);
 	return rc;

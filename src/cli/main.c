@@ -78,8 +78,9 @@ int cli_bootstrap(struct store *s)
 		return 1;
 	}
 	if (created && generated[0])
-		fprintf(stderr, "rapport: created admin %s with password %s "
-				"(shown once; change it with 'rapport user passwd')\n",
+		fprintf(stderr,
+			"rapport: created admin %s with password %s "
+			"(shown once; change it with 'rapport user passwd')\n",
 			email, generated);
 	else if (created)
 		fprintf(stderr, "rapport: created admin %s\n", email);

@@ -13,8 +13,7 @@
 
 int cli_bootstrap(struct store *s);
 
-static bool split_listen(const char *listen, char *host, size_t hostlen,
-			 uint16_t *port)
+static bool split_listen(const char *listen, char *host, size_t hostlen, uint16_t *port)
 {
 	const char *colon = strrchr(listen, ':');
 	if (!colon || colon == listen || (size_t)(colon - listen) >= hostlen)
@@ -56,12 +55,15 @@ int cmd_serve(struct config *cfg, int argc, const char **argv)
 		.web_dir = cfg->web_dir,
 	};
 	struct http_config hc = {
-		.host = host, .port = port, .threads = (unsigned)cfg->threads,
+		.host = host,
+		.port = port,
+		.threads = (unsigned)cfg->threads,
 		.max_body = (size_t)cfg->max_body,
 		.conn_timeout_s = (unsigned)cfg->conn_timeout,
 		.max_conns = (unsigned)cfg->max_conns,
 		.max_conns_per_ip = (unsigned)cfg->max_conns_per_ip,
-		.conn_memory = 128 * 1024, .access_log = !cfg->quiet,
+		.conn_memory = 128 * 1024,
+		.access_log = !cfg->quiet,
 	};
 	sigset_t sigs;
 	sigemptyset(&sigs);
@@ -70,16 +72,14 @@ int cmd_serve(struct config *cfg, int argc, const char **argv)
 	pthread_sigmask(SIG_BLOCK, &sigs, NULL); /* worker threads inherit it */
 	signal(SIGPIPE, SIG_IGN);
 	char msg[256];
-	struct http_server *srv = http_start(&hc, api_routes, &app, api_not_found,
-					     msg, sizeof msg);
+	struct http_server *srv = http_start(&hc, api_routes, &app, api_not_found, msg, sizeof msg);
 	if (!srv) {
 		fprintf(stderr, "rapport: %s\n", msg);
 		store_close(s);
 		return 1;
 	}
-	log_info("rapport serving http://%s:%u/ (database %s, started in %.1f ms)",
-		 host, http_port(srv), store_path(s),
-		 (double)(clock_mono_ns() - t0) / 1e6);
+	log_info("rapport serving http://%s:%u/ (database %s, started in %.1f ms)", host,
+		 http_port(srv), store_path(s), (double)(clock_mono_ns() - t0) / 1e6);
 	int sig = 0;
 	sigwait(&sigs, &sig);
 	log_info("rapport stopping (signal %d)", sig);

@@ -16,12 +16,11 @@ struct buf {
 
 void buf_init(struct buf *b, size_t max); /* max 0 = BUF_DEFAULT_MAX */
 void buf_release(struct buf *b);
-void buf_reset(struct buf *b);            /* len = 0, keeps memory */
+void buf_reset(struct buf *b); /* len = 0, keeps memory */
 void buf_add(struct buf *b, const void *p, size_t n);
 void buf_adds(struct buf *b, const char *s);
 void buf_addc(struct buf *b, char c);
-void buf_printf(struct buf *b, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
+void buf_printf(struct buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Hands the contents to the caller (malloc'd) and re-initialises b. */
 char *buf_detach(struct buf *b, size_t *ret_len);
 const char *buf_str(const struct buf *b); /* "" when empty */

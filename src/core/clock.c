@@ -40,14 +40,13 @@ void clock_format(int64_t t, char out[RP_TIME_LEN])
 	time_t tt = (time_t)t;
 	struct tm tm;
 	if (t < CLOCK_MIN || t > CLOCK_MAX || !gmtime_r(&tt, &tm)) {
-		snprintf(out, RP_TIME_LEN, "%s", t < 0 ? "0001-01-01T00:00:00Z"
-							: "9999-12-31T23:59:59Z");
+		snprintf(out, RP_TIME_LEN, "%s",
+			 t < 0 ? "0001-01-01T00:00:00Z" : "9999-12-31T23:59:59Z");
 		return;
 	}
 	char tmp[64]; /* roomy: the compiler cannot see the fields are small */
-	snprintf(tmp, sizeof tmp, "%04d-%02d-%02dT%02d:%02d:%02dZ",
-		 tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour,
-		 tm.tm_min, tm.tm_sec);
+	snprintf(tmp, sizeof tmp, "%04d-%02d-%02dT%02d:%02d:%02dZ", tm.tm_year + 1900,
+		 tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec);
 	memcpy(out, tmp, RP_TIME_LEN - 1);
 	out[RP_TIME_LEN - 1] = '\0';
 }
@@ -73,11 +72,10 @@ static int month_days(int y, int m)
 
 static bool parse_date(const char *s, int *y, int *m, int *d)
 {
-	if (!digits(s, 4, y) || s[4] != '-' || !digits(s + 5, 2, m) ||
-	    s[7] != '-' || !digits(s + 8, 2, d))
+	if (!digits(s, 4, y) || s[4] != '-' || !digits(s + 5, 2, m) || s[7] != '-' ||
+	    !digits(s + 8, 2, d))
 		return false;
-	return *y >= 1 && *m >= 1 && *m <= 12 && *d >= 1 &&
-	       *d <= month_days(*y, *m);
+	return *y >= 1 && *m >= 1 && *m <= 12 && *d >= 1 && *d <= month_days(*y, *m);
 }
 
 bool clock_valid_date(const char *s)
@@ -91,9 +89,8 @@ bool clock_parse(const char *s, int64_t *ret_t)
 	int y, mo, d, h, mi, sec;
 	if (strlen(s) < 20 || !parse_date(s, &y, &mo, &d))
 		return false;
-	if ((s[10] != 'T' && s[10] != 't' && s[10] != ' ') ||
-	    !digits(s + 11, 2, &h) || s[13] != ':' || !digits(s + 14, 2, &mi) ||
-	    s[16] != ':' || !digits(s + 17, 2, &sec))
+	if ((s[10] != 'T' && s[10] != 't' && s[10] != ' ') || !digits(s + 11, 2, &h) ||
+	    s[13] != ':' || !digits(s + 14, 2, &mi) || s[16] != ':' || !digits(s + 17, 2, &sec))
 		return false;
 	if (h > 23 || mi > 59 || sec > 60)
 		return false;
@@ -110,8 +107,8 @@ bool clock_parse(const char *s, int64_t *ret_t)
 		p++;
 	} else if (*p == '+' || *p == '-') {
 		int oh, om;
-		if (!digits(p + 1, 2, &oh) || p[3] != ':' || !digits(p + 4, 2, &om) ||
-		    oh > 23 || om > 59)
+		if (!digits(p + 1, 2, &oh) || p[3] != ':' || !digits(p + 4, 2, &om) || oh > 23 ||
+		    om > 59)
 			return false;
 		offset = (oh * 60 + om) * 60 * (*p == '-' ? -1 : 1);
 		p += 6;
@@ -120,8 +117,8 @@ bool clock_parse(const char *s, int64_t *ret_t)
 	}
 	if (*p)
 		return false;
-	int64_t t = days_from_civil(y, (unsigned)mo, (unsigned)d) * 86400 + h * 3600 +
-		    mi * 60 + sec - offset;
+	int64_t t = days_from_civil(y, (unsigned)mo, (unsigned)d) * 86400 + h * 3600 + mi * 60 +
+		    sec - offset;
 	if (t < CLOCK_MIN || t > CLOCK_MAX)
 		return false; /* the offset moved it out of years 1..9999 */
 	*ret_t = t;

@@ -3,8 +3,7 @@
 
 #include <stdint.h>
 
-static const char b64[] =
-	"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+static const char b64[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
 
 void base64url_encode(struct buf *out, const void *data, size_t n)
 {
@@ -12,8 +11,7 @@ void base64url_encode(struct buf *out, const void *data, size_t n)
 	size_t i = 0;
 	for (; i + 2 < n; i += 3) {
 		uint32_t v = (uint32_t)p[i] << 16 | (uint32_t)p[i + 1] << 8 | p[i + 2];
-		char c[4] = {b64[v >> 18], b64[(v >> 12) & 63], b64[(v >> 6) & 63],
-			     b64[v & 63]};
+		char c[4] = {b64[v >> 18], b64[(v >> 12) & 63], b64[(v >> 6) & 63], b64[v & 63]};
 		buf_add(out, c, 4);
 	}
 	if (n - i == 1) {

@@ -30,8 +30,7 @@ static void copy_str(char *dst, size_t cap, const char *src)
 	snprintf(dst, cap, "%s", src ? src : "");
 }
 
-enum rp_err rp_fail(struct rp_error *e, enum rp_err err, const char *code,
-		    const char *fmt, ...)
+enum rp_err rp_fail(struct rp_error *e, enum rp_err err, const char *code, const char *fmt, ...)
 {
 	if (!e)
 		return err;
@@ -44,16 +43,14 @@ enum rp_err rp_fail(struct rp_error *e, enum rp_err err, const char *code,
 	return err;
 }
 
-void rp_field_fail(struct rp_error *e, const char *field, const char *code,
-		   const char *fmt, ...)
+void rp_field_fail(struct rp_error *e, const char *field, const char *code, const char *fmt, ...)
 {
 	if (!e)
 		return;
 	if (e->err == RP_OK) {
 		e->err = RP_EINVAL;
 		copy_str(e->code, sizeof e->code, "validation_failed");
-		copy_str(e->detail, sizeof e->detail,
-			 "one or more fields are invalid");
+		copy_str(e->detail, sizeof e->detail, "one or more fields are invalid");
 	}
 	if (e->nfields >= RP_MAX_FIELD_ERRORS)
 		return;

@@ -5,18 +5,18 @@
 
 enum rp_err {
 	RP_OK = 0,
-	RP_EINVAL,      /* bad input: validation, malformed JSON, bad filter */
-	RP_ENOTFOUND,   /* no such record, or not visible to the caller */
-	RP_ECONFLICT,   /* unique key taken, idempotency key reused */
-	RP_EPRECOND,    /* stale If-Match */
-	RP_EFORBIDDEN,  /* authenticated but not allowed */
-	RP_EUNAUTH,     /* not authenticated */
-	RP_ETOOBIG,     /* body or value over its limit */
-	RP_ERATE,       /* rate limited */
-	RP_EBUSY,       /* database busy past its timeout */
-	RP_EIO,         /* storage failure */
-	RP_ENOSPACE,    /* disk full */
-	RP_EINTERNAL,   /* a bug: never caused by input */
+	RP_EINVAL,     /* bad input: validation, malformed JSON, bad filter */
+	RP_ENOTFOUND,  /* no such record, or not visible to the caller */
+	RP_ECONFLICT,  /* unique key taken, idempotency key reused */
+	RP_EPRECOND,   /* stale If-Match */
+	RP_EFORBIDDEN, /* authenticated but not allowed */
+	RP_EUNAUTH,    /* not authenticated */
+	RP_ETOOBIG,    /* body or value over its limit */
+	RP_ERATE,      /* rate limited */
+	RP_EBUSY,      /* database busy past its timeout */
+	RP_EIO,	       /* storage failure */
+	RP_ENOSPACE,   /* disk full */
+	RP_EINTERNAL,  /* a bug: never caused by input */
 	RP_ERR_COUNT
 };
 
@@ -43,13 +43,13 @@ struct rp_error {
 /* Sets err, code and a printf-style detail; returns err so callers can
  * `return rp_fail(e, RP_EINVAL, "bad_cursor", "cursor is not valid");`.
  * e may be NULL. */
-enum rp_err rp_fail(struct rp_error *e, enum rp_err err, const char *code,
-		    const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+enum rp_err rp_fail(struct rp_error *e, enum rp_err err, const char *code, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
 
 /* Appends a field error (dropped silently past RP_MAX_FIELD_ERRORS) and
  * marks the whole error RP_EINVAL/"validation_failed" if it was unset. */
-void rp_field_fail(struct rp_error *e, const char *field, const char *code,
-		   const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+void rp_field_fail(struct rp_error *e, const char *field, const char *code, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
 
 void rp_error_clear(struct rp_error *e);
 

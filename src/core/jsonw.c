@@ -43,10 +43,22 @@ static void close_(struct jw *w, char c)
 		w->depth--;
 }
 
-void jw_obj(struct jw *w) { open(w, '{'); }
-void jw_obj_end(struct jw *w) { close_(w, '}'); }
-void jw_arr(struct jw *w) { open(w, '['); }
-void jw_arr_end(struct jw *w) { close_(w, ']'); }
+void jw_obj(struct jw *w)
+{
+	open(w, '{');
+}
+void jw_obj_end(struct jw *w)
+{
+	close_(w, '}');
+}
+void jw_arr(struct jw *w)
+{
+	open(w, '[');
+}
+void jw_arr_end(struct jw *w)
+{
+	close_(w, ']');
+}
 
 void json_escape(struct buf *b, const char *s, size_t n)
 {

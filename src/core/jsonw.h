@@ -19,12 +19,12 @@ struct jw {
 };
 
 void jw_init(struct jw *w, struct buf *out);
-void jw_obj(struct jw *w);   /* { */
+void jw_obj(struct jw *w); /* { */
 void jw_obj_end(struct jw *w);
-void jw_arr(struct jw *w);   /* [ */
+void jw_arr(struct jw *w); /* [ */
 void jw_arr_end(struct jw *w);
 void jw_key(struct jw *w, const char *key);
-void jw_str(struct jw *w, const char *s);          /* NULL writes null */
+void jw_str(struct jw *w, const char *s); /* NULL writes null */
 void jw_strn(struct jw *w, const char *s, size_t n);
 void jw_int(struct jw *w, int64_t v);
 void jw_double(struct jw *w, double v);

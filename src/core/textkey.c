@@ -34,9 +34,8 @@
 #define PINYIN_WINDOW 8
 
 /* NFKC + case fold + drop default ignorables; marks are kept. */
-#define FOLD_BASE                                                            \
-    (UTF8PROC_STABLE | UTF8PROC_COMPOSE | UTF8PROC_COMPAT |                  \
-     UTF8PROC_CASEFOLD | UTF8PROC_IGNORE)
+#define FOLD_BASE                                                                                  \
+	(UTF8PROC_STABLE | UTF8PROC_COMPOSE | UTF8PROC_COMPAT | UTF8PROC_CASEFOLD | UTF8PROC_IGNORE)
 /* Remove combining marks from already folded text, recompose. */
 #define FOLD_STRIP (UTF8PROC_STABLE | UTF8PROC_COMPOSE | UTF8PROC_STRIPMARK)
 
@@ -46,84 +45,84 @@
 
 static size_t add_size(size_t a, size_t b)
 {
-    if (a > SIZE_MAX - b)
-        abort();
-    return a + b;
+	if (a > SIZE_MAX - b)
+		abort();
+	return a + b;
 }
 
 static void *xrealloc(void *p, size_t n)
 {
-    void *q = realloc(p, n ? n : 1);
-    if (!q)
-        abort();
-    return q;
+	void *q = realloc(p, n ? n : 1);
+	if (!q)
+		abort();
+	return q;
 }
 
 static void *xcalloc(size_t n, size_t size)
 {
-    void *p = calloc(n ? n : 1, size ? size : 1);
-    if (!p)
-        abort();
-    return p;
+	void *p = calloc(n ? n : 1, size ? size : 1);
+	if (!p)
+		abort();
+	return p;
 }
 
 typedef struct {
-    char  *p;
-    size_t len, cap;
+	char *p;
+	size_t len, cap;
 } sbuf;
 
 static void sb_reserve(sbuf *b, size_t extra)
 {
-    size_t need = add_size(add_size(b->len, extra), 1);
-    if (need <= b->cap)
-        return;
-    size_t cap = b->cap ? b->cap : 64;
-    while (cap < need)
-        cap = add_size(cap, cap);
-    b->p = xrealloc(b->p, cap);
-    b->cap = cap;
+	size_t need = add_size(add_size(b->len, extra), 1);
+	if (need <= b->cap)
+		return;
+	size_t cap = b->cap ? b->cap : 64;
+	while (cap < need)
+		cap = add_size(cap, cap);
+	b->p = xrealloc(b->p, cap);
+	b->cap = cap;
 }
 
 static void sb_put(sbuf *b, const char *s, size_t n)
 {
-    if (n == 0)
-        return;
-    sb_reserve(b, n);
-    memcpy(b->p + b->len, s, n);
-    b->len += n;
+	if (n == 0)
+		return;
+	sb_reserve(b, n);
+	memcpy(b->p + b->len, s, n);
+	b->len += n;
 }
 
 static void sb_putc(sbuf *b, char c)
 {
-    sb_put(b, &c, 1);
+	sb_put(b, &c, 1);
 }
 
 /* Starts a new space-separated token. */
 static void sb_sep(sbuf *b)
 {
-    if (b->len)
-        sb_putc(b, ' ');
+	if (b->len)
+		sb_putc(b, ' ');
 }
 
 static void sb_token(sbuf *b, const char *s, size_t n)
 {
-    if (n == 0)
-        return;
-    sb_sep(b);
-    sb_put(b, s, n);
+	if (n == 0)
+		return;
+	sb_sep(b);
+	sb_put(b, s, n);
 }
 
 /* Hands the NUL-terminated buffer to the caller. */
 static char *sb_take(sbuf *b)
 {
-    sb_reserve(b, 0);
-    b->p[b->len] = '\0';
-    return b->p;
+	sb_reserve(b, 0);
+	b->p[b->len] = '\0';
+	return b->p;
 }
 
 static bool same_bytes(const char *a, size_t an, const char *b, size_t bn)
 {
-    return an == bn && memcmp(a, b, an) == 0;
+	return an == bn && memcmp(a, b, an) == 0;
 }
 
 /* ------------------------------------------------------------------ */
@@ -132,101 +131,101 @@ static bool same_bytes(const char *a, size_t an, const char *b, size_t bn)
 
 static bool input_ok(const char *s, size_t len)
 {
-    return (s || len == 0) && len <= TEXTKEY_MAX_INPUT;
+	return (s || len == 0) && len <= TEXTKEY_MAX_INPUT;
 }
 
 /* utf8proc_map() over len bytes; NULL on invalid UTF-8. */
 static char *umap(const char *s, size_t len, int options, size_t *outlen)
 {
-    utf8proc_uint8_t *out = NULL;
-    utf8proc_ssize_t  n = utf8proc_map((const utf8proc_uint8_t *)(s ? s : ""),
-                                       (utf8proc_ssize_t)len, &out,
-                                       (utf8proc_option_t)options);
-    if (n == UTF8PROC_ERROR_NOMEM)
-        abort();
-    if (n < 0)
-        return NULL;
-    *outlen = (size_t)n;
-    return (char *)out;
+	utf8proc_uint8_t *out = NULL;
+	utf8proc_ssize_t n = utf8proc_map((const utf8proc_uint8_t *)(s ? s : ""),
+					  (utf8proc_ssize_t)len, &out, (utf8proc_option_t)options);
+	if (n == UTF8PROC_ERROR_NOMEM)
+		abort();
+	if (n < 0)
+		return NULL;
+	*outlen = (size_t)n;
+	return (char *)out;
 }
 
 /* NFKC + case fold, marks kept; NULL on invalid input. */
 static char *fold_base(const char *s, size_t len, size_t *outlen)
 {
-    if (!input_ok(s, len))
-        return NULL;
-    return umap(s, len, FOLD_BASE, outlen);
+	if (!input_ok(s, len))
+		return NULL;
+	return umap(s, len, FOLD_BASE, outlen);
 }
 
 /* Strips marks from text that is already valid UTF-8. */
 static char *strip_marks(const char *s, size_t len, size_t *outlen)
 {
-    char *r = umap(s, len, FOLD_STRIP, outlen);
-    if (!r)
-        abort(); /* cannot happen: s came out of utf8proc */
-    return r;
+	char *r = umap(s, len, FOLD_STRIP, outlen);
+	if (!r)
+		abort(); /* cannot happen: s came out of utf8proc */
+	return r;
 }
 
 /* Decodes the code point at *pos of valid UTF-8 and advances *pos. */
 static utf8proc_int32_t next_cp(const char *s, size_t len, size_t *pos)
 {
-    utf8proc_int32_t c = -1;
-    utf8proc_ssize_t n = utf8proc_iterate((const utf8proc_uint8_t *)s + *pos,
-                                          (utf8proc_ssize_t)(len - *pos), &c);
-    if (n <= 0) {
-        *pos = len;
-        return -1;
-    }
-    *pos += (size_t)n;
-    return c;
+	utf8proc_int32_t c = -1;
+	utf8proc_ssize_t n = utf8proc_iterate((const utf8proc_uint8_t *)s + *pos,
+					      (utf8proc_ssize_t)(len - *pos), &c);
+	if (n <= 0) {
+		*pos = len;
+		return -1;
+	}
+	*pos += (size_t)n;
+	return c;
 }
 
 static bool in_range(utf8proc_int32_t c, utf8proc_int32_t lo, utf8proc_int32_t hi)
 {
-    return c >= lo && c <= hi;
+	return c >= lo && c <= hi;
 }
 
 /* CJK Unified Ideographs (+ Ext A–G), compatibility ideographs, 〇. */
 static bool is_han(utf8proc_int32_t c)
 {
-    return in_range(c, 0x4E00, 0x9FFF) || in_range(c, 0x3400, 0x4DBF) ||
-           in_range(c, 0xF900, 0xFAFF) || in_range(c, 0x20000, 0x2EBEF) ||
-           in_range(c, 0x2F800, 0x2FA1F) || in_range(c, 0x30000, 0x3134F) ||
-           c == 0x3007;
+	return in_range(c, 0x4E00, 0x9FFF) || in_range(c, 0x3400, 0x4DBF) ||
+	       in_range(c, 0xF900, 0xFAFF) || in_range(c, 0x20000, 0x2EBEF) ||
+	       in_range(c, 0x2F800, 0x2FA1F) || in_range(c, 0x30000, 0x3134F) || c == 0x3007;
 }
 
 static bool is_cyrillic(utf8proc_int32_t c)
 {
-    return in_range(c, 0x0400, 0x052F) || in_range(c, 0x1C80, 0x1C8F) ||
-           in_range(c, 0x2DE0, 0x2DFF) || in_range(c, 0xA640, 0xA69F);
+	return in_range(c, 0x0400, 0x052F) || in_range(c, 0x1C80, 0x1C8F) ||
+	       in_range(c, 0x2DE0, 0x2DFF) || in_range(c, 0xA640, 0xA69F);
 }
 
 enum kind { K_SEP, K_MARK, K_HAN, K_WORD };
 
 static enum kind kind_of(utf8proc_int32_t c)
 {
-    if (c < 0)
-        return K_SEP;
-    switch (utf8proc_category(c)) {
-    case UTF8PROC_CATEGORY_LU: case UTF8PROC_CATEGORY_LL:
-    case UTF8PROC_CATEGORY_LT: case UTF8PROC_CATEGORY_LM:
-    case UTF8PROC_CATEGORY_LO: case UTF8PROC_CATEGORY_ND:
-    case UTF8PROC_CATEGORY_NL: case UTF8PROC_CATEGORY_NO:
-        return is_han(c) ? K_HAN : K_WORD;
-    case UTF8PROC_CATEGORY_MN: case UTF8PROC_CATEGORY_MC:
-    case UTF8PROC_CATEGORY_ME:
-        return K_MARK;
-    default:
-        return K_SEP;
-    }
+	if (c < 0)
+		return K_SEP;
+	switch (utf8proc_category(c)) {
+	case UTF8PROC_CATEGORY_LU:
+	case UTF8PROC_CATEGORY_LL:
+	case UTF8PROC_CATEGORY_LT:
+	case UTF8PROC_CATEGORY_LM:
+	case UTF8PROC_CATEGORY_LO:
+	case UTF8PROC_CATEGORY_ND:
+	case UTF8PROC_CATEGORY_NL:
+	case UTF8PROC_CATEGORY_NO: return is_han(c) ? K_HAN : K_WORD;
+	case UTF8PROC_CATEGORY_MN:
+	case UTF8PROC_CATEGORY_MC:
+	case UTF8PROC_CATEGORY_ME: return K_MARK;
+	default: return K_SEP;
+	}
 }
 
 /* Value of a decimal digit of any script, -1 for anything else. */
 static int digit_value(utf8proc_int32_t c)
 {
-    if (c < 0 || utf8proc_category(c) != UTF8PROC_CATEGORY_ND)
-        return -1;
-    return (int)u_charDigitValue((UChar32)c);
+	if (c < 0 || utf8proc_category(c) != UTF8PROC_CATEGORY_ND)
+		return -1;
+	return (int)u_charDigitValue((UChar32)c);
 }
 
 /* ------------------------------------------------------------------ */
@@ -234,23 +233,23 @@ static int digit_value(utf8proc_int32_t c)
 /* ------------------------------------------------------------------ */
 
 typedef struct {
-    const char *p;
-    size_t      len;
-    bool        han; /* Han run (else any other letters/digits) */
-    bool        cyr; /* contains at least one Cyrillic letter */
+	const char *p;
+	size_t len;
+	bool han; /* Han run (else any other letters/digits) */
+	bool cyr; /* contains at least one Cyrillic letter */
 } segment;
 
 /* Skips separators from *pos; returns the offset of the next
  * non-separator, or len. */
 static size_t skip_separators(const char *s, size_t len, size_t pos)
 {
-    while (pos < len) {
-        size_t next = pos;
-        if (kind_of(next_cp(s, len, &next)) != K_SEP)
-            break;
-        pos = next;
-    }
-    return pos;
+	while (pos < len) {
+		size_t next = pos;
+		if (kind_of(next_cp(s, len, &next)) != K_SEP)
+			break;
+		pos = next;
+	}
+	return pos;
 }
 
 /* Finds the next segment of folded text s at or after *pos: a maximal run
@@ -258,33 +257,33 @@ static size_t skip_separators(const char *s, size_t len, size_t pos)
  * Returns false at the end of s. */
 static bool next_segment(const char *s, size_t len, size_t *pos, segment *g)
 {
-    size_t at = skip_separators(s, len, *pos);
-    if (at >= len) {
-        *pos = len;
-        return false;
-    }
-    *g = (segment){.p = s + at};
-    bool   decided = false;
-    size_t end = at;
-    while (end < len) {
-        size_t           next = end;
-        utf8proc_int32_t c = next_cp(s, len, &next);
-        enum kind        k = kind_of(c);
-        if (k == K_SEP)
-            break;
-        if (k != K_MARK) {
-            bool han = (k == K_HAN);
-            if (decided && han != g->han)
-                break;
-            g->han = han;
-            decided = true;
-            g->cyr = g->cyr || is_cyrillic(c);
-        }
-        end = next;
-    }
-    g->len = end - at;
-    *pos = end;
-    return true;
+	size_t at = skip_separators(s, len, *pos);
+	if (at >= len) {
+		*pos = len;
+		return false;
+	}
+	*g = (segment){.p = s + at};
+	bool decided = false;
+	size_t end = at;
+	while (end < len) {
+		size_t next = end;
+		utf8proc_int32_t c = next_cp(s, len, &next);
+		enum kind k = kind_of(c);
+		if (k == K_SEP)
+			break;
+		if (k != K_MARK) {
+			bool han = (k == K_HAN);
+			if (decided && han != g->han)
+				break;
+			g->han = han;
+			decided = true;
+			g->cyr = g->cyr || is_cyrillic(c);
+		}
+		end = next;
+	}
+	g->len = end - at;
+	*pos = end;
+	return true;
 }
 
 /* ------------------------------------------------------------------ */
@@ -294,211 +293,209 @@ static bool next_segment(const char *s, size_t len, size_t *pos, segment *g)
 enum { TR_HAN_NAMES, TR_HAN_PLAIN, TR_CYRILLIC, TR_COUNT };
 
 static const char *const TR_IDS[TR_COUNT] = {
-    [TR_HAN_NAMES] = "Han-Latin/Names; Latin-ASCII; Lower",
-    [TR_HAN_PLAIN] = "Han-Latin; Latin-ASCII; Lower",
-    [TR_CYRILLIC] = "Russian-Latin/BGN; Any-Latin; Latin-ASCII; Lower",
+	[TR_HAN_NAMES] = "Han-Latin/Names; Latin-ASCII; Lower",
+	[TR_HAN_PLAIN] = "Han-Latin; Latin-ASCII; Lower",
+	[TR_CYRILLIC] = "Russian-Latin/BGN; Any-Latin; Latin-ASCII; Lower",
 };
 
 typedef struct {
-    UTransliterator *tr[TR_COUNT];
+	UTransliterator *tr[TR_COUNT];
 } tk_thread;
 
 static UTransliterator *g_proto[TR_COUNT];
-static pthread_mutex_t  g_lock = PTHREAD_MUTEX_INITIALIZER;
-static pthread_key_t    g_key;
-static atomic_bool      g_ready;
+static pthread_mutex_t g_lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_key_t g_key;
+static atomic_bool g_ready;
 
 static UTransliterator *open_translit(const char *id)
 {
-    UChar      uid[128];
-    int32_t    n = 0;
-    UErrorCode st = U_ZERO_ERROR;
-    u_strFromUTF8(uid, (int32_t)(sizeof uid / sizeof *uid), &n, id, -1, &st);
-    if (U_FAILURE(st))
-        return NULL;
-    UParseError      pe;
-    UTransliterator *t = utrans_openU(uid, n, UTRANS_FORWARD, NULL, 0, &pe, &st);
-    if (U_FAILURE(st)) {
-        if (t)
-            utrans_close(t);
-        return NULL;
-    }
-    return t;
+	UChar uid[128];
+	int32_t n = 0;
+	UErrorCode st = U_ZERO_ERROR;
+	u_strFromUTF8(uid, (int32_t)(sizeof uid / sizeof *uid), &n, id, -1, &st);
+	if (U_FAILURE(st))
+		return NULL;
+	UParseError pe;
+	UTransliterator *t = utrans_openU(uid, n, UTRANS_FORWARD, NULL, 0, &pe, &st);
+	if (U_FAILURE(st)) {
+		if (t)
+			utrans_close(t);
+		return NULL;
+	}
+	return t;
 }
 
 static void close_all(UTransliterator **tr)
 {
-    for (int i = 0; i < TR_COUNT; i++) {
-        if (tr[i])
-            utrans_close(tr[i]);
-        tr[i] = NULL;
-    }
+	for (int i = 0; i < TR_COUNT; i++) {
+		if (tr[i])
+			utrans_close(tr[i]);
+		tr[i] = NULL;
+	}
 }
 
 /* pthread key destructor. */
 static void thread_free(void *p)
 {
-    tk_thread *t = p;
-    if (!t)
-        return;
-    close_all(t->tr);
-    free(t);
+	tk_thread *t = p;
+	if (!t)
+		return;
+	close_all(t->tr);
+	free(t);
 }
 
 /* Clones the prototypes for the calling thread. */
 static tk_thread *thread_create(void)
 {
-    tk_thread *t = xcalloc(1, sizeof *t);
-    bool       ok = true;
-    pthread_mutex_lock(&g_lock);
-    for (int i = 0; ok && i < TR_COUNT; i++) {
-        UErrorCode st = U_ZERO_ERROR;
-        t->tr[i] = g_proto[i] ? utrans_clone(g_proto[i], &st) : NULL;
-        ok = t->tr[i] && U_SUCCESS(st);
-    }
-    pthread_mutex_unlock(&g_lock);
-    if (!ok || pthread_setspecific(g_key, t) != 0) {
-        thread_free(t);
-        return NULL;
-    }
-    return t;
+	tk_thread *t = xcalloc(1, sizeof *t);
+	bool ok = true;
+	pthread_mutex_lock(&g_lock);
+	for (int i = 0; ok && i < TR_COUNT; i++) {
+		UErrorCode st = U_ZERO_ERROR;
+		t->tr[i] = g_proto[i] ? utrans_clone(g_proto[i], &st) : NULL;
+		ok = t->tr[i] && U_SUCCESS(st);
+	}
+	pthread_mutex_unlock(&g_lock);
+	if (!ok || pthread_setspecific(g_key, t) != 0) {
+		thread_free(t);
+		return NULL;
+	}
+	return t;
 }
 
 /* The calling thread's transliterators, or NULL if not initialised. */
 static tk_thread *thread_get(void)
 {
-    if (!atomic_load(&g_ready))
-        return NULL;
-    tk_thread *t = pthread_getspecific(g_key);
-    return t ? t : thread_create();
+	if (!atomic_load(&g_ready))
+		return NULL;
+	tk_thread *t = pthread_getspecific(g_key);
+	return t ? t : thread_create();
 }
 
 static int init_locked(void)
 {
-    for (int i = 0; i < TR_COUNT; i++) {
-        g_proto[i] = open_translit(TR_IDS[i]);
-        if (!g_proto[i])
-            goto fail;
-    }
-    if (pthread_key_create(&g_key, thread_free) != 0)
-        goto fail;
-    atomic_store(&g_ready, true);
-    return 0;
+	for (int i = 0; i < TR_COUNT; i++) {
+		g_proto[i] = open_translit(TR_IDS[i]);
+		if (!g_proto[i])
+			goto fail;
+	}
+	if (pthread_key_create(&g_key, thread_free) != 0)
+		goto fail;
+	atomic_store(&g_ready, true);
+	return 0;
 fail:
-    close_all(g_proto);
-    return -1;
+	close_all(g_proto);
+	return -1;
 }
 
 int textkey_init(void)
 {
-    pthread_mutex_lock(&g_lock);
-    int rc = atomic_load(&g_ready) ? 0 : init_locked();
-    pthread_mutex_unlock(&g_lock);
-    return rc;
+	pthread_mutex_lock(&g_lock);
+	int rc = atomic_load(&g_ready) ? 0 : init_locked();
+	pthread_mutex_unlock(&g_lock);
+	return rc;
 }
 
 void textkey_shutdown(void)
 {
-    pthread_mutex_lock(&g_lock);
-    if (atomic_load(&g_ready)) {
-        atomic_store(&g_ready, false);
-        tk_thread *t = pthread_getspecific(g_key);
-        pthread_setspecific(g_key, NULL);
-        thread_free(t);
-        pthread_key_delete(g_key);
-        close_all(g_proto);
-    }
-    pthread_mutex_unlock(&g_lock);
+	pthread_mutex_lock(&g_lock);
+	if (atomic_load(&g_ready)) {
+		atomic_store(&g_ready, false);
+		tk_thread *t = pthread_getspecific(g_key);
+		pthread_setspecific(g_key, NULL);
+		thread_free(t);
+		pthread_key_delete(g_key);
+		close_all(g_proto);
+	}
+	pthread_mutex_unlock(&g_lock);
 }
 
 /* UTF-16 → malloc'd UTF-8; NULL on ICU error. */
 static char *utf16_to_utf8(const UChar *u, int32_t ulen, size_t *outlen)
 {
-    UErrorCode st = U_ZERO_ERROR;
-    int32_t    n = 0;
-    u_strToUTF8(NULL, 0, &n, u, ulen, &st);
-    if (st != U_BUFFER_OVERFLOW_ERROR && U_FAILURE(st))
-        return NULL;
-    char *r = xrealloc(NULL, add_size((size_t)n, 1));
-    st = U_ZERO_ERROR;
-    u_strToUTF8(r, n + 1, &n, u, ulen, &st);
-    if (U_FAILURE(st)) {
-        free(r);
-        return NULL;
-    }
-    *outlen = (size_t)n;
-    return r;
+	UErrorCode st = U_ZERO_ERROR;
+	int32_t n = 0;
+	u_strToUTF8(NULL, 0, &n, u, ulen, &st);
+	if (st != U_BUFFER_OVERFLOW_ERROR && U_FAILURE(st))
+		return NULL;
+	char *r = xrealloc(NULL, add_size((size_t)n, 1));
+	st = U_ZERO_ERROR;
+	u_strToUTF8(r, n + 1, &n, u, ulen, &st);
+	if (U_FAILURE(st)) {
+		free(r);
+		return NULL;
+	}
+	*outlen = (size_t)n;
+	return r;
 }
 
 /* One utrans_transUChars() attempt with a buffer of cap UChars.  Returns
  * the buffer, or NULL with *need set when cap was too small (*need = 0
  * on other errors). */
-static UChar *translit_try(UTransliterator *tr, const char *s, size_t len,
-                           int32_t cap, int32_t *ulen, int32_t *need)
+static UChar *translit_try(UTransliterator *tr, const char *s, size_t len, int32_t cap,
+			   int32_t *ulen, int32_t *need)
 {
-    UChar     *buf = xrealloc(NULL, (size_t)cap * sizeof *buf);
-    UErrorCode st = U_ZERO_ERROR;
-    int32_t    n = 0;
-    u_strFromUTF8(buf, cap, &n, s, (int32_t)len, &st);
-    int32_t limit = n;
-    if (U_SUCCESS(st))
-        utrans_transUChars(tr, buf, &n, cap, 0, &limit, &st);
-    *need = 0;
-    if (U_SUCCESS(st) && n < cap) {
-        *ulen = n;
-        return buf;
-    }
-    if (st == U_BUFFER_OVERFLOW_ERROR || n >= cap)
-        *need = n > cap ? n + 16 : cap * 2;
-    free(buf);
-    return NULL;
+	UChar *buf = xrealloc(NULL, (size_t)cap * sizeof *buf);
+	UErrorCode st = U_ZERO_ERROR;
+	int32_t n = 0;
+	u_strFromUTF8(buf, cap, &n, s, (int32_t)len, &st);
+	int32_t limit = n;
+	if (U_SUCCESS(st))
+		utrans_transUChars(tr, buf, &n, cap, 0, &limit, &st);
+	*need = 0;
+	if (U_SUCCESS(st) && n < cap) {
+		*ulen = n;
+		return buf;
+	}
+	if (st == U_BUFFER_OVERFLOW_ERROR || n >= cap)
+		*need = n > cap ? n + 16 : cap * 2;
+	free(buf);
+	return NULL;
 }
 
 /* Transliterates len bytes of valid UTF-8; malloc'd UTF-8 or NULL. */
-static char *transliterate(UTransliterator *tr, const char *s, size_t len,
-                           size_t *outlen)
+static char *transliterate(UTransliterator *tr, const char *s, size_t len, size_t *outlen)
 {
-    int32_t cap = (int32_t)len * 4 + 16; /* len ≤ 64 KiB: no overflow */
-    for (int attempt = 0; attempt < 4 && cap > 0; attempt++) {
-        int32_t ulen = 0, need = 0;
-        UChar  *buf = translit_try(tr, s, len, cap, &ulen, &need);
-        if (buf) {
-            char *r = utf16_to_utf8(buf, ulen, outlen);
-            free(buf);
-            return r;
-        }
-        if (need <= cap)
-            return NULL;
-        cap = need;
-    }
-    return NULL;
+	int32_t cap = (int32_t)len * 4 + 16; /* len ≤ 64 KiB: no overflow */
+	for (int attempt = 0; attempt < 4 && cap > 0; attempt++) {
+		int32_t ulen = 0, need = 0;
+		UChar *buf = translit_try(tr, s, len, cap, &ulen, &need);
+		if (buf) {
+			char *r = utf16_to_utf8(buf, ulen, outlen);
+			free(buf);
+			return r;
+		}
+		if (need <= cap)
+			return NULL;
+		cap = need;
+	}
+	return NULL;
 }
 
 static bool is_ascii_alnum(char c)
 {
-    return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9');
+	return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9');
 }
 
 /* Transliterates one word and keeps only [a-z0-9] ("ol'ga" → "olga").
  * Returns malloc'd text (possibly empty) or NULL on ICU error. */
-static char *latin_word(UTransliterator *tr, const char *s, size_t len,
-                        size_t *outlen)
+static char *latin_word(UTransliterator *tr, const char *s, size_t len, size_t *outlen)
 {
-    size_t n = 0;
-    char  *r = transliterate(tr, s, len, &n);
-    if (!r)
-        return NULL;
-    size_t k = 0;
-    for (size_t i = 0; i < n; i++) {
-        char c = r[i];
-        if (c >= 'A' && c <= 'Z')
-            c = (char)(c - 'A' + 'a');
-        if (is_ascii_alnum(c))
-            r[k++] = c;
-    }
-    r[k] = '\0';
-    *outlen = k;
-    return r;
+	size_t n = 0;
+	char *r = transliterate(tr, s, len, &n);
+	if (!r)
+		return NULL;
+	size_t k = 0;
+	for (size_t i = 0; i < n; i++) {
+		char c = r[i];
+		if (c >= 'A' && c <= 'Z')
+			c = (char)(c - 'A' + 'a');
+		if (is_ascii_alnum(c))
+			r[k++] = c;
+	}
+	r[k] = '\0';
+	*outlen = k;
+	return r;
 }
 
 /* ------------------------------------------------------------------ */
@@ -507,21 +504,20 @@ static char *latin_word(UTransliterator *tr, const char *s, size_t len,
 
 /* Adds the Latin transliteration(s) of a Cyrillic word: from the word
  * as folded (raw, marks kept) and from its stripped form. */
-static void index_cyrillic(sbuf *out, const char *raw, size_t rawn,
-                           const char *word, size_t wn, tk_thread *t)
+static void index_cyrillic(sbuf *out, const char *raw, size_t rawn, const char *word, size_t wn,
+			   tk_thread *t)
 {
-    size_t an = 0, bn = 0;
-    char  *a = latin_word(t->tr[TR_CYRILLIC], raw, rawn, &an);
-    if (a && !same_bytes(a, an, word, wn))
-        sb_token(out, a, an);
-    if (!same_bytes(raw, rawn, word, wn)) {
-        char *b = latin_word(t->tr[TR_CYRILLIC], word, wn, &bn);
-        if (b && !(a && same_bytes(b, bn, a, an)) &&
-            !same_bytes(b, bn, word, wn))
-            sb_token(out, b, bn);
-        free(b);
-    }
-    free(a);
+	size_t an = 0, bn = 0;
+	char *a = latin_word(t->tr[TR_CYRILLIC], raw, rawn, &an);
+	if (a && !same_bytes(a, an, word, wn))
+		sb_token(out, a, an);
+	if (!same_bytes(raw, rawn, word, wn)) {
+		char *b = latin_word(t->tr[TR_CYRILLIC], word, wn, &bn);
+		if (b && !(a && same_bytes(b, bn, a, an)) && !same_bytes(b, bn, word, wn))
+			sb_token(out, b, bn);
+		free(b);
+	}
+	free(a);
 }
 
 /* ------------------------------------------------------------------ */
@@ -532,136 +528,135 @@ static void index_cyrillic(sbuf *out, const char *raw, size_t rawn,
  * separated by single spaces, with no leading space. */
 static void put_bigrams(sbuf *out, const char *h, size_t hn)
 {
-    size_t prev = 0, cur = 0;
-    next_cp(h, hn, &cur); /* cur: start of the second character */
-    bool first = true;
-    while (cur < hn) {
-        size_t next = cur;
-        next_cp(h, hn, &next);
-        if (!first)
-            sb_putc(out, ' ');
-        sb_put(out, h + prev, next - prev);
-        first = false;
-        prev = cur;
-        cur = next;
-    }
+	size_t prev = 0, cur = 0;
+	next_cp(h, hn, &cur); /* cur: start of the second character */
+	bool first = true;
+	while (cur < hn) {
+		size_t next = cur;
+		next_cp(h, hn, &next);
+		if (!first)
+			sb_putc(out, ' ');
+		sb_put(out, h + prev, next - prev);
+		first = false;
+		prev = cur;
+		cur = next;
+	}
 }
 
 /* Byte offset of the last code point of non-empty valid UTF-8. */
 static size_t last_cp_offset(const char *s, size_t len)
 {
-    size_t at = 0;
-    for (size_t pos = 0; pos < len;) {
-        at = pos;
-        next_cp(s, len, &pos);
-    }
-    return at;
+	size_t at = 0;
+	for (size_t pos = 0; pos < len;) {
+		at = pos;
+		next_cp(s, len, &pos);
+	}
+	return at;
 }
 
 typedef struct {
-    const char *p;
-    size_t      len;
+	const char *p;
+	size_t len;
 } span;
 
 typedef struct {
-    span  *v;
-    size_t n, cap;
+	span *v;
+	size_t n, cap;
 } syllables;
 
 /* Cuts a transliteration into runs of [a-z0-9]; anything else (spaces,
  * apostrophes, characters ICU could not read) separates. */
 static syllables split_syllables(const char *s, size_t len)
 {
-    syllables r = {0};
-    for (size_t i = 0; i < len;) {
-        if (!is_ascii_alnum(s[i])) {
-            i++;
-            continue;
-        }
-        size_t j = i;
-        while (j < len && is_ascii_alnum(s[j]))
-            j++;
-        if (r.n == r.cap) {
-            r.cap = r.cap ? r.cap * 2 : 16;
-            r.v = xrealloc(r.v, r.cap * sizeof *r.v);
-        }
-        r.v[r.n++] = (span){s + i, j - i};
-        i = j;
-    }
-    return r;
+	syllables r = {0};
+	for (size_t i = 0; i < len;) {
+		if (!is_ascii_alnum(s[i])) {
+			i++;
+			continue;
+		}
+		size_t j = i;
+		while (j < len && is_ascii_alnum(s[j]))
+			j++;
+		if (r.n == r.cap) {
+			r.cap = r.cap ? r.cap * 2 : 16;
+			r.v = xrealloc(r.v, r.cap * sizeof *r.v);
+		}
+		r.v[r.n++] = (span){s + i, j - i};
+		i = j;
+	}
+	return r;
 }
 
 static bool any_marked(const bool *mask, size_t from, size_t to)
 {
-    for (size_t i = from; i < to; i++)
-        if (mask[i])
-            return true;
-    return false;
+	for (size_t i = from; i < to; i++)
+		if (mask[i])
+			return true;
+	return false;
 }
 
 /* Emits syllables and concatenation windows; with a mask, only the
  * syllables and windows that touch a marked syllable. */
 static void emit_pinyin(sbuf *out, const syllables *sy, const bool *mask)
 {
-    for (size_t i = 0; i < sy->n; i++)
-        if (!mask || mask[i])
-            sb_token(out, sy->v[i].p, sy->v[i].len);
-    for (size_t i = 0; i + 1 < sy->n; i++) {
-        size_t end = sy->n - i > PINYIN_WINDOW ? i + PINYIN_WINDOW : sy->n;
-        if (mask && !any_marked(mask, i, end))
-            continue;
-        sb_sep(out);
-        for (size_t j = i; j < end; j++)
-            sb_put(out, sy->v[j].p, sy->v[j].len);
-    }
+	for (size_t i = 0; i < sy->n; i++)
+		if (!mask || mask[i])
+			sb_token(out, sy->v[i].p, sy->v[i].len);
+	for (size_t i = 0; i + 1 < sy->n; i++) {
+		size_t end = sy->n - i > PINYIN_WINDOW ? i + PINYIN_WINDOW : sy->n;
+		if (mask && !any_marked(mask, i, end))
+			continue;
+		sb_sep(out);
+		for (size_t j = i; j < end; j++)
+			sb_put(out, sy->v[j].p, sy->v[j].len);
+	}
 }
 
 /* Emits the plain reading where it differs from the names reading. */
-static void emit_pinyin_diff(sbuf *out, const syllables *names,
-                             const syllables *plain)
+static void emit_pinyin_diff(sbuf *out, const syllables *names, const syllables *plain)
 {
-    if (plain->n != names->n) {
-        emit_pinyin(out, plain, NULL);
-        return;
-    }
-    bool *mask = xcalloc(plain->n, sizeof *mask);
-    bool  differs = false;
-    for (size_t i = 0; i < plain->n; i++) {
-        mask[i] = !same_bytes(plain->v[i].p, plain->v[i].len,
-                              names->v[i].p, names->v[i].len);
-        differs = differs || mask[i];
-    }
-    if (differs)
-        emit_pinyin(out, plain, mask);
-    free(mask);
+	if (plain->n != names->n) {
+		emit_pinyin(out, plain, NULL);
+		return;
+	}
+	bool *mask = xcalloc(plain->n, sizeof *mask);
+	bool differs = false;
+	for (size_t i = 0; i < plain->n; i++) {
+		mask[i] =
+			!same_bytes(plain->v[i].p, plain->v[i].len, names->v[i].p, names->v[i].len);
+		differs = differs || mask[i];
+	}
+	if (differs)
+		emit_pinyin(out, plain, mask);
+	free(mask);
 }
 
 static void index_pinyin(sbuf *out, const char *h, size_t hn, tk_thread *t)
 {
-    size_t an = 0, bn = 0;
-    char  *a = transliterate(t->tr[TR_HAN_NAMES], h, hn, &an);
-    char  *b = transliterate(t->tr[TR_HAN_PLAIN], h, hn, &bn);
-    syllables names = a ? split_syllables(a, an) : (syllables){0};
-    syllables plain = b ? split_syllables(b, bn) : (syllables){0};
-    emit_pinyin(out, &names, NULL);
-    emit_pinyin_diff(out, &names, &plain);
-    free(names.v);
-    free(plain.v);
-    free(a);
-    free(b);
+	size_t an = 0, bn = 0;
+	char *a = transliterate(t->tr[TR_HAN_NAMES], h, hn, &an);
+	char *b = transliterate(t->tr[TR_HAN_PLAIN], h, hn, &bn);
+	syllables names = a ? split_syllables(a, an) : (syllables){0};
+	syllables plain = b ? split_syllables(b, bn) : (syllables){0};
+	emit_pinyin(out, &names, NULL);
+	emit_pinyin_diff(out, &names, &plain);
+	free(names.v);
+	free(plain.v);
+	free(a);
+	free(b);
 }
 
 /* Han run (stripped, so Han characters only): bigrams, last character,
  * pinyin. */
 static void index_han(sbuf *out, const char *h, size_t hn, tk_thread *t)
 {
-    size_t last = last_cp_offset(h, hn);
-    if (last > 0) {
-        sb_sep(out);
-        put_bigrams(out, h, hn);
-    }
-    sb_token(out, h + last, hn - last);
-    index_pinyin(out, h, hn, t);
+	size_t last = last_cp_offset(h, hn);
+	if (last > 0) {
+		sb_sep(out);
+		put_bigrams(out, h, hn);
+	}
+	sb_token(out, h + last, hn - last);
+	index_pinyin(out, h, hn, t);
 }
 
 /* ------------------------------------------------------------------ */
@@ -670,40 +665,39 @@ static void index_han(sbuf *out, const char *h, size_t hn, tk_thread *t)
 
 static bool is_phone_punct(utf8proc_int32_t c)
 {
-    return c == ' ' || c == '+' || c == '-' || c == '(' || c == ')' ||
-           c == '.';
+	return c == ' ' || c == '+' || c == '-' || c == '(' || c == ')' || c == '.';
 }
 
 /* Emits the collected digits when they look like a phone number split
  * into groups (a single group is already a word token). */
 static void flush_phone(sbuf *out, sbuf *digits, size_t *groups)
 {
-    if (*groups >= 2 && digits->len >= 5)
-        sb_token(out, digits->p, digits->len);
-    digits->len = 0;
-    *groups = 0;
+	if (*groups >= 2 && digits->len >= 5)
+		sb_token(out, digits->p, digits->len);
+	digits->len = 0;
+	*groups = 0;
 }
 
 static void index_phones(sbuf *out, const char *s, size_t len)
 {
-    sbuf   digits = {0};
-    size_t groups = 0;
-    bool   in_group = false;
-    for (size_t pos = 0; pos < len;) {
-        utf8proc_int32_t c = next_cp(s, len, &pos);
-        int              d = digit_value(c);
-        if (d >= 0) {
-            groups += !in_group;
-            in_group = true;
-            sb_putc(&digits, (char)('0' + d));
-            continue;
-        }
-        in_group = false;
-        if (!is_phone_punct(c))
-            flush_phone(out, &digits, &groups);
-    }
-    flush_phone(out, &digits, &groups);
-    free(digits.p);
+	sbuf digits = {0};
+	size_t groups = 0;
+	bool in_group = false;
+	for (size_t pos = 0; pos < len;) {
+		utf8proc_int32_t c = next_cp(s, len, &pos);
+		int d = digit_value(c);
+		if (d >= 0) {
+			groups += !in_group;
+			in_group = true;
+			sb_putc(&digits, (char)('0' + d));
+			continue;
+		}
+		in_group = false;
+		if (!is_phone_punct(c))
+			flush_phone(out, &digits, &groups);
+	}
+	flush_phone(out, &digits, &groups);
+	free(digits.p);
 }
 
 /* ------------------------------------------------------------------ */
@@ -712,125 +706,125 @@ static void index_phones(sbuf *out, const char *s, size_t len)
 
 static void index_segment(sbuf *out, const segment *g, tk_thread *t)
 {
-    size_t wn = 0;
-    char  *w = strip_marks(g->p, g->len, &wn);
-    if (wn == 0) {
-        free(w);
-        return;
-    }
-    if (g->han) {
-        index_han(out, w, wn, t);
-    } else {
-        sb_token(out, w, wn);
-        if (g->cyr)
-            index_cyrillic(out, g->p, g->len, w, wn, t);
-    }
-    free(w);
+	size_t wn = 0;
+	char *w = strip_marks(g->p, g->len, &wn);
+	if (wn == 0) {
+		free(w);
+		return;
+	}
+	if (g->han) {
+		index_han(out, w, wn, t);
+	} else {
+		sb_token(out, w, wn);
+		if (g->cyr)
+			index_cyrillic(out, g->p, g->len, w, wn, t);
+	}
+	free(w);
 }
 
 char *textkey_index(const char *s, size_t len)
 {
-    tk_thread *t = thread_get();
-    if (!t)
-        return NULL;
-    size_t n = 0;
-    char  *base = fold_base(s, len, &n);
-    if (!base)
-        return NULL;
-    sbuf    out = {0};
-    segment g;
-    for (size_t pos = 0; next_segment(base, n, &pos, &g);)
-        index_segment(&out, &g, t);
-    index_phones(&out, base, n);
-    free(base);
-    return sb_take(&out);
+	tk_thread *t = thread_get();
+	if (!t)
+		return NULL;
+	size_t n = 0;
+	char *base = fold_base(s, len, &n);
+	if (!base)
+		return NULL;
+	sbuf out = {0};
+	segment g;
+	for (size_t pos = 0; next_segment(base, n, &pos, &g);)
+		index_segment(&out, &g, t);
+	index_phones(&out, base, n);
+	free(base);
+	return sb_take(&out);
 }
 
 /* Writes s inside an FTS5 string, doubling any '"'. */
 static void put_quoted(sbuf *out, const char *s, size_t n)
 {
-    sb_putc(out, '"');
-    for (size_t i = 0; i < n; i++) {
-        if (s[i] == '"')
-            sb_putc(out, '"');
-        sb_putc(out, s[i]);
-    }
-    sb_putc(out, '"');
+	sb_putc(out, '"');
+	for (size_t i = 0; i < n; i++) {
+		if (s[i] == '"')
+			sb_putc(out, '"');
+		sb_putc(out, s[i]);
+	}
+	sb_putc(out, '"');
 }
 
 /* One query term for a stripped, non-empty segment. */
 static void query_term(sbuf *out, const char *w, size_t wn, bool han)
 {
-    if (han && last_cp_offset(w, wn) > 0) {
-        sbuf phrase = {0};
-        put_bigrams(&phrase, w, wn);
-        put_quoted(out, phrase.p, phrase.len);
-        free(phrase.p);
-        return;
-    }
-    put_quoted(out, w, wn);
-    sb_putc(out, '*');
+	if (han && last_cp_offset(w, wn) > 0) {
+		sbuf phrase = {0};
+		put_bigrams(&phrase, w, wn);
+		put_quoted(out, phrase.p, phrase.len);
+		free(phrase.p);
+		return;
+	}
+	put_quoted(out, w, wn);
+	sb_putc(out, '*');
 }
 
 char *textkey_query(const char *s, size_t len)
 {
-    size_t n = 0;
-    char  *base = fold_base(s, len, &n);
-    if (!base)
-        return NULL;
-    sbuf    out = {0};
-    size_t  terms = 0;
-    segment g;
-    for (size_t pos = 0; next_segment(base, n, &pos, &g);) {
-        size_t wn = 0;
-        char  *w = strip_marks(g.p, g.len, &wn);
-        if (wn > 0) {
-            if (terms++)
-                sb_put(&out, " AND ", 5);
-            query_term(&out, w, wn, g.han);
-        }
-        free(w);
-    }
-    free(base);
-    if (terms == 0) {
-        free(out.p);
-        return NULL;
-    }
-    return sb_take(&out);
+	size_t n = 0;
+	char *base = fold_base(s, len, &n);
+	if (!base)
+		return NULL;
+	sbuf out = {0};
+	size_t terms = 0;
+	segment g;
+	for (size_t pos = 0; next_segment(base, n, &pos, &g);) {
+		size_t wn = 0;
+		char *w = strip_marks(g.p, g.len, &wn);
+		if (wn > 0) {
+			if (terms++)
+				sb_put(&out, " AND ", 5);
+			query_term(&out, w, wn, g.han);
+		}
+		free(w);
+	}
+	free(base);
+	if (terms == 0) {
+		free(out.p);
+		return NULL;
+	}
+	return sb_take(&out);
 }
 
 char *textkey_fold(const char *s, size_t len)
 {
-    size_t n = 0, m = 0;
-    char  *base = fold_base(s, len, &n);
-    if (!base)
-        return NULL;
-    char *r = strip_marks(base, n, &m);
-    free(base);
-    if (memchr(r, '\0', m)) {
-        free(r);
-        return NULL;
-    }
-    return r;
+	size_t n = 0, m = 0;
+	char *base = fold_base(s, len, &n);
+	if (!base)
+		return NULL;
+	char *r = strip_marks(base, n, &m);
+	free(base);
+	if (memchr(r, '\0', m)) {
+		free(r);
+		return NULL;
+	}
+	return r;
 }
 
 char *textkey_digits(const char *s, size_t len)
 {
-    if (!input_ok(s, len))
-        return NULL;
-    sbuf out = {0};
-    for (size_t pos = 0; pos < len;) {
-        utf8proc_int32_t c = -1;
-        utf8proc_ssize_t k = utf8proc_iterate((const utf8proc_uint8_t *)s + pos,
-                                              (utf8proc_ssize_t)(len - pos), &c);
-        if (k <= 0 || !utf8proc_codepoint_valid(c)) {
-            free(out.p);
-            return NULL;
-        }
-        pos += (size_t)k;
-        int d = digit_value(c);
-        if (d >= 0)
-            sb_putc(&out, (char)('0' + d));
-    }
-    return sb_take(&out);
+	if (!input_ok(s, len))
+		return NULL;
+	sbuf out = {0};
+	for (size_t pos = 0; pos < len;) {
+		utf8proc_int32_t c = -1;
+		utf8proc_ssize_t k = utf8proc_iterate((const utf8proc_uint8_t *)s + pos,
+						      (utf8proc_ssize_t)(len - pos), &c);
+		if (k <= 0 || !utf8proc_codepoint_valid(c)) {
+			free(out.p);
+			return NULL;
+		}
+		pos += (size_t)k;
+		int d = digit_value(c);
+		if (d >= 0)
+			sb_putc(&out, (char)('0' + d));
+	}
+	return sb_take(&out);
 }

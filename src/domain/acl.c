@@ -14,9 +14,8 @@ static void decref(void *p)
 	json_decref(p);
 }
 
-enum rp_err domain_principal(struct store_conn *c, int64_t user_id,
-			     struct arena *a, struct principal **ret,
-			     struct rp_error *err)
+enum rp_err domain_principal(struct store_conn *c, int64_t user_id, struct arena *a,
+			     struct principal **ret, struct rp_error *err)
 {
 	const struct entity_def *users = model_entity("users");
 	const struct entity_def *roles = model_entity("roles");
@@ -24,8 +23,7 @@ enum rp_err domain_principal(struct store_conn *c, int64_t user_id,
 	struct rp_error ignore = {0};
 	if (store_get(c, users, user_id, a, &u, &ignore) ||
 	    record_get(u, "deleted_at")->kind != V_NULL || !record_int(u, "active"))
-		return rp_fail(err, RP_EUNAUTH, "unauthorized",
-			       "the user is unknown or disabled");
+		return rp_fail(err, RP_EUNAUTH, "unauthorized", "the user is unknown or disabled");
 	struct principal *p = arena_alloc(a, sizeof *p);
 	p->user_id = user_id;
 	p->team_id = record_int(u, "team_id");
@@ -48,8 +46,7 @@ static json_t *entity_perms(const struct principal *p, const struct entity_def *
 	return ep ? ep : json_object_get(p->perms, "*");
 }
 
-struct scope acl_scope(const struct principal *p, const struct entity_def *e,
-		       enum acl_action act)
+struct scope acl_scope(const struct principal *p, const struct entity_def *e, enum acl_action act)
 {
 	static const char *const names[] = {"read", "create", "edit", "delete"};
 	struct scope s = {SCOPE_NONE, p->user_id, p->team_id};
@@ -84,7 +81,8 @@ static bool listed(json_t *arr, const char *name)
 {
 	size_t i;
 	json_t *v;
-	json_array_foreach(arr, i, v) {
+	json_array_foreach(arr, i, v)
+	{
 		if (json_is_string(v) && !strcmp(json_string_value(v), name))
 			return true;
 	}
@@ -114,7 +112,6 @@ const bool *acl_visible_fields(const struct dctx *d, const struct entity_def *e)
 	int n = entity_nfields(e);
 	bool *vis = arena_alloc(d->a, sizeof *vis * (size_t)n);
 	for (int i = 0; i < n; i++)
-		vis[i] = field_readable(&e->fields[i]) &&
-			 !acl_field_hidden(d->p, e, &e->fields[i]);
+		vis[i] = field_readable(&e->fields[i]) && !acl_field_hidden(d->p, e, &e->fields[i]);
 	return vis;
 }

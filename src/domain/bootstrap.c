@@ -18,8 +18,7 @@ static const char *const shared_read =
 static const struct {
 	const char *name, *description, *perms; /* perms: %s = shared_read */
 } default_roles[] = {
-	{"admin", "Everything, including users, roles and custom fields",
-	 "{\"admin\":true}"},
+	{"admin", "Everything, including users, roles and custom fields", "{\"admin\":true}"},
 	{"manager", "Reads and edits every record; deletes within the team",
 	 "{\"*\":{\"read\":\"all\",\"create\":\"all\",\"edit\":\"all\",\"delete\":\"team\"},%s}"},
 	{"sales", "Own and team's accounts, contacts, leads, deals and activities",
@@ -27,32 +26,35 @@ static const struct {
 	{"service", "Customers and their activities; reads the team's deals",
 	 "{\"accounts\":{\"read\":\"all\",\"create\":\"team\",\"edit\":\"team\"},"
 	 "\"contacts\":{\"read\":\"all\",\"create\":\"team\",\"edit\":\"team\"},"
-	 "\"activities\":{\"read\":\"team\",\"create\":\"team\",\"edit\":\"own\",\"delete\":\"own\"},"
+	 "\"activities\":{\"read\":\"team\",\"create\":\"team\",\"edit\":\"own\",\"delete\":"
+	 "\"own\"},"
 	 "\"deals\":{\"read\":\"team\"},%s}"},
 	{"marketing", "Leads and contacts; no deals",
 	 "{\"leads\":{\"read\":\"all\",\"create\":\"all\",\"edit\":\"all\",\"delete\":\"team\"},"
 	 "\"contacts\":{\"read\":\"all\",\"create\":\"team\",\"edit\":\"team\"},"
 	 "\"accounts\":{\"read\":\"all\"},"
-	 "\"activities\":{\"read\":\"team\",\"create\":\"team\",\"edit\":\"own\",\"delete\":\"own\"},%s}"},
+	 "\"activities\":{\"read\":\"team\",\"create\":\"team\",\"edit\":\"own\",\"delete\":"
+	 "\"own\"},%s}"},
 	{"finance", "Reads everything; keeps products and prices",
-	 "{\"*\":{\"read\":\"all\"},\"products\":{\"read\":\"all\",\"create\":\"all\",\"edit\":\"all\",\"delete\":\"all\"},"
+	 "{\"*\":{\"read\":\"all\"},\"products\":{\"read\":\"all\",\"create\":\"all\",\"edit\":"
+	 "\"all\",\"delete\":\"all\"},"
 	 "\"deals\":{\"read\":\"all\",\"edit\":\"all\"},"
-	 "\"saved_views\":{\"read\":\"all\",\"create\":\"all\",\"edit\":\"own\",\"delete\":\"own\"}}"},
+	 "\"saved_views\":{\"read\":\"all\",\"create\":\"all\",\"edit\":\"own\",\"delete\":\"own\"}"
+	 "}"},
 	{"read-only", "Reads everything, changes nothing",
-	 "{\"*\":{\"read\":\"all\"},\"saved_views\":{\"read\":\"all\",\"create\":\"all\",\"edit\":\"own\",\"delete\":\"own\"}}"},
+	 "{\"*\":{\"read\":\"all\"},\"saved_views\":{\"read\":\"all\",\"create\":\"all\",\"edit\":"
+	 "\"own\",\"delete\":\"own\"}}"},
 };
 
 static const struct {
 	const char *name, *kind;
 	int probability;
 } default_stages[] = {
-	{"Prospecting", "open", 10}, {"Qualification", "open", 25},
-	{"Proposal", "open", 50},    {"Negotiation", "open", 75},
-	{"Won", "won", 100},         {"Lost", "lost", 0},
+	{"Prospecting", "open", 10}, {"Qualification", "open", 25}, {"Proposal", "open", 50},
+	{"Negotiation", "open", 75}, {"Won", "won", 100},	    {"Lost", "lost", 0},
 };
 
-enum rp_err domain_hash_password(const char *pw, char out[PASSWORD_HASH_MAX],
-				 struct rp_error *err)
+enum rp_err domain_hash_password(const char *pw, char out[PASSWORD_HASH_MAX], struct rp_error *err)
 {
 	_Static_assert(crypto_pwhash_STRBYTES <= PASSWORD_HASH_MAX, "hash size");
 	if (crypto_pwhash_str(out, pw, strlen(pw), crypto_pwhash_OPSLIMIT_INTERACTIVE,
@@ -67,8 +69,8 @@ bool domain_verify_password(const char *hash, const char *pw)
 	return hash && crypto_pwhash_str_verify(hash, pw, strlen(pw)) == 0;
 }
 
-static int64_t find_by(struct store_conn *c, const char *entity,
-		       const char *field, const char *value, struct arena *a)
+static int64_t find_by(struct store_conn *c, const char *entity, const char *field,
+		       const char *value, struct arena *a)
 {
 	const struct entity_def *e = model_entity(entity);
 	struct list_query q = {.ent = e, .limit = 1, .scope = {SCOPE_ALL}};
@@ -86,8 +88,7 @@ static int64_t find_by(struct store_conn *c, const char *entity,
 	return record_int(rows[0], "id");
 }
 
-int64_t domain_user_by_email(struct store_conn *c, const char *email,
-			     struct arena *a)
+int64_t domain_user_by_email(struct store_conn *c, const char *email, struct arena *a)
 {
 	char *low = arena_strdup(a, email);
 	for (char *p = low; *p; p++)
@@ -96,27 +97,25 @@ int64_t domain_user_by_email(struct store_conn *c, const char *email,
 	return find_by(c, "users", "email", low, a);
 }
 
-int64_t domain_role_by_name(struct store_conn *c, const char *name,
-			    struct arena *a)
+int64_t domain_role_by_name(struct store_conn *c, const char *name, struct arena *a)
 {
 	return find_by(c, "roles", "name", name, a);
 }
 
-static enum rp_err insert(struct store_conn *c, struct record *r, struct arena *a,
-			  int64_t *ret_id, struct rp_error *err)
+static enum rp_err insert(struct store_conn *c, struct record *r, struct arena *a, int64_t *ret_id,
+			  struct rp_error *err)
 {
 	domain_stamp_new(r, a, 0);
 	int64_t id;
-	if (store_insert(c, r, &id, err) ||
-	    domain_index_record(c, r->ent, id, r, err))
+	if (store_insert(c, r, &id, err) || domain_index_record(c, r->ent, id, r, err))
 		return err->err;
 	if (ret_id)
 		*ret_id = id;
 	return RP_OK;
 }
 
-static enum rp_err seed_roles(struct store_conn *c, struct arena *a,
-			      int64_t *ret_admin_role, struct rp_error *err)
+static enum rp_err seed_roles(struct store_conn *c, struct arena *a, int64_t *ret_admin_role,
+			      struct rp_error *err)
 {
 	const struct entity_def *roles = model_entity("roles");
 	for (size_t i = 0; i < sizeof default_roles / sizeof *default_roles; i++) {
@@ -133,8 +132,8 @@ static enum rp_err seed_roles(struct store_conn *c, struct arena *a,
 	return RP_OK;
 }
 
-static enum rp_err seed_pipeline(struct store_conn *c, struct arena *a,
-				 int64_t owner, struct rp_error *err)
+static enum rp_err seed_pipeline(struct store_conn *c, struct arena *a, int64_t owner,
+				 struct rp_error *err)
 {
 	struct record *p = record_new(a, model_entity("pipelines"));
 	record_set_text(p, a, "name", "Sales");
@@ -162,16 +161,14 @@ static enum rp_err seed_pipeline(struct store_conn *c, struct arena *a,
 
 static void generate_password(char out[33])
 {
-	static const char alphabet[] =
-		"abcdefghijkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789";
+	static const char alphabet[] = "abcdefghijkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789";
 	for (int i = 0; i < 20; i++)
 		out[i] = alphabet[randombytes_uniform(sizeof alphabet - 1)];
 	out[20] = '\0';
 }
 
-enum rp_err domain_bootstrap(struct store *s, const char *email,
-			     const char *password, char ret_generated[33],
-			     bool *ret_created, struct rp_error *err)
+enum rp_err domain_bootstrap(struct store *s, const char *email, const char *password,
+			     char ret_generated[33], bool *ret_created, struct rp_error *err)
 {
 	struct store_conn *c = store_conn(s, err);
 	if (!c)
@@ -206,8 +203,8 @@ enum rp_err domain_bootstrap(struct store *s, const char *email,
 	if ((rc = seed_roles(c, a, &admin_role, err)))
 		goto fail;
 	record_set_int(u, "role_id", admin_role);
-	if ((rc = insert(c, u, a, &admin, err)) ||
-	    (rc = seed_pipeline(c, a, admin, err)) || (rc = store_commit(c, err)))
+	if ((rc = insert(c, u, a, &admin, err)) || (rc = seed_pipeline(c, a, admin, err)) ||
+	    (rc = store_commit(c, err)))
 		goto fail;
 	*ret_created = true;
 	goto out;

@@ -35,11 +35,9 @@ struct dctx {
 
 /* Loads an active user and their role; RP_EUNAUTH if the user is missing
  * or disabled. */
-enum rp_err domain_principal(struct store_conn *c, int64_t user_id,
-			     struct arena *a, struct principal **ret,
-			     struct rp_error *err);
-struct scope acl_scope(const struct principal *p, const struct entity_def *e,
-		       enum acl_action act);
+enum rp_err domain_principal(struct store_conn *c, int64_t user_id, struct arena *a,
+			     struct principal **ret, struct rp_error *err);
+struct scope acl_scope(const struct principal *p, const struct entity_def *e, enum acl_action act);
 bool acl_row_in_scope(const struct scope *s, const struct record *r);
 bool acl_field_hidden(const struct principal *p, const struct entity_def *e,
 		      const struct field_def *f);
@@ -50,47 +48,42 @@ const bool *acl_visible_fields(const struct dctx *d, const struct entity_def *e)
 
 /* --- records ---------------------------------------------------------- */
 
-enum rp_err domain_create(struct dctx *d, const struct entity_def *e,
-			  json_t *body, struct record **ret, struct rp_error *err);
+enum rp_err domain_create(struct dctx *d, const struct entity_def *e, json_t *body,
+			  struct record **ret, struct rp_error *err);
 /* if_match < 0: no precondition. */
-enum rp_err domain_update(struct dctx *d, const struct entity_def *e, int64_t id,
-			  json_t *body, int64_t if_match, struct record **ret,
+enum rp_err domain_update(struct dctx *d, const struct entity_def *e, int64_t id, json_t *body,
+			  int64_t if_match, struct record **ret, struct rp_error *err);
+enum rp_err domain_delete(struct dctx *d, const struct entity_def *e, int64_t id, int64_t if_match,
 			  struct rp_error *err);
-enum rp_err domain_delete(struct dctx *d, const struct entity_def *e, int64_t id,
-			  int64_t if_match, struct rp_error *err);
 enum rp_err domain_restore(struct dctx *d, const struct entity_def *e, int64_t id,
 			   struct record **ret, struct rp_error *err);
 /* A live record the caller may read; RP_ENOTFOUND otherwise (never 403,
  * so ids of others' records are not confirmed). */
-enum rp_err domain_get(struct dctx *d, const struct entity_def *e, int64_t id,
-		       struct record **ret, struct rp_error *err);
+enum rp_err domain_get(struct dctx *d, const struct entity_def *e, int64_t id, struct record **ret,
+		       struct rp_error *err);
 /* Applies the caller's scope and field rules to q, then reads a page. */
-enum rp_err domain_list(struct dctx *d, struct list_query *q,
-			struct record ***ret_rows, int *ret_n, bool *ret_more,
-			struct rp_error *err);
+enum rp_err domain_list(struct dctx *d, struct list_query *q, struct record ***ret_rows, int *ret_n,
+			bool *ret_more, struct rp_error *err);
 
 /* Counts (and sums) of what q selects for the caller, grouped by up to 3
  * fields named in group_by ("stage_id,currency"); sum may be NULL. */
-enum rp_err domain_summary(struct dctx *d, struct list_query *q,
-			   const char *group_by, const char *sum, struct buf *out,
-			   struct rp_error *err);
+enum rp_err domain_summary(struct dctx *d, struct list_query *q, const char *group_by,
+			   const char *sum, struct buf *out, struct rp_error *err);
 
 struct search_hit {
 	const struct entity_def *ent;
 	struct record *rec;
 };
-enum rp_err domain_search(struct dctx *d, const char *q, int limit,
-			  struct search_hit **ret, int *ret_n,
-			  struct rp_error *err);
-enum rp_err domain_timeline(struct dctx *d, const struct entity_def *e,
-			    int64_t id, int limit, const char *before,
-			    struct timeline_item **ret, int *ret_n,
+enum rp_err domain_search(struct dctx *d, const char *q, int limit, struct search_hit **ret,
+			  int *ret_n, struct rp_error *err);
+enum rp_err domain_timeline(struct dctx *d, const struct entity_def *e, int64_t id, int limit,
+			    const char *before, struct timeline_item **ret, int *ret_n,
 			    struct rp_error *err);
-enum rp_err domain_history(struct dctx *d, const struct entity_def *e,
-			   int64_t id, struct buf *out, struct rp_error *err);
+enum rp_err domain_history(struct dctx *d, const struct entity_def *e, int64_t id, struct buf *out,
+			   struct rp_error *err);
 /* Adds a custom field (admins only). */
-enum rp_err domain_add_field(struct dctx *d, const struct entity_def *e,
-			     json_t *body, struct rp_error *err);
+enum rp_err domain_add_field(struct dctx *d, const struct entity_def *e, json_t *body,
+			     struct rp_error *err);
 
 /* The search text of a record: textkey_index of each searchable field.
  * malloc'd; caller frees. */
@@ -98,39 +91,33 @@ char *domain_search_text(const struct entity_def *e, const struct record *r);
 /* What a user typed as a full-text expression, or NULL when nothing in it
  * is searchable. Owned by a. */
 char *domain_fts_query(struct arena *a, const char *q);
-enum rp_err domain_index_record(struct store_conn *c, const struct entity_def *e,
-				int64_t id, const struct record *r,
-				struct rp_error *err);
+enum rp_err domain_index_record(struct store_conn *c, const struct entity_def *e, int64_t id,
+				const struct record *r, struct rp_error *err);
 
 /* --- users and setup --------------------------------------------------- */
 
 #define PASSWORD_HASH_MAX 128
-enum rp_err domain_hash_password(const char *pw, char out[PASSWORD_HASH_MAX],
-				 struct rp_error *err);
+enum rp_err domain_hash_password(const char *pw, char out[PASSWORD_HASH_MAX], struct rp_error *err);
 bool domain_verify_password(const char *hash, const char *pw);
 
 /* On an empty database: default roles, the first admin, a default
  * pipeline. If password is NULL one is generated and returned in
  * ret_generated (else ret_generated[0] = 0). Does nothing when users
  * exist already (ret_created false). */
-enum rp_err domain_bootstrap(struct store *s, const char *email,
-			     const char *password, char ret_generated[33],
-			     bool *ret_created, struct rp_error *err);
+enum rp_err domain_bootstrap(struct store *s, const char *email, const char *password,
+			     char ret_generated[33], bool *ret_created, struct rp_error *err);
 /* Random bytes as lowercase hex (bytes ≤ 64; out holds 2*bytes+1). */
 void domain_random_hex(char *out, size_t bytes);
 /* SHA-256 of a secret as hex: what the store keeps of tokens. */
 void domain_secret_hash(const char *secret, char out[65]);
 /* Mints an API token "rp_..." for user_id; the secret is only in
  * ret_token, the store keeps its hash. */
-enum rp_err domain_token_create(struct store_conn *c, int64_t user_id,
-				const char *name, char ret_token[80],
-				int64_t *ret_id, struct rp_error *err);
+enum rp_err domain_token_create(struct store_conn *c, int64_t user_id, const char *name,
+				char ret_token[80], int64_t *ret_id, struct rp_error *err);
 
 /* Looks up a user id by e-mail (case-insensitive); 0 if none. */
-int64_t domain_user_by_email(struct store_conn *c, const char *email,
-			     struct arena *a);
+int64_t domain_user_by_email(struct store_conn *c, const char *email, struct arena *a);
 /* A role id by name; 0 if none. */
-int64_t domain_role_by_name(struct store_conn *c, const char *name,
-			    struct arena *a);
+int64_t domain_role_by_name(struct store_conn *c, const char *name, struct arena *a);
 /* Fills the system fields of a new record (created/updated, version). */
 void domain_stamp_new(struct record *r, struct arena *a, int64_t user_id);

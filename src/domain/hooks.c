@@ -11,9 +11,8 @@
 #include "core/clock.h"
 #include "model/registry.h"
 
-typedef enum rp_err (*hook_fn)(struct dctx *d, const struct entity_def *e,
-			       const struct record *old, struct record *r,
-			       struct rp_error *err);
+typedef enum rp_err (*hook_fn)(struct dctx *d, const struct entity_def *e, const struct record *old,
+			       struct record *r, struct rp_error *err);
 
 static bool is_set(const struct record *r, const char *field)
 {
@@ -36,9 +35,8 @@ static void now_text(char out[RP_TIME_LEN])
 	clock_format(clock_now(), out);
 }
 
-static enum rp_err users_hook(struct dctx *d, const struct entity_def *e,
-			      const struct record *old, struct record *r,
-			      struct rp_error *err)
+static enum rp_err users_hook(struct dctx *d, const struct entity_def *e, const struct record *old,
+			      struct record *r, struct rp_error *err)
 {
 	const char *email = record_text(r, "email");
 	if (email) {
@@ -57,13 +55,13 @@ static enum rp_err users_hook(struct dctx *d, const struct entity_def *e,
 	if (old && record_int(old, "id") == d->p->user_id &&
 	    ((is_set(r, "active") && !record_int(r, "active")) ||
 	     (is_set(r, "role_id") && record_int(r, "role_id") != record_int(old, "role_id"))))
-		rp_field_fail(err, is_set(r, "active") ? "active" : "role_id",
-			      "forbidden", "you cannot disable yourself or change your own role");
+		rp_field_fail(err, is_set(r, "active") ? "active" : "role_id", "forbidden",
+			      "you cannot disable yourself or change your own role");
 	return err->err;
 }
 
-static enum rp_err apply_stage(struct dctx *d, const struct record *old,
-			       struct record *r, struct rp_error *err)
+static enum rp_err apply_stage(struct dctx *d, const struct record *old, struct record *r,
+			       struct rp_error *err)
 {
 	const struct value *sv = after(old, r, "stage_id");
 	if (!is_set(r, "stage_id") || sv->kind != V_INT)
@@ -99,8 +97,8 @@ static enum rp_err default_stage(struct dctx *d, struct record *r)
 	struct value is_default = {.kind = V_INT, .i = 1};
 	const struct entity_def *pe = model_entity("pipelines");
 	struct list_query pq = {.ent = pe, .limit = 1, .scope = {SCOPE_ALL}};
-	pq.filters[0] = (struct filter){entity_field_index(pe, "is_default"), OP_EQ,
-					&is_default, 1};
+	pq.filters[0] =
+		(struct filter){entity_field_index(pe, "is_default"), OP_EQ, &is_default, 1};
 	pq.nfilters = 1;
 	pq.sort[0] = (struct sort_key){0, false};
 	pq.nsort = 1;
@@ -127,9 +125,8 @@ static enum rp_err default_stage(struct dctx *d, struct record *r)
 	return RP_OK;
 }
 
-static enum rp_err deals_hook(struct dctx *d, const struct entity_def *e,
-			      const struct record *old, struct record *r,
-			      struct rp_error *err)
+static enum rp_err deals_hook(struct dctx *d, const struct entity_def *e, const struct record *old,
+			      struct record *r, struct rp_error *err)
 {
 	if (!old && !is_set(r, "stage_id"))
 		default_stage(d, r);
@@ -149,9 +146,8 @@ static enum rp_err deals_hook(struct dctx *d, const struct entity_def *e,
 	return RP_OK;
 }
 
-static enum rp_err leads_hook(struct dctx *d, const struct entity_def *e,
-			      const struct record *old, struct record *r,
-			      struct rp_error *err)
+static enum rp_err leads_hook(struct dctx *d, const struct entity_def *e, const struct record *old,
+			      struct record *r, struct rp_error *err)
 {
 	const struct value *st = after(old, r, "status");
 	const struct value *first = after(old, r, "first_contacted_at");
@@ -164,14 +160,13 @@ static enum rp_err leads_hook(struct dctx *d, const struct entity_def *e,
 }
 
 static enum rp_err activities_hook(struct dctx *d, const struct entity_def *e,
-				   const struct record *old, struct record *r,
-				   struct rp_error *err)
+				   const struct record *old, struct record *r, struct rp_error *err)
 {
 	const struct value *type = after(old, r, "related_type");
 	const struct value *id = after(old, r, "related_id");
 	if ((type->kind == V_NULL) != (id->kind == V_NULL)) {
-		rp_field_fail(err, type->kind == V_NULL ? "related_type" : "related_id",
-			      "required", "related_type and related_id go together");
+		rp_field_fail(err, type->kind == V_NULL ? "related_type" : "related_id", "required",
+			      "related_type and related_id go together");
 		return err->err;
 	}
 	if (type->kind == V_NULL || (!is_set(r, "related_type") && !is_set(r, "related_id")))
@@ -179,16 +174,16 @@ static enum rp_err activities_hook(struct dctx *d, const struct entity_def *e,
 	struct record *target;
 	struct rp_error ignore = {0};
 	if (domain_get(d, model_entity(type->s), id->i, &target, &ignore))
-		rp_field_fail(err, "related_id", "not_found",
-			      "no %s with id %lld", type->s, (long long)id->i);
+		rp_field_fail(err, "related_id", "not_found", "no %s with id %lld", type->s,
+			      (long long)id->i);
 	return err->err;
 }
 
 static bool valid_scope(json_t *v)
 {
 	const char *s = json_string_value(v);
-	return s && (!strcmp(s, "none") || !strcmp(s, "own") ||
-		     !strcmp(s, "team") || !strcmp(s, "all"));
+	return s &&
+	       (!strcmp(s, "none") || !strcmp(s, "own") || !strcmp(s, "team") || !strcmp(s, "all"));
 }
 
 static bool valid_entity_perms(json_t *ep)
@@ -197,7 +192,8 @@ static bool valid_entity_perms(json_t *ep)
 	json_t *v;
 	if (!json_is_object(ep))
 		return false;
-	json_object_foreach(ep, k, v) {
+	json_object_foreach(ep, k, v)
+	{
 		if (!strcmp(k, "read") || !strcmp(k, "create") || !strcmp(k, "edit") ||
 		    !strcmp(k, "delete")) {
 			if (!valid_scope(v))
@@ -215,9 +211,8 @@ static bool valid_entity_perms(json_t *ep)
 	return true;
 }
 
-static enum rp_err roles_hook(struct dctx *d, const struct entity_def *e,
-			      const struct record *old, struct record *r,
-			      struct rp_error *err)
+static enum rp_err roles_hook(struct dctx *d, const struct entity_def *e, const struct record *old,
+			      struct record *r, struct rp_error *err)
 {
 	const char *txt = record_text(r, "permissions");
 	if (!txt)
@@ -225,13 +220,16 @@ static enum rp_err roles_hook(struct dctx *d, const struct entity_def *e,
 	json_t *perms = json_loads(txt, 0, NULL);
 	const char *k;
 	json_t *v;
-	json_object_foreach(perms, k, v) {
-		bool ok = !strcmp(k, "admin") ? json_is_boolean(v)
-			: (!strcmp(k, "*") || model_entity(k)) && valid_entity_perms(v);
+	json_object_foreach(perms, k, v)
+	{
+		bool ok = !strcmp(k, "admin")
+				  ? json_is_boolean(v)
+				  : (!strcmp(k, "*") || model_entity(k)) && valid_entity_perms(v);
 		if (!ok) {
 			rp_field_fail(err, "permissions", "invalid_value",
 				      "bad entry \"%s\": use {\"entity\":{\"read\":"
-				      "\"none|own|team|all\",...,\"hidden\":[...]}}", k);
+				      "\"none|own|team|all\",...,\"hidden\":[...]}}",
+				      k);
 			break;
 		}
 	}
@@ -243,16 +241,12 @@ static const struct {
 	const char *entity;
 	hook_fn before_write;
 } hooks[] = {
-	{"users", users_hook},
-	{"deals", deals_hook},
-	{"leads", leads_hook},
-	{"activities", activities_hook},
-	{"roles", roles_hook},
+	{"users", users_hook},		 {"deals", deals_hook}, {"leads", leads_hook},
+	{"activities", activities_hook}, {"roles", roles_hook},
 };
 
-enum rp_err hooks_before_write(struct dctx *d, const struct entity_def *e,
-			       const struct record *old, struct record *r,
-			       struct rp_error *err)
+enum rp_err hooks_before_write(struct dctx *d, const struct entity_def *e, const struct record *old,
+			       struct record *r, struct rp_error *err)
 {
 	for (size_t i = 0; i < sizeof hooks / sizeof *hooks; i++)
 		if (!strcmp(hooks[i].entity, e->name))

@@ -4,6 +4,5 @@
 #pragma once
 #include "domain/domain.h"
 
-enum rp_err hooks_before_write(struct dctx *d, const struct entity_def *e,
-			       const struct record *old, struct record *r,
-			       struct rp_error *err);
+enum rp_err hooks_before_write(struct dctx *d, const struct entity_def *e, const struct record *old,
+			       struct record *r, struct rp_error *err);

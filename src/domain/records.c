@@ -11,18 +11,15 @@
 #include "domain/hooks.h"
 #include "model/registry.h"
 
-static enum rp_err forbidden(struct rp_error *err, const char *what,
-			     const struct entity_def *e)
+static enum rp_err forbidden(struct rp_error *err, const char *what, const struct entity_def *e)
 {
-	return rp_fail(err, RP_EFORBIDDEN, "forbidden",
-		       "your role may not %s %s", what, e->name);
+	return rp_fail(err, RP_EFORBIDDEN, "forbidden", "your role may not %s %s", what, e->name);
 }
 
-static enum rp_err not_found(struct rp_error *err, const struct entity_def *e,
-			     int64_t id)
+static enum rp_err not_found(struct rp_error *err, const struct entity_def *e, int64_t id)
 {
-	return rp_fail(err, RP_ENOTFOUND, "not_found", "%s %lld does not exist",
-		       e->singular, (long long)id);
+	return rp_fail(err, RP_ENOTFOUND, "not_found", "%s %lld does not exist", e->singular,
+		       (long long)id);
 }
 
 void domain_stamp_new(struct record *r, struct arena *a, int64_t user_id)
@@ -38,8 +35,8 @@ void domain_stamp_new(struct record *r, struct arena *a, int64_t user_id)
 
 /* Owner and team only need to exist (a role may assign without reading
  * the users list); any other reference must be visible to the caller. */
-static bool ref_ok(struct dctx *d, const struct field_def *f, int64_t id,
-		   struct record **target, struct rp_error *ignore)
+static bool ref_ok(struct dctx *d, const struct field_def *f, int64_t id, struct record **target,
+		   struct rp_error *ignore)
 {
 	const struct entity_def *re = model_entity(f->ref);
 	if (f->flags & FF_SYSTEM)
@@ -50,9 +47,8 @@ static bool ref_ok(struct dctx *d, const struct field_def *f, int64_t id,
 /* Fields the client sent that the caller's role may not write, and
  * references that must point at records the caller can see (a reference
  * to a hidden record would confirm that it exists). */
-static void check_fields(struct dctx *d, const struct entity_def *e,
-			 const struct record *r, json_t *body,
-			 struct rp_error *err)
+static void check_fields(struct dctx *d, const struct entity_def *e, const struct record *r,
+			 json_t *body, struct rp_error *err)
 {
 	for (int i = 0; i < r->n; i++) {
 		const struct field_def *f = &e->fields[i];
@@ -61,13 +57,11 @@ static void check_fields(struct dctx *d, const struct entity_def *e,
 		if (!r->set[i])
 			continue;
 		if (json_object_get(body, f->name) && acl_field_readonly(d->p, e, f))
-			rp_field_fail(err, f->name, "read_only",
-				      "your role may not change %s", f->name);
-		else if (f->type == FT_REF && r->v[i].kind == V_INT &&
-			 !(f->flags & FF_READONLY) &&
+			rp_field_fail(err, f->name, "read_only", "your role may not change %s",
+				      f->name);
+		else if (f->type == FT_REF && r->v[i].kind == V_INT && !(f->flags & FF_READONLY) &&
 			 !ref_ok(d, f, r->v[i].i, &target, &ignore))
-			rp_field_fail(err, f->name, "not_found",
-				      "no %s with id %lld", f->ref,
+			rp_field_fail(err, f->name, "not_found", "no %s with id %lld", f->ref,
 				      (long long)r->v[i].i);
 	}
 }
@@ -75,8 +69,7 @@ static void check_fields(struct dctx *d, const struct entity_def *e,
 /* Below scope "all", a record can only be given to the caller or, with
  * scope "team", to a member of the caller's team, and only within the
  * caller's team: nobody hands records across teams they cannot see. */
-static bool owner_allowed(struct dctx *d, const struct scope *s,
-			  const struct record *r)
+static bool owner_allowed(struct dctx *d, const struct scope *s, const struct record *r)
 {
 	if (s->scope == SCOPE_ALL)
 		return true;
@@ -95,17 +88,16 @@ static bool owner_allowed(struct dctx *d, const struct scope *s,
 	       record_int(u, "team_id") == d->p->team_id;
 }
 
-static enum rp_err check_unique(struct dctx *d, const struct entity_def *e,
-				const struct record *r, int64_t id,
-				struct rp_error *err)
+static enum rp_err check_unique(struct dctx *d, const struct entity_def *e, const struct record *r,
+				int64_t id, struct rp_error *err)
 {
 	for (int i = 0; i < r->n; i++) {
 		const struct field_def *f = &e->fields[i];
 		if (!r->set[i] || !(f->flags & FF_UNIQUE) || r->v[i].kind == V_NULL)
 			continue;
 		if (store_value_taken(d->c, e, f, &r->v[i], id)) {
-			rp_field_fail(err, f->name, "duplicate",
-				      "another %s has this %s", e->singular, f->name);
+			rp_field_fail(err, f->name, "duplicate", "another %s has this %s",
+				      e->singular, f->name);
 			err->err = RP_ECONFLICT;
 			snprintf(err->code, sizeof err->code, "duplicate");
 		}
@@ -141,13 +133,12 @@ static char *changes_json(const struct entity_def *e, const struct record *old,
 	return s;
 }
 
-static enum rp_err audit(struct dctx *d, const struct entity_def *e, int64_t id,
-			 const char *action, const struct record *old,
-			 const struct record *r, struct rp_error *err)
+static enum rp_err audit(struct dctx *d, const struct entity_def *e, int64_t id, const char *action,
+			 const struct record *old, const struct record *r, struct rp_error *err)
 {
 	char *changes = r ? changes_json(e, old, r) : NULL;
-	enum rp_err rc = store_audit_add(d->c, e, id, d->p->user_id, action,
-					 changes ? changes : "[]", err);
+	enum rp_err rc =
+		store_audit_add(d->c, e, id, d->p->user_id, action, changes ? changes : "[]", err);
 	free(changes);
 	return rc;
 }
@@ -168,23 +159,21 @@ static int keep_changes(struct record *r, const struct record *old)
 	return n;
 }
 
-static enum rp_err finish_write(struct dctx *d, const struct entity_def *e,
-				int64_t id, const char *action,
-				const struct record *old, const struct record *r,
-				struct record **ret, struct rp_error *err)
+static enum rp_err finish_write(struct dctx *d, const struct entity_def *e, int64_t id,
+				const char *action, const struct record *old,
+				const struct record *r, struct record **ret, struct rp_error *err)
 {
 	struct record *fresh;
 	if (store_get(d->c, e, id, d->a, &fresh, err) ||
-	    domain_index_record(d->c, e, id, fresh, err) ||
-	    audit(d, e, id, action, old, r, err))
+	    domain_index_record(d->c, e, id, fresh, err) || audit(d, e, id, action, old, r, err))
 		return err->err;
 	if (ret)
 		*ret = fresh;
 	return RP_OK;
 }
 
-enum rp_err domain_create(struct dctx *d, const struct entity_def *e,
-			  json_t *body, struct record **ret, struct rp_error *err)
+enum rp_err domain_create(struct dctx *d, const struct entity_def *e, json_t *body,
+			  struct record **ret, struct rp_error *err)
 {
 	struct scope cs = acl_scope(d->p, e, ACL_CREATE);
 	if (cs.scope == SCOPE_NONE)
@@ -199,18 +188,15 @@ enum rp_err domain_create(struct dctx *d, const struct entity_def *e,
 		record_set_int(r, "team_id", d->p->team_id);
 	if (!owner_allowed(d, &cs, r))
 		return rp_fail(err, RP_EFORBIDDEN, "forbidden",
-			       "your role may not create %s for that owner or team",
-			       e->name);
+			       "your role may not create %s for that owner or team", e->name);
 	domain_stamp_new(r, d->a, d->p->user_id);
 	if (store_begin(d->c, true, err))
 		return err->err;
 	int64_t id = 0;
 	check_fields(d, e, r, body, err);
-	if (err->err || hooks_before_write(d, e, NULL, r, err) ||
-	    check_unique(d, e, r, 0, err) ||
+	if (err->err || hooks_before_write(d, e, NULL, r, err) || check_unique(d, e, r, 0, err) ||
 	    store_insert(d->c, r, &id, err) ||
-	    finish_write(d, e, id, "create", NULL, r, ret, err) ||
-	    store_commit(d->c, err))
+	    finish_write(d, e, id, "create", NULL, r, ret, err) || store_commit(d->c, err))
 		goto fail;
 	return RP_OK;
 fail:
@@ -219,9 +205,8 @@ fail:
 }
 
 /* Reads a row the caller may see; deleted rows only when want_deleted. */
-static enum rp_err get_visible(struct dctx *d, const struct entity_def *e,
-			       int64_t id, bool want_deleted, struct record **ret,
-			       struct rp_error *err)
+static enum rp_err get_visible(struct dctx *d, const struct entity_def *e, int64_t id,
+			       bool want_deleted, struct record **ret, struct rp_error *err)
 {
 	struct scope rs = acl_scope(d->p, e, ACL_READ);
 	struct record *r;
@@ -234,15 +219,14 @@ static enum rp_err get_visible(struct dctx *d, const struct entity_def *e,
 	return RP_OK;
 }
 
-enum rp_err domain_get(struct dctx *d, const struct entity_def *e, int64_t id,
-		       struct record **ret, struct rp_error *err)
+enum rp_err domain_get(struct dctx *d, const struct entity_def *e, int64_t id, struct record **ret,
+		       struct rp_error *err)
 {
 	return get_visible(d, e, id, false, ret, err);
 }
 
-static enum rp_err check_edit(struct dctx *d, const struct entity_def *e,
-			      enum acl_action act, const struct record *old,
-			      int64_t if_match, struct rp_error *err)
+static enum rp_err check_edit(struct dctx *d, const struct entity_def *e, enum acl_action act,
+			      const struct record *old, int64_t if_match, struct rp_error *err)
 {
 	struct scope es = acl_scope(d->p, e, act);
 	if (!acl_row_in_scope(&es, old))
@@ -250,7 +234,8 @@ static enum rp_err check_edit(struct dctx *d, const struct entity_def *e,
 	if (if_match >= 0 && record_int(old, "version") != if_match)
 		return rp_fail(err, RP_EPRECOND, "version_conflict",
 			       "the record changed since you read it (version "
-			       "%lld now)", (long long)record_int(old, "version"));
+			       "%lld now)",
+			       (long long)record_int(old, "version"));
 	return RP_OK;
 }
 
@@ -262,9 +247,8 @@ static void stamp_update(struct record *r, struct arena *a, const struct record 
 	record_set_int(r, "version", record_int(old, "version") + 1);
 }
 
-enum rp_err domain_update(struct dctx *d, const struct entity_def *e, int64_t id,
-			  json_t *body, int64_t if_match, struct record **ret,
-			  struct rp_error *err)
+enum rp_err domain_update(struct dctx *d, const struct entity_def *e, int64_t id, json_t *body,
+			  int64_t if_match, struct record **ret, struct rp_error *err)
 {
 	struct record *old, *r;
 	if (model_validate_write(e, body, false, d->a, &r, err))
@@ -291,14 +275,12 @@ enum rp_err domain_update(struct dctx *d, const struct entity_def *e, int64_t id
 	     r->set[entity_field_index(e, "team_id")]) &&
 	    !owner_allowed(d, &es, merged)) {
 		rp_fail(err, RP_EFORBIDDEN, "forbidden",
-			"your role may not give this %s to that owner or team",
-			e->singular);
+			"your role may not give this %s to that owner or team", e->singular);
 		goto fail;
 	}
 	stamp_update(r, d->a, old);
 	if (check_unique(d, e, r, id, err) || store_update(d->c, r, id, err) ||
-	    finish_write(d, e, id, "update", old, r, ret, err) ||
-	    store_commit(d->c, err))
+	    finish_write(d, e, id, "update", old, r, ret, err) || store_commit(d->c, err))
 		goto fail;
 	return RP_OK;
 fail:
@@ -306,9 +288,9 @@ fail:
 	return err->err;
 }
 
-static enum rp_err set_deleted(struct dctx *d, const struct entity_def *e,
-			       int64_t id, const struct record *old, bool deleted,
-			       struct record **ret, struct rp_error *err)
+static enum rp_err set_deleted(struct dctx *d, const struct entity_def *e, int64_t id,
+			       const struct record *old, bool deleted, struct record **ret,
+			       struct rp_error *err)
 {
 	struct record *r = record_new(d->a, e);
 	if (deleted) {
@@ -332,8 +314,8 @@ static enum rp_err set_deleted(struct dctx *d, const struct entity_def *e,
 	return RP_OK;
 }
 
-enum rp_err domain_delete(struct dctx *d, const struct entity_def *e, int64_t id,
-			  int64_t if_match, struct rp_error *err)
+enum rp_err domain_delete(struct dctx *d, const struct entity_def *e, int64_t id, int64_t if_match,
+			  struct rp_error *err)
 {
 	struct record *old;
 	if (store_begin(d->c, true, err))
@@ -359,8 +341,7 @@ enum rp_err domain_restore(struct dctx *d, const struct entity_def *e, int64_t i
 	struct record *old;
 	if (store_begin(d->c, true, err))
 		return err->err;
-	if (get_visible(d, e, id, true, &old, err) ||
-	    check_edit(d, e, ACL_DELETE, old, -1, err) ||
+	if (get_visible(d, e, id, true, &old, err) || check_edit(d, e, ACL_DELETE, old, -1, err) ||
 	    set_deleted(d, e, id, old, false, ret, err) || store_commit(d->c, err))
 		goto fail;
 	return RP_OK;
@@ -374,9 +355,8 @@ static bool hidden_index(struct dctx *d, const struct entity_def *e, int fi)
 	return acl_field_hidden(d->p, e, &e->fields[fi]);
 }
 
-enum rp_err domain_list(struct dctx *d, struct list_query *q,
-			struct record ***ret_rows, int *ret_n, bool *ret_more,
-			struct rp_error *err)
+enum rp_err domain_list(struct dctx *d, struct list_query *q, struct record ***ret_rows, int *ret_n,
+			bool *ret_more, struct rp_error *err)
 {
 	const struct entity_def *e = q->ent;
 	q->scope = acl_scope(d->p, e, ACL_READ);
@@ -386,13 +366,11 @@ enum rp_err domain_list(struct dctx *d, struct list_query *q,
 		return forbidden(err, "see deleted", e);
 	for (int i = 0; i < q->nfilters; i++)
 		if (hidden_index(d, e, q->filters[i].field))
-			return rp_fail(err, RP_EINVAL, "invalid_filter",
-				       "%s cannot be filtered",
+			return rp_fail(err, RP_EINVAL, "invalid_filter", "%s cannot be filtered",
 				       e->fields[q->filters[i].field].name);
 	for (int i = 0; i < q->nsort; i++)
 		if (hidden_index(d, e, q->sort[i].field))
-			return rp_fail(err, RP_EINVAL, "invalid_sort",
-				       "cannot sort by %s",
+			return rp_fail(err, RP_EINVAL, "invalid_sort", "cannot sort by %s",
 				       e->fields[q->sort[i].field].name);
 	if (q->q) {
 		char *m = domain_fts_query(d->a, q->q);
@@ -407,28 +385,26 @@ enum rp_err domain_list(struct dctx *d, struct list_query *q,
 	return store_list(d->c, q, d->a, ret_rows, ret_n, ret_more, err);
 }
 
-static int summary_field(struct dctx *d, const struct entity_def *e,
-			 const char *name, bool numeric, struct rp_error *err)
+static int summary_field(struct dctx *d, const struct entity_def *e, const char *name, bool numeric,
+			 struct rp_error *err)
 {
 	int i = entity_field_index(e, name);
 	const struct field_def *f = i >= 0 ? &e->fields[i] : NULL;
-	bool ok = f && field_readable(f) && !acl_field_hidden(d->p, e, f) &&
-		  f->type != FT_JSON && f->type != FT_TAGS &&
-		  (!numeric || f->type == FT_INT || f->type == FT_MONEY ||
-		   f->type == FT_NUMBER);
+	bool ok = f && field_readable(f) && !acl_field_hidden(d->p, e, f) && f->type != FT_JSON &&
+		  f->type != FT_TAGS &&
+		  (!numeric || f->type == FT_INT || f->type == FT_MONEY || f->type == FT_NUMBER);
 	if (!ok) {
 		rp_fail(err, RP_EINVAL, "invalid_summary", "cannot %s %s",
 			numeric ? "sum" : "group by", name);
-		rp_field_fail(err, numeric ? "sum" : "group_by", "invalid_summary",
-			      "cannot %s %s", numeric ? "sum" : "group by", name);
+		rp_field_fail(err, numeric ? "sum" : "group_by", "invalid_summary", "cannot %s %s",
+			      numeric ? "sum" : "group by", name);
 		return -1;
 	}
 	return i;
 }
 
-enum rp_err domain_summary(struct dctx *d, struct list_query *q,
-			   const char *group_by, const char *sum, struct buf *out,
-			   struct rp_error *err)
+enum rp_err domain_summary(struct dctx *d, struct list_query *q, const char *group_by,
+			   const char *sum, struct buf *out, struct rp_error *err)
 {
 	const struct entity_def *e = q->ent;
 	int group[3], ngroup = 0, sum_field = -1;

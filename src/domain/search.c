@@ -29,9 +29,8 @@ char *domain_search_text(const struct entity_def *e, const struct record *r)
 	return buf_detach(&b, NULL);
 }
 
-enum rp_err domain_index_record(struct store_conn *c, const struct entity_def *e,
-				int64_t id, const struct record *r,
-				struct rp_error *err)
+enum rp_err domain_index_record(struct store_conn *c, const struct entity_def *e, int64_t id,
+				const struct record *r, struct rp_error *err)
 {
 	if (!(e->flags & EF_SEARCH))
 		return RP_OK;
@@ -51,9 +50,8 @@ char *domain_fts_query(struct arena *a, const char *q)
 	return out;
 }
 
-enum rp_err domain_search(struct dctx *d, const char *q, int limit,
-			  struct search_hit **ret, int *ret_n,
-			  struct rp_error *err)
+enum rp_err domain_search(struct dctx *d, const char *q, int limit, struct search_hit **ret,
+			  int *ret_n, struct rp_error *err)
 {
 	if (limit <= 0 || limit > SEARCH_MAX)
 		limit = SEARCH_MAX;
@@ -85,30 +83,28 @@ static struct scope timeline_scope(const struct entity_def *e, void *ctx)
 	return acl_scope(d->p, e, ACL_READ);
 }
 
-enum rp_err domain_timeline(struct dctx *d, const struct entity_def *e,
-			    int64_t id, int limit, const char *before,
-			    struct timeline_item **ret, int *ret_n,
+enum rp_err domain_timeline(struct dctx *d, const struct entity_def *e, int64_t id, int limit,
+			    const char *before, struct timeline_item **ret, int *ret_n,
 			    struct rp_error *err)
 {
 	struct record *r;
 	if (!(e->flags & EF_TIMELINE))
-		return rp_fail(err, RP_ENOTFOUND, "not_found",
-			       "%s have no timeline", e->name);
+		return rp_fail(err, RP_ENOTFOUND, "not_found", "%s have no timeline", e->name);
 	if (domain_get(d, e, id, &r, err))
 		return err->err;
-	return store_timeline(d->c, e, id, timeline_scope, d, limit, before, d->a,
-			      ret, ret_n, err);
+	return store_timeline(d->c, e, id, timeline_scope, d, limit, before, d->a, ret, ret_n, err);
 }
 
 /* Drops from an audit listing the changes of fields hidden from the
  * caller's role, so history never reveals what the record hides. */
-static void hide_changes(struct dctx *d, const struct entity_def *e,
-			 const struct buf *raw, struct buf *out)
+static void hide_changes(struct dctx *d, const struct entity_def *e, const struct buf *raw,
+			 struct buf *out)
 {
 	json_t *doc = json_loadb(buf_str(raw), raw->len, 0, NULL);
 	size_t i, k;
 	json_t *entry, *change;
-	json_array_foreach(json_object_get(doc, "data"), i, entry) {
+	json_array_foreach(json_object_get(doc, "data"), i, entry)
+	{
 		json_t *changes = json_object_get(entry, "changes");
 		for (k = json_array_size(changes); k-- > 0;) {
 			change = json_array_get(changes, k);
@@ -125,8 +121,8 @@ static void hide_changes(struct dctx *d, const struct entity_def *e,
 	json_decref(doc);
 }
 
-enum rp_err domain_history(struct dctx *d, const struct entity_def *e,
-			   int64_t id, struct buf *out, struct rp_error *err)
+enum rp_err domain_history(struct dctx *d, const struct entity_def *e, int64_t id, struct buf *out,
+			   struct rp_error *err)
 {
 	struct record *r;
 	struct rp_error ignore = {0};
@@ -135,9 +131,8 @@ enum rp_err domain_history(struct dctx *d, const struct entity_def *e,
 		struct scope rs = acl_scope(d->p, e, ACL_READ);
 		if (rs.scope == SCOPE_NONE || store_get(d->c, e, id, d->a, &r, err) ||
 		    !acl_row_in_scope(&rs, r))
-			return rp_fail(err, RP_ENOTFOUND, "not_found",
-				       "%s %lld does not exist", e->singular,
-				       (long long)id);
+			return rp_fail(err, RP_ENOTFOUND, "not_found", "%s %lld does not exist",
+				       e->singular, (long long)id);
 	}
 	struct buf raw;
 	buf_init(&raw, 0);
@@ -150,8 +145,7 @@ enum rp_err domain_history(struct dctx *d, const struct entity_def *e,
 
 static const char *const *options_from_json(struct arena *a, json_t *opts)
 {
-	if (!json_is_array(opts) || json_array_size(opts) == 0 ||
-	    json_array_size(opts) > 200)
+	if (!json_is_array(opts) || json_array_size(opts) == 0 || json_array_size(opts) > 200)
 		return NULL;
 	size_t n = json_array_size(opts);
 	const char **v = arena_alloc(a, sizeof *v * (n + 1));
@@ -164,23 +158,21 @@ static const char *const *options_from_json(struct arena *a, json_t *opts)
 	return v;
 }
 
-enum rp_err domain_add_field(struct dctx *d, const struct entity_def *e,
-			     json_t *body, struct rp_error *err)
+enum rp_err domain_add_field(struct dctx *d, const struct entity_def *e, json_t *body,
+			     struct rp_error *err)
 {
 	if (!d->p->admin)
-		return rp_fail(err, RP_EFORBIDDEN, "forbidden",
-			       "only administrators add fields");
+		return rp_fail(err, RP_EFORBIDDEN, "forbidden", "only administrators add fields");
 	if (!json_is_object(body))
-		return rp_fail(err, RP_EINVAL, "invalid_body",
-			       "the body must be a JSON object");
+		return rp_fail(err, RP_EINVAL, "invalid_body", "the body must be a JSON object");
 	struct field_def def = {0};
 	const char *k;
 	json_t *v;
-	json_object_foreach(body, k, v) {
+	json_object_foreach(body, k, v)
+	{
 		if (strcmp(k, "name") && strcmp(k, "type") && strcmp(k, "label") &&
 		    strcmp(k, "options") && strcmp(k, "ref") && strcmp(k, "required") &&
-		    strcmp(k, "searchable") && strcmp(k, "sortable") &&
-		    strcmp(k, "max_length"))
+		    strcmp(k, "searchable") && strcmp(k, "sortable") && strcmp(k, "max_length"))
 			rp_field_fail(err, k, "unknown_field", "unknown property %s", k);
 	}
 	def.name = json_string_value(json_object_get(body, "name"));

@@ -32,9 +32,8 @@ void domain_secret_hash(const char *secret, char out[65])
 	buf_release(&b);
 }
 
-enum rp_err domain_token_create(struct store_conn *c, int64_t user_id,
-				const char *name, char ret_token[80],
-				int64_t *ret_id, struct rp_error *err)
+enum rp_err domain_token_create(struct store_conn *c, int64_t user_id, const char *name,
+				char ret_token[80], int64_t *ret_id, struct rp_error *err)
 {
 	if (!name || !*name || strlen(name) > 100) {
 		rp_field_fail(err, "name", "required", "a name of 1 to 100 characters");

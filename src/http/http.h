@@ -11,9 +11,9 @@
 #include "core/buf.h"
 #include "model/query.h" /* struct query_param */
 
-#define HTTP_MAX_PATH_PARAMS 4
+#define HTTP_MAX_PATH_PARAMS  4
 #define HTTP_MAX_QUERY_PARAMS 64
-#define HTTP_MAX_HEADERS 16
+#define HTTP_MAX_HEADERS      16
 
 struct http_request {
 	const char *method;
@@ -40,8 +40,7 @@ struct http_response {
 };
 
 /* A handler fills resp; it never frees (everything lives in req->arena). */
-typedef void (*http_handler)(struct http_request *req, struct http_response *resp,
-			     void *app);
+typedef void (*http_handler)(struct http_request *req, struct http_response *resp, void *app);
 
 /* Pattern segments starting with ':' match any one segment and are passed
  * in path_params in order; a final "*" matches the rest of the path. */
@@ -55,11 +54,11 @@ struct http_config {
 	const char *host;
 	uint16_t port;
 	unsigned threads;
-	size_t max_body;          /* bytes; larger bodies get 413 */
-	unsigned conn_timeout_s;  /* idle connections are closed */
+	size_t max_body;	 /* bytes; larger bodies get 413 */
+	unsigned conn_timeout_s; /* idle connections are closed */
 	unsigned max_conns;
 	unsigned max_conns_per_ip;
-	size_t conn_memory;       /* per-connection buffer limit */
+	size_t conn_memory; /* per-connection buffer limit */
 	bool access_log;
 };
 
@@ -67,10 +66,8 @@ struct http_server;
 
 /* Starts serving; routes and app must outlive the server. NULL on failure
  * with a message in err_msg. */
-struct http_server *http_start(const struct http_config *cfg,
-			       const struct http_route *routes, void *app,
-			       http_handler not_found, char *err_msg,
-			       size_t err_len);
+struct http_server *http_start(const struct http_config *cfg, const struct http_route *routes,
+			       void *app, http_handler not_found, char *err_msg, size_t err_len);
 void http_stop(struct http_server *s);
 /* The port actually bound (useful with port 0). */
 uint16_t http_port(const struct http_server *s);
@@ -78,8 +75,7 @@ uint16_t http_port(const struct http_server *s);
 const char *http_header(const struct http_request *req, const char *name);
 const char *http_cookie(const struct http_request *req, const char *name);
 const char *http_param(const struct http_request *req, const char *key);
-void http_set_header(struct http_response *resp, const char *name,
-		     const char *value);
+void http_set_header(struct http_response *resp, const char *name, const char *value);
 
 /* Prometheus text for the server's request counters and latencies. */
 void http_metrics_write(struct buf *out);

@@ -4,8 +4,7 @@
 #include <string.h>
 
 /* Compares one pattern against a path, capturing ':' segments. */
-static bool match_path(const char *pattern, const char *path,
-		       struct http_request *req)
+static bool match_path(const char *pattern, const char *path, struct http_request *req)
 {
 	int n = 0;
 	const char *p = pattern, *s = path;
@@ -47,14 +46,13 @@ static bool is_literal(const char *pattern)
 
 static bool method_matches(const struct http_route *r, const char *method)
 {
-	return !strcmp(r->method, method) ||
-	       (!strcmp(method, "HEAD") && !strcmp(r->method, "GET"));
+	return !strcmp(r->method, method) || (!strcmp(method, "HEAD") && !strcmp(r->method, "GET"));
 }
 
 /* One pass over the routes of one kind (literal or with parameters). */
 static enum route_result find_pass(const struct http_route *routes, bool literal,
-				   struct http_request *req,
-				   const struct http_route **ret, struct buf *allow)
+				   struct http_request *req, const struct http_route **ret,
+				   struct buf *allow)
 {
 	bool path_matched = false;
 	for (const struct http_route *r = routes; r->pattern; r++) {
@@ -75,8 +73,7 @@ static enum route_result find_pass(const struct http_route *routes, bool literal
 	return path_matched ? ROUTE_BAD_METHOD : ROUTE_NOT_FOUND;
 }
 
-enum route_result router_find(const struct http_route *routes,
-			      struct http_request *req,
+enum route_result router_find(const struct http_route *routes, struct http_request *req,
 			      const struct http_route **ret, struct buf *allow)
 {
 	/* A literal path (/api/v1/auth/login) is never taken by a pattern

@@ -9,6 +9,5 @@ enum route_result { ROUTE_FOUND, ROUTE_NOT_FOUND, ROUTE_BAD_METHOD };
  * parameters. Literal routes are tried before routes with parameters.
  * ROUTE_BAD_METHOD when the path exists for other methods, whose names
  * are then appended to allow (may be NULL) for the Allow header. */
-enum route_result router_find(const struct http_route *routes,
-			      struct http_request *req,
+enum route_result router_find(const struct http_route *routes, struct http_request *req,
 			      const struct http_route **ret, struct buf *allow);

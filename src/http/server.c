@@ -35,7 +35,7 @@ struct req_state {
 /* --- metrics ------------------------------------------------------------ */
 
 static const double bucket_le[] = {0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025,
-				   0.05, 0.1, 0.25, 0.5, 1, 2.5};
+				   0.05,   0.1,	  0.25,	  0.5,	 1,    2.5};
 #define NBUCKETS (sizeof bucket_le / sizeof *bucket_le)
 static atomic_ullong status_count[6]; /* by status class 1xx..5xx */
 static atomic_ullong bucket_count[NBUCKETS + 1];
@@ -83,8 +83,11 @@ bool utf8_valid(const char *s, size_t n)
 	const unsigned char *p = (const unsigned char *)s, *end = p + n;
 	while (p < end) {
 		unsigned c = *p;
-		int len = c < 0x80 ? 1 : (c >> 5) == 6 ? 2 : (c >> 4) == 14 ? 3
-			: (c >> 3) == 30 ? 4 : 0;
+		int len = c < 0x80	   ? 1
+			  : (c >> 5) == 6  ? 2
+			  : (c >> 4) == 14 ? 3
+			  : (c >> 3) == 30 ? 4
+					   : 0;
 		if (!len || end - p < len)
 			return false;
 		uint32_t cp = len == 1 ? c : c & (0x7F >> len);
@@ -94,8 +97,7 @@ bool utf8_valid(const char *s, size_t n)
 			cp = (cp << 6) | (p[i] & 0x3F);
 		}
 		if ((len == 2 && cp < 0x80) || (len == 3 && cp < 0x800) ||
-		    (len == 4 && (cp < 0x10000 || cp > 0x10FFFF)) ||
-		    (cp >= 0xD800 && cp <= 0xDFFF))
+		    (len == 4 && (cp < 0x10000 || cp > 0x10FFFF)) || (cp >= 0xD800 && cp <= 0xDFFF))
 			return false;
 		p += len;
 	}
@@ -120,8 +122,7 @@ const char *http_param(const struct http_request *req, const char *key)
 	return NULL;
 }
 
-void http_set_header(struct http_response *resp, const char *name,
-		     const char *value)
+void http_set_header(struct http_response *resp, const char *name, const char *value)
 {
 	for (int i = 0; i < resp->nheaders; i++)
 		if (!strcasecmp(resp->header_names[i], name)) {
@@ -134,13 +135,12 @@ void http_set_header(struct http_response *resp, const char *name,
 	}
 }
 
-static enum MHD_Result collect_param(void *cls, enum MHD_ValueKind kind,
-				     const char *key, const char *value)
+static enum MHD_Result collect_param(void *cls, enum MHD_ValueKind kind, const char *key,
+				     const char *value)
 {
 	(void)kind;
 	struct http_request *req = cls;
-	if (req->nparams >= HTTP_MAX_QUERY_PARAMS ||
-	    !utf8_valid(key, strlen(key)) ||
+	if (req->nparams >= HTTP_MAX_QUERY_PARAMS || !utf8_valid(key, strlen(key)) ||
 	    (value && !utf8_valid(value, strlen(value)))) {
 		req->bad_params = true;
 		return MHD_NO;
@@ -158,19 +158,19 @@ static const char *client_ip(struct MHD_Connection *conn, struct arena *a)
 	if (ci && ci->client_addr) {
 		const struct sockaddr *sa = ci->client_addr;
 		if (sa->sa_family == AF_INET)
-			inet_ntop(AF_INET, &((const struct sockaddr_in *)sa)->sin_addr,
-				  ip, sizeof ip);
+			inet_ntop(AF_INET, &((const struct sockaddr_in *)sa)->sin_addr, ip,
+				  sizeof ip);
 		else if (sa->sa_family == AF_INET6)
-			inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)sa)->sin6_addr,
-				  ip, sizeof ip);
+			inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)sa)->sin6_addr, ip,
+				  sizeof ip);
 	}
 	return arena_strdup(a, ip);
 }
 
 /* --- the access handler --------------------------------------------------- */
 
-static void simple_problem(struct http_response *resp, int status,
-			   const char *code, const char *title)
+static void simple_problem(struct http_response *resp, int status, const char *code,
+			   const char *title)
 {
 	resp->status = status;
 	resp->content_type = "application/problem+json";
@@ -180,8 +180,7 @@ static void simple_problem(struct http_response *resp, int status,
 		   title, status, code, title);
 }
 
-static void dispatch(struct http_server *s, struct http_request *req,
-		     struct http_response *resp)
+static void dispatch(struct http_server *s, struct http_request *req, struct http_response *resp)
 {
 	const struct http_route *route = NULL;
 	struct buf allow;
@@ -191,9 +190,7 @@ static void dispatch(struct http_server *s, struct http_request *req,
 		http_set_header(resp, "Allow", arena_strdup(req->arena, buf_str(&allow)));
 	buf_release(&allow);
 	switch (rr) {
-	case ROUTE_FOUND:
-		route->fn(req, resp, s->app);
-		return;
+	case ROUTE_FOUND: route->fn(req, resp, s->app); return;
 	case ROUTE_BAD_METHOD:
 		simple_problem(resp, 405, "method_not_allowed", "Method not allowed");
 		return;
@@ -206,30 +203,27 @@ static void dispatch(struct http_server *s, struct http_request *req,
 	}
 }
 
-static enum MHD_Result send_response(struct MHD_Connection *conn,
-			    struct http_response *resp, const char *method)
+static enum MHD_Result send_response(struct MHD_Connection *conn, struct http_response *resp,
+				     const char *method)
 {
 	size_t len = 0;
 	char *body = buf_detach(&resp->body, &len);
-	struct MHD_Response *r =
-		MHD_create_response_from_buffer(len, body, MHD_RESPMEM_MUST_FREE);
+	struct MHD_Response *r = MHD_create_response_from_buffer(len, body, MHD_RESPMEM_MUST_FREE);
 	if (resp->content_type)
 		MHD_add_response_header(r, "Content-Type", resp->content_type);
 	MHD_add_response_header(r, "X-Content-Type-Options", "nosniff");
 	MHD_add_response_header(r, "Referrer-Policy", "no-referrer");
 	MHD_add_response_header(r, "X-Frame-Options", "DENY");
 	for (int i = 0; i < resp->nheaders; i++)
-		MHD_add_response_header(r, resp->header_names[i],
-					resp->header_values[i]);
+		MHD_add_response_header(r, resp->header_names[i], resp->header_values[i]);
 	(void)method;
 	enum MHD_Result ret = MHD_queue_response(conn, (unsigned)resp->status, r);
 	MHD_destroy_response(r);
 	return ret;
 }
 
-static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn,
-				  const char *url, const char *method,
-				  const char *version, const char *upload,
+static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,
+				  const char *method, const char *version, const char *upload,
 				  size_t *upload_size, void **con_cls)
 {
 	(void)version;
@@ -252,19 +246,15 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn,
 		*upload_size = 0;
 		return MHD_YES;
 	}
-	struct http_request req = {.method = method, .path = url,
-				   .arena = st->arena, .conn = conn};
+	struct http_request req = {.method = method, .path = url, .arena = st->arena, .conn = conn};
 	req.client_ip = client_ip(conn, st->arena);
-	struct http_response resp = {.status = 200,
-				     .content_type = "application/json"};
+	struct http_response resp = {.status = 200, .content_type = "application/json"};
 	buf_init(&resp.body, 0);
 	MHD_get_connection_values(conn, MHD_GET_ARGUMENT_KIND, collect_param, &req);
 	if (st->too_big) {
-		simple_problem(&resp, 413, "payload_too_large",
-			       "The request body is too large");
+		simple_problem(&resp, 413, "payload_too_large", "The request body is too large");
 	} else if (req.bad_params || !utf8_valid(url, strlen(url))) {
-		simple_problem(&resp, 400, "invalid_query",
-			       "The query string is not valid");
+		simple_problem(&resp, 400, "invalid_query", "The query string is not valid");
 	} else {
 		req.body = buf_str(&st->body);
 		req.body_len = st->body.len;
@@ -273,8 +263,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn,
 	int64_t ns = clock_mono_ns() - st->started_ns;
 	metrics_observe(resp.status, ns);
 	if (s->cfg.access_log)
-		log_info("access %s %s %s %d %zu %.3fms", req.client_ip, method, url,
-			 resp.status, resp.body.len, (double)ns / 1e6);
+		log_info("access %s %s %s %d %zu %.3fms", req.client_ip, method, url, resp.status,
+			 resp.body.len, (double)ns / 1e6);
 	return send_response(conn, &resp, method);
 }
 
@@ -293,15 +283,12 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 	*con_cls = NULL;
 }
 
-struct http_server *http_start(const struct http_config *cfg,
-			       const struct http_route *routes, void *app,
-			       http_handler not_found, char *err_msg,
-			       size_t err_len)
+struct http_server *http_start(const struct http_config *cfg, const struct http_route *routes,
+			       void *app, http_handler not_found, char *err_msg, size_t err_len)
 {
 	struct sockaddr_in addr = {.sin_family = AF_INET, .sin_port = htons(cfg->port)};
 	if (inet_pton(AF_INET, cfg->host, &addr.sin_addr) != 1) {
-		snprintf(err_msg, err_len, "cannot listen on %s: not an IPv4 address",
-			 cfg->host);
+		snprintf(err_msg, err_len, "cannot listen on %s: not an IPv4 address", cfg->host);
 		return NULL;
 	}
 	struct http_server *s = calloc(1, sizeof *s);
@@ -312,20 +299,16 @@ struct http_server *http_start(const struct http_config *cfg,
 	s->app = app;
 	s->not_found = not_found;
 	s->d = MHD_start_daemon(
-		MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ERROR_LOG,
-		0, NULL, NULL, on_request, s,
-		MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&addr,
-		MHD_OPTION_THREAD_POOL_SIZE, cfg->threads,
-		MHD_OPTION_CONNECTION_TIMEOUT, cfg->conn_timeout_s,
-		MHD_OPTION_CONNECTION_LIMIT, cfg->max_conns,
+		MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ERROR_LOG, 0, NULL, NULL,
+		on_request, s, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&addr,
+		MHD_OPTION_THREAD_POOL_SIZE, cfg->threads, MHD_OPTION_CONNECTION_TIMEOUT,
+		cfg->conn_timeout_s, MHD_OPTION_CONNECTION_LIMIT, cfg->max_conns,
 		MHD_OPTION_PER_IP_CONNECTION_LIMIT, cfg->max_conns_per_ip,
-		MHD_OPTION_CONNECTION_MEMORY_LIMIT, cfg->conn_memory,
-		MHD_OPTION_NOTIFY_COMPLETED, on_completed, s,
-		MHD_OPTION_LISTEN_BACKLOG_SIZE, 1024,
-		MHD_OPTION_END);
+		MHD_OPTION_CONNECTION_MEMORY_LIMIT, cfg->conn_memory, MHD_OPTION_NOTIFY_COMPLETED,
+		on_completed, s, MHD_OPTION_LISTEN_BACKLOG_SIZE, 1024, MHD_OPTION_END);
 	if (!s->d) {
-		snprintf(err_msg, err_len, "cannot listen on %s:%u (in use?)",
-			 cfg->host, cfg->port);
+		snprintf(err_msg, err_len, "cannot listen on %s:%u (in use?)", cfg->host,
+			 cfg->port);
 		free(s);
 		return NULL;
 	}

@@ -5,10 +5,11 @@
 #include <stdio.h>
 #include <string.h>
 
-#define CSP "default-src 'self'; script-src 'self'; style-src 'self'; " \
-	    "img-src 'self' data:; font-src 'self'; connect-src 'self'; " \
-	    "object-src 'none'; base-uri 'none'; form-action 'self'; " \
-	    "frame-ancestors 'none'"
+#define CSP                                                                                        \
+	"default-src 'self'; script-src 'self'; style-src 'self'; "                                \
+	"img-src 'self' data:; font-src 'self'; connect-src 'self'; "                              \
+	"object-src 'none'; base-uri 'none'; form-action 'self'; "                                 \
+	"frame-ancestors 'none'"
 
 static const struct web_asset *find(const char *path)
 {
@@ -21,7 +22,9 @@ static const struct web_asset *find(const char *path)
 static const char *type_of(const char *path)
 {
 	const char *dot = strrchr(path, '.');
-	static const struct { const char *ext, *type; } types[] = {
+	static const struct {
+		const char *ext, *type;
+	} types[] = {
 		{".html", "text/html; charset=utf-8"},
 		{".js", "text/javascript; charset=utf-8"},
 		{".mjs", "text/javascript; charset=utf-8"},
@@ -37,8 +40,8 @@ static const char *type_of(const char *path)
 }
 
 /* Development: the file from disk, re-read on every request. */
-static int serve_dir(struct http_request *req, struct http_response *resp,
-		     const char *dir, const char *path)
+static int serve_dir(struct http_request *req, struct http_response *resp, const char *dir,
+		     const char *path)
 {
 	if (strstr(path, ".."))
 		return -1;
@@ -61,8 +64,7 @@ static int serve_dir(struct http_request *req, struct http_response *resp,
 	return 0;
 }
 
-int http_static_serve(struct http_request *req, struct http_response *resp,
-		      const char *web_dir)
+int http_static_serve(struct http_request *req, struct http_response *resp, const char *web_dir)
 {
 	const char *path = !strcmp(req->path, "/") ? "/index.html" : req->path;
 	http_set_header(resp, "Content-Security-Policy", CSP);

@@ -20,5 +20,4 @@ extern const struct web_asset web_assets[];
  * the file, 304 on a matching If-None-Match, and for paths that name no
  * file index.html (the UI routes in the browser). Sets the strict
  * Content-Security-Policy. Returns 0 if served, -1 if there is no UI. */
-int http_static_serve(struct http_request *req, struct http_response *resp,
-		      const char *web_dir);
+int http_static_serve(struct http_request *req, struct http_response *resp, const char *web_dir);

@@ -28,32 +28,53 @@
 struct demo_product {
 	const char *name, *sku, *description, *currency, *recurring;
 	int64_t price, cost; /* minor units */
-	bool retired;        /* no longer sold: active = false */
+	bool retired;	     /* no longer sold: active = false */
 };
 
 static const struct demo_product demo_products[] = {
-#define P(n, sku, d, cur, rec, price, cost) {n, sku, d, cur, rec, price, cost, false}
-	P("Rapport CRM Professional (per user)", "CRM-PRO-M", "Per user, billed monthly", "USD", "monthly", 4900, 700),
-	P("Rapport CRM Enterprise (50 users)", "CRM-ENT-Y", "Annual subscription, 50 named users", "USD", "yearly", 9900000, 1500000),
-	P("Rapport CRM 企业版（50 用户，年度）", "CRM-ENT-CN-Y", "年度订阅，50 个用户", "CNY", "yearly", 49800000, 7000000),
-	P("Rapport CRM Корпоративная (50 пользователей, год)", "CRM-ENT-RU-Y", "Годовая подписка, 50 пользователей", "RUB", "yearly", 490000000, 70000000),
-	P("Marketing Automation Module", "MKT-AUTO-Y", "Campaigns, journeys and attribution", "USD", "yearly", 2400000, 300000),
-	P("API Add-on", "API-ADD-M", "Higher API limits and webhooks", "USD", "monthly", 19900, 1500),
-	P("Storage Add-on 1 TB", "STO-1TB-M", "Extra attachment storage", "USD", "monthly", 25000, 9000),
-	P("Standard Support", "SUP-STD-Y", "Business hours, next-day response", "USD", "yearly", 1200000, 450000),
-	P("Premium Support 24/7", "SUP-PRM-Y", "Round the clock, 1-hour response", "USD", "yearly", 3600000, 1600000),
-	P("标准技术支持（年度）", "SUP-STD-CN-Y", "工作日支持，次日响应", "CNY", "yearly", 8000000, 3200000),
-	P("Техподдержка «Стандарт» (год)", "SUP-STD-RU-Y", "Рабочие дни, ответ на следующий день", "RUB", "yearly", 90000000, 36000000),
-	P("Implementation Services (per day)", "SRV-IMPL-D", "Consultant day, remote or on site", "USD", "none", 120000, 60000),
-	P("Data Migration Package", "SRV-MIG", "Import from spreadsheets or another CRM", "USD", "none", 850000, 350000),
-	P("Onsite Training (per day)", "SRV-TRN-D", "Up to 12 participants", "USD", "none", 150000, 70000),
+#define P(n, sku, d, cur, rec, price, cost)                                                        \
+	{                                                                                          \
+		n, sku, d, cur, rec, price, cost, false                                            \
+	}
+	P("Rapport CRM Professional (per user)", "CRM-PRO-M", "Per user, billed monthly", "USD",
+	  "monthly", 4900, 700),
+	P("Rapport CRM Enterprise (50 users)", "CRM-ENT-Y", "Annual subscription, 50 named users",
+	  "USD", "yearly", 9900000, 1500000),
+	P("Rapport CRM 企业版（50 用户，年度）", "CRM-ENT-CN-Y", "年度订阅，50 个用户", "CNY",
+	  "yearly", 49800000, 7000000),
+	P("Rapport CRM Корпоративная (50 пользователей, год)", "CRM-ENT-RU-Y",
+	  "Годовая подписка, 50 пользователей", "RUB", "yearly", 490000000, 70000000),
+	P("Marketing Automation Module", "MKT-AUTO-Y", "Campaigns, journeys and attribution", "USD",
+	  "yearly", 2400000, 300000),
+	P("API Add-on", "API-ADD-M", "Higher API limits and webhooks", "USD", "monthly", 19900,
+	  1500),
+	P("Storage Add-on 1 TB", "STO-1TB-M", "Extra attachment storage", "USD", "monthly", 25000,
+	  9000),
+	P("Standard Support", "SUP-STD-Y", "Business hours, next-day response", "USD", "yearly",
+	  1200000, 450000),
+	P("Premium Support 24/7", "SUP-PRM-Y", "Round the clock, 1-hour response", "USD", "yearly",
+	  3600000, 1600000),
+	P("标准技术支持（年度）", "SUP-STD-CN-Y", "工作日支持，次日响应", "CNY", "yearly", 8000000,
+	  3200000),
+	P("Техподдержка «Стандарт» (год)", "SUP-STD-RU-Y", "Рабочие дни, ответ на следующий день",
+	  "RUB", "yearly", 90000000, 36000000),
+	P("Implementation Services (per day)", "SRV-IMPL-D", "Consultant day, remote or on site",
+	  "USD", "none", 120000, 60000),
+	P("Data Migration Package", "SRV-MIG", "Import from spreadsheets or another CRM", "USD",
+	  "none", 850000, 350000),
+	P("Onsite Training (per day)", "SRV-TRN-D", "Up to 12 participants", "USD", "none", 150000,
+	  70000),
 	P("实施服务（人天）", "SRV-IMPL-CN-D", "顾问现场或远程实施", "CNY", "none", 600000, 300000),
-	P("Внедрение (человеко-день)", "SRV-IMPL-RU-D", "Работа консультанта", "RUB", "none", 4500000, 2200000),
-	P("Thin Client Terminal T200", "HW-T200", "Fanless terminal for front desks", "USD", "none", 45000, 31000),
+	P("Внедрение (человеко-день)", "SRV-IMPL-RU-D", "Работа консультанта", "RUB", "none",
+	  4500000, 2200000),
+	P("Thin Client Terminal T200", "HW-T200", "Fanless terminal for front desks", "USD", "none",
+	  45000, 31000),
 	P("Barcode Scanner BS-10", "HW-BS10", "USB and Bluetooth", "USD", "none", 18900, 12000),
 	P("Receipt Printer RP-80", "HW-RP80", "80 mm thermal printer", "USD", "none", 22900, 15500),
-	P("门店收银终端 POS-300", "HW-POS300-CN", "含扫码枪与小票打印机", "CNY", "none", 399900, 280000),
-	P("Сервер R2 (2U)", "HW-R2-RU", "Стоечный сервер для локальной установки", "RUB", "none", 62000000, 48000000),
+	P("门店收银终端 POS-300", "HW-POS300-CN", "含扫码枪与小票打印机", "CNY", "none", 399900,
+	  280000),
+	P("Сервер R2 (2U)", "HW-R2-RU", "Стоечный сервер для локальной установки", "RUB", "none",
+	  62000000, 48000000),
 	{"Legacy Starter Plan", "CRM-START-M", "No longer sold", "USD", "monthly", 1900, 500, true},
 #undef P
 };
@@ -61,8 +82,8 @@ static const int demo_nproducts = (int)(sizeof demo_products / sizeof *demo_prod
 
 /* --- setup: roles, first user, teams, users, pipeline, products ------------ */
 
-static enum rp_err insert_row(struct demo_gen *g, const struct record *r,
-			      const char *text, int64_t *ret_id)
+static enum rp_err insert_row(struct demo_gen *g, const struct record *r, const char *text,
+			      int64_t *ret_id)
 {
 	if (store_insert(g->c, r, ret_id, g->err))
 		return g->err->err;
@@ -77,10 +98,8 @@ static enum rp_err insert_now(struct demo_gen *g, struct record *r, int64_t *ret
 	return insert_row(g, r, demo_finish(g, r), ret_id);
 }
 
-
-static enum rp_err list_rows(struct demo_gen *g, const char *entity,
-			     const struct query_param *p, int np,
-			     struct record ***rows, int *n)
+static enum rp_err list_rows(struct demo_gen *g, const char *entity, const struct query_param *p,
+			     int np, struct record ***rows, int *n)
 {
 	struct list_query q;
 	if (model_parse_list_query(model_entity(entity), p, np, g->a, &q, g->err))
@@ -117,8 +136,7 @@ static enum rp_err find_roles_and_admin(struct demo_gen *g)
 	return RP_OK;
 }
 
-static bool taken(struct demo_gen *g, const char *entity, const char *field,
-		  const char *value)
+static bool taken(struct demo_gen *g, const char *entity, const char *field, const char *value)
 {
 	const struct entity_def *e = model_entity(entity);
 	struct value v = {.kind = V_TEXT, .s = value, .len = strlen(value)};
@@ -133,7 +151,8 @@ static enum rp_err check_fresh(struct demo_gen *g)
 		if (taken(g, "teams", "name", demo_teams[t].name))
 			return rp_fail(g->err, RP_ECONFLICT, "demo_exists",
 				       "team \"%s\" already exists: the database "
-				       "already holds demo data", demo_teams[t].name);
+				       "already holds demo data",
+				       demo_teams[t].name);
 	for (int u = 0; u < demo_nusers; u++) {
 		snprintf(email, sizeof email, "%s@demo.rapport.test", demo_users[u].local);
 		if (taken(g, "users", "email", email))
@@ -143,8 +162,7 @@ static enum rp_err check_fresh(struct demo_gen *g)
 	for (int p = 0; p < demo_nproducts; p++)
 		if (taken(g, "products", "sku", demo_products[p].sku))
 			return rp_fail(g->err, RP_ECONFLICT, "demo_exists",
-				       "product SKU \"%s\" already exists",
-				       demo_products[p].sku);
+				       "product SKU \"%s\" already exists", demo_products[p].sku);
 	return RP_OK;
 }
 
@@ -198,7 +216,9 @@ static enum rp_err create_teams_and_users(struct demo_gen *g)
 
 static int stage_kind(const char *kind)
 {
-	return kind && !strcmp(kind, "won") ? SK_WON : kind && !strcmp(kind, "lost") ? SK_LOST : SK_OPEN;
+	return kind && !strcmp(kind, "won")    ? SK_WON
+	       : kind && !strcmp(kind, "lost") ? SK_LOST
+					       : SK_OPEN;
 }
 
 /* A pipeline named "Sales" may exist already (an initialised database):
@@ -216,8 +236,7 @@ static enum rp_err reuse_pipeline(struct demo_gen *g, bool *ret_found)
 	g->pipeline_id = record_int(rows[0], "id");
 	char id[24];
 	snprintf(id, sizeof id, "%lld", (long long)g->pipeline_id);
-	const struct query_param q[] = {{"pipeline_id", id}, {"sort", "position"},
-					{"limit", "32"}};
+	const struct query_param q[] = {{"pipeline_id", id}, {"sort", "position"}, {"limit", "32"}};
 	if (list_rows(g, "stages", q, 3, &rows, &n))
 		return g->err->err;
 	bool have[3] = {false, false, false};
@@ -244,7 +263,7 @@ static enum rp_err create_pipeline(struct demo_gen *g)
 	} def[] = {
 		{"Prospecting", 10, SK_OPEN}, {"Qualification", 25, SK_OPEN},
 		{"Proposal", 50, SK_OPEN},    {"Negotiation", 75, SK_OPEN},
-		{"Won", 100, SK_WON},         {"Lost", 0, SK_LOST},
+		{"Won", 100, SK_WON},	      {"Lost", 0, SK_LOST},
 	};
 	static const char *const kinds[] = {"open", "won", "lost"};
 	bool found;
@@ -445,8 +464,8 @@ static enum rp_err insert_batch(struct demo_gen *g, const struct demo_batch *b)
 /* Runs a stage: the producer thread makes batches of DEMO_BATCH records while
  * this thread inserts the previous one, a transaction per batch, and
  * reports progress after each commit. */
-static enum rp_err run_stage(struct demo_gen *g, const char *stage,
-			     int64_t total, gen_fn fn, int64_t *count)
+static enum rp_err run_stage(struct demo_gen *g, const char *stage, int64_t total, gen_fn fn,
+			     int64_t *count)
 {
 	struct stage_job j = {.g = g, .fn = fn, .total = total};
 	pthread_mutex_init(&j.mu, NULL);
@@ -489,8 +508,7 @@ static enum rp_err check_options(struct store *s, const struct demo_options *opt
 			       "demo needs a store and options");
 	if (opt->contacts < 1 || opt->contacts > DEMO_MAX_CONTACTS)
 		return rp_fail(err, RP_EINVAL, "invalid_scale",
-			       "the scale must be between 1 and %d contacts",
-			       DEMO_MAX_CONTACTS);
+			       "the scale must be between 1 and %d contacts", DEMO_MAX_CONTACTS);
 	char *probe = textkey_index("a", 1);
 	bool ok = probe != NULL;
 	free(probe);
@@ -550,8 +568,7 @@ enum rp_err demo_generate(struct store *s, const struct demo_options *opt,
 	if (!rc)
 		rc = run_stage(g, "deals", ndeal, demo_gen_deal, &g->counts.deals);
 	if (!rc)
-		rc = run_stage(g, "activities", nact, demo_gen_activity,
-			       &g->counts.activities);
+		rc = run_stage(g, "activities", nact, demo_gen_activity, &g->counts.activities);
 	if (!rc && ret_counts)
 		*ret_counts = g->counts;
 	gen_release(g);

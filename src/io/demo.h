@@ -25,8 +25,7 @@ struct demo_options {
 	const char *password_hash;
 	/* Called after each committed batch (stage "setup", "accounts",
 	 * "contacts", "leads", "deals", "activities"); may be NULL. */
-	void (*progress)(const char *stage, int64_t done, int64_t total,
-			 void *ctx);
+	void (*progress)(const char *stage, int64_t done, int64_t total, void *ctx);
 	void *ctx;
 	/* The moment the data ends at (seconds since the epoch, UTC): records
 	 * span the two years before it, tasks fall due around it. 0 = now.
@@ -36,8 +35,8 @@ struct demo_options {
 
 /* Rows created per entity. */
 struct demo_counts {
-	int64_t teams, users, accounts, contacts, leads, pipelines, stages, deals,
-		activities, products;
+	int64_t teams, users, accounts, contacts, leads, pipelines, stages, deals, activities,
+		products;
 };
 
 /* Fills the database with demo data, in batches of one transaction each

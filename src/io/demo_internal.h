@@ -117,8 +117,8 @@ extern const int demo_nusers;
 
 struct demo_city {
 	const char *name, *region, *country, *currency;
-	const char *cc, *area; /* "+86", "10" */
-	const char *tld;       /* of company web sites: "com.cn" */
+	const char *cc, *area;	  /* "+86", "10" */
+	const char *tld;	  /* of company web sites: "com.cn" */
 	const char *const *forms; /* legal forms, most common first */
 	int lang, team, weight;
 	bool german; /* German people and street names */
@@ -137,16 +137,14 @@ struct demo_person {
 };
 void demo_person(struct rng *r, int lang, bool german, struct demo_person *p);
 /* zhang.wei123@example.cn, ivanov@example.ru, j.smith@example.com. */
-void demo_email(struct rng *r, const struct demo_person *p, int lang,
-		bool german, char *out, size_t n);
+void demo_email(struct rng *r, const struct demo_person *p, int lang, bool german, char *out,
+		size_t n);
 const char *demo_title(struct rng *r, int lang);
 
 /* "+86 10 8234 5678", "+7 495 123-45-67", "+1 212-555-0147"; mobile
  * numbers in the country's mobile format. */
-void demo_phone(struct rng *r, const struct demo_city *c, bool mobile,
-		char *out, size_t n);
-void demo_address(struct rng *r, const struct demo_city *c, char *out,
-		  size_t n);
+void demo_phone(struct rng *r, const struct demo_city *c, bool mobile, char *out, size_t n);
+void demo_address(struct rng *r, const struct demo_city *c, char *out, size_t n);
 
 /* --- companies: picked as a compact code, rendered on demand ------------ */
 
@@ -165,8 +163,17 @@ const char *demo_company_industry(const struct demo_company *c);
 
 /* --- words ----------------------------------------------------------------- */
 
-enum demo_act { DA_CALL, DA_EMAIL, DA_MEETING, DA_NOTE, DA_TASK, DA_SMS,
-		DA_CHAT, DA_VISIT, DA_COUNT };
+enum demo_act {
+	DA_CALL,
+	DA_EMAIL,
+	DA_MEETING,
+	DA_NOTE,
+	DA_TASK,
+	DA_SMS,
+	DA_CHAT,
+	DA_VISIT,
+	DA_COUNT
+};
 extern const char *const demo_act_names[DA_COUNT];
 
 const char *demo_subject(struct rng *r, int lang, int act);
@@ -175,7 +182,6 @@ const char *demo_offer(struct rng *r, int lang); /* what a deal sells */
 const char *demo_lost_reason(struct rng *r, int lang);
 const char *demo_disqualify_reason(struct rng *r, int lang);
 
-
 /* --- the generator's state and helpers (demo.c) ------------------------- */
 
 #include "core/arena.h"
@@ -183,10 +189,10 @@ const char *demo_disqualify_reason(struct rng *r, int lang);
 #include "io/demo.h"
 #include "model/record.h"
 
-#define DEMO_BATCH 5000 /* records per transaction */
-#define DEMO_NKEY 3     /* contacts remembered per account, for its deals */
+#define DEMO_BATCH	5000 /* records per transaction */
+#define DEMO_NKEY	3    /* contacts remembered per account, for its deals */
 #define DEMO_MAX_STAGES 32
-#define DEMO_DAY 86400
+#define DEMO_DAY	86400
 
 /* Index → id for records inserted in order: ids come in runs of
  * consecutive values, so only the first of each run is stored. */
@@ -201,7 +207,7 @@ struct demo_idmap {
 struct demo_table {
 	struct demo_idmap ids;
 	int64_t n, cap;
-	int32_t *t;     /* created_at - start, seconds */
+	int32_t *t;	/* created_at - start, seconds */
 	uint8_t *owner; /* index into demo_users */
 };
 
@@ -257,7 +263,7 @@ struct demo_gen {
 	struct demo_account *ai; /* per account */
 	struct demo_memo *memo;
 	struct buf text;
-	struct arena *a;          /* the batch being made */
+	struct arena *a;	  /* the batch being made */
 	struct demo_batch *batch; /* the batch being made */
 	struct demo_counts counts;
 };
@@ -269,11 +275,9 @@ void demo_table_release(struct demo_table *tb);
 /* Records the id of the next inserted record (writer's thread). */
 void demo_table_insert(struct demo_table *tb, int64_t id);
 int64_t demo_table_id(const struct demo_table *tb, int64_t i);
-int64_t demo_table_time(const struct demo_gen *g, const struct demo_table *tb,
-			int64_t i);
+int64_t demo_table_time(const struct demo_gen *g, const struct demo_table *tb, int64_t i);
 /* How many records were created by t. */
-int64_t demo_table_before(const struct demo_gen *g, const struct demo_table *tb,
-			  int64_t t);
+int64_t demo_table_before(const struct demo_gen *g, const struct demo_table *tb, int64_t t);
 
 /* Index in [0, m) with weight 1/(k+1)^s: the first records are the big. */
 int64_t demo_zipf(struct rng *r, int64_t m, double s);
@@ -285,18 +289,15 @@ int64_t demo_spread(struct demo_gen *g, int64_t i, int64_t n);
 /* t's day in time zone tz, at a business hour, mostly a weekday, < now. */
 int64_t demo_business(struct demo_gen *g, int64_t t, int tz);
 /* t, but at least gap after parent and before now. */
-int64_t demo_after(const struct demo_gen *g, int64_t t, int64_t parent,
-		   int64_t gap);
+int64_t demo_after(const struct demo_gen *g, int64_t t, int64_t parent, int64_t gap);
 /* t plus a log-normal delay of that median, before now. */
 int64_t demo_later(struct demo_gen *g, int64_t t, double median_s);
 
-void demo_set_time(struct demo_gen *g, struct record *r, const char *field,
-		   int64_t t);
-void demo_set_date(struct demo_gen *g, struct record *r, const char *field,
-		   int64_t t);
+void demo_set_time(struct demo_gen *g, struct record *r, const char *field, int64_t t);
+void demo_set_date(struct demo_gen *g, struct record *r, const char *field, int64_t t);
 /* owner_id, team_id, created_by, created_at, updated_at, version, tags. */
-void demo_set_common(struct demo_gen *g, struct record *r, int owner,
-		     int64_t created, int64_t updated, const char *tags);
+void demo_set_common(struct demo_gen *g, struct record *r, int owner, int64_t created,
+		     int64_t updated, const char *tags);
 struct demo_memo *demo_memo_new(void);
 void demo_memo_free(struct demo_memo *m);
 /* Fills r's unset slots (the descriptor's default, or NULL) and returns
@@ -307,8 +308,8 @@ const char *demo_finish(struct demo_gen *g, struct record *r);
  * and computes its search text now; it is inserted later on the writer's
  * thread. tb (NULL: none) learns the record's time and owner now, its id
  * when inserted. */
-void demo_emit(struct demo_gen *g, struct demo_table *tb, int64_t index,
-	       struct record *r, int64_t t, int owner);
+void demo_emit(struct demo_gen *g, struct demo_table *tb, int64_t index, struct record *r,
+	       int64_t t, int owner);
 
 int demo_pick_lang(struct demo_gen *g);
 int demo_pick_owner(struct demo_gen *g, int team);

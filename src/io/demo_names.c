@@ -12,8 +12,10 @@
 /* --- teams and users ---------------------------------------------------- */
 
 const struct demo_team_def demo_teams[DT_COUNT] = {
-	[DT_EAST] = {"Sales East", "North America east coast, UK and Germany", "America/New_York", "en", DL_EN, -5},
-	[DT_WEST] = {"Sales West", "North America west coast and Australia", "America/Los_Angeles", "en", DL_EN, -8},
+	[DT_EAST] = {"Sales East", "North America east coast, UK and Germany", "America/New_York",
+		     "en", DL_EN, -5},
+	[DT_WEST] = {"Sales West", "North America west coast and Australia", "America/Los_Angeles",
+		     "en", DL_EN, -8},
 	[DT_ZH] = {"华东销售", "华东及全国大客户销售团队", "Asia/Shanghai", "zh", DL_ZH, 8},
 	[DT_RU] = {"Москва", "Продажи в России и СНГ", "Europe/Moscow", "ru", DL_RU, 3},
 };
@@ -49,16 +51,28 @@ static const char *const de_forms[] = {"GmbH", "AG", "GmbH & Co. KG", NULL};
 static const char *const ca_forms[] = {"Inc.", "Ltd.", "Corp.", NULL};
 static const char *const au_forms[] = {"Pty Ltd", "Group", "Ltd", NULL};
 
-#define ZH(n, reg, area, w) {n, reg, "中国", "CNY", "+86", area, "com.cn", zh_forms, DL_ZH, DT_ZH, w, false}
-#define RU(n, reg, area, w) {n, reg, "Россия", "RUB", "+7", area, "ru", ru_forms, DL_RU, DT_RU, w, false}
+#define ZH(n, reg, area, w)                                                                        \
+	{                                                                                          \
+		n, reg, "中国", "CNY", "+86", area, "com.cn", zh_forms, DL_ZH, DT_ZH, w, false     \
+	}
+#define RU(n, reg, area, w)                                                                        \
+	{                                                                                          \
+		n, reg, "Россия", "RUB", "+7", area, "ru", ru_forms, DL_RU, DT_RU, w, false        \
+	}
 
 const struct demo_city demo_cities[] = {
-	ZH("北京", "华北", "10", 16), ZH("上海", "华东", "21", 18),
-	ZH("深圳", "华南", "755", 12), ZH("广州", "华南", "20", 10),
-	ZH("杭州", "华东", "571", 8), ZH("南京", "华东", "25", 6),
-	ZH("苏州", "华东", "512", 6), ZH("成都", "西南", "28", 6),
-	ZH("武汉", "华中", "27", 5), ZH("天津", "华北", "22", 4),
-	ZH("西安", "西北", "29", 4), ZH("重庆", "西南", "23", 4),
+	ZH("北京", "华北", "10", 16),
+	ZH("上海", "华东", "21", 18),
+	ZH("深圳", "华南", "755", 12),
+	ZH("广州", "华南", "20", 10),
+	ZH("杭州", "华东", "571", 8),
+	ZH("南京", "华东", "25", 6),
+	ZH("苏州", "华东", "512", 6),
+	ZH("成都", "西南", "28", 6),
+	ZH("武汉", "华中", "27", 5),
+	ZH("天津", "华北", "22", 4),
+	ZH("西安", "西北", "29", 4),
+	ZH("重庆", "西南", "23", 4),
 	RU("Москва", "Центральный ФО", "495", 40),
 	RU("Санкт-Петербург", "Северо-Западный ФО", "812", 18),
 	RU("Новосибирск", "Сибирский ФО", "383", 7),
@@ -67,21 +81,36 @@ const struct demo_city demo_cities[] = {
 	RU("Нижний Новгород", "Приволжский ФО", "831", 5),
 	RU("Краснодар", "Южный ФО", "861", 5),
 	RU("Самара", "Приволжский ФО", "846", 4),
-	{"New York", "New York", "United States", "USD", "+1", "212", "com", us_forms, DL_EN, DT_EAST, 16, false},
-	{"Boston", "Massachusetts", "United States", "USD", "+1", "617", "com", us_forms, DL_EN, DT_EAST, 6, false},
-	{"Chicago", "Illinois", "United States", "USD", "+1", "312", "com", us_forms, DL_EN, DT_EAST, 8, false},
-	{"Toronto", "Ontario", "Canada", "CAD", "+1", "416", "ca", ca_forms, DL_EN, DT_EAST, 6, false},
-	{"London", "England", "United Kingdom", "GBP", "+44", "20", "co.uk", uk_forms, DL_EN, DT_EAST, 12, false},
-	{"Manchester", "England", "United Kingdom", "GBP", "+44", "161", "co.uk", uk_forms, DL_EN, DT_EAST, 4, false},
-	{"Berlin", "Berlin", "Germany", "EUR", "+49", "30", "de", de_forms, DL_EN, DT_EAST, 6, true},
-	{"Munich", "Bavaria", "Germany", "EUR", "+49", "89", "de", de_forms, DL_EN, DT_EAST, 4, true},
-	{"San Francisco", "California", "United States", "USD", "+1", "415", "com", us_forms, DL_EN, DT_WEST, 10, false},
-	{"Los Angeles", "California", "United States", "USD", "+1", "213", "com", us_forms, DL_EN, DT_WEST, 8, false},
-	{"Seattle", "Washington", "United States", "USD", "+1", "206", "com", us_forms, DL_EN, DT_WEST, 6, false},
-	{"Austin", "Texas", "United States", "USD", "+1", "512", "com", us_forms, DL_EN, DT_WEST, 5, false},
-	{"Denver", "Colorado", "United States", "USD", "+1", "303", "com", us_forms, DL_EN, DT_WEST, 3, false},
-	{"Vancouver", "British Columbia", "Canada", "CAD", "+1", "604", "ca", ca_forms, DL_EN, DT_WEST, 4, false},
-	{"Sydney", "New South Wales", "Australia", "AUD", "+61", "2", "com.au", au_forms, DL_EN, DT_WEST, 5, false},
+	{"New York", "New York", "United States", "USD", "+1", "212", "com", us_forms, DL_EN,
+	 DT_EAST, 16, false},
+	{"Boston", "Massachusetts", "United States", "USD", "+1", "617", "com", us_forms, DL_EN,
+	 DT_EAST, 6, false},
+	{"Chicago", "Illinois", "United States", "USD", "+1", "312", "com", us_forms, DL_EN,
+	 DT_EAST, 8, false},
+	{"Toronto", "Ontario", "Canada", "CAD", "+1", "416", "ca", ca_forms, DL_EN, DT_EAST, 6,
+	 false},
+	{"London", "England", "United Kingdom", "GBP", "+44", "20", "co.uk", uk_forms, DL_EN,
+	 DT_EAST, 12, false},
+	{"Manchester", "England", "United Kingdom", "GBP", "+44", "161", "co.uk", uk_forms, DL_EN,
+	 DT_EAST, 4, false},
+	{"Berlin", "Berlin", "Germany", "EUR", "+49", "30", "de", de_forms, DL_EN, DT_EAST, 6,
+	 true},
+	{"Munich", "Bavaria", "Germany", "EUR", "+49", "89", "de", de_forms, DL_EN, DT_EAST, 4,
+	 true},
+	{"San Francisco", "California", "United States", "USD", "+1", "415", "com", us_forms, DL_EN,
+	 DT_WEST, 10, false},
+	{"Los Angeles", "California", "United States", "USD", "+1", "213", "com", us_forms, DL_EN,
+	 DT_WEST, 8, false},
+	{"Seattle", "Washington", "United States", "USD", "+1", "206", "com", us_forms, DL_EN,
+	 DT_WEST, 6, false},
+	{"Austin", "Texas", "United States", "USD", "+1", "512", "com", us_forms, DL_EN, DT_WEST, 5,
+	 false},
+	{"Denver", "Colorado", "United States", "USD", "+1", "303", "com", us_forms, DL_EN, DT_WEST,
+	 3, false},
+	{"Vancouver", "British Columbia", "Canada", "CAD", "+1", "604", "ca", ca_forms, DL_EN,
+	 DT_WEST, 4, false},
+	{"Sydney", "New South Wales", "Australia", "AUD", "+61", "2", "com.au", au_forms, DL_EN,
+	 DT_WEST, 5, false},
 };
 const int demo_ncities = COUNT(demo_cities);
 
@@ -111,158 +140,191 @@ struct word {
 
 /* The commonest Chinese surnames with their rough frequency (per mille). */
 static const struct word zh_family[] = {
-	{"王", "wang", 71}, {"李", "li", 70}, {"张", "zhang", 67}, {"刘", "liu", 54},
-	{"陈", "chen", 45}, {"杨", "yang", 31}, {"赵", "zhao", 23}, {"黄", "huang", 22},
-	{"周", "zhou", 21}, {"吴", "wu", 20}, {"徐", "xu", 17}, {"孙", "sun", 15}, {"胡", "hu", 13},
-	{"朱", "zhu", 13}, {"高", "gao", 12}, {"林", "lin", 12}, {"何", "he", 12}, {"郭", "guo", 11},
-	{"马", "ma", 11}, {"罗", "luo", 9}, {"梁", "liang", 8}, {"宋", "song", 8},
-	{"郑", "zheng", 8}, {"谢", "xie", 7}, {"韩", "han", 7}, {"唐", "tang", 6}, {"冯", "feng", 6},
-	{"于", "yu", 6}, {"董", "dong", 6}, {"萧", "xiao", 5}, {"程", "cheng", 5}, {"曹", "cao", 5},
-	{"袁", "yuan", 5}, {"邓", "deng", 5}, {"许", "xu", 5}, {"傅", "fu", 4}, {"沈", "shen", 4},
-	{"曾", "zeng", 4}, {"彭", "peng", 4}, {"吕", "lv", 4}, {"苏", "su", 4}, {"卢", "lu", 4},
-	{"蒋", "jiang", 4}, {"蔡", "cai", 4}, {"贾", "jia", 3}, {"丁", "ding", 3}, {"魏", "wei", 3},
-	{"薛", "xue", 3}, {"叶", "ye", 3}, {"阎", "yan", 3}, {"余", "yu", 3}, {"潘", "pan", 3},
-	{"杜", "du", 3}, {"戴", "dai", 3}, {"夏", "xia", 3}, {"钟", "zhong", 3}, {"汪", "wang", 3},
-	{"田", "tian", 3}, {"任", "ren", 3}, {"姜", "jiang", 3}, {"范", "fan", 3}, {"方", "fang", 3},
-	{"石", "shi", 3}, {"姚", "yao", 3}, {"谭", "tan", 2}, {"廖", "liao", 2}, {"邹", "zou", 2},
-	{"熊", "xiong", 2}, {"金", "jin", 2}, {"陆", "lu", 2}, {"郝", "hao", 2}, {"孔", "kong", 2},
-	{"白", "bai", 2}, {"崔", "cui", 2}, {"康", "kang", 2}, {"毛", "mao", 2}, {"邱", "qiu", 2},
-	{"秦", "qin", 2}, {"江", "jiang", 2}, {"史", "shi", 2}, {"顾", "gu", 2}, {"侯", "hou", 2},
-	{"邵", "shao", 2}, {"孟", "meng", 2}, {"龙", "long", 2}, {"万", "wan", 2}, {"段", "duan", 2},
-	{"雷", "lei", 2}, {"钱", "qian", 2}, {"汤", "tang", 2}, {"尹", "yin", 2}, {"易", "yi", 2},
-	{"常", "chang", 2}, {"武", "wu", 2}, {"乔", "qiao", 2}, {"贺", "he", 2}, {"单", "shan", 1},
-	{"欧阳", "ouyang", 1}, {"司马", "sima", 1}, {"诸葛", "zhuge", 1},
+	{"王", "wang", 71}, {"李", "li", 70},	   {"张", "zhang", 67}, {"刘", "liu", 54},
+	{"陈", "chen", 45}, {"杨", "yang", 31},	   {"赵", "zhao", 23},	{"黄", "huang", 22},
+	{"周", "zhou", 21}, {"吴", "wu", 20},	   {"徐", "xu", 17},	{"孙", "sun", 15},
+	{"胡", "hu", 13},   {"朱", "zhu", 13},	   {"高", "gao", 12},	{"林", "lin", 12},
+	{"何", "he", 12},   {"郭", "guo", 11},	   {"马", "ma", 11},	{"罗", "luo", 9},
+	{"梁", "liang", 8}, {"宋", "song", 8},	   {"郑", "zheng", 8},	{"谢", "xie", 7},
+	{"韩", "han", 7},   {"唐", "tang", 6},	   {"冯", "feng", 6},	{"于", "yu", 6},
+	{"董", "dong", 6},  {"萧", "xiao", 5},	   {"程", "cheng", 5},	{"曹", "cao", 5},
+	{"袁", "yuan", 5},  {"邓", "deng", 5},	   {"许", "xu", 5},	{"傅", "fu", 4},
+	{"沈", "shen", 4},  {"曾", "zeng", 4},	   {"彭", "peng", 4},	{"吕", "lv", 4},
+	{"苏", "su", 4},    {"卢", "lu", 4},	   {"蒋", "jiang", 4},	{"蔡", "cai", 4},
+	{"贾", "jia", 3},   {"丁", "ding", 3},	   {"魏", "wei", 3},	{"薛", "xue", 3},
+	{"叶", "ye", 3},    {"阎", "yan", 3},	   {"余", "yu", 3},	{"潘", "pan", 3},
+	{"杜", "du", 3},    {"戴", "dai", 3},	   {"夏", "xia", 3},	{"钟", "zhong", 3},
+	{"汪", "wang", 3},  {"田", "tian", 3},	   {"任", "ren", 3},	{"姜", "jiang", 3},
+	{"范", "fan", 3},   {"方", "fang", 3},	   {"石", "shi", 3},	{"姚", "yao", 3},
+	{"谭", "tan", 2},   {"廖", "liao", 2},	   {"邹", "zou", 2},	{"熊", "xiong", 2},
+	{"金", "jin", 2},   {"陆", "lu", 2},	   {"郝", "hao", 2},	{"孔", "kong", 2},
+	{"白", "bai", 2},   {"崔", "cui", 2},	   {"康", "kang", 2},	{"毛", "mao", 2},
+	{"邱", "qiu", 2},   {"秦", "qin", 2},	   {"江", "jiang", 2},	{"史", "shi", 2},
+	{"顾", "gu", 2},    {"侯", "hou", 2},	   {"邵", "shao", 2},	{"孟", "meng", 2},
+	{"龙", "long", 2},  {"万", "wan", 2},	   {"段", "duan", 2},	{"雷", "lei", 2},
+	{"钱", "qian", 2},  {"汤", "tang", 2},	   {"尹", "yin", 2},	{"易", "yi", 2},
+	{"常", "chang", 2}, {"武", "wu", 2},	   {"乔", "qiao", 2},	{"贺", "he", 2},
+	{"单", "shan", 1},  {"欧阳", "ouyang", 1}, {"司马", "sima", 1}, {"诸葛", "zhuge", 1},
 };
 
 static const struct word zh_given_f[] = {
-	{"芳", "fang", 0}, {"娜", "na", 0}, {"秀英", "xiuying", 0}, {"敏", "min", 0},
-	{"静", "jing", 0}, {"丽", "li", 0}, {"艳", "yan", 0}, {"娟", "juan", 0},
-	{"秀兰", "xiulan", 0}, {"霞", "xia", 0}, {"玲", "ling", 0}, {"婷", "ting", 0},
-	{"雪", "xue", 0}, {"慧", "hui", 0}, {"颖", "ying", 0}, {"琳", "lin", 0}, {"倩", "qian", 0},
-	{"欣怡", "xinyi", 0}, {"梓涵", "zihan", 0}, {"雨萱", "yuxuan", 0}, {"佳怡", "jiayi", 0},
-	{"思雨", "siyu", 0}, {"晓燕", "xiaoyan", 0}, {"丹", "dan", 0}, {"萍", "ping", 0},
-	{"红", "hong", 0}, {"桂英", "guiying", 0}, {"淑珍", "shuzhen", 0}, {"美玲", "meiling", 0},
-	{"嘉欣", "jiaxin", 0}, {"诗涵", "shihan", 0}, {"子怡", "ziyi", 0}, {"文静", "wenjing", 0},
-	{"海燕", "haiyan", 0}, {"春梅", "chunmei", 0}, {"晶", "jing", 0}, {"璐", "lu", 0},
-	{"瑶", "yao", 0}, {"蕾", "lei", 0}, {"小红", "xiaohong", 0},
+	{"芳", "fang", 0},	 {"娜", "na", 0},	 {"秀英", "xiuying", 0},
+	{"敏", "min", 0},	 {"静", "jing", 0},	 {"丽", "li", 0},
+	{"艳", "yan", 0},	 {"娟", "juan", 0},	 {"秀兰", "xiulan", 0},
+	{"霞", "xia", 0},	 {"玲", "ling", 0},	 {"婷", "ting", 0},
+	{"雪", "xue", 0},	 {"慧", "hui", 0},	 {"颖", "ying", 0},
+	{"琳", "lin", 0},	 {"倩", "qian", 0},	 {"欣怡", "xinyi", 0},
+	{"梓涵", "zihan", 0},	 {"雨萱", "yuxuan", 0},	 {"佳怡", "jiayi", 0},
+	{"思雨", "siyu", 0},	 {"晓燕", "xiaoyan", 0}, {"丹", "dan", 0},
+	{"萍", "ping", 0},	 {"红", "hong", 0},	 {"桂英", "guiying", 0},
+	{"淑珍", "shuzhen", 0},	 {"美玲", "meiling", 0}, {"嘉欣", "jiaxin", 0},
+	{"诗涵", "shihan", 0},	 {"子怡", "ziyi", 0},	 {"文静", "wenjing", 0},
+	{"海燕", "haiyan", 0},	 {"春梅", "chunmei", 0}, {"晶", "jing", 0},
+	{"璐", "lu", 0},	 {"瑶", "yao", 0},	 {"蕾", "lei", 0},
+	{"小红", "xiaohong", 0},
 };
 
 static const struct word zh_given_m[] = {
-	{"伟", "wei", 0}, {"强", "qiang", 0}, {"磊", "lei", 0}, {"军", "jun", 0}, {"洋", "yang", 0},
-	{"勇", "yong", 0}, {"杰", "jie", 0}, {"涛", "tao", 0}, {"明", "ming", 0}, {"超", "chao", 0},
-	{"刚", "gang", 0}, {"平", "ping", 0}, {"辉", "hui", 0}, {"鹏", "peng", 0}, {"华", "hua", 0},
-	{"飞", "fei", 0}, {"鑫", "xin", 0}, {"波", "bo", 0}, {"斌", "bin", 0}, {"宇", "yu", 0},
-	{"浩", "hao", 0}, {"凯", "kai", 0}, {"健", "jian", 0}, {"俊", "jun", 0},
-	{"建华", "jianhua", 0}, {"建国", "jianguo", 0}, {"志强", "zhiqiang", 0},
-	{"国强", "guoqiang", 0}, {"建军", "jianjun", 0}, {"晓东", "xiaodong", 0}, {"海涛", "haitao", 0},
-	{"子轩", "zixuan", 0}, {"浩然", "haoran", 0}, {"宇航", "yuhang", 0}, {"志明", "zhiming", 0},
-	{"文博", "wenbo", 0}, {"俊杰", "junjie", 0}, {"天宇", "tianyu", 0}, {"博文", "bowen", 0},
+	{"伟", "wei", 0},	 {"强", "qiang", 0},	 {"磊", "lei", 0},
+	{"军", "jun", 0},	 {"洋", "yang", 0},	 {"勇", "yong", 0},
+	{"杰", "jie", 0},	 {"涛", "tao", 0},	 {"明", "ming", 0},
+	{"超", "chao", 0},	 {"刚", "gang", 0},	 {"平", "ping", 0},
+	{"辉", "hui", 0},	 {"鹏", "peng", 0},	 {"华", "hua", 0},
+	{"飞", "fei", 0},	 {"鑫", "xin", 0},	 {"波", "bo", 0},
+	{"斌", "bin", 0},	 {"宇", "yu", 0},	 {"浩", "hao", 0},
+	{"凯", "kai", 0},	 {"健", "jian", 0},	 {"俊", "jun", 0},
+	{"建华", "jianhua", 0},	 {"建国", "jianguo", 0}, {"志强", "zhiqiang", 0},
+	{"国强", "guoqiang", 0}, {"建军", "jianjun", 0}, {"晓东", "xiaodong", 0},
+	{"海涛", "haitao", 0},	 {"子轩", "zixuan", 0},	 {"浩然", "haoran", 0},
+	{"宇航", "yuhang", 0},	 {"志明", "zhiming", 0}, {"文博", "wenbo", 0},
+	{"俊杰", "junjie", 0},	 {"天宇", "tianyu", 0},	 {"博文", "bowen", 0},
 	{"小明", "xiaoming", 0},
 };
 
 static const struct word ru_given_m[] = {
-	{"Александр", "aleksandr", 0}, {"Сергей", "sergey", 0}, {"Дмитрий", "dmitry", 0},
-	{"Андрей", "andrey", 0}, {"Алексей", "aleksey", 0}, {"Максим", "maksim", 0},
-	{"Евгений", "evgeny", 0}, {"Иван", "ivan", 0}, {"Михаил", "mikhail", 0},
-	{"Николай", "nikolay", 0}, {"Владимир", "vladimir", 0}, {"Павел", "pavel", 0},
-	{"Артём", "artem", 0}, {"Игорь", "igor", 0}, {"Роман", "roman", 0}, {"Олег", "oleg", 0},
-	{"Денис", "denis", 0}, {"Виктор", "viktor", 0}, {"Юрий", "yury", 0},
-	{"Константин", "konstantin", 0}, {"Антон", "anton", 0}, {"Илья", "ilya", 0},
-	{"Кирилл", "kirill", 0}, {"Никита", "nikita", 0}, {"Егор", "egor", 0},
-	{"Вадим", "vadim", 0}, {"Пётр", "petr", 0},
+	{"Александр", "aleksandr", 0}, {"Сергей", "sergey", 0},
+	{"Дмитрий", "dmitry", 0},      {"Андрей", "andrey", 0},
+	{"Алексей", "aleksey", 0},     {"Максим", "maksim", 0},
+	{"Евгений", "evgeny", 0},      {"Иван", "ivan", 0},
+	{"Михаил", "mikhail", 0},      {"Николай", "nikolay", 0},
+	{"Владимир", "vladimir", 0},   {"Павел", "pavel", 0},
+	{"Артём", "artem", 0},	       {"Игорь", "igor", 0},
+	{"Роман", "roman", 0},	       {"Олег", "oleg", 0},
+	{"Денис", "denis", 0},	       {"Виктор", "viktor", 0},
+	{"Юрий", "yury", 0},	       {"Константин", "konstantin", 0},
+	{"Антон", "anton", 0},	       {"Илья", "ilya", 0},
+	{"Кирилл", "kirill", 0},       {"Никита", "nikita", 0},
+	{"Егор", "egor", 0},	       {"Вадим", "vadim", 0},
+	{"Пётр", "petr", 0},
 };
 
 static const struct word ru_given_f[] = {
-	{"Елена", "elena", 0}, {"Ольга", "olga", 0}, {"Наталья", "natalya", 0},
-	{"Татьяна", "tatyana", 0}, {"Анна", "anna", 0}, {"Мария", "maria", 0},
-	{"Ирина", "irina", 0}, {"Светлана", "svetlana", 0}, {"Екатерина", "ekaterina", 0},
-	{"Юлия", "yulia", 0}, {"Анастасия", "anastasia", 0}, {"Марина", "marina", 0},
-	{"Людмила", "lyudmila", 0}, {"Галина", "galina", 0}, {"Дарья", "darya", 0},
-	{"Ксения", "ksenia", 0}, {"Виктория", "viktoria", 0}, {"Алина", "alina", 0},
-	{"Полина", "polina", 0}, {"Валентина", "valentina", 0}, {"Надежда", "nadezhda", 0},
-	{"Евгения", "evgenia", 0}, {"Софья", "sofya", 0}, {"Алёна", "alena", 0},
+	{"Елена", "elena", 0},	    {"Ольга", "olga", 0},	   {"Наталья", "natalya", 0},
+	{"Татьяна", "tatyana", 0},  {"Анна", "anna", 0},	   {"Мария", "maria", 0},
+	{"Ирина", "irina", 0},	    {"Светлана", "svetlana", 0},   {"Екатерина", "ekaterina", 0},
+	{"Юлия", "yulia", 0},	    {"Анастасия", "anastasia", 0}, {"Марина", "marina", 0},
+	{"Людмила", "lyudmila", 0}, {"Галина", "galina", 0},	   {"Дарья", "darya", 0},
+	{"Ксения", "ksenia", 0},    {"Виктория", "viktoria", 0},   {"Алина", "alina", 0},
+	{"Полина", "polina", 0},    {"Валентина", "valentina", 0}, {"Надежда", "nadezhda", 0},
+	{"Евгения", "evgenia", 0},  {"Софья", "sofya", 0},	   {"Алёна", "alena", 0},
 };
 
 /* Masculine forms; the feminine is derived (-ов → -ова, -ий → -ая). */
 static const struct word ru_family[] = {
-	{"Иванов", "ivanov", 0}, {"Смирнов", "smirnov", 0}, {"Кузнецов", "kuznetsov", 0},
-	{"Попов", "popov", 0}, {"Васильев", "vasilyev", 0}, {"Петров", "petrov", 0},
-	{"Соколов", "sokolov", 0}, {"Михайлов", "mikhaylov", 0}, {"Новиков", "novikov", 0},
-	{"Фёдоров", "fedorov", 0}, {"Морозов", "morozov", 0}, {"Волков", "volkov", 0},
-	{"Алексеев", "alekseev", 0}, {"Лебедев", "lebedev", 0}, {"Семёнов", "semenov", 0},
-	{"Егоров", "egorov", 0}, {"Павлов", "pavlov", 0}, {"Козлов", "kozlov", 0},
-	{"Степанов", "stepanov", 0}, {"Николаев", "nikolaev", 0}, {"Орлов", "orlov", 0},
-	{"Андреев", "andreev", 0}, {"Макаров", "makarov", 0}, {"Никитин", "nikitin", 0},
-	{"Захаров", "zakharov", 0}, {"Зайцев", "zaytsev", 0}, {"Соловьёв", "solovyev", 0},
-	{"Борисов", "borisov", 0}, {"Яковлев", "yakovlev", 0}, {"Григорьев", "grigoryev", 0},
-	{"Романов", "romanov", 0}, {"Воробьёв", "vorobyev", 0}, {"Сергеев", "sergeev", 0},
-	{"Кузьмин", "kuzmin", 0}, {"Фролов", "frolov", 0}, {"Александров", "aleksandrov", 0},
-	{"Дмитриев", "dmitriev", 0}, {"Королёв", "korolev", 0}, {"Гусев", "gusev", 0},
-	{"Киселёв", "kiselev", 0}, {"Ильин", "ilyin", 0}, {"Максимов", "maksimov", 0},
-	{"Поляков", "polyakov", 0}, {"Сорокин", "sorokin", 0}, {"Виноградов", "vinogradov", 0},
-	{"Ковалёв", "kovalev", 0}, {"Белов", "belov", 0}, {"Медведев", "medvedev", 0},
-	{"Антонов", "antonov", 0}, {"Тарасов", "tarasov", 0}, {"Жуков", "zhukov", 0},
-	{"Баранов", "baranov", 0}, {"Филиппов", "filippov", 0}, {"Комаров", "komarov", 0},
-	{"Давыдов", "davydov", 0}, {"Беляев", "belyaev", 0}, {"Герасимов", "gerasimov", 0},
-	{"Богданов", "bogdanov", 0}, {"Осипов", "osipov", 0}, {"Сидоров", "sidorov", 0},
-	{"Матвеев", "matveev", 0}, {"Титов", "titov", 0}, {"Марков", "markov", 0},
-	{"Миронов", "mironov", 0}, {"Крылов", "krylov", 0}, {"Куликов", "kulikov", 0},
-	{"Карпов", "karpov", 0}, {"Власов", "vlasov", 0}, {"Мельников", "melnikov", 0},
-	{"Денисов", "denisov", 0}, {"Гаврилов", "gavrilov", 0}, {"Тихонов", "tikhonov", 0},
-	{"Щербаков", "shcherbakov", 0}, {"Калинин", "kalinin", 0}, {"Быков", "bykov", 0},
-	{"Воронин", "voronin", 0}, {"Голубев", "golubev", 0}, {"Кудрявцев", "kudryavtsev", 0},
-	{"Журавлёв", "zhuravlev", 0}, {"Соболев", "sobolev", 0}, {"Громов", "gromov", 0},
-	{"Вишневский", "vishnevsky", 0}, {"Островский", "ostrovsky", 0},
-	{"Троицкий", "troitsky", 0}, {"Шевченко", "shevchenko", 0},
-	{"Коваленко", "kovalenko", 0}, {"Бондаренко", "bondarenko", 0},
+	{"Иванов", "ivanov", 0},	 {"Смирнов", "smirnov", 0},
+	{"Кузнецов", "kuznetsov", 0},	 {"Попов", "popov", 0},
+	{"Васильев", "vasilyev", 0},	 {"Петров", "petrov", 0},
+	{"Соколов", "sokolov", 0},	 {"Михайлов", "mikhaylov", 0},
+	{"Новиков", "novikov", 0},	 {"Фёдоров", "fedorov", 0},
+	{"Морозов", "morozov", 0},	 {"Волков", "volkov", 0},
+	{"Алексеев", "alekseev", 0},	 {"Лебедев", "lebedev", 0},
+	{"Семёнов", "semenov", 0},	 {"Егоров", "egorov", 0},
+	{"Павлов", "pavlov", 0},	 {"Козлов", "kozlov", 0},
+	{"Степанов", "stepanov", 0},	 {"Николаев", "nikolaev", 0},
+	{"Орлов", "orlov", 0},		 {"Андреев", "andreev", 0},
+	{"Макаров", "makarov", 0},	 {"Никитин", "nikitin", 0},
+	{"Захаров", "zakharov", 0},	 {"Зайцев", "zaytsev", 0},
+	{"Соловьёв", "solovyev", 0},	 {"Борисов", "borisov", 0},
+	{"Яковлев", "yakovlev", 0},	 {"Григорьев", "grigoryev", 0},
+	{"Романов", "romanov", 0},	 {"Воробьёв", "vorobyev", 0},
+	{"Сергеев", "sergeev", 0},	 {"Кузьмин", "kuzmin", 0},
+	{"Фролов", "frolov", 0},	 {"Александров", "aleksandrov", 0},
+	{"Дмитриев", "dmitriev", 0},	 {"Королёв", "korolev", 0},
+	{"Гусев", "gusev", 0},		 {"Киселёв", "kiselev", 0},
+	{"Ильин", "ilyin", 0},		 {"Максимов", "maksimov", 0},
+	{"Поляков", "polyakov", 0},	 {"Сорокин", "sorokin", 0},
+	{"Виноградов", "vinogradov", 0}, {"Ковалёв", "kovalev", 0},
+	{"Белов", "belov", 0},		 {"Медведев", "medvedev", 0},
+	{"Антонов", "antonov", 0},	 {"Тарасов", "tarasov", 0},
+	{"Жуков", "zhukov", 0},		 {"Баранов", "baranov", 0},
+	{"Филиппов", "filippov", 0},	 {"Комаров", "komarov", 0},
+	{"Давыдов", "davydov", 0},	 {"Беляев", "belyaev", 0},
+	{"Герасимов", "gerasimov", 0},	 {"Богданов", "bogdanov", 0},
+	{"Осипов", "osipov", 0},	 {"Сидоров", "sidorov", 0},
+	{"Матвеев", "matveev", 0},	 {"Титов", "titov", 0},
+	{"Марков", "markov", 0},	 {"Миронов", "mironov", 0},
+	{"Крылов", "krylov", 0},	 {"Куликов", "kulikov", 0},
+	{"Карпов", "karpov", 0},	 {"Власов", "vlasov", 0},
+	{"Мельников", "melnikov", 0},	 {"Денисов", "denisov", 0},
+	{"Гаврилов", "gavrilov", 0},	 {"Тихонов", "tikhonov", 0},
+	{"Щербаков", "shcherbakov", 0},	 {"Калинин", "kalinin", 0},
+	{"Быков", "bykov", 0},		 {"Воронин", "voronin", 0},
+	{"Голубев", "golubev", 0},	 {"Кудрявцев", "kudryavtsev", 0},
+	{"Журавлёв", "zhuravlev", 0},	 {"Соболев", "sobolev", 0},
+	{"Громов", "gromov", 0},	 {"Вишневский", "vishnevsky", 0},
+	{"Островский", "ostrovsky", 0},	 {"Троицкий", "troitsky", 0},
+	{"Шевченко", "shevchenko", 0},	 {"Коваленко", "kovalenko", 0},
+	{"Бондаренко", "bondarenko", 0},
 };
 
 static const char *const en_given_m[] = {
-	"James", "John", "Robert", "Michael", "William", "David", "Richard", "Joseph",
-	"Thomas", "Charles", "Christopher", "Daniel", "Matthew", "Anthony", "Mark",
-	"Steven", "Paul", "Andrew", "Joshua", "Kevin", "Brian", "George", "Timothy",
-	"Ryan", "Jason", "Jacob", "Nicholas", "Eric", "Jonathan", "Samuel", "Oliver",
-	"Harry", "Jack", "Ethan", "Benjamin", "Liam", "Noah", "Adam", "Peter", "Raj",
+	"James",  "John",    "Robert",	    "Michael", "William",  "David",   "Richard", "Joseph",
+	"Thomas", "Charles", "Christopher", "Daniel",  "Matthew",  "Anthony", "Mark",	 "Steven",
+	"Paul",	  "Andrew",  "Joshua",	    "Kevin",   "Brian",	   "George",  "Timothy", "Ryan",
+	"Jason",  "Jacob",   "Nicholas",    "Eric",    "Jonathan", "Samuel",  "Oliver",	 "Harry",
+	"Jack",	  "Ethan",   "Benjamin",    "Liam",    "Noah",	   "Adam",    "Peter",	 "Raj",
 };
 static const char *const en_given_f[] = {
-	"Mary", "Patricia", "Jennifer", "Linda", "Elizabeth", "Barbara", "Susan",
-	"Jessica", "Sarah", "Karen", "Lisa", "Nancy", "Sandra", "Ashley", "Emily",
-	"Michelle", "Amanda", "Melissa", "Stephanie", "Rebecca", "Laura", "Emma",
-	"Olivia", "Sophie", "Charlotte", "Hannah", "Rachel", "Megan", "Amy", "Anna",
-	"Julia", "Claire", "Lucy", "Grace", "Chloe", "Priya", "Maria", "Natalie",
+	"Mary",	   "Patricia", "Jennifer", "Linda",	"Elizabeth", "Barbara", "Susan",
+	"Jessica", "Sarah",    "Karen",	   "Lisa",	"Nancy",     "Sandra",	"Ashley",
+	"Emily",   "Michelle", "Amanda",   "Melissa",	"Stephanie", "Rebecca", "Laura",
+	"Emma",	   "Olivia",   "Sophie",   "Charlotte", "Hannah",    "Rachel",	"Megan",
+	"Amy",	   "Anna",     "Julia",	   "Claire",	"Lucy",	     "Grace",	"Chloe",
+	"Priya",   "Maria",    "Natalie",
 };
 static const char *const en_family[] = {
-	"Smith", "Johnson", "Williams", "Brown", "Jones", "Garcia", "Miller", "Davis",
-	"Rodriguez", "Martinez", "Wilson", "Anderson", "Taylor", "Thomas", "Moore",
-	"Jackson", "Martin", "Lee", "Thompson", "White", "Harris", "Clark", "Lewis",
-	"Robinson", "Walker", "Young", "Allen", "King", "Wright", "Scott", "Hill",
-	"Green", "Adams", "Baker", "Nelson", "Carter", "Mitchell", "Roberts", "Turner",
-	"Phillips", "Campbell", "Parker", "Evans", "Edwards", "Collins", "Stewart",
-	"Morris", "Murphy", "Cook", "Rogers", "Morgan", "Cooper", "Peterson", "Reed",
-	"Bailey", "Bell", "Kelly", "Howard", "Ward", "Cox", "Richardson", "Wood",
-	"Watson", "Brooks", "Bennett", "Gray", "Hughes", "Price", "Sanders", "Patel",
-	"Nguyen", "Kim", "O'Brien", "Murray", "Fraser", "Singh", "Khan", "Lopez",
+	"Smith",  "Johnson",   "Williams", "Brown",    "Jones",	     "Garcia",	 "Miller",
+	"Davis",  "Rodriguez", "Martinez", "Wilson",   "Anderson",   "Taylor",	 "Thomas",
+	"Moore",  "Jackson",   "Martin",   "Lee",      "Thompson",   "White",	 "Harris",
+	"Clark",  "Lewis",     "Robinson", "Walker",   "Young",	     "Allen",	 "King",
+	"Wright", "Scott",     "Hill",	   "Green",    "Adams",	     "Baker",	 "Nelson",
+	"Carter", "Mitchell",  "Roberts",  "Turner",   "Phillips",   "Campbell", "Parker",
+	"Evans",  "Edwards",   "Collins",  "Stewart",  "Morris",     "Murphy",	 "Cook",
+	"Rogers", "Morgan",    "Cooper",   "Peterson", "Reed",	     "Bailey",	 "Bell",
+	"Kelly",  "Howard",    "Ward",	   "Cox",      "Richardson", "Wood",	 "Watson",
+	"Brooks", "Bennett",   "Gray",	   "Hughes",   "Price",	     "Sanders",	 "Patel",
+	"Nguyen", "Kim",       "O'Brien",  "Murray",   "Fraser",     "Singh",	 "Khan",
+	"Lopez",
 };
 static const struct word de_given_m[] = {
-	{"Lukas", "lukas", 0}, {"Jonas", "jonas", 0}, {"Felix", "felix", 0},
-	{"Stefan", "stefan", 0}, {"Andreas", "andreas", 0}, {"Jürgen", "juergen", 0},
-	{"Matthias", "matthias", 0}, {"Tobias", "tobias", 0}, {"Jörg", "joerg", 0},
+	{"Lukas", "lukas", 0},	     {"Jonas", "jonas", 0},	{"Felix", "felix", 0},
+	{"Stefan", "stefan", 0},     {"Andreas", "andreas", 0}, {"Jürgen", "juergen", 0},
+	{"Matthias", "matthias", 0}, {"Tobias", "tobias", 0},	{"Jörg", "joerg", 0},
 };
 static const struct word de_given_f[] = {
-	{"Anna", "anna", 0}, {"Lena", "lena", 0}, {"Julia", "julia", 0},
+	{"Anna", "anna", 0},	 {"Lena", "lena", 0},	  {"Julia", "julia", 0},
 	{"Katrin", "katrin", 0}, {"Sabine", "sabine", 0}, {"Jana", "jana", 0},
 	{"Sophie", "sophie", 0}, {"Birgit", "birgit", 0}, {"Käthe", "kaethe", 0},
 };
 static const struct word de_family[] = {
-	{"Müller", "mueller", 0}, {"Schmidt", "schmidt", 0}, {"Schneider", "schneider", 0},
-	{"Fischer", "fischer", 0}, {"Weber", "weber", 0}, {"Meyer", "meyer", 0},
-	{"Wagner", "wagner", 0}, {"Becker", "becker", 0}, {"Schulz", "schulz", 0},
+	{"Müller", "mueller", 0},    {"Schmidt", "schmidt", 0},	 {"Schneider", "schneider", 0},
+	{"Fischer", "fischer", 0},   {"Weber", "weber", 0},	 {"Meyer", "meyer", 0},
+	{"Wagner", "wagner", 0},     {"Becker", "becker", 0},	 {"Schulz", "schulz", 0},
 	{"Hoffmann", "hoffmann", 0}, {"Schäfer", "schaefer", 0}, {"Köhler", "koehler", 0},
-	{"Groß", "gross", 0}, {"Krüger", "krueger", 0}, {"Weiß", "weiss", 0},
+	{"Groß", "gross", 0},	     {"Krüger", "krueger", 0},	 {"Weiß", "weiss", 0},
 };
 
-static const struct word *pick_weighted_word(struct rng *r, const struct word *w,
-					    int n)
+static const struct word *pick_weighted_word(struct rng *r, const struct word *w, int n)
 {
 	int total = 0;
 	for (int i = 0; i < n; i++)
@@ -298,8 +360,8 @@ static void ru_feminine(const struct word *w, struct demo_person *p)
 	size_t n = strlen(w->s), m = strlen(w->latin);
 	if (ends_with(w->s, "ий")) {
 		snprintf(p->family, sizeof p->family, "%.*sая", (int)(n - 4), w->s);
-		snprintf(p->family_latin, sizeof p->family_latin, "%.*saya",
-			 (int)(m - 1), w->latin);
+		snprintf(p->family_latin, sizeof p->family_latin, "%.*saya", (int)(m - 1),
+			 w->latin);
 	} else if (ends_with(w->s, "ко")) {
 		snprintf(p->family, sizeof p->family, "%s", w->s);
 		snprintf(p->family_latin, sizeof p->family_latin, "%s", w->latin);
@@ -309,8 +371,7 @@ static void ru_feminine(const struct word *w, struct demo_person *p)
 	}
 }
 
-static void set_pair(char *dst, size_t dn, char *lat, size_t ln,
-		     const struct word *w)
+static void set_pair(char *dst, size_t dn, char *lat, size_t ln, const struct word *w)
 {
 	snprintf(dst, dn, "%s", w->s);
 	snprintf(lat, ln, "%s", w->latin);
@@ -321,34 +382,30 @@ void demo_person(struct rng *r, int lang, bool german, struct demo_person *p)
 	p->female = rng_chance(r, lang == DL_RU ? 0.5 : 0.45);
 	if (lang == DL_ZH) {
 		const struct word *f = pick_weighted_word(r, zh_family, COUNT(zh_family));
-		const struct word *g = p->female ? &RNG_PICK(r, zh_given_f)
-						 : &RNG_PICK(r, zh_given_m);
-		set_pair(p->family, sizeof p->family, p->family_latin,
-			 sizeof p->family_latin, f);
-		set_pair(p->given, sizeof p->given, p->given_latin,
-			 sizeof p->given_latin, g);
+		const struct word *g =
+			p->female ? &RNG_PICK(r, zh_given_f) : &RNG_PICK(r, zh_given_m);
+		set_pair(p->family, sizeof p->family, p->family_latin, sizeof p->family_latin, f);
+		set_pair(p->given, sizeof p->given, p->given_latin, sizeof p->given_latin, g);
 		snprintf(p->name, sizeof p->name, "%s%s", p->family, p->given);
 		return;
 	}
 	if (lang == DL_RU) {
 		const struct word *f = &RNG_PICK(r, ru_family);
-		const struct word *g = p->female ? &RNG_PICK(r, ru_given_f)
-						 : &RNG_PICK(r, ru_given_m);
+		const struct word *g =
+			p->female ? &RNG_PICK(r, ru_given_f) : &RNG_PICK(r, ru_given_m);
 		if (p->female)
 			ru_feminine(f, p);
 		else
 			set_pair(p->family, sizeof p->family, p->family_latin,
 				 sizeof p->family_latin, f);
-		set_pair(p->given, sizeof p->given, p->given_latin,
-			 sizeof p->given_latin, g);
+		set_pair(p->given, sizeof p->given, p->given_latin, sizeof p->given_latin, g);
 		snprintf(p->name, sizeof p->name, "%s %s", p->given, p->family);
 		return;
 	}
 	if (german && rng_chance(r, 0.8)) {
-		set_pair(p->family, sizeof p->family, p->family_latin,
-			 sizeof p->family_latin, &RNG_PICK(r, de_family));
-		set_pair(p->given, sizeof p->given, p->given_latin,
-			 sizeof p->given_latin,
+		set_pair(p->family, sizeof p->family, p->family_latin, sizeof p->family_latin,
+			 &RNG_PICK(r, de_family));
+		set_pair(p->given, sizeof p->given, p->given_latin, sizeof p->given_latin,
 			 p->female ? &RNG_PICK(r, de_given_f) : &RNG_PICK(r, de_given_m));
 	} else {
 		const char *g = p->female ? RNG_PICK(r, en_given_f) : RNG_PICK(r, en_given_m);
@@ -361,14 +418,14 @@ void demo_person(struct rng *r, int lang, bool german, struct demo_person *p)
 	snprintf(p->name, sizeof p->name, "%s %s", p->given, p->family);
 }
 
-void demo_email(struct rng *r, const struct demo_person *p, int lang,
-		bool german, char *out, size_t n)
+void demo_email(struct rng *r, const struct demo_person *p, int lang, bool german, char *out,
+		size_t n)
 {
 	/* zh: zhang.wei, zhangwei, wei.zhang, zhangw; ru: ivan.ivanov,
 	 * i.ivanov, ivanov, ivanov.ivan; en: john.smith, j.smith, johnsmith,
 	 * john */
-	static const int w[DL_COUNT][4] = {[DL_EN] = {35, 25, 15, 25},
-		[DL_ZH] = {45, 30, 10, 15}, [DL_RU] = {30, 25, 30, 15}};
+	static const int w[DL_COUNT][4] = {
+		[DL_EN] = {35, 25, 15, 25}, [DL_ZH] = {45, 30, 10, 15}, [DL_RU] = {30, 25, 30, 15}};
 	const char *f = p->family_latin, *g = p->given_latin;
 	char local[112];
 	int style = rng_weighted(r, w[lang], 4);
@@ -396,9 +453,10 @@ void demo_email(struct rng *r, const struct demo_person *p, int lang,
 	}
 	/* bare first names and Chinese mailboxes mostly carry a number */
 	double pdig = lang == DL_ZH ? 0.65 : lang == DL_EN && style == 3 ? 0.9 : 0.3;
-	const char *dom = lang == DL_ZH ? "example.cn"
+	const char *dom = lang == DL_ZH	  ? "example.cn"
 			  : lang == DL_RU ? "example.ru"
-			  : german ? "example.de" : "example.com";
+			  : german	  ? "example.de"
+					  : "example.com";
 	if (rng_chance(r, pdig))
 		snprintf(out, n, "%s%d@%s", local,
 			 (int)rng_range(r, 1, rng_chance(r, 0.5) ? 99 : 9999), dom);
@@ -407,27 +465,42 @@ void demo_email(struct rng *r, const struct demo_person *p, int lang,
 }
 
 static const char *const en_titles[] = {
-	"CEO", "CFO", "CTO", "COO", "VP of Sales", "Head of Procurement",
-	"IT Director", "Operations Manager", "Office Manager", "Sales Manager",
-	"Purchasing Manager", "Marketing Director", "Account Executive",
-	"Project Manager", "Software Engineer", "HR Manager", "Finance Manager",
+	"CEO",
+	"CFO",
+	"CTO",
+	"COO",
+	"VP of Sales",
+	"Head of Procurement",
+	"IT Director",
+	"Operations Manager",
+	"Office Manager",
+	"Sales Manager",
+	"Purchasing Manager",
+	"Marketing Director",
+	"Account Executive",
+	"Project Manager",
+	"Software Engineer",
+	"HR Manager",
+	"Finance Manager",
 };
 static const char *const zh_titles[] = {
-	"总经理", "副总经理", "财务总监", "技术总监", "销售经理", "采购经理",
-	"采购总监", "IT经理", "市场总监", "运营经理", "项目经理", "人事经理",
-	"行政主管", "董事长", "销售代表", "信息中心主任",
+	"总经理",   "副总经理", "财务总监", "技术总监",	    "销售经理", "采购经理",
+	"采购总监", "IT经理",	"市场总监", "运营经理",	    "项目经理", "人事经理",
+	"行政主管", "董事长",	"销售代表", "信息中心主任",
 };
 static const char *const ru_titles[] = {
-	"Генеральный директор", "Коммерческий директор", "Финансовый директор",
-	"ИТ-директор", "Менеджер по закупкам", "Руководитель отдела продаж",
-	"Главный бухгалтер", "Начальник отдела снабжения", "Менеджер проекта",
-	"Офис-менеджер", "Директор по маркетингу", "Системный администратор",
+	"Генеральный директор",	  "Коммерческий директор",
+	"Финансовый директор",	  "ИТ-директор",
+	"Менеджер по закупкам",	  "Руководитель отдела продаж",
+	"Главный бухгалтер",	  "Начальник отдела снабжения",
+	"Менеджер проекта",	  "Офис-менеджер",
+	"Директор по маркетингу", "Системный администратор",
 	"Специалист по закупкам", "Заместитель директора",
 };
 
 const char *demo_title(struct rng *r, int lang)
 {
-	return lang == DL_ZH ? RNG_PICK(r, zh_titles)
+	return lang == DL_ZH   ? RNG_PICK(r, zh_titles)
 	       : lang == DL_RU ? RNG_PICK(r, ru_titles)
 			       : RNG_PICK(r, en_titles);
 }
@@ -441,23 +514,22 @@ static void digits(struct rng *r, char *out, int n)
 	out[n] = 0;
 }
 
-void demo_phone(struct rng *r, const struct demo_city *c, bool mobile,
-		char *out, size_t n)
+void demo_phone(struct rng *r, const struct demo_city *c, bool mobile, char *out, size_t n)
 {
 	char d[12];
 	if (c->lang == DL_ZH) {
 		digits(r, d, 8);
 		if (mobile)
-			snprintf(out, n, "+86 1%c%c %.4s %.4s", "3456789"[rng_below(r, 7)],
-				 d[0], d + 1, d + 4);
+			snprintf(out, n, "+86 1%c%c %.4s %.4s", "3456789"[rng_below(r, 7)], d[0],
+				 d + 1, d + 4);
 		else
 			snprintf(out, n, "+86 %s %c%.3s %.4s", c->area,
 				 (char)('2' + rng_below(r, 7)), d + 1, d + 4);
 	} else if (c->lang == DL_RU) {
 		digits(r, d, 7);
 		if (mobile)
-			snprintf(out, n, "+7 9%02d %.3s-%.2s-%.2s", (int)rng_below(r, 100),
-				 d, d + 3, d + 5);
+			snprintf(out, n, "+7 9%02d %.3s-%.2s-%.2s", (int)rng_below(r, 100), d,
+				 d + 3, d + 5);
 		else
 			snprintf(out, n, "+7 %s %.3s-%.2s-%.2s", c->area, d, d + 3, d + 5);
 	} else if (!strcmp(c->cc, "+44")) {
@@ -487,16 +559,19 @@ void demo_phone(struct rng *r, const struct demo_city *c, bool mobile,
 	}
 }
 
-static const char *const zh_roads[] = {"人民路", "中山路", "解放路", "建设路",
-	"科技园路", "长江路", "和平路", "文化路", "延安路", "滨江大道", "世纪大道", "高新大道"};
-static const char *const ru_streets[] = {"Ленина", "Мира", "Советская", "Садовая",
-	"Пушкина", "Гагарина", "Лесная", "Заводская", "Промышленная", "Октябрьская",
-	"Московская", "Набережная"};
-static const char *const en_streets[] = {"Main Street", "Oak Avenue", "Market Street",
-	"King Street", "Park Avenue", "Elm Street", "Broadway", "High Street",
-	"Church Road", "Victoria Road", "Harbour Drive", "Commerce Way"};
-static const char *const de_streets[] = {"Hauptstraße", "Friedrichstraße", "Bahnhofstraße",
-	"Gartenstraße", "Schillerstraße", "Industriestraße", "Lindenallee"};
+static const char *const zh_roads[] = {"人民路",   "中山路",   "解放路",   "建设路",
+				       "科技园路", "长江路",   "和平路",   "文化路",
+				       "延安路",   "滨江大道", "世纪大道", "高新大道"};
+static const char *const ru_streets[] = {"Ленина",	 "Мира",	"Советская",  "Садовая",
+					 "Пушкина",	 "Гагарина",	"Лесная",     "Заводская",
+					 "Промышленная", "Октябрьская", "Московская", "Набережная"};
+static const char *const en_streets[] = {"Main Street",	  "Oak Avenue",	   "Market Street",
+					 "King Street",	  "Park Avenue",   "Elm Street",
+					 "Broadway",	  "High Street",   "Church Road",
+					 "Victoria Road", "Harbour Drive", "Commerce Way"};
+static const char *const de_streets[] = {"Hauptstraße",	 "Friedrichstraße", "Bahnhofstraße",
+					 "Gartenstraße", "Schillerstraße",  "Industriestraße",
+					 "Lindenallee"};
 
 void demo_address(struct rng *r, const struct demo_city *c, char *out, size_t n)
 {
@@ -519,75 +594,136 @@ struct ind {
 };
 
 static const struct word zh_brands[] = {
-	{"华信", "huaxin", 0}, {"恒通", "hengtong", 0}, {"东方", "dongfang", 0}, {"新锐", "xinrui", 0},
-	{"天成", "tiancheng", 0}, {"宏达", "hongda", 0}, {"金桥", "jinqiao", 0}, {"中科", "zhongke", 0},
-	{"盛世", "shengshi", 0}, {"远航", "yuanhang", 0}, {"博源", "boyuan", 0}, {"佳和", "jiahe", 0},
-	{"鼎盛", "dingsheng", 0}, {"锦程", "jincheng", 0}, {"瑞丰", "ruifeng", 0},
-	{"星辰", "xingchen", 0}, {"汇通", "huitong", 0}, {"永兴", "yongxing", 0}, {"腾达", "tengda", 0},
-	{"凯旋", "kaixuan", 0}, {"安泰", "antai", 0}, {"联创", "lianchuang", 0}, {"富源", "fuyuan", 0},
-	{"海纳", "haina", 0}, {"智远", "zhiyuan", 0}, {"蓝海", "lanhai", 0}, {"长城", "changcheng", 0},
-	{"中天", "zhongtian", 0}, {"宏图", "hongtu", 0}, {"信达", "xinda", 0}, {"万通", "wantong", 0},
-	{"卓越", "zhuoyue", 0}, {"同创", "tongchuang", 0}, {"易达", "yida", 0},
-	{"众诚", "zhongcheng", 0}, {"嘉禾", "jiahe", 0}, {"华瑞", "huarui", 0}, {"润泽", "runze", 0},
-	{"启明", "qiming", 0}, {"正元", "zhengyuan", 0},
+	{"华信", "huaxin", 0},	   {"恒通", "hengtong", 0},   {"东方", "dongfang", 0},
+	{"新锐", "xinrui", 0},	   {"天成", "tiancheng", 0},  {"宏达", "hongda", 0},
+	{"金桥", "jinqiao", 0},	   {"中科", "zhongke", 0},    {"盛世", "shengshi", 0},
+	{"远航", "yuanhang", 0},   {"博源", "boyuan", 0},     {"佳和", "jiahe", 0},
+	{"鼎盛", "dingsheng", 0},  {"锦程", "jincheng", 0},   {"瑞丰", "ruifeng", 0},
+	{"星辰", "xingchen", 0},   {"汇通", "huitong", 0},    {"永兴", "yongxing", 0},
+	{"腾达", "tengda", 0},	   {"凯旋", "kaixuan", 0},    {"安泰", "antai", 0},
+	{"联创", "lianchuang", 0}, {"富源", "fuyuan", 0},     {"海纳", "haina", 0},
+	{"智远", "zhiyuan", 0},	   {"蓝海", "lanhai", 0},     {"长城", "changcheng", 0},
+	{"中天", "zhongtian", 0},  {"宏图", "hongtu", 0},     {"信达", "xinda", 0},
+	{"万通", "wantong", 0},	   {"卓越", "zhuoyue", 0},    {"同创", "tongchuang", 0},
+	{"易达", "yida", 0},	   {"众诚", "zhongcheng", 0}, {"嘉禾", "jiahe", 0},
+	{"华瑞", "huarui", 0},	   {"润泽", "runze", 0},      {"启明", "qiming", 0},
+	{"正元", "zhengyuan", 0},
 };
 static const struct ind zh_inds[] = {
-	{"科技", "keji", "信息技术"}, {"贸易", "maoyi", "批发零售"},
-	{"制造", "zhizao", "制造业"}, {"物流", "wuliu", "交通物流"},
-	{"电子", "dianzi", "电子"}, {"医疗器械", "yiliao", "医疗健康"},
-	{"软件", "ruanjian", "软件"}, {"新能源", "xinnengyuan", "能源"},
+	{"科技", "keji", "信息技术"},	{"贸易", "maoyi", "批发零售"},
+	{"制造", "zhizao", "制造业"},	{"物流", "wuliu", "交通物流"},
+	{"电子", "dianzi", "电子"},	{"医疗器械", "yiliao", "医疗健康"},
+	{"软件", "ruanjian", "软件"},	{"新能源", "xinnengyuan", "能源"},
 	{"食品", "shipin", "食品饮料"}, {"咨询", "zixun", "专业服务"},
-	{"建设", "jianshe", "建筑"}, {"实业", "shiye", "综合"},
+	{"建设", "jianshe", "建筑"},	{"实业", "shiye", "综合"},
 };
 static const struct word ru_brands[] = {
-	{"Альфа", "alfa", 0}, {"Вектор", "vektor", 0}, {"Гранит", "granit", 0},
-	{"Меридиан", "meridian", 0}, {"Спектр", "spektr", 0}, {"Орион", "orion", 0},
-	{"Атлант", "atlant", 0}, {"Сибирь", "sibir", 0}, {"Урал", "ural", 0},
-	{"Волга", "volga", 0}, {"Балтика", "baltika", 0}, {"Нева", "neva", 0},
-	{"Енисей", "enisey", 0}, {"Алтай", "altay", 0}, {"Байкал", "baykal", 0},
-	{"Кристалл", "kristall", 0}, {"Импульс", "impuls", 0}, {"Прогресс", "progress", 0},
-	{"Горизонт", "gorizont", 0}, {"Эталон", "etalon", 0}, {"Северсталь", "severstal", 0},
-	{"Технолайн", "tekhnolayn", 0}, {"Промресурс", "promresurs", 0},
-	{"Стройинвест", "stroyinvest", 0}, {"Магистраль", "magistral", 0},
-	{"Феникс", "feniks", 0}, {"Восток", "vostok", 0}, {"Пульсар", "pulsar", 0},
-	{"Интеграл", "integral", 0}, {"Арсенал", "arsenal", 0},
+	{"Альфа", "alfa", 0},
+	{"Вектор", "vektor", 0},
+	{"Гранит", "granit", 0},
+	{"Меридиан", "meridian", 0},
+	{"Спектр", "spektr", 0},
+	{"Орион", "orion", 0},
+	{"Атлант", "atlant", 0},
+	{"Сибирь", "sibir", 0},
+	{"Урал", "ural", 0},
+	{"Волга", "volga", 0},
+	{"Балтика", "baltika", 0},
+	{"Нева", "neva", 0},
+	{"Енисей", "enisey", 0},
+	{"Алтай", "altay", 0},
+	{"Байкал", "baykal", 0},
+	{"Кристалл", "kristall", 0},
+	{"Импульс", "impuls", 0},
+	{"Прогресс", "progress", 0},
+	{"Горизонт", "gorizont", 0},
+	{"Эталон", "etalon", 0},
+	{"Северсталь", "severstal", 0},
+	{"Технолайн", "tekhnolayn", 0},
+	{"Промресурс", "promresurs", 0},
+	{"Стройинвест", "stroyinvest", 0},
+	{"Магистраль", "magistral", 0},
+	{"Феникс", "feniks", 0},
+	{"Восток", "vostok", 0},
+	{"Пульсар", "pulsar", 0},
+	{"Интеграл", "integral", 0},
+	{"Арсенал", "arsenal", 0},
 };
 static const struct ind ru_inds[] = {
-	{"-Трейд", "-treyd", "Оптовая торговля"}, {"-Логистик", "-logistik", "Логистика"},
-	{"-Сервис", "-servis", "Услуги"}, {"-Строй", "-stroy", "Строительство"},
-	{"-Энерго", "-energo", "Энергетика"}, {"-Снаб", "-snab", "Оптовая торговля"},
+	{"-Трейд", "-treyd", "Оптовая торговля"},
+	{"-Логистик", "-logistik", "Логистика"},
+	{"-Сервис", "-servis", "Услуги"},
+	{"-Строй", "-stroy", "Строительство"},
+	{"-Энерго", "-energo", "Энергетика"},
+	{"-Снаб", "-snab", "Оптовая торговля"},
 	{"-Инжиниринг", "-inzhiniring", "Машиностроение"},
 	{"-Софт", "-soft", "Информационные технологии"},
-	{"-Телеком", "-telekom", "Телекоммуникации"}, {"-Агро", "-agro", "Сельское хозяйство"},
-	{"-Мед", "-med", "Здравоохранение"}, {"", "", "Производство"},
-	{"", "", "Розничная торговля"}, {"", "", "Финансы"},
+	{"-Телеком", "-telekom", "Телекоммуникации"},
+	{"-Агро", "-agro", "Сельское хозяйство"},
+	{"-Мед", "-med", "Здравоохранение"},
+	{"", "", "Производство"},
+	{"", "", "Розничная торговля"},
+	{"", "", "Финансы"},
 };
 static const struct word en_brands[] = {
-	{"Acme", "acme", 0}, {"Apex", "apex", 0}, {"Summit", "summit", 0},
-	{"Pinnacle", "pinnacle", 0}, {"Bluewater", "bluewater", 0}, {"Redwood", "redwood", 0},
-	{"Silverline", "silverline", 0}, {"Ironbridge", "ironbridge", 0},
-	{"Brightpath", "brightpath", 0}, {"Clearview", "clearview", 0},
-	{"Evergreen", "evergreen", 0}, {"Harbor", "harbor", 0}, {"Keystone", "keystone", 0},
-	{"Lakeside", "lakeside", 0}, {"Maple", "maple", 0}, {"Northstar", "northstar", 0},
-	{"Oakridge", "oakridge", 0}, {"Pioneer", "pioneer", 0}, {"Riverside", "riverside", 0},
-	{"Sterling", "sterling", 0}, {"Westfield", "westfield", 0},
-	{"Crestview", "crestview", 0}, {"Horizon", "horizon", 0}, {"Beacon", "beacon", 0},
-	{"Atlas", "atlas", 0}, {"Vertex", "vertex", 0}, {"Granite", "granite", 0},
-	{"Falcon", "falcon", 0}, {"Cobalt", "cobalt", 0}, {"Quantum", "quantum", 0},
-	{"Nimbus", "nimbus", 0}, {"Cascade", "cascade", 0}, {"Highland", "highland", 0},
-	{"Frontier", "frontier", 0}, {"Ashford", "ashford", 0}, {"Whitmore", "whitmore", 0},
-	{"Hawthorne", "hawthorne", 0}, {"Thornton", "thornton", 0},
-	{"Nordlicht", "nordlicht", 0}, {"Bergmann", "bergmann", 0},
+	{"Acme", "acme", 0},
+	{"Apex", "apex", 0},
+	{"Summit", "summit", 0},
+	{"Pinnacle", "pinnacle", 0},
+	{"Bluewater", "bluewater", 0},
+	{"Redwood", "redwood", 0},
+	{"Silverline", "silverline", 0},
+	{"Ironbridge", "ironbridge", 0},
+	{"Brightpath", "brightpath", 0},
+	{"Clearview", "clearview", 0},
+	{"Evergreen", "evergreen", 0},
+	{"Harbor", "harbor", 0},
+	{"Keystone", "keystone", 0},
+	{"Lakeside", "lakeside", 0},
+	{"Maple", "maple", 0},
+	{"Northstar", "northstar", 0},
+	{"Oakridge", "oakridge", 0},
+	{"Pioneer", "pioneer", 0},
+	{"Riverside", "riverside", 0},
+	{"Sterling", "sterling", 0},
+	{"Westfield", "westfield", 0},
+	{"Crestview", "crestview", 0},
+	{"Horizon", "horizon", 0},
+	{"Beacon", "beacon", 0},
+	{"Atlas", "atlas", 0},
+	{"Vertex", "vertex", 0},
+	{"Granite", "granite", 0},
+	{"Falcon", "falcon", 0},
+	{"Cobalt", "cobalt", 0},
+	{"Quantum", "quantum", 0},
+	{"Nimbus", "nimbus", 0},
+	{"Cascade", "cascade", 0},
+	{"Highland", "highland", 0},
+	{"Frontier", "frontier", 0},
+	{"Ashford", "ashford", 0},
+	{"Whitmore", "whitmore", 0},
+	{"Hawthorne", "hawthorne", 0},
+	{"Thornton", "thornton", 0},
+	{"Nordlicht", "nordlicht", 0},
+	{"Bergmann", "bergmann", 0},
 };
 static const struct ind en_inds[] = {
-	{"Logistics", "logistics", "Logistics"}, {"Systems", "systems", "Information Technology"},
-	{"Software", "software", "Software"}, {"Manufacturing", "mfg", "Manufacturing"},
-	{"Foods", "foods", "Food & Beverage"}, {"Health", "health", "Healthcare"},
-	{"Energy", "energy", "Energy"}, {"Capital", "capital", "Financial Services"},
-	{"Consulting", "consulting", "Professional Services"}, {"Retail", "retail", "Retail"},
-	{"Labs", "labs", "Biotechnology"}, {"Networks", "networks", "Telecommunications"},
-	{"Construction", "construction", "Construction"}, {"Media", "media", "Media"},
-	{"Robotics", "robotics", "Industrial Automation"}, {"Supply", "supply", "Wholesale"},
+	{"Logistics", "logistics", "Logistics"},
+	{"Systems", "systems", "Information Technology"},
+	{"Software", "software", "Software"},
+	{"Manufacturing", "mfg", "Manufacturing"},
+	{"Foods", "foods", "Food & Beverage"},
+	{"Health", "health", "Healthcare"},
+	{"Energy", "energy", "Energy"},
+	{"Capital", "capital", "Financial Services"},
+	{"Consulting", "consulting", "Professional Services"},
+	{"Retail", "retail", "Retail"},
+	{"Labs", "labs", "Biotechnology"},
+	{"Networks", "networks", "Telecommunications"},
+	{"Construction", "construction", "Construction"},
+	{"Media", "media", "Media"},
+	{"Robotics", "robotics", "Industrial Automation"},
+	{"Supply", "supply", "Wholesale"},
 };
 
 void demo_company_pick(struct rng *r, int city, struct demo_company *c)
@@ -640,20 +776,20 @@ void demo_company_host(const struct demo_company *c, char *out, size_t n)
 {
 	const struct demo_city *ci = &demo_cities[c->city];
 	if (ci->lang == DL_ZH)
-		snprintf(out, n, "%s%s.%s", zh_brands[c->brand].latin,
-			 zh_inds[c->ind].latin, ci->tld);
+		snprintf(out, n, "%s%s.%s", zh_brands[c->brand].latin, zh_inds[c->ind].latin,
+			 ci->tld);
 	else if (ci->lang == DL_RU)
-		snprintf(out, n, "%s%s.%s", ru_brands[c->brand].latin,
-			 ru_inds[c->ind].latin, ci->tld);
+		snprintf(out, n, "%s%s.%s", ru_brands[c->brand].latin, ru_inds[c->ind].latin,
+			 ci->tld);
 	else
-		snprintf(out, n, "%s%s.%s", en_brands[c->brand].latin,
-			 en_inds[c->ind].latin, ci->tld);
+		snprintf(out, n, "%s%s.%s", en_brands[c->brand].latin, en_inds[c->ind].latin,
+			 ci->tld);
 }
 
 const char *demo_company_industry(const struct demo_company *c)
 {
 	int lang = demo_cities[c->city].lang;
-	return lang == DL_ZH ? zh_inds[c->ind].industry
+	return lang == DL_ZH   ? zh_inds[c->ind].industry
 	       : lang == DL_RU ? ru_inds[c->ind].industry
 			       : en_inds[c->ind].industry;
 }
@@ -666,62 +802,133 @@ const char *const demo_act_names[DA_COUNT] = {
 
 #define LIST(...) ((const char *const[]){__VA_ARGS__, NULL})
 
-static const char *const *const subjects[DL_COUNT][DA_COUNT] = {
-	[DL_EN] = {
-		[DA_CALL] = LIST("Intro call", "Follow-up call", "Discovery call", "Pricing discussion",
-				 "Check-in call", "Call about renewal", "Left voicemail", "Call to schedule demo"),
-		[DA_EMAIL] = LIST("Sent proposal", "Re: pricing question", "Follow-up on demo",
-				  "Sent contract for review", "Welcome email", "Re: invoice",
-				  "Sent product brochure", "Meeting recap"),
-		[DA_MEETING] = LIST("Product demo", "Quarterly business review", "Kick-off meeting",
-				    "Contract negotiation", "Technical workshop", "Executive briefing"),
-		[DA_NOTE] = LIST("Budget approved for next quarter", "Decision maker is the CFO",
-				 "Prefers email over calls", "Competitor is also bidding",
-				 "Needs SSO and an audit log", "Renewal risk: low usage"),
-		[DA_TASK] = LIST("Send quote", "Prepare proposal", "Follow up on contract",
-				 "Schedule demo", "Update forecast", "Send case study",
-				 "Call back about pricing", "Renewal reminder"),
-		[DA_SMS] = LIST("Meeting reminder", "Running 10 minutes late", "Thanks for your time today"),
-		[DA_CHAT] = LIST("Question about API limits", "Chat: onboarding help", "Chat: pricing inquiry"),
-		[DA_VISIT] = LIST("Onsite visit", "Site survey", "Visit to headquarters"),
-	},
-	[DL_ZH] = {
-		[DA_CALL] = LIST("电话跟进", "首次电话沟通", "需求调研电话", "报价电话沟通", "续约电话",
-				 "回访客户", "电话未接通，稍后再拨", "电话预约演示"),
-		[DA_EMAIL] = LIST("发送报价单", "回复：价格咨询", "演示后跟进邮件", "发送合同草稿",
-				  "欢迎邮件", "回复：发票问题", "发送产品资料", "会议纪要"),
-		[DA_MEETING] = LIST("产品演示", "季度业务回顾", "项目启动会", "合同谈判", "技术交流会",
-				    "高层拜访会议"),
-		[DA_NOTE] = LIST("客户预算已批准", "决策人是财务总监", "客户更倾向微信沟通",
-				 "竞争对手也在投标", "需要单点登录和审计日志", "续约风险：使用率低"),
-		[DA_TASK] = LIST("发送报价", "准备方案书", "跟进合同签署", "安排产品演示", "更新销售预测",
-				 "发送成功案例", "回电确认价格", "续约提醒"),
-		[DA_SMS] = LIST("会议提醒", "感谢今天的交流"),
-		[DA_CHAT] = LIST("微信沟通：接口问题", "微信咨询价格", "在线咨询：上线培训"),
-		[DA_VISIT] = LIST("上门拜访", "现场调研", "拜访客户总部"),
-	},
-	[DL_RU] = {
-		[DA_CALL] = LIST("Первичный звонок", "Повторный звонок", "Звонок: выявление потребностей",
-				 "Обсуждение цены", "Звонок по продлению", "Не дозвонились, перезвонить",
-				 "Контрольный звонок"),
-		[DA_EMAIL] = LIST("Отправлено коммерческое предложение", "Re: вопрос по цене",
-				  "Письмо после демонстрации", "Отправлен договор на согласование",
-				  "Приветственное письмо", "Re: счёт на оплату", "Презентация продукта",
-				  "Протокол встречи"),
-		[DA_MEETING] = LIST("Демонстрация продукта", "Квартальная встреча",
-				    "Стартовая встреча проекта", "Переговоры по договору",
-				    "Технический семинар", "Встреча с руководством"),
-		[DA_NOTE] = LIST("Бюджет согласован", "ЛПР — финансовый директор",
-				 "Предпочитает общаться по почте", "Конкурент тоже участвует в тендере",
-				 "Нужны SSO и журнал аудита", "Риск непродления: мало пользователей"),
-		[DA_TASK] = LIST("Отправить КП", "Подготовить предложение",
-				 "Проконтролировать подписание договора", "Назначить демонстрацию",
-				 "Обновить прогноз", "Отправить кейс", "Перезвонить по цене",
-				 "Напомнить о продлении"),
-		[DA_SMS] = LIST("Напоминание о встрече", "Спасибо за встречу"),
-		[DA_CHAT] = LIST("Telegram: вопрос по API", "Чат: помощь с внедрением", "Чат: вопрос о цене"),
-		[DA_VISIT] = LIST("Выезд к клиенту", "Обследование площадки", "Визит в головной офис"),
-	},
+static const char
+	*const
+		*const subjects[DL_COUNT][DA_COUNT] =
+			{
+				[DL_EN] =
+					{
+						[DA_CALL] = LIST(
+							"Intro call", "Follow-up call",
+							"Discovery call", "Pricing discussion",
+							"Check-in call", "Call about renewal",
+							"Left voicemail", "Call to schedule demo"),
+						[DA_EMAIL] = LIST(
+							"Sent proposal", "Re: pricing question",
+							"Follow-up on demo",
+							"Sent contract for review", "Welcome email",
+							"Re: invoice", "Sent product brochure",
+							"Meeting recap"),
+						[DA_MEETING] = LIST(
+							"Product demo", "Quarterly business review",
+							"Kick-off meeting", "Contract negotiation",
+							"Technical workshop", "Executive briefing"),
+						[DA_NOTE] = LIST("Budget approved for next quarter",
+								 "Decision maker is the CFO",
+								 "Prefers email over calls",
+								 "Competitor is also bidding",
+								 "Needs SSO and an audit log",
+								 "Renewal risk: low usage"),
+						[DA_TASK] = LIST("Send quote", "Prepare proposal",
+								 "Follow up on contract",
+								 "Schedule demo", "Update forecast",
+								 "Send case study",
+								 "Call back about pricing",
+								 "Renewal reminder"),
+						[DA_SMS] =
+							LIST("Meeting reminder",
+							     "Running 10 minutes late",
+							     "Thanks for your time today"),
+						[DA_CHAT] =
+							LIST("Question about API limits", "Chat: onboarding help",
+							     "Chat: pricing inquiry"),
+						[DA_VISIT] = LIST("Onsite visit", "Site survey",
+								  "Visit to headquarters"),
+					},
+				[DL_ZH] =
+					{
+						[DA_CALL] =
+							LIST("电话跟进", "首次电话沟通",
+							     "需求调研电话", "报价电话沟通",
+							     "续约电话", "回访客户",
+							     "电话未接通，稍后再拨",
+							     "电话预约演示"),
+						[DA_EMAIL] =
+							LIST("发送报价单", "回复：价格咨询",
+							     "演示后跟进邮件", "发送合同草稿",
+							     "欢迎邮件", "回复：发票问题",
+							     "发送产品资料", "会议纪要"),
+						[DA_MEETING] =
+							LIST("产品演示", "季度业务回顾",
+							     "项目启动会", "合同谈判", "技术交流会",
+							     "高层拜访会议"),
+						[DA_NOTE] =
+							LIST("客户预算已批准", "决策人是财务总监",
+							     "客户更倾向微信沟通",
+							     "竞争对手也在投标",
+							     "需要单点登录和审计日志",
+							     "续约风险：使用率低"),
+						[DA_TASK] = LIST("发送报价", "准备方案书",
+								 "跟进合同签署", "安排产品演示",
+								 "更新销售预测", "发送成功案例",
+								 "回电确认价格", "续约提醒"),
+						[DA_SMS] = LIST("会议提醒", "感谢今天的交流"),
+						[DA_CHAT] =
+							LIST("微信沟通：接口问题", "微信咨询价格",
+							     "在线咨询：上线培训"),
+						[DA_VISIT] = LIST("上门拜访", "现场调研",
+								  "拜访客户总部"),
+					},
+				[DL_RU] =
+					{
+						[DA_CALL] =
+							LIST("Первичный звонок", "Повторный звонок",
+							     "Звонок: выявление потребностей",
+							     "Обсуждение цены",
+							     "Звонок по продлению",
+							     "Не дозвонились, перезвонить",
+							     "Контрольный звонок"),
+						[DA_EMAIL] =
+							LIST("Отправлено коммерческое предложение",
+							     "Re: вопрос по цене",
+							     "Письмо после демонстрации",
+							     "Отправлен договор на согласование",
+							     "Приветственное письмо",
+							     "Re: счёт на оплату",
+							     "Презентация продукта",
+							     "Протокол встречи"),
+						[DA_MEETING] = LIST("Демонстрация продукта",
+								    "Квартальная встреча",
+								    "Стартовая встреча проекта",
+								    "Переговоры по договору",
+								    "Технический семинар",
+								    "Встреча с руководством"),
+						[DA_NOTE] =
+							LIST("Бюджет согласован",
+							     "ЛПР — финансовый директор",
+							     "Предпочитает общаться по почте",
+							     "Конкурент тоже участвует в тендере",
+							     "Нужны SSO и журнал аудита",
+							     "Риск непродления: мало "
+							     "пользователей"),
+						[DA_TASK] =
+							LIST("Отправить КП",
+							     "Подготовить предложение",
+							     "Проконтролировать подписание "
+							     "договора",
+							     "Назначить демонстрацию",
+							     "Обновить прогноз", "Отправить кейс",
+							     "Перезвонить по цене",
+							     "Напомнить о продлении"),
+						[DA_SMS] = LIST("Напоминание о встрече",
+								"Спасибо за встречу"),
+						[DA_CHAT] = LIST("Telegram: вопрос по API",
+								 "Чат: помощь с внедрением",
+								 "Чат: вопрос о цене"),
+						[DA_VISIT] = LIST("Выезд к клиенту",
+								  "Обследование площадки",
+								  "Визит в головной офис"),
+					},
 };
 
 static const char *pick_list(struct rng *r, const char *const *list)
@@ -738,10 +945,11 @@ const char *demo_subject(struct rng *r, int lang, int act)
 }
 
 static const char *const *const bodies[DL_COUNT] = {
-	[DL_EN] = LIST("Discussed next steps. They will review internally and come back by Friday.",
-		       "Walked through the reporting module; questions about data import from Excel.",
-		       "Procurement needs a formal quote with volume discount.",
-		       "Good call. Champion is keen, budget holder not yet involved."),
+	[DL_EN] =
+		LIST("Discussed next steps. They will review internally and come back by Friday.",
+		     "Walked through the reporting module; questions about data import from Excel.",
+		     "Procurement needs a formal quote with volume discount.",
+		     "Good call. Champion is keen, budget holder not yet involved."),
 	[DL_ZH] = LIST("讨论了下一步计划，客户内部评审后周五前回复。",
 		       "演示了报表模块，客户关心从Excel导入数据的问题。",
 		       "采购部门需要正式报价单，并希望有批量折扣。",
@@ -758,14 +966,16 @@ const char *demo_body(struct rng *r, int lang)
 }
 
 static const char *const *const offers[DL_COUNT] = {
-	[DL_EN] = LIST("CRM Enterprise, 50 seats", "Annual support renewal", "Implementation project",
-		       "Hardware refresh", "Data migration", "Training package", "Pilot",
-		       "Expansion: 20 more seats", "Marketing automation add-on"),
+	[DL_EN] =
+		LIST("CRM Enterprise, 50 seats", "Annual support renewal", "Implementation project",
+		     "Hardware refresh", "Data migration", "Training package", "Pilot",
+		     "Expansion: 20 more seats", "Marketing automation add-on"),
 	[DL_ZH] = LIST("CRM 企业版 50 用户", "年度维保续约", "实施项目", "硬件升级", "数据迁移",
 		       "培训服务", "试点项目", "扩容 20 用户", "营销自动化模块"),
-	[DL_RU] = LIST("CRM Корпоративная, 50 лицензий", "Продление техподдержки", "Проект внедрения",
-		       "Обновление оборудования", "Миграция данных", "Обучение персонала",
-		       "Пилотный проект", "Расширение на 20 пользователей", "Модуль маркетинга"),
+	[DL_RU] =
+		LIST("CRM Корпоративная, 50 лицензий", "Продление техподдержки", "Проект внедрения",
+		     "Обновление оборудования", "Миграция данных", "Обучение персонала",
+		     "Пилотный проект", "Расширение на 20 пользователей", "Модуль маркетинга"),
 };
 
 const char *demo_offer(struct rng *r, int lang)
@@ -778,8 +988,9 @@ static const char *const *const lost_reasons[DL_COUNT] = {
 		       "Timing: revisit next year", "Went silent", "Missing features"),
 	[DL_ZH] = LIST("价格过高", "选择了竞争对手", "没有预算", "客户无决策", "时机不对，明年再议",
 		       "失去联系", "功能不满足"),
-	[DL_RU] = LIST("Слишком дорого", "Выбрали конкурента", "Нет бюджета", "Решение не принято",
-		       "Не время, вернуться в следующем году", "Клиент пропал", "Не хватает функций"),
+	[DL_RU] =
+		LIST("Слишком дорого", "Выбрали конкурента", "Нет бюджета", "Решение не принято",
+		     "Не время, вернуться в следующем году", "Клиент пропал", "Не хватает функций"),
 };
 
 const char *demo_lost_reason(struct rng *r, int lang)
@@ -790,7 +1001,8 @@ const char *demo_lost_reason(struct rng *r, int lang)
 static const char *const *const disq_reasons[DL_COUNT] = {
 	[DL_EN] = LIST("Not a fit", "Personal use", "Duplicate", "No budget", "Spam", "Competitor"),
 	[DL_ZH] = LIST("需求不匹配", "个人用途", "重复线索", "无预算", "垃圾信息", "竞争对手"),
-	[DL_RU] = LIST("Не целевой", "Частное лицо", "Дубликат", "Нет бюджета", "Спам", "Конкурент"),
+	[DL_RU] =
+		LIST("Не целевой", "Частное лицо", "Дубликат", "Нет бюджета", "Спам", "Конкурент"),
 };
 
 const char *demo_disqualify_reason(struct rng *r, int lang)

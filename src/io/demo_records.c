@@ -11,7 +11,7 @@
 #include "io/demo_internal.h"
 #include "model/registry.h"
 
-#define DAY DEMO_DAY
+#define DAY	       DEMO_DAY
 #define SET_S(r, f, v) record_set_text((r), g->a, (f), (v))
 
 struct tag_odds {
@@ -36,8 +36,8 @@ static double per_usd(const char *cur)
 	static const struct {
 		const char *cur;
 		double rate;
-	} fx[] = {{"CNY", 7.2}, {"RUB", 90}, {"GBP", 0.79}, {"EUR", 0.92},
-		  {"CAD", 1.36}, {"AUD", 1.52}};
+	} fx[] = {{"CNY", 7.2},	 {"RUB", 90},	{"GBP", 0.79},
+		  {"EUR", 0.92}, {"CAD", 1.36}, {"AUD", 1.52}};
 	for (size_t i = 0; i < sizeof fx / sizeof *fx; i++)
 		if (!strcmp(cur, fx[i].cur))
 			return fx[i].rate;
@@ -62,8 +62,7 @@ static int64_t log_uniform(struct rng *r, double lo, double hi)
 	return (int64_t)(lo * pow(hi / lo, rng_unit(r)));
 }
 
-static void set_contact_points(struct demo_gen *g, struct record *r,
-			       const struct demo_city *c)
+static void set_contact_points(struct demo_gen *g, struct record *r, const struct demo_city *c)
 {
 	SET_S(r, "city", c->name);
 	SET_S(r, "country", c->country);
@@ -86,9 +85,11 @@ void demo_gen_account(struct demo_gen *g, int64_t i, int64_t n)
 	static const char *const lifecycles[] = {"prospect", "customer", "churned"};
 	static const char *const tiers[] = {"small", "medium", "large", "strategic"};
 	static const double emp_lo[] = {5, 50, 500, 5000}, emp_hi[] = {50, 500, 5000, 120000};
-	static const struct tag_odds tags[] = {
-		{0.07, "[\"vip\"]"}, {0.04, "[\"partner\"]"}, {0.03, "[\"reseller\"]"},
-		{0.04, "[\"key-account\"]"}, {0.01, "[\"vip\",\"key-account\"]"}};
+	static const struct tag_odds tags[] = {{0.07, "[\"vip\"]"},
+					       {0.04, "[\"partner\"]"},
+					       {0.03, "[\"reseller\"]"},
+					       {0.04, "[\"key-account\"]"},
+					       {0.01, "[\"vip\",\"key-account\"]"}};
 	struct rng *rg = &g->r;
 	int lang = demo_pick_lang(g);
 	int city = demo_pick_city(rg, lang);
@@ -110,8 +111,8 @@ void demo_gen_account(struct demo_gen *g, int64_t i, int64_t n)
 			ai->lifecycle = LC_CUSTOMER; /* too young to have left */
 	}
 	int64_t employees = log_uniform(rg, emp_lo[ai->tier], emp_hi[ai->tier]);
-	double revenue = (double)employees * (double)rng_range(rg, 60, 250) * 1000.0 *
-			 per_usd(ci->currency);
+	double revenue =
+		(double)employees * (double)rng_range(rg, 60, 250) * 1000.0 * per_usd(ci->currency);
 
 	struct record *r = record_new(g->a, model_entity("accounts"));
 	char name[256], host[128], buf[256];
@@ -142,7 +143,8 @@ void demo_gen_account(struct demo_gen *g, int64_t i, int64_t n)
 		SET_S(r, "external_id", buf);
 	}
 	int64_t updated = ai->lifecycle == LC_CHURNED ? churned
-			  : rng_chance(rg, 0.6) ? demo_later(g, t, 30.0 * DAY) : t;
+			  : rng_chance(rg, 0.6)	      ? demo_later(g, t, 30.0 * DAY)
+						      : t;
 	demo_set_common(g, r, owner, t, updated, pick_tags(rg, tags, 5));
 	demo_emit(g, &g->acc, i, r, t, owner);
 }
@@ -152,17 +154,18 @@ void demo_gen_account(struct demo_gen *g, int64_t i, int64_t n)
 static const char *channel(struct rng *r, int lang)
 {
 	static const char *const ch[] = {"email", "phone", "sms", "chat", "visit", "mail"};
-	static const int w[DL_COUNT][6] = {
-		[DL_EN] = {60, 25, 5, 5, 2, 3}, [DL_ZH] = {20, 25, 5, 45, 5, 0},
-		[DL_RU] = {40, 40, 3, 14, 3, 0}};
+	static const int w[DL_COUNT][6] = {[DL_EN] = {60, 25, 5, 5, 2, 3},
+					   [DL_ZH] = {20, 25, 5, 45, 5, 0},
+					   [DL_RU] = {40, 40, 3, 14, 3, 0}};
 	return ch[rng_weighted(r, w[lang], 6)];
 }
 
 void demo_gen_contact(struct demo_gen *g, int64_t i, int64_t n)
 {
-	static const struct tag_odds tags[] = {
-		{0.04, "[\"decision-maker\"]"}, {0.02, "[\"champion\"]"},
-		{0.01, "[\"vip\"]"}, {0.02, "[\"newsletter\"]"}};
+	static const struct tag_odds tags[] = {{0.04, "[\"decision-maker\"]"},
+					       {0.02, "[\"champion\"]"},
+					       {0.01, "[\"vip\"]"},
+					       {0.02, "[\"newsletter\"]"}};
 	struct rng *rg = &g->r;
 	int64_t base = demo_spread(g, i, n), a = -1;
 	int64_t m = demo_table_before(g, &g->acc, base);
@@ -170,7 +173,8 @@ void demo_gen_contact(struct demo_gen *g, int64_t i, int64_t n)
 	if (m > 0 && !rng_chance(rg, 0.07)) {
 		/* Zipf-like: account k gets weight 1/(k+1)^0.8, plus a flat part
 		 * so small accounts get their few contacts */
-		a = rng_chance(rg, 0.75) ? demo_zipf(rg, m, 0.8) : (int64_t)rng_below(rg, (uint64_t)m);
+		a = rng_chance(rg, 0.75) ? demo_zipf(rg, m, 0.8)
+					 : (int64_t)rng_below(rg, (uint64_t)m);
 		city = g->ai[a].co.city;
 		owner = demo_inherit_owner(g, g->acc.owner[a], 0.85);
 	} else {
@@ -236,28 +240,31 @@ static int lead_status(struct demo_gen *g, int64_t t)
 	return rng_weighted(&g->r, age < 7 * DAY ? young : age < 30 * DAY ? month : old, 5);
 }
 
-static void set_utm(struct demo_gen *g, struct record *r, int lang, int source,
-		    int64_t t)
+static void set_utm(struct demo_gen *g, struct record *r, int lang, int source, int64_t t)
 {
-	static const char *const engines[DL_COUNT][3] = {
-		{"google", "bing", "duckduckgo"}, {"baidu", "bing", "sogou"},
-		{"yandex", "google", "mail.ru"}};
+	static const char *const engines[DL_COUNT][3] = {{"google", "bing", "duckduckgo"},
+							 {"baidu", "bing", "sogou"},
+							 {"yandex", "google", "mail.ru"}};
 	static const char *const socials[DL_COUNT][2] = {
 		{"linkedin", "facebook"}, {"wechat", "weibo"}, {"vk", "telegram"}};
 	static const char *const terms[DL_COUNT][3] = {
 		{"crm software", "sales crm", "crm for small business"},
 		{"客户管理系统", "crm软件", "销售管理软件"},
 		{"crm система", "crm для малого бизнеса", "учёт клиентов"}};
-	static const char *const campaigns[] = {"crm_trial", "brand", "retargeting",
-						"webinar", "pricing_page"};
+	static const char *const campaigns[] = {"crm_trial", "brand", "retargeting", "webinar",
+						"pricing_page"};
 	static const char *const contents[] = {"banner_a", "banner_b", "text_ad_1", "video"};
 	struct rng *rg = &g->r;
 	bool paid = source == 7 || (source == 0 && rng_chance(rg, 0.4));
-	const char *src = source == 5 ? socials[lang][rng_below(rg, 2)]
-			  : source == 4 ? "newsletter" : engines[lang][rng_below(rg, 3)];
+	const char *src = source == 5	? socials[lang][rng_below(rg, 2)]
+			  : source == 4 ? "newsletter"
+					: engines[lang][rng_below(rg, 3)];
 	SET_S(r, "utm_source", src);
-	SET_S(r, "utm_medium", source == 5 ? "social" : source == 4 ? "email"
-			       : paid ? "cpc" : "organic");
+	SET_S(r, "utm_medium",
+	      source == 5   ? "social"
+	      : source == 4 ? "email"
+	      : paid	    ? "cpc"
+			    : "organic");
 	char when[RP_TIME_LEN], buf[96];
 	clock_format(t, when);
 	int quarter = ((when[5] - '0') * 10 + (when[6] - '0') - 1) / 3 + 1;
@@ -270,8 +277,7 @@ static void set_utm(struct demo_gen *g, struct record *r, int lang, int source,
 }
 
 /* A converted lead became (or joined) an account of its language. */
-static int64_t converted_account(struct demo_gen *g, int64_t t, int lang,
-				 char *company, size_t n)
+static int64_t converted_account(struct demo_gen *g, int64_t t, int lang, char *company, size_t n)
 {
 	int64_t m = demo_table_before(g, &g->acc, t);
 	for (int tries = 0; m > 0 && tries < 8; tries++) {
@@ -286,11 +292,11 @@ static int64_t converted_account(struct demo_gen *g, int64_t t, int lang,
 
 void demo_gen_lead(struct demo_gen *g, int64_t i, int64_t n)
 {
-	static const char *const sources[] = {"web", "referral", "event", "cold_call",
-		"email", "social", "partner", "ads", "other"};
+	static const char *const sources[] = {"web",	"referral", "event", "cold_call", "email",
+					      "social", "partner",  "ads",   "other"};
 	static const int source_w[] = {32, 12, 10, 8, 10, 10, 6, 10, 2};
-	static const char *const statuses[] = {"new", "contacted", "qualified",
-					       "converted", "disqualified"};
+	static const char *const statuses[] = {"new", "contacted", "qualified", "converted",
+					       "disqualified"};
 	static const int score_lo[] = {15, 25, 55, 65, 0}, score_hi[] = {65, 75, 95, 100, 40};
 	struct rng *rg = &g->r;
 	int lang = demo_pick_lang(g);
@@ -307,7 +313,8 @@ void demo_gen_lead(struct demo_gen *g, int64_t i, int64_t n)
 	struct record *r = record_new(g->a, model_entity("leads"));
 	SET_S(r, "name", p.name);
 	int64_t acc = status == LS_CONVERTED && rng_chance(rg, 0.7)
-			      ? converted_account(g, t, lang, company, sizeof company) : 0;
+			      ? converted_account(g, t, lang, company, sizeof company)
+			      : 0;
 	if (!acc && rng_chance(rg, 0.85)) {
 		struct demo_company co;
 		demo_company_pick(rg, city, &co);
@@ -339,8 +346,9 @@ void demo_gen_lead(struct demo_gen *g, int64_t i, int64_t n)
 		SET_S(r, "disqualify_reason", demo_disqualify_reason(rg, lang));
 	if (source == 0 || source == 4 || source == 5 || source == 7)
 		set_utm(g, r, lang, source, t);
-	const char *tags = score >= 85 && rng_chance(rg, 0.4) ? "[\"hot\"]"
-			   : source == 2 && rng_chance(rg, 0.3) ? "[\"trade-show\"]" : "[]";
+	const char *tags = score >= 85 && rng_chance(rg, 0.4)	? "[\"hot\"]"
+			   : source == 2 && rng_chance(rg, 0.3) ? "[\"trade-show\"]"
+								: "[]";
 	int64_t updated = status == LS_NEW ? t : demo_later(g, touched, 7.0 * DAY);
 	demo_set_common(g, r, owner, t, updated, tags);
 	demo_emit(g, &g->lead, i, r, t, owner);
@@ -350,18 +358,19 @@ void demo_gen_lead(struct demo_gen *g, int64_t i, int64_t n)
 
 /* Stage of a deal: open ones spread over the open stages (fewer further
  * on), closed ones won or lost depending on what the account became. */
-static const struct demo_stage *deal_stage(struct demo_gen *g, int64_t t,
-					   int lifecycle)
+static const struct demo_stage *deal_stage(struct demo_gen *g, int64_t t, int lifecycle)
 {
-	static const double won_p[] = {[LC_PROSPECT] = 0.2, [LC_CUSTOMER] = 0.6,
-				       [LC_CHURNED] = 0.45};
+	static const double won_p[] = {
+		[LC_PROSPECT] = 0.2, [LC_CUSTOMER] = 0.6, [LC_CHURNED] = 0.45};
 	int64_t age = g->now - t;
 	double p_open = age < 60 * DAY ? 0.9 : age < 365 * DAY ? 0.62 : 0.4;
-	int kind = rng_chance(&g->r, p_open) ? SK_OPEN
-		   : rng_chance(&g->r, won_p[lifecycle]) ? SK_WON : SK_LOST;
+	int kind = rng_chance(&g->r, p_open)		 ? SK_OPEN
+		   : rng_chance(&g->r, won_p[lifecycle]) ? SK_WON
+							 : SK_LOST;
 	int w[DEMO_MAX_STAGES], k = 0;
 	for (int s = 0; s < g->nstages; s++) {
-		w[s] = g->stages[s].kind == kind ? (kind == SK_OPEN ? 40 - 6 * (k < 5 ? k : 5) : 1) : 0;
+		w[s] = g->stages[s].kind == kind ? (kind == SK_OPEN ? 40 - 6 * (k < 5 ? k : 5) : 1)
+						 : 0;
 		k += g->stages[s].kind == kind;
 	}
 	return &g->stages[rng_weighted(&g->r, w, g->nstages)];
@@ -372,14 +381,14 @@ void demo_gen_deal(struct demo_gen *g, int64_t i, int64_t n)
 	static const double median_usd[] = {4000, 15000, 45000, 150000};
 	static const char *const kinds[] = {"open", "won", "lost"};
 	static const char *const sources[] = {"inbound", "outbound", "referral",
-					      "partner", "upsell", "renewal"};
-	static const struct tag_odds tags[] = {{0.04, "[\"upsell\"]"},
-					       {0.02, "[\"competitive\"]"}};
+					      "partner", "upsell",   "renewal"};
+	static const struct tag_odds tags[] = {{0.04, "[\"upsell\"]"}, {0.02, "[\"competitive\"]"}};
 	struct rng *rg = &g->r;
 	int64_t base = demo_spread(g, i, n);
 	int64_t m = demo_table_before(g, &g->acc, base);
 	m = m ? m : 1;
-	int64_t a = rng_chance(rg, 0.75) ? demo_zipf(rg, m, 0.8) : (int64_t)rng_below(rg, (uint64_t)m);
+	int64_t a =
+		rng_chance(rg, 0.75) ? demo_zipf(rg, m, 0.8) : (int64_t)rng_below(rg, (uint64_t)m);
 	const struct demo_account *ai = &g->ai[a];
 	const struct demo_city *ci = &demo_cities[ai->co.city];
 	int owner = demo_inherit_owner(g, g->acc.owner[a], 0.9);
@@ -392,8 +401,7 @@ void demo_gen_deal(struct demo_gen *g, int64_t i, int64_t n)
 		contact = demo_table_id(&g->con, k);
 	}
 	const struct demo_stage *st = deal_stage(g, t, ai->lifecycle);
-	double amount = median_usd[ai->tier] * exp(0.9 * rng_normal(rg)) *
-			per_usd(ci->currency);
+	double amount = median_usd[ai->tier] * exp(0.9 * rng_normal(rg)) * per_usd(ci->currency);
 
 	struct record *r = record_new(g->a, model_entity("deals"));
 	char name[384], company[160];
@@ -418,7 +426,7 @@ void demo_gen_deal(struct demo_gen *g, int64_t i, int64_t n)
 	if (st->kind == SK_LOST)
 		SET_S(r, "lost_reason", demo_lost_reason(rg, ci->lang));
 	int src = ai->lifecycle == LC_CUSTOMER && rng_chance(rg, 0.3) ? 4 + (int)rng_below(rg, 2)
-		  : (int)rng_below(rg, 4);
+								      : (int)rng_below(rg, 4);
 	SET_S(r, "source", sources[src]);
 	if (rng_chance(rg, 0.15))
 		SET_S(r, "description", demo_body(rg, ci->lang));
@@ -483,10 +491,9 @@ void demo_gen_activity(struct demo_gen *g, int64_t i, int64_t n)
 {
 	static const char *const related[] = {"accounts", "contacts", "leads", "deals"};
 	static const int related_w[] = {20, 35, 15, 30};
-	static const int type_w[DL_COUNT][DA_COUNT] = {
-		[DL_EN] = {25, 30, 10, 12, 13, 2, 4, 4},
-		[DL_ZH] = {22, 14, 10, 12, 13, 3, 21, 5},
-		[DL_RU] = {30, 25, 10, 10, 13, 2, 6, 4}};
+	static const int type_w[DL_COUNT][DA_COUNT] = {[DL_EN] = {25, 30, 10, 12, 13, 2, 4, 4},
+						       [DL_ZH] = {22, 14, 10, 12, 13, 3, 21, 5},
+						       [DL_RU] = {30, 25, 10, 10, 13, 2, 6, 4}};
 	struct rng *rg = &g->r;
 	struct demo_table *tabs[] = {&g->acc, &g->con, &g->lead, &g->deal};
 	int64_t base = demo_spread(g, i, n);
@@ -499,8 +506,8 @@ void demo_gen_activity(struct demo_gen *g, int64_t i, int64_t n)
 	}
 	struct demo_table *tb = tabs[rt];
 	int64_t k = rt == 0 ? (rng_chance(rg, 0.5) ? demo_zipf(rg, m, 0.8) : demo_recent(rg, m))
-			    : rng_chance(rg, 0.6) ? demo_recent(rg, m)
-						  : (int64_t)rng_below(rg, (uint64_t)m);
+		    : rng_chance(rg, 0.6) ? demo_recent(rg, m)
+					  : (int64_t)rng_below(rg, (uint64_t)m);
 	int owner = demo_inherit_owner(g, tb->owner[k], 0.85);
 	int lang = demo_owner_lang(owner), tz = demo_owner_tz(owner);
 	int64_t t = demo_business(g, base, tz);
@@ -511,8 +518,8 @@ void demo_gen_activity(struct demo_gen *g, int64_t i, int64_t n)
 	struct record *r = record_new(g->a, model_entity("activities"));
 	SET_S(r, "type", demo_act_names[type]);
 	SET_S(r, "subject", demo_subject(rg, lang, type));
-	if ((type == DA_EMAIL || type == DA_MEETING || type == DA_NOTE ||
-	     type == DA_VISIT) && rng_chance(rg, 0.35))
+	if ((type == DA_EMAIL || type == DA_MEETING || type == DA_NOTE || type == DA_VISIT) &&
+	    rng_chance(rg, 0.35))
 		SET_S(r, "body", demo_body(rg, lang));
 	if (w.due)
 		demo_set_time(g, r, "due_at", w.due);

@@ -80,15 +80,13 @@ void demo_table_insert(struct demo_table *tb, int64_t id)
 	tb->n++;
 }
 
-int64_t demo_table_time(const struct demo_gen *g, const struct demo_table *tb,
-			int64_t i)
+int64_t demo_table_time(const struct demo_gen *g, const struct demo_table *tb, int64_t i)
 {
 	return g->start + tb->t[i];
 }
 
 /* Binary search: times are sorted up to a day's jitter, close enough. */
-int64_t demo_table_before(const struct demo_gen *g, const struct demo_table *tb,
-			  int64_t t)
+int64_t demo_table_before(const struct demo_gen *g, const struct demo_table *tb, int64_t t)
 {
 	int64_t lo = 0, hi = tb->n;
 	int64_t key = t - g->start;
@@ -125,8 +123,7 @@ int64_t demo_spread(struct demo_gen *g, int64_t i, int64_t n)
 	 * grows, but had customers when it adopted the CRM */
 	const double a = 0.3;
 	double y = ((double)i + rng_unit(&g->r)) / (double)n;
-	double f = (-a + sqrt(a * a + 2.0 * (1.0 - a) * y * (a + (1.0 - a) / 2.0))) /
-		   (1.0 - a);
+	double f = (-a + sqrt(a * a + 2.0 * (1.0 - a) * y * (a + (1.0 - a) / 2.0))) / (1.0 - a);
 	return g->start + (int64_t)(f * (double)(g->now - g->start));
 }
 
@@ -135,19 +132,17 @@ int64_t demo_business(struct demo_gen *g, int64_t t, int tz)
 	static const int hour_w[] = {3, 8, 12, 12, 6, 8, 12, 12, 10, 7, 3, 2};
 	int64_t local = t + tz * 3600;
 	int64_t day = local / DEMO_DAY - (local % DEMO_DAY < 0);
-	int dow = (int)(((day + 4) % 7 + 7) % 7); /* 1970-01-01: Thursday; 0 = Sunday */
+	int dow = (int)(((day + 4) % 7 + 7) % 7);	      /* 1970-01-01: Thursday; 0 = Sunday */
 	if ((dow == 6 || dow == 0) && rng_chance(&g->r, 0.9)) /* to a weekday */
 		day += dow == 6 ? -rng_range(&g->r, 1, 5) : rng_range(&g->r, 1, 5);
 	int h = 8 + rng_weighted(&g->r, hour_w, 12);
-	int64_t x = day * DEMO_DAY + h * 3600 + (int64_t)rng_below(&g->r, 3600) -
-		    tz * 3600;
+	int64_t x = day * DEMO_DAY + h * 3600 + (int64_t)rng_below(&g->r, 3600) - tz * 3600;
 	if (x > g->now - 60)
 		x = g->now - 60 - (int64_t)rng_below(&g->r, 3 * 3600);
 	return x < g->start ? g->start + (int64_t)rng_below(&g->r, 3600) : x;
 }
 
-int64_t demo_after(const struct demo_gen *g, int64_t t, int64_t parent,
-		   int64_t gap)
+int64_t demo_after(const struct demo_gen *g, int64_t t, int64_t parent, int64_t gap)
 {
 	if (t < parent + gap)
 		t = parent + gap;
@@ -164,16 +159,14 @@ int64_t demo_later(struct demo_gen *g, int64_t t, double median_s)
 
 /* --- records and the search index ------------------------------------------ */
 
-void demo_set_time(struct demo_gen *g, struct record *r, const char *field,
-		   int64_t t)
+void demo_set_time(struct demo_gen *g, struct record *r, const char *field, int64_t t)
 {
 	char s[RP_TIME_LEN];
 	clock_format(t, s);
 	record_set_text(r, g->a, field, s);
 }
 
-void demo_set_date(struct demo_gen *g, struct record *r, const char *field,
-		   int64_t t)
+void demo_set_date(struct demo_gen *g, struct record *r, const char *field, int64_t t)
 {
 	char s[RP_TIME_LEN];
 	clock_format(t, s);
@@ -181,8 +174,8 @@ void demo_set_date(struct demo_gen *g, struct record *r, const char *field,
 	record_set_text(r, g->a, field, s);
 }
 
-void demo_set_common(struct demo_gen *g, struct record *r, int owner,
-		     int64_t created, int64_t updated, const char *tags)
+void demo_set_common(struct demo_gen *g, struct record *r, int owner, int64_t created,
+		     int64_t updated, const char *tags)
 {
 	int64_t uid = g->user_id[owner];
 	record_set_int(r, "owner_id", uid);
@@ -210,8 +203,8 @@ static void fill_unset(struct record *r)
 		else if (f->type == FT_INT || f->type == FT_MONEY)
 			r->v[i] = (struct value){.kind = V_INT, .i = strtoll(f->dflt, NULL, 10)};
 		else
-			r->v[i] = (struct value){.kind = V_TEXT, .s = f->dflt,
-						 .len = strlen(f->dflt)};
+			r->v[i] = (struct value){
+				.kind = V_TEXT, .s = f->dflt, .len = strlen(f->dflt)};
 	}
 }
 
@@ -232,8 +225,7 @@ static uint64_t hash_bytes(const char *s, size_t n)
 /* textkey_index of a value. Transliterating Han costs 40-300 µs and demo
  * names repeat, so non-ASCII values are memoised in a direct-mapped table
  * (same input, same output). Returns borrowed text, or *own to free. */
-static const char *index_text(struct demo_gen *g, const char *s, size_t n,
-			      char **own)
+static const char *index_text(struct demo_gen *g, const char *s, size_t n, char **own)
 {
 	*own = NULL;
 	size_t i = 0;
@@ -264,8 +256,7 @@ static const char *search_text(struct demo_gen *g, const struct record *r)
 	buf_reset(&g->text);
 	for (int i = 0; i < r->n; i++) {
 		const struct value *v = &r->v[i];
-		if (!(r->ent->fields[i].flags & FF_SEARCH) || !r->set[i] ||
-		    v->kind != V_TEXT)
+		if (!(r->ent->fields[i].flags & FF_SEARCH) || !r->set[i] || v->kind != V_TEXT)
 			continue;
 		char *own;
 		const char *t = index_text(g, v->s, v->len, &own);
@@ -302,8 +293,8 @@ const char *demo_finish(struct demo_gen *g, struct record *r)
 	return r->ent->flags & EF_SEARCH ? search_text(g, r) : NULL;
 }
 
-void demo_emit(struct demo_gen *g, struct demo_table *tb, int64_t index,
-	       struct record *r, int64_t t, int owner)
+void demo_emit(struct demo_gen *g, struct demo_table *tb, int64_t index, struct record *r,
+	       int64_t t, int owner)
 {
 	struct demo_batch *b = g->batch;
 	const char *text = demo_finish(g, r);
@@ -337,8 +328,7 @@ int demo_pick_owner(struct demo_gen *g, int team)
 
 int demo_inherit_owner(struct demo_gen *g, int owner, double keep)
 {
-	return rng_chance(&g->r, keep) ? owner
-				       : demo_pick_owner(g, demo_users[owner].team);
+	return rng_chance(&g->r, keep) ? owner : demo_pick_owner(g, demo_users[owner].team);
 }
 
 int demo_owner_lang(int owner)
@@ -350,4 +340,3 @@ int demo_owner_tz(int owner)
 {
 	return demo_teams[demo_users[owner].team].tz;
 }
-

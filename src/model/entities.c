@@ -5,15 +5,28 @@
 
 #include <stddef.h>
 
-#define END {0}
+#define END                                                                                        \
+	{                                                                                          \
+		0                                                                                  \
+	}
 #define E(...) ((const char *const[]){__VA_ARGS__, NULL})
 
 static const char *const locales[] = {"en", "zh", "ru", NULL};
 
 static const struct field_def user_fields[] = {
-	{.name = "email", .type = FT_EMAIL, .flags = FF_REQUIRED | FF_UNIQUE | FF_SEARCH | FF_SORT, .max_len = 254},
-	{.name = "name", .type = FT_TEXT, .flags = FF_REQUIRED | FF_SEARCH | FF_SORT, .max_len = 200},
-	{.name = "password", .column = "password_hash", .type = FT_PASSWORD, .flags = FF_WRITEONLY | FF_NOFILTER, .max_len = 200},
+	{.name = "email",
+	 .type = FT_EMAIL,
+	 .flags = FF_REQUIRED | FF_UNIQUE | FF_SEARCH | FF_SORT,
+	 .max_len = 254},
+	{.name = "name",
+	 .type = FT_TEXT,
+	 .flags = FF_REQUIRED | FF_SEARCH | FF_SORT,
+	 .max_len = 200},
+	{.name = "password",
+	 .column = "password_hash",
+	 .type = FT_PASSWORD,
+	 .flags = FF_WRITEONLY | FF_NOFILTER,
+	 .max_len = 200},
 	{.name = "role_id", .type = FT_REF, .ref = "roles", .flags = FF_REQUIRED | FF_INDEX},
 	{.name = "locale", .type = FT_ENUM, .enum_values = locales, .dflt = "en"},
 	{.name = "time_zone", .type = FT_TEXT, .max_len = 64, .dflt = "UTC"},
@@ -22,18 +35,31 @@ static const struct field_def user_fields[] = {
 	END};
 
 static const struct field_def team_fields[] = {
-	{.name = "name", .type = FT_TEXT, .flags = FF_REQUIRED | FF_UNIQUE | FF_SORT | FF_SEARCH, .max_len = 200},
+	{.name = "name",
+	 .type = FT_TEXT,
+	 .flags = FF_REQUIRED | FF_UNIQUE | FF_SORT | FF_SEARCH,
+	 .max_len = 200},
 	{.name = "description", .type = FT_TEXT, .max_len = 2000},
 	END};
 
 static const struct field_def role_fields[] = {
-	{.name = "name", .type = FT_TEXT, .flags = FF_REQUIRED | FF_UNIQUE | FF_SORT, .max_len = 100},
-	{.name = "permissions", .type = FT_JSON, .flags = FF_NOFILTER, .max_len = 65536, .dflt = "{}"},
+	{.name = "name",
+	 .type = FT_TEXT,
+	 .flags = FF_REQUIRED | FF_UNIQUE | FF_SORT,
+	 .max_len = 100},
+	{.name = "permissions",
+	 .type = FT_JSON,
+	 .flags = FF_NOFILTER,
+	 .max_len = 65536,
+	 .dflt = "{}"},
 	{.name = "description", .type = FT_TEXT, .max_len = 2000},
 	END};
 
 static const struct field_def account_fields[] = {
-	{.name = "name", .type = FT_TEXT, .flags = FF_REQUIRED | FF_SEARCH | FF_SORT, .max_len = 300},
+	{.name = "name",
+	 .type = FT_TEXT,
+	 .flags = FF_REQUIRED | FF_SEARCH | FF_SORT,
+	 .max_len = 300},
 	{.name = "industry", .type = FT_TEXT, .flags = FF_INDEX, .max_len = 100},
 	{.name = "website", .type = FT_URL, .flags = FF_SEARCH, .max_len = 500},
 	{.name = "phone", .type = FT_PHONE, .flags = FF_SEARCH, .max_len = 50},
@@ -42,10 +68,16 @@ static const struct field_def account_fields[] = {
 	{.name = "region", .type = FT_TEXT, .max_len = 100},
 	{.name = "city", .type = FT_TEXT, .flags = FF_SEARCH, .max_len = 100},
 	{.name = "address", .type = FT_TEXT, .max_len = 500},
-	{.name = "lifecycle", .type = FT_ENUM, .flags = FF_INDEX, .enum_values = E("prospect", "customer", "churned"), .dflt = "prospect"},
+	{.name = "lifecycle",
+	 .type = FT_ENUM,
+	 .flags = FF_INDEX,
+	 .enum_values = E("prospect", "customer", "churned"),
+	 .dflt = "prospect"},
 	{.name = "customer_since", .type = FT_DATE},
 	{.name = "churned_at", .type = FT_DATE},
-	{.name = "tier", .type = FT_ENUM, .enum_values = E("small", "medium", "large", "strategic")},
+	{.name = "tier",
+	 .type = FT_ENUM,
+	 .enum_values = E("small", "medium", "large", "strategic")},
 	{.name = "employees", .type = FT_INT, .min = 0, .max = 10000000},
 	{.name = "annual_revenue", .type = FT_MONEY},
 	{.name = "currency", .type = FT_CURRENCY},
@@ -54,7 +86,10 @@ static const struct field_def account_fields[] = {
 	END};
 
 static const struct field_def contact_fields[] = {
-	{.name = "name", .type = FT_TEXT, .flags = FF_REQUIRED | FF_SEARCH | FF_SORT, .max_len = 300},
+	{.name = "name",
+	 .type = FT_TEXT,
+	 .flags = FF_REQUIRED | FF_SEARCH | FF_SORT,
+	 .max_len = 300},
 	{.name = "family_name", .type = FT_TEXT, .flags = FF_SEARCH | FF_SORT, .max_len = 150},
 	{.name = "given_name", .type = FT_TEXT, .flags = FF_SEARCH, .max_len = 150},
 	{.name = "email", .type = FT_EMAIL, .flags = FF_SEARCH | FF_INDEX, .max_len = 254},
@@ -64,7 +99,9 @@ static const struct field_def contact_fields[] = {
 	{.name = "title", .type = FT_TEXT, .max_len = 200},
 	{.name = "account_id", .type = FT_REF, .ref = "accounts", .flags = FF_INDEX},
 	{.name = "birthday", .type = FT_DATE},
-	{.name = "preferred_channel", .type = FT_ENUM, .enum_values = E("email", "phone", "sms", "chat", "visit", "mail")},
+	{.name = "preferred_channel",
+	 .type = FT_ENUM,
+	 .enum_values = E("email", "phone", "sms", "chat", "visit", "mail")},
 	{.name = "marketing_consent", .type = FT_BOOL, .dflt = "false"},
 	{.name = "city", .type = FT_TEXT, .max_len = 100},
 	{.name = "country", .type = FT_TEXT, .max_len = 100},
@@ -73,13 +110,24 @@ static const struct field_def contact_fields[] = {
 	END};
 
 static const struct field_def lead_fields[] = {
-	{.name = "name", .type = FT_TEXT, .flags = FF_REQUIRED | FF_SEARCH | FF_SORT, .max_len = 300},
+	{.name = "name",
+	 .type = FT_TEXT,
+	 .flags = FF_REQUIRED | FF_SEARCH | FF_SORT,
+	 .max_len = 300},
 	{.name = "company", .type = FT_TEXT, .flags = FF_SEARCH, .max_len = 300},
 	{.name = "email", .type = FT_EMAIL, .flags = FF_SEARCH | FF_INDEX, .max_len = 254},
 	{.name = "phone", .type = FT_PHONE, .flags = FF_SEARCH, .max_len = 50},
 	{.name = "title", .type = FT_TEXT, .max_len = 200},
-	{.name = "source", .type = FT_ENUM, .flags = FF_INDEX, .enum_values = E("web", "referral", "event", "cold_call", "email", "social", "partner", "ads", "other")},
-	{.name = "status", .type = FT_ENUM, .flags = FF_INDEX, .enum_values = E("new", "contacted", "qualified", "converted", "disqualified"), .dflt = "new"},
+	{.name = "source",
+	 .type = FT_ENUM,
+	 .flags = FF_INDEX,
+	 .enum_values = E("web", "referral", "event", "cold_call", "email", "social", "partner",
+			  "ads", "other")},
+	{.name = "status",
+	 .type = FT_ENUM,
+	 .flags = FF_INDEX,
+	 .enum_values = E("new", "contacted", "qualified", "converted", "disqualified"),
+	 .dflt = "new"},
 	{.name = "score", .type = FT_INT, .flags = FF_SORT, .min = 0, .max = 100},
 	{.name = "campaign_id", .type = FT_INT, .flags = FF_INDEX, .min = 1, .max = INT64_MAX},
 	{.name = "first_contacted_at", .type = FT_DATETIME},
@@ -96,13 +144,19 @@ static const struct field_def lead_fields[] = {
 	END};
 
 static const struct field_def pipeline_fields[] = {
-	{.name = "name", .type = FT_TEXT, .flags = FF_REQUIRED | FF_UNIQUE | FF_SORT, .max_len = 200},
+	{.name = "name",
+	 .type = FT_TEXT,
+	 .flags = FF_REQUIRED | FF_UNIQUE | FF_SORT,
+	 .max_len = 200},
 	{.name = "is_default", .type = FT_BOOL, .dflt = "false"},
 	{.name = "currency", .type = FT_CURRENCY},
 	END};
 
 static const struct field_def stage_fields[] = {
-	{.name = "pipeline_id", .type = FT_REF, .ref = "pipelines", .flags = FF_REQUIRED | FF_INDEX},
+	{.name = "pipeline_id",
+	 .type = FT_REF,
+	 .ref = "pipelines",
+	 .flags = FF_REQUIRED | FF_INDEX},
 	{.name = "name", .type = FT_TEXT, .flags = FF_REQUIRED | FF_SORT, .max_len = 200},
 	{.name = "position", .type = FT_INT, .flags = FF_SORT, .min = 0, .max = 1000, .dflt = "0"},
 	{.name = "probability", .type = FT_INT, .min = 0, .max = 100, .dflt = "0"},
@@ -110,7 +164,10 @@ static const struct field_def stage_fields[] = {
 	END};
 
 static const struct field_def deal_fields[] = {
-	{.name = "name", .type = FT_TEXT, .flags = FF_REQUIRED | FF_SEARCH | FF_SORT, .max_len = 300},
+	{.name = "name",
+	 .type = FT_TEXT,
+	 .flags = FF_REQUIRED | FF_SEARCH | FF_SORT,
+	 .max_len = 300},
 	{.name = "account_id", .type = FT_REF, .ref = "accounts", .flags = FF_INDEX},
 	{.name = "contact_id", .type = FT_REF, .ref = "contacts", .flags = FF_INDEX},
 	{.name = "pipeline_id", .type = FT_REF, .ref = "pipelines", .flags = FF_INDEX},
@@ -119,7 +176,11 @@ static const struct field_def deal_fields[] = {
 	{.name = "currency", .type = FT_CURRENCY, .dflt = "USD"},
 	{.name = "probability", .type = FT_INT, .min = 0, .max = 100},
 	{.name = "expected_close", .type = FT_DATE, .flags = FF_SORT},
-	{.name = "status", .type = FT_ENUM, .flags = FF_INDEX, .enum_values = E("open", "won", "lost"), .dflt = "open"},
+	{.name = "status",
+	 .type = FT_ENUM,
+	 .flags = FF_INDEX,
+	 .enum_values = E("open", "won", "lost"),
+	 .dflt = "open"},
 	{.name = "lost_reason", .type = FT_TEXT, .max_len = 500},
 	{.name = "won_reason", .type = FT_TEXT, .max_len = 500},
 	{.name = "closed_at", .type = FT_DATETIME, .flags = FF_READONLY | FF_SORT},
@@ -129,38 +190,58 @@ static const struct field_def deal_fields[] = {
 	END};
 
 static const struct field_def activity_fields[] = {
-	{.name = "type", .type = FT_ENUM, .flags = FF_REQUIRED | FF_INDEX, .enum_values = E("call", "email", "meeting", "note", "task", "sms", "chat", "visit")},
-	{.name = "subject", .type = FT_TEXT, .flags = FF_REQUIRED | FF_SEARCH | FF_SORT, .max_len = 500},
+	{.name = "type",
+	 .type = FT_ENUM,
+	 .flags = FF_REQUIRED | FF_INDEX,
+	 .enum_values = E("call", "email", "meeting", "note", "task", "sms", "chat", "visit")},
+	{.name = "subject",
+	 .type = FT_TEXT,
+	 .flags = FF_REQUIRED | FF_SEARCH | FF_SORT,
+	 .max_len = 500},
 	{.name = "body", .type = FT_TEXT, .max_len = 100000},
 	{.name = "due_at", .type = FT_DATETIME, .flags = FF_SORT},
 	{.name = "done_at", .type = FT_DATETIME, .flags = FF_SORT},
 	{.name = "duration_min", .type = FT_INT, .min = 0, .max = 100000},
 	{.name = "direction", .type = FT_ENUM, .enum_values = E("inbound", "outbound")},
-	{.name = "related_type", .type = FT_ENUM, .flags = FF_INDEX, .enum_values = E("accounts", "contacts", "leads", "deals")},
+	{.name = "related_type",
+	 .type = FT_ENUM,
+	 .flags = FF_INDEX,
+	 .enum_values = E("accounts", "contacts", "leads", "deals")},
 	{.name = "related_id", .type = FT_INT, .flags = FF_INDEX, .min = 1, .max = INT64_MAX},
 	{.name = "external_id", .type = FT_TEXT, .flags = FF_INDEX, .max_len = 200},
 	END};
 
 static const struct field_def product_fields[] = {
-	{.name = "name", .type = FT_TEXT, .flags = FF_REQUIRED | FF_SEARCH | FF_SORT, .max_len = 300},
+	{.name = "name",
+	 .type = FT_TEXT,
+	 .flags = FF_REQUIRED | FF_SEARCH | FF_SORT,
+	 .max_len = 300},
 	{.name = "sku", .type = FT_TEXT, .flags = FF_UNIQUE | FF_SEARCH, .max_len = 100},
 	{.name = "description", .type = FT_TEXT, .max_len = 10000},
 	{.name = "price", .type = FT_MONEY, .flags = FF_SORT, .dflt = "0"},
 	{.name = "cost", .type = FT_MONEY, .dflt = "0"},
 	{.name = "currency", .type = FT_CURRENCY, .dflt = "USD"},
-	{.name = "recurring", .type = FT_ENUM, .enum_values = E("none", "monthly", "quarterly", "yearly"), .dflt = "none"},
+	{.name = "recurring",
+	 .type = FT_ENUM,
+	 .enum_values = E("none", "monthly", "quarterly", "yearly"),
+	 .dflt = "none"},
 	{.name = "active", .type = FT_BOOL, .dflt = "true"},
 	END};
 
-static const struct field_def tag_fields[] = {
-	{.name = "name", .type = FT_TEXT, .flags = FF_REQUIRED | FF_UNIQUE | FF_SORT, .max_len = 64},
-	{.name = "color", .type = FT_TEXT, .max_len = 16},
-	END};
+static const struct field_def tag_fields[] = {{.name = "name",
+					       .type = FT_TEXT,
+					       .flags = FF_REQUIRED | FF_UNIQUE | FF_SORT,
+					       .max_len = 64},
+					      {.name = "color", .type = FT_TEXT, .max_len = 16},
+					      END};
 
 static const struct field_def saved_view_fields[] = {
 	{.name = "name", .type = FT_TEXT, .flags = FF_REQUIRED | FF_SORT, .max_len = 200},
 	{.name = "entity", .type = FT_TEXT, .flags = FF_REQUIRED | FF_INDEX, .max_len = 48},
-	{.name = "query", .type = FT_TEXT, .max_len = 4000, .label = "Filters and sort, as a URL query"},
+	{.name = "query",
+	 .type = FT_TEXT,
+	 .max_len = 4000,
+	 .label = "Filters and sort, as a URL query"},
 	{.name = "columns", .type = FT_JSON, .flags = FF_NOFILTER, .max_len = 8192, .dflt = "{}"},
 	{.name = "shared", .type = FT_BOOL, .dflt = "false"},
 	END};
@@ -170,13 +251,17 @@ const struct entity_spec model_builtin[] = {
 	{"users", "user", "Users", 1, EF_SEARCH, "name", "email", user_fields},
 	{"teams", "team", "Teams", 2, 0, "name", NULL, team_fields},
 	{"roles", "role", "Roles", 3, 0, "name", NULL, role_fields},
-	{"accounts", "account", "Accounts", 4, EF_SEARCH | EF_TIMELINE, "name", "city", account_fields},
-	{"contacts", "contact", "Contacts", 5, EF_SEARCH | EF_TIMELINE, "name", "email", contact_fields},
+	{"accounts", "account", "Accounts", 4, EF_SEARCH | EF_TIMELINE, "name", "city",
+	 account_fields},
+	{"contacts", "contact", "Contacts", 5, EF_SEARCH | EF_TIMELINE, "name", "email",
+	 contact_fields},
 	{"leads", "lead", "Leads", 6, EF_SEARCH | EF_TIMELINE, "name", "company", lead_fields},
 	{"pipelines", "pipeline", "Pipelines", 7, 0, "name", NULL, pipeline_fields},
 	{"stages", "stage", "Stages", 8, 0, "name", NULL, stage_fields},
-	{"deals", "deal", "Deals", 9, EF_SEARCH | EF_TIMELINE | EF_EVENT, "name", "status", deal_fields},
-	{"activities", "activity", "Activities", 10, EF_SEARCH | EF_ACTIVITY, "subject", "type", activity_fields},
+	{"deals", "deal", "Deals", 9, EF_SEARCH | EF_TIMELINE | EF_EVENT, "name", "status",
+	 deal_fields},
+	{"activities", "activity", "Activities", 10, EF_SEARCH | EF_ACTIVITY, "subject", "type",
+	 activity_fields},
 	{"products", "product", "Products", 11, EF_SEARCH, "name", "sku", product_fields},
 	{"tags", "tag", "Tags", 12, 0, "name", NULL, tag_fields},
 	{"saved_views", "saved_view", "Saved views", 13, 0, "name", "entity", saved_view_fields},

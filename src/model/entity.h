@@ -6,20 +6,20 @@
 #include <stdint.h>
 
 enum field_type {
-	FT_ID,       /* integer primary key */
-	FT_TEXT,     /* string up to max_len characters */
+	FT_ID,	 /* integer primary key */
+	FT_TEXT, /* string up to max_len characters */
 	FT_EMAIL,
 	FT_PHONE,
 	FT_URL,
 	FT_CURRENCY, /* ISO 4217 code, three capital letters */
 	FT_INT,
-	FT_MONEY,    /* integer minor units */
-	FT_NUMBER,   /* double */
+	FT_MONEY,  /* integer minor units */
+	FT_NUMBER, /* double */
 	FT_BOOL,
 	FT_DATE,     /* YYYY-MM-DD */
 	FT_DATETIME, /* RFC 3339, stored UTC */
 	FT_ENUM,
-	FT_REF,      /* id of a record of `ref` */
+	FT_REF,	     /* id of a record of `ref` */
 	FT_JSON,     /* any JSON object, stored as text */
 	FT_TAGS,     /* array of short strings, stored as JSON text */
 	FT_PASSWORD, /* write-only; stored as an argon2id hash */
@@ -27,33 +27,33 @@ enum field_type {
 };
 
 enum field_flag {
-	FF_REQUIRED = 1u << 0,  /* must be present (non-null) on create */
-	FF_READONLY = 1u << 1,  /* clients never write it */
-	FF_UNIQUE = 1u << 2,    /* unique among live records */
-	FF_SEARCH = 1u << 3,    /* indexed for full-text search */
-	FF_SORT = 1u << 4,      /* sortable; gets an index */
-	FF_SYSTEM = 1u << 5,    /* standard field every entity has */
-	FF_CUSTOM = 1u << 6,    /* added at run time */
+	FF_REQUIRED = 1u << 0,	/* must be present (non-null) on create */
+	FF_READONLY = 1u << 1,	/* clients never write it */
+	FF_UNIQUE = 1u << 2,	/* unique among live records */
+	FF_SEARCH = 1u << 3,	/* indexed for full-text search */
+	FF_SORT = 1u << 4,	/* sortable; gets an index */
+	FF_SYSTEM = 1u << 5,	/* standard field every entity has */
+	FF_CUSTOM = 1u << 6,	/* added at run time */
 	FF_WRITEONLY = 1u << 7, /* never sent back (passwords) */
-	FF_INDEX = 1u << 8,     /* gets an index without being a sort key */
-	FF_NOFILTER = 1u << 9,  /* not usable as a list filter */
+	FF_INDEX = 1u << 8,	/* gets an index without being a sort key */
+	FF_NOFILTER = 1u << 9,	/* not usable as a list filter */
 };
 
 #define MODEL_MAX_FIELDS 160 /* per entity, built-in and custom together */
 #define MODEL_MAX_CUSTOM 100 /* custom fields per entity */
-#define MODEL_NAME_MAX 48
-#define MODEL_TEXT_MAX 1000 /* default max_len of a text field */
+#define MODEL_NAME_MAX	 48
+#define MODEL_TEXT_MAX	 1000 /* default max_len of a text field */
 
 struct field_def {
 	const char *name;   /* API name */
 	const char *column; /* SQL column; NULL = name */
 	enum field_type type;
 	unsigned flags;
-	int max_len;                     /* characters; 0 = MODEL_TEXT_MAX */
-	const char *const *enum_values;  /* NULL-terminated, for FT_ENUM */
-	const char *ref;                 /* entity name, for FT_REF */
-	const char *dflt;                /* default on create, as text */
-	int64_t min, max;                /* FT_INT range when min < max */
+	int max_len;			/* characters; 0 = MODEL_TEXT_MAX */
+	const char *const *enum_values; /* NULL-terminated, for FT_ENUM */
+	const char *ref;		/* entity name, for FT_REF */
+	const char *dflt;		/* default on create, as text */
+	int64_t min, max;		/* FT_INT range when min < max */
 	const char *label;
 };
 
@@ -70,7 +70,7 @@ struct entity_def {
 	const char *name;     /* plural, as in the URL: "contacts" */
 	const char *singular; /* "contact"; also the include= name */
 	const char *label;
-	int code;             /* stable small number (search row ids) */
+	int code; /* stable small number (search row ids) */
 	unsigned flags;
 	const char *title_field;    /* what a person calls the record */
 	const char *subtitle_field; /* a second line in search results */

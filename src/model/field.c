@@ -4,12 +4,12 @@
 #include <string.h>
 
 static const char *const type_names[FT_COUNT] = {
-	[FT_ID] = "id",         [FT_TEXT] = "text",       [FT_EMAIL] = "email",
-	[FT_PHONE] = "phone",   [FT_URL] = "url",         [FT_CURRENCY] = "currency",
-	[FT_INT] = "integer",   [FT_MONEY] = "money",     [FT_NUMBER] = "number",
-	[FT_BOOL] = "boolean",  [FT_DATE] = "date",       [FT_DATETIME] = "datetime",
-	[FT_ENUM] = "enum",     [FT_REF] = "reference",   [FT_JSON] = "json",
-	[FT_TAGS] = "tags",     [FT_PASSWORD] = "password",
+	[FT_ID] = "id",	       [FT_TEXT] = "text",	   [FT_EMAIL] = "email",
+	[FT_PHONE] = "phone",  [FT_URL] = "url",	   [FT_CURRENCY] = "currency",
+	[FT_INT] = "integer",  [FT_MONEY] = "money",	   [FT_NUMBER] = "number",
+	[FT_BOOL] = "boolean", [FT_DATE] = "date",	   [FT_DATETIME] = "datetime",
+	[FT_ENUM] = "enum",    [FT_REF] = "reference",	   [FT_JSON] = "json",
+	[FT_TAGS] = "tags",    [FT_PASSWORD] = "password",
 };
 
 const char *field_column(const struct field_def *f)
@@ -40,10 +40,8 @@ bool field_is_text(enum field_type t)
 	case FT_MONEY:
 	case FT_NUMBER:
 	case FT_BOOL:
-	case FT_REF:
-		return false;
-	default:
-		return true;
+	case FT_REF: return false;
+	default: return true;
 	}
 }
 

@@ -33,20 +33,18 @@ static bool op_from_name(const char *s, size_t n, enum filter_op *ret)
 static bool op_fits_type(enum filter_op op, enum field_type t)
 {
 	switch (op) {
-	case OP_CONTAINS:
-		return field_is_text(t) && t != FT_DATE && t != FT_DATETIME;
-	case OP_PREFIX:
-		return field_is_text(t) && t != FT_TAGS;
-	case OP_LT: case OP_LTE: case OP_GT: case OP_GTE:
-		return t != FT_BOOL && t != FT_TAGS && t != FT_ENUM;
-	default:
-		return true;
+	case OP_CONTAINS: return field_is_text(t) && t != FT_DATE && t != FT_DATETIME;
+	case OP_PREFIX: return field_is_text(t) && t != FT_TAGS;
+	case OP_LT:
+	case OP_LTE:
+	case OP_GT:
+	case OP_GTE: return t != FT_BOOL && t != FT_TAGS && t != FT_ENUM;
+	default: return true;
 	}
 }
 
-static enum rp_err parse_in_values(const struct field_def *f, const char *v,
-				   struct arena *a, struct filter *flt,
-				   struct rp_error *err)
+static enum rp_err parse_in_values(const struct field_def *f, const char *v, struct arena *a,
+				   struct filter *flt, struct rp_error *err)
 {
 	flt->vals = arena_alloc(a, sizeof *flt->vals * QUERY_MAX_IN);
 	const char *p = v;
@@ -55,8 +53,7 @@ static enum rp_err parse_in_values(const struct field_def *f, const char *v,
 		size_t n = comma ? (size_t)(comma - p) : strlen(p);
 		if (flt->nvals == QUERY_MAX_IN)
 			return rp_fail(err, RP_EINVAL, "invalid_filter",
-				       "%s[in] takes at most %d values", f->name,
-				       QUERY_MAX_IN);
+				       "%s[in] takes at most %d values", f->name, QUERY_MAX_IN);
 		char *item = arena_strndup(a, p, n);
 		if (model_convert_text(f, item, a, &flt->vals[flt->nvals++], err))
 			return RP_EINVAL;
@@ -66,9 +63,8 @@ static enum rp_err parse_in_values(const struct field_def *f, const char *v,
 	}
 }
 
-static enum rp_err parse_filter(const struct entity_def *e, const char *key,
-				const char *v, struct arena *a,
-				struct list_query *q, struct rp_error *err)
+static enum rp_err parse_filter(const struct entity_def *e, const char *key, const char *v,
+				struct arena *a, struct list_query *q, struct rp_error *err)
 {
 	const char *br = strchr(key, '[');
 	size_t nlen = br ? (size_t)(br - key) : strlen(key);
@@ -76,8 +72,7 @@ static enum rp_err parse_filter(const struct entity_def *e, const char *key,
 	enum filter_op op = OP_EQ;
 	if (br) {
 		size_t olen = strlen(br + 1);
-		if (olen < 2 || br[olen] != ']' ||
-		    !op_from_name(br + 1, olen - 1, &op))
+		if (olen < 2 || br[olen] != ']' || !op_from_name(br + 1, olen - 1, &op))
 			return rp_fail(err, RP_EINVAL, "invalid_filter",
 				       "unknown filter operator in %s; use one of "
 				       "eq ne lt lte gt gte in contains prefix null",
@@ -85,16 +80,15 @@ static enum rp_err parse_filter(const struct entity_def *e, const char *key,
 	}
 	int fi = entity_field_index(e, name);
 	if (fi < 0)
-		return rp_fail(err, RP_EINVAL, "invalid_filter",
-			       "%s has no field %s", e->name, name);
+		return rp_fail(err, RP_EINVAL, "invalid_filter", "%s has no field %s", e->name,
+			       name);
 	const struct field_def *f = &e->fields[fi];
 	if ((f->flags & FF_NOFILTER) || !field_readable(f) || !op_fits_type(op, f->type))
-		return rp_fail(err, RP_EINVAL, "invalid_filter",
-			       "%s cannot be filtered with %s", name,
-			       op_names[op]);
+		return rp_fail(err, RP_EINVAL, "invalid_filter", "%s cannot be filtered with %s",
+			       name, op_names[op]);
 	if (q->nfilters == QUERY_MAX_FILTERS)
-		return rp_fail(err, RP_EINVAL, "invalid_filter",
-			       "at most %d filters", QUERY_MAX_FILTERS);
+		return rp_fail(err, RP_EINVAL, "invalid_filter", "at most %d filters",
+			       QUERY_MAX_FILTERS);
 	struct filter *flt = &q->filters[q->nfilters];
 	flt->field = fi;
 	flt->op = op;
@@ -130,9 +124,8 @@ bad:
 	return RP_EINVAL;
 }
 
-static enum rp_err parse_sort(const struct entity_def *e, const char *v,
-			      struct arena *a, struct list_query *q,
-			      struct rp_error *err)
+static enum rp_err parse_sort(const struct entity_def *e, const char *v, struct arena *a,
+			      struct list_query *q, struct rp_error *err)
 {
 	q->nsort = 0;
 	const char *p = v;
@@ -142,13 +135,13 @@ static enum rp_err parse_sort(const struct entity_def *e, const char *v,
 		bool desc = n && *p == '-';
 		char *name = arena_strndup(a, p + desc, n - desc);
 		int fi = entity_field_index(e, name);
-		if (fi < 0 || !field_readable(&e->fields[fi]) ||
-		    e->fields[fi].type == FT_JSON || e->fields[fi].type == FT_TAGS)
-			return rp_fail(err, RP_EINVAL, "invalid_sort",
-				       "cannot sort %s by %s", e->name, name);
+		if (fi < 0 || !field_readable(&e->fields[fi]) || e->fields[fi].type == FT_JSON ||
+		    e->fields[fi].type == FT_TAGS)
+			return rp_fail(err, RP_EINVAL, "invalid_sort", "cannot sort %s by %s",
+				       e->name, name);
 		if (q->nsort == QUERY_MAX_SORT)
-			return rp_fail(err, RP_EINVAL, "invalid_sort",
-				       "at most %d sort keys", QUERY_MAX_SORT);
+			return rp_fail(err, RP_EINVAL, "invalid_sort", "at most %d sort keys",
+				       QUERY_MAX_SORT);
 		q->sort[q->nsort++] = (struct sort_key){fi, desc};
 		if (!strcmp(name, "id"))
 			return comma ? rp_fail(err, RP_EINVAL, "invalid_sort",
@@ -173,8 +166,7 @@ static void sort_signature(const struct list_query *q, struct buf *b)
 	}
 }
 
-const char *model_encode_cursor(const struct list_query *q,
-				const struct record *r, struct arena *a)
+const char *model_encode_cursor(const struct list_query *q, const struct record *r, struct arena *a)
 {
 	struct buf sig, out;
 	buf_init(&sig, 0);
@@ -185,7 +177,7 @@ const char *model_encode_cursor(const struct list_query *q,
 		const struct field_def *f = &q->ent->fields[q->sort[i].field];
 		const struct value *v = &r->v[q->sort[i].field];
 		json_array_append_new(vals, v->kind == V_TEXT ? json_stringn(v->s, v->len)
-					   : model_value_json(f, v));
+							      : model_value_json(f, v));
 	}
 	json_t *c = json_pack("{s:s, s:o}", "s", buf_str(&sig), "v", vals);
 	char *txt = json_dumps(c, JSON_COMPACT);
@@ -198,18 +190,18 @@ const char *model_encode_cursor(const struct list_query *q,
 	return res;
 }
 
-static enum rp_err cursor_value(const struct field_def *f, json_t *j,
-				struct arena *a, struct value *ret)
+static enum rp_err cursor_value(const struct field_def *f, json_t *j, struct arena *a,
+				struct value *ret)
 {
 	if (json_is_null(j)) {
 		*ret = (struct value){.kind = V_NULL};
 		return RP_OK;
 	}
 	if (json_is_string(j) && field_is_text(f->type)) {
-		*ret = (struct value){.kind = V_TEXT,
-				      .s = arena_strndup(a, json_string_value(j),
-							 json_string_length(j)),
-				      .len = json_string_length(j)};
+		*ret = (struct value){
+			.kind = V_TEXT,
+			.s = arena_strndup(a, json_string_value(j), json_string_length(j)),
+			.len = json_string_length(j)};
 		return RP_OK;
 	}
 	if (json_is_integer(j) && !field_is_text(f->type) && f->type != FT_NUMBER) {
@@ -227,8 +219,8 @@ static enum rp_err cursor_value(const struct field_def *f, json_t *j,
 	return RP_EINVAL;
 }
 
-static enum rp_err parse_cursor(const char *s, struct arena *a,
-				struct list_query *q, struct rp_error *err)
+static enum rp_err parse_cursor(const char *s, struct arena *a, struct list_query *q,
+				struct rp_error *err)
 {
 	struct buf raw, sig;
 	buf_init(&raw, 4096);
@@ -246,8 +238,8 @@ static enum rp_err parse_cursor(const char *s, struct arena *a,
 		goto out;
 	q->after = arena_alloc(a, sizeof *q->after * (size_t)q->nsort);
 	for (int i = 0; i < q->nsort; i++)
-		if (cursor_value(&q->ent->fields[q->sort[i].field],
-				 json_array_get(vals, (size_t)i), a, &q->after[i]))
+		if (cursor_value(&q->ent->fields[q->sort[i].field], json_array_get(vals, (size_t)i),
+				 a, &q->after[i]))
 			goto out;
 	rc = RP_OK;
 out:
@@ -260,9 +252,8 @@ out:
 	return rc;
 }
 
-static enum rp_err parse_fields(const struct entity_def *e, const char *v,
-				struct arena *a, struct list_query *q,
-				struct rp_error *err)
+static enum rp_err parse_fields(const struct entity_def *e, const char *v, struct arena *a,
+				struct list_query *q, struct rp_error *err)
 {
 	int n = entity_nfields(e);
 	q->want = arena_alloc(a, sizeof *q->want * (size_t)n);
@@ -275,8 +266,8 @@ static enum rp_err parse_fields(const struct entity_def *e, const char *v,
 		char *name = arena_strndup(a, p, len);
 		int fi = entity_field_index(e, name);
 		if (fi < 0)
-			return rp_fail(err, RP_EINVAL, "invalid_fields",
-				       "%s has no field %s", e->name, name);
+			return rp_fail(err, RP_EINVAL, "invalid_fields", "%s has no field %s",
+				       e->name, name);
 		q->want[fi] = true;
 		if (!comma)
 			break;
@@ -285,9 +276,8 @@ static enum rp_err parse_fields(const struct entity_def *e, const char *v,
 	return RP_OK;
 }
 
-static enum rp_err parse_include(const struct entity_def *e, const char *v,
-				 struct arena *a, struct list_query *q,
-				 struct rp_error *err)
+static enum rp_err parse_include(const struct entity_def *e, const char *v, struct arena *a,
+				 struct list_query *q, struct rp_error *err)
 {
 	const char *p = v;
 	while (*p) {
@@ -298,11 +288,11 @@ static enum rp_err parse_include(const struct entity_def *e, const char *v,
 		char *field = arena_printf(a, "%s_id", name);
 		int fi = entity_field_index(e, field);
 		if (fi < 0 || e->fields[fi].type != FT_REF)
-			return rp_fail(err, RP_EINVAL, "invalid_include",
-				       "%s cannot include %s", e->name, name);
+			return rp_fail(err, RP_EINVAL, "invalid_include", "%s cannot include %s",
+				       e->name, name);
 		if (q->ninclude == QUERY_MAX_INCLUDE)
-			return rp_fail(err, RP_EINVAL, "invalid_include",
-				       "at most %d includes", QUERY_MAX_INCLUDE);
+			return rp_fail(err, RP_EINVAL, "invalid_include", "at most %d includes",
+				       QUERY_MAX_INCLUDE);
 		q->include[q->ninclude] = model_entity(e->fields[fi].ref);
 		q->include_field[q->ninclude++] = fi;
 		if (!comma)
@@ -312,22 +302,20 @@ static enum rp_err parse_include(const struct entity_def *e, const char *v,
 	return RP_OK;
 }
 
-static enum rp_err parse_limit(const char *v, struct list_query *q,
-			       struct rp_error *err)
+static enum rp_err parse_limit(const char *v, struct list_query *q, struct rp_error *err)
 {
 	char *end;
 	errno = 0;
 	long n = strtol(v, &end, 10);
 	if (!*v || *end || errno || n < 1 || n > QUERY_MAX_LIMIT)
-		return rp_fail(err, RP_EINVAL, "invalid_limit",
-			       "limit must be between 1 and %d", QUERY_MAX_LIMIT);
+		return rp_fail(err, RP_EINVAL, "invalid_limit", "limit must be between 1 and %d",
+			       QUERY_MAX_LIMIT);
 	q->limit = (int)n;
 	return RP_OK;
 }
 
-enum rp_err model_parse_list_query(const struct entity_def *e,
-				   const struct query_param *params, int n,
-				   struct arena *a, struct list_query *q,
+enum rp_err model_parse_list_query(const struct entity_def *e, const struct query_param *params,
+				   int n, struct arena *a, struct list_query *q,
 				   struct rp_error *err)
 {
 	memset(q, 0, sizeof *q);

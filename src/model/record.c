@@ -13,7 +13,7 @@
 #include "core/jsonw.h"
 #include "model/registry.h"
 
-#define MAX_TAGS 50
+#define MAX_TAGS    50
 #define TAG_MAX_LEN 64
 
 struct record *record_new(struct arena *a, const struct entity_def *e)
@@ -59,8 +59,7 @@ void record_set_int(struct record *r, const char *field, int64_t x)
 	r->set[i] = true;
 }
 
-void record_set_text(struct record *r, struct arena *a, const char *field,
-		     const char *s)
+void record_set_text(struct record *r, struct arena *a, const char *field, const char *s)
 {
 	int i = slot(r, field);
 	if (i < 0)
@@ -117,8 +116,7 @@ static bool valid_email(const char *s)
 	if (!strchr(at + 1, '.') || at[strlen(at) - 1] == '.')
 		return false;
 	for (const char *p = s; *p; p++)
-		if (isspace((unsigned char)*p) || *p == '<' || *p == '>' ||
-		    *p == ',' || *p == ';')
+		if (isspace((unsigned char)*p) || *p == '<' || *p == '>' || *p == ',' || *p == ';')
 			return false;
 	return true;
 }
@@ -147,34 +145,50 @@ static bool valid_url(const char *s)
 
 static bool valid_currency(const char *s)
 {
-	return strlen(s) == 3 && isupper((unsigned char)s[0]) &&
-	       isupper((unsigned char)s[1]) && isupper((unsigned char)s[2]);
+	return strlen(s) == 3 && isupper((unsigned char)s[0]) && isupper((unsigned char)s[1]) &&
+	       isupper((unsigned char)s[2]);
 }
 
 /* Checks a string value against its text-like type. */
-static enum rp_err check_text(const struct field_def *f, const char *s,
-			      size_t n, struct rp_error *err)
+static enum rp_err check_text(const struct field_def *f, const char *s, size_t n,
+			      struct rp_error *err)
 {
 	size_t max = f->max_len ? (size_t)f->max_len : MODEL_TEXT_MAX;
 	if (utf8_chars(s, n) > max) {
-		rp_field_fail(err, f->name, "too_long",
-			      "at most %zu characters", max);
+		rp_field_fail(err, f->name, "too_long", "at most %zu characters", max);
 		return RP_EINVAL;
 	}
 	if (memchr(s, '\0', n)) {
-		rp_field_fail(err, f->name, "invalid_format",
-			      "must not contain NUL characters");
+		rp_field_fail(err, f->name, "invalid_format", "must not contain NUL characters");
 		return RP_EINVAL;
 	}
 	bool ok = true;
 	const char *what = "";
 	switch (f->type) {
-	case FT_EMAIL: ok = valid_email(s); what = "not a valid e-mail address"; break;
-	case FT_PHONE: ok = valid_phone(s); what = "not a valid phone number"; break;
-	case FT_URL: ok = valid_url(s); what = "not a valid web address"; break;
-	case FT_CURRENCY: ok = valid_currency(s); what = "must be an ISO 4217 code such as USD"; break;
-	case FT_DATE: ok = clock_valid_date(s); what = "must be a date YYYY-MM-DD"; break;
-	case FT_ENUM: ok = field_enum_has(f, s); what = "is not one of the allowed values"; break;
+	case FT_EMAIL:
+		ok = valid_email(s);
+		what = "not a valid e-mail address";
+		break;
+	case FT_PHONE:
+		ok = valid_phone(s);
+		what = "not a valid phone number";
+		break;
+	case FT_URL:
+		ok = valid_url(s);
+		what = "not a valid web address";
+		break;
+	case FT_CURRENCY:
+		ok = valid_currency(s);
+		what = "must be an ISO 4217 code such as USD";
+		break;
+	case FT_DATE:
+		ok = clock_valid_date(s);
+		what = "must be a date YYYY-MM-DD";
+		break;
+	case FT_ENUM:
+		ok = field_enum_has(f, s);
+		what = "is not one of the allowed values";
+		break;
 	case FT_PASSWORD:
 		ok = utf8_chars(s, n) >= 8;
 		what = "must be at least 8 characters";
@@ -188,9 +202,8 @@ static enum rp_err check_text(const struct field_def *f, const char *s,
 	return RP_OK;
 }
 
-static enum rp_err convert_tags(const struct field_def *f, json_t *j,
-				struct arena *a, struct value *ret,
-				struct rp_error *err)
+static enum rp_err convert_tags(const struct field_def *f, json_t *j, struct arena *a,
+				struct value *ret, struct rp_error *err)
 {
 	if (!json_is_array(j) || json_array_size(j) > MAX_TAGS) {
 		rp_field_fail(err, f->name, "invalid_type",
@@ -200,13 +213,13 @@ static enum rp_err convert_tags(const struct field_def *f, json_t *j,
 	json_t *out = json_array();
 	size_t i;
 	json_t *t;
-	json_array_foreach(j, i, t) {
+	json_array_foreach(j, i, t)
+	{
 		const char *s = json_string_value(t);
 		size_t n = s ? json_string_length(t) : 0;
 		if (!s || n == 0 || utf8_chars(s, n) > TAG_MAX_LEN || memchr(s, 0, n)) {
 			rp_field_fail(err, f->name, "invalid_value",
-				      "each tag is a string of 1 to %d characters",
-				      TAG_MAX_LEN);
+				      "each tag is a string of 1 to %d characters", TAG_MAX_LEN);
 			json_decref(out);
 			return RP_EINVAL;
 		}
@@ -223,9 +236,8 @@ static enum rp_err convert_tags(const struct field_def *f, json_t *j,
 	return RP_OK;
 }
 
-static enum rp_err convert_json(const struct field_def *f, json_t *j,
-				struct arena *a, struct value *ret,
-				struct rp_error *err)
+static enum rp_err convert_json(const struct field_def *f, json_t *j, struct arena *a,
+				struct value *ret, struct rp_error *err)
 {
 	if (!json_is_object(j)) {
 		rp_field_fail(err, f->name, "invalid_type", "must be an object");
@@ -245,8 +257,8 @@ static enum rp_err convert_json(const struct field_def *f, json_t *j,
 	return rc;
 }
 
-static enum rp_err convert_int(const struct field_def *f, json_t *j,
-			       struct value *ret, struct rp_error *err)
+static enum rp_err convert_int(const struct field_def *f, json_t *j, struct value *ret,
+			       struct rp_error *err)
 {
 	if (!json_is_integer(j)) {
 		rp_field_fail(err, f->name, "invalid_type", "must be an integer");
@@ -258,18 +270,16 @@ static enum rp_err convert_int(const struct field_def *f, json_t *j,
 		return RP_EINVAL;
 	}
 	if (f->min < f->max && (v < f->min || v > f->max)) {
-		rp_field_fail(err, f->name, "out_of_range",
-			      "must be between %lld and %lld", (long long)f->min,
-			      (long long)f->max);
+		rp_field_fail(err, f->name, "out_of_range", "must be between %lld and %lld",
+			      (long long)f->min, (long long)f->max);
 		return RP_EINVAL;
 	}
 	*ret = (struct value){.kind = V_INT, .i = v};
 	return RP_OK;
 }
 
-static enum rp_err convert_string(const struct field_def *f, json_t *j,
-				  struct arena *a, struct value *ret,
-				  struct rp_error *err)
+static enum rp_err convert_string(const struct field_def *f, json_t *j, struct arena *a,
+				  struct value *ret, struct rp_error *err)
 {
 	if (!json_is_string(j)) {
 		rp_field_fail(err, f->name, "invalid_type", "must be a string");
@@ -300,8 +310,7 @@ static enum rp_err convert_string(const struct field_def *f, json_t *j,
 	return RP_OK;
 }
 
-enum rp_err model_convert(const struct field_def *f, json_t *j,
-			  struct arena *a, struct value *ret,
+enum rp_err model_convert(const struct field_def *f, json_t *j, struct arena *a, struct value *ret,
 			  struct rp_error *err)
 {
 	if (json_is_null(j)) {
@@ -316,8 +325,7 @@ enum rp_err model_convert(const struct field_def *f, json_t *j,
 	case FT_INT:
 	case FT_MONEY:
 	case FT_REF:
-	case FT_ID:
-		return convert_int(f, j, ret, err);
+	case FT_ID: return convert_int(f, j, ret, err);
 	case FT_NUMBER:
 		if (!json_is_number(j)) {
 			rp_field_fail(err, f->name, "invalid_type", "must be a number");
@@ -327,18 +335,14 @@ enum rp_err model_convert(const struct field_def *f, json_t *j,
 		return RP_OK;
 	case FT_BOOL:
 		if (!json_is_boolean(j)) {
-			rp_field_fail(err, f->name, "invalid_type",
-				      "must be true or false");
+			rp_field_fail(err, f->name, "invalid_type", "must be true or false");
 			return RP_EINVAL;
 		}
 		*ret = (struct value){.kind = V_INT, .i = json_is_true(j)};
 		return RP_OK;
-	case FT_JSON:
-		return convert_json(f, j, a, ret, err);
-	case FT_TAGS:
-		return convert_tags(f, j, a, ret, err);
-	default:
-		return convert_string(f, j, a, ret, err);
+	case FT_JSON: return convert_json(f, j, a, ret, err);
+	case FT_TAGS: return convert_tags(f, j, a, ret, err);
+	default: return convert_string(f, j, a, ret, err);
 	}
 }
 
@@ -355,9 +359,8 @@ static bool parse_i64(const char *s, int64_t *ret)
 	return true;
 }
 
-enum rp_err model_convert_text(const struct field_def *f, const char *s,
-			       struct arena *a, struct value *ret,
-			       struct rp_error *err)
+enum rp_err model_convert_text(const struct field_def *f, const char *s, struct arena *a,
+			       struct value *ret, struct rp_error *err)
 {
 	json_t *j = NULL;
 	int64_t iv;
@@ -367,8 +370,7 @@ enum rp_err model_convert_text(const struct field_def *f, const char *s,
 	case FT_REF:
 	case FT_ID:
 		if (!parse_i64(s, &iv)) {
-			rp_field_fail(err, f->name, "invalid_type",
-				      "must be an integer");
+			rp_field_fail(err, f->name, "invalid_type", "must be an integer");
 			return RP_EINVAL;
 		}
 		*ret = (struct value){.kind = V_INT, .i = iv};
@@ -385,8 +387,7 @@ enum rp_err model_convert_text(const struct field_def *f, const char *s,
 	}
 	case FT_BOOL:
 		if (strcmp(s, "true") && strcmp(s, "false")) {
-			rp_field_fail(err, f->name, "invalid_type",
-				      "must be true or false");
+			rp_field_fail(err, f->name, "invalid_type", "must be true or false");
 			return RP_EINVAL;
 		}
 		*ret = (struct value){.kind = V_INT, .i = !strcmp(s, "true")};
@@ -397,14 +398,11 @@ enum rp_err model_convert_text(const struct field_def *f, const char *s,
 	case FT_EMAIL:
 	case FT_PHONE:
 	case FT_URL:
-	case FT_PASSWORD:
-		*ret = text_value(a, s, strlen(s));
-		return RP_OK;
+	case FT_PASSWORD: *ret = text_value(a, s, strlen(s)); return RP_OK;
 	default:
 		j = json_string(s);
 		if (!j) {
-			rp_field_fail(err, f->name, "invalid_value",
-				      "must be valid UTF-8");
+			rp_field_fail(err, f->name, "invalid_value", "must be valid UTF-8");
 			return RP_EINVAL;
 		}
 		struct field_def lax = *f;
@@ -415,8 +413,7 @@ enum rp_err model_convert_text(const struct field_def *f, const char *s,
 	}
 }
 
-static enum rp_err apply_default(const struct field_def *f, struct arena *a,
-				 struct value *ret)
+static enum rp_err apply_default(const struct field_def *f, struct arena *a, struct value *ret)
 {
 	if (f->type == FT_BOOL) {
 		*ret = (struct value){.kind = V_INT, .i = !strcmp(f->dflt, "true")};
@@ -426,27 +423,25 @@ static enum rp_err apply_default(const struct field_def *f, struct arena *a,
 	return model_convert_text(f, f->dflt, a, ret, &ignore);
 }
 
-enum rp_err model_validate_write(const struct entity_def *e, json_t *body,
-				 bool create, struct arena *a,
-				 struct record **ret, struct rp_error *err)
+enum rp_err model_validate_write(const struct entity_def *e, json_t *body, bool create,
+				 struct arena *a, struct record **ret, struct rp_error *err)
 {
 	if (!json_is_object(body))
-		return rp_fail(err, RP_EINVAL, "invalid_body",
-			       "the body must be a JSON object");
+		return rp_fail(err, RP_EINVAL, "invalid_body", "the body must be a JSON object");
 	struct record *r = record_new(a, e);
 	const char *key;
 	json_t *val;
-	json_object_foreach(body, key, val) {
+	json_object_foreach(body, key, val)
+	{
 		int i = entity_field_index(e, key);
 		if (i < 0 || i >= r->n) {
-			rp_field_fail(err, key, "unknown_field",
-				      "%s has no field %s", e->name, key);
+			rp_field_fail(err, key, "unknown_field", "%s has no field %s", e->name,
+				      key);
 			continue;
 		}
 		const struct field_def *f = &e->fields[i];
 		if (f->flags & FF_READONLY) {
-			rp_field_fail(err, key, "read_only",
-				      "%s is set by the system", key);
+			rp_field_fail(err, key, "read_only", "%s is set by the system", key);
 			continue;
 		}
 		if (model_convert(f, val, a, &r->v[i], err) == RP_OK)
@@ -459,8 +454,7 @@ enum rp_err model_validate_write(const struct entity_def *e, json_t *body,
 		if (f->dflt && apply_default(f, a, &r->v[i]) == RP_OK)
 			r->set[i] = true;
 		else if (f->flags & FF_REQUIRED)
-			rp_field_fail(err, f->name, "required", "%s is required",
-				      f->name);
+			rp_field_fail(err, f->name, "required", "%s is required", f->name);
 	}
 	if (err->err)
 		return err->err;
@@ -468,22 +462,17 @@ enum rp_err model_validate_write(const struct entity_def *e, json_t *body,
 	return RP_OK;
 }
 
-void model_write_value(struct jw *w, const struct field_def *f,
-		       const struct value *v)
+void model_write_value(struct jw *w, const struct field_def *f, const struct value *v)
 {
 	switch (v->kind) {
-	case V_NULL:
-		jw_null(w);
-		return;
+	case V_NULL: jw_null(w); return;
 	case V_INT:
 		if (f->type == FT_BOOL)
 			jw_bool(w, v->i != 0);
 		else
 			jw_int(w, v->i);
 		return;
-	case V_REAL:
-		jw_double(w, v->d);
-		return;
+	case V_REAL: jw_double(w, v->d); return;
 	case V_TEXT:
 		if (f->type == FT_JSON || f->type == FT_TAGS)
 			jw_raw(w, v->s, v->len);
@@ -496,10 +485,8 @@ void model_write_value(struct jw *w, const struct field_def *f,
 json_t *model_value_json(const struct field_def *f, const struct value *v)
 {
 	switch (v->kind) {
-	case V_INT:
-		return f->type == FT_BOOL ? json_boolean(v->i) : json_integer(v->i);
-	case V_REAL:
-		return json_real(v->d);
+	case V_INT: return f->type == FT_BOOL ? json_boolean(v->i) : json_integer(v->i);
+	case V_REAL: return json_real(v->d);
 	case V_TEXT:
 		if (f->type == FT_JSON || f->type == FT_TAGS) {
 			json_t *j = json_loadb(v->s, v->len, 0, NULL);
@@ -507,7 +494,6 @@ json_t *model_value_json(const struct field_def *f, const struct value *v)
 				return j;
 		}
 		return json_stringn(v->s, v->len);
-	default:
-		return json_null();
+	default: return json_null();
 	}
 }

@@ -23,9 +23,9 @@ struct value {
 
 struct record {
 	const struct entity_def *ent;
-	int n;             /* field count when the record was made */
-	struct value *v;   /* n slots */
-	bool *set;         /* n flags: slot holds a value to write / was read */
+	int n;		 /* field count when the record was made */
+	struct value *v; /* n slots */
+	bool *set;	 /* n flags: slot holds a value to write / was read */
 };
 
 struct record *record_new(struct arena *a, const struct entity_def *e);
@@ -34,8 +34,7 @@ const struct value *record_get(const struct record *r, const char *field);
 int64_t record_int(const struct record *r, const char *field); /* 0 if unset */
 const char *record_text(const struct record *r, const char *field);
 void record_set_int(struct record *r, const char *field, int64_t v);
-void record_set_text(struct record *r, struct arena *a, const char *field,
-		     const char *s);
+void record_set_text(struct record *r, struct arena *a, const char *field, const char *s);
 void record_set_null(struct record *r, const char *field);
 bool value_equal(const struct value *a, const struct value *b);
 
@@ -44,26 +43,22 @@ bool value_equal(const struct value *a, const struct value *b);
  * required fields must be present and defaults fill absent ones. Unknown,
  * read-only and badly typed fields become field errors; every problem is
  * reported, not just the first. */
-enum rp_err model_validate_write(const struct entity_def *e, json_t *body,
-				 bool create, struct arena *a,
-				 struct record **ret, struct rp_error *err);
+enum rp_err model_validate_write(const struct entity_def *e, json_t *body, bool create,
+				 struct arena *a, struct record **ret, struct rp_error *err);
 
 /* Converts one JSON value for field f (used by validation and by the
  * custom-field default). */
-enum rp_err model_convert(const struct field_def *f, json_t *j,
-			  struct arena *a, struct value *ret,
+enum rp_err model_convert(const struct field_def *f, json_t *j, struct arena *a, struct value *ret,
 			  struct rp_error *err);
 
 /* Converts a query-string value for field f (filters, cursors). */
-enum rp_err model_convert_text(const struct field_def *f, const char *s,
-			       struct arena *a, struct value *ret,
-			       struct rp_error *err);
+enum rp_err model_convert_text(const struct field_def *f, const char *s, struct arena *a,
+			       struct value *ret, struct rp_error *err);
 
 /* Writes a value as JSON as the API shows it (booleans as true/false, JSON
  * and tags columns inline). */
 struct jw;
-void model_write_value(struct jw *w, const struct field_def *f,
-		       const struct value *v);
+void model_write_value(struct jw *w, const struct field_def *f, const struct value *v);
 /* A value as a jansson object (for audit and cursors); new reference. */
 json_t *model_value_json(const struct field_def *f, const struct value *v);
 

@@ -105,8 +105,7 @@ const struct entity_def *model_entity_at(int i)
 const struct entity_def *model_entity(const char *name)
 {
 	for (int i = 0; i < nentities; i++)
-		if (!strcmp(entities[i].name, name) ||
-		    !strcmp(entities[i].singular, name))
+		if (!strcmp(entities[i].name, name) || !strcmp(entities[i].singular, name))
 			return &entities[i];
 	return NULL;
 }
@@ -133,8 +132,7 @@ int entity_field_index(const struct entity_def *e, const char *name)
 	return -1;
 }
 
-const struct field_def *entity_field(const struct entity_def *e,
-				     const char *name)
+const struct field_def *entity_field(const struct entity_def *e, const char *name)
 {
 	int i = entity_field_index(e, name);
 	return i < 0 ? NULL : &e->fields[i];
@@ -161,8 +159,7 @@ static bool valid_name(const char *s)
 	if (n < 2 || n > 40 || !islower((unsigned char)s[0]))
 		return false;
 	for (size_t i = 0; i < n; i++)
-		if (!islower((unsigned char)s[i]) && !isdigit((unsigned char)s[i]) &&
-		    s[i] != '_')
+		if (!islower((unsigned char)s[i]) && !isdigit((unsigned char)s[i]) && s[i] != '_')
 			return false;
 	return true;
 }
@@ -175,8 +172,7 @@ static int count_custom(const struct entity_def *e)
 	return n;
 }
 
-enum rp_err model_check_custom_field(const struct entity_def *e,
-				     const struct field_def *def,
+enum rp_err model_check_custom_field(const struct entity_def *e, const struct field_def *def,
 				     struct rp_error *err)
 {
 	if (!def->name || !valid_name(def->name))
@@ -184,8 +180,7 @@ enum rp_err model_check_custom_field(const struct entity_def *e,
 			      "2 to 40 characters: a-z, 0-9 and _, starting "
 			      "with a letter");
 	else if (entity_field(e, def->name))
-		rp_field_fail(err, "name", "duplicate",
-			      "%s already has a field named %s", e->name,
+		rp_field_fail(err, "name", "duplicate", "%s already has a field named %s", e->name,
 			      def->name);
 	switch (def->type) {
 	case FT_ID:
@@ -205,17 +200,14 @@ enum rp_err model_check_custom_field(const struct entity_def *e,
 			rp_field_fail(err, "ref", "invalid_value",
 				      "a reference needs a known entity");
 		break;
-	default:
-		break;
+	default: break;
 	}
 	if (def->max_len < 0 || def->max_len > 100000)
 		rp_field_fail(err, "max_length", "out_of_range",
 			      "max_length must be between 1 and 100000");
-	if (count_custom(e) >= MODEL_MAX_CUSTOM ||
-	    entity_nfields(e) >= MODEL_MAX_FIELDS)
+	if (count_custom(e) >= MODEL_MAX_CUSTOM || entity_nfields(e) >= MODEL_MAX_FIELDS)
 		rp_field_fail(err, "name", "limit_reached",
-			      "%s has the maximum number of custom fields",
-			      e->name);
+			      "%s has the maximum number of custom fields", e->name);
 	return err && err->err ? err->err : RP_OK;
 }
 
@@ -244,8 +236,7 @@ static const char *const *copy_enum(const char *const *v)
 	return out;
 }
 
-enum rp_err model_add_custom_field(const struct entity_def *ce,
-				   const struct field_def *def,
+enum rp_err model_add_custom_field(const struct entity_def *ce, const struct field_def *def,
 				   struct rp_error *err)
 {
 	if (model_check_custom_field(ce, def, err))
@@ -253,8 +244,7 @@ enum rp_err model_add_custom_field(const struct entity_def *ce,
 	struct entity_def *e = &entities[ce - entities];
 	struct field_def *f = &e->fields[e->nfields];
 	*f = *def;
-	f->flags = (def->flags & (FF_REQUIRED | FF_SEARCH | FF_SORT | FF_UNIQUE)) |
-		   FF_CUSTOM;
+	f->flags = (def->flags & (FF_REQUIRED | FF_SEARCH | FF_SORT | FF_UNIQUE)) | FF_CUSTOM;
 	f->name = xstrdup(def->name);
 	char col[64];
 	snprintf(col, sizeof col, "cf_%s", def->name);

@@ -7,7 +7,7 @@
 #include "core/err.h"
 #include "model/entity.h"
 
-void model_init(void);     /* idempotent */
+void model_init(void); /* idempotent */
 void model_shutdown(void);
 
 int model_entity_count(void);
@@ -20,18 +20,15 @@ const struct entity_def *model_entity_by_code(int code);
 int entity_nfields(const struct entity_def *e);
 /* Field index by API name, or -1. */
 int entity_field_index(const struct entity_def *e, const char *name);
-const struct field_def *entity_field(const struct entity_def *e,
-				     const char *name);
+const struct field_def *entity_field(const struct entity_def *e, const char *name);
 
 /* Checks a custom field definition (name syntax, clashes, type, limits)
  * without adding it. Errors name the offending field of the definition. */
-enum rp_err model_check_custom_field(const struct entity_def *e,
-				     const struct field_def *def,
+enum rp_err model_check_custom_field(const struct entity_def *e, const struct field_def *def,
 				     struct rp_error *err);
 /* Appends a checked custom field; copies every string. Serialised by the
  * caller (the store holds its write lock while it adds the column). */
-enum rp_err model_add_custom_field(const struct entity_def *e,
-				   const struct field_def *def,
+enum rp_err model_add_custom_field(const struct entity_def *e, const struct field_def *def,
 				   struct rp_error *err);
 
 /* Incremented by every change of the registry; caches key on it. */

@@ -5,9 +5,8 @@
 #include "core/jsonw.h"
 #include "model/registry.h"
 
-enum rp_err store_aggregate(struct store_conn *c, const struct list_query *lq,
-			    const int *group, int ngroup, int sum_field,
-			    struct buf *out, struct rp_error *err)
+enum rp_err store_aggregate(struct store_conn *c, const struct list_query *lq, const int *group,
+			    int ngroup, int sum_field, struct buf *out, struct rp_error *err)
 {
 	const struct entity_def *e = lq->ent;
 	struct sql q;

@@ -7,7 +7,7 @@
 #include "store/store.h"
 
 #define SQL_MAX_PARAMS 512
-#define STMT_CACHE 128
+#define STMT_CACHE     128
 
 struct stmt_slot {
 	uint64_t hash;
@@ -55,30 +55,26 @@ void sql_fmt(struct sql *q, const char *fmt, ...);
 
 /* Prepares (through the cache) and binds; the statement is reset by
  * stmt_done. NULL on failure with err filled. */
-sqlite3_stmt *stmt_prepare(struct store_conn *c, struct sql *q,
-			   struct rp_error *err);
-sqlite3_stmt *stmt_prepare_text(struct store_conn *c, const char *text,
-				struct rp_error *err);
+sqlite3_stmt *stmt_prepare(struct store_conn *c, struct sql *q, struct rp_error *err);
+sqlite3_stmt *stmt_prepare_text(struct store_conn *c, const char *text, struct rp_error *err);
 void stmt_done(sqlite3_stmt *st);
 /* Runs a statement that returns no rows. */
 enum rp_err stmt_exec(struct store_conn *c, struct sql *q, struct rp_error *err);
 /* Runs plain SQL text (DDL, pragmas) outside the cache. */
-enum rp_err exec_text(struct store_conn *c, const char *text,
-		      struct rp_error *err);
+enum rp_err exec_text(struct store_conn *c, const char *text, struct rp_error *err);
 /* Maps an SQLite result code to our error, with a detail safe to show. */
 enum rp_err sqlite_fail(struct store_conn *c, int rc, struct rp_error *err);
 void stmt_bind_value(sqlite3_stmt *st, int i, const struct value *v);
 /* Reads column col into v (text copied into a). */
-void stmt_column_value(sqlite3_stmt *st, int col, struct arena *a,
-		       struct value *v);
+void stmt_column_value(sqlite3_stmt *st, int col, struct arena *a, struct value *v);
 
 /* Appends "id","name",... for the fields in want (all readable if NULL);
  * fills map[k] = field index of the k-th column. Returns the count. */
-int sql_select_columns(struct sql *q, const struct entity_def *e,
-		       const bool *want, const char *alias, int *map);
+int sql_select_columns(struct sql *q, const struct entity_def *e, const bool *want,
+		       const char *alias, int *map);
 /* Reads one result row into a new record. */
-struct record *row_to_record(sqlite3_stmt *st, const struct entity_def *e,
-			     const int *map, int ncols, struct arena *a);
+struct record *row_to_record(sqlite3_stmt *st, const struct entity_def *e, const int *map,
+			     int ncols, struct arena *a);
 /* Appends " FROM <table> AS t WHERE ..." with the deleted flag, scope,
  * filters and full-text match of a list query (not its cursor). */
 void sql_list_from_where(struct sql *q, const struct list_query *lq);

@@ -14,8 +14,8 @@ static int64_t search_base(const struct entity_def *e)
 	return (int64_t)e->code << SEARCH_SHIFT;
 }
 
-enum rp_err store_insert(struct store_conn *c, const struct record *r,
-			 int64_t *ret_id, struct rp_error *err)
+enum rp_err store_insert(struct store_conn *c, const struct record *r, int64_t *ret_id,
+			 struct rp_error *err)
 {
 	const struct entity_def *e = r->ent;
 	struct sql q;
@@ -48,8 +48,8 @@ enum rp_err store_insert(struct store_conn *c, const struct record *r,
 	return rc;
 }
 
-enum rp_err store_update(struct store_conn *c, const struct record *r,
-			 int64_t id, struct rp_error *err)
+enum rp_err store_update(struct store_conn *c, const struct record *r, int64_t id,
+			 struct rp_error *err)
 {
 	const struct entity_def *e = r->ent;
 	struct sql q;
@@ -73,9 +73,8 @@ enum rp_err store_update(struct store_conn *c, const struct record *r,
 		sql_int(&q, id);
 		rc = stmt_exec(c, &q, err);
 		if (rc == RP_OK && sqlite3_changes(c->db) == 0)
-			rc = rp_fail(err, RP_ENOTFOUND, "not_found",
-				     "%s %lld does not exist", e->singular,
-				     (long long)id);
+			rc = rp_fail(err, RP_ENOTFOUND, "not_found", "%s %lld does not exist",
+				     e->singular, (long long)id);
 	}
 	sql_release(&q);
 	return rc;
@@ -83,11 +82,10 @@ enum rp_err store_update(struct store_conn *c, const struct record *r,
 
 /* Runs a SELECT whose columns were listed by sql_select_columns and
  * collects up to max rows; *ret_more tells if another row followed. */
-static enum rp_err fetch_rows(struct store_conn *c, struct sql *q,
-			      const struct entity_def *e, const int *map,
-			      int ncols, int max, struct arena *a,
-			      struct record ***ret_rows, int *ret_n,
-			      bool *ret_more, struct rp_error *err)
+static enum rp_err fetch_rows(struct store_conn *c, struct sql *q, const struct entity_def *e,
+			      const int *map, int ncols, int max, struct arena *a,
+			      struct record ***ret_rows, int *ret_n, bool *ret_more,
+			      struct rp_error *err)
 {
 	sqlite3_stmt *st = stmt_prepare(c, q, err);
 	if (!st)
@@ -112,9 +110,8 @@ static enum rp_err fetch_rows(struct store_conn *c, struct sql *q,
 	return RP_OK;
 }
 
-enum rp_err store_get(struct store_conn *c, const struct entity_def *e,
-		      int64_t id, struct arena *a, struct record **ret,
-		      struct rp_error *err)
+enum rp_err store_get(struct store_conn *c, const struct entity_def *e, int64_t id, struct arena *a,
+		      struct record **ret, struct rp_error *err)
 {
 	struct sql q;
 	sql_init(&q);
@@ -132,8 +129,8 @@ enum rp_err store_get(struct store_conn *c, const struct entity_def *e,
 	if (rc)
 		return rc;
 	if (n == 0)
-		return rp_fail(err, RP_ENOTFOUND, "not_found",
-			       "%s %lld does not exist", e->singular, (long long)id);
+		return rp_fail(err, RP_ENOTFOUND, "not_found", "%s %lld does not exist",
+			       e->singular, (long long)id);
 	*ret = rows[0];
 	return RP_OK;
 }
@@ -144,8 +141,7 @@ static void col_ref(struct sql *q, const struct field_def *f)
 	sql_ident(q, field_column(f));
 }
 
-static void compile_tags(struct sql *q, const struct filter *flt,
-			 const struct field_def *f)
+static void compile_tags(struct sql *q, const struct filter *flt, const struct field_def *f)
 {
 	if (flt->op == OP_NULL) {
 		sql_add(q, flt->vals[0].i ? "(" : "NOT (");
@@ -167,12 +163,11 @@ static void compile_tags(struct sql *q, const struct filter *flt,
 	sql_add(q, "))");
 }
 
-static void compile_filter(struct sql *q, const struct entity_def *e,
-			   const struct filter *flt)
+static void compile_filter(struct sql *q, const struct entity_def *e, const struct filter *flt)
 {
 	static const char *const cmp[] = {
-		[OP_EQ] = "=", [OP_NE] = " IS NOT ", [OP_LT] = "<",
-		[OP_LTE] = "<=", [OP_GT] = ">", [OP_GTE] = ">=",
+		[OP_EQ] = "=",	 [OP_NE] = " IS NOT ", [OP_LT] = "<",
+		[OP_LTE] = "<=", [OP_GT] = ">",	       [OP_GTE] = ">=",
 	};
 	const struct field_def *f = &e->fields[flt->field];
 	sql_add(q, " AND ");
@@ -255,8 +250,7 @@ static void compile_keyset(struct sql *q, const struct list_query *lq, int k)
 	sql_add(q, ")");
 }
 
-static void compile_match(struct sql *q, const struct entity_def *e,
-			  const char *match)
+static void compile_match(struct sql *q, const struct entity_def *e, const char *match)
 {
 	int64_t base = search_base(e);
 	sql_add(q, " AND t.\"id\" IN (SELECT rowid-");
@@ -284,9 +278,8 @@ void sql_list_from_where(struct sql *q, const struct list_query *lq)
 		compile_match(q, e, lq->match);
 }
 
-enum rp_err store_list(struct store_conn *c, const struct list_query *lq,
-		       struct arena *a, struct record ***ret_rows, int *ret_n,
-		       bool *ret_more, struct rp_error *err)
+enum rp_err store_list(struct store_conn *c, const struct list_query *lq, struct arena *a,
+		       struct record ***ret_rows, int *ret_n, bool *ret_more, struct rp_error *err)
 {
 	const struct entity_def *e = lq->ent;
 	struct sql q;
@@ -320,8 +313,8 @@ enum rp_err store_list(struct store_conn *c, const struct list_query *lq,
 	}
 	sql_add(&q, " LIMIT ");
 	sql_int(&q, lq->limit + 1);
-	enum rp_err rc = fetch_rows(c, &q, e, map, ncols, lq->limit, a, ret_rows,
-				    ret_n, ret_more, err);
+	enum rp_err rc =
+		fetch_rows(c, &q, e, map, ncols, lq->limit, a, ret_rows, ret_n, ret_more, err);
 	sql_release(&q);
 	return rc;
 }
@@ -343,9 +336,8 @@ bool store_exists(struct store_conn *c, const struct entity_def *e, int64_t id)
 	return found;
 }
 
-bool store_value_taken(struct store_conn *c, const struct entity_def *e,
-		       const struct field_def *f, const struct value *v,
-		       int64_t except_id)
+bool store_value_taken(struct store_conn *c, const struct entity_def *e, const struct field_def *f,
+		       const struct value *v, int64_t except_id)
 {
 	struct sql q;
 	sql_init(&q);
@@ -380,8 +372,8 @@ int64_t store_count(struct store_conn *c, const struct entity_def *e)
 	return n;
 }
 
-enum rp_err store_search_put(struct store_conn *c, const struct entity_def *e,
-			     int64_t id, const char *text, struct rp_error *err)
+enum rp_err store_search_put(struct store_conn *c, const struct entity_def *e, int64_t id,
+			     const char *text, struct rp_error *err)
 {
 	struct sql q;
 	sql_init(&q);
@@ -402,10 +394,9 @@ enum rp_err store_search_put(struct store_conn *c, const struct entity_def *e,
 	return rc;
 }
 
-enum rp_err store_search(struct store_conn *c, const struct entity_def *e,
-			 const char *match, const struct scope *scope,
-			 int limit, struct arena *a, struct record ***ret_rows,
-			 int *ret_n, struct rp_error *err)
+enum rp_err store_search(struct store_conn *c, const struct entity_def *e, const char *match,
+			 const struct scope *scope, int limit, struct arena *a,
+			 struct record ***ret_rows, int *ret_n, struct rp_error *err)
 {
 	int64_t base = search_base(e);
 	if (limit < 1)
@@ -429,8 +420,7 @@ enum rp_err store_search(struct store_conn *c, const struct entity_def *e,
 	sql_scope(&q, "t", scope);
 	sql_add(&q, " ORDER BY s.rowid DESC LIMIT ");
 	sql_int(&q, limit);
-	enum rp_err rc = fetch_rows(c, &q, e, map, ncols, limit, a, ret_rows,
-				    ret_n, NULL, err);
+	enum rp_err rc = fetch_rows(c, &q, e, map, ncols, limit, a, ret_rows, ret_n, NULL, err);
 	sql_release(&q);
 	return rc;
 }

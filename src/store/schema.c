@@ -25,12 +25,9 @@ static const char *column_type(enum field_type t)
 	case FT_INT:
 	case FT_MONEY:
 	case FT_BOOL:
-	case FT_REF:
-		return "INTEGER";
-	case FT_NUMBER:
-		return "REAL";
-	default:
-		return "TEXT";
+	case FT_REF: return "INTEGER";
+	case FT_NUMBER: return "REAL";
+	default: return "TEXT";
 	}
 }
 
@@ -44,8 +41,7 @@ static void column_def(struct buf *b, const struct field_def *f, bool adding)
 	}
 	if (!strcmp(f->name, "version"))
 		buf_adds(b, " NOT NULL DEFAULT 1");
-	else if (!adding && (!strcmp(f->name, "created_at") ||
-			     !strcmp(f->name, "updated_at")))
+	else if (!adding && (!strcmp(f->name, "created_at") || !strcmp(f->name, "updated_at")))
 		buf_adds(b, " NOT NULL");
 	if (f->type == FT_REF && f->ref)
 		buf_printf(b, " REFERENCES \"%s\"(\"id\")", f->ref);
@@ -72,8 +68,7 @@ static enum rp_err create_table(struct store_conn *c, const struct entity_def *e
 static bool has_column(struct store_conn *c, const char *table, const char *col)
 {
 	char q[256];
-	snprintf(q, sizeof q, "SELECT 1 FROM pragma_table_info('%s') WHERE name=?",
-		 table);
+	snprintf(q, sizeof q, "SELECT 1 FROM pragma_table_info('%s') WHERE name=?", table);
 	sqlite3_stmt *st = NULL;
 	if (sqlite3_prepare_v2(c->db, q, -1, &st, NULL) != SQLITE_OK)
 		return false;
@@ -111,8 +106,7 @@ static enum rp_err field_indexes(struct store_conn *c, const struct entity_def *
 	if ((f->flags & (FF_SORT | FF_INDEX)) || f->type == FT_REF) {
 		if (f->type == FT_ID)
 			return RP_OK;
-		snprintf(q, sizeof q,
-			 "CREATE INDEX IF NOT EXISTS \"%s_%s\" ON \"%s\"(\"%s\")",
+		snprintf(q, sizeof q, "CREATE INDEX IF NOT EXISTS \"%s_%s\" ON \"%s\"(\"%s\")",
 			 e->name, col, e->name, col);
 		return exec_text(c, q, err);
 	}
@@ -146,8 +140,8 @@ int store_schema_version(struct store_conn *c)
 {
 	sqlite3_stmt *st = NULL;
 	int v = 0;
-	if (sqlite3_prepare_v2(c->db, "SELECT max(version) FROM schema_migrations",
-			       -1, &st, NULL) == SQLITE_OK &&
+	if (sqlite3_prepare_v2(c->db, "SELECT max(version) FROM schema_migrations", -1, &st,
+			       NULL) == SQLITE_OK &&
 	    sqlite3_step(st) == SQLITE_ROW)
 		v = sqlite3_column_int(st, 0);
 	sqlite3_finalize(st);
@@ -168,8 +162,7 @@ static enum rp_err apply_migrations(struct store_conn *c, struct rp_error *err)
 		if (version <= have)
 			continue;
 		if (exec_text(c, (const char *)store_migrations[i].data, err))
-			return rp_fail(err, err->err, "migration_failed",
-				       "migration %s failed: %s",
+			return rp_fail(err, err->err, "migration_failed", "migration %s failed: %s",
 				       store_migrations[i].path, err->detail);
 		struct sql q;
 		sql_init(&q);
@@ -229,13 +222,11 @@ static enum rp_err load_custom_fields(struct store_conn *c, struct rp_error *err
 	if (rc != SQLITE_OK)
 		return sqlite_fail(c, rc, err);
 	while (sqlite3_step(st) == SQLITE_ROW) {
-		const struct entity_def *e =
-			model_entity((const char *)sqlite3_column_text(st, 0));
+		const struct entity_def *e = model_entity((const char *)sqlite3_column_text(st, 0));
 		const char *name = (const char *)sqlite3_column_text(st, 1);
 		struct field_def def = {.name = name};
 		if (!e || entity_field(e, name) ||
-		    !field_type_from_name((const char *)sqlite3_column_text(st, 2),
-					  &def.type))
+		    !field_type_from_name((const char *)sqlite3_column_text(st, 2), &def.type))
 			continue; /* already loaded, or an entity since removed */
 		def.label = (const char *)sqlite3_column_text(st, 3);
 		def.flags = (sqlite3_column_int(st, 4) ? FF_REQUIRED : 0) |
@@ -289,10 +280,8 @@ static char *options_json(const struct field_def *def)
 	return s;
 }
 
-static enum rp_err insert_definition(struct store_conn *c,
-				     const struct entity_def *e,
-				     const struct field_def *def,
-				     struct rp_error *err)
+static enum rp_err insert_definition(struct store_conn *c, const struct entity_def *e,
+				     const struct field_def *def, struct rp_error *err)
 {
 	char now[RP_TIME_LEN];
 	clock_format(clock_now(), now);
@@ -330,10 +319,8 @@ static enum rp_err insert_definition(struct store_conn *c,
 	return rc;
 }
 
-enum rp_err store_add_custom_field(struct store_conn *c,
-				   const struct entity_def *e,
-				   const struct field_def *def,
-				   struct rp_error *err)
+enum rp_err store_add_custom_field(struct store_conn *c, const struct entity_def *e,
+				   const struct field_def *def, struct rp_error *err)
 {
 	pthread_mutex_lock(&schema_lock);
 	enum rp_err rc = model_check_custom_field(e, def, err);
@@ -345,8 +332,7 @@ enum rp_err store_add_custom_field(struct store_conn *c,
 	col.column = column;
 	if ((rc = store_begin(c, true, err)))
 		goto out;
-	if ((rc = insert_definition(c, e, def, err)) ||
-	    (rc = add_column(c, e, &col, err)) ||
+	if ((rc = insert_definition(c, e, def, err)) || (rc = add_column(c, e, &col, err)) ||
 	    (rc = field_indexes(c, e, &col, err))) {
 		store_rollback(c);
 		goto out;

@@ -87,8 +87,8 @@ void sql_fmt(struct sql *q, const char *fmt, ...)
 	va_end(ap);
 }
 
-int sql_select_columns(struct sql *q, const struct entity_def *e,
-		       const bool *want, const char *alias, int *map)
+int sql_select_columns(struct sql *q, const struct entity_def *e, const bool *want,
+		       const char *alias, int *map)
 {
 	int n = entity_nfields(e), k = 0;
 	for (int i = 0; i < n; i++) {
@@ -110,11 +110,8 @@ int sql_select_columns(struct sql *q, const struct entity_def *e,
 void sql_scope(struct sql *q, const char *alias, const struct scope *s)
 {
 	switch (s->scope) {
-	case SCOPE_ALL:
-		return;
-	case SCOPE_NONE:
-		sql_add(q, " AND 0");
-		return;
+	case SCOPE_ALL: return;
+	case SCOPE_NONE: sql_add(q, " AND 0"); return;
 	case SCOPE_OWN:
 		sql_add(q, " AND ");
 		sql_add(q, alias);

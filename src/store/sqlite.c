@@ -23,19 +23,16 @@ enum rp_err sqlite_fail(struct store_conn *c, int rc, struct rp_error *err)
 	switch (base) {
 	case SQLITE_BUSY:
 	case SQLITE_LOCKED:
-		return rp_fail(err, RP_EBUSY, "busy",
-			       "the database is busy; try again");
+		return rp_fail(err, RP_EBUSY, "busy", "the database is busy; try again");
 	case SQLITE_FULL:
 		return rp_fail(err, RP_ENOSPACE, "insufficient_storage",
 			       "the disk is full; nothing was written");
 	case SQLITE_IOERR:
 	case SQLITE_CANTOPEN:
 	case SQLITE_READONLY:
-		return rp_fail(err, RP_EIO, "storage_error",
-			       "the database could not be written");
+		return rp_fail(err, RP_EIO, "storage_error", "the database could not be written");
 	case SQLITE_CONSTRAINT:
-		if (rc == SQLITE_CONSTRAINT_UNIQUE ||
-		    rc == SQLITE_CONSTRAINT_PRIMARYKEY)
+		if (rc == SQLITE_CONSTRAINT_UNIQUE || rc == SQLITE_CONSTRAINT_PRIMARYKEY)
 			return rp_fail(err, RP_ECONFLICT, "duplicate",
 				       "a record with this value already exists");
 		if (rc == SQLITE_CONSTRAINT_FOREIGNKEY)
@@ -44,8 +41,7 @@ enum rp_err sqlite_fail(struct store_conn *c, int rc, struct rp_error *err)
 		return rp_fail(err, RP_EINVAL, "constraint_failed",
 			       "the values break a rule of the database");
 	default:
-		return rp_fail(err, RP_EINTERNAL, "internal_error",
-			       "database error %d: %s", rc,
+		return rp_fail(err, RP_EINTERNAL, "internal_error", "database error %d: %s", rc,
 			       c && c->db ? sqlite3_errmsg(c->db) : "");
 	}
 }
@@ -78,8 +74,7 @@ static void conn_thread_end(void *p)
 	conn_close(c);
 }
 
-enum rp_err exec_text(struct store_conn *c, const char *text,
-		      struct rp_error *err)
+enum rp_err exec_text(struct store_conn *c, const char *text, struct rp_error *err)
 {
 	char *msg = NULL;
 	int rc = sqlite3_exec(c->db, text, NULL, NULL, &msg);
@@ -126,28 +121,24 @@ static void fold_fn(sqlite3_context *ctx, int argc, sqlite3_value **argv)
 	sqlite3_result_text(ctx, folded, (int)len, free);
 }
 
-static enum rp_err conn_open(struct store *s, struct store_conn **ret,
-			     struct rp_error *err)
+static enum rp_err conn_open(struct store *s, struct store_conn **ret, struct rp_error *err)
 {
 	struct store_conn *c = calloc(1, sizeof *c);
 	if (!c)
 		abort();
 	c->s = s;
 	int rc = sqlite3_open_v2(s->path, &c->db,
-				 SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE |
-					 SQLITE_OPEN_NOMUTEX,
+				 SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
 				 NULL);
 	if (rc != SQLITE_OK) {
-		rp_fail(err, RP_EIO, "storage_error",
-			"cannot open the database %s: %s", s->path,
+		rp_fail(err, RP_EIO, "storage_error", "cannot open the database %s: %s", s->path,
 			sqlite3_errstr(rc));
 		conn_close(c);
 		return RP_EIO;
 	}
 	sqlite3_extended_result_codes(c->db, 1);
 	sqlite3_busy_timeout(c->db, s->opt.busy_timeout_ms);
-	sqlite3_create_function_v2(c->db, "rp_fold", 1,
-				   SQLITE_UTF8 | SQLITE_DETERMINISTIC, NULL,
+	sqlite3_create_function_v2(c->db, "rp_fold", 1, SQLITE_UTF8 | SQLITE_DETERMINISTIC, NULL,
 				   fold_fn, NULL, NULL, NULL);
 	char pragmas[256];
 	snprintf(pragmas, sizeof pragmas,
@@ -163,8 +154,8 @@ static enum rp_err conn_open(struct store *s, struct store_conn **ret,
 	return RP_OK;
 }
 
-enum rp_err store_open(const char *url, const struct store_options *opt,
-		       struct store **ret, struct rp_error *err)
+enum rp_err store_open(const char *url, const struct store_options *opt, struct store **ret,
+		       struct rp_error *err)
 {
 	if (!strncmp(url, "postgres://", 11) || !strncmp(url, "postgresql://", 13))
 		return rp_fail(err, RP_EINVAL, "unsupported_store",
@@ -176,8 +167,7 @@ enum rp_err store_open(const char *url, const struct store_options *opt,
 		abort();
 	s->path = strdup(url);
 	s->opt = opt ? *opt
-		     : (struct store_options){.busy_timeout_ms = 5000,
-					      .synchronous_full = true};
+		     : (struct store_options){.busy_timeout_ms = 5000, .synchronous_full = true};
 	if (s->opt.busy_timeout_ms <= 0)
 		s->opt.busy_timeout_ms = 5000;
 	pthread_key_create(&s->key, conn_thread_end);
@@ -228,16 +218,14 @@ struct store_conn *store_conn(struct store *s, struct rp_error *err)
 	return c;
 }
 
-static sqlite3_stmt *cache_lookup(struct store_conn *c, const char *text,
-				  struct rp_error *err)
+static sqlite3_stmt *cache_lookup(struct store_conn *c, const char *text, struct rp_error *err)
 {
 	uint64_t h = hash_text(text);
 	struct stmt_slot *slot = &c->cache[h % STMT_CACHE];
 	if (slot->st && slot->hash == h && !strcmp(slot->sql, text))
 		return slot->st;
 	sqlite3_stmt *st = NULL;
-	int rc = sqlite3_prepare_v3(c->db, text, -1, SQLITE_PREPARE_PERSISTENT,
-				    &st, NULL);
+	int rc = sqlite3_prepare_v3(c->db, text, -1, SQLITE_PREPARE_PERSISTENT, &st, NULL);
 	if (rc != SQLITE_OK) {
 		sqlite_fail(c, rc, err);
 		return NULL;
@@ -256,18 +244,14 @@ void stmt_bind_value(sqlite3_stmt *st, int i, const struct value *v)
 	case V_NULL: sqlite3_bind_null(st, i); break;
 	case V_INT: sqlite3_bind_int64(st, i, v->i); break;
 	case V_REAL: sqlite3_bind_double(st, i, v->d); break;
-	case V_TEXT:
-		sqlite3_bind_text(st, i, v->s, (int)v->len, SQLITE_TRANSIENT);
-		break;
+	case V_TEXT: sqlite3_bind_text(st, i, v->s, (int)v->len, SQLITE_TRANSIENT); break;
 	}
 }
 
-sqlite3_stmt *stmt_prepare(struct store_conn *c, struct sql *q,
-			   struct rp_error *err)
+sqlite3_stmt *stmt_prepare(struct store_conn *c, struct sql *q, struct rp_error *err)
 {
 	if (q->overflow || q->b.overflow) {
-		rp_fail(err, RP_EINVAL, "query_too_large",
-			"the request needs too large a query");
+		rp_fail(err, RP_EINVAL, "query_too_large", "the request needs too large a query");
 		return NULL;
 	}
 	sqlite3_stmt *st = cache_lookup(c, buf_str(&q->b), err);
@@ -278,8 +262,7 @@ sqlite3_stmt *stmt_prepare(struct store_conn *c, struct sql *q,
 	return st;
 }
 
-sqlite3_stmt *stmt_prepare_text(struct store_conn *c, const char *text,
-				struct rp_error *err)
+sqlite3_stmt *stmt_prepare_text(struct store_conn *c, const char *text, struct rp_error *err)
 {
 	return cache_lookup(c, text, err);
 }
@@ -304,8 +287,7 @@ enum rp_err stmt_exec(struct store_conn *c, struct sql *q, struct rp_error *err)
 	return RP_OK;
 }
 
-void stmt_column_value(sqlite3_stmt *st, int col, struct arena *a,
-		       struct value *v)
+void stmt_column_value(sqlite3_stmt *st, int col, struct arena *a, struct value *v)
 {
 	switch (sqlite3_column_type(st, col)) {
 	case SQLITE_INTEGER:
@@ -320,13 +302,12 @@ void stmt_column_value(sqlite3_stmt *st, int col, struct arena *a,
 		*v = (struct value){.kind = V_TEXT, .s = arena_strndup(a, s, n), .len = n};
 		break;
 	}
-	default:
-		*v = (struct value){.kind = V_NULL};
+	default: *v = (struct value){.kind = V_NULL};
 	}
 }
 
-struct record *row_to_record(sqlite3_stmt *st, const struct entity_def *e,
-			     const int *map, int ncols, struct arena *a)
+struct record *row_to_record(sqlite3_stmt *st, const struct entity_def *e, const int *map,
+			     int ncols, struct arena *a)
 {
 	struct record *r = record_new(a, e);
 	for (int k = 0; k < ncols; k++) {
@@ -394,15 +375,14 @@ enum rp_err store_backup(struct store *s, const char *dest, struct rp_error *err
 				rc = sqlite3_backup_step(b, 256);
 				if (rc == SQLITE_BUSY || rc == SQLITE_LOCKED)
 					sqlite3_sleep(20);
-			} while (rc == SQLITE_OK || rc == SQLITE_BUSY ||
-				 rc == SQLITE_LOCKED);
+			} while (rc == SQLITE_OK || rc == SQLITE_BUSY || rc == SQLITE_LOCKED);
 			sqlite3_backup_finish(b);
 		}
 		rc = sqlite3_errcode(out);
 	}
 	if (rc != SQLITE_OK && rc != SQLITE_DONE) {
-		rp_fail(err, RP_EIO, "backup_failed", "backup to %s failed: %s",
-			dest, sqlite3_errmsg(out));
+		rp_fail(err, RP_EIO, "backup_failed", "backup to %s failed: %s", dest,
+			sqlite3_errmsg(out));
 		sqlite3_close(out);
 		return RP_EIO;
 	}
@@ -418,8 +398,7 @@ enum rp_err store_check(struct store_conn *c, struct rp_error *err)
 	enum rp_err rc = RP_OK;
 	if (sqlite3_step(st) != SQLITE_ROW ||
 	    strcmp((const char *)sqlite3_column_text(st, 0), "ok"))
-		rc = rp_fail(err, RP_EIO, "integrity_failed",
-			     "integrity check failed");
+		rc = rp_fail(err, RP_EIO, "integrity_failed", "integrity check failed");
 	stmt_done(st);
 	return rc;
 }

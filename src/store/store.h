@@ -20,14 +20,14 @@ struct store;
 struct store_conn;
 
 struct store_options {
-	int busy_timeout_ms; /* how long a writer waits for the lock */
+	int busy_timeout_ms;   /* how long a writer waits for the lock */
 	bool synchronous_full; /* fsync every commit (default) */
 };
 
 /* Opens (creating if needed) the database at `url`: a file path, or
  * "sqlite:PATH". Does not migrate. */
-enum rp_err store_open(const char *url, const struct store_options *opt,
-		       struct store **ret, struct rp_error *err);
+enum rp_err store_open(const char *url, const struct store_options *opt, struct store **ret,
+		       struct rp_error *err);
 void store_close(struct store *s);
 const char *store_path(const struct store *s);
 
@@ -51,46 +51,41 @@ void store_rollback(struct store_conn *c);
 /* --- records ----------------------------------------------------------- */
 
 /* Inserts the set slots of r; sets id in ret_id. */
-enum rp_err store_insert(struct store_conn *c, const struct record *r,
-			 int64_t *ret_id, struct rp_error *err);
+enum rp_err store_insert(struct store_conn *c, const struct record *r, int64_t *ret_id,
+			 struct rp_error *err);
 /* Updates the set slots of r on row id. */
-enum rp_err store_update(struct store_conn *c, const struct record *r,
-			 int64_t id, struct rp_error *err);
+enum rp_err store_update(struct store_conn *c, const struct record *r, int64_t id,
+			 struct rp_error *err);
 /* Reads one row, deleted or not (the caller decides what deleted means). */
-enum rp_err store_get(struct store_conn *c, const struct entity_def *e,
-		      int64_t id, struct arena *a, struct record **ret,
-		      struct rp_error *err);
+enum rp_err store_get(struct store_conn *c, const struct entity_def *e, int64_t id, struct arena *a,
+		      struct record **ret, struct rp_error *err);
 /* Reads a page: up to q->limit rows in q's order after q's cursor, the
  * scope and filters applied. *ret_more tells whether rows follow. */
-enum rp_err store_list(struct store_conn *c, const struct list_query *q,
-		       struct arena *a, struct record ***ret_rows, int *ret_n,
-		       bool *ret_more, struct rp_error *err);
+enum rp_err store_list(struct store_conn *c, const struct list_query *q, struct arena *a,
+		       struct record ***ret_rows, int *ret_n, bool *ret_more, struct rp_error *err);
 /* True if a live row with that id exists (for reference checks). */
 bool store_exists(struct store_conn *c, const struct entity_def *e, int64_t id);
 /* True if another live row (id != except_id) has this value in field. */
-bool store_value_taken(struct store_conn *c, const struct entity_def *e,
-		       const struct field_def *f, const struct value *v,
-		       int64_t except_id);
+bool store_value_taken(struct store_conn *c, const struct entity_def *e, const struct field_def *f,
+		       const struct value *v, int64_t except_id);
 /* Counts live rows (for metrics and demo). */
 int64_t store_count(struct store_conn *c, const struct entity_def *e);
 
 /* Writes {"data":[{<group fields>, "count", "sum"}]} for the rows q
  * selects (its cursor, sort and limit are ignored), grouped by the given
  * field indexes; sum_field < 0 for counts only. At most 1000 groups. */
-enum rp_err store_aggregate(struct store_conn *c, const struct list_query *q,
-			    const int *group, int ngroup, int sum_field,
-			    struct buf *out, struct rp_error *err);
+enum rp_err store_aggregate(struct store_conn *c, const struct list_query *q, const int *group,
+			    int ngroup, int sum_field, struct buf *out, struct rp_error *err);
 
 /* --- search ------------------------------------------------------------ */
 
 /* Replaces the indexed text of a record (NULL text removes it). */
-enum rp_err store_search_put(struct store_conn *c, const struct entity_def *e,
-			     int64_t id, const char *text, struct rp_error *err);
+enum rp_err store_search_put(struct store_conn *c, const struct entity_def *e, int64_t id,
+			     const char *text, struct rp_error *err);
 /* Live rows of e matching an FTS expression, newest first, within scope. */
-enum rp_err store_search(struct store_conn *c, const struct entity_def *e,
-			 const char *match, const struct scope *scope,
-			 int limit, struct arena *a, struct record ***ret_rows,
-			 int *ret_n, struct rp_error *err);
+enum rp_err store_search(struct store_conn *c, const struct entity_def *e, const char *match,
+			 const struct scope *scope, int limit, struct arena *a,
+			 struct record ***ret_rows, int *ret_n, struct rp_error *err);
 
 /* --- timeline ---------------------------------------------------------- */
 
@@ -103,32 +98,27 @@ struct timeline_item {
 /* Records linked to (e, id) — activities on it and on its children, and
  * its deals — newest first, each within the caller's scope for its
  * entity (scope_of is called per entity). */
-enum rp_err store_timeline(struct store_conn *c, const struct entity_def *e,
-			   int64_t id,
-			   struct scope (*scope_of)(const struct entity_def *, void *),
-			   void *ctx, int limit, const char *before,
-			   struct arena *a, struct timeline_item **ret, int *ret_n,
-			   struct rp_error *err);
+enum rp_err store_timeline(struct store_conn *c, const struct entity_def *e, int64_t id,
+			   struct scope (*scope_of)(const struct entity_def *, void *), void *ctx,
+			   int limit, const char *before, struct arena *a,
+			   struct timeline_item **ret, int *ret_n, struct rp_error *err);
 
 /* --- custom fields ----------------------------------------------------- */
 
 /* Adds the column and the definition row, then the field to the registry,
  * in one transaction. def is validated by the model first. */
-enum rp_err store_add_custom_field(struct store_conn *c,
-				   const struct entity_def *e,
-				   const struct field_def *def,
-				   struct rp_error *err);
+enum rp_err store_add_custom_field(struct store_conn *c, const struct entity_def *e,
+				   const struct field_def *def, struct rp_error *err);
 
 /* --- audit ------------------------------------------------------------- */
 
 /* changes_json: [{"field","old","new"}...] */
-enum rp_err store_audit_add(struct store_conn *c, const struct entity_def *e,
-			    int64_t id, int64_t user_id, const char *action,
-			    const char *changes_json, struct rp_error *err);
+enum rp_err store_audit_add(struct store_conn *c, const struct entity_def *e, int64_t id,
+			    int64_t user_id, const char *action, const char *changes_json,
+			    struct rp_error *err);
 /* Writes {"data":[...]} of the record's history, newest first. */
-enum rp_err store_audit_list(struct store_conn *c, const struct entity_def *e,
-			     int64_t id, int limit, struct buf *out,
-			     struct rp_error *err);
+enum rp_err store_audit_list(struct store_conn *c, const struct entity_def *e, int64_t id,
+			     int limit, struct buf *out, struct rp_error *err);
 
 /* --- sessions, tokens, idempotency, login throttling ------------------- */
 
@@ -138,29 +128,26 @@ struct session_row {
 	char csrf[65];
 };
 
-enum rp_err store_session_put(struct store_conn *c, const char *token_hash,
-			      int64_t user_id, const char *csrf,
-			      int64_t expires_at, struct rp_error *err);
-enum rp_err store_session_get(struct store_conn *c, const char *token_hash,
-			      struct session_row *ret, struct rp_error *err);
+enum rp_err store_session_put(struct store_conn *c, const char *token_hash, int64_t user_id,
+			      const char *csrf, int64_t expires_at, struct rp_error *err);
+enum rp_err store_session_get(struct store_conn *c, const char *token_hash, struct session_row *ret,
+			      struct rp_error *err);
 void store_session_delete(struct store_conn *c, const char *token_hash);
 void store_session_delete_user(struct store_conn *c, int64_t user_id);
 
-enum rp_err store_token_put(struct store_conn *c, int64_t user_id,
-			    const char *name, const char *token_hash,
-			    const char *prefix, int64_t *ret_id,
+enum rp_err store_token_put(struct store_conn *c, int64_t user_id, const char *name,
+			    const char *token_hash, const char *prefix, int64_t *ret_id,
 			    struct rp_error *err);
 /* The live token's user, or RP_ENOTFOUND. */
-enum rp_err store_token_find(struct store_conn *c, const char *token_hash,
-			     int64_t *ret_user_id, int64_t *ret_token_id,
-			     struct rp_error *err);
+enum rp_err store_token_find(struct store_conn *c, const char *token_hash, int64_t *ret_user_id,
+			     int64_t *ret_token_id, struct rp_error *err);
 /* Writes a JSON array of a user's tokens (all users' when user_id is 0). */
-enum rp_err store_token_list(struct store_conn *c, int64_t user_id,
-			     struct buf *out, struct rp_error *err);
+enum rp_err store_token_list(struct store_conn *c, int64_t user_id, struct buf *out,
+			     struct rp_error *err);
 /* Revokes; RP_ENOTFOUND unless a live token of that user (any user when
  * user_id is 0) has that id. */
-enum rp_err store_token_revoke(struct store_conn *c, int64_t token_id,
-			       int64_t user_id, struct rp_error *err);
+enum rp_err store_token_revoke(struct store_conn *c, int64_t token_id, int64_t user_id,
+			       struct rp_error *err);
 
 struct idem_row {
 	int status;
@@ -168,12 +155,10 @@ struct idem_row {
 	const char *body;    /* arena */
 	const char *headers; /* arena: "ETag: ..." lines */
 };
-enum rp_err store_idem_get(struct store_conn *c, int64_t user_id,
-			   const char *key, struct arena *a,
+enum rp_err store_idem_get(struct store_conn *c, int64_t user_id, const char *key, struct arena *a,
 			   struct idem_row *ret, struct rp_error *err);
-enum rp_err store_idem_put(struct store_conn *c, int64_t user_id,
-			   const char *key, const struct idem_row *row,
-			   struct rp_error *err);
+enum rp_err store_idem_put(struct store_conn *c, int64_t user_id, const char *key,
+			   const struct idem_row *row, struct rp_error *err);
 
 /* Failed logins for key since `since`; record and clear them. */
 int store_login_failures(struct store_conn *c, const char *key, int64_t since);

@@ -15,8 +15,8 @@ static void now_text(char out[RP_TIME_LEN])
 
 /* Runs q and reports whether it yielded a row; the statement is left on
  * that row for the caller to read, and must be passed to stmt_done. */
-static sqlite3_stmt *query_row(struct store_conn *c, struct sql *q,
-			       bool *ret_found, struct rp_error *err)
+static sqlite3_stmt *query_row(struct store_conn *c, struct sql *q, bool *ret_found,
+			       struct rp_error *err)
 {
 	sqlite3_stmt *st = stmt_prepare(c, q, err);
 	if (!st)
@@ -38,28 +38,29 @@ static enum rp_err run(struct store_conn *c, struct sql *q, struct rp_error *err
 	return rc;
 }
 
-enum rp_err store_audit_add(struct store_conn *c, const struct entity_def *e,
-			    int64_t id, int64_t user_id, const char *action,
-			    const char *changes_json, struct rp_error *err)
+enum rp_err store_audit_add(struct store_conn *c, const struct entity_def *e, int64_t id,
+			    int64_t user_id, const char *action, const char *changes_json,
+			    struct rp_error *err)
 {
 	char now[RP_TIME_LEN];
 	now_text(now);
 	struct sql q;
 	sql_init(&q);
-	sql_fmt(&q, "INSERT INTO audit_log (entity, record_id, user_id, action,"
-		    " changes, at) VALUES (%t,%i,%i,%t,%t,%t)",
+	sql_fmt(&q,
+		"INSERT INTO audit_log (entity, record_id, user_id, action,"
+		" changes, at) VALUES (%t,%i,%i,%t,%t,%t)",
 		e->name, id, user_id, action, changes_json, now);
 	return run(c, &q, err);
 }
 
-enum rp_err store_audit_list(struct store_conn *c, const struct entity_def *e,
-			     int64_t id, int limit, struct buf *out,
-			     struct rp_error *err)
+enum rp_err store_audit_list(struct store_conn *c, const struct entity_def *e, int64_t id,
+			     int limit, struct buf *out, struct rp_error *err)
 {
 	struct sql q;
 	sql_init(&q);
-	sql_fmt(&q, "SELECT id, user_id, action, changes, at FROM audit_log"
-		    " WHERE entity=%t AND record_id=%i ORDER BY id DESC LIMIT %i",
+	sql_fmt(&q,
+		"SELECT id, user_id, action, changes, at FROM audit_log"
+		" WHERE entity=%t AND record_id=%i ORDER BY id DESC LIMIT %i",
 		e->name, id, (int64_t)limit);
 	sqlite3_stmt *st = stmt_prepare(c, &q, err);
 	sql_release(&q);
@@ -91,22 +92,22 @@ enum rp_err store_audit_list(struct store_conn *c, const struct entity_def *e,
 	return RP_OK;
 }
 
-enum rp_err store_session_put(struct store_conn *c, const char *token_hash,
-			      int64_t user_id, const char *csrf,
-			      int64_t expires_at, struct rp_error *err)
+enum rp_err store_session_put(struct store_conn *c, const char *token_hash, int64_t user_id,
+			      const char *csrf, int64_t expires_at, struct rp_error *err)
 {
 	char now[RP_TIME_LEN];
 	now_text(now);
 	struct sql q;
 	sql_init(&q);
-	sql_fmt(&q, "INSERT INTO sessions (token_hash, user_id, csrf, created_at,"
-		    " expires_at) VALUES (%t,%i,%t,%t,%i)",
+	sql_fmt(&q,
+		"INSERT INTO sessions (token_hash, user_id, csrf, created_at,"
+		" expires_at) VALUES (%t,%i,%t,%t,%i)",
 		token_hash, user_id, csrf, now, expires_at);
 	return run(c, &q, err);
 }
 
-enum rp_err store_session_get(struct store_conn *c, const char *token_hash,
-			      struct session_row *ret, struct rp_error *err)
+enum rp_err store_session_get(struct store_conn *c, const char *token_hash, struct session_row *ret,
+			      struct rp_error *err)
 {
 	struct sql q;
 	sql_init(&q);
@@ -124,12 +125,10 @@ enum rp_err store_session_get(struct store_conn *c, const char *token_hash,
 			 (const char *)sqlite3_column_text(st, 2));
 	}
 	stmt_done(st);
-	return found ? RP_OK
-		     : rp_fail(err, RP_EUNAUTH, "unauthorized", "no such session");
+	return found ? RP_OK : rp_fail(err, RP_EUNAUTH, "unauthorized", "no such session");
 }
 
-static void delete_where(struct store_conn *c, const char *sql_text_,
-			 const struct value *v)
+static void delete_where(struct store_conn *c, const char *sql_text_, const struct value *v)
 {
 	struct sql q;
 	sql_init(&q);
@@ -152,17 +151,17 @@ void store_session_delete_user(struct store_conn *c, int64_t user_id)
 	delete_where(c, "DELETE FROM sessions WHERE user_id=", &v);
 }
 
-enum rp_err store_token_put(struct store_conn *c, int64_t user_id,
-			    const char *name, const char *token_hash,
-			    const char *prefix, int64_t *ret_id,
+enum rp_err store_token_put(struct store_conn *c, int64_t user_id, const char *name,
+			    const char *token_hash, const char *prefix, int64_t *ret_id,
 			    struct rp_error *err)
 {
 	char now[RP_TIME_LEN];
 	now_text(now);
 	struct sql q;
 	sql_init(&q);
-	sql_fmt(&q, "INSERT INTO api_tokens (user_id, name, token_hash, prefix,"
-		    " created_at) VALUES (%i,%t,%t,%t,%t)",
+	sql_fmt(&q,
+		"INSERT INTO api_tokens (user_id, name, token_hash, prefix,"
+		" created_at) VALUES (%i,%t,%t,%t,%t)",
 		user_id, name, token_hash, prefix, now);
 	enum rp_err rc = run(c, &q, err);
 	if (!rc)
@@ -170,14 +169,15 @@ enum rp_err store_token_put(struct store_conn *c, int64_t user_id,
 	return rc;
 }
 
-enum rp_err store_token_find(struct store_conn *c, const char *token_hash,
-			     int64_t *ret_user_id, int64_t *ret_token_id,
-			     struct rp_error *err)
+enum rp_err store_token_find(struct store_conn *c, const char *token_hash, int64_t *ret_user_id,
+			     int64_t *ret_token_id, struct rp_error *err)
 {
 	struct sql q;
 	sql_init(&q);
-	sql_fmt(&q, "SELECT user_id, id FROM api_tokens WHERE revoked_at IS NULL"
-		    " AND token_hash=%t", token_hash);
+	sql_fmt(&q,
+		"SELECT user_id, id FROM api_tokens WHERE revoked_at IS NULL"
+		" AND token_hash=%t",
+		token_hash);
 	bool found = false;
 	sqlite3_stmt *st = query_row(c, &q, &found, err);
 	sql_release(&q);
@@ -189,12 +189,11 @@ enum rp_err store_token_find(struct store_conn *c, const char *token_hash,
 	}
 	stmt_done(st);
 	return found ? RP_OK
-		     : rp_fail(err, RP_EUNAUTH, "invalid_token",
-			       "the API token is not valid");
+		     : rp_fail(err, RP_EUNAUTH, "invalid_token", "the API token is not valid");
 }
 
-enum rp_err store_token_list(struct store_conn *c, int64_t user_id,
-			     struct buf *out, struct rp_error *err)
+enum rp_err store_token_list(struct store_conn *c, int64_t user_id, struct buf *out,
+			     struct rp_error *err)
 {
 	struct sql q;
 	sql_init(&q);
@@ -226,15 +225,17 @@ enum rp_err store_token_list(struct store_conn *c, int64_t user_id,
 	return RP_OK;
 }
 
-enum rp_err store_token_revoke(struct store_conn *c, int64_t token_id,
-			       int64_t user_id, struct rp_error *err)
+enum rp_err store_token_revoke(struct store_conn *c, int64_t token_id, int64_t user_id,
+			       struct rp_error *err)
 {
 	char now[RP_TIME_LEN];
 	now_text(now);
 	struct sql q;
 	sql_init(&q);
-	sql_fmt(&q, "UPDATE api_tokens SET revoked_at=%t WHERE revoked_at IS NULL"
-		    " AND id=%i", now, token_id);
+	sql_fmt(&q,
+		"UPDATE api_tokens SET revoked_at=%t WHERE revoked_at IS NULL"
+		" AND id=%i",
+		now, token_id);
 	if (user_id)
 		sql_fmt(&q, " AND user_id=%i", user_id);
 	enum rp_err rc = run(c, &q, err);
@@ -243,14 +244,15 @@ enum rp_err store_token_revoke(struct store_conn *c, int64_t token_id,
 	return rc;
 }
 
-enum rp_err store_idem_get(struct store_conn *c, int64_t user_id,
-			   const char *key, struct arena *a,
+enum rp_err store_idem_get(struct store_conn *c, int64_t user_id, const char *key, struct arena *a,
 			   struct idem_row *ret, struct rp_error *err)
 {
 	struct sql q;
 	sql_init(&q);
-	sql_fmt(&q, "SELECT status, request_hash, body, headers FROM"
-		    " idempotency_keys WHERE user_id=%i AND key=%t", user_id, key);
+	sql_fmt(&q,
+		"SELECT status, request_hash, body, headers FROM"
+		" idempotency_keys WHERE user_id=%i AND key=%t",
+		user_id, key);
 	bool found = false;
 	sqlite3_stmt *st = query_row(c, &q, &found, err);
 	sql_release(&q);
@@ -267,17 +269,16 @@ enum rp_err store_idem_get(struct store_conn *c, int64_t user_id,
 	return found ? RP_OK : RP_ENOTFOUND;
 }
 
-enum rp_err store_idem_put(struct store_conn *c, int64_t user_id,
-			   const char *key, const struct idem_row *row,
-			   struct rp_error *err)
+enum rp_err store_idem_put(struct store_conn *c, int64_t user_id, const char *key,
+			   const struct idem_row *row, struct rp_error *err)
 {
 	struct sql q;
 	sql_init(&q);
-	sql_fmt(&q, "INSERT INTO idempotency_keys (user_id, key, request_hash,"
-		    " status, headers, body, created_at) VALUES (%i,%t,%t,%i,%t,%t,%i)",
+	sql_fmt(&q,
+		"INSERT INTO idempotency_keys (user_id, key, request_hash,"
+		" status, headers, body, created_at) VALUES (%i,%t,%t,%i,%t,%t,%i)",
 		user_id, key, row->request_hash, (int64_t)row->status,
-		row->headers ? row->headers : "", row->body ? row->body : "",
-		clock_now());
+		row->headers ? row->headers : "", row->body ? row->body : "", clock_now());
 	return run(c, &q, err);
 }
 
@@ -285,8 +286,7 @@ int store_login_failures(struct store_conn *c, const char *key, int64_t since)
 {
 	struct sql q;
 	sql_init(&q);
-	sql_fmt(&q, "SELECT count(*) FROM login_failures WHERE key=%t AND at>=%i",
-		key, since);
+	sql_fmt(&q, "SELECT count(*) FROM login_failures WHERE key=%t AND at>=%i", key, since);
 	struct rp_error err = {0};
 	bool found = false;
 	sqlite3_stmt *st = query_row(c, &q, &found, &err);

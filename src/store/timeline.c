@@ -44,10 +44,9 @@ static void activity_links(struct sql *q, const struct entity_def *e, int64_t id
 
 /* Appends rows of `src` linked to (e, id) to items. */
 static enum rp_err collect(struct store_conn *c, const struct entity_def *src,
-			   const struct entity_def *e, int64_t id,
-			   const struct field_def *via, const struct scope *scope,
-			   int limit, const char *before, struct arena *a,
-			   struct timeline_item *items, int *n,
+			   const struct entity_def *e, int64_t id, const struct field_def *via,
+			   const struct scope *scope, int limit, const char *before,
+			   struct arena *a, struct timeline_item *items, int *n,
 			   struct rp_error *err)
 {
 	struct sql q;
@@ -81,8 +80,7 @@ static enum rp_err collect(struct store_conn *c, const struct entity_def *src,
 	int rc;
 	while (*n < TIMELINE_MAX * 4 && (rc = sqlite3_step(st)) == SQLITE_ROW) {
 		struct record *r = row_to_record(st, src, map, ncols, a);
-		items[(*n)++] = (struct timeline_item){src, r,
-						       record_text(r, "created_at")};
+		items[(*n)++] = (struct timeline_item){src, r, record_text(r, "created_at")};
 	}
 	stmt_done(st);
 	sql_release(&q);
@@ -98,17 +96,14 @@ static int newest_first(const void *pa, const void *pb)
 	return record_int(y->rec, "id") > record_int(x->rec, "id") ? 1 : -1;
 }
 
-enum rp_err store_timeline(struct store_conn *c, const struct entity_def *e,
-			   int64_t id,
-			   struct scope (*scope_of)(const struct entity_def *, void *),
-			   void *ctx, int limit, const char *before,
-			   struct arena *a, struct timeline_item **ret, int *ret_n,
-			   struct rp_error *err)
+enum rp_err store_timeline(struct store_conn *c, const struct entity_def *e, int64_t id,
+			   struct scope (*scope_of)(const struct entity_def *, void *), void *ctx,
+			   int limit, const char *before, struct arena *a,
+			   struct timeline_item **ret, int *ret_n, struct rp_error *err)
 {
 	if (limit <= 0 || limit > TIMELINE_MAX)
 		limit = TIMELINE_MAX;
-	struct timeline_item *items =
-		arena_alloc(a, sizeof *items * TIMELINE_MAX * 4);
+	struct timeline_item *items = arena_alloc(a, sizeof *items * TIMELINE_MAX * 4);
 	int n = 0;
 	for (int i = 0; i < model_entity_count(); i++) {
 		const struct entity_def *src = model_entity_at(i);
@@ -117,16 +112,15 @@ enum rp_err store_timeline(struct store_conn *c, const struct entity_def *e,
 			continue;
 		enum rp_err rc = RP_OK;
 		if (src->flags & EF_ACTIVITY) {
-			rc = collect(c, src, e, id, NULL, &sc, limit, before, a,
-				     items, &n, err);
+			rc = collect(c, src, e, id, NULL, &sc, limit, before, a, items, &n, err);
 		} else if ((src->flags & EF_EVENT) && src != e) {
 			int nf = entity_nfields(src);
 			for (int k = 0; k < nf && !rc; k++) {
 				const struct field_def *f = &src->fields[k];
-				if (f->type == FT_REF && f->ref &&
-				    !strcmp(f->ref, e->name) && !(f->flags & FF_SYSTEM))
-					rc = collect(c, src, e, id, f, &sc, limit,
-						     before, a, items, &n, err);
+				if (f->type == FT_REF && f->ref && !strcmp(f->ref, e->name) &&
+				    !(f->flags & FF_SYSTEM))
+					rc = collect(c, src, e, id, f, &sc, limit, before, a, items,
+						     &n, err);
 			}
 		}
 		if (rc)

@@ -15,7 +15,6 @@
 #include "core/err.h"
 #include "core/jsonw.h"
 
-
 /* ------------------------------------------------------------------ */
 /* arena                                                                */
 /* ------------------------------------------------------------------ */
@@ -24,8 +23,8 @@ static void test_arena_alignment_and_zeroing(void **state)
 {
 	(void)state;
 	struct arena *a = arena_new();
-	static const size_t sizes[] = {1, 2, 3, 5, 7, 8, 9, 15, 16, 17, 31,
-				       33, 63, 100, 255, 1000, 4095, 4097};
+	static const size_t sizes[] = {1,  2,  3,  5,  7,   8,	 9,    15,   16,
+				       17, 31, 33, 63, 100, 255, 1000, 4095, 4097};
 	unsigned char *prev = NULL;
 	size_t prev_size = 0;
 	for (int round = 0; round < 20; round++) {
@@ -343,9 +342,9 @@ static void test_jsonw_escaping(void **state)
 	buf_init(&b, 0);
 	struct jw w;
 	jw_init(&w, &b);
-	jw_str(&w, "a\"b\\c/\n\r\t\x01\x1f\x7f" "d");
-	assert_string_equal(buf_str(&b),
-			    "\"a\\\"b\\\\c/\\n\\r\\t\\u0001\\u001f\\u007fd\"");
+	jw_str(&w, "a\"b\\c/\n\r\t\x01\x1f\x7f"
+		   "d");
+	assert_string_equal(buf_str(&b), "\"a\\\"b\\\\c/\\n\\r\\t\\u0001\\u001f\\u007fd\"");
 
 	/* embedded NUL through jw_strn */
 	buf_reset(&b);
@@ -430,11 +429,10 @@ static void test_jsonw_nesting_and_commas(void **state)
 	jw_double(&w, INFINITY); /* not JSON: written as null */
 	jw_obj_end(&w);
 	assert_false(b.overflow);
-	assert_string_equal(
-		buf_str(&b),
-		"{\"a\":1,\"b\":[-2,\"s\",{\"c\":null,\"d\":false},[],{},null],"
-		"\"e\":{\"f\":[true]},\"g\":-9223372036854775808,\"h\":0.5,"
-		"\"i\":null}");
+	assert_string_equal(buf_str(&b),
+			    "{\"a\":1,\"b\":[-2,\"s\",{\"c\":null,\"d\":false},[],{},null],"
+			    "\"e\":{\"f\":[true]},\"g\":-9223372036854775808,\"h\":0.5,"
+			    "\"i\":null}");
 	json_t *j = json_loads(buf_str(&b), 0, NULL);
 	assert_non_null(j);
 	json_decref(j);
@@ -473,8 +471,7 @@ static void test_jsonw_raw(void **state)
 	jw_kint(&w, "n", 3);
 	jw_obj_end(&w);
 	jw_arr_end(&w);
-	assert_string_equal(buf_str(&b),
-			    "[1,{\"x\":[1,2]},[],2,{\"tags\":[\"a\",\"b\"],\"n\":3}]");
+	assert_string_equal(buf_str(&b), "[1,{\"x\":[1,2]},[],2,{\"tags\":[\"a\",\"b\"],\"n\":3}]");
 	buf_release(&b);
 }
 
@@ -508,8 +505,7 @@ static void test_err_fail(void **state)
 {
 	(void)state;
 	struct rp_error e = {0};
-	enum rp_err rc = rp_fail(&e, RP_ENOTFOUND, "no_such", "contact %d is %s",
-				 7, "gone");
+	enum rp_err rc = rp_fail(&e, RP_ENOTFOUND, "no_such", "contact %d is %s", 7, "gone");
 	assert_int_equal(rc, RP_ENOTFOUND);
 	assert_int_equal(e.err, RP_ENOTFOUND);
 	assert_string_equal(e.code, "no_such");
@@ -577,8 +573,7 @@ static void test_err_field_fail(void **state)
 	rp_field_fail(&h, longname, longname, "%s", longname);
 	assert_int_equal(strlen(h.fields[0].field), sizeof h.fields[0].field - 1);
 	assert_int_equal(strlen(h.fields[0].code), sizeof h.fields[0].code - 1);
-	assert_int_equal(strlen(h.fields[0].message),
-			 sizeof h.fields[0].message - 1);
+	assert_int_equal(strlen(h.fields[0].message), sizeof h.fields[0].message - 1);
 }
 
 static void test_err_status_table(void **state)
@@ -651,8 +646,7 @@ static void test_clock_round_trip(void **state)
 	srand(12345);
 	for (int i = 0; i < 20000; i++) {
 		/* from 1901 to 2286 in steps that hit every hour and day */
-		int64_t t = ((int64_t)rand() << 16 ^ rand()) % 10000000000LL -
-			    2000000000LL;
+		int64_t t = ((int64_t)rand() << 16 ^ rand()) % 10000000000LL - 2000000000LL;
 		clock_format(t, out);
 		assert_int_equal(strlen(out), RP_TIME_LEN - 1);
 		int64_t back = 0;
@@ -660,8 +654,7 @@ static void test_clock_round_trip(void **state)
 		assert_int_equal(back, t);
 	}
 	/* every day boundary of a leap year and the next one */
-	for (int64_t t = 1704067200; t < 1704067200 + 2 * 366 * 86400LL;
-	     t += 86400 - 1) {
+	for (int64_t t = 1704067200; t < 1704067200 + 2 * 366 * 86400LL; t += 86400 - 1) {
 		clock_format(t, out);
 		assert_int_equal(parsed(out), t);
 	}
@@ -670,12 +663,9 @@ static void test_clock_round_trip(void **state)
 static void test_clock_offsets(void **state)
 {
 	(void)state;
-	assert_int_equal(parsed("2026-03-01T12:00:00+03:00"),
-			 parsed("2026-03-01T09:00:00Z"));
-	assert_int_equal(parsed("2026-03-01T12:00:00-05:30"),
-			 parsed("2026-03-01T17:30:00Z"));
-	assert_int_equal(parsed("2026-03-01T12:00:00+00:00"),
-			 parsed("2026-03-01T12:00:00Z"));
+	assert_int_equal(parsed("2026-03-01T12:00:00+03:00"), parsed("2026-03-01T09:00:00Z"));
+	assert_int_equal(parsed("2026-03-01T12:00:00-05:30"), parsed("2026-03-01T17:30:00Z"));
+	assert_int_equal(parsed("2026-03-01T12:00:00+00:00"), parsed("2026-03-01T12:00:00Z"));
 	/* crossing a year boundary */
 	char out[RP_TIME_LEN];
 	clock_format(parsed("2026-01-01T01:00:00+03:00"), out);
@@ -683,10 +673,8 @@ static void test_clock_offsets(void **state)
 	clock_format(parsed("2024-02-28T23:30:00-01:00"), out);
 	assert_string_equal(out, "2024-02-29T00:30:00Z");
 	/* lower-case separators and a space are accepted */
-	assert_int_equal(parsed("2026-03-01t12:00:00z"),
-			 parsed("2026-03-01T12:00:00Z"));
-	assert_int_equal(parsed("2026-03-01 12:00:00Z"),
-			 parsed("2026-03-01T12:00:00Z"));
+	assert_int_equal(parsed("2026-03-01t12:00:00z"), parsed("2026-03-01T12:00:00Z"));
+	assert_int_equal(parsed("2026-03-01 12:00:00Z"), parsed("2026-03-01T12:00:00Z"));
 }
 
 static void test_clock_fraction(void **state)
@@ -702,9 +690,9 @@ static void test_clock_rejects(void **state)
 {
 	(void)state;
 	static const char *const bad[] = {
-		"2026-02-30T00:00:00Z",   /* no such day */
-		"2023-02-29T00:00:00Z",   /* not a leap year */
-		"1900-02-29T00:00:00Z",   /* century, not leap */
+		"2026-02-30T00:00:00Z", /* no such day */
+		"2023-02-29T00:00:00Z", /* not a leap year */
+		"1900-02-29T00:00:00Z", /* century, not leap */
 		"2026-04-31T00:00:00Z",
 		"2026-13-01T00:00:00Z",
 		"2026-00-10T00:00:00Z",
@@ -713,14 +701,14 @@ static void test_clock_rejects(void **state)
 		"2026-01-01T24:00:00Z",
 		"2026-01-01T00:60:00Z",
 		"2026-01-01T00:00:61Z",
-		"2026-01-01T00:00:00",    /* no zone */
-		"2026-01-01T00:00:00.5",  /* no zone after a fraction */
-		"2026-01-01T00:00:00.Z",  /* empty fraction */
+		"2026-01-01T00:00:00",	 /* no zone */
+		"2026-01-01T00:00:00.5", /* no zone after a fraction */
+		"2026-01-01T00:00:00.Z", /* empty fraction */
 		"2026-01-01T00:00:00+3:00",
 		"2026-01-01T00:00:00+0300",
 		"2026-01-01T00:00:00+24:00",
 		"2026-01-01T00:00:00+03:60",
-		"2026-01-01T00:00:00Z ",  /* trailing garbage */
+		"2026-01-01T00:00:00Z ", /* trailing garbage */
 		"2026-01-01T00:00:00ZZ",
 		"2026-01-01X00:00:00Z",
 		"2026-1-01T00:00:00Z",
@@ -738,8 +726,7 @@ static void test_clock_rejects(void **state)
 		assert_int_equal(t, 77); /* ret_ untouched on failure */
 	}
 	/* leap days that exist */
-	assert_int_equal(parsed("2024-02-29T00:00:00Z"),
-			 parsed("2024-03-01T00:00:00Z") - 86400);
+	assert_int_equal(parsed("2024-02-29T00:00:00Z"), parsed("2024-03-01T00:00:00Z") - 86400);
 	parsed("2000-02-29T23:59:59Z");
 }
 
@@ -793,7 +780,8 @@ static void test_clock_extreme_years(void **state)
 	(void)state;
 	char out[RP_TIME_LEN];
 	static const char *const edge[] = {
-		"0001-01-01T00:00:00Z", "0999-12-31T23:59:59Z",
+		"0001-01-01T00:00:00Z",
+		"0999-12-31T23:59:59Z",
 		"9999-12-31T23:59:59Z",
 	};
 	for (size_t i = 0; i < sizeof edge / sizeof *edge; i++) {
@@ -835,8 +823,8 @@ static void test_clock_now(void **state)
 
 static bool in_alphabet(char c)
 {
-	return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
-	       (c >= '0' && c <= '9') || c == '-' || c == '_';
+	return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
+	       c == '-' || c == '_';
 }
 
 static void test_base64url_round_trip(void **state)
@@ -872,9 +860,8 @@ static void test_base64url_vectors(void **state)
 	(void)state;
 	/* RFC 4648 section 10, without padding */
 	static const char *const vec[][2] = {
-		{"", ""},         {"f", "Zg"},         {"fo", "Zm8"},
-		{"foo", "Zm9v"},  {"foob", "Zm9vYg"},  {"fooba", "Zm9vYmE"},
-		{"foobar", "Zm9vYmFy"},
+		{"", ""},	    {"f", "Zg"},	  {"fo", "Zm8"},	  {"foo", "Zm9v"},
+		{"foob", "Zm9vYg"}, {"fooba", "Zm9vYmE"}, {"foobar", "Zm9vYmFy"},
 	};
 	for (size_t i = 0; i < sizeof vec / sizeof *vec; i++) {
 		struct buf b;
@@ -905,8 +892,8 @@ static void test_base64url_invalid(void **state)
 {
 	(void)state;
 	static const char *const bad[] = {
-		"!!!", "Zm9v=", "Zm8=", "Zm+v", "Zm/v", "Zm9 v", "Zm9v\n",
-		"Z", "Zm9vY", "Zm9vYmFyZ", "é", "Zm9v.",
+		"!!!",	  "Zm9v=", "Zm8=",  "Zm+v",	 "Zm/v", "Zm9 v",
+		"Zm9v\n", "Z",	   "Zm9vY", "Zm9vYmFyZ", "é",	 "Zm9v.",
 	};
 	for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
 		struct buf b;

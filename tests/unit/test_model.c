@@ -17,7 +17,6 @@
 #include "model/record.h"
 #include "model/registry.h"
 
-
 static int setup(void **state)
 {
 	model_init();
@@ -49,8 +48,7 @@ static json_t *body(const char *text)
 }
 
 /* Finds the field error for `field`; NULL if there is none. */
-static const struct rp_field_error *field_err(const struct rp_error *e,
-					      const char *field)
+static const struct rp_field_error *field_err(const struct rp_error *e, const char *field)
 {
 	for (int i = 0; i < e->nfields; i++)
 		if (!strcmp(e->fields[i].field, field))
@@ -58,8 +56,7 @@ static const struct rp_field_error *field_err(const struct rp_error *e,
 	return NULL;
 }
 
-static void assert_field_err(const struct rp_error *e, const char *field,
-			     const char *code)
+static void assert_field_err(const struct rp_error *e, const char *field, const char *code)
 {
 	const struct rp_field_error *f = field_err(e, field);
 	if (!f)
@@ -68,13 +65,12 @@ static void assert_field_err(const struct rp_error *e, const char *field,
 }
 
 /* Validates text as a write to entity name; returns the result code. */
-static enum rp_err validate(struct arena *a, const char *name, const char *text,
-			    bool create, struct record **ret, struct rp_error *err)
+static enum rp_err validate(struct arena *a, const char *name, const char *text, bool create,
+			    struct record **ret, struct rp_error *err)
 {
 	json_t *j = body(text);
 	struct record *r = NULL;
-	enum rp_err rc = model_validate_write(ent(name), j, create, a,
-					      ret ? ret : &r, err);
+	enum rp_err rc = model_validate_write(ent(name), j, create, a, ret ? ret : &r, err);
 	json_decref(j);
 	return rc;
 }
@@ -87,7 +83,7 @@ static void test_registry_builtins(void **state)
 {
 	(void)state;
 	static const char *const names[] = {
-		"users", "teams", "roles", "accounts", "contacts", "leads",
+		"users",     "teams",  "roles", "accounts",   "contacts", "leads",
 		"pipelines", "stages", "deals", "activities", "products", "tags",
 	};
 	static const struct {
@@ -193,8 +189,8 @@ static void test_registry_consistency(void **state)
 				struct rp_error err = {0};
 				struct value v;
 				if (model_convert_text(f, f->dflt, a, &v, &err))
-					fail_msg("%s.%s: default %s invalid", e->name,
-						 f->name, f->dflt);
+					fail_msg("%s.%s: default %s invalid", e->name, f->name,
+						 f->dflt);
 			}
 		}
 	}
@@ -306,9 +302,7 @@ static void test_validate_ok_and_defaults(void **state)
 	struct arena *a = *state;
 	struct rp_error err = {0};
 	struct record *r = NULL;
-	assert_int_equal(validate(a, "deals", "{\"name\":\"Big deal\"}", true, &r,
-				  &err),
-			 RP_OK);
+	assert_int_equal(validate(a, "deals", "{\"name\":\"Big deal\"}", true, &r, &err), RP_OK);
 	assert_int_equal(err.nfields, 0);
 	assert_non_null(r);
 	assert_string_equal(record_text(r, "name"), "Big deal");
@@ -343,13 +337,11 @@ static void test_validate_ok_and_defaults(void **state)
 
 	/* booleans default to integers 0/1 */
 	rp_error_clear(&err);
-	assert_int_equal(validate(a, "contacts", "{\"name\":\"C\"}", true, &r, &err),
-			 RP_OK);
+	assert_int_equal(validate(a, "contacts", "{\"name\":\"C\"}", true, &r, &err), RP_OK);
 	assert_int_equal(record_get(r, "marketing_consent")->kind, V_INT);
 	assert_int_equal(record_int(r, "marketing_consent"), 0);
 	rp_error_clear(&err);
-	assert_int_equal(validate(a, "products", "{\"name\":\"P\"}", true, &r, &err),
-			 RP_OK);
+	assert_int_equal(validate(a, "products", "{\"name\":\"P\"}", true, &r, &err), RP_OK);
 	assert_int_equal(record_int(r, "active"), 1);
 
 	/* datetimes are normalised to UTC */
@@ -367,8 +359,7 @@ static void test_validate_update_has_no_defaults(void **state)
 	struct arena *a = *state;
 	struct rp_error err = {0};
 	struct record *r = NULL;
-	assert_int_equal(validate(a, "deals", "{\"amount\":5}", false, &r, &err),
-			 RP_OK);
+	assert_int_equal(validate(a, "deals", "{\"amount\":5}", false, &r, &err), RP_OK);
 	const struct entity_def *e = ent("deals");
 	assert_true(r->set[entity_field_index(e, "amount")]);
 	assert_false(r->set[entity_field_index(e, "name")]);
@@ -376,19 +367,15 @@ static void test_validate_update_has_no_defaults(void **state)
 	assert_false(r->set[entity_field_index(e, "currency")]);
 	/* null clears an optional field on update */
 	rp_error_clear(&err);
-	assert_int_equal(validate(a, "deals", "{\"probability\":null}", false, &r,
-				  &err),
-			 RP_OK);
+	assert_int_equal(validate(a, "deals", "{\"probability\":null}", false, &r, &err), RP_OK);
 	assert_true(r->set[entity_field_index(e, "probability")]);
 	assert_int_equal(record_get(r, "probability")->kind, V_NULL);
 	/* but a required one cannot be nulled or emptied */
 	rp_error_clear(&err);
-	assert_int_equal(validate(a, "deals", "{\"name\":null}", false, &r, &err),
-			 RP_EINVAL);
+	assert_int_equal(validate(a, "deals", "{\"name\":null}", false, &r, &err), RP_EINVAL);
 	assert_field_err(&err, "name", "required");
 	rp_error_clear(&err);
-	assert_int_equal(validate(a, "deals", "{\"name\":\"\"}", false, &r, &err),
-			 RP_EINVAL);
+	assert_int_equal(validate(a, "deals", "{\"name\":\"\"}", false, &r, &err), RP_EINVAL);
 	assert_field_err(&err, "name", "required");
 }
 
@@ -397,8 +384,7 @@ static void test_validate_required(void **state)
 	struct arena *a = *state;
 	struct rp_error err = {0};
 	struct record *r = (struct record *)0x1;
-	assert_int_equal(validate(a, "contacts", "{\"email\":\"a@b.co\"}", true, &r,
-				  &err),
+	assert_int_equal(validate(a, "contacts", "{\"email\":\"a@b.co\"}", true, &r, &err),
 			 RP_EINVAL);
 	assert_int_equal(err.err, RP_EINVAL);
 	assert_string_equal(err.code, "validation_failed");
@@ -407,14 +393,12 @@ static void test_validate_required(void **state)
 	assert_ptr_equal(r, (struct record *)0x1); /* ret_ untouched */
 
 	rp_error_clear(&err);
-	assert_int_equal(validate(a, "contacts", "{\"name\":\"\"}", true, NULL, &err),
-			 RP_EINVAL);
+	assert_int_equal(validate(a, "contacts", "{\"name\":\"\"}", true, NULL, &err), RP_EINVAL);
 	assert_field_err(&err, "name", "required");
 
 	/* an activity needs both type and subject */
 	rp_error_clear(&err);
-	assert_int_equal(validate(a, "activities", "{}", true, NULL, &err),
-			 RP_EINVAL);
+	assert_int_equal(validate(a, "activities", "{}", true, NULL, &err), RP_EINVAL);
 	assert_int_equal(err.nfields, 2);
 	assert_field_err(&err, "type", "required");
 	assert_field_err(&err, "subject", "required");
@@ -425,8 +409,7 @@ static void test_validate_required(void **state)
 
 	/* the body must be an object */
 	rp_error_clear(&err);
-	assert_int_equal(validate(a, "contacts", "[1,2]", true, NULL, &err),
-			 RP_EINVAL);
+	assert_int_equal(validate(a, "contacts", "[1,2]", true, NULL, &err), RP_EINVAL);
 	assert_string_equal(err.code, "invalid_body");
 }
 
@@ -441,74 +424,57 @@ static void test_validate_field_errors(void **state)
 		{"contacts", "{\"name\":\"x\",\"created_at\":\"2026-01-01T00:00:00Z\"}",
 		 "created_at", "read_only"},
 		{"contacts", "{\"name\":\"x\",\"id\":5}", "id", "read_only"},
-		{"deals", "{\"name\":\"x\",\"closed_at\":\"2026-01-01T00:00:00Z\"}",
-		 "closed_at", "read_only"},
+		{"deals", "{\"name\":\"x\",\"closed_at\":\"2026-01-01T00:00:00Z\"}", "closed_at",
+		 "read_only"},
 		{"deals", "{\"name\":\"x\",\"amount\":\"x\"}", "amount", "invalid_type"},
 		{"deals", "{\"name\":\"x\",\"amount\":1.5}", "amount", "invalid_type"},
 		{"deals", "{\"name\":\"x\",\"amount\":true}", "amount", "invalid_type"},
-		{"deals", "{\"name\":\"x\",\"status\":\"pending\"}", "status",
-		 "invalid_value"},
-		{"deals", "{\"name\":\"x\",\"status\":\"Open\"}", "status",
-		 "invalid_value"},
+		{"deals", "{\"name\":\"x\",\"status\":\"pending\"}", "status", "invalid_value"},
+		{"deals", "{\"name\":\"x\",\"status\":\"Open\"}", "status", "invalid_value"},
 		{"deals", "{\"name\":\"x\",\"status\":1}", "status", "invalid_type"},
-		{"deals", "{\"name\":\"x\",\"probability\":101}", "probability",
-		 "out_of_range"},
-		{"deals", "{\"name\":\"x\",\"probability\":-1}", "probability",
-		 "out_of_range"},
-		{"deals", "{\"name\":\"x\",\"currency\":\"usd\"}", "currency",
+		{"deals", "{\"name\":\"x\",\"probability\":101}", "probability", "out_of_range"},
+		{"deals", "{\"name\":\"x\",\"probability\":-1}", "probability", "out_of_range"},
+		{"deals", "{\"name\":\"x\",\"currency\":\"usd\"}", "currency", "invalid_value"},
+		{"deals", "{\"name\":\"x\",\"currency\":\"USDX\"}", "currency", "invalid_value"},
+		{"deals", "{\"name\":\"x\",\"expected_close\":\"2026-02-30\"}", "expected_close",
 		 "invalid_value"},
-		{"deals", "{\"name\":\"x\",\"currency\":\"USDX\"}", "currency",
-		 "invalid_value"},
-		{"deals", "{\"name\":\"x\",\"expected_close\":\"2026-02-30\"}",
-		 "expected_close", "invalid_value"},
-		{"deals", "{\"name\":\"x\",\"account_id\":0}", "account_id",
-		 "invalid_value"},
-		{"deals", "{\"name\":\"x\",\"account_id\":\"3\"}", "account_id",
-		 "invalid_type"},
+		{"deals", "{\"name\":\"x\",\"account_id\":0}", "account_id", "invalid_value"},
+		{"deals", "{\"name\":\"x\",\"account_id\":\"3\"}", "account_id", "invalid_type"},
 		{"deals", "{\"name\":\"x\",\"tags\":\"vip\"}", "tags", "invalid_type"},
 		{"deals", "{\"name\":\"x\",\"tags\":[1]}", "tags", "invalid_value"},
 		{"deals", "{\"name\":\"x\",\"tags\":[\"\"]}", "tags", "invalid_value"},
 		{"contacts", "{\"name\":\"x\",\"email\":\"not-an-email\"}", "email",
 		 "invalid_value"},
-		{"contacts", "{\"name\":\"x\",\"email\":\"a@b\"}", "email",
-		 "invalid_value"},
-		{"contacts", "{\"name\":\"x\",\"email\":\"a b@c.de\"}", "email",
-		 "invalid_value"},
-		{"contacts", "{\"name\":\"x\",\"email\":\"a@b@c.de\"}", "email",
-		 "invalid_value"},
-		{"contacts", "{\"name\":\"x\",\"email\":\"@c.de\"}", "email",
-		 "invalid_value"},
-		{"contacts", "{\"name\":\"x\",\"phone\":\"call me\"}", "phone",
-		 "invalid_value"},
+		{"contacts", "{\"name\":\"x\",\"email\":\"a@b\"}", "email", "invalid_value"},
+		{"contacts", "{\"name\":\"x\",\"email\":\"a b@c.de\"}", "email", "invalid_value"},
+		{"contacts", "{\"name\":\"x\",\"email\":\"a@b@c.de\"}", "email", "invalid_value"},
+		{"contacts", "{\"name\":\"x\",\"email\":\"@c.de\"}", "email", "invalid_value"},
+		{"contacts", "{\"name\":\"x\",\"phone\":\"call me\"}", "phone", "invalid_value"},
 		{"contacts", "{\"name\":\"x\",\"birthday\":\"1990-13-01\"}", "birthday",
 		 "invalid_value"},
-		{"contacts", "{\"name\":\"x\",\"marketing_consent\":\"yes\"}",
-		 "marketing_consent", "invalid_type"},
+		{"contacts", "{\"name\":\"x\",\"marketing_consent\":\"yes\"}", "marketing_consent",
+		 "invalid_type"},
 		{"contacts", "{\"name\":\"a\\u0000b\"}", "name", "invalid_format"},
 		{"contacts", "{\"name\":42}", "name", "invalid_type"},
 		{"accounts", "{\"name\":\"x\",\"website\":\"not a url\"}", "website",
 		 "invalid_value"},
-		{"accounts", "{\"name\":\"x\",\"employees\":-5}", "employees",
-		 "out_of_range"},
-		{"activities",
-		 "{\"type\":\"call\",\"subject\":\"s\",\"due_at\":\"2026-01-01\"}",
+		{"accounts", "{\"name\":\"x\",\"employees\":-5}", "employees", "out_of_range"},
+		{"activities", "{\"type\":\"call\",\"subject\":\"s\",\"due_at\":\"2026-01-01\"}",
 		 "due_at", "invalid_value"},
-		{"roles", "{\"name\":\"r\",\"permissions\":[1]}", "permissions",
-		 "invalid_type"},
+		{"roles", "{\"name\":\"r\",\"permissions\":[1]}", "permissions", "invalid_type"},
 		{"users",
 		 "{\"name\":\"u\",\"email\":\"u@x.io\",\"role_id\":1,\"password\":\"short\"}",
 		 "password", "invalid_value"},
 	};
 	for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
 		struct rp_error err = {0};
-		enum rp_err rc = validate(a, cases[i].entity, cases[i].json, true,
-					  NULL, &err);
+		enum rp_err rc = validate(a, cases[i].entity, cases[i].json, true, NULL, &err);
 		if (rc != RP_EINVAL)
 			fail_msg("%s %s: accepted", cases[i].entity, cases[i].json);
 		const struct rp_field_error *f = field_err(&err, cases[i].field);
 		if (!f || strcmp(f->code, cases[i].code))
-			fail_msg("%s %s: want %s/%s, got %s/%s", cases[i].entity,
-				 cases[i].json, cases[i].field, cases[i].code,
+			fail_msg("%s %s: want %s/%s, got %s/%s", cases[i].entity, cases[i].json,
+				 cases[i].field, cases[i].code,
 				 err.nfields ? err.fields[0].field : "-",
 				 err.nfields ? err.fields[0].code : "-");
 		assert_string_equal(err.code, "validation_failed");
@@ -549,11 +515,10 @@ static void test_validate_reports_every_problem(void **state)
 {
 	struct arena *a = *state;
 	struct rp_error err = {0};
-	enum rp_err rc = validate(
-		a, "deals",
-		"{\"nope\":1,\"version\":2,\"amount\":\"x\",\"status\":\"bad\","
-		"\"currency\":\"us\",\"probability\":500}",
-		true, NULL, &err);
+	enum rp_err rc = validate(a, "deals",
+				  "{\"nope\":1,\"version\":2,\"amount\":\"x\",\"status\":\"bad\","
+				  "\"currency\":\"us\",\"probability\":500}",
+				  true, NULL, &err);
 	assert_int_equal(rc, RP_EINVAL);
 	assert_int_equal(err.nfields, 7);
 	assert_field_err(&err, "nope", "unknown_field");
@@ -577,13 +542,11 @@ static void test_validate_one_error_per_field(void **state)
 {
 	struct arena *a = *state;
 	struct rp_error err = {0};
-	assert_int_equal(validate(a, "contacts", "{\"name\":42}", true, NULL, &err),
-			 RP_EINVAL);
+	assert_int_equal(validate(a, "contacts", "{\"name\":42}", true, NULL, &err), RP_EINVAL);
 	assert_int_equal(err.nfields, 1);
 	assert_field_err(&err, "name", "invalid_type");
 	rp_error_clear(&err);
-	assert_int_equal(validate(a, "contacts", "{\"name\":null}", true, NULL, &err),
-			 RP_EINVAL);
+	assert_int_equal(validate(a, "contacts", "{\"name\":null}", true, NULL, &err), RP_EINVAL);
 	assert_int_equal(err.nfields, 1);
 	assert_field_err(&err, "name", "required");
 }
@@ -630,13 +593,18 @@ static void test_custom_field_check(void **state)
 		const char *name;
 		const char *code;
 	} bad_names[] = {
-		{"1abc", "invalid_format"}, {"Name", "invalid_format"},
-		{"a", "invalid_format"},    {"_x", "invalid_format"},
-		{"has-dash", "invalid_format"}, {"has space", "invalid_format"},
+		{"1abc", "invalid_format"},
+		{"Name", "invalid_format"},
+		{"a", "invalid_format"},
+		{"_x", "invalid_format"},
+		{"has-dash", "invalid_format"},
+		{"has space", "invalid_format"},
 		{"ümlaut", "invalid_format"},
 		{"abcdefghijabcdefghijabcdefghijabcdefghijx", "invalid_format"},
-		{"email", "duplicate"},     {"name", "duplicate"},
-		{"id", "duplicate"},        {"owner_id", "duplicate"},
+		{"email", "duplicate"},
+		{"name", "duplicate"},
+		{"id", "duplicate"},
+		{"owner_id", "duplicate"},
 	};
 	for (size_t i = 0; i < sizeof bad_names / sizeof *bad_names; i++) {
 		struct rp_error err = {0};
@@ -652,8 +620,7 @@ static void test_custom_field_check(void **state)
 
 	/* 40 characters is the longest name */
 	rp_error_clear(&err);
-	struct field_def ok = {.name = "abcdefghijabcdefghijabcdefghijabcdefgh_9",
-			       .type = FT_TEXT};
+	struct field_def ok = {.name = "abcdefghijabcdefghijabcdefghijabcdefgh_9", .type = FT_TEXT};
 	assert_int_equal(model_check_custom_field(e, &ok, &err), RP_OK);
 	assert_int_equal(err.nfields, 0);
 
@@ -697,7 +664,9 @@ static void test_custom_field_add(void **state)
 	char name[] = "loyalty_tier";
 	char label[] = "Loyalty tier";
 	const char *opts[] = {"gold", "silver", NULL};
-	struct field_def def = {.name = name, .label = label, .type = FT_ENUM,
+	struct field_def def = {.name = name,
+				.label = label,
+				.type = FT_ENUM,
 				.enum_values = opts,
 				.flags = FF_SORT | FF_READONLY | FF_SYSTEM,
 				.dflt = "silver"};
@@ -725,18 +694,15 @@ static void test_custom_field_add(void **state)
 	/* validation now knows it; its default applies on create */
 	struct record *r = NULL;
 	rp_error_clear(&err);
-	assert_int_equal(validate(a, "contacts", "{\"name\":\"C\"}", true, &r, &err),
-			 RP_OK);
+	assert_int_equal(validate(a, "contacts", "{\"name\":\"C\"}", true, &r, &err), RP_OK);
 	assert_string_equal(record_text(r, "loyalty_tier"), "silver");
 	rp_error_clear(&err);
-	assert_int_equal(validate(a, "contacts",
-				  "{\"name\":\"C\",\"loyalty_tier\":\"gold\"}", true,
+	assert_int_equal(validate(a, "contacts", "{\"name\":\"C\",\"loyalty_tier\":\"gold\"}", true,
 				  &r, &err),
 			 RP_OK);
 	assert_string_equal(record_text(r, "loyalty_tier"), "gold");
 	rp_error_clear(&err);
-	assert_int_equal(validate(a, "contacts",
-				  "{\"name\":\"C\",\"loyalty_tier\":\"copper\"}",
+	assert_int_equal(validate(a, "contacts", "{\"name\":\"C\",\"loyalty_tier\":\"copper\"}",
 				  true, &r, &err),
 			 RP_EINVAL);
 	assert_field_err(&err, "loyalty_tier", "invalid_value");
@@ -789,15 +755,14 @@ static void test_custom_field_limit(void **state)
 
 #define P(k, v) ((struct query_param){(k), (v)})
 
-static enum rp_err parse(struct arena *a, const char *entity,
-			 const struct query_param *p, int n,
+static enum rp_err parse(struct arena *a, const char *entity, const struct query_param *p, int n,
 			 struct list_query *q, struct rp_error *err)
 {
 	return model_parse_list_query(ent(entity), p, n, a, q, err);
 }
 
-static void assert_parse_fails(struct arena *a, const char *entity,
-			       struct query_param p, const char *code)
+static void assert_parse_fails(struct arena *a, const char *entity, struct query_param p,
+			       const char *code)
 {
 	struct list_query q;
 	struct rp_error err = {0};
@@ -827,8 +792,7 @@ static void test_query_defaults(void **state)
 	assert_false(q.deleted);
 	assert_int_equal(q.ninclude, 0);
 
-	struct query_param p[] = {P("q", "ivan"), P("deleted", "true"),
-				  P("format", "csv")};
+	struct query_param p[] = {P("q", "ivan"), P("deleted", "true"), P("format", "csv")};
 	assert_int_equal(parse(a, "contacts", p, 3, &q, &err), RP_OK);
 	assert_string_equal(q.q, "ivan");
 	assert_true(q.deleted);
@@ -866,13 +830,13 @@ static void test_query_filters(void **state)
 		enum filter_op op;
 		int nvals;
 	} want[] = {
-		{"name", OP_EQ, 1},         {"name", OP_EQ, 1},
-		{"name", OP_NE, 1},         {"amount", OP_LT, 1},
-		{"amount", OP_LTE, 1},      {"amount", OP_GT, 1},
-		{"amount", OP_GTE, 1},      {"status", OP_IN, 2},
-		{"name", OP_CONTAINS, 1},   {"name", OP_PREFIX, 1},
-		{"lost_reason", OP_NULL, 1}, {"account_id", OP_NULL, 1},
-		{"created_at", OP_GTE, 1},  {"tags", OP_EQ, 1},
+		{"name", OP_EQ, 1},	      {"name", OP_EQ, 1},
+		{"name", OP_NE, 1},	      {"amount", OP_LT, 1},
+		{"amount", OP_LTE, 1},	      {"amount", OP_GT, 1},
+		{"amount", OP_GTE, 1},	      {"status", OP_IN, 2},
+		{"name", OP_CONTAINS, 1},     {"name", OP_PREFIX, 1},
+		{"lost_reason", OP_NULL, 1},  {"account_id", OP_NULL, 1},
+		{"created_at", OP_GTE, 1},    {"tags", OP_EQ, 1},
 		{"expected_close", OP_LT, 1}, {"id", OP_IN, 3},
 	};
 	int n = (int)(sizeof p / sizeof *p);
@@ -881,8 +845,7 @@ static void test_query_filters(void **state)
 	assert_int_equal(parse(a, "deals", p, n, &q, &err), RP_OK);
 	assert_int_equal(q.nfilters, n);
 	for (int i = 0; i < n; i++) {
-		assert_int_equal(q.filters[i].field,
-				 entity_field_index(e, want[i].field));
+		assert_int_equal(q.filters[i].field, entity_field_index(e, want[i].field));
 		assert_int_equal(q.filters[i].op, want[i].op);
 		assert_int_equal(q.filters[i].nvals, want[i].nvals);
 	}
@@ -904,8 +867,7 @@ static void test_query_filters(void **state)
 	assert_string_equal(filter_op_name(OP_CONTAINS), "contains");
 
 	/* contains and prefix check only the shape: a partial e-mail is ok */
-	struct query_param pe[] = {P("email[contains]", "@exa"),
-				   P("email[prefix]", "ivan.")};
+	struct query_param pe[] = {P("email[contains]", "@exa"), P("email[prefix]", "ivan.")};
 	assert_int_equal(parse(a, "contacts", pe, 2, &q, &err), RP_OK);
 	assert_int_equal(q.nfilters, 2);
 }
@@ -937,18 +899,12 @@ static void test_query_filter_errors(void **state)
 	assert_parse_fails(a, "deals", P("status[lt]", "open"), "invalid_filter");
 	assert_parse_fails(a, "deals", P("amount[contains]", "1"), "invalid_filter");
 	assert_parse_fails(a, "deals", P("tags[prefix]", "v"), "invalid_filter");
-	assert_parse_fails(a, "deals", P("created_at[contains]", "2026"),
-			   "invalid_filter");
-	assert_parse_fails(a, "deals", P("created_at", "yesterday"),
-			   "invalid_filter");
-	assert_parse_fails(a, "deals", P("expected_close", "2026-02-30"),
-			   "invalid_filter");
-	assert_parse_fails(a, "deals", P("lost_reason[null]", "maybe"),
-			   "invalid_filter");
-	assert_parse_fails(a, "contacts", P("marketing_consent", "yes"),
-			   "invalid_filter");
-	assert_parse_fails(a, "contacts", P("marketing_consent[gt]", "true"),
-			   "invalid_filter");
+	assert_parse_fails(a, "deals", P("created_at[contains]", "2026"), "invalid_filter");
+	assert_parse_fails(a, "deals", P("created_at", "yesterday"), "invalid_filter");
+	assert_parse_fails(a, "deals", P("expected_close", "2026-02-30"), "invalid_filter");
+	assert_parse_fails(a, "deals", P("lost_reason[null]", "maybe"), "invalid_filter");
+	assert_parse_fails(a, "contacts", P("marketing_consent", "yes"), "invalid_filter");
+	assert_parse_fails(a, "contacts", P("marketing_consent[gt]", "true"), "invalid_filter");
 	assert_parse_fails(a, "users", P("password", "secret"), "invalid_filter");
 	assert_parse_fails(a, "roles", P("permissions", "{}"), "invalid_filter");
 
@@ -974,8 +930,7 @@ static void test_query_filter_errors(void **state)
 	assert_int_equal(parse(a, "deals", many, QUERY_MAX_FILTERS, &q, &err), RP_OK);
 	assert_int_equal(q.nfilters, QUERY_MAX_FILTERS);
 	rp_error_clear(&err);
-	assert_int_equal(parse(a, "deals", many, QUERY_MAX_FILTERS + 1, &q, &err),
-			 RP_EINVAL);
+	assert_int_equal(parse(a, "deals", many, QUERY_MAX_FILTERS + 1, &q, &err), RP_EINVAL);
 	assert_string_equal(err.code, "invalid_filter");
 }
 
@@ -1036,8 +991,8 @@ static void test_query_limit(void **state)
 	p.value = "500";
 	assert_int_equal(parse(a, "contacts", &p, 1, &q, &err), RP_OK);
 	assert_int_equal(q.limit, QUERY_MAX_LIMIT);
-	static const char *const bad[] = {"0", "501", "abc", "", "10x", "-1",
-					  "99999999999999999999", "1.5"};
+	static const char *const bad[] = {
+		"0", "501", "abc", "", "10x", "-1", "99999999999999999999", "1.5"};
 	for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
 		rp_error_clear(&err);
 		p.value = bad[i];
@@ -1061,14 +1016,12 @@ static void test_query_fields_and_include(void **state)
 	int n = entity_nfields(e);
 	for (int i = 0; i < n; i++) {
 		const char *f = e->fields[i].name;
-		bool want = !strcmp(f, "id") || !strcmp(f, "name") ||
-			    !strcmp(f, "email");
+		bool want = !strcmp(f, "id") || !strcmp(f, "name") || !strcmp(f, "email");
 		if (q.want[i] != want)
 			fail_msg("fields=name,email: %s is %s", f,
 				 q.want[i] ? "wanted" : "not wanted");
 	}
-	assert_parse_fails(a, "contacts", P("fields", "name,nope"),
-			   "invalid_fields");
+	assert_parse_fails(a, "contacts", P("fields", "name,nope"), "invalid_fields");
 
 	p = P("include", "account");
 	rp_error_clear(&err);
@@ -1084,18 +1037,14 @@ static void test_query_fields_and_include(void **state)
 	assert_parse_fails(a, "contacts", P("include", "name"), "invalid_include");
 	/* <name>_id exists but is not a reference */
 	assert_parse_fails(a, "leads", P("include", "campaign"), "invalid_include");
-	assert_parse_fails(a, "activities", P("include", "related"),
-			   "invalid_include");
-	assert_parse_fails(a, "contacts", P("include", "contact"),
-			   "invalid_include");
-	assert_parse_fails(a, "contacts",
-			   P("include", "account,owner,team,account,owner"),
+	assert_parse_fails(a, "activities", P("include", "related"), "invalid_include");
+	assert_parse_fails(a, "contacts", P("include", "contact"), "invalid_include");
+	assert_parse_fails(a, "contacts", P("include", "account,owner,team,account,owner"),
 			   "invalid_include");
 }
 
 /* A deal record with the values a page's last row would have. */
-static struct record *deal(struct arena *a, int64_t id, int64_t amount,
-			   const char *name)
+static struct record *deal(struct arena *a, int64_t id, int64_t amount, const char *name)
 {
 	struct record *r = record_new(a, ent("deals"));
 	record_set_int(r, "id", id);
@@ -1148,8 +1097,7 @@ static void test_query_cursor_round_trip(void **state)
 	assert_int_equal(q2.after[2].i, 3);
 
 	/* booleans and datetimes as sort keys */
-	struct query_param pc[2] = {P("sort", "marketing_consent,-created_at"),
-				    P("cursor", NULL)};
+	struct query_param pc[2] = {P("sort", "marketing_consent,-created_at"), P("cursor", NULL)};
 	assert_int_equal(parse(a, "contacts", pc, 1, &q, &err), RP_OK);
 	struct record *rc = record_new(a, ent("contacts"));
 	record_set_int(rc, "id", 9);
@@ -1163,8 +1111,8 @@ static void test_query_cursor_round_trip(void **state)
 	assert_int_equal(q2.after[2].i, 9);
 }
 
-static void assert_bad_cursor(struct arena *a, const char *entity,
-			      const char *sort, const char *cursor)
+static void assert_bad_cursor(struct arena *a, const char *entity, const char *sort,
+			      const char *cursor)
 {
 	struct query_param p[2] = {P("sort", sort), P("cursor", cursor)};
 	struct list_query q;

@@ -19,8 +19,18 @@ static void h(struct http_request *req, struct http_response *resp, void *app)
 }
 
 enum {
-	R_HEALTH, R_LIST, R_CREATE, R_GET, R_PATCH, R_DELETE, R_TIMELINE,
-	R_RESTORE, R_FILES, R_STATIC, R_ROOT, R_COUNT
+	R_HEALTH,
+	R_LIST,
+	R_CREATE,
+	R_GET,
+	R_PATCH,
+	R_DELETE,
+	R_TIMELINE,
+	R_RESTORE,
+	R_FILES,
+	R_STATIC,
+	R_ROOT,
+	R_COUNT
 };
 
 static const struct http_route routes[] = {
@@ -50,8 +60,7 @@ static int teardown(void **state)
 	return 0;
 }
 
-static struct http_request request(struct arena *a, const char *method,
-				   const char *path)
+static struct http_request request(struct arena *a, const char *method, const char *path)
 {
 	struct http_request req = {0};
 	req.method = method;
@@ -61,8 +70,8 @@ static struct http_request request(struct arena *a, const char *method,
 }
 
 /* Expects method+path to find routes[want] with the given parameters. */
-static void found(struct arena *a, const char *method, const char *path,
-		  int want, int nparams, const char *p0, const char *p1)
+static void found(struct arena *a, const char *method, const char *path, int want, int nparams,
+		  const char *p0, const char *p1)
 {
 	struct http_request req = request(a, method, path);
 	const struct http_route *r = NULL;
@@ -73,9 +82,8 @@ static void found(struct arena *a, const char *method, const char *path,
 	if (rc != ROUTE_FOUND)
 		fail_msg("%s %s: result %d, want found", method, path, rc);
 	if (r != &routes[want])
-		fail_msg("%s %s: matched %s %s, want %s %s", method, path,
-			 r->method, r->pattern, routes[want].method,
-			 routes[want].pattern);
+		fail_msg("%s %s: matched %s %s, want %s %s", method, path, r->method, r->pattern,
+			 routes[want].method, routes[want].pattern);
 	assert_int_equal(req.npath_params, nparams);
 	if (nparams > 0)
 		assert_string_equal(req.path_params[0], p0);
@@ -85,9 +93,8 @@ static void found(struct arena *a, const char *method, const char *path,
 
 /* Expects no route; for ROUTE_BAD_METHOD, `allow` is what the Allow
  * header gets (NULL: not checked). */
-static void not_found_in(const struct http_route *table, struct arena *a,
-			 const char *method, const char *path,
-			 enum route_result want, const char *allow_want)
+static void not_found_in(const struct http_route *table, struct arena *a, const char *method,
+			 const char *path, enum route_result want, const char *allow_want)
 {
 	struct http_request req = request(a, method, path);
 	const struct http_route *r = (const struct http_route *)0x1;
@@ -101,13 +108,12 @@ static void not_found_in(const struct http_route *table, struct arena *a,
 	if (want == ROUTE_NOT_FOUND)
 		assert_string_equal(buf_str(&allow), "");
 	if (allow_want && strcmp(buf_str(&allow), allow_want))
-		fail_msg("%s %s: Allow \"%s\", want \"%s\"", method, path,
-			 buf_str(&allow), allow_want);
+		fail_msg("%s %s: Allow \"%s\", want \"%s\"", method, path, buf_str(&allow),
+			 allow_want);
 	buf_release(&allow);
 }
 
-static void not_found(struct arena *a, const char *method, const char *path,
-		      enum route_result want)
+static void not_found(struct arena *a, const char *method, const char *path, enum route_result want)
 {
 	not_found_in(routes, a, method, path, want, NULL);
 }
@@ -135,10 +141,8 @@ static void test_parameters(void **state)
 	found(a, "GET", "/api/v1/contacts/42", R_GET, 2, "contacts", "42");
 	found(a, "PATCH", "/api/v1/contacts/42", R_PATCH, 2, "contacts", "42");
 	found(a, "DELETE", "/api/v1/leads/7", R_DELETE, 2, "leads", "7");
-	found(a, "GET", "/api/v1/accounts/9/timeline", R_TIMELINE, 2, "accounts",
-	      "9");
-	found(a, "POST", "/api/v1/accounts/9/restore", R_RESTORE, 2, "accounts",
-	      "9");
+	found(a, "GET", "/api/v1/accounts/9/timeline", R_TIMELINE, 2, "accounts", "9");
+	found(a, "POST", "/api/v1/accounts/9/restore", R_RESTORE, 2, "accounts", "9");
 	/* any characters in a segment, UTF-8 included */
 	found(a, "GET", "/api/v1/контакты/x-y_z.1", R_GET, 2, "контакты", "x-y_z.1");
 
@@ -158,8 +162,7 @@ static void test_parameters(void **state)
 	not_found(a, "GET", "/api/v1/contacts//timeline", ROUTE_NOT_FOUND);
 	not_found(a, "GET", "/api/v1/health/", ROUTE_NOT_FOUND);
 	/* too many or too few segments */
-	not_found(a, "GET", "/api/v1/contacts/42/timeline/extra",
-		  ROUTE_NOT_FOUND);
+	not_found(a, "GET", "/api/v1/contacts/42/timeline/extra", ROUTE_NOT_FOUND);
 	not_found(a, "GET", "/api/v1/contacts/42/other", ROUTE_NOT_FOUND);
 }
 
@@ -167,8 +170,7 @@ static void test_star(void **state)
 {
 	struct arena *a = *state;
 	found(a, "GET", "/static/app.js", R_STATIC, 1, "app.js", NULL);
-	found(a, "GET", "/static/css/site/app.css", R_STATIC, 1,
-	      "css/site/app.css", NULL);
+	found(a, "GET", "/static/css/site/app.css", R_STATIC, 1, "css/site/app.css", NULL);
 	found(a, "HEAD", "/static/x", R_STATIC, 1, "x", NULL);
 	/* ':' parameters before a '*' come first, in order */
 	found(a, "GET", "/files/b1/x/y.txt", R_FILES, 2, "b1", "x/y.txt");
@@ -183,15 +185,11 @@ static void test_bad_method(void **state)
 	/* 405, and the methods the path does have, in table order */
 	not_found_in(routes, a, "PUT", "/api/v1/contacts/42", ROUTE_BAD_METHOD,
 		     "GET, PATCH, DELETE");
-	not_found_in(routes, a, "DELETE", "/api/v1/contacts", ROUTE_BAD_METHOD,
-		     "GET, POST");
-	not_found_in(routes, a, "GET", "/api/v1/contacts/42/restore",
-		     ROUTE_BAD_METHOD, "POST");
-	not_found_in(routes, a, "POST", "/api/v1/contacts/42/timeline",
-		     ROUTE_BAD_METHOD, "GET");
+	not_found_in(routes, a, "DELETE", "/api/v1/contacts", ROUTE_BAD_METHOD, "GET, POST");
+	not_found_in(routes, a, "GET", "/api/v1/contacts/42/restore", ROUTE_BAD_METHOD, "POST");
+	not_found_in(routes, a, "POST", "/api/v1/contacts/42/timeline", ROUTE_BAD_METHOD, "GET");
 	not_found_in(routes, a, "DELETE", "/", ROUTE_BAD_METHOD, "GET");
-	not_found_in(routes, a, "get", "/api/v1/contacts", ROUTE_BAD_METHOD,
-		     "GET, POST");
+	not_found_in(routes, a, "get", "/api/v1/contacts", ROUTE_BAD_METHOD, "GET, POST");
 	/* a path that exists for no method is plain not found */
 	not_found(a, "PUT", "/nope", ROUTE_NOT_FOUND);
 	/* allow may be NULL */

@@ -23,7 +23,6 @@
 #include "model/registry.h"
 #include "store/store.h"
 
-
 /* The database every test shares; each test tags its rows (external_id or
  * a distinct name) and filters on that, so tests do not see each other. */
 static struct {
@@ -80,8 +79,7 @@ static int64_t put(struct record *r)
 	struct rp_error err = {0};
 	int64_t id = 0;
 	if (store_insert(F.c, r, &id, &err))
-		fail_msg("insert into %s failed: %s %s", r->ent->name, err.code,
-			 err.detail);
+		fail_msg("insert into %s failed: %s %s", r->ent->name, err.code, err.detail);
 	assert_true(id > 0);
 	return id;
 }
@@ -94,8 +92,7 @@ static int64_t put_named(struct arena *a, const char *entity, const char *name)
 }
 
 /* Splits "k=v&k2=v2" into params (no URL decoding: tests pass UTF-8). */
-static int split_qs(struct arena *a, const char *qs, struct query_param *p,
-		    int max)
+static int split_qs(struct arena *a, const char *qs, struct query_param *p, int max)
 {
 	int n = 0;
 	char *s = arena_strdup(a, qs);
@@ -112,8 +109,7 @@ static int split_qs(struct arena *a, const char *qs, struct query_param *p,
 	return n;
 }
 
-static void parse_or_fail(struct arena *a, const char *entity,
-			  const struct query_param *p, int n,
+static void parse_or_fail(struct arena *a, const char *entity, const struct query_param *p, int n,
 			  const struct scope *sc, struct list_query *q)
 {
 	struct rp_error err = {0};
@@ -122,8 +118,7 @@ static void parse_or_fail(struct arena *a, const char *entity,
 	q->scope = sc ? *sc : ALL;
 }
 
-static int run_list(struct arena *a, struct list_query *q,
-		    struct record ***rows, bool *more)
+static int run_list(struct arena *a, struct list_query *q, struct record ***rows, bool *more)
 {
 	struct rp_error err = {0};
 	int n = -1;
@@ -136,8 +131,7 @@ static int run_list(struct arena *a, struct list_query *q,
 }
 
 /* The `field` values of the rows of a list, joined with ','; NULL as '~'. */
-static const char *column(struct arena *a, struct record **rows, int n,
-			  const char *field)
+static const char *column(struct arena *a, struct record **rows, int n, const char *field)
 {
 	struct buf b;
 	buf_init(&b, 0);
@@ -333,8 +327,7 @@ static void test_insert_get_update(void **state)
 	assert_int_equal(record_int(g, "marketing_consent"), 1);
 	assert_string_equal(record_text(g, "tags"), "[\"vip\"]");
 	assert_int_equal(record_int(g, "version"), 1);
-	assert_string_equal(record_text(g, "created_at"),
-			    record_text(r, "created_at"));
+	assert_string_equal(record_text(g, "created_at"), record_text(r, "created_at"));
 	/* every readable column was read; absent ones are NULL */
 	for (int i = 0; i < g->n; i++)
 		assert_true(g->set[i]);
@@ -409,10 +402,8 @@ static void test_list_filters(void **state)
 		int64_t amount; /* -1: NULL */
 		const char *status, *lost_reason, *tags;
 	} deals[] = {
-		{"Alpha", 100, "open", NULL, "[\"vip\",\"q1\"]"},
-		{"Beta", 200, "won", NULL, "[]"},
-		{"Gamma", 300, "lost", "price", "[\"q1\"]"},
-		{"Delta", -1, "open", NULL, NULL},
+		{"Alpha", 100, "open", NULL, "[\"vip\",\"q1\"]"}, {"Beta", 200, "won", NULL, "[]"},
+		{"Gamma", 300, "lost", "price", "[\"q1\"]"},	  {"Delta", -1, "open", NULL, NULL},
 		{"Epsilon", 200, "open", NULL, "[\"vip\"]"},
 	};
 	int64_t ids[5];
@@ -464,26 +455,22 @@ static void test_list_filters(void **state)
 		{"sort=-amount&amount[gte]=0", "Gamma,Beta,Epsilon,Alpha"},
 	};
 	for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
-		const char *qs = arena_printf(a, "external_id=flt%s%s",
-					      *cases[i].qs ? "&" : "", cases[i].qs);
+		const char *qs = arena_printf(a, "external_id=flt%s%s", *cases[i].qs ? "&" : "",
+					      cases[i].qs);
 		const char *got = list_col(a, "deals", qs, NULL, "name");
 		if (strcmp(got, cases[i].want))
-			fail_msg("%s: got \"%s\", want \"%s\"", cases[i].qs, got,
-				 cases[i].want);
+			fail_msg("%s: got \"%s\", want \"%s\"", cases[i].qs, got, cases[i].want);
 	}
 	/* id and time filters */
-	const char *qs = arena_printf(a, "external_id=flt&id[in]=%lld,%lld",
-				      (long long)ids[4], (long long)ids[1]);
+	const char *qs = arena_printf(a, "external_id=flt&id[in]=%lld,%lld", (long long)ids[4],
+				      (long long)ids[1]);
 	assert_string_equal(list_col(a, "deals", qs, NULL, "name"), "Beta,Epsilon");
 	struct record *g = NULL;
 	struct rp_error err = {0};
 	assert_int_equal(store_get(F.c, ent("deals"), ids[2], a, &g, &err), RP_OK);
-	qs = arena_printf(a, "external_id=flt&created_at[gte]=%s",
-			  record_text(g, "created_at"));
-	assert_string_equal(list_col(a, "deals", qs, NULL, "name"),
-			    "Gamma,Delta,Epsilon");
-	qs = arena_printf(a, "external_id=flt&created_at[lt]=%s",
-			  record_text(g, "created_at"));
+	qs = arena_printf(a, "external_id=flt&created_at[gte]=%s", record_text(g, "created_at"));
+	assert_string_equal(list_col(a, "deals", qs, NULL, "name"), "Gamma,Delta,Epsilon");
+	qs = arena_printf(a, "external_id=flt&created_at[lt]=%s", record_text(g, "created_at"));
 	assert_string_equal(list_col(a, "deals", qs, NULL, "name"), "Alpha,Beta");
 
 	/* limit and more */
@@ -504,8 +491,8 @@ static void test_list_unicode_filters(void **state)
 {
 	struct arena *a = *state;
 	static const char *const names[] = {
-		"Иван Петров", "École Polytechnique", "Ecole du Louvre", "IVAN",
-		"Straße", "王小明", "ПЁТР",
+		"Иван Петров", "École Polytechnique", "Ecole du Louvre", "IVAN", "Straße", "王小明",
+		"ПЁТР",
 	};
 	for (size_t i = 0; i < sizeof names / sizeof *names; i++) {
 		struct record *r = rec(a, "contacts");
@@ -533,8 +520,7 @@ static void test_list_unicode_filters(void **state)
 		const char *qs = arena_printf(a, "external_id=uni&%s", cases[i].qs);
 		const char *got = list_col(a, "contacts", qs, NULL, "name");
 		if (strcmp(got, cases[i].want))
-			fail_msg("%s: got \"%s\", want \"%s\"", cases[i].qs, got,
-				 cases[i].want);
+			fail_msg("%s: got \"%s\", want \"%s\"", cases[i].qs, got, cases[i].want);
 	}
 }
 
@@ -569,12 +555,10 @@ static void test_list_contains_long_text(void **state)
 	record_set_text(r, a, "body", "Say HELLO");
 	record_set_text(r, a, "external_id", "longtext");
 	put(r);
-	assert_string_equal(list_col(a, "activities",
-				     "external_id=longtext&body[contains]=HELLO",
+	assert_string_equal(list_col(a, "activities", "external_id=longtext&body[contains]=HELLO",
 				     NULL, "subject"),
 			    "long,short");
-	assert_string_equal(list_col(a, "activities",
-				     "external_id=longtext&body[contains]=hello",
+	assert_string_equal(list_col(a, "activities", "external_id=longtext&body[contains]=hello",
 				     NULL, "subject"),
 			    "long,short");
 }
@@ -585,8 +569,7 @@ static void test_list_contains_long_text(void **state)
 
 /* Compares two rows the way q's sort says (NULLs first ascending, last
  * descending; text by bytes), independently of the SQL. */
-static int cmp_rows(const struct list_query *q, const struct record *x,
-		    const struct record *y)
+static int cmp_rows(const struct list_query *q, const struct record *x, const struct record *y)
 {
 	for (int k = 0; k < q->nsort; k++) {
 		const struct value *a = &x->v[q->sort[k].field];
@@ -612,8 +595,7 @@ static int cmp_rows(const struct list_query *q, const struct record *x,
 
 /* Lists base with page size `limit` following cursors; returns the ids in
  * order, joined with ','. */
-static const char *page_through(struct arena *a, const char *base, int limit,
-				int *ret_pages)
+static const char *page_through(struct arena *a, const char *base, int limit, int *ret_pages)
 {
 	struct query_param p[40];
 	int n = split_qs(a, base, p, 36);
@@ -652,19 +634,14 @@ static void test_list_sort_and_paging(void **state)
 	struct arena *a = *state;
 	static const struct {
 		const char *name, *email, *family;
-		int consent; /* -1: NULL */
+		int consent;   /* -1: NULL */
 		int same_time; /* rows sharing a created_at */
 	} rows[] = {
-		{"Anna", "a@x.io", NULL, 1, 0},
-		{"Boris", NULL, "Ivanov", 0, 1},
-		{"Anna", "b@x.io", NULL, -1, 1},
-		{"Clara", "a@x.io", "Abel", 1, 0},
-		{"Dmitri", NULL, NULL, -1, 1},
-		{"Anna", NULL, "Ivanov", 0, 0},
-		{"Boris", "c@x.io", NULL, 1, 0},
-		{"Eva", "b@x.io", NULL, 0, 1},
-		{"Fay", NULL, NULL, 1, 0},
-		{"Gus", "a@x.io", "Zed", -1, 0},
+		{"Anna", "a@x.io", NULL, 1, 0},	 {"Boris", NULL, "Ivanov", 0, 1},
+		{"Anna", "b@x.io", NULL, -1, 1}, {"Clara", "a@x.io", "Abel", 1, 0},
+		{"Dmitri", NULL, NULL, -1, 1},	 {"Anna", NULL, "Ivanov", 0, 0},
+		{"Boris", "c@x.io", NULL, 1, 0}, {"Eva", "b@x.io", NULL, 0, 1},
+		{"Fay", NULL, NULL, 1, 0},	 {"Gus", "a@x.io", "Zed", -1, 0},
 		{"Hal", "d@x.io", NULL, 0, 0},
 	};
 	enum { N = sizeof rows / sizeof *rows };
@@ -716,8 +693,8 @@ static void test_list_sort_and_paging(void **state)
 		assert_false(more);
 		for (int i = 1; i < nall; i++)
 			if (cmp_rows(&q, all[i - 1], all[i]) >= 0)
-				fail_msg("sort=%s: rows %d and %d out of order",
-					 sorts[s], i - 1, i);
+				fail_msg("sort=%s: rows %d and %d out of order", sorts[s], i - 1,
+					 i);
 		const char *want = column(a, all, nall, "id");
 		/* the same rows, each exactly once, in the same order, for
 		 * every page size */
@@ -725,8 +702,8 @@ static void test_list_sort_and_paging(void **state)
 			int pages = 0;
 			const char *got = page_through(a, base, limit, &pages);
 			if (strcmp(got, want))
-				fail_msg("sort=%s limit=%d: paged %s, want %s",
-					 sorts[s], limit, got, want);
+				fail_msg("sort=%s limit=%d: paged %s, want %s", sorts[s], limit,
+					 got, want);
 			assert_int_equal(pages, (N + limit - 1) / limit);
 		}
 	}
@@ -739,23 +716,18 @@ static void test_list_projection_paging(void **state)
 	 * key, which the store must still read for the cursor */
 	const char *want = NULL;
 	{
-		struct query_param p[3] = {{"external_id", "page"},
-					   {"sort", "-email,name"},
-					   {"limit", "500"}};
+		struct query_param p[3] = {
+			{"external_id", "page"}, {"sort", "-email,name"}, {"limit", "500"}};
 		struct list_query q;
 		parse_or_fail(a, "contacts", p, 3, NULL, &q);
 		struct record **all;
 		int n = run_list(a, &q, &all, NULL);
 		want = column(a, all, n, "id");
 	}
-	const char *got =
-		page_through(a, "external_id=page&sort=-email,name&fields=name", 2,
-			     NULL);
+	const char *got = page_through(a, "external_id=page&sort=-email,name&fields=name", 2, NULL);
 	assert_string_equal(got, want);
 
-	struct query_param p[3] = {{"external_id", "page"},
-				   {"fields", "name"},
-				   {"sort", "-email"}};
+	struct query_param p[3] = {{"external_id", "page"}, {"fields", "name"}, {"sort", "-email"}};
 	struct list_query q;
 	parse_or_fail(a, "contacts", p, 3, NULL, &q);
 	struct record **rows;
@@ -780,11 +752,8 @@ static void test_list_scope(void **state)
 		const char *name;
 		int64_t owner, team;
 	} rows[] = {
-		{"r1", F.u1, F.t1},
-		{"r2", F.u2, F.t1},
-		{"r3", F.u2, F.t2},
-		{"r4", F.u1, 0},
-		{"r5", 0, 0},
+		{"r1", F.u1, F.t1}, {"r2", F.u2, F.t1}, {"r3", F.u2, F.t2},
+		{"r4", F.u1, 0},    {"r5", 0, 0},
 	};
 	for (int i = 0; i < 5; i++) {
 		struct record *r = rec(a, "contacts");
@@ -803,21 +772,17 @@ static void test_list_scope(void **state)
 	struct scope noteam = {.scope = SCOPE_TEAM, .user_id = F.u2, .team_id = 0};
 	struct scope none = {.scope = SCOPE_NONE};
 	const char *qs = "external_id=scope";
-	assert_string_equal(list_col(a, "contacts", qs, &ALL, "name"),
-			    "r1,r2,r3,r4,r5");
+	assert_string_equal(list_col(a, "contacts", qs, &ALL, "name"), "r1,r2,r3,r4,r5");
 	assert_string_equal(list_col(a, "contacts", qs, &own1, "name"), "r1,r4");
 	assert_string_equal(list_col(a, "contacts", qs, &own2, "name"), "r2,r3");
-	assert_string_equal(list_col(a, "contacts", qs, &team1, "name"),
-			    "r1,r2,r4");
-	assert_string_equal(list_col(a, "contacts", qs, &team2, "name"),
-			    "r1,r3,r4");
+	assert_string_equal(list_col(a, "contacts", qs, &team1, "name"), "r1,r2,r4");
+	assert_string_equal(list_col(a, "contacts", qs, &team2, "name"), "r1,r3,r4");
 	assert_string_equal(list_col(a, "contacts", qs, &noteam, "name"), "r2,r3");
 	assert_string_equal(list_col(a, "contacts", qs, &none, "name"), "");
 	/* filters narrow within the scope, never widen it */
-	assert_string_equal(list_col(a, "contacts",
-				     "external_id=scope&name[in]=r2,r3,r4", &own1,
-				     "name"),
-			    "r4");
+	assert_string_equal(
+		list_col(a, "contacts", "external_id=scope&name[in]=r2,r3,r4", &own1, "name"),
+		"r4");
 }
 
 static void test_list_deleted(void **state)
@@ -840,10 +805,8 @@ static void test_list_deleted(void **state)
 			live = id;
 		}
 	}
-	assert_string_equal(list_col(a, "contacts", "external_id=bin", NULL, "name"),
-			    "bin0,bin2");
-	assert_string_equal(list_col(a, "contacts", "external_id=bin&deleted=true",
-				     NULL, "name"),
+	assert_string_equal(list_col(a, "contacts", "external_id=bin", NULL, "name"), "bin0,bin2");
+	assert_string_equal(list_col(a, "contacts", "external_id=bin&deleted=true", NULL, "name"),
 			    "bin1,bin3");
 	/* get still reads a deleted row; exists and count do not see it */
 	struct record *g = NULL;
@@ -889,16 +852,15 @@ static void index_text(const struct entity_def *e, int64_t id, const char *text)
 }
 
 /* Names of the e rows matching what a user typed, newest first. */
-static const char *search(struct arena *a, const struct entity_def *e,
-			  const char *typed, const struct scope *sc)
+static const char *search(struct arena *a, const struct entity_def *e, const char *typed,
+			  const struct scope *sc)
 {
 	char *m = textkey_query(typed, strlen(typed));
 	assert_non_null(m);
 	struct record **rows;
 	int n = -1;
 	struct rp_error err = {0};
-	enum rp_err rc = store_search(F.c, e, m, sc ? sc : &ALL, 20, a, &rows, &n,
-				      &err);
+	enum rp_err rc = store_search(F.c, e, m, sc ? sc : &ALL, 20, a, &rows, &n, &err);
 	free(m);
 	if (rc)
 		fail_msg("search %s: %s %s", typed, err.code, err.detail);
@@ -910,7 +872,10 @@ static void test_search(void **state)
 	struct arena *a = *state;
 	const struct entity_def *c = ent("contacts"), *d = ent("deals");
 	static const char *const names[] = {
-		"王小明", "Сергей Щукин", "Ivan Smith", "Ivanka Trask",
+		"王小明",
+		"Сергей Щукин",
+		"Ivan Smith",
+		"Ivanka Trask",
 	};
 	int64_t ids[4];
 	for (int i = 0; i < 4; i++) {
@@ -980,8 +945,10 @@ static void test_custom_fields(void **state)
 	const struct entity_def *e = ent("contacts");
 	struct rp_error err = {0};
 	unsigned gen = model_generation();
-	struct field_def nick = {.name = "nickname", .type = FT_TEXT,
-				 .flags = FF_SORT | FF_SEARCH, .label = "Nickname",
+	struct field_def nick = {.name = "nickname",
+				 .type = FT_TEXT,
+				 .flags = FF_SORT | FF_SEARCH,
+				 .label = "Nickname",
 				 .max_len = 50};
 	assert_int_equal(store_add_custom_field(F.c, e, &nick, &err), RP_OK);
 	assert_int_equal(model_generation(), gen + 1);
@@ -1015,18 +982,15 @@ static void test_custom_fields(void **state)
 	record_set_text(r, a, "nickname", "Annie");
 	record_set_text(r, a, "external_id", "custom");
 	put(r);
-	assert_string_equal(list_col(a, "contacts",
-				     "external_id=custom&sort=nickname", NULL,
-				     "name"),
-			    "Custom Ann,Custom Carl");
-	assert_string_equal(list_col(a, "contacts",
-				     "external_id=custom&nickname[prefix]=carl",
+	assert_string_equal(
+		list_col(a, "contacts", "external_id=custom&sort=nickname", NULL, "name"),
+		"Custom Ann,Custom Carl");
+	assert_string_equal(list_col(a, "contacts", "external_id=custom&nickname[prefix]=carl",
 				     NULL, "nickname"),
 			    "Carlito");
-	assert_string_equal(list_col(a, "contacts",
-				     "external_id=custom&tier[null]=true", NULL,
-				     "name"),
-			    "Custom Ann");
+	assert_string_equal(
+		list_col(a, "contacts", "external_id=custom&tier[null]=true", NULL, "name"),
+		"Custom Ann");
 	/* a custom reference is a foreign key like any other */
 	rp_error_clear(&err);
 	struct record *bad = rec(a, "contacts");
@@ -1081,10 +1045,9 @@ static void test_custom_fields_reload(void **state)
 	assert_non_null(f);
 	assert_int_equal(f->type, FT_REF);
 	assert_string_equal(f->ref, "users");
-	assert_string_equal(list_col(a, "contacts",
-				     "external_id=custom&sort=-nickname", NULL,
-				     "nickname"),
-			    "Carlito,Annie");
+	assert_string_equal(
+		list_col(a, "contacts", "external_id=custom&sort=-nickname", NULL, "nickname"),
+		"Carlito,Annie");
 }
 
 /* ------------------------------------------------------------------ */
@@ -1105,8 +1068,7 @@ static void test_transactions(void **state)
 	assert_int_equal(store_count(F.c, t), n0 + 2);
 	store_rollback(F.c);
 	assert_int_equal(store_count(F.c, t), n0);
-	assert_string_equal(list_col(a, "teams", "name[prefix]=tx ", NULL, "name"),
-			    "");
+	assert_string_equal(list_col(a, "teams", "name[prefix]=tx ", NULL, "name"), "");
 
 	assert_int_equal(store_begin(F.c, true, &err), RP_OK);
 	put_named(a, "teams", "tx committed");
@@ -1138,9 +1100,9 @@ static void test_transactions_nested_rollback(void **state)
 	put_named(a, "teams", "nested A");
 	assert_int_equal(store_begin(F.c, true, &err), RP_OK);
 	put_named(a, "teams", "nested B");
-	store_rollback(F.c); /* the inner part fails */
+	store_rollback(F.c);		   /* the inner part fails */
 	put_named(a, "teams", "nested C"); /* the outer part goes on */
-	store_rollback(F.c); /* and then gives up */
+	store_rollback(F.c);		   /* and then gives up */
 	assert_int_equal(store_count(F.c, t), n0);
 
 	/* a commit after an inner rollback must not claim success */
@@ -1206,10 +1168,24 @@ static void test_statement_cache(void **state)
 	 * ones again: evicted statements are prepared anew, right results */
 	const struct entity_def *e = ent("contacts");
 	static const char *const cols[] = {
-		"family_name", "given_name", "email", "email2", "phone", "mobile",
-		"title", "city", "country", "description", "birthday",
-		"preferred_channel", "marketing_consent", "account_id", "tags",
-		"owner_id", "team_id", "created_at",
+		"family_name",
+		"given_name",
+		"email",
+		"email2",
+		"phone",
+		"mobile",
+		"title",
+		"city",
+		"country",
+		"description",
+		"birthday",
+		"preferred_channel",
+		"marketing_consent",
+		"account_id",
+		"tags",
+		"owner_id",
+		"team_id",
+		"created_at",
 	};
 	enum { NC = sizeof cols / sizeof *cols };
 	struct record *r = rec(a, "contacts");
@@ -1221,8 +1197,7 @@ static void test_statement_cache(void **state)
 		for (int i = 0; i < NC; i++)
 			for (int k = i + 1; k < NC; k++) {
 				const char *qs = arena_printf(
-					a, "external_id=cache&fields=name,%s,%s",
-					cols[i], cols[k]);
+					a, "external_id=cache&fields=name,%s,%s", cols[i], cols[k]);
 				struct query_param p[2];
 				int n = split_qs(a, qs, p, 2);
 				struct list_query q;
@@ -1230,16 +1205,11 @@ static void test_statement_cache(void **state)
 				struct record **rows;
 				assert_int_equal(run_list(a, &q, &rows, NULL), 1);
 				assert_int_equal(record_int(rows[0], "id"), id);
-				assert_string_equal(record_text(rows[0], "name"),
-						    "Cache Row");
-				bool city = !strcmp(cols[i], "city") ||
-					    !strcmp(cols[k], "city");
-				assert_int_equal(
-					rows[0]->set[entity_field_index(e, "city")],
-					city);
+				assert_string_equal(record_text(rows[0], "name"), "Cache Row");
+				bool city = !strcmp(cols[i], "city") || !strcmp(cols[k], "city");
+				assert_int_equal(rows[0]->set[entity_field_index(e, "city")], city);
 				if (city)
-					assert_string_equal(
-						record_text(rows[0], "city"), "Oslo");
+					assert_string_equal(record_text(rows[0], "city"), "Oslo");
 			}
 }
 
@@ -1263,21 +1233,17 @@ static void test_backup_and_check(void **state)
 	struct record *r = NULL;
 	assert_int_equal(store_get(bc, ent("teams"), id, a, &r, &err), RP_OK);
 	assert_string_equal(record_text(r, "name"), "Backed up");
-	assert_int_equal(store_count(bc, ent("contacts")),
-			 store_count(F.c, ent("contacts")));
+	assert_int_equal(store_count(bc, ent("contacts")), store_count(F.c, ent("contacts")));
 	assert_int_equal(store_count(bc, ent("users")), 2);
 	/* rows written after the backup are not in it */
 	int64_t later = put_named(a, "teams", "After the backup");
 	rp_error_clear(&err);
-	assert_int_equal(store_get(bc, ent("teams"), later, a, &r, &err),
-			 RP_ENOTFOUND);
+	assert_int_equal(store_get(bc, ent("teams"), later, a, &r, &err), RP_ENOTFOUND);
 	/* search text came along */
 	char *m = textkey_query("小明", strlen("小明"));
 	struct record **rows;
 	int n = 0;
-	assert_int_equal(store_search(bc, ent("contacts"), m, &ALL, 10, a, &rows,
-				      &n, &err),
-			 RP_OK);
+	assert_int_equal(store_search(bc, ent("contacts"), m, &ALL, 10, a, &rows, &n, &err), RP_OK);
 	free(m);
 	assert_int_equal(n, 1);
 	store_close(b);
