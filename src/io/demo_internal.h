@@ -56,7 +56,7 @@ static inline double rng_unit(struct rng *r)
  * n used here, far under what demo data could show. */
 static inline uint64_t rng_below(struct rng *r, uint64_t n)
 {
-	return rng_next(r) % n;
+	return n ? rng_next(r) % n : 0; /* an empty range gives 0 */
 }
 
 /* Uniform in [lo, hi]. */
@@ -324,3 +324,24 @@ void demo_gen_contact(struct demo_gen *g, int64_t i, int64_t n);
 void demo_gen_lead(struct demo_gen *g, int64_t i, int64_t n);
 void demo_gen_deal(struct demo_gen *g, int64_t i, int64_t n);
 void demo_gen_activity(struct demo_gen *g, int64_t i, int64_t n);
+
+/* A word of a list, with its Latin form and a weight. */
+struct word {
+	const char *s, *latin;
+	int w; /* weight, for the lists that have one */
+};
+
+/* A word drawn with probability w / sum(w). */
+static inline const struct word *pick_weighted_word(struct rng *r, const struct word *w, int n)
+{
+	int total = 0;
+	for (int i = 0; i < n; i++)
+		total += w[i].w;
+	int x = (int)rng_below(r, (uint64_t)total);
+	for (int i = 0; i < n; i++) {
+		if (x < w[i].w)
+			return &w[i];
+		x -= w[i].w;
+	}
+	return &w[n - 1];
+}
