@@ -13,7 +13,8 @@
 
 struct store_conn *api_conn(struct api_app *app, struct http_response *resp)
 {
-	struct rp_error err = {0};
+	struct rp_error err;
+	rp_error_init(&err);
 	struct store_conn *c = store_conn(app->store, &err);
 	if (!c)
 		api_problem(resp, &err);
@@ -62,7 +63,8 @@ static bool csrf_ok(struct call *c)
 bool api_begin(struct http_request *req, struct http_response *resp, struct api_app *app,
 	       struct call *c)
 {
-	memset(c, 0, sizeof *c);
+	memset(c, 0, offsetof(struct call, err));
+	rp_error_init(&c->err);
 	c->req = req;
 	c->resp = resp;
 	c->app = app;
@@ -121,7 +123,8 @@ static void start_session(struct http_request *req, struct http_response *resp, 
 	domain_random_hex(token, 32);
 	domain_random_hex(csrf, 32);
 	domain_secret_hash(token, hash);
-	struct rp_error err = {0};
+	struct rp_error err;
+	rp_error_init(&err);
 	if (store_session_put(sc, hash, p->user_id, csrf, clock_now() + app->cfg.session_ttl_s,
 			      &err)) {
 		api_problem(resp, &err);
@@ -150,7 +153,8 @@ static void note_login(struct store_conn *sc, struct arena *a, struct principal 
 	clock_format(clock_now(), now);
 	struct record *r = record_new(a, p->user->ent);
 	record_set_text(r, a, "last_login_at", now);
-	struct rp_error ignore = {0};
+	struct rp_error ignore;
+	rp_error_init(&ignore);
 	if (store_update(sc, r, p->user_id, &ignore) == RP_OK)
 		record_set_text(p->user, a, "last_login_at", now);
 }
@@ -165,7 +169,8 @@ void h_login(struct http_request *req, struct http_response *resp, void *appv)
 	const char *email = json_string_value(json_object_get(body, "email"));
 	const char *password = json_string_value(json_object_get(body, "password"));
 	if (!email || !password || strlen(email) > 254 || strlen(password) > 200) {
-		struct rp_error e = {0};
+		struct rp_error e;
+		rp_error_init(&e);
 		if (!email || strlen(email) > 254)
 			rp_field_fail(&e, "email", "required", "e-mail is required");
 		if (!password || strlen(password) > 200)
@@ -184,7 +189,8 @@ void h_login(struct http_request *req, struct http_response *resp, void *appv)
 	}
 	int64_t uid = domain_user_by_email(sc, email, req->arena);
 	struct record *u = NULL;
-	struct rp_error err = {0};
+	struct rp_error err;
+	rp_error_init(&err);
 	const char *hash = NULL;
 	if (uid && store_get(sc, model_entity("users"), uid, req->arena, &u, &err) == RP_OK)
 		hash = record_text(u, "password");

@@ -73,7 +73,8 @@ void api_problem(struct http_response *resp, const struct rp_error *err)
 void api_problem_simple(struct http_response *resp, enum rp_err kind, const char *code,
 			const char *detail)
 {
-	struct rp_error e = {0};
+	struct rp_error e;
+	rp_error_init(&e);
 	rp_fail(&e, kind, code, "%s", detail);
 	api_problem(resp, &e);
 }
@@ -93,7 +94,8 @@ json_t *api_body(struct http_request *req, struct http_response *resp)
 	json_t *j =
 		json_loadb(req->body, req->body_len, JSON_REJECT_DUPLICATES | JSON_DECODE_ANY, &je);
 	if (!j) {
-		struct rp_error e = {0};
+		struct rp_error e;
+		rp_error_init(&e);
 		rp_fail(&e, RP_EINVAL, "invalid_json", "invalid JSON at line %d column %d: %s",
 			je.line, je.column, je.text);
 		api_problem(resp, &e);

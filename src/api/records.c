@@ -63,7 +63,8 @@ static void write_includes(struct call *c, struct jw *w, const struct list_query
 		const struct entity_def *ie = q->include[k];
 		const struct value *v = &r->v[q->include_field[k]];
 		struct record *ir = NULL;
-		struct rp_error ignore = {0};
+		struct rp_error ignore;
+		rp_error_init(&ignore);
 		jw_key(w, ie->singular);
 		if (v->kind == V_INT && domain_get(&c->d, ie, v->i, &ir, &ignore) == RP_OK)
 			api_write_record(w, ie, ir, acl_visible_fields(&c->d, ie), NULL);
@@ -127,7 +128,8 @@ static void request_hash(struct http_request *req, char out[65])
 static bool replay(struct call *c, const char *key, const char *hash)
 {
 	struct idem_row row;
-	struct rp_error ignore = {0};
+	struct rp_error ignore;
+	rp_error_init(&ignore);
 	if (store_idem_get(c->d.c, c->d.p->user_id, key, c->req->arena, &row, &ignore))
 		return false;
 	if (strcmp(row.request_hash, hash)) {

@@ -17,7 +17,8 @@ struct admin_session {
 static int open_admin(struct config *cfg, struct admin_session *as)
 {
 	int cli_bootstrap(struct store * s);
-	struct rp_error err = {0};
+	struct rp_error err;
+	rp_error_init(&err);
 	as->s = cli_open_store(cfg);
 	as->a = arena_new();
 	if (cli_bootstrap(as->s))
@@ -30,7 +31,8 @@ static int open_admin(struct config *cfg, struct admin_session *as)
 	int64_t admin_role = domain_role_by_name(as->d.c, "admin", as->a);
 	for (int64_t id = 1; id < 1000 && !p; id++) {
 		struct record *u;
-		struct rp_error ignore = {0};
+		struct rp_error ignore;
+		rp_error_init(&ignore);
 		if (store_get(as->d.c, users, id, as->a, &u, &ignore) == RP_OK &&
 		    record_int(u, "role_id") == admin_role)
 			domain_principal(as->d.c, id, as->a, &p, &ignore);
@@ -104,7 +106,8 @@ static int user_add(struct admin_session *as, int argc, const char **argv)
 	if (team)
 		json_object_set_new(body, "team_id", json_integer(strtoll(team, NULL, 10)));
 	struct record *r;
-	struct rp_error err = {0};
+	struct rp_error err;
+	rp_error_init(&err);
 	int rc = domain_create(&as->d, model_entity("users"), body, &r, &err) ? report(&err) : 0;
 	json_decref(body);
 	if (!rc)
@@ -117,7 +120,8 @@ static int user_list(struct admin_session *as)
 {
 	const struct entity_def *users = model_entity("users");
 	struct list_query q;
-	struct rp_error err = {0};
+	struct rp_error err;
+	rp_error_init(&err);
 	struct query_param p[] = {{"limit", "500"}, {"sort", "email"}};
 	struct record **rows;
 	int n;
@@ -137,7 +141,8 @@ static int user_patch(struct admin_session *as, const char *email, json_t *body)
 {
 	int64_t id = user_id(as, email);
 	struct record *r;
-	struct rp_error err = {0};
+	struct rp_error err;
+	rp_error_init(&err);
 	int rc = !id ? 1
 		 : domain_update(&as->d, model_entity("users"), id, body, -1, &r, &err)
 			 ? report(&err)
@@ -196,7 +201,8 @@ int cmd_token(struct config *cfg, int argc, const char **argv)
 	}
 	struct admin_session as = {0};
 	int rc = open_admin(cfg, &as);
-	struct rp_error err = {0};
+	struct rp_error err;
+	rp_error_init(&err);
 	if (rc)
 		goto out;
 	if (!strcmp(argv[0], "create")) {

@@ -42,7 +42,8 @@ int cmd_demo(struct config *cfg, int argc, const char **argv)
 		pw = generated;
 	}
 	char hash[PASSWORD_HASH_MAX];
-	struct rp_error err = {0};
+	struct rp_error err;
+	rp_error_init(&err);
 	if (domain_hash_password(pw, hash, &err)) {
 		fprintf(stderr, "rapport: %s\n", err.detail);
 		return 1;

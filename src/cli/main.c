@@ -50,7 +50,8 @@ static void ensure_parent_dir(const char *path)
 
 struct store *cli_open_store(const struct config *cfg)
 {
-	struct rp_error err = {0};
+	struct rp_error err;
+	rp_error_init(&err);
 	struct store *s = NULL;
 	struct store_options opt = {.busy_timeout_ms = (int)cfg->busy_timeout,
 				    .synchronous_full = !cfg->no_sync};
@@ -72,7 +73,8 @@ int cli_bootstrap(struct store *s)
 		email = "admin@example.com";
 	char generated[33];
 	bool created;
-	struct rp_error err = {0};
+	struct rp_error err;
+	rp_error_init(&err);
 	if (domain_bootstrap(s, email, password, generated, &created, &err)) {
 		fprintf(stderr, "rapport: %s\n", err.detail);
 		return 1;
@@ -98,7 +100,8 @@ static int cmd_init(struct config *cfg, int argc, const char **argv)
 static int cmd_migrate(struct config *cfg, int argc, const char **argv)
 {
 	struct store *s = cli_open_store(cfg);
-	struct rp_error err = {0};
+	struct rp_error err;
+	rp_error_init(&err);
 	struct store_conn *c = store_conn(s, &err);
 	printf("schema version %d\n", c ? store_schema_version(c) : 0);
 	store_close(s);
@@ -117,7 +120,8 @@ static int cmd_backup(struct config *cfg, int argc, const char **argv)
 		return 1;
 	}
 	struct store *s = cli_open_store(cfg);
-	struct rp_error err = {0};
+	struct rp_error err;
+	rp_error_init(&err);
 	int rc = store_backup(s, argv[0], &err) ? 1 : 0;
 	if (rc)
 		fprintf(stderr, "rapport: %s\n", err.detail);

@@ -62,7 +62,7 @@ int cmd_serve(struct config *cfg, int argc, const char **argv)
 		.conn_timeout_s = (unsigned)cfg->conn_timeout,
 		.max_conns = (unsigned)cfg->max_conns,
 		.max_conns_per_ip = (unsigned)cfg->max_conns_per_ip,
-		.conn_memory = 128 * 1024,
+		.conn_memory = 32 * 1024,
 		.access_log = !cfg->quiet,
 	};
 	sigset_t sigs;

@@ -52,6 +52,15 @@ void rp_field_fail(struct rp_error *e, const char *field, const char *code, cons
 	__attribute__((format(printf, 4, 5)));
 
 void rp_error_clear(struct rp_error *e);
+/* Readies an error for use without zeroing its field array (8 KiB): the
+ * hot paths declare several per request. */
+static inline void rp_error_init(struct rp_error *e)
+{
+	e->err = RP_OK;
+	e->code[0] = e->detail[0] = '\0';
+	e->nfields = 0;
+	e->retry_after = 0;
+}
 
 /* HTTP status, default code string and title for an error kind. */
 int rp_err_status(enum rp_err err);

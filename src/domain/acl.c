@@ -20,7 +20,8 @@ enum rp_err domain_principal(struct store_conn *c, int64_t user_id, struct arena
 	const struct entity_def *users = model_entity("users");
 	const struct entity_def *roles = model_entity("roles");
 	struct record *u, *role;
-	struct rp_error ignore = {0};
+	struct rp_error ignore;
+	rp_error_init(&ignore);
 	if (store_get(c, users, user_id, a, &u, &ignore) ||
 	    record_get(u, "deleted_at")->kind != V_NULL || !record_int(u, "active"))
 		return rp_fail(err, RP_EUNAUTH, "unauthorized", "the user is unknown or disabled");

@@ -82,7 +82,8 @@ static int64_t find_by(struct store_conn *c, const char *entity, const char *fie
 	struct record **rows;
 	int n = 0;
 	bool more;
-	struct rp_error err = {0};
+	struct rp_error err;
+	rp_error_init(&err);
 	if (store_list(c, &q, a, &rows, &n, &more, &err) || n == 0)
 		return 0;
 	return record_int(rows[0], "id");

@@ -67,7 +67,8 @@ static enum rp_err apply_stage(struct dctx *d, const struct record *old, struct 
 	if (!is_set(r, "stage_id") || sv->kind != V_INT)
 		return RP_OK;
 	struct record *stage;
-	struct rp_error ignore = {0};
+	struct rp_error ignore;
+	rp_error_init(&ignore);
 	if (store_get(d->c, model_entity("stages"), sv->i, d->a, &stage, &ignore) ||
 	    record_get(stage, "deleted_at")->kind != V_NULL) {
 		rp_field_fail(err, "stage_id", "not_found", "no such stage");
@@ -105,7 +106,8 @@ static enum rp_err default_stage(struct dctx *d, struct record *r)
 	struct record **rows;
 	int n;
 	bool more;
-	struct rp_error ignore = {0};
+	struct rp_error ignore;
+	rp_error_init(&ignore);
 	int64_t pipeline = record_int(r, "pipeline_id");
 	if (!pipeline) {
 		if (store_list(d->c, &pq, d->a, &rows, &n, &more, &ignore) || n == 0)
@@ -172,7 +174,8 @@ static enum rp_err activities_hook(struct dctx *d, const struct entity_def *e,
 	if (type->kind == V_NULL || (!is_set(r, "related_type") && !is_set(r, "related_id")))
 		return RP_OK;
 	struct record *target;
-	struct rp_error ignore = {0};
+	struct rp_error ignore;
+	rp_error_init(&ignore);
 	if (domain_get(d, model_entity(type->s), id->i, &target, &ignore))
 		rp_field_fail(err, "related_id", "not_found", "no %s with id %lld", type->s,
 			      (long long)id->i);

@@ -53,7 +53,8 @@ static void check_fields(struct dctx *d, const struct entity_def *e, const struc
 	for (int i = 0; i < r->n; i++) {
 		const struct field_def *f = &e->fields[i];
 		struct record *target;
-		struct rp_error ignore = {0};
+		struct rp_error ignore;
+		rp_error_init(&ignore);
 		if (!r->set[i])
 			continue;
 		if (json_object_get(body, f->name) && acl_field_readonly(d->p, e, f))
@@ -83,7 +84,8 @@ static bool owner_allowed(struct dctx *d, const struct scope *s, const struct re
 	if (s->scope != SCOPE_TEAM || !d->p->team_id)
 		return false;
 	struct record *u;
-	struct rp_error ignore = {0};
+	struct rp_error ignore;
+	rp_error_init(&ignore);
 	return store_get(d->c, model_entity("users"), owner, d->a, &u, &ignore) == RP_OK &&
 	       record_int(u, "team_id") == d->p->team_id;
 }
@@ -210,7 +212,8 @@ static enum rp_err get_visible(struct dctx *d, const struct entity_def *e, int64
 {
 	struct scope rs = acl_scope(d->p, e, ACL_READ);
 	struct record *r;
-	struct rp_error ignore = {0};
+	struct rp_error ignore;
+	rp_error_init(&ignore);
 	if (rs.scope == SCOPE_NONE || store_get(d->c, e, id, d->a, &r, &ignore) ||
 	    (record_get(r, "deleted_at")->kind != V_NULL) != want_deleted ||
 	    !acl_row_in_scope(&rs, r))

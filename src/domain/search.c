@@ -125,7 +125,8 @@ enum rp_err domain_history(struct dctx *d, const struct entity_def *e, int64_t i
 			   struct rp_error *err)
 {
 	struct record *r;
-	struct rp_error ignore = {0};
+	struct rp_error ignore;
+	rp_error_init(&ignore);
 	/* the history of a deleted record stays readable from the bin */
 	if (domain_get(d, e, id, &r, &ignore) != RP_OK) {
 		struct scope rs = acl_scope(d->p, e, ACL_READ);

@@ -419,7 +419,8 @@ static enum rp_err apply_default(const struct field_def *f, struct arena *a, str
 		*ret = (struct value){.kind = V_INT, .i = !strcmp(f->dflt, "true")};
 		return RP_OK;
 	}
-	struct rp_error ignore = {0};
+	struct rp_error ignore;
+	rp_error_init(&ignore);
 	return model_convert_text(f, f->dflt, a, ret, &ignore);
 }
 

@@ -328,7 +328,8 @@ bool store_exists(struct store_conn *c, const struct entity_def *e, int64_t id)
 	sql_add(&q, " WHERE \"id\"=");
 	sql_int(&q, id);
 	sql_add(&q, " AND \"deleted_at\" IS NULL");
-	struct rp_error err = {0};
+	struct rp_error err;
+	rp_error_init(&err);
 	sqlite3_stmt *st = stmt_prepare(c, &q, &err);
 	bool found = st && sqlite3_step(st) == SQLITE_ROW;
 	stmt_done(st);
@@ -349,7 +350,8 @@ bool store_value_taken(struct store_conn *c, const struct entity_def *e, const s
 	sql_param(&q, v);
 	sql_add(&q, " AND \"deleted_at\" IS NULL AND \"id\"<>");
 	sql_int(&q, except_id);
-	struct rp_error err = {0};
+	struct rp_error err;
+	rp_error_init(&err);
 	sqlite3_stmt *st = stmt_prepare(c, &q, &err);
 	bool found = st && sqlite3_step(st) == SQLITE_ROW;
 	stmt_done(st);
@@ -364,7 +366,8 @@ int64_t store_count(struct store_conn *c, const struct entity_def *e)
 	sql_add(&q, "SELECT count(*) FROM ");
 	sql_ident(&q, e->name);
 	sql_add(&q, " WHERE \"deleted_at\" IS NULL");
-	struct rp_error err = {0};
+	struct rp_error err;
+	rp_error_init(&err);
 	sqlite3_stmt *st = stmt_prepare(c, &q, &err);
 	int64_t n = st && sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int64(st, 0) : -1;
 	stmt_done(st);

@@ -235,7 +235,8 @@ static enum rp_err load_custom_fields(struct store_conn *c, struct rp_error *err
 		def.max_len = sqlite3_column_int(st, 7);
 		def.enum_values = parse_options((const char *)sqlite3_column_text(st, 8));
 		def.ref = (const char *)sqlite3_column_text(st, 9);
-		struct rp_error ignore = {0};
+		struct rp_error ignore;
+		rp_error_init(&ignore);
 		model_add_custom_field(e, &def, &ignore);
 		free_options(def.enum_values);
 	}

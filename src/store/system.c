@@ -134,7 +134,8 @@ static void delete_where(struct store_conn *c, const char *sql_text_, const stru
 	sql_init(&q);
 	sql_add(&q, sql_text_);
 	sql_param(&q, v);
-	struct rp_error err = {0};
+	struct rp_error err;
+	rp_error_init(&err);
 	stmt_exec(c, &q, &err);
 	sql_release(&q);
 }
@@ -287,7 +288,8 @@ int store_login_failures(struct store_conn *c, const char *key, int64_t since)
 	struct sql q;
 	sql_init(&q);
 	sql_fmt(&q, "SELECT count(*) FROM login_failures WHERE key=%t AND at>=%i", key, since);
-	struct rp_error err = {0};
+	struct rp_error err;
+	rp_error_init(&err);
 	bool found = false;
 	sqlite3_stmt *st = query_row(c, &q, &found, &err);
 	sql_release(&q);
@@ -301,7 +303,8 @@ void store_login_fail(struct store_conn *c, const char *key, int64_t at)
 	struct sql q;
 	sql_init(&q);
 	sql_fmt(&q, "INSERT INTO login_failures (key, at) VALUES (%t,%i)", key, at);
-	struct rp_error err = {0};
+	struct rp_error err;
+	rp_error_init(&err);
 	run(c, &q, &err);
 	/* keep the table small: a day of history is plenty */
 	sql_init(&q);
