@@ -4,7 +4,7 @@
 # DIR with a leading '/'. The ETag is a hash of the content.
 set -eu
 out=$1; dir=$2
-tmp="$out.tmp"
+tmp=$(mktemp "$out.XXXXXX")
 ctype() {
 	case "$1" in
 	*.html) echo "text/html; charset=utf-8" ;;

@@ -15,13 +15,46 @@ struct stmt_slot {
 	sqlite3_stmt *st;
 };
 
+/* One SQLite connection and its prepared statements. */
+struct dbconn {
+	sqlite3 *db;
+	struct stmt_slot cache[STMT_CACHE];
+};
+
+/* A thread's handle. Reads go through the thread's own connection; inside
+ * a write transaction `db` and `cache` point at the shared writer's, so
+ * every function below works the same on either. */
 struct store_conn {
 	struct store *s;
 	sqlite3 *db;
+	struct stmt_slot *cache;
+	struct dbconn own;
 	int txdepth;
 	bool tx_failed;
-	struct stmt_slot cache[STMT_CACHE];
+	bool writing; /* holds the writer for a write transaction */
 	struct store_conn *next;
+};
+
+/* Group commit: one connection does every write. Each write transaction
+ * is a savepoint inside the open batch; one COMMIT ends a whole batch,
+ * and one fdatasync of the WAL, done after the writer lock is released,
+ * makes every batch committed before it durable. Writers answer only once
+ * their batch is durable. Concurrent writers thus share fsyncs, work on
+ * the next batch overlaps the sync, and nobody queues on SQLite's busy
+ * handler. */
+struct writer {
+	pthread_mutex_t lock; /* held while a thread uses conn */
+	struct dbconn conn;
+	bool open;	/* a batch transaction is open */
+	int pending;	/* savepoints released into the open batch */
+	uint64_t batch; /* id of the open (or last) batch */
+	pthread_mutex_t done_lock;
+	pthread_cond_t done;
+	uint64_t durable; /* last batch committed and synced to disk */
+	uint64_t failed;  /* last batch whose commit or sync failed */
+	bool committing;
+	int wal_fd; /* the WAL file, synced outside the writer lock */
+	struct rp_error commit_err;
 };
 
 struct store {
@@ -30,7 +63,15 @@ struct store {
 	pthread_key_t key;
 	pthread_mutex_t lock; /* guards conns */
 	struct store_conn *conns;
+	struct writer w;
 };
+
+/* sqlite.c: opening a connection with Rapport's settings. */
+enum rp_err dbconn_open(struct store *s, struct dbconn *d, bool writer, struct rp_error *err);
+void dbconn_close(struct dbconn *d);
+/* txn.c: the writer's lifecycle. */
+enum rp_err writer_open(struct store *s, struct rp_error *err);
+void writer_close(struct store *s);
 
 /* A statement under construction: text plus bound values. Identifiers only
  * ever come from descriptors and go through sql_ident. */
@@ -58,8 +99,17 @@ void sql_fmt(struct sql *q, const char *fmt, ...);
 sqlite3_stmt *stmt_prepare(struct store_conn *c, struct sql *q, struct rp_error *err);
 sqlite3_stmt *stmt_prepare_text(struct store_conn *c, const char *text, struct rp_error *err);
 void stmt_done(sqlite3_stmt *st);
-/* Runs a statement that returns no rows. */
+/* Runs a statement that returns no rows; a write outside a transaction
+ * becomes a transaction of its own. */
 enum rp_err stmt_exec(struct store_conn *c, struct sql *q, struct rp_error *err);
+/* The same, reporting the new row id and the rows changed (read inside
+ * the transaction, before the connection is handed back). */
+struct exec_result {
+	int64_t rowid;
+	int changes;
+};
+enum rp_err stmt_exec_r(struct store_conn *c, struct sql *q, struct exec_result *res,
+			struct rp_error *err);
 /* Runs plain SQL text (DDL, pragmas) outside the cache. */
 enum rp_err exec_text(struct store_conn *c, const char *text, struct rp_error *err);
 /* Maps an SQLite result code to our error, with a detail safe to show. */

@@ -41,10 +41,11 @@ enum rp_err store_insert(struct store_conn *c, const struct record *r, int64_t *
 		sql_param(&q, &r->v[i]);
 	}
 	sql_add(&q, ")");
-	enum rp_err rc = stmt_exec(c, &q, err);
+	struct exec_result res;
+	enum rp_err rc = stmt_exec_r(c, &q, &res, err);
 	sql_release(&q);
 	if (rc == RP_OK && ret_id)
-		*ret_id = sqlite3_last_insert_rowid(c->db);
+		*ret_id = res.rowid;
 	return rc;
 }
 
@@ -71,8 +72,9 @@ enum rp_err store_update(struct store_conn *c, const struct record *r, int64_t i
 	if (k) {
 		sql_add(&q, " WHERE \"id\"=");
 		sql_int(&q, id);
-		rc = stmt_exec(c, &q, err);
-		if (rc == RP_OK && sqlite3_changes(c->db) == 0)
+		struct exec_result res;
+		rc = stmt_exec_r(c, &q, &res, err);
+		if (rc == RP_OK && res.changes == 0)
 			rc = rp_fail(err, RP_ENOTFOUND, "not_found", "%s %lld does not exist",
 				     e->singular, (long long)id);
 	}

@@ -46,13 +46,20 @@ enum rp_err sqlite_fail(struct store_conn *c, int rc, struct rp_error *err)
 	}
 }
 
-static void conn_close(struct store_conn *c)
+void dbconn_close(struct dbconn *d)
 {
 	for (int i = 0; i < STMT_CACHE; i++) {
-		sqlite3_finalize(c->cache[i].st);
-		free(c->cache[i].sql);
+		sqlite3_finalize(d->cache[i].st);
+		free(d->cache[i].sql);
+		d->cache[i] = (struct stmt_slot){0};
 	}
-	sqlite3_close_v2(c->db);
+	sqlite3_close_v2(d->db);
+	d->db = NULL;
+}
+
+static void conn_close(struct store_conn *c)
+{
+	dbconn_close(&c->own);
 	free(c);
 }
 
@@ -121,35 +128,53 @@ static void fold_fn(sqlite3_context *ctx, int argc, sqlite3_value **argv)
 	sqlite3_result_text(ctx, folded, (int)len, free);
 }
 
-static enum rp_err conn_open(struct store *s, struct store_conn **ret, struct rp_error *err)
+enum rp_err dbconn_open(struct store *s, struct dbconn *d, bool writer, struct rp_error *err)
 {
-	struct store_conn *c = calloc(1, sizeof *c);
-	if (!c)
-		abort();
-	c->s = s;
-	int rc = sqlite3_open_v2(s->path, &c->db,
+	int rc = sqlite3_open_v2(s->path, &d->db,
 				 SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
 				 NULL);
 	if (rc != SQLITE_OK) {
 		rp_fail(err, RP_EIO, "storage_error", "cannot open the database %s: %s", s->path,
 			sqlite3_errstr(rc));
-		conn_close(c);
+		dbconn_close(d);
 		return RP_EIO;
 	}
-	sqlite3_extended_result_codes(c->db, 1);
-	sqlite3_busy_timeout(c->db, s->opt.busy_timeout_ms);
-	sqlite3_create_function_v2(c->db, "rp_fold", 1, SQLITE_UTF8 | SQLITE_DETERMINISTIC, NULL,
+	sqlite3_extended_result_codes(d->db, 1);
+	sqlite3_busy_timeout(d->db, s->opt.busy_timeout_ms);
+	sqlite3_create_function_v2(d->db, "rp_fold", 1, SQLITE_UTF8 | SQLITE_DETERMINISTIC, NULL,
 				   fold_fn, NULL, NULL, NULL);
 	char pragmas[256];
 	snprintf(pragmas, sizeof pragmas,
 		 "PRAGMA journal_mode=WAL; PRAGMA foreign_keys=ON;"
 		 "PRAGMA synchronous=%s; PRAGMA temp_store=MEMORY;"
 		 "PRAGMA cache_size=-16000;",
-		 s->opt.synchronous_full ? "FULL" : "NORMAL");
-	if (exec_text(c, pragmas, err)) {
-		conn_close(c);
+		 /* the writer's commits are made durable by txn.c syncing
+		  * the WAL itself, outside the writer lock */
+		 s->opt.synchronous_full && !writer ? "FULL" : "NORMAL");
+	char *msg = NULL;
+	rc = sqlite3_exec(d->db, pragmas, NULL, NULL, &msg);
+	sqlite3_free(msg);
+	if (rc != SQLITE_OK) {
+		rp_fail(err, RP_EIO, "storage_error", "cannot set up the database %s: %s", s->path,
+			sqlite3_errstr(rc));
+		dbconn_close(d);
+		return RP_EIO;
+	}
+	return RP_OK;
+}
+
+static enum rp_err conn_open(struct store *s, struct store_conn **ret, struct rp_error *err)
+{
+	struct store_conn *c = calloc(1, sizeof *c);
+	if (!c)
+		abort();
+	c->s = s;
+	if (dbconn_open(s, &c->own, false, err)) {
+		free(c);
 		return err->err;
 	}
+	c->db = c->own.db;
+	c->cache = c->own.cache;
 	*ret = c;
 	return RP_OK;
 }
@@ -173,7 +198,7 @@ enum rp_err store_open(const char *url, const struct store_options *opt, struct 
 	pthread_key_create(&s->key, conn_thread_end);
 	pthread_mutex_init(&s->lock, NULL);
 	struct store_conn *c = store_conn(s, err);
-	if (!c) {
+	if (!c || writer_open(s, err)) {
 		store_close(s);
 		return err->err;
 	}
@@ -192,6 +217,7 @@ void store_close(struct store *s)
 		conn_close(c);
 		c = next;
 	}
+	writer_close(s);
 	pthread_key_delete(s->key);
 	pthread_mutex_destroy(&s->lock);
 	free(s->path);
@@ -275,16 +301,42 @@ void stmt_done(sqlite3_stmt *st)
 	sqlite3_clear_bindings(st);
 }
 
-enum rp_err stmt_exec(struct store_conn *c, struct sql *q, struct rp_error *err)
+static enum rp_err stmt_exec_in_tx(struct store_conn *c, struct sql *q, struct exec_result *res,
+				   struct rp_error *err)
 {
 	sqlite3_stmt *st = stmt_prepare(c, q, err);
 	if (!st)
 		return err->err;
 	int rc = sqlite3_step(st);
 	stmt_done(st);
+	if (res) {
+		res->rowid = sqlite3_last_insert_rowid(c->db);
+		res->changes = sqlite3_changes(c->db);
+	}
 	if (rc != SQLITE_DONE && rc != SQLITE_ROW)
 		return sqlite_fail(c, rc, err);
 	return RP_OK;
+}
+
+/* A write outside a transaction still goes through the writer (and its
+ * group commit), as a transaction of its own. */
+enum rp_err stmt_exec_r(struct store_conn *c, struct sql *q, struct exec_result *res,
+			struct rp_error *err)
+{
+	if (c->txdepth > 0)
+		return stmt_exec_in_tx(c, q, res, err);
+	if (store_begin(c, true, err))
+		return err->err;
+	if (stmt_exec_in_tx(c, q, res, err)) {
+		store_rollback(c);
+		return err->err;
+	}
+	return store_commit(c, err);
+}
+
+enum rp_err stmt_exec(struct store_conn *c, struct sql *q, struct rp_error *err)
+{
+	return stmt_exec_r(c, q, NULL, err);
 }
 
 void stmt_column_value(sqlite3_stmt *st, int col, struct arena *a, struct value *v)
@@ -317,48 +369,6 @@ struct record *row_to_record(sqlite3_stmt *st, const struct entity_def *e, const
 		r->set[map[k]] = true;
 	}
 	return r;
-}
-
-enum rp_err store_begin(struct store_conn *c, bool write, struct rp_error *err)
-{
-	if (c->txdepth++ > 0)
-		return RP_OK;
-	c->tx_failed = false;
-	enum rp_err rc = exec_text(c, write ? "BEGIN IMMEDIATE" : "BEGIN", err);
-	if (rc)
-		c->txdepth = 0;
-	return rc;
-}
-
-enum rp_err store_commit(struct store_conn *c, struct rp_error *err)
-{
-	if (c->txdepth == 0)
-		return RP_OK;
-	if (--c->txdepth > 0)
-		return RP_OK;
-	if (c->tx_failed) {
-		/* an inner part rolled back: the whole transaction must go */
-		c->tx_failed = false;
-		exec_text(c, "ROLLBACK", NULL);
-		return rp_fail(err, RP_EINTERNAL, "transaction_aborted",
-			       "part of the change failed; nothing was written");
-	}
-	enum rp_err rc = exec_text(c, "COMMIT", err);
-	if (rc)
-		exec_text(c, "ROLLBACK", NULL);
-	return rc;
-}
-
-void store_rollback(struct store_conn *c)
-{
-	if (c->txdepth == 0)
-		return;
-	if (--c->txdepth > 0) {
-		c->tx_failed = true; /* the outermost level undoes it all */
-		return;
-	}
-	c->tx_failed = false;
-	exec_text(c, "ROLLBACK", NULL);
 }
 
 enum rp_err store_backup(struct store *s, const char *dest, struct rp_error *err)

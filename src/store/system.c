@@ -164,9 +164,11 @@ enum rp_err store_token_put(struct store_conn *c, int64_t user_id, const char *n
 		"INSERT INTO api_tokens (user_id, name, token_hash, prefix,"
 		" created_at) VALUES (%i,%t,%t,%t,%t)",
 		user_id, name, token_hash, prefix, now);
-	enum rp_err rc = run(c, &q, err);
+	struct exec_result res;
+	enum rp_err rc = stmt_exec_r(c, &q, &res, err);
+	sql_release(&q);
 	if (!rc)
-		*ret_id = sqlite3_last_insert_rowid(c->db);
+		*ret_id = res.rowid;
 	return rc;
 }
 
@@ -239,8 +241,10 @@ enum rp_err store_token_revoke(struct store_conn *c, int64_t token_id, int64_t u
 		now, token_id);
 	if (user_id)
 		sql_fmt(&q, " AND user_id=%i", user_id);
-	enum rp_err rc = run(c, &q, err);
-	if (!rc && sqlite3_changes(c->db) == 0)
+	struct exec_result res;
+	enum rp_err rc = stmt_exec_r(c, &q, &res, err);
+	sql_release(&q);
+	if (!rc && res.changes == 0)
 		rc = rp_fail(err, RP_ENOTFOUND, "not_found", "no such token");
 	return rc;
 }

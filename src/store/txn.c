@@ -1,0 +1,229 @@
+/* txn.c — transactions. Reads run on the thread's own connection (WAL
+ * snapshots never block). Writes run on the one writer connection with
+ * group commit: each write transaction is a savepoint inside the open
+ * batch, and the first writer to wait for durability commits the whole
+ * batch with one fsync while the others wait for it (see struct writer). */
+#include "store/internal.h"
+
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+enum rp_err writer_open(struct store *s, struct rp_error *err)
+{
+	struct writer *w = &s->w;
+	pthread_mutex_init(&w->lock, NULL);
+	pthread_mutex_init(&w->done_lock, NULL);
+	pthread_cond_init(&w->done, NULL);
+	w->wal_fd = -1;
+	return dbconn_open(s, &w->conn, true, err);
+}
+
+void writer_close(struct store *s)
+{
+	struct writer *w = &s->w;
+	if (w->conn.db && w->open)
+		sqlite3_exec(w->conn.db, "COMMIT", NULL, NULL, NULL);
+	dbconn_close(&w->conn);
+	if (w->wal_fd >= 0)
+		close(w->wal_fd);
+	pthread_cond_destroy(&w->done);
+	pthread_mutex_destroy(&w->done_lock);
+	pthread_mutex_destroy(&w->lock);
+}
+
+static void use_own(struct store_conn *c)
+{
+	c->db = c->own.db;
+	c->cache = c->own.cache;
+	c->writing = false;
+}
+
+/* Takes the writer and opens a savepoint in its batch (opening the batch
+ * when none is). */
+static enum rp_err writer_enter(struct store_conn *c, struct rp_error *err)
+{
+	struct writer *w = &c->s->w;
+	pthread_mutex_lock(&w->lock);
+	c->db = w->conn.db;
+	c->cache = w->conn.cache;
+	c->writing = true;
+	if (!w->open) {
+		if (exec_text(c, "BEGIN IMMEDIATE", err))
+			goto fail;
+		w->open = true;
+		w->pending = 0;
+		w->batch++;
+	}
+	if (exec_text(c, "SAVEPOINT w", err))
+		goto fail;
+	return RP_OK;
+fail:
+	use_own(c);
+	pthread_mutex_unlock(&w->lock);
+	return err->err;
+}
+
+/* Ends the open batch when nothing was released into it, so an idle
+ * writer never keeps the database's write lock. Writer lock held. */
+static void close_if_empty(struct store_conn *c)
+{
+	struct writer *w = &c->s->w;
+	if (w->open && w->pending == 0) {
+		exec_text(c, "ROLLBACK", NULL);
+		w->open = false;
+	}
+}
+
+static void writer_leave(struct store_conn *c)
+{
+	use_own(c);
+	pthread_mutex_unlock(&c->s->w.lock);
+}
+
+/* Commits the open batch, if any; *ret_batch is the last batch that is
+ * now committed. Takes the writer lock for the COMMIT only: the writer's
+ * connection runs synchronous=NORMAL, so COMMIT appends to the WAL
+ * without waiting for the disk. */
+static bool commit_open_batch(struct store *s, uint64_t *ret_batch, struct rp_error *err)
+{
+	struct writer *w = &s->w;
+	bool ok = true;
+	pthread_mutex_lock(&w->lock);
+	*ret_batch = w->batch;
+	if (w->open) {
+		char *msg = NULL;
+		int rc = sqlite3_exec(w->conn.db, "COMMIT", NULL, NULL, &msg);
+		sqlite3_free(msg);
+		if (rc != SQLITE_OK) {
+			ok = false;
+			sqlite_fail(NULL, rc, err);
+			sqlite3_exec(w->conn.db, "ROLLBACK", NULL, NULL, NULL);
+		}
+		w->open = false;
+	}
+	pthread_mutex_unlock(&w->lock);
+	return ok;
+}
+
+/* Makes everything committed so far durable: one fdatasync of the WAL
+ * (a transaction is committed once its commit frame is in the WAL; frames
+ * written after the sync began may be torn, and recovery ignores them by
+ * their checksums, as with synchronous=FULL). */
+static bool sync_wal(struct store *s, struct rp_error *err)
+{
+	struct writer *w = &s->w;
+	if (!s->opt.synchronous_full)
+		return true;
+	if (w->wal_fd < 0) {
+		char path[4096];
+		snprintf(path, sizeof path, "%s-wal", s->path);
+		w->wal_fd = open(path, O_RDWR | O_CLOEXEC);
+	}
+	if (w->wal_fd < 0 || fdatasync(w->wal_fd) != 0) {
+		rp_fail(err, RP_EIO, "storage_error", "the write-ahead log could not be synced");
+		return false;
+	}
+	return true;
+}
+
+/* Waits until batch `mine` is durable; the first waiter commits the open
+ * batch and syncs the WAL for everyone, the others wait for it. */
+static enum rp_err wait_durable(struct store *s, uint64_t mine, struct rp_error *err)
+{
+	struct writer *w = &s->w;
+	pthread_mutex_lock(&w->done_lock);
+	while (w->durable < mine && w->failed < mine) {
+		if (w->committing) {
+			pthread_cond_wait(&w->done, &w->done_lock);
+			continue;
+		}
+		w->committing = true;
+		pthread_mutex_unlock(&w->done_lock);
+		uint64_t batch;
+		struct rp_error cerr;
+		rp_error_init(&cerr);
+		bool ok = commit_open_batch(s, &batch, &cerr) && sync_wal(s, &cerr);
+		pthread_mutex_lock(&w->done_lock);
+		if (ok && batch > w->durable)
+			w->durable = batch;
+		if (!ok) {
+			w->failed = batch;
+			w->commit_err = cerr;
+		}
+		w->committing = false;
+		pthread_cond_broadcast(&w->done);
+	}
+	enum rp_err rc = RP_OK;
+	if (w->durable < mine) {
+		rc = w->commit_err.err ? w->commit_err.err : RP_EIO;
+		rp_fail(err, rc, w->commit_err.code[0] ? w->commit_err.code : "storage_error",
+			"the change could not be made durable; nothing was acknowledged");
+	}
+	pthread_mutex_unlock(&w->done_lock);
+	return rc;
+}
+
+enum rp_err store_begin(struct store_conn *c, bool write, struct rp_error *err)
+{
+	if (c->txdepth++ > 0)
+		return RP_OK;
+	c->tx_failed = false;
+	enum rp_err rc = write ? writer_enter(c, err) : exec_text(c, "BEGIN", err);
+	if (rc)
+		c->txdepth = 0;
+	return rc;
+}
+
+enum rp_err store_commit(struct store_conn *c, struct rp_error *err)
+{
+	if (c->txdepth == 0)
+		return RP_OK;
+	if (--c->txdepth > 0)
+		return RP_OK;
+	if (!c->writing) {
+		enum rp_err rc = exec_text(c, "COMMIT", err);
+		if (rc)
+			exec_text(c, "ROLLBACK", NULL);
+		return rc;
+	}
+	struct writer *w = &c->s->w;
+	if (c->tx_failed) {
+		/* an inner part rolled back: the whole transaction must go */
+		c->tx_failed = false;
+		exec_text(c, "ROLLBACK TO w; RELEASE w", NULL);
+		close_if_empty(c);
+		writer_leave(c);
+		return rp_fail(err, RP_EINTERNAL, "transaction_aborted",
+			       "part of the change failed; nothing was written");
+	}
+	if (exec_text(c, "RELEASE w", err)) {
+		exec_text(c, "ROLLBACK TO w; RELEASE w", NULL);
+		close_if_empty(c);
+		writer_leave(c);
+		return err->err;
+	}
+	w->pending++;
+	uint64_t mine = w->batch;
+	writer_leave(c);
+	return wait_durable(c->s, mine, err);
+}
+
+void store_rollback(struct store_conn *c)
+{
+	if (c->txdepth == 0)
+		return;
+	if (--c->txdepth > 0) {
+		c->tx_failed = true; /* the outermost level undoes it all */
+		return;
+	}
+	c->tx_failed = false;
+	if (!c->writing) {
+		exec_text(c, "ROLLBACK", NULL);
+		return;
+	}
+	exec_text(c, "ROLLBACK TO w; RELEASE w", NULL);
+	close_if_empty(c);
+	writer_leave(c);
+}
