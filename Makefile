@@ -24,7 +24,7 @@ UNIT_SRC := $(sort $(wildcard tests/unit/test_*.c))
 UNIT_BIN := $(patsubst tests/unit/%.c,build/tests/%,$(UNIT_SRC))
 UNIT_ABIN := $(patsubst tests/unit/%.c,build/tests-asan/%,$(UNIT_SRC))
 
-.PHONY: all deps test-deps run test unit api asan check-style install clean bench demo
+.PHONY: all deps test-deps run test unit api e2e asan check-style install clean bench bench-quick
 all: deps build/rapport
 
 deps:
@@ -109,6 +109,9 @@ unit: deps $(UNIT_BIN)
 
 api: deps build/rapport
 	@scripts/test.sh api
+
+e2e: test-deps build/rapport
+	@scripts/test.sh e2e
 
 check-style:
 	@scripts/check-style.sh

@@ -29,10 +29,11 @@ run_unit() { # dir label
 	done
 }
 
-run_api() { # binary label
-	local out="$log/api.$2"
-	RAPPORT_BIN="$1" node --test --test-reporter=tap --test-concurrency=2 \
-		tests/api/ >"$out" 2>&1
+# Runs a node --test command with the TAP reporter and counts its results.
+run_tap() { # label command...
+	local label=$1 out="$log/tap.$1"
+	shift
+	"$@" >"$out" 2>&1
 	local p f
 	p=$(grep -E '^# pass [0-9]+' "$out" | grep -Eo '[0-9]+$')
 	f=$(grep -E '^# fail [0-9]+' "$out" | grep -Eo '[0-9]+$')
@@ -40,9 +41,15 @@ run_api() { # binary label
 	fail=$((fail + ${f:-0}))
 	if [ "${f:-0}" != 0 ] || [ -z "$p" ]; then
 		[ -z "$p" ] && fail=$((fail + 1))
-		echo "--- API tests ($2) failures:"
+		echo "--- $label failures:"
 		grep -E -B2 -A25 '^not ok|^    not ok|^        not ok' "$out" | head -n 300
+		[ -z "$p" ] && tail -n 30 "$out"
 	fi
+}
+
+run_api() { # binary label
+	RAPPORT_BIN="$1" run_tap "API tests ($2)" node --test --test-reporter=tap \
+		--test-concurrency=2 tests/api/
 }
 
 run_layers() {
@@ -58,7 +65,10 @@ all)
 	run_unit build/tests-asan asan
 	run_api "$PWD/build/rapport" plain
 	ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 run_api "$PWD/build/rapport-asan" asan
+	run_tap "UI unit tests" node --test --test-reporter=tap web/test/
+	RAPPORT_BIN="$PWD/build/rapport" run_tap "browser tests" tests/e2e/run.sh
 	;;
+e2e) RAPPORT_BIN="$PWD/build/rapport" run_tap "browser tests" tests/e2e/run.sh ;;
 esac
 rm -rf "$log"
 echo "$pass passed, $fail failed"
