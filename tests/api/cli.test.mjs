@@ -1,0 +1,99 @@
+// cli.test.mjs — the rapport command: init, migrate, user, token, demo,
+// backup and --help, each checked through its effect on the database or
+// on a server started on the result.
+import { test, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { BIN, API, startServer, randomPassword } from './lib/server.mjs';
+
+const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'rapport-cli-'));
+const db = path.join(dir, 't.db'); // the name startServer uses in dir
+const adminPassword = randomPassword();
+after(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+function rapport(args, env = {}) {
+  const r = spawnSync(BIN, args, {
+    encoding: 'utf8', timeout: 60_000,
+    env: { ...process.env, RAPPORT_ADMIN_PASSWORD: adminPassword, RAPPORT_DB: db, ...env },
+  });
+  return { code: r.status, out: r.stdout, err: r.stderr };
+}
+
+test('--help lists every command and setting; unknown commands are usage errors', () => {
+  const h = rapport(['--help']);
+  assert.equal(h.code, 0);
+  for (const c of ['serve', 'init', 'migrate', 'user', 'token', 'demo', 'backup', '--db', '--listen', 'RAPPORT_DB'])
+    assert.match(h.err, new RegExp(c.replace(/-/g, '\\-')), `help mentions ${c}`);
+  assert.equal(rapport(['serve', '--help']).code, 0);
+  assert.equal(rapport(['nope']).code, 2);
+  assert.equal(rapport(['serve', '--threads', 'lots']).code, 2);
+});
+
+test('init creates the admin once; migrate reports the schema version', () => {
+  const i = rapport(['init']);
+  assert.equal(i.code, 0, i.err);
+  assert.match(i.err, /created admin admin@example\.com/);
+  const again = rapport(['init']);
+  assert.equal(again.code, 0);
+  assert.doesNotMatch(again.err, /created admin/, 'a second init keeps the data');
+  const m = rapport(['migrate']);
+  assert.equal(m.code, 0);
+  assert.match(m.out, /schema version [1-9]/);
+});
+
+test('user add, list, passwd and disable', () => {
+  const add = rapport(['user', 'add', 'Olga@Example.com', '--name', 'Ольга Петрова', '--role', 'sales', '--password', 'first-pass-1']);
+  assert.equal(add.code, 0, add.err);
+  const list = rapport(['user', 'list']);
+  assert.match(list.out, /olga@example\.com\tОльга Петрова/);
+  assert.notEqual(rapport(['user', 'add', 'x@example.com', '--name', 'X', '--role', 'nope']).code, 0);
+  assert.notEqual(rapport(['user', 'add', 'olga@example.com', '--name', 'Dup', '--password', 'whatever-1']).code, 0,
+    'a taken e-mail is refused');
+  const pw = rapport(['user', 'passwd', 'olga@example.com', '--password', 'second-pass-2']);
+  assert.equal(pw.code, 0, pw.err);
+  const dis = rapport(['user', 'disable', 'olga@example.com']);
+  assert.equal(dis.code, 0, dis.err);
+  assert.match(rapport(['user', 'list']).out, /olga@example\.com.*disabled/);
+});
+
+test('token create gives a working Bearer token; revoke ends it', async () => {
+  const t = rapport(['token', 'create', '--user', 'admin@example.com', '--name', 'ci']);
+  assert.equal(t.code, 0, t.err);
+  const token = t.out.trim();
+  assert.match(token, /^rp_[0-9a-f]{48}$/);
+  const srv = await startServer({ dir, adminPassword });
+  try {
+    const ok = await srv.request('GET', `${API}/auth/me`, { auth: { token } });
+    assert.equal(ok.status, 200);
+    assert.equal(ok.json.user.email, 'admin@example.com');
+    const old = await srv.login('olga@example.com', 'second-pass-2');
+    assert.equal(old.status, 401, 'a disabled user cannot sign in');
+    const list = await srv.request('GET', `${API}/tokens`, { auth: { token } });
+    const id = list.json.data.find((x) => x.name === 'ci').id;
+    // the server keeps no token cache: a revoke from the shell counts at once
+    const rv = rapport(['token', 'revoke', String(id)]);
+    assert.equal(rv.code, 0, rv.err);
+    const gone = await srv.request('GET', `${API}/auth/me`, { auth: { token } });
+    assert.equal(gone.status, 401);
+  } finally {
+    await srv.stop();
+  }
+});
+
+test('demo fills the database and refuses a second run; backup copies it', () => {
+  const d = rapport(['demo', '--scale', '60'], { RAPPORT_DEMO_PASSWORD: 'demo-pass-123' });
+  assert.equal(d.code, 0, d.err);
+  assert.match(d.err, /60 contacts/);
+  assert.notEqual(rapport(['demo', '--scale', '60']).code, 0, 'demo data is loaded once');
+  assert.notEqual(rapport(['demo', '--scale', '0']).code, 0);
+  const copy = path.join(dir, 'copy.db');
+  const b = rapport(['backup', copy]);
+  assert.equal(b.code, 0, b.err);
+  assert.ok(fs.statSync(copy).size > 100_000);
+  assert.notEqual(rapport(['backup', copy]).code, 0, 'an existing file is not overwritten');
+  const users = rapport(['user', 'list'], { RAPPORT_DB: copy });
+  assert.match(users.out, /@demo\.rapport\.test/, 'the backup holds the demo users');
+});
