@@ -29,5 +29,14 @@ if [ -f web/vendor.list ]; then
 	done < web/vendor.list
 	rm -f "$out.tmp/vendor.list"
 fi
+# Preload every module: without a bundler the browser would otherwise
+# discover the import graph one level per round trip.
+if [ -f "$out.tmp/index.html" ]; then
+	links=$(cd "$out.tmp" && find app vendor -name '*.js' 2>/dev/null | LC_ALL=C sort |
+		sed 's|.*|<link rel="modulepreload" href="/&">|')
+	awk -v links="$links" '/<script type="module"/ { print links } { print }' \
+		"$out.tmp/index.html" > "$out.tmp/index.html.new"
+	mv "$out.tmp/index.html.new" "$out.tmp/index.html"
+fi
 rm -rf "$out"
 mv "$out.tmp" "$out"
