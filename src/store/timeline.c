@@ -8,43 +8,40 @@
 
 #include "model/registry.h"
 
-#define TIMELINE_MAX 200
+#define TIMELINE_MAX 200 /* items per page; each link query reads at most this many */
 
-/* related_type/related_id pairs that count as "on" (e, id). */
-static void activity_links(struct sql *q, const struct entity_def *e, int64_t id)
+/* How rows of a source entity are linked to the record: by a reference
+ * field (deals.account_id), or, for activities, by related_type/related_id
+ * naming the record itself or one of its children (an account's contacts).
+ * Each link is its own simple query, so each can use its index. */
+struct link {
+	const struct field_def *via;	 /* a reference field of the source */
+	const struct entity_def *child;	 /* activities on children of ... */
+	const struct field_def *child_f; /* ... linked by this field */
+};
+
+static void link_condition(struct sql *q, const struct entity_def *e, int64_t id,
+			   const struct link *l)
 {
-	sql_add(q, "((t.\"related_type\"=");
-	sql_text(q, e->name);
-	sql_add(q, " AND t.\"related_id\"=");
-	sql_int(q, id);
-	sql_add(q, ")");
-	for (int i = 0; i < model_entity_count(); i++) {
-		const struct entity_def *child = model_entity_at(i);
-		if (!(child->flags & EF_TIMELINE) || child == e)
-			continue;
-		int n = entity_nfields(child);
-		for (int k = 0; k < n; k++) {
-			const struct field_def *f = &child->fields[k];
-			if (f->type != FT_REF || !f->ref || strcmp(f->ref, e->name) ||
-			    (f->flags & FF_SYSTEM))
-				continue;
-			sql_add(q, " OR (t.\"related_type\"=");
-			sql_text(q, child->name);
-			sql_add(q, " AND t.\"related_id\" IN (SELECT \"id\" FROM ");
-			sql_ident(q, child->name);
-			sql_add(q, " WHERE ");
-			sql_ident(q, field_column(f));
-			sql_add(q, "=");
-			sql_int(q, id);
-			sql_add(q, " AND \"deleted_at\" IS NULL))");
-		}
+	if (l->via) {
+		sql_add(q, "t.");
+		sql_ident(q, field_column(l->via));
+		sql_fmt(q, "=%i", id);
+	} else if (!l->child) {
+		sql_fmt(q, "t.\"related_type\"=%t AND t.\"related_id\"=%i", e->name, id);
+	} else {
+		sql_fmt(q, "t.\"related_type\"=%t AND t.\"related_id\" IN (SELECT \"id\" FROM ",
+			l->child->name);
+		sql_ident(q, l->child->name);
+		sql_add(q, " WHERE ");
+		sql_ident(q, field_column(l->child_f));
+		sql_fmt(q, "=%i AND \"deleted_at\" IS NULL)", id);
 	}
-	sql_add(q, ")");
 }
 
 /* Appends rows of `src` linked to (e, id) to items. */
 static enum rp_err collect(struct store_conn *c, const struct entity_def *src,
-			   const struct entity_def *e, int64_t id, const struct field_def *via,
+			   const struct entity_def *e, int64_t id, const struct link *link,
 			   const struct scope *scope, int limit, const char *before,
 			   struct arena *a, struct timeline_item *items, int *n,
 			   struct rp_error *err)
@@ -57,20 +54,14 @@ static enum rp_err collect(struct store_conn *c, const struct entity_def *src,
 	sql_add(&q, " FROM ");
 	sql_ident(&q, src->name);
 	sql_add(&q, " AS t WHERE t.\"deleted_at\" IS NULL AND ");
-	if (via) {
-		sql_add(&q, "t.");
-		sql_ident(&q, field_column(via));
-		sql_add(&q, "=");
-		sql_int(&q, id);
-	} else {
-		activity_links(&q, e, id);
-	}
+	link_condition(&q, e, id, link);
 	if (before) {
 		sql_add(&q, " AND t.\"created_at\"<");
 		sql_text(&q, before);
 	}
 	sql_scope(&q, "t", scope);
-	sql_add(&q, " ORDER BY t.\"created_at\" DESC, t.\"id\" DESC LIMIT ");
+	/* "+": sort the few linked rows; never walk the created_at index */
+	sql_add(&q, " ORDER BY +t.\"created_at\" DESC, t.\"id\" DESC LIMIT ");
 	sql_int(&q, limit);
 	sqlite3_stmt *st = stmt_prepare(c, &q, err);
 	if (!st) {
@@ -78,12 +69,58 @@ static enum rp_err collect(struct store_conn *c, const struct entity_def *src,
 		return err->err;
 	}
 	int rc;
-	while (*n < TIMELINE_MAX * 4 && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+	while (*n < TIMELINE_MAX * 16 && (rc = sqlite3_step(st)) == SQLITE_ROW) {
 		struct record *r = row_to_record(st, src, map, ncols, a);
 		items[(*n)++] = (struct timeline_item){src, r, record_text(r, "created_at")};
 	}
 	stmt_done(st);
 	sql_release(&q);
+	return RP_OK;
+}
+
+static bool refers_to(const struct field_def *f, const struct entity_def *e)
+{
+	return f->type == FT_REF && f->ref && !strcmp(f->ref, e->name) && !(f->flags & FF_SYSTEM);
+}
+
+/* Activities on the record, and on each kind of record that refers to it. */
+static enum rp_err collect_activities(struct store_conn *c, const struct entity_def *src,
+				      const struct entity_def *e, int64_t id,
+				      const struct scope *sc, int limit, const char *before,
+				      struct arena *a, struct timeline_item *items, int *n,
+				      struct rp_error *err)
+{
+	struct link direct = {0};
+	if (collect(c, src, e, id, &direct, sc, limit, before, a, items, n, err))
+		return err->err;
+	for (int i = 0; i < model_entity_count(); i++) {
+		const struct entity_def *child = model_entity_at(i);
+		if (!(child->flags & EF_TIMELINE) || child == e)
+			continue;
+		int nf = entity_nfields(child);
+		for (int k = 0; k < nf; k++) {
+			struct link l = {.child = child, .child_f = &child->fields[k]};
+			if (refers_to(l.child_f, e) &&
+			    collect(c, src, e, id, &l, sc, limit, before, a, items, n, err))
+				return err->err;
+		}
+	}
+	return RP_OK;
+}
+
+/* Event records (deals) whose reference fields point at the record. */
+static enum rp_err collect_events(struct store_conn *c, const struct entity_def *src,
+				  const struct entity_def *e, int64_t id, const struct scope *sc,
+				  int limit, const char *before, struct arena *a,
+				  struct timeline_item *items, int *n, struct rp_error *err)
+{
+	int nf = entity_nfields(src);
+	for (int k = 0; k < nf; k++) {
+		struct link l = {.via = &src->fields[k]};
+		if (refers_to(l.via, e) &&
+		    collect(c, src, e, id, &l, sc, limit, before, a, items, n, err))
+			return err->err;
+	}
 	return RP_OK;
 }
 
@@ -103,7 +140,7 @@ enum rp_err store_timeline(struct store_conn *c, const struct entity_def *e, int
 {
 	if (limit <= 0 || limit > TIMELINE_MAX)
 		limit = TIMELINE_MAX;
-	struct timeline_item *items = arena_alloc(a, sizeof *items * TIMELINE_MAX * 4);
+	struct timeline_item *items = arena_alloc(a, sizeof *items * TIMELINE_MAX * 16);
 	int n = 0;
 	for (int i = 0; i < model_entity_count(); i++) {
 		const struct entity_def *src = model_entity_at(i);
@@ -111,18 +148,11 @@ enum rp_err store_timeline(struct store_conn *c, const struct entity_def *e, int
 		if (sc.scope == SCOPE_NONE)
 			continue;
 		enum rp_err rc = RP_OK;
-		if (src->flags & EF_ACTIVITY) {
-			rc = collect(c, src, e, id, NULL, &sc, limit, before, a, items, &n, err);
-		} else if ((src->flags & EF_EVENT) && src != e) {
-			int nf = entity_nfields(src);
-			for (int k = 0; k < nf && !rc; k++) {
-				const struct field_def *f = &src->fields[k];
-				if (f->type == FT_REF && f->ref && !strcmp(f->ref, e->name) &&
-				    !(f->flags & FF_SYSTEM))
-					rc = collect(c, src, e, id, f, &sc, limit, before, a, items,
-						     &n, err);
-			}
-		}
+		if (src->flags & EF_ACTIVITY)
+			rc = collect_activities(c, src, e, id, &sc, limit, before, a, items, &n,
+						err);
+		else if ((src->flags & EF_EVENT) && src != e)
+			rc = collect_events(c, src, e, id, &sc, limit, before, a, items, &n, err);
 		if (rc)
 			return rc;
 	}
