@@ -103,6 +103,16 @@ static enum rp_err field_indexes(struct store_conn *c, const struct entity_def *
 		if (exec_text(c, q, err))
 			return err->err;
 	}
+	if (f->type == FT_REF && strcmp(f->name, "created_by")) {
+		/* "the account's contacts, newest first" is the common list: the
+		 * reference with created_at serves it in order (and the plain
+		 * equality lookups too, so the one-column index goes) */
+		snprintf(q, sizeof q,
+			 "CREATE INDEX IF NOT EXISTS \"%s_%s_created\" ON \"%s\"(\"%s\", "
+			 "\"created_at\"); DROP INDEX IF EXISTS \"%s_%s\"",
+			 e->name, col, e->name, col, e->name, col);
+		return exec_text(c, q, err);
+	}
 	if ((f->flags & (FF_SORT | FF_INDEX)) || f->type == FT_REF) {
 		if (f->type == FT_ID)
 			return RP_OK;
