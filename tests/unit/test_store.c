@@ -25,6 +25,22 @@
 
 /* The database every test shares; each test tags its rows (external_id or
  * a distinct name) and filters on that, so tests do not see each other. */
+
+/* The number of the newest migration compiled in (the files are numbered). */
+extern const struct {
+	const char *path;
+	const unsigned char *data;
+	size_t len;
+} store_migrations[];
+
+static int latest_migration(void)
+{
+	int v = 0;
+	for (int i = 0; store_migrations[i].path; i++)
+		v = (int)strtol(store_migrations[i].path, NULL, 10);
+	return v;
+}
+
 static struct {
 	char dir[64];
 	char path[128];
@@ -219,14 +235,14 @@ static void test_open_and_migrate(void **state)
 	struct arena *a = *state;
 	struct rp_error err = {0};
 	assert_string_equal(store_path(F.s), F.path); /* "sqlite:" dropped */
-	assert_int_equal(store_schema_version(F.c), 1);
+	assert_int_equal(store_schema_version(F.c), latest_migration());
 	/* the connection is per thread: the same one each time */
 	assert_ptr_equal(store_conn(F.s, &err), F.c);
 
 	/* migrating again changes nothing and keeps the data */
 	int64_t id = put_named(a, "teams", "Migration team");
 	assert_int_equal(store_migrate(F.s, &err), RP_OK);
-	assert_int_equal(store_schema_version(F.c), 1);
+	assert_int_equal(store_schema_version(F.c), latest_migration());
 	struct record *r = NULL;
 	assert_int_equal(store_get(F.c, ent("teams"), id, a, &r, &err), RP_OK);
 	assert_string_equal(record_text(r, "name"), "Migration team");
@@ -1229,7 +1245,7 @@ static void test_backup_and_check(void **state)
 	assert_non_null(bc);
 	assert_ptr_not_equal(bc, F.c);
 	assert_int_equal(store_check(bc, &err), RP_OK);
-	assert_int_equal(store_schema_version(bc), 1);
+	assert_int_equal(store_schema_version(bc), latest_migration());
 	struct record *r = NULL;
 	assert_int_equal(store_get(bc, ent("teams"), id, a, &r, &err), RP_OK);
 	assert_string_equal(record_text(r, "name"), "Backed up");
