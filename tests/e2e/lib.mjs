@@ -29,7 +29,12 @@ export const HERE = path.dirname(fileURLToPath(import.meta.url));
 export const ROOT = path.resolve(HERE, '../..');
 export const BIN = path.resolve(ROOT, process.env.RAPPORT_BIN || 'build/rapport');
 export const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
-export const SHOTS = path.join(ROOT, 'docs/screenshots');
+// The README's screenshots are refreshed only on request
+// (UPDATE_SCREENSHOTS=1 tests/e2e/run.sh); ordinary runs write them under
+// build/ so a test run leaves the tree clean.
+export const SHOTS = process.env.UPDATE_SCREENSHOTS
+  ? path.join(ROOT, 'docs/screenshots')
+  : path.join(ROOT, 'build/screenshots');
 export const ADMIN_EMAIL = 'admin@example.com';
 export const DEMO_PASSWORD = 'demo-pass-123';
 export const API = '/api/v1';
