@@ -113,6 +113,15 @@ api: deps build/rapport
 e2e: test-deps build/rapport
 	@scripts/test.sh e2e
 
+# Speed and memory are measured here, never in tests (bench/README.md).
+bench: deps
+	@bench/deps.sh
+	bench/run.sh full
+
+bench-quick: deps
+	@bench/deps.sh
+	bench/run.sh quick
+
 check-style:
 	@scripts/check-style.sh
 
