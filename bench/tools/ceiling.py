@@ -1,0 +1,93 @@
+#!/usr/bin/env python3
+"""ceiling.py TRACE OUTDIR — turns the sqltrace log into replay files.
+
+The log holds every statement the traced server ran, one per line, with
+"-- WORKLOAD name" markers that bench/run.sh wrote between workloads. For
+each workload this writes OUTDIR/name.sql and, for reads, OUTDIR/name.N.sql
+split into nproc parts by request, and prints "name requests statements".
+
+Each file starts with the PRAGMAs the server's connections ran when they
+opened (cache size, temp store, foreign keys), so the shell works with the
+same settings. A request starts with the API token lookup; that lookup and the user and
+role loads right after it are authentication, not the workload's storage
+work, so they are dropped. Also dropped: connection set-up PRAGMAs and the
+statements FTS5 runs on its own shadow tables ('main'.…), which the
+virtual table redoes by itself when the shell runs the outer statement.
+"""
+import os
+import sys
+
+AUTH = "SELECT user_id, id FROM api_tokens"
+
+
+# synchronous is left out: the server's reader and writer connections
+# differ, and run.sh sets synchronous=FULL for the replayed writes itself.
+CONN_PRAGMAS = ("foreign_keys", "temp_store", "cache_size", "mmap_size",
+                "cache_spill")
+
+
+def parse(path):
+    segs, name, pragmas = {}, None, []
+    with open(path, encoding="utf-8", errors="replace") as f:
+        for line in f:
+            line = line.rstrip("\n")
+            if line.startswith("PRAGMA "):
+                if line[7:].split("=")[0] in CONN_PRAGMAS:
+                    p = line.rstrip(";") + ";"
+                    if p not in pragmas:
+                        pragmas.append(p)
+                continue
+            if line.startswith("-- WORKLOAD "):
+                name = line.split(" ", 2)[2].strip()
+                segs[name] = []
+                continue
+            if name is None or not line:
+                continue
+            segs[name].append(line)
+    return segs, pragmas
+
+
+def requests(lines):
+    reqs, cur, after_auth = [], None, 0
+    for s in lines:
+        if s.startswith("PRAGMA") or "'main'." in s:
+            continue
+        if s.startswith(AUTH):
+            cur = []
+            reqs.append(cur)
+            after_auth = 2
+            continue
+        if after_auth and (s.startswith('SELECT "id","email","name","password_hash"')
+                           or s.startswith('SELECT "id","name","permissions"')):
+            after_auth -= 1
+            continue
+        after_auth = 0
+        if cur is not None:
+            cur.append(s)
+    return [r for r in reqs if r]
+
+
+def main():
+    trace, out = sys.argv[1], sys.argv[2]
+    parts = int(os.environ.get("BENCH_REPLAY_PARTS", os.cpu_count() or 1))
+    os.makedirs(out, exist_ok=True)
+    segs, pragmas = parse(trace)
+    head = "".join(p + "\n" for p in pragmas)
+    for name, lines in segs.items():
+        reqs = requests(lines)
+        nstmt = sum(len(r) for r in reqs)
+        with open(os.path.join(out, name + ".sql"), "w", encoding="utf-8") as f:
+            f.write(head)
+            for r in reqs:
+                f.write("\n".join(r) + "\n")
+        for p in range(parts):
+            with open(os.path.join(out, "%s.%d.sql" % (name, p)), "w",
+                      encoding="utf-8") as f:
+                f.write(head)
+                for r in reqs[p::parts]:
+                    f.write("\n".join(r) + "\n")
+        print(name, len(reqs), nstmt)
+
+
+if __name__ == "__main__":
+    main()
