@@ -146,7 +146,10 @@ function Shell() {
 
 function App() {
   const [, force] = useReducer((x) => x + 1, 0);
-  useEffect(() => subscribe(force), []);
+  // An effect runs after paint, and boot() may notify before that (a fast
+  // 401 from /auth/me): render once more on subscribing so no change is
+  // missed in between.
+  useEffect(() => { const off = subscribe(force); force(); return off; }, []);
   if (!booted) return html`<div class="boot"><${Spinner} /></div>`;
   if (!session.user) return html`<${Login} /><${Toasts} />`;
   if (!session.meta) return html`<div class="boot"><${Spinner} /></div>`;
