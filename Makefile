@@ -2,11 +2,13 @@
 # commands a new machine needs; both install missing Debian packages first.
 PREFIX ?= /usr/local
 CC ?= cc
-PKGS := libmicrohttpd jansson sqlite3 libsodium libutf8proc icu-uc icu-i18n
+PKGS := libmicrohttpd jansson sqlite3 libsodium libutf8proc icu-uc icu-i18n uchardet xlsxwriter \
+	libzip libxml-2.0
 CFLAGS_BASE := -std=c17 -Wall -Wextra -Werror -Wshadow -Wno-unused-parameter \
 	-D_GNU_SOURCE -Isrc -Ibuild/gen -include src/core/banned.h
 OPT ?= -O2 -g
-LDLIBS = $(shell pkg-config --libs $(PKGS)) -lpthread -lm
+# libcsv ships no pkg-config file
+LDLIBS = $(shell pkg-config --libs $(PKGS)) -lcsv -lpthread -lm
 
 SRC := $(sort $(wildcard src/*/*.c))
 MAIN := src/cli/main.c

@@ -3,7 +3,8 @@
 # test, skipping those already present. Safe to run repeatedly.
 set -eu
 BUILD="build-essential pkg-config libmicrohttpd-dev libjansson-dev
-libsqlite3-dev libsodium-dev libutf8proc-dev libicu-dev libcmocka-dev sqlite3"
+libsqlite3-dev libsodium-dev libutf8proc-dev libicu-dev libcmocka-dev sqlite3
+libcsv-dev libuchardet-dev libxlsxwriter-dev libzip-dev libxml2-dev"
 TEST="nodejs npm cppcheck clang-format"
 case "${1:-build}" in
 build) want="$BUILD" ;;
