@@ -30,7 +30,6 @@ struct store_conn {
 	struct stmt_slot *cache;
 	struct dbconn own;
 	int txdepth;
-	bool tx_failed;
 	bool writing; /* holds the writer for a write transaction */
 	struct store_conn *next;
 };

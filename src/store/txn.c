@@ -165,11 +165,35 @@ static enum rp_err wait_durable(struct store *s, uint64_t mine, struct rp_error 
 	return rc;
 }
 
+/* A nested write transaction is a savepoint of its own, so a part that
+ * fails (one row of an import batch) is undone alone and the rest of the
+ * transaction goes on. Nested reads share the outer snapshot. */
+enum sp_action { SP_OPEN, SP_RELEASE, SP_UNDO };
+
+static enum rp_err savepoint(struct store_conn *c, enum sp_action act, struct rp_error *err)
+{
+	char sql[64];
+	int n = c->txdepth;
+	if (act == SP_OPEN)
+		snprintf(sql, sizeof sql, "SAVEPOINT n%d", n);
+	else if (act == SP_RELEASE)
+		snprintf(sql, sizeof sql, "RELEASE n%d", n);
+	else
+		snprintf(sql, sizeof sql, "ROLLBACK TO n%d; RELEASE n%d", n, n);
+	return exec_text(c, sql, err);
+}
+
 enum rp_err store_begin(struct store_conn *c, bool write, struct rp_error *err)
 {
-	if (c->txdepth++ > 0)
+	if (c->txdepth > 0) {
+		c->txdepth++;
+		if (c->writing && savepoint(c, SP_OPEN, err)) {
+			c->txdepth--;
+			return err->err;
+		}
 		return RP_OK;
-	c->tx_failed = false;
+	}
+	c->txdepth++;
 	enum rp_err rc = write ? writer_enter(c, err) : exec_text(c, "BEGIN", err);
 	if (rc)
 		c->txdepth = 0;
@@ -180,8 +204,14 @@ enum rp_err store_commit(struct store_conn *c, struct rp_error *err)
 {
 	if (c->txdepth == 0)
 		return RP_OK;
-	if (--c->txdepth > 0)
-		return RP_OK;
+	if (c->txdepth > 1) {
+		enum rp_err rc = c->writing ? savepoint(c, SP_RELEASE, err) : RP_OK;
+		if (rc)
+			savepoint(c, SP_UNDO, NULL);
+		c->txdepth--;
+		return rc;
+	}
+	c->txdepth = 0;
 	if (!c->writing) {
 		enum rp_err rc = exec_text(c, "COMMIT", err);
 		if (rc)
@@ -189,15 +219,6 @@ enum rp_err store_commit(struct store_conn *c, struct rp_error *err)
 		return rc;
 	}
 	struct writer *w = &c->s->w;
-	if (c->tx_failed) {
-		/* an inner part rolled back: the whole transaction must go */
-		c->tx_failed = false;
-		exec_text(c, "ROLLBACK TO w; RELEASE w", NULL);
-		close_if_empty(c);
-		writer_leave(c);
-		return rp_fail(err, RP_EINTERNAL, "transaction_aborted",
-			       "part of the change failed; nothing was written");
-	}
 	if (exec_text(c, "RELEASE w", err)) {
 		exec_text(c, "ROLLBACK TO w; RELEASE w", NULL);
 		close_if_empty(c);
@@ -214,11 +235,13 @@ void store_rollback(struct store_conn *c)
 {
 	if (c->txdepth == 0)
 		return;
-	if (--c->txdepth > 0) {
-		c->tx_failed = true; /* the outermost level undoes it all */
+	if (c->txdepth > 1) {
+		if (c->writing)
+			savepoint(c, SP_UNDO, NULL);
+		c->txdepth--;
 		return;
 	}
-	c->tx_failed = false;
+	c->txdepth = 0;
 	if (!c->writing) {
 		exec_text(c, "ROLLBACK", NULL);
 		return;

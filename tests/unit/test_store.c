@@ -1080,7 +1080,7 @@ static void test_transactions(void **state)
 	put_named(a, "teams", "tx rolled back");
 	assert_int_equal(store_begin(F.c, true, &err), RP_OK); /* nested */
 	put_named(a, "teams", "tx rolled back too");
-	assert_int_equal(store_commit(F.c, &err), RP_OK); /* inner: no-op */
+	assert_int_equal(store_commit(F.c, &err), RP_OK); /* inner: released */
 	assert_int_equal(store_count(F.c, t), n0 + 2);
 	store_rollback(F.c);
 	assert_int_equal(store_count(F.c, t), n0);
@@ -1096,16 +1096,9 @@ static void test_transactions(void **state)
 	assert_int_equal(store_count(F.c, t), n0 + 1);
 }
 
-/* Regression (was a bug): src/store/sqlite.c:342-348 (store_rollback). A rollback inside a
- * nested transaction ends the whole SQL transaction and sets txdepth to 0,
- * so the outer caller, still believing it is in a transaction, goes on
- * writing in autocommit mode: its later writes are committed one by one
- * and survive its own rollback, and its commit reports success although
- * its earlier writes are gone. internal.h declares `tx_failed` for this
- * but nothing uses it. Proposed fix: when txdepth > 1, store_rollback only
- * decrements txdepth and sets tx_failed; the outermost store_rollback
- * issues ROLLBACK; the outermost store_commit with tx_failed set issues
- * ROLLBACK and returns an error (e.g. RP_ECONFLICT "transaction_aborted"). */
+/* A nested write transaction is a savepoint: its rollback undoes its own
+ * writes only, and the outer transaction decides about the rest (an
+ * import batch rejects one row and commits the others). */
 static void test_transactions_nested_rollback(void **state)
 {
 	struct arena *a = *state;
@@ -1116,19 +1109,21 @@ static void test_transactions_nested_rollback(void **state)
 	put_named(a, "teams", "nested A");
 	assert_int_equal(store_begin(F.c, true, &err), RP_OK);
 	put_named(a, "teams", "nested B");
-	store_rollback(F.c);		   /* the inner part fails */
+	store_rollback(F.c); /* the inner part fails: B is gone, A stays */
+	assert_int_equal(store_count(F.c, t), n0 + 1);
 	put_named(a, "teams", "nested C"); /* the outer part goes on */
 	store_rollback(F.c);		   /* and then gives up */
 	assert_int_equal(store_count(F.c, t), n0);
 
-	/* a commit after an inner rollback must not claim success */
+	/* a commit after an inner rollback keeps the outer writes only */
 	assert_int_equal(store_begin(F.c, true, &err), RP_OK);
 	put_named(a, "teams", "nested D");
 	assert_int_equal(store_begin(F.c, true, &err), RP_OK);
+	put_named(a, "teams", "nested E");
 	store_rollback(F.c);
-	rp_error_clear(&err);
-	assert_int_not_equal(store_commit(F.c, &err), RP_OK);
-	assert_int_equal(store_count(F.c, t), n0);
+	assert_int_equal(store_commit(F.c, &err), RP_OK);
+	assert_int_equal(store_count(F.c, t), n0 + 1);
+	assert_string_equal(list_col(a, "teams", "name[prefix]=nested ", NULL, "name"), "nested D");
 }
 
 struct thread_arg {
