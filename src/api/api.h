@@ -21,7 +21,11 @@ struct api_app {
 	struct api_config cfg;
 	int64_t started_at;
 	const char *web_dir; /* serve the UI from this folder (development) */
+	struct jobs *jobs;   /* the background worker, woken when a job is queued */
 };
+
+/* The largest file an import takes (streamed to disk, never held in RAM). */
+#define API_MAX_IMPORT_BYTES ((size_t)2 << 30)
 
 extern const struct http_route api_routes[];
 void api_not_found(struct http_request *req, struct http_response *resp, void *app);

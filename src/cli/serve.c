@@ -5,11 +5,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "api/api.h"
 #include "cli/cli.h"
 #include "core/clock.h"
 #include "core/log.h"
+#include "io/import.h"
+#include "jobs/jobs.h"
 
 int cli_bootstrap(struct store *s);
 
@@ -28,6 +31,20 @@ static bool split_listen(const char *listen, char *host, size_t hostlen, uint16_
 		snprintf(host, hostlen, "127.0.0.1");
 	*port = (uint16_t)p;
 	return true;
+}
+
+/* The worker's import job: the import runs while the lease holds. */
+static bool import_tick(const struct record *imp, double progress, void *ctx)
+{
+	(void)imp;
+	(void)progress;
+	return job_alive(ctx);
+}
+
+static enum rp_err run_import_job(struct store *s, int64_t id, struct job_ctx *ctx,
+				  struct rp_error *err)
+{
+	return import_run(s, id, import_tick, ctx, err);
 }
 
 int cmd_serve(struct config *cfg, int argc, const char **argv)
@@ -54,7 +71,11 @@ int cmd_serve(struct config *cfg, int argc, const char **argv)
 		.started_at = clock_now(),
 		.web_dir = cfg->web_dir,
 	};
+	char upload_dir[4200];
+	import_dir(store_path(s), upload_dir, sizeof upload_dir);
+	mkdir(upload_dir, 0750);
 	struct http_config hc = {
+		.upload_dir = upload_dir,
 		.host = host,
 		.port = port,
 		.threads = (unsigned)cfg->threads,
@@ -71,10 +92,13 @@ int cmd_serve(struct config *cfg, int argc, const char **argv)
 	sigaddset(&sigs, SIGTERM);
 	pthread_sigmask(SIG_BLOCK, &sigs, NULL); /* worker threads inherit it */
 	signal(SIGPIPE, SIG_IGN);
+	static const struct job_handler handlers[] = {{"import", run_import_job}};
+	app.jobs = jobs_start(s, handlers, 1);
 	char msg[256];
 	struct http_server *srv = http_start(&hc, api_routes, &app, api_not_found, msg, sizeof msg);
 	if (!srv) {
 		fprintf(stderr, "rapport: %s\n", msg);
+		jobs_stop(app.jobs);
 		store_close(s);
 		return 1;
 	}
@@ -84,6 +108,7 @@ int cmd_serve(struct config *cfg, int argc, const char **argv)
 	sigwait(&sigs, &sig);
 	log_info("rapport stopping (signal %d)", sig);
 	http_stop(srv);
+	jobs_stop(app.jobs);
 	store_close(s);
 	return 0;
 }

@@ -740,6 +740,43 @@ char *textkey_index(const char *s, size_t len)
 	return sb_take(&out);
 }
 
+/* One segment as Latin letters and digits: a Han run as its pinyin
+ * syllables run together, a Cyrillic word transliterated, others folded
+ * with their marks stripped. */
+static void latin_segment(sbuf *out, const segment *g, tk_thread *t)
+{
+	size_t wn = 0, ln = 0;
+	char *w = strip_marks(g->p, g->len, &wn);
+	char *l = NULL;
+	if (wn && g->han)
+		l = latin_word(t->tr[TR_HAN_NAMES], w, wn, &ln);
+	else if (wn && g->cyr)
+		l = latin_word(t->tr[TR_CYRILLIC], g->p, g->len, &ln);
+	if (l)
+		sb_token(out, l, ln);
+	else if (wn)
+		sb_token(out, w, wn);
+	free(l);
+	free(w);
+}
+
+char *textkey_latin(const char *s, size_t len)
+{
+	tk_thread *t = thread_get();
+	if (!t)
+		return NULL;
+	size_t n = 0;
+	char *base = fold_base(s, len, &n);
+	if (!base)
+		return NULL;
+	sbuf out = {0};
+	segment g;
+	for (size_t pos = 0; next_segment(base, n, &pos, &g);)
+		latin_segment(&out, &g, t);
+	free(base);
+	return sb_take(&out);
+}
+
 /* Writes s inside an FTS5 string, doubling any '"'. */
 static void put_quoted(sbuf *out, const char *s, size_t n)
 {

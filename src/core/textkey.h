@@ -77,6 +77,13 @@ char *textkey_fold(const char *s, size_t len);
  * ("+7 (916) 123-45-67" → "79161234567"). */
 char *textkey_index(const char *s, size_t len);
 
+/* s as words of Latin letters and digits separated by single spaces, for
+ * matching names across scripts: folded and mark-stripped, a Han run as
+ * one word of its toneless pinyin ("王小明" → "wangxiaoming"), Cyrillic
+ * transliterated ("Пётр Иванов" → "petr ivanov").  NULL on invalid input
+ * or when textkey_init() has not succeeded. */
+char *textkey_latin(const char *s, size_t len);
+
 /* The FTS5 MATCH expression for what a user typed, or NULL when the query
  * has no searchable token (the caller then returns no results) or is
  * invalid input.  Words are cut as in textkey_index(); each becomes one

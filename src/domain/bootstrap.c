@@ -13,7 +13,10 @@ static const char *const shared_read =
 	"\"roles\":{\"read\":\"all\"},\"pipelines\":{\"read\":\"all\"},"
 	"\"stages\":{\"read\":\"all\"},\"products\":{\"read\":\"all\"},"
 	"\"tags\":{\"read\":\"all\",\"create\":\"all\"},"
-	"\"saved_views\":{\"read\":\"all\",\"create\":\"all\",\"edit\":\"own\",\"delete\":\"own\"}";
+	"\"saved_views\":{\"read\":\"all\",\"create\":\"all\",\"edit\":\"own\",\"delete\":\"own\"},"
+	"\"imports\":{\"read\":\"own\",\"create\":\"all\",\"edit\":\"own\"},"
+	"\"import_templates\":{\"read\":\"all\",\"create\":\"all\",\"edit\":\"own\","
+	"\"delete\":\"own\"}";
 
 static const struct {
 	const char *name, *description, *perms; /* perms: %s = shared_read */
@@ -108,7 +111,7 @@ static enum rp_err insert(struct store_conn *c, struct record *r, struct arena *
 {
 	domain_stamp_new(r, a, 0);
 	int64_t id;
-	if (store_insert(c, r, &id, err) || domain_index_record(c, r->ent, id, r, err))
+	if (store_insert(c, r, &id, err) || domain_index_record(c, r->ent, id, r, a, err))
 		return err->err;
 	if (ret_id)
 		*ret_id = id;

@@ -91,8 +91,9 @@ char *domain_search_text(const struct entity_def *e, const struct record *r);
 /* What a user typed as a full-text expression, or NULL when nothing in it
  * is searchable. Owned by a. */
 char *domain_fts_query(struct arena *a, const char *q);
+/* Stores what finds the record: its search text and duplicate keys. */
 enum rp_err domain_index_record(struct store_conn *c, const struct entity_def *e, int64_t id,
-				const struct record *r, struct rp_error *err);
+				const struct record *r, struct arena *a, struct rp_error *err);
 
 /* --- users and setup --------------------------------------------------- */
 

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "core/textkey.h"
+#include "domain/dedup.h"
 #include "model/registry.h"
 
 #define SEARCH_MAX 50
@@ -30,8 +31,10 @@ char *domain_search_text(const struct entity_def *e, const struct record *r)
 }
 
 enum rp_err domain_index_record(struct store_conn *c, const struct entity_def *e, int64_t id,
-				const struct record *r, struct rp_error *err)
+				const struct record *r, struct arena *a, struct rp_error *err)
 {
+	if (dedup_index(c, e, id, r, a, err))
+		return err->err;
 	if (!(e->flags & EF_SEARCH))
 		return RP_OK;
 	char *text = domain_search_text(e, r);

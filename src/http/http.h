@@ -15,6 +15,20 @@
 #define HTTP_MAX_QUERY_PARAMS 64
 #define HTTP_MAX_HEADERS      16
 
+/* A body streamed to a file (routes with max_upload): for
+ * multipart/form-data the first file part, with the other parts as small
+ * fields; for any other type the body itself. */
+#define HTTP_MAX_FORM_FIELDS 16
+struct http_upload {
+	const char *path; /* the temp file; the handler may rename it away */
+	int64_t size;
+	const char *file_name;	  /* the part's filename, NULL for a raw body */
+	const char *content_type; /* of the part or the body */
+	const char *field_names[HTTP_MAX_FORM_FIELDS];
+	const char *field_values[HTTP_MAX_FORM_FIELDS];
+	int nfields;
+};
+
 struct http_request {
 	const char *method;
 	const char *path;
@@ -26,6 +40,7 @@ struct http_request {
 	const char *body;
 	size_t body_len;
 	const char *client_ip;
+	struct http_upload *upload; /* routes with max_upload only */
 	struct arena *arena;
 	void *conn; /* the server's connection handle */
 };
@@ -48,6 +63,7 @@ struct http_route {
 	const char *method;
 	const char *pattern;
 	http_handler fn;
+	size_t max_upload; /* > 0: the body goes to a file, up to this size */
 };
 
 struct http_config {
@@ -55,6 +71,7 @@ struct http_config {
 	uint16_t port;
 	unsigned threads;
 	size_t max_body;	 /* bytes; larger bodies get 413 */
+	const char *upload_dir;	 /* where uploads are streamed (the data folder) */
 	unsigned conn_timeout_s; /* idle connections are closed */
 	unsigned max_conns;
 	unsigned max_conns_per_ip;
@@ -75,6 +92,8 @@ uint16_t http_port(const struct http_server *s);
 const char *http_header(const struct http_request *req, const char *name);
 const char *http_cookie(const struct http_request *req, const char *name);
 const char *http_param(const struct http_request *req, const char *key);
+/* A multipart field of an upload, else the query parameter; NULL if none. */
+const char *http_form_field(const struct http_request *req, const char *name);
 void http_set_header(struct http_response *resp, const char *name, const char *value);
 
 /* Prometheus text for the server's request counters and latencies. */

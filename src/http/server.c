@@ -13,6 +13,7 @@
 #include "core/log.h"
 #include "http/http.h"
 #include "http/router.h"
+#include "http/upload.h"
 
 struct http_server {
 	struct MHD_Daemon *d;
@@ -30,7 +31,22 @@ struct req_state {
 	struct buf body;
 	bool too_big;
 	int64_t started_ns;
+	struct upload *upload; /* routes that stream their body to a file */
+	bool upload_failed;
 };
+
+/* A route that takes uploads gets its body streamed to a file from the
+ * first byte (the route is known from the headers alone). */
+static void maybe_upload(struct http_server *s, struct req_state *st, struct MHD_Connection *conn,
+			 const char *method, const char *url)
+{
+	struct http_request probe = {.method = method, .path = url, .arena = st->arena};
+	const struct http_route *rt;
+	if (router_find(s->routes, &probe, &rt, NULL) != ROUTE_FOUND || !rt->max_upload)
+		return;
+	st->upload = upload_begin(conn, s->cfg.upload_dir, rt->max_upload, st->arena);
+	st->upload_failed = !st->upload;
+}
 
 /* --- metrics ------------------------------------------------------------ */
 
@@ -120,6 +136,15 @@ const char *http_param(const struct http_request *req, const char *key)
 		if (!strcmp(req->params[i].key, key))
 			return req->params[i].value;
 	return NULL;
+}
+
+const char *http_form_field(const struct http_request *req, const char *name)
+{
+	const struct http_upload *u = req->upload;
+	for (int i = 0; u && i < u->nfields; i++)
+		if (!strcmp(u->field_names[i], name))
+			return u->field_values[i];
+	return http_param(req, name);
 }
 
 void http_set_header(struct http_response *resp, const char *name, const char *value)
@@ -237,6 +262,13 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 		st->started_ns = clock_mono_ns();
 		buf_init(&st->body, s->cfg.max_body);
 		*con_cls = st;
+		maybe_upload(s, st, conn, method, url);
+		return MHD_YES;
+	}
+	if (*upload_size && st->upload) {
+		if (!upload_feed(st->upload, upload, *upload_size))
+			st->too_big = true;
+		*upload_size = 0;
 		return MHD_YES;
 	}
 	if (*upload_size) {
@@ -251,7 +283,14 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 	struct http_response resp = {.status = 200, .content_type = "application/json"};
 	buf_init(&resp.body, 0);
 	MHD_get_connection_values(conn, MHD_GET_ARGUMENT_KIND, collect_param, &req);
-	if (st->too_big) {
+	int upload_status = 200;
+	if (st->upload)
+		req.upload = upload_end(st->upload, &upload_status);
+	if (st->upload_failed) {
+		simple_problem(&resp, 503, "storage_error", "The upload cannot be stored");
+	} else if (upload_status == 400) {
+		simple_problem(&resp, 400, "bad_upload", "The uploaded form is malformed");
+	} else if (st->too_big || upload_status == 413) {
 		simple_problem(&resp, 413, "payload_too_large", "The request body is too large");
 	} else if (req.bad_params || !utf8_valid(url, strlen(url))) {
 		simple_problem(&resp, 400, "invalid_query", "The query string is not valid");
@@ -277,6 +316,7 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 	struct req_state *st = *con_cls;
 	if (!st)
 		return;
+	upload_free(st->upload);
 	arena_free(st->arena);
 	buf_release(&st->body);
 	free(st);

@@ -17,6 +17,7 @@
 
 #include "core/clock.h"
 #include "core/textkey.h"
+#include "domain/dedup.h"
 #include "io/demo_internal.h"
 #include "model/query.h"
 #include "model/registry.h"
@@ -82,20 +83,22 @@ static const int demo_nproducts = (int)(sizeof demo_products / sizeof *demo_prod
 
 /* --- setup: roles, first user, teams, users, pipeline, products ------------ */
 
-static enum rp_err insert_row(struct demo_gen *g, const struct record *r, const char *text,
-			      int64_t *ret_id)
+/* a: the arena of the batch being inserted (the producer thread owns g->a
+ * meanwhile). */
+static enum rp_err insert_row(struct demo_gen *g, struct arena *a, const struct record *r,
+			      const char *text, int64_t *ret_id)
 {
 	if (store_insert(g->c, r, ret_id, g->err))
 		return g->err->err;
 	if (text && store_search_put(g->c, r->ent, *ret_id, text, g->err))
 		return g->err->err;
-	return RP_OK;
+	return dedup_index(g->c, r->ent, *ret_id, r, a, g->err);
 }
 
 /* For the setup rows, made and inserted on the caller's thread. */
 static enum rp_err insert_now(struct demo_gen *g, struct record *r, int64_t *ret_id)
 {
-	return insert_row(g, r, demo_finish(g, r), ret_id);
+	return insert_row(g, g->a, r, demo_finish(g, r), ret_id);
 }
 
 static enum rp_err list_rows(struct demo_gen *g, const char *entity, const struct query_param *p,
@@ -451,7 +454,7 @@ static enum rp_err insert_batch(struct demo_gen *g, const struct demo_batch *b)
 		return rc;
 	for (int k = 0; rc == RP_OK && k < b->n; k++) {
 		int64_t id;
-		rc = insert_row(g, b->rows[k].r, b->rows[k].text, &id);
+		rc = insert_row(g, b->a, b->rows[k].r, b->rows[k].text, &id);
 		if (rc == RP_OK && b->tb)
 			demo_table_insert(b->tb, id);
 	}

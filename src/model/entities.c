@@ -58,12 +58,12 @@ static const struct field_def role_fields[] = {
 static const struct field_def account_fields[] = {
 	{.name = "name",
 	 .type = FT_TEXT,
-	 .flags = FF_REQUIRED | FF_SEARCH | FF_SORT,
+	 .flags = FF_REQUIRED | FF_SEARCH | FF_SORT | FF_MATCH,
 	 .max_len = 300},
 	{.name = "industry", .type = FT_TEXT, .flags = FF_INDEX, .max_len = 100},
 	{.name = "website", .type = FT_URL, .flags = FF_SEARCH, .max_len = 500},
-	{.name = "phone", .type = FT_PHONE, .flags = FF_SEARCH, .max_len = 50},
-	{.name = "email", .type = FT_EMAIL, .flags = FF_SEARCH, .max_len = 254},
+	{.name = "phone", .type = FT_PHONE, .flags = FF_SEARCH | FF_MATCH, .max_len = 50},
+	{.name = "email", .type = FT_EMAIL, .flags = FF_SEARCH | FF_MATCH, .max_len = 254},
 	{.name = "country", .type = FT_TEXT, .flags = FF_INDEX, .max_len = 100},
 	{.name = "region", .type = FT_TEXT, .max_len = 100},
 	{.name = "city", .type = FT_TEXT, .flags = FF_SEARCH, .max_len = 100},
@@ -88,14 +88,17 @@ static const struct field_def account_fields[] = {
 static const struct field_def contact_fields[] = {
 	{.name = "name",
 	 .type = FT_TEXT,
-	 .flags = FF_REQUIRED | FF_SEARCH | FF_SORT,
+	 .flags = FF_REQUIRED | FF_SEARCH | FF_SORT | FF_MATCH,
 	 .max_len = 300},
 	{.name = "family_name", .type = FT_TEXT, .flags = FF_SEARCH | FF_SORT, .max_len = 150},
 	{.name = "given_name", .type = FT_TEXT, .flags = FF_SEARCH, .max_len = 150},
-	{.name = "email", .type = FT_EMAIL, .flags = FF_SEARCH | FF_INDEX, .max_len = 254},
-	{.name = "email2", .type = FT_EMAIL, .flags = FF_SEARCH, .max_len = 254},
-	{.name = "phone", .type = FT_PHONE, .flags = FF_SEARCH, .max_len = 50},
-	{.name = "mobile", .type = FT_PHONE, .flags = FF_SEARCH, .max_len = 50},
+	{.name = "email",
+	 .type = FT_EMAIL,
+	 .flags = FF_SEARCH | FF_INDEX | FF_MATCH,
+	 .max_len = 254},
+	{.name = "email2", .type = FT_EMAIL, .flags = FF_SEARCH | FF_MATCH, .max_len = 254},
+	{.name = "phone", .type = FT_PHONE, .flags = FF_SEARCH | FF_MATCH, .max_len = 50},
+	{.name = "mobile", .type = FT_PHONE, .flags = FF_SEARCH | FF_MATCH, .max_len = 50},
 	{.name = "title", .type = FT_TEXT, .max_len = 200},
 	{.name = "account_id", .type = FT_REF, .ref = "accounts", .flags = FF_INDEX},
 	{.name = "birthday", .type = FT_DATE},
@@ -112,11 +115,14 @@ static const struct field_def contact_fields[] = {
 static const struct field_def lead_fields[] = {
 	{.name = "name",
 	 .type = FT_TEXT,
-	 .flags = FF_REQUIRED | FF_SEARCH | FF_SORT,
+	 .flags = FF_REQUIRED | FF_SEARCH | FF_SORT | FF_MATCH,
 	 .max_len = 300},
 	{.name = "company", .type = FT_TEXT, .flags = FF_SEARCH, .max_len = 300},
-	{.name = "email", .type = FT_EMAIL, .flags = FF_SEARCH | FF_INDEX, .max_len = 254},
-	{.name = "phone", .type = FT_PHONE, .flags = FF_SEARCH, .max_len = 50},
+	{.name = "email",
+	 .type = FT_EMAIL,
+	 .flags = FF_SEARCH | FF_INDEX | FF_MATCH,
+	 .max_len = 254},
+	{.name = "phone", .type = FT_PHONE, .flags = FF_SEARCH | FF_MATCH, .max_len = 50},
 	{.name = "title", .type = FT_TEXT, .max_len = 200},
 	{.name = "source",
 	 .type = FT_ENUM,
@@ -141,6 +147,7 @@ static const struct field_def lead_fields[] = {
 	{.name = "utm_term", .type = FT_TEXT, .max_len = 200},
 	{.name = "utm_content", .type = FT_TEXT, .max_len = 200},
 	{.name = "description", .type = FT_TEXT, .max_len = 10000},
+	{.name = "external_id", .type = FT_TEXT, .flags = FF_INDEX, .max_len = 200},
 	END};
 
 static const struct field_def pipeline_fields[] = {
@@ -226,6 +233,7 @@ static const struct field_def product_fields[] = {
 	 .enum_values = E("none", "monthly", "quarterly", "yearly"),
 	 .dflt = "none"},
 	{.name = "active", .type = FT_BOOL, .dflt = "true"},
+	{.name = "external_id", .type = FT_TEXT, .flags = FF_INDEX, .max_len = 200},
 	END};
 
 static const struct field_def tag_fields[] = {{.name = "name",
@@ -244,6 +252,56 @@ static const struct field_def saved_view_fields[] = {
 	 .label = "Filters and sort, as a URL query"},
 	{.name = "columns", .type = FT_JSON, .flags = FF_NOFILTER, .max_len = 8192, .dflt = "{}"},
 	{.name = "shared", .type = FT_BOOL, .dflt = "false"},
+	END};
+
+#define IMPORTABLE E("accounts", "contacts", "leads", "deals", "products", "activities")
+#define COUNTER(n) {.name = n, .type = FT_INT, .flags = FF_READONLY, .dflt = "0"}
+
+/* An import: the file, how its columns map, what to do with duplicates,
+ * and (written by the importer only) where it stands and what it did. */
+static const struct field_def import_fields[] = {
+	{.name = "entity",
+	 .type = FT_ENUM,
+	 .flags = FF_REQUIRED | FF_INDEX | FF_READONLY,
+	 .enum_values = IMPORTABLE},
+	{.name = "file_name", .type = FT_TEXT, .flags = FF_READONLY | FF_SORT, .max_len = 255},
+	{.name = "status",
+	 .type = FT_ENUM,
+	 .flags = FF_READONLY | FF_INDEX,
+	 .enum_values = E("queued", "running", "done", "failed", "cancelled", "undone"),
+	 .dflt = "queued"},
+	{.name = "dry_run", .type = FT_BOOL, .flags = FF_READONLY, .dflt = "false"},
+	{.name = "strategy",
+	 .type = FT_ENUM,
+	 .flags = FF_READONLY,
+	 .enum_values = E("skip", "update", "merge", "create"),
+	 .dflt = "skip",
+	 .label = "When a row matches a record"},
+	{.name = "mapping", .type = FT_JSON, .flags = FF_READONLY | FF_NOFILTER, .max_len = 65536},
+	{.name = "options", .type = FT_JSON, .flags = FF_READONLY | FF_NOFILTER, .max_len = 8192},
+	COUNTER("total_rows"),
+	COUNTER("processed_rows"),
+	COUNTER("created"),
+	COUNTER("updated"),
+	COUNTER("merged"),
+	COUNTER("skipped"),
+	COUNTER("rejected"),
+	{.name = "progress", .type = FT_NUMBER, .flags = FF_READONLY, .dflt = "0"},
+	{.name = "error", .type = FT_TEXT, .flags = FF_READONLY, .max_len = 1000},
+	{.name = "report", .type = FT_JSON, .flags = FF_READONLY | FF_NOFILTER, .max_len = 1000000},
+	{.name = "started_at", .type = FT_DATETIME, .flags = FF_READONLY | FF_SORT},
+	{.name = "finished_at", .type = FT_DATETIME, .flags = FF_READONLY},
+	END};
+
+/* A saved column mapping, chosen by name when the next file comes. */
+static const struct field_def import_template_fields[] = {
+	{.name = "name", .type = FT_TEXT, .flags = FF_REQUIRED | FF_SORT, .max_len = 200},
+	{.name = "entity",
+	 .type = FT_ENUM,
+	 .flags = FF_REQUIRED | FF_INDEX,
+	 .enum_values = IMPORTABLE},
+	{.name = "mapping", .type = FT_JSON, .flags = FF_NOFILTER, .max_len = 65536, .dflt = "{}"},
+	{.name = "options", .type = FT_JSON, .flags = FF_NOFILTER, .max_len = 8192, .dflt = "{}"},
 	END};
 
 /* Codes are persisted in search row ids: never renumber. */
@@ -265,5 +323,8 @@ const struct entity_spec model_builtin[] = {
 	{"products", "product", "Products", 11, EF_SEARCH, "name", "sku", product_fields},
 	{"tags", "tag", "Tags", 12, 0, "name", NULL, tag_fields},
 	{"saved_views", "saved_view", "Saved views", 13, 0, "name", "entity", saved_view_fields},
+	{"imports", "import", "Imports", 14, 0, "file_name", "status", import_fields},
+	{"import_templates", "import_template", "Import templates", 15, 0, "name", "entity",
+	 import_template_fields},
 	{0},
 };

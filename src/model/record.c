@@ -59,6 +59,22 @@ void record_set_int(struct record *r, const char *field, int64_t x)
 	r->set[i] = true;
 }
 
+void record_set_real(struct record *r, const char *field, double x)
+{
+	int i = slot(r, field);
+	if (i < 0)
+		return;
+	r->v[i] = (struct value){.kind = V_REAL, .d = x};
+	r->set[i] = true;
+}
+
+void record_unset(struct record *r, const char *field)
+{
+	int i = slot(r, field);
+	if (i >= 0)
+		r->set[i] = false;
+}
+
 void record_set_text(struct record *r, struct arena *a, const char *field, const char *s)
 {
 	int i = slot(r, field);

@@ -36,6 +36,9 @@ const char *record_text(const struct record *r, const char *field);
 void record_set_int(struct record *r, const char *field, int64_t v);
 void record_set_text(struct record *r, struct arena *a, const char *field, const char *s);
 void record_set_null(struct record *r, const char *field);
+void record_set_real(struct record *r, const char *field, double v);
+/* Leaves the slot's value but marks it not to be written. */
+void record_unset(struct record *r, const char *field);
 bool value_equal(const struct value *a, const struct value *b);
 
 /* Validates a JSON object from a client against the entity and converts it

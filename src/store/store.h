@@ -103,6 +103,55 @@ enum rp_err store_timeline(struct store_conn *c, const struct entity_def *e, int
 			   int limit, const char *before, struct arena *a,
 			   struct timeline_item **ret, int *ret_n, struct rp_error *err);
 
+/* --- duplicates and lookups -------------------------------------------- */
+
+/* A normalised key of a record: kind "email", "phone" or "name". */
+struct dedup_key {
+	const char *kind;
+	const char *key;
+};
+/* Replaces the record's keys (n = 0 removes them). */
+enum rp_err store_dedup_replace(struct store_conn *c, const struct entity_def *e, int64_t id,
+				const struct dedup_key *keys, int n, struct rp_error *err);
+/* Up to max live records of e other than except_id with that key, lowest
+ * id first; returns how many. */
+int store_dedup_find(struct store_conn *c, const struct entity_def *e, const char *kind,
+		     const char *key, int64_t except_id, int64_t *ret_ids, int max);
+/* The lowest id of a live record whose field equals value, or 0. */
+int64_t store_find_by(struct store_conn *c, const struct entity_def *e, const char *field,
+		      const char *value);
+
+/* --- jobs and imports ---------------------------------------------------- */
+
+struct job_row {
+	int64_t id, ref_id;
+	char kind[32];
+	int attempts;
+};
+enum rp_err store_job_add(struct store_conn *c, const char *kind, int64_t ref_id, int64_t *ret_id,
+			  struct rp_error *err);
+/* Takes the oldest due job (or one whose lease expired) for lease_s
+ * seconds; RP_ENOTFOUND when there is none. */
+enum rp_err store_job_claim(struct store_conn *c, int lease_s, struct job_row *ret,
+			    struct rp_error *err);
+/* Extends a running job's lease. */
+enum rp_err store_job_touch(struct store_conn *c, int64_t id, int lease_s, struct rp_error *err);
+/* status: "done" or "failed". */
+enum rp_err store_job_finish(struct store_conn *c, int64_t id, const char *status,
+			     const char *error, struct rp_error *err);
+
+/* One record an import created ("created") or changed ("updated",
+ * "merged"; old holds the previous values of the fields it wrote). */
+struct import_change {
+	int64_t import_id, seq, record_id;
+	const char *entity, *action, *old;
+};
+enum rp_err store_import_change_add(struct store_conn *c, const struct import_change *ch,
+				    struct rp_error *err);
+/* Up to limit changes with seq < before_seq, newest first; strings in a. */
+int store_import_changes(struct store_conn *c, int64_t import_id, int64_t before_seq, int limit,
+			 struct arena *a, struct import_change *ret);
+
 /* --- custom fields ----------------------------------------------------- */
 
 /* Adds the column and the definition row, then the field to the registry,

@@ -34,18 +34,18 @@ enum {
 };
 
 static const struct http_route routes[] = {
-	[R_HEALTH] = {"GET", "/api/v1/health", h},
-	[R_LIST] = {"GET", "/api/v1/:entity", h},
-	[R_CREATE] = {"POST", "/api/v1/:entity", h},
-	[R_GET] = {"GET", "/api/v1/:entity/:id", h},
-	[R_PATCH] = {"PATCH", "/api/v1/:entity/:id", h},
-	[R_DELETE] = {"DELETE", "/api/v1/:entity/:id", h},
-	[R_TIMELINE] = {"GET", "/api/v1/:entity/:id/timeline", h},
-	[R_RESTORE] = {"POST", "/api/v1/:entity/:id/restore", h},
-	[R_FILES] = {"GET", "/files/:bucket/*", h},
-	[R_STATIC] = {"GET", "/static/*", h},
-	[R_ROOT] = {"GET", "/", h},
-	[R_COUNT] = {NULL, NULL, NULL},
+	[R_HEALTH] = {.method = "GET", .pattern = "/api/v1/health", .fn = h},
+	[R_LIST] = {.method = "GET", .pattern = "/api/v1/:entity", .fn = h},
+	[R_CREATE] = {.method = "POST", .pattern = "/api/v1/:entity", .fn = h},
+	[R_GET] = {.method = "GET", .pattern = "/api/v1/:entity/:id", .fn = h},
+	[R_PATCH] = {.method = "PATCH", .pattern = "/api/v1/:entity/:id", .fn = h},
+	[R_DELETE] = {.method = "DELETE", .pattern = "/api/v1/:entity/:id", .fn = h},
+	[R_TIMELINE] = {.method = "GET", .pattern = "/api/v1/:entity/:id/timeline", .fn = h},
+	[R_RESTORE] = {.method = "POST", .pattern = "/api/v1/:entity/:id/restore", .fn = h},
+	[R_FILES] = {.method = "GET", .pattern = "/files/:bucket/*", .fn = h},
+	[R_STATIC] = {.method = "GET", .pattern = "/static/*", .fn = h},
+	[R_ROOT] = {.method = "GET", .pattern = "/", .fn = h},
+	[R_COUNT] = {0},
 };
 
 static int setup(void **state)
@@ -203,11 +203,11 @@ static void test_literal_before_pattern(void **state)
 	struct arena *a = *state;
 	/* the pattern comes first in the table, yet the literal path wins */
 	static const struct http_route t[] = {
-		{"GET", "/api/v1/:entity/:id", h},
-		{"PATCH", "/api/v1/:entity/:id", h},
-		{"POST", "/api/v1/auth/login", h},
-		{"GET", "/api/v1/auth/me", h},
-		{NULL, NULL, NULL},
+		{.method = "GET", .pattern = "/api/v1/:entity/:id", .fn = h},
+		{.method = "PATCH", .pattern = "/api/v1/:entity/:id", .fn = h},
+		{.method = "POST", .pattern = "/api/v1/auth/login", .fn = h},
+		{.method = "GET", .pattern = "/api/v1/auth/me", .fn = h},
+		{0},
 	};
 	struct http_request req = request(a, "POST", "/api/v1/auth/login");
 	const struct http_route *r = NULL;
@@ -251,7 +251,7 @@ static void test_not_found(void **state)
 	not_found(a, "GET", "//", ROUTE_NOT_FOUND);
 	not_found(a, "GET", "api/v1/health", ROUTE_NOT_FOUND);
 	/* an empty table finds nothing */
-	static const struct http_route none[] = {{NULL, NULL, NULL}};
+	static const struct http_route none[] = {{0}};
 	struct http_request req = request(a, "GET", "/");
 	const struct http_route *r = NULL;
 	assert_int_equal(router_find(none, &req, &r, NULL), ROUTE_NOT_FOUND);
@@ -261,10 +261,10 @@ static void test_param_limit(void **state)
 {
 	struct arena *a = *state;
 	static const struct http_route deep[] = {
-		{"GET", "/:a/:b/:c/:d", h},
-		{"GET", "/:a/:b/:c/:d/:e", h},
-		{"GET", "/x/:a/:b/:c/:d/*", h},
-		{NULL, NULL, NULL},
+		{.method = "GET", .pattern = "/:a/:b/:c/:d", .fn = h},
+		{.method = "GET", .pattern = "/:a/:b/:c/:d/:e", .fn = h},
+		{.method = "GET", .pattern = "/x/:a/:b/:c/:d/*", .fn = h},
+		{0},
 	};
 	assert_int_equal(HTTP_MAX_PATH_PARAMS, 4);
 	struct http_request req = request(a, "GET", "/1/2/3/4");

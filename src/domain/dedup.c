@@ -1,0 +1,264 @@
+/* dedup.c — when two records are the same customer. Every write of an
+ * entity with FF_MATCH fields stores its normalised keys: e-mail (folded),
+ * phone (E.164 digits, national numbers completed with the default
+ * country) and name (Latin letters of every script, words in any order,
+ * legal forms of companies dropped); importers and the duplicates screen
+ * look records up by them and compare names with Jaro-Winkler. */
+#include "domain/dedup.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/buf.h"
+#include "core/textkey.h"
+#include "model/registry.h"
+
+#define MAX_KEYS 12
+
+static char default_country[3];
+
+void dedup_set_default_country(const char *cc)
+{
+	snprintf(default_country, sizeof default_country, "%s", cc ? cc : "");
+	for (char *p = default_country; *p; p++)
+		if (*p >= 'a' && *p <= 'z')
+			*p = (char)(*p - 'a' + 'A');
+}
+
+const char *dedup_default_country(void)
+{
+	return default_country;
+}
+
+bool dedup_email_key(const char *s, char *out, size_t n)
+{
+	while (*s == ' ' || *s == '\t')
+		s++;
+	size_t len = strlen(s);
+	while (len && (s[len - 1] == ' ' || s[len - 1] == '\t'))
+		len--;
+	char *f = len ? textkey_fold(s, len) : NULL;
+	bool ok = f && strchr(f, '@') && strlen(f) < n;
+	if (ok)
+		snprintf(out, n, "%s", f);
+	free(f);
+	return ok;
+}
+
+/* Calling code and national trunk prefix of the countries our customers
+ * dial most; others need the number written with its + code. */
+static const struct {
+	const char *iso, *code, *trunk;
+} countries[] = {
+	{"CN", "86", "0"},  {"RU", "7", "8"},	 {"KZ", "7", "8"},    {"BY", "375", "8"},
+	{"UA", "380", "0"}, {"US", "1", "1"},	 {"CA", "1", "1"},    {"GB", "44", "0"},
+	{"DE", "49", "0"},  {"FR", "33", "0"},	 {"IT", "39", ""},    {"ES", "34", ""},
+	{"NL", "31", "0"},  {"JP", "81", "0"},	 {"KR", "82", "0"},   {"IN", "91", "0"},
+	{"SG", "65", ""},   {"HK", "852", ""},	 {"TW", "886", "0"},  {"AU", "61", "0"},
+	{"BR", "55", "0"},  {"TR", "90", "0"},	 {"PL", "48", ""},    {"AE", "971", "0"},
+	{"UZ", "998", "8"}, {"KG", "996", "0"},	 {"MN", "976", "0"},  {"MO", "853", ""},
+};
+
+static int country_index(const char *iso)
+{
+	for (size_t i = 0; iso && i < sizeof countries / sizeof *countries; i++)
+		if (!strcmp(countries[i].iso, iso))
+			return (int)i;
+	return -1;
+}
+
+bool dedup_known_country(const char *iso)
+{
+	return country_index(iso) >= 0;
+}
+
+static bool starts(const char *s, const char *prefix)
+{
+	return *prefix && !strncmp(s, prefix, strlen(prefix));
+}
+
+bool dedup_phone_key(const char *s, const char *country, char *out, size_t n)
+{
+	char *digits = textkey_digits(s, strlen(s));
+	if (!digits)
+		return false;
+	const char *p = s;
+	while (*p == ' ' || *p == '\t' || *p == '(')
+		p++;
+	bool plus = *p == '+' || !strncmp(p, "\xef\xbc\x8b", 3); /* + or full-width ＋ */
+	int ci = country_index(country && *country ? country : default_country);
+	const char *d = digits;
+	char buf[64] = "";
+	if (plus) {
+		snprintf(buf, sizeof buf, "%s", d);
+	} else if (starts(d, "00")) {
+		snprintf(buf, sizeof buf, "%s", d + 2);
+	} else if (ci >= 0 && !strcmp(countries[ci].code, "7") && starts(d, "810")) {
+		snprintf(buf, sizeof buf, "%s", d + 3);
+	} else if (ci >= 0 && starts(d, countries[ci].code) && strlen(d) >= 11) {
+		snprintf(buf, sizeof buf, "%s", d); /* the code written without + */
+	} else if (ci >= 0) {
+		if (starts(d, countries[ci].trunk))
+			d += strlen(countries[ci].trunk);
+		snprintf(buf, sizeof buf, "%s%s", countries[ci].code, d);
+	} else {
+		snprintf(buf, sizeof buf, "%s", d);
+	}
+	free(digits);
+	size_t len = strlen(buf);
+	if (len < 7 || len > 15 || len >= n)
+		return false;
+	snprintf(out, n, "%s", buf);
+	return true;
+}
+
+/* Words that say what kind of company it is, not which one. */
+static const char *const legal_forms[] = {
+	"llc",	   "ltd",	"limited", "inc",  "incorporated", "corp", "corporation", "co",
+	"company", "gmbh",	"ag",	   "sa",   "srl",	   "bv",   "plc",	  "ooo",
+	"oao",	   "zao",	"pao",	   "ao",   "ip",	   "nko",  "tov",	  "pte",
+	"kk",	   "group",	NULL,
+};
+/* The same in Chinese, as the pinyin they become at the end of a name. */
+static const char *const legal_suffixes[] = {
+	"gufenyouxiangongsi", "youxianzerengongsi", "youxiangongsi", "jituan", "gongsi", NULL,
+};
+
+static bool in_list(const char *w, const char *const *list)
+{
+	for (int i = 0; list[i]; i++)
+		if (!strcmp(w, list[i]))
+			return true;
+	return false;
+}
+
+static void strip_suffix(char *w)
+{
+	size_t n = strlen(w);
+	for (int i = 0; legal_suffixes[i]; i++) {
+		size_t k = strlen(legal_suffixes[i]);
+		if (n > k && !strcmp(w + n - k, legal_suffixes[i])) {
+			w[n - k] = '\0';
+			return;
+		}
+	}
+}
+
+static int cmp_words(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+char *dedup_name_key(const char *s, bool company)
+{
+	char *latin = textkey_latin(s, strlen(s));
+	if (!latin)
+		return NULL;
+	char *words[64];
+	int n = 0;
+	for (char *save = NULL, *w = strtok_r(latin, " ", &save); w && n < 64;
+	     w = strtok_r(NULL, " ", &save)) {
+		if (company && in_list(w, legal_forms))
+			continue;
+		if (company)
+			strip_suffix(w);
+		if (*w)
+			words[n++] = w;
+	}
+	qsort(words, (size_t)n, sizeof *words, cmp_words);
+	struct buf b;
+	buf_init(&b, 0);
+	for (int i = 0; i < n; i++)
+		buf_adds(&b, words[i]);
+	free(latin);
+	char *key = buf_detach(&b, NULL);
+	if (key && !*key) {
+		free(key);
+		return NULL;
+	}
+	return key;
+}
+
+double dedup_similarity(const char *a, const char *b)
+{
+	size_t la = strlen(a), lb = strlen(b);
+	if (!la || !lb)
+		return 0;
+	if (la > 256 || lb > 256)
+		return strcmp(a, b) ? 0 : 1;
+	size_t window = (la > lb ? la : lb) / 2;
+	window = window ? window - 1 : 0;
+	bool ma[256] = {0}, mb[256] = {0};
+	size_t m = 0;
+	for (size_t i = 0; i < la; i++) {
+		size_t lo = i > window ? i - window : 0, hi = i + window + 1 < lb ? i + window + 1 : lb;
+		for (size_t j = lo; j < hi; j++)
+			if (!mb[j] && a[i] == b[j]) {
+				ma[i] = mb[j] = true;
+				m++;
+				break;
+			}
+	}
+	if (!m)
+		return 0;
+	size_t t = 0, k = 0;
+	for (size_t i = 0; i < la; i++) {
+		if (!ma[i])
+			continue;
+		while (!mb[k])
+			k++;
+		if (a[i] != b[k])
+			t++;
+		k++;
+	}
+	double md = (double)m;
+	double jaro = (md / (double)la + md / (double)lb + (md - (double)t / 2) / md) / 3;
+	size_t prefix = 0;
+	while (prefix < 4 && prefix < la && prefix < lb && a[prefix] == b[prefix])
+		prefix++;
+	return jaro + (double)prefix * 0.1 * (1 - jaro);
+}
+
+static bool is_company(const struct entity_def *e)
+{
+	return !strcmp(e->name, "accounts");
+}
+
+int dedup_keys_of(const struct entity_def *e, const struct record *r, const char *country,
+		  struct arena *a, struct dedup_key *ret, int max)
+{
+	int n = 0;
+	for (int i = 0; i < r->n && i < e->nfields && n < max; i++) {
+		const struct field_def *f = &e->fields[i];
+		if (!(f->flags & FF_MATCH) || r->v[i].kind != V_TEXT || !*r->v[i].s)
+			continue;
+		char key[320];
+		char *name = NULL;
+		if (f->type == FT_EMAIL && dedup_email_key(r->v[i].s, key, sizeof key))
+			ret[n++] = (struct dedup_key){"email", arena_strdup(a, key)};
+		else if (f->type == FT_PHONE && dedup_phone_key(r->v[i].s, country, key, sizeof key))
+			ret[n++] = (struct dedup_key){"phone", arena_strdup(a, key)};
+		else if (f->type == FT_TEXT && (name = dedup_name_key(r->v[i].s, is_company(e))))
+			ret[n++] = (struct dedup_key){"name", arena_strdup(a, name)};
+		free(name);
+	}
+	return n;
+}
+
+bool dedup_applies(const struct entity_def *e)
+{
+	for (int i = 0; i < e->nfields; i++)
+		if (e->fields[i].flags & FF_MATCH)
+			return true;
+	return false;
+}
+
+enum rp_err dedup_index(struct store_conn *c, const struct entity_def *e, int64_t id,
+			const struct record *r, struct arena *a, struct rp_error *err)
+{
+	if (!dedup_applies(e))
+		return RP_OK;
+	struct dedup_key keys[MAX_KEYS];
+	int n = dedup_keys_of(e, r, NULL, a, keys, MAX_KEYS);
+	return store_dedup_replace(c, e, id, keys, n, err);
+}

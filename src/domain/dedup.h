@@ -1,0 +1,34 @@
+/* dedup.h — normalised keys that tell when two records are the same
+ * customer, and a name similarity (see dedup.c). */
+#pragma once
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "domain/domain.h"
+
+/* The country (ISO 3166 alpha-2) whose national phone numbers are
+ * completed with its calling code when no other is given; "" for none. */
+void dedup_set_default_country(const char *cc);
+const char *dedup_default_country(void);
+bool dedup_known_country(const char *iso);
+
+/* Each writes the key into out (n bytes) and returns false when s has
+ * none (no @, too few digits). */
+bool dedup_email_key(const char *s, char *out, size_t n);
+/* country NULL or "": the default country. */
+bool dedup_phone_key(const char *s, const char *country, char *out, size_t n);
+/* Latin letters of the name's words in sorted order, run together;
+ * companies lose their legal form ("ООО Ромашка" = "Romashka LLC").
+ * malloc'd; NULL when nothing is left. */
+char *dedup_name_key(const char *s, bool company);
+/* Jaro-Winkler similarity of two keys, 0..1. */
+double dedup_similarity(const char *a, const char *b);
+
+/* Whether e has fields that find duplicates. */
+bool dedup_applies(const struct entity_def *e);
+/* The keys of r's FF_MATCH fields (strings in a); returns the count. */
+int dedup_keys_of(const struct entity_def *e, const struct record *r, const char *country,
+		  struct arena *a, struct dedup_key *ret, int max);
+/* Stores r's keys for record id (called on every write). */
+enum rp_err dedup_index(struct store_conn *c, const struct entity_def *e, int64_t id,
+			const struct record *r, struct arena *a, struct rp_error *err);

@@ -1,0 +1,746 @@
+/* import.c — runs an import. The file is read row by row (io/table.c);
+ * each row becomes a JSON body for the record service, so validation,
+ * permissions, search indexing and the audit trail are those of the API.
+ * Rows go in batches, each one transaction that also records how far the
+ * import got (a crash resumes after the last batch); a row that fails is
+ * undone alone (a savepoint) and written to the rejected-rows file with
+ * its reason once its batch has committed. A dry run does all of it and
+ * rolls every batch back, so its report is exactly what a run would do. */
+#include "io/import.h"
+
+#include <errno.h>
+#include <libgen.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "core/clock.h"
+#include "domain/dedup.h"
+#include "io/csvw.h"
+#include "io/import_internal.h"
+#include "io/table.h"
+#include "model/registry.h"
+
+#define BATCH_ROWS	  250
+#define REPORT_ROWS	  1000 /* row outcomes kept in a dry run's report */
+#define REPORT_REJECTS	  100  /* rejected rows kept in a run's report */
+
+/* --- paths ----------------------------------------------------------------- */
+
+void import_dir(const char *db_path, char *out, size_t n)
+{
+	char copy[4096];
+	snprintf(copy, sizeof copy, "%s", db_path);
+	snprintf(out, n, "%s/imports", dirname(copy));
+}
+
+void import_file_path(const char *db_path, int64_t id, char *out, size_t n)
+{
+	char dir[4200];
+	import_dir(db_path, dir, sizeof dir);
+	snprintf(out, n, "%s/%lld.data", dir, (long long)id);
+}
+
+void import_rejects_path(const char *db_path, int64_t id, char *out, size_t n)
+{
+	char dir[4200];
+	import_dir(db_path, dir, sizeof dir);
+	snprintf(out, n, "%s/%lld.rejects.csv", dir, (long long)id);
+}
+
+/* --- the import record ------------------------------------------------------- */
+
+static const struct entity_def *imports_entity(void)
+{
+	return model_entity("imports");
+}
+
+/* Writes the importer's own fields of the import record (clients may not:
+ * they are read-only in the descriptor). */
+static enum rp_err save_import(struct store_conn *c, struct record *r, int64_t id,
+			       struct arena *a, struct rp_error *err)
+{
+	char now[RP_TIME_LEN];
+	clock_format(clock_now(), now);
+	record_set_text(r, a, "updated_at", now);
+	return store_update(c, r, id, err);
+}
+
+static enum rp_err load_import(struct store_conn *c, int64_t id, struct arena *a,
+			       struct record **ret, struct rp_error *err)
+{
+	if (store_get(c, imports_entity(), id, a, ret, err))
+		return err->err;
+	if (record_get(*ret, "deleted_at")->kind != V_NULL)
+		return rp_fail(err, RP_ENOTFOUND, "not_found", "import %lld does not exist",
+			       (long long)id);
+	return RP_OK;
+}
+
+/* --- creating --------------------------------------------------------------- */
+
+static void check_mapping(const struct entity_def *e, json_t *mapping, struct rp_error *err)
+{
+	if (!mapping)
+		return;
+	if (!json_is_object(mapping)) {
+		rp_field_fail(err, "mapping", "invalid", "mapping is an object {\"Header\": \"field\"}");
+		return;
+	}
+	const char *header;
+	json_t *target;
+	json_object_foreach(mapping, header, target) {
+		const char *t = json_string_value(target);
+		if (json_is_null(target))
+			continue;
+		if (!t || !import_target_valid(e, t))
+			rp_field_fail(err, "mapping", "invalid_target",
+				      "column \"%.40s\" maps to \"%.40s\", which is not a field of %s",
+				      header, t ? t : "?", e->name);
+	}
+}
+
+static void check_options(json_t *o, struct rp_error *err)
+{
+	if (!o)
+		return;
+	if (!json_is_object(o)) {
+		rp_field_fail(err, "options", "invalid", "options is an object");
+		return;
+	}
+	const char *cc = json_string_value(json_object_get(o, "country"));
+	if (cc && *cc && !dedup_known_country(cc))
+		rp_field_fail(err, "options.country", "invalid",
+			      "\"%.8s\" is not a country code Rapport knows (CN, RU, US, ...)", cc);
+	const char *order = json_string_value(json_object_get(o, "date_order"));
+	if (order && strcmp(order, "DMY") && strcmp(order, "MDY") && strcmp(order, "YMD"))
+		rp_field_fail(err, "options.date_order", "invalid", "date_order is DMY, MDY or YMD");
+	const char *delim = json_string_value(json_object_get(o, "delimiter"));
+	if (delim && strcmp(delim, ",") && strcmp(delim, ";") && strcmp(delim, "\t") &&
+	    strcmp(delim, "tab"))
+		rp_field_fail(err, "options.delimiter", "invalid",
+			      "the delimiter is a comma, a semicolon or a tab");
+}
+
+static bool strategy_valid(const char *s)
+{
+	return !strcmp(s, "skip") || !strcmp(s, "update") || !strcmp(s, "merge") ||
+	       !strcmp(s, "create");
+}
+
+static enum rp_err move_upload(const char *from, const char *to, struct rp_error *err)
+{
+	char dir[4400];
+	snprintf(dir, sizeof dir, "%s", to);
+	mkdir(dirname(dir), 0750);
+	if (rename(from, to) != 0)
+		return rp_fail(err, RP_EIO, "storage_error", "the uploaded file could not be kept");
+	return RP_OK;
+}
+
+enum rp_err import_create(struct dctx *d, const char *db_path, const struct import_request *rq,
+			  struct record **ret, struct rp_error *err)
+{
+	const struct entity_def *ie = imports_entity();
+	if (acl_scope(d->p, ie, ACL_CREATE).scope == SCOPE_NONE)
+		return rp_fail(err, RP_EFORBIDDEN, "forbidden", "your role may not import");
+	if (!rq->e || !import_entity_ok(rq->e))
+		rp_field_fail(err, "entity", "invalid",
+			      "import into accounts, contacts, leads, deals, products or activities");
+	else if (acl_scope(d->p, rq->e, ACL_CREATE).scope == SCOPE_NONE)
+		return rp_fail(err, RP_EFORBIDDEN, "forbidden", "your role may not create %s",
+			       rq->e->name);
+	const char *strategy = rq->strategy && *rq->strategy ? rq->strategy : "update";
+	if (!strategy_valid(strategy))
+		rp_field_fail(err, "strategy", "invalid", "strategy is skip, update, merge or create");
+	if (rq->e)
+		check_mapping(rq->e, rq->mapping, err);
+	check_options(rq->options, err);
+	if (!rq->upload_path)
+		rp_field_fail(err, "file", "required", "send the file to import");
+	if (err->err)
+		return err->err;
+
+	struct record *r = record_new(d->a, ie);
+	record_set_text(r, d->a, "entity", rq->e->name);
+	record_set_text(r, d->a, "file_name", rq->file_name ? rq->file_name : "upload");
+	record_set_text(r, d->a, "status", "queued");
+	record_set_int(r, "dry_run", rq->dry_run);
+	record_set_text(r, d->a, "strategy", strategy);
+	char *m = rq->mapping ? json_dumps(rq->mapping, JSON_COMPACT) : NULL;
+	char *o = rq->options ? json_dumps(rq->options, JSON_COMPACT) : NULL;
+	record_set_text(r, d->a, "mapping", m ? m : "{}");
+	record_set_text(r, d->a, "options", o ? o : "{}");
+	free(m);
+	free(o);
+	static const char *const zero[] = {"total_rows", "processed_rows", "created", "updated",
+					   "merged",	 "skipped",	   "rejected"};
+	for (size_t i = 0; i < sizeof zero / sizeof *zero; i++)
+		record_set_int(r, zero[i], 0);
+	record_set_int(r, "owner_id", d->p->user_id);
+	if (d->p->team_id)
+		record_set_int(r, "team_id", d->p->team_id);
+	domain_stamp_new(r, d->a, d->p->user_id);
+	int64_t id = 0;
+	char path[4300];
+	if (store_begin(d->c, true, err))
+		return err->err;
+	if (store_insert(d->c, r, &id, err))
+		goto fail;
+	import_file_path(db_path, id, path, sizeof path);
+	if (move_upload(rq->upload_path, path, err) || store_job_add(d->c, "import", id, NULL, err) ||
+	    store_commit(d->c, err))
+		goto fail;
+	return load_import(d->c, id, d->a, ret, err);
+fail:
+	store_rollback(d->c);
+	return err->err;
+}
+
+/* --- cancel and undo ----------------------------------------------------------- */
+
+static enum rp_err own_import(struct dctx *d, int64_t id, struct record **ret,
+			      struct rp_error *err)
+{
+	struct record *r;
+	if (domain_get(d, imports_entity(), id, &r, err))
+		return err->err;
+	struct scope es = acl_scope(d->p, imports_entity(), ACL_EDIT);
+	if (!acl_row_in_scope(&es, r))
+		return rp_fail(err, RP_EFORBIDDEN, "forbidden", "your role may not change this import");
+	*ret = r;
+	return RP_OK;
+}
+
+enum rp_err import_cancel(struct dctx *d, int64_t id, struct record **ret, struct rp_error *err)
+{
+	struct record *r;
+	if (own_import(d, id, &r, err))
+		return err->err;
+	const char *status = record_text(r, "status");
+	if (strcmp(status, "queued") && strcmp(status, "running"))
+		return rp_fail(err, RP_ECONFLICT, "not_running", "the import is %s already", status);
+	struct record *w = record_new(d->a, imports_entity());
+	record_set_text(w, d->a, "status", "cancelled");
+	record_set_text(w, d->a, "error", "cancelled by the user");
+	if (store_begin(d->c, true, err) || save_import(d->c, w, id, d->a, err) ||
+	    store_commit(d->c, err)) {
+		store_rollback(d->c);
+		return err->err;
+	}
+	return load_import(d->c, id, d->a, ret, err);
+}
+
+/* Puts one change back: a created record goes to the recycle bin, a
+ * changed one gets its old values again. Records deleted since are left
+ * as they are. */
+static enum rp_err undo_change(struct dctx *d, const struct import_change *ch,
+			       struct rp_error *err)
+{
+	const struct entity_def *e = model_entity(ch->entity);
+	struct record *cur;
+	struct rp_error ignore;
+	rp_error_init(&ignore);
+	if (!e || domain_get(d, e, ch->record_id, &cur, &ignore))
+		return RP_OK;
+	if (!strcmp(ch->action, "created"))
+		return domain_delete(d, e, ch->record_id, -1, err);
+	json_t *old = ch->old ? json_loads(ch->old, 0, NULL) : NULL;
+	if (!old)
+		return RP_OK;
+	struct record *after;
+	enum rp_err rc = domain_update(d, e, ch->record_id, old, -1, &after, err);
+	json_decref(old);
+	return rc;
+}
+
+enum rp_err import_undo(struct dctx *d, int64_t id, struct record **ret, struct rp_error *err)
+{
+	struct record *r;
+	if (own_import(d, id, &r, err))
+		return err->err;
+	const char *status = record_text(r, "status");
+	if (record_int(r, "dry_run"))
+		return rp_fail(err, RP_ECONFLICT, "dry_run", "a dry run changed nothing to undo");
+	if (!strcmp(status, "queued") || !strcmp(status, "running") || !strcmp(status, "undone"))
+		return rp_fail(err, RP_ECONFLICT, "not_finished",
+			       !strcmp(status, "undone") ? "the import is undone already"
+							 : "the import has not finished: cancel it first");
+	if (store_begin(d->c, true, err))
+		return err->err;
+	struct import_change page[256];
+	int64_t before = INT64_MAX;
+	for (;;) {
+		struct arena *pa = arena_new();
+		int n = store_import_changes(d->c, id, before, 256, pa, page);
+		enum rp_err rc = RP_OK;
+		for (int i = 0; i < n && rc == RP_OK; i++)
+			rc = undo_change(d, &page[i], err);
+		if (n)
+			before = page[n - 1].seq;
+		arena_free(pa);
+		if (rc)
+			goto fail;
+		if (n < 256)
+			break;
+	}
+	struct record *w = record_new(d->a, imports_entity());
+	record_set_text(w, d->a, "status", "undone");
+	if (save_import(d->c, w, id, d->a, err) || store_commit(d->c, err))
+		goto fail;
+	return load_import(d->c, id, d->a, ret, err);
+fail:
+	store_rollback(d->c);
+	return err->err;
+}
+
+/* --- running -------------------------------------------------------------------- */
+
+bool import_entity_ok(const struct entity_def *e)
+{
+	const struct field_def *f = entity_field(imports_entity(), "entity");
+	for (int i = 0; f && f->enum_values[i]; i++)
+		if (!strcmp(f->enum_values[i], e->name))
+			return true;
+	return false;
+}
+
+static void count(struct importer *im, const char *what)
+{
+	record_set_int(im->imp, what, record_int(im->imp, what) + 1);
+}
+
+/* Keeps a row's outcome for the report: every row of a dry run (up to
+ * REPORT_ROWS), the rejected ones of a run. */
+static void report_row(struct importer *im, const char *action, int64_t id, const char *match,
+		       const struct rp_error *rerr)
+{
+	bool rejected = !strcmp(action, "rejected");
+	if (im->dry_run ? im->nreported >= REPORT_ROWS : (!rejected || im->nreported >= REPORT_REJECTS))
+		return;
+	im->nreported++;
+	json_t *o = json_object();
+	json_object_set_new(o, "row", json_integer(im->row_number));
+	json_object_set_new(o, "action", json_string(action));
+	if (id)
+		json_object_set_new(o, "id", json_integer(id));
+	if (match)
+		json_object_set_new(o, "match", json_string(match));
+	if (rerr && rerr->err) {
+		json_t *errs = json_array();
+		for (int i = 0; i < rerr->nfields; i++)
+			json_array_append_new(errs, json_pack("{s:s,s:s,s:s}", "field",
+							      rerr->fields[i].field, "code",
+							      rerr->fields[i].code, "message",
+							      rerr->fields[i].message));
+		if (!rerr->nfields)
+			json_array_append_new(errs, json_pack("{s:s,s:s}", "code", rerr->code,
+							      "message", rerr->detail));
+		json_object_set_new(o, "errors", errs);
+	}
+	json_array_append_new(im->report_rows, o);
+}
+
+/* "field: message; field: message" for the rejected-rows file. */
+static char *reason_text(const struct rp_error *e)
+{
+	struct buf b;
+	buf_init(&b, 0);
+	for (int i = 0; i < e->nfields; i++)
+		buf_printf(&b, "%s%s: %s", i ? "; " : "", e->fields[i].field, e->fields[i].message);
+	if (!e->nfields)
+		buf_adds(&b, e->detail[0] ? e->detail : e->code);
+	return buf_detach(&b, NULL);
+}
+
+static void reject(struct importer *im, const char *const *cells, int n, const struct rp_error *e)
+{
+	count(im, "rejected");
+	report_row(im, "rejected", 0, NULL, e);
+	char num[24];
+	snprintf(num, sizeof num, "%lld", (long long)im->row_number);
+	char *why = reason_text(e);
+	csvw_cell(im->pending_rejects, 0, num, strlen(num), false);
+	csvw_cell(im->pending_rejects, 1, why, strlen(why), true);
+	for (int i = 0; i < im->ncols; i++) {
+		const char *v = i < n ? cells[i] : "";
+		csvw_cell(im->pending_rejects, i + 2, v, strlen(v), true);
+	}
+	csvw_end_row(im->pending_rejects);
+	free(why);
+}
+
+enum rp_err import_log_change(struct importer *im, const struct entity_def *e, int64_t id,
+			      const char *action, const char *old, struct rp_error *err)
+{
+	if (im->dry_run)
+		return RP_OK;
+	struct import_change ch = {.import_id = im->import_id,
+				   .seq = ++im->seq,
+				   .entity = e->name,
+				   .record_id = id,
+				   .action = action,
+				   .old = old};
+	return store_import_change_add(im->d.c, &ch, err);
+}
+
+int64_t import_last_seq(struct importer *im)
+{
+	struct import_change last;
+	struct arena *a = arena_new();
+	int n = store_import_changes(im->d.c, im->import_id, INT64_MAX, 1, a, &last);
+	arena_free(a);
+	return n ? last.seq : 0;
+}
+
+/* The previous values of the fields body is about to change. */
+static char *old_values(const struct entity_def *e, const struct record *cur, json_t *body)
+{
+	json_t *old = json_object();
+	const char *k;
+	json_t *v;
+	json_object_foreach(body, k, v) {
+		const struct field_def *f = entity_field(e, k);
+		const struct value *ov = record_get(cur, k);
+		if (f && ov)
+			json_object_set_new(old, k, model_value_json(f, ov));
+	}
+	char *s = json_dumps(old, JSON_COMPACT);
+	json_decref(old);
+	return s;
+}
+
+/* Merge keeps what the record has: only its empty fields are filled. */
+static void keep_existing(const struct entity_def *e, const struct record *cur, json_t *body)
+{
+	const char *k;
+	json_t *v;
+	void *tmp;
+	json_object_foreach_safe(body, tmp, k, v) {
+		const struct value *ov = record_get(cur, k);
+		const struct field_def *f = entity_field(e, k);
+		bool empty = !ov || ov->kind == V_NULL || (ov->kind == V_TEXT && !*ov->s) ||
+			     (f && f->type == FT_TAGS && ov->kind == V_TEXT && !strcmp(ov->s, "[]"));
+		if (!empty)
+			json_object_del(body, k);
+	}
+}
+
+static enum rp_err write_row(struct importer *im, json_t *body, int64_t match_id,
+			     const char *match, struct rp_error *err)
+{
+	struct dctx *d = &im->d;
+	struct record *r;
+	if (!match_id || !strcmp(im->strategy, "create")) {
+		if (domain_create(d, im->e, body, &r, err))
+			return err->err;
+		int64_t id = record_int(r, "id");
+		count(im, "created");
+		report_row(im, "create", id, NULL, NULL);
+		return import_log_change(im, im->e, id, "created", NULL, err);
+	}
+	if (!strcmp(im->strategy, "skip")) {
+		count(im, "skipped");
+		report_row(im, "skip", match_id, match, NULL);
+		return RP_OK;
+	}
+	struct record *cur;
+	if (domain_get(d, im->e, match_id, &cur, err))
+		return err->err;
+	bool merge = !strcmp(im->strategy, "merge");
+	if (merge)
+		keep_existing(im->e, cur, body);
+	json_object_del(body, "owner_id"); /* a match keeps its owner */
+	if (json_object_size(body) == 0) {
+		count(im, "skipped");
+		report_row(im, "skip", match_id, match, NULL);
+		return RP_OK;
+	}
+	char *old = old_values(im->e, cur, body);
+	enum rp_err rc = domain_update(d, im->e, match_id, body, -1, &r, err);
+	if (!rc) {
+		count(im, merge ? "merged" : "updated");
+		report_row(im, merge ? "merge" : "update", match_id, match, NULL);
+		rc = import_log_change(im, im->e, match_id, merge ? "merged" : "updated", old, err);
+	}
+	free(old);
+	return rc;
+}
+
+/* One row in its own savepoint: converted, matched and written, or
+ * rejected with nothing of it left behind. */
+static enum rp_err import_row(struct importer *im, const char *const *cells, int n,
+			      struct rp_error *fatal)
+{
+	struct rp_error err;
+	rp_error_init(&err);
+	if (store_begin(im->d.c, true, fatal))
+		return fatal->err;
+	int64_t linked = im->linked_created;
+	json_t *body = import_row_body(im, cells, n, &err);
+	const char *match = NULL;
+	if (!err.err) {
+		int64_t match_id = import_find_match(im, body, &match);
+		if (write_row(im, body, match_id, match, &err) == RP_OK) {
+			json_decref(body);
+			return store_commit(im->d.c, fatal);
+		}
+	}
+	store_rollback(im->d.c);
+	im->linked_created = linked;
+	json_decref(body);
+	if (fatal->err)
+		return fatal->err;
+	if (err.err == RP_EIO || err.err == RP_ENOSPACE || err.err == RP_EBUSY ||
+	    err.err == RP_EINTERNAL) {
+		*fatal = err; /* the store failed, not the row */
+		return fatal->err;
+	}
+	reject(im, cells, n, &err);
+	return RP_OK;
+}
+
+static bool stop_requested(struct importer *im)
+{
+	struct arena *a = arena_new();
+	struct record *now;
+	struct rp_error ignore;
+	rp_error_init(&ignore);
+	bool stop = load_import(im->d.c, im->import_id, a, &now, &ignore) ||
+		    strcmp(record_text(now, "status"), "running") != 0;
+	arena_free(a);
+	return stop;
+}
+
+/* Moves the rows rejected in a committed batch to the rejects file. */
+static void flush_rejects(struct importer *im)
+{
+	fflush(im->pending_rejects);
+	if (im->pending_len && im->rejects)
+		fwrite(im->pending_buf, 1, im->pending_len, im->rejects);
+	if (im->rejects)
+		fflush(im->rejects);
+	rewind(im->pending_rejects);
+	im->pending_len = 0;
+}
+
+static void drop_rejects(struct importer *im)
+{
+	fflush(im->pending_rejects);
+	rewind(im->pending_rejects);
+	im->pending_len = 0;
+}
+
+/* Reads up to BATCH_ROWS rows into one transaction, with the import's
+ * progress; a dry run rolls it back. Returns the rows read (0 at the end,
+ * -1 on a failure in err). */
+static int run_batch(struct importer *im, struct rp_error *err)
+{
+	struct store_conn *c = im->d.c;
+	if (store_begin(c, true, err))
+		return -1;
+	int rows = 0;
+	while (rows < BATCH_ROWS) {
+		const char *const *cells;
+		int n, got = table_next(im->t, &cells, &n, err);
+		if (got < 0)
+			goto fail;
+		if (got == 0)
+			break;
+		im->row_number = table_row_number(im->t);
+		rows++;
+		record_set_int(im->imp, "processed_rows", record_int(im->imp, "processed_rows") + 1);
+		if (im->skip > 0) { /* done before an interruption */
+			im->skip--;
+			record_set_int(im->imp, "processed_rows",
+				       record_int(im->imp, "processed_rows") - 1);
+			continue;
+		}
+		if (import_row(im, cells, n, err))
+			goto fail;
+	}
+	record_set_real(im->imp, "progress", table_progress(im->t));
+	if (im->dry_run) {
+		store_rollback(c);
+		drop_rejects(im);
+		return rows;
+	}
+	if (save_import(c, im->imp, im->import_id, im->run_arena, err) || store_commit(c, err))
+		goto fail;
+	flush_rejects(im);
+	return rows;
+fail:
+	store_rollback(c);
+	drop_rejects(im);
+	return -1;
+}
+
+/* Saves the import's state in a transaction of its own. */
+static enum rp_err save_now(struct importer *im, struct rp_error *err)
+{
+	struct store_conn *c = im->d.c;
+	if (store_begin(c, true, err) || save_import(c, im->imp, im->import_id, im->run_arena, err) ||
+	    store_commit(c, err)) {
+		store_rollback(c);
+		return err->err;
+	}
+	return RP_OK;
+}
+
+static void set_report(struct importer *im)
+{
+	json_t *rep = json_object();
+	json_object_set_new(rep, "encoding", json_string(im->t ? table_encoding(im->t) : ""));
+	char delim[2] = {im->t ? table_delimiter(im->t) : 0, 0};
+	json_object_set_new(rep, "delimiter", json_string(delim));
+	json_object_set(rep, "columns", im->report_cols ? im->report_cols : json_array());
+	json_object_set(rep, "rows", im->report_rows);
+	json_object_set_new(rep, "linked_created", json_integer(im->linked_created));
+	char *s = json_dumps(rep, JSON_COMPACT);
+	record_set_text(im->imp, im->run_arena, "report", s);
+	free(s);
+	json_decref(rep);
+}
+
+static void finish(struct importer *im, const char *status, const char *error)
+{
+	char now[RP_TIME_LEN];
+	clock_format(clock_now(), now);
+	record_set_text(im->imp, im->run_arena, "status", status);
+	if (error)
+		record_set_text(im->imp, im->run_arena, "error", error);
+	record_set_text(im->imp, im->run_arena, "finished_at", now);
+	record_set_int(im->imp, "total_rows", record_int(im->imp, "processed_rows"));
+	if (!strcmp(status, "done"))
+		record_set_real(im->imp, "progress", 1.0);
+	set_report(im);
+}
+
+static enum rp_err open_rejects(struct importer *im, const char *db_path, bool resume,
+				struct rp_error *err)
+{
+	char path[4300];
+	import_rejects_path(db_path, im->import_id, path, sizeof path);
+	im->pending_rejects = open_memstream(&im->pending_buf, &im->pending_len);
+	if (im->dry_run)
+		return RP_OK;
+	im->rejects = fopen(path, resume ? "ab" : "wb");
+	if (!im->rejects || !im->pending_rejects)
+		return rp_fail(err, RP_EIO, "storage_error", "the rejected-rows file cannot be written");
+	if (!resume) {
+		csvw_cell(im->rejects, 0, "row", 3, false);
+		csvw_cell(im->rejects, 1, "reason", 6, false);
+		for (int i = 0; i < im->ncols; i++)
+			csvw_cell(im->rejects, i + 2, im->headers[i], strlen(im->headers[i]), true);
+		csvw_end_row(im->rejects);
+	}
+	return RP_OK;
+}
+
+static void close_importer(struct importer *im)
+{
+	if (im->t)
+		table_close(im->t);
+	if (im->rejects)
+		fclose(im->rejects);
+	if (im->pending_rejects)
+		fclose(im->pending_rejects);
+	free(im->pending_buf);
+	json_decref(im->report_rows);
+	json_decref(im->report_cols);
+	import_columns_free(im);
+}
+
+static enum rp_err start(struct importer *im, struct store *s, struct rp_error *err)
+{
+	struct store_conn *c = im->d.c;
+	if (load_import(c, im->import_id, im->run_arena, &im->imp, err))
+		return err->err;
+	const char *status = record_text(im->imp, "status");
+	if (strcmp(status, "queued") && strcmp(status, "running"))
+		return rp_fail(err, RP_ECONFLICT, "not_queued", "the import is %s", status);
+	struct principal *p;
+	if (domain_principal(c, record_int(im->imp, "created_by"), im->run_arena, &p, err))
+		return err->err;
+	im->d.p = p;
+	im->e = model_entity(record_text(im->imp, "entity"));
+	im->strategy = arena_strdup(im->run_arena, record_text(im->imp, "strategy"));
+	im->dry_run = record_int(im->imp, "dry_run") != 0;
+	bool resume = !strcmp(status, "running") && !im->dry_run;
+	im->skip = resume ? record_int(im->imp, "processed_rows") : 0;
+	im->seq = resume ? import_last_seq(im) : 0;
+	if (!resume) {
+		static const char *const zero[] = {"processed_rows", "created", "updated",
+						   "merged",	     "skipped", "rejected"};
+		for (size_t i = 0; i < sizeof zero / sizeof *zero; i++)
+			record_set_int(im->imp, zero[i], 0);
+	}
+	char now[RP_TIME_LEN];
+	clock_format(clock_now(), now);
+	record_set_text(im->imp, im->run_arena, "status", "running");
+	record_set_text(im->imp, im->run_arena, "started_at", now);
+	char path[4300];
+	import_file_path(store_path(s), im->import_id, path, sizeof path);
+	if (import_open_table(im, path, err) || import_columns(im, err) ||
+	    open_rejects(im, store_path(s), resume, err) || save_now(im, err))
+		return err->err;
+	/* from now on only a cancel (or the end) changes the status */
+	record_unset(im->imp, "status");
+	return RP_OK;
+}
+
+static double final_progress(const struct importer *im)
+{
+	return !strcmp(record_text(im->imp, "status"), "done") ? 1.0
+	       : im->t					       ? table_progress(im->t)
+							       : 0;
+}
+
+enum rp_err import_run(struct store *s, int64_t import_id, import_tick_fn tick, void *ctx,
+		       struct rp_error *err)
+{
+	struct importer im = {.import_id = import_id, .report_rows = json_array()};
+	im.run_arena = arena_new();
+	im.d.a = im.run_arena;
+	im.d.c = store_conn(s, err);
+	enum rp_err rc = im.d.c ? start(&im, s, err) : err->err;
+	if (rc == RP_ECONFLICT && im.imp) { /* cancelled or done before it ran */
+		close_importer(&im);
+		arena_free(im.run_arena);
+		rp_error_clear(err);
+		return RP_OK;
+	}
+	const char *status = "done";
+	while (rc == RP_OK) {
+		struct arena *batch = arena_new();
+		im.d.a = batch;
+		int rows = run_batch(&im, err);
+		im.d.a = im.run_arena;
+		arena_free(batch);
+		if (rows < 0) {
+			rc = err->err;
+			break;
+		}
+		if (rows == 0)
+			break;
+		if ((tick && !tick(im.imp, table_progress(im.t), ctx)) || stop_requested(&im)) {
+			status = "cancelled";
+			break;
+		}
+	}
+	struct rp_error serr;
+	rp_error_init(&serr);
+	if (im.imp) {
+		if (rc)
+			finish(&im, "failed", err->detail[0] ? err->detail : "the import failed");
+		else
+			finish(&im, status, !strcmp(status, "cancelled") ? "cancelled by the user" : NULL);
+		save_now(&im, &serr);
+		if (tick)
+			tick(im.imp, final_progress(&im), ctx);
+	}
+	close_importer(&im);
+	arena_free(im.run_arena);
+	return rc;
+}

@@ -1,0 +1,81 @@
+/* import.h — moving records in from spreadsheets and other CRMs' exports:
+ * which column goes where (import_map.c), reading cells as field values
+ * (import_convert.c) and the importer itself (import.c), which runs an
+ * `imports` record: row by row through the record service (so every rule
+ * and permission holds), duplicates found by external id, e-mail, phone
+ * and name, batches all-or-nothing, rejected rows to a file, and every
+ * change logged so the import can be undone. */
+#pragma once
+#include <jansson.h>
+#include <stdbool.h>
+
+#include "domain/domain.h"
+
+#define N(...) ((const char *const[]){__VA_ARGS__, NULL})
+
+/* --- mapping --------------------------------------------------------------- */
+
+/* Case-folded letters and digits of s (malloc'd). */
+char *import_header_key(const char *s);
+/* The field of e a "<ref>" or "<ref>.external_id" target goes through
+ * ("account" → account_id), or NULL. */
+const struct field_def *import_ref_field(const struct entity_def *e, const char *target);
+/* Whether a mapping target makes sense for e ("" = skip is valid). */
+bool import_target_valid(const struct entity_def *e, const char *target);
+/* The target a header maps to by itself, "" when none. */
+const char *import_auto_target(const struct entity_def *e, const char *header);
+
+/* --- cells ----------------------------------------------------------------- */
+
+struct import_convert_opts {
+	char date_order;      /* 'D' (day first), 'M' (month first) or 0: guess */
+	const char *currency; /* for money: the row's currency, NULL = 2 decimals */
+};
+/* YYYY-MM-DD from a written date; ret_rest (may be NULL) gets what follows. */
+bool import_parse_date(const char *s, char order, char out[11], const char **ret_rest);
+/* The cell as the JSON the API takes for f; NULL with a field error in
+ * err when it cannot be read. */
+json_t *import_convert(const struct field_def *f, const char *cell,
+		       const struct import_convert_opts *o, struct rp_error *err);
+/* The currency a cell's sign or word names ("¥" → CNY), or NULL. */
+const char *import_cell_currency(const char *cell);
+
+/* --- imports ---------------------------------------------------------------- */
+
+struct import_request {
+	const struct entity_def *e;
+	const char *file_name;	 /* as the user named it */
+	const char *upload_path; /* a file to move into the imports folder */
+	json_t *mapping;	 /* {"Header": "target"}; NULL = automatic */
+	json_t *options;	 /* {country, encoding, delimiter, sheet, date_order,
+				    create_missing}; NULL = defaults */
+	const char *strategy;	 /* skip | update | merge | create; NULL = update */
+	bool dry_run;
+};
+
+/* Checks the request and the caller's rights, moves the file into the
+ * imports folder beside the database and records the import, queued.
+ * Field errors name the request's part ("entity", "mapping", ...). */
+enum rp_err import_create(struct dctx *d, const char *db_path, const struct import_request *rq,
+			  struct record **ret, struct rp_error *err);
+
+/* Called after every batch with the import as it stands; return false to
+ * stop (the batches done so far stay, as with a cancel). */
+typedef bool (*import_tick_fn)(const struct record *imp, double progress, void *ctx);
+
+/* Runs a queued (or interrupted) import to its end as the user who
+ * created it. Resumes after the last committed batch. */
+enum rp_err import_run(struct store *s, int64_t import_id, import_tick_fn tick, void *ctx,
+		       struct rp_error *err);
+/* Asks a queued or running import to stop after its current batch. */
+enum rp_err import_cancel(struct dctx *d, int64_t import_id, struct record **ret,
+			  struct rp_error *err);
+/* Deletes what the import created and puts back what it changed. */
+enum rp_err import_undo(struct dctx *d, int64_t import_id, struct record **ret,
+			struct rp_error *err);
+
+/* The imports folder beside the database; where an import keeps its file
+ * and its rejected rows (CSV). */
+void import_dir(const char *db_path, char *out, size_t n);
+void import_file_path(const char *db_path, int64_t id, char *out, size_t n);
+void import_rejects_path(const char *db_path, int64_t id, char *out, size_t n);

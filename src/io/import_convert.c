@@ -1,0 +1,398 @@
+/* import_convert.c — a spreadsheet cell as the API value of a field: dates
+ * as people write them ("05.03.2024", "3/5/2024", "2024年3月5日"), money
+ * and numbers with thousands separators and currency signs ("¥1,234.50",
+ * "1 234,5 руб."), booleans in three languages, picklist values by their
+ * value or a common label. What cannot be read is a field error that says
+ * what was expected; the record service validates the rest. */
+#include "io/import.h"
+
+#include <ctype.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/clock.h"
+
+/* --- numbers ------------------------------------------------------------- */
+
+static bool is_space_byte(const char *p, size_t *skip)
+{
+	static const char *const spaces[] = {" ", "\t", "\xc2\xa0", "\xe2\x80\xaf", "\xe2\x80\x89",
+					     "'", NULL};
+	for (int i = 0; spaces[i]; i++) {
+		size_t n = strlen(spaces[i]);
+		if (!strncmp(p, spaces[i], n)) {
+			*skip = n;
+			return true;
+		}
+	}
+	return false;
+}
+
+/* Keeps digits, one sign and the separators of s; drops currency signs and
+ * words around the number. Returns false when nothing numeric is there. */
+static bool number_chars(const char *s, char *out, size_t cap)
+{
+	size_t k = 0;
+	bool digits = false;
+	for (const char *p = s; *p && k + 1 < cap;) {
+		size_t skip;
+		if (isdigit((unsigned char)*p)) {
+			out[k++] = *p++;
+			digits = true;
+		} else if (*p == '.' || *p == ',') {
+			out[k++] = *p++;
+		} else if ((*p == '-' || *p == '(') && !digits && k == 0) {
+			out[k++] = '-';
+			p++;
+		} else if (is_space_byte(p, &skip)) {
+			p += skip; /* thousands separators: 1 234 567, 1'234 */
+		} else {
+			p++; /* currency signs, %, words */
+		}
+	}
+	out[k] = '\0';
+	return digits;
+}
+
+/* "1,234.56" / "1.234,56" / "1234,5" / "1,234" → a plain "1234.56". The
+ * last separator is the decimal one unless it is followed by exactly
+ * three digits and the same separator appears before it, or it is a
+ * comma followed by three digits in a number with no other separator
+ * (taken as thousands, as "1,234" is in English). */
+static bool normalise_number(const char *raw, char *out, size_t cap)
+{
+	char s[128];
+	if (!number_chars(raw, s, sizeof s))
+		return false;
+	const char *last = NULL;
+	for (const char *p = s; *p; p++)
+		if (*p == '.' || *p == ',')
+			last = p;
+	char dec = 0;
+	if (last) {
+		size_t after = strlen(last + 1);
+		bool repeated = false;
+		for (const char *p = s; p < last; p++)
+			if (*p == *last)
+				repeated = true;
+		bool other_before = false;
+		for (const char *p = s; p < last; p++)
+			if ((*p == '.' || *p == ',') && *p != *last)
+				other_before = true;
+		if (other_before || (!repeated && !(after == 3 && *last == ',')))
+			dec = *last;
+		if (repeated)
+			dec = 0;
+	}
+	size_t k = 0;
+	for (const char *p = s; *p && k + 1 < cap; p++) {
+		if (*p == '.' || *p == ',') {
+			if (p == last && dec)
+				out[k++] = '.';
+			continue;
+		}
+		out[k++] = *p;
+	}
+	out[k] = '\0';
+	return k > 0 && strcmp(out, "-") != 0;
+}
+
+static bool parse_decimal(const char *s, double *ret)
+{
+	char n[128];
+	if (!normalise_number(s, n, sizeof n))
+		return false;
+	char *end;
+	*ret = strtod(n, &end);
+	return *end == '\0' && isfinite(*ret);
+}
+
+/* Minor units per major unit of a currency (most have 100). */
+static int64_t minor_units(const char *currency)
+{
+	static const char *const none[] = {"JPY", "KRW", "VND", "CLP", "ISK", "UGX", NULL};
+	for (int i = 0; currency && none[i]; i++)
+		if (!strcmp(currency, none[i]))
+			return 1;
+	return 100;
+}
+
+/* --- dates --------------------------------------------------------------- */
+
+static int days_in_month(int y, int m)
+{
+	static const int d[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+	bool leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+	return m == 2 && leap ? 29 : d[m - 1];
+}
+
+static bool valid_ymd(int y, int m, int d)
+{
+	return y >= 1000 && y <= 9999 && m >= 1 && m <= 12 && d >= 1 && d <= days_in_month(y, m);
+}
+
+/* Up to three numbers of a date and the text after them (the time). */
+static int date_numbers(const char *s, int v[3], int len[3], const char **rest)
+{
+	int n = 0;
+	const char *p = s;
+	while (*p && n < 3) {
+		if (!isdigit((unsigned char)*p)) {
+			p++;
+			continue;
+		}
+		char *end;
+		long x = strtol(p, &end, 10);
+		len[n] = (int)(end - p);
+		v[n++] = (int)(x > 99999 ? 99999 : x);
+		p = end;
+		/* separators: - / . space 年 月 日 */
+		while (*p && !isdigit((unsigned char)*p) && n < 3) {
+			if (*p == ':' || *p == 'T')
+				break;
+			p++;
+		}
+		if (*p == ':' || *p == 'T')
+			break;
+	}
+	while (*p == ' ' || *p == 'T' || (unsigned char)*p >= 0x80)
+		p++;
+	*rest = p;
+	return n;
+}
+
+bool import_parse_date(const char *s, char order, char out[11], const char **ret_rest)
+{
+	int v[3] = {0}, len[3] = {0};
+	const char *rest;
+	if (date_numbers(s, v, len, &rest) != 3)
+		return false;
+	int y, m, d;
+	if (len[0] == 4) { /* 2024-03-05, 2024/3/5, 2024年3月5日 */
+		y = v[0], m = v[1], d = v[2];
+	} else if (len[2] == 4 || len[2] == 2) {
+		y = len[2] == 2 ? 2000 + v[2] - (v[2] > 69 ? 100 : 0) : v[2];
+		bool slash = strchr(s, '/') != NULL;
+		bool mdy = order == 'M' || (order != 'D' && slash && v[0] <= 12 && v[1] > 12);
+		if (order != 'D' && order != 'M' && slash && v[0] <= 12 && v[1] <= 12)
+			mdy = true; /* 3/5/2024: the US reading, unless told DMY */
+		if (v[0] > 12)
+			mdy = false;
+		m = mdy ? v[0] : v[1];
+		d = mdy ? v[1] : v[0];
+	} else {
+		return false;
+	}
+	if (!valid_ymd(y, m, d))
+		return false;
+	char tmp[48];
+	snprintf(tmp, sizeof tmp, "%04d-%02d-%02d", y, m, d);
+	memcpy(out, tmp, 11); /* valid_ymd: exactly 10 characters */
+	if (ret_rest)
+		*ret_rest = rest;
+	return true;
+}
+
+static bool parse_datetime(const char *s, char order, char out[RP_TIME_LEN])
+{
+	int64_t t;
+	if (clock_parse(s, &t)) {
+		clock_format(t, out);
+		return true;
+	}
+	char date[11];
+	const char *rest = "";
+	if (!import_parse_date(s, order, date, &rest))
+		return false;
+	int hh = 0, mm = 0, ss = 0;
+	if (*rest && sscanf(rest, "%d:%d:%d", &hh, &mm, &ss) < 2)
+		hh = mm = ss = 0;
+	if (strstr(rest, "PM") || strstr(rest, "pm"))
+		hh = hh % 12 + 12;
+	else if ((strstr(rest, "AM") || strstr(rest, "am")) && hh == 12)
+		hh = 0;
+	if (hh < 0 || hh > 23 || mm < 0 || mm > 59 || ss < 0 || ss > 59)
+		return false;
+	char tmp[64];
+	snprintf(tmp, sizeof tmp, "%sT%02d:%02d:%02dZ", date, hh, mm, ss);
+	memcpy(out, tmp, RP_TIME_LEN); /* hh, mm, ss checked: 20 characters */
+	return true;
+}
+
+/* --- booleans, picklists, currencies, tags ------------------------------- */
+
+static int parse_bool(const char *key)
+{
+	static const char *const yes[] = {"true", "yes", "y", "1", "on", "x", "да", "д", "是",
+					  "对", "✓", "✔", "истина", NULL};
+	static const char *const no[] = {"false", "no", "n", "0", "off", "нет", "н", "否",
+					 "不", "ложь", NULL};
+	for (int i = 0; yes[i]; i++)
+		if (!strcmp(key, yes[i]))
+			return 1;
+	for (int i = 0; no[i]; i++)
+		if (!strcmp(key, no[i]))
+			return 0;
+	return -1;
+}
+
+/* Labels other systems and people use for our picklist values. */
+static const struct {
+	const char *value;
+	const char *const *labels;
+} enum_labels[] = {
+	{"web", N("website", "web site", "online", "сайт", "网站", "官网")},
+	{"referral", N("referral", "word of mouth", "рекомендация", "推荐", "转介绍")},
+	{"event", N("trade show", "event", "conference", "seminar", "выставка", "мероприятие",
+		    "展会", "活动")},
+	{"cold_call", N("cold call", "холодный звонок", "陌拜", "电话营销")},
+	{"social", N("social media", "social", "соцсети", "社交媒体")},
+	{"partner", N("partner", "партнер", "合作伙伴")},
+	{"ads", N("advertisement", "advertising", "ppc", "реклама", "广告")},
+	{"new", N("new", "open", "новый", "новая", "新", "新建")},
+	{"contacted", N("contacted", "working", "in progress", "в работе", "已联系", "跟进中")},
+	{"qualified", N("qualified", "квалифицирован", "已确认", "合格")},
+	{"disqualified", N("unqualified", "disqualified", "junk", "некачественный", "无效")},
+	{"won", N("closed won", "won", "успешно реализовано", "выиграна", "赢单", "成交")},
+	{"lost", N("closed lost", "lost", "закрыто и не реализовано", "проиграна", "输单",
+		   "丢单")},
+	{"call", N("call", "phone call", "звонок", "电话")},
+	{"email", N("email", "e-mail", "письмо", "邮件")},
+	{"meeting", N("meeting", "event", "встреча", "会议", "拜访会议")},
+	{"task", N("task", "to-do", "todo", "задача", "任务")},
+	{"note", N("note", "comment", "заметка", "комментарий", "备注", "笔记")},
+	{"visit", N("visit", "визит", "拜访")},
+	{"chat", N("chat", "чат", "聊天")},
+};
+
+static const char *enum_value(const struct field_def *f, const char *cell)
+{
+	char *key = import_header_key(cell);
+	const char *found = NULL;
+	for (int i = 0; key && f->enum_values[i] && !found; i++) {
+		char *v = import_header_key(f->enum_values[i]);
+		if (v && !strcmp(v, key))
+			found = f->enum_values[i];
+		free(v);
+	}
+	for (size_t i = 0; key && !found && i < sizeof enum_labels / sizeof *enum_labels; i++) {
+		bool allowed = false;
+		for (int k = 0; f->enum_values[k]; k++)
+			allowed = allowed || !strcmp(f->enum_values[k], enum_labels[i].value);
+		for (int k = 0; allowed && enum_labels[i].labels[k] && !found; k++) {
+			char *l = import_header_key(enum_labels[i].labels[k]);
+			if (l && !strcmp(l, key))
+				found = enum_labels[i].value;
+			free(l);
+		}
+	}
+	free(key);
+	return found;
+}
+
+static const char *currency_code(const char *cell)
+{
+	static const struct {
+		const char *sign, *code;
+	} signs[] = {{"¥", "CNY"}, {"￥", "CNY"}, {"元", "CNY"},   {"人民币", "CNY"},
+		     {"₽", "RUB"}, {"руб", "RUB"}, {"$", "USD"},    {"€", "EUR"},
+		     {"£", "GBP"}, {"₸", "KZT"},   {"rmb", "CNY"}};
+	for (size_t i = 0; i < sizeof signs / sizeof *signs; i++)
+		if (strstr(cell, signs[i].sign))
+			return signs[i].code;
+	return NULL;
+}
+
+static json_t *tags_value(const char *cell)
+{
+	json_t *arr = json_array();
+	char *copy = strdup(cell);
+	for (char *save = NULL, *t = strtok_r(copy, ",;|", &save); t;
+	     t = strtok_r(NULL, ",;|", &save)) {
+		while (*t == ' ')
+			t++;
+		size_t n = strlen(t);
+		while (n && t[n - 1] == ' ')
+			t[--n] = '\0';
+		if (n)
+			json_array_append_new(arr, json_string(t));
+	}
+	free(copy);
+	return arr;
+}
+
+/* --- one cell ------------------------------------------------------------ */
+
+static json_t *bad(struct rp_error *err, const struct field_def *f, const char *what,
+		   const char *cell)
+{
+	rp_field_fail(err, f->name, "invalid", "\"%.60s\" is not %s", cell, what);
+	return NULL;
+}
+
+json_t *import_convert(const struct field_def *f, const char *cell,
+		       const struct import_convert_opts *o, struct rp_error *err)
+{
+	double d;
+	char buf[RP_TIME_LEN + 8];
+	int b;
+	switch (f->type) {
+	case FT_INT:
+	case FT_REF:
+		if (!parse_decimal(cell, &d) || d != floor(d) || fabs(d) > 9e15)
+			return bad(err, f, "a whole number", cell);
+		return json_integer((json_int_t)d);
+	case FT_NUMBER:
+		if (!parse_decimal(cell, &d))
+			return bad(err, f, "a number", cell);
+		return json_real(d);
+	case FT_MONEY:
+		if (!parse_decimal(cell, &d))
+			return bad(err, f, "an amount of money", cell);
+		return json_integer((json_int_t)llround(d * (double)minor_units(o->currency)));
+	case FT_BOOL: {
+		char *key = import_header_key(cell);
+		b = key ? parse_bool(key) : -1;
+		free(key);
+		if (b < 0)
+			return bad(err, f, "yes or no", cell);
+		return json_boolean(b);
+	}
+	case FT_DATE:
+		if (!import_parse_date(cell, o->date_order, buf, NULL))
+			return bad(err, f, "a date", cell);
+		return json_string(buf);
+	case FT_DATETIME:
+		if (!parse_datetime(cell, o->date_order, buf))
+			return bad(err, f, "a date and time", cell);
+		return json_string(buf);
+	case FT_ENUM: {
+		const char *v = enum_value(f, cell);
+		if (!v)
+			return bad(err, f, "one of the field's choices", cell);
+		return json_string(v);
+	}
+	case FT_CURRENCY: {
+		const char *code = currency_code(cell);
+		if (code)
+			return json_string(code);
+		char up[8] = "";
+		for (size_t i = 0; cell[i] && i < 7; i++)
+			up[i] = (char)toupper((unsigned char)cell[i]);
+		return json_string(up);
+	}
+	case FT_TAGS: return tags_value(cell);
+	case FT_JSON: {
+		json_t *j = json_loads(cell, JSON_REJECT_DUPLICATES, NULL);
+		return j ? j : bad(err, f, "JSON", cell);
+	}
+	default: return json_string(cell);
+	}
+}
+
+const char *import_cell_currency(const char *cell)
+{
+	return currency_code(cell);
+}

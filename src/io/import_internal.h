@@ -1,0 +1,75 @@
+/* import_internal.h — the importer's state, shared by import.c (the run:
+ * batches, outcomes, undo log) and import_rows.c (columns, a row as a
+ * record body, finding the record a row matches). Nothing else includes
+ * it. */
+#pragma once
+#include <stdio.h>
+
+#include "io/import.h"
+#include "io/table.h"
+
+#define MATCH_CANDIDATES_ROWS 8 /* records one key may find */
+
+enum col_kind {
+	COL_SKIP,
+	COL_FIELD,	 /* a field of the entity */
+	COL_REF_NAME,	 /* "<ref>": a referenced record by name (or e-mail) */
+	COL_REF_EXT,	 /* "<ref>.external_id": by the old system's id */
+	COL_RELATED_EXT, /* activities' "related.external_id": any linked entity */
+};
+
+struct column {
+	enum col_kind kind;
+	const char *target;
+	const struct field_def *f; /* the field written (the ref field for links) */
+};
+
+struct importer {
+	int64_t import_id;
+	struct arena *run_arena; /* lives for the whole run */
+	struct dctx d;		 /* d.a is the current batch's arena */
+	struct record *imp;	 /* the import record as the run keeps it */
+	const struct entity_def *e;
+	const char *strategy;
+	bool dry_run;
+	int64_t skip; /* rows done before an interruption */
+	int64_t seq;  /* last undo-log entry */
+	int64_t row_number;
+	/* the file */
+	struct table_reader *t;
+	int ncols;
+	char **headers;
+	struct column *cols;
+	int currency_col; /* -1 if none */
+	/* options */
+	const char *country;
+	char date_order;
+	bool create_missing;
+	/* outcomes */
+	json_t *report_rows, *report_cols;
+	int nreported;
+	int64_t linked_created;
+	FILE *rejects;	       /* the file of rejected rows */
+	FILE *pending_rejects; /* this batch's, until it commits */
+	char *pending_buf;
+	size_t pending_len;
+};
+
+bool import_entity_ok(const struct entity_def *e);
+/* Opens the file with the import's options and reads its header row. */
+enum rp_err import_open_table(struct importer *im, const char *path, struct rp_error *err);
+/* Resolves every column's target (the import's mapping, else automatic)
+ * and records the result in the import. */
+enum rp_err import_columns(struct importer *im, struct rp_error *err);
+void import_columns_free(struct importer *im);
+/* A row as the JSON body of a create or update (linked records looked up
+ * or created); field errors in err. */
+json_t *import_row_body(struct importer *im, const char *const *cells, int n,
+			struct rp_error *err);
+/* The live record the row is the same as, 0 if none; *ret_match names
+ * the key that matched ("external_id", "email", "phone", "name"). */
+int64_t import_find_match(struct importer *im, json_t *body, const char **ret_match);
+/* Logs a record the run created or changed, for undo. */
+enum rp_err import_log_change(struct importer *im, const struct entity_def *e, int64_t id,
+			      const char *action, const char *old, struct rp_error *err);
+int64_t import_last_seq(struct importer *im);

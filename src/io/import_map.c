@@ -1,0 +1,238 @@
+/* import_map.c — which column of a file goes where. Headers are matched
+ * after folding (case, accents, spaces and punctuation ignored) against
+ * the names people and other systems give each field: English, Chinese
+ * and Russian, and the exports of Salesforce, HubSpot, Zoho, Bitrix24,
+ * amoCRM, Outlook and Google Contacts. A target is a field of the entity,
+ * "<ref>" (a referenced record by its name: "account", "owner", "stage"),
+ * "<ref>.external_id" (by the old system's id) or "" (skip). */
+#include "io/import.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/textkey.h"
+#include "model/registry.h"
+
+struct alias {
+	const char *entity; /* NULL: any entity that has the target */
+	const char *target;
+	const char *const *names;
+};
+
+/* Most specific first: the first alias whose folded name matches wins. */
+static const struct alias aliases[] = {
+	/* the record's own id in the old system */
+	{"contacts", "external_id", N("contact id", "id контакта", "联系人id", "record id")},
+	{"accounts", "external_id",
+	 N("account id", "company id", "id компании", "客户id", "公司id", "record id")},
+	{"leads", "external_id", N("lead id", "id лида", "线索id", "record id")},
+	{"deals", "external_id",
+	 N("deal id", "opportunity id", "id сделки", "商机id", "record id")},
+	{"activities", "external_id", N("activity id", "task id", "event id", "id задачи")},
+	{"products", "external_id", N("product id", "id товара", "产品id")},
+	{NULL, "external_id", N("id", "external id", "old id", "внешний id", "外部id")},
+	/* links to other records by their old ids */
+	{NULL, "account.external_id", N("account id", "company id", "id компании", "客户id")},
+	{NULL, "contact.external_id", N("contact id", "who id", "id контакта", "联系人id")},
+	{NULL, "deal.external_id", N("deal id", "opportunity id", "id сделки", "商机id")},
+	{"activities", "related.external_id",
+	 N("related to id", "what id", "regarding id", "parent id", "связано с id")},
+	/* names */
+	{"accounts", "name",
+	 N("name", "account name", "company name", "company", "organization", "organisation",
+	   "название", "название компании", "компания", "наименование", "организация",
+	   "公司名称", "公司", "客户名称", "名称", "单位名称", "企业名称")},
+	{"deals", "name",
+	 N("name", "deal name", "opportunity name", "deal", "название сделки", "сделка",
+	   "название", "商机名称", "商机", "交易名称")},
+	{"products", "name",
+	 N("name", "product name", "product", "item", "наименование", "товар", "название",
+	   "产品名称", "产品", "商品名称", "名称")},
+	{"activities", "subject",
+	 N("subject", "title", "name", "тема", "название", "主题", "标题")},
+	{NULL, "name",
+	 N("name", "full name", "contact name", "lead name", "display name", "фио", "полное имя",
+	   "контакт", "姓名", "名字", "联系人", "联系人姓名")},
+	{NULL, "given_name",
+	 N("first name", "given name", "firstname", "имя", "名")},
+	{NULL, "family_name",
+	 N("last name", "surname", "family name", "lastname", "фамилия", "姓")},
+	/* contact details */
+	{NULL, "email",
+	 N("email", "e-mail", "email address", "e-mail address", "e-mail 1 - value",
+	   "work email", "primary email", "рабочий e-mail", "e-mail рабочий", "email рабочий",
+	   "рабочий email", "электронная почта", "почта", "邮箱", "电子邮件", "电子邮箱", "邮件")},
+	{NULL, "email2",
+	 N("other email", "e-mail 2 - value", "personal email", "home email", "secondary email",
+	   "e-mail 2 address", "личный e-mail", "e-mail личный", "другой e-mail", "其他邮箱",
+	   "个人邮箱")},
+	{NULL, "mobile",
+	 N("mobile", "mobile phone", "cell", "cell phone", "mobile number", "phone 2 - value",
+	   "мобильный", "мобильный телефон", "телефон мобильный", "手机", "手机号", "手机号码",
+	   "移动电话")},
+	{NULL, "phone",
+	 N("phone", "phone number", "business phone", "work phone", "phone 1 - value",
+	   "primary phone", "telephone", "телефон", "рабочий телефон", "телефон рабочий", "电话",
+	   "联系电话", "座机", "办公电话")},
+	{NULL, "title",
+	 N("title", "job title", "position", "role", "organization 1 - title", "должность",
+	   "职位", "职务", "头衔")},
+	{NULL, "website",
+	 N("website", "web site", "url", "web", "домен", "сайт", "网站", "网址", "公司网站")},
+	{NULL, "industry", N("industry", "sector", "отрасль", "сфера деятельности", "行业")},
+	{NULL, "address",
+	 N("address", "street", "billing street", "mailing street", "business street", "адрес",
+	   "地址", "详细地址")},
+	{NULL, "city",
+	 N("city", "mailing city", "billing city", "business city", "town", "город", "城市",
+	   "所在城市")},
+	{NULL, "region",
+	 N("region", "state", "province", "billing state", "mailing state", "регион", "область",
+	   "省份", "地区", "省")},
+	{NULL, "country",
+	 N("country", "mailing country", "billing country", "business country", "страна", "国家",
+	   "国家地区")},
+	{NULL, "birthday",
+	 N("birthday", "date of birth", "birthdate", "birth date", "день рождения",
+	   "дата рождения", "生日", "出生日期")},
+	{NULL, "description",
+	 N("description", "notes", "note", "comment", "comments", "details", "описание",
+	   "комментарий", "примечание", "заметки", "备注", "描述", "说明")},
+	{NULL, "tags", N("tags", "tag", "labels", "теги", "метки", "标签")},
+	/* links by name */
+	{"contacts", "account",
+	 N("company", "company name", "account name", "account", "organization",
+	   "organization 1 - name", "organisation", "компания", "название компании",
+	   "организация", "公司", "公司名称", "单位", "客户", "客户名称", "所属公司")},
+	{"deals", "account",
+	 N("account name", "company", "company name", "account", "компания", "клиент",
+	   "客户", "客户名称", "公司")},
+	{"deals", "contact",
+	 N("contact", "contact name", "primary contact", "контакт", "основной контакт",
+	   "联系人")},
+	{"leads", "company",
+	 N("company", "company name", "organization", "компания", "название компании",
+	   "公司", "公司名称", "单位")},
+	{NULL, "owner",
+	 N("owner", "contact owner", "account owner", "lead owner", "deal owner",
+	   "opportunity owner", "assigned to", "responsible", "responsible user", "ответственный",
+	   "менеджер", "负责人", "所有者", "销售负责人")},
+	/* leads */
+	{"leads", "source",
+	 N("source", "lead source", "источник", "источник лида", "来源", "线索来源")},
+	{"leads", "status",
+	 N("status", "lead status", "статус", "статус лида", "状态", "线索状态")},
+	{NULL, "score", N("score", "lead score", "рейтинг", "评分")},
+	/* deals */
+	{"deals", "amount",
+	 N("amount", "value", "deal value", "deal amount", "opportunity amount", "revenue",
+	   "сумма", "бюджет", "сумма сделки", "金额", "商机金额", "合同金额")},
+	{NULL, "currency", N("currency", "currency code", "валюта", "币种", "货币")},
+	{"deals", "stage",
+	 N("stage", "deal stage", "pipeline stage", "этап", "стадия", "этап сделки", "阶段",
+	   "销售阶段")},
+	{"deals", "pipeline", N("pipeline", "воронка", "销售流程", "管道")},
+	{"deals", "expected_close",
+	 N("close date", "expected close date", "expected close", "closing date",
+	   "дата закрытия", "предполагаемая дата закрытия", "预计成交日期", "预计结束日期")},
+	{NULL, "probability", N("probability", "probability (%)", "вероятность", "赢率", "概率")},
+	{"deals", "status", N("status", "deal status", "статус", "状态")},
+	/* activities */
+	{"activities", "type",
+	 N("type", "activity type", "task type", "тип", "тип активности", "类型", "活动类型")},
+	{"activities", "body",
+	 N("description", "body", "comments", "content", "описание", "текст", "内容", "描述")},
+	{"activities", "due_at",
+	 N("due date", "due", "date", "activity date", "start", "start date", "срок", "дата",
+	   "крайний срок", "截止日期", "日期", "时间")},
+	{"activities", "done_at",
+	 N("completed", "completed date", "done", "date completed", "выполнено",
+	   "дата выполнения", "完成时间", "完成日期")},
+	/* products */
+	{"products", "sku",
+	 N("sku", "product code", "code", "item code", "артикул", "код", "编码", "产品编码",
+	   "货号")},
+	{"products", "price",
+	 N("price", "unit price", "list price", "sales price", "цена", "цена продажи", "价格",
+	   "单价", "售价")},
+	{"products", "cost", N("cost", "unit cost", "себестоимость", "закупочная цена", "成本")},
+};
+
+/* Case-folded letters and digits only: "E-mail 1 - Value" → "email1value". */
+char *import_header_key(const char *s)
+{
+	char *f = textkey_fold(s, strlen(s));
+	if (!f)
+		return NULL;
+	size_t k = 0;
+	for (size_t i = 0; f[i]; i++) {
+		unsigned char c = (unsigned char)f[i];
+		if (c >= 0x80 || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9'))
+			f[k++] = f[i];
+	}
+	f[k] = '\0';
+	return f;
+}
+
+static bool header_is(const char *key, const char *name)
+{
+	char *k = import_header_key(name);
+	bool same = k && !strcmp(k, key);
+	free(k);
+	return same;
+}
+
+/* The entity a "<ref>" or "<ref>.external_id" target points at, through
+ * the field "<ref>_id" of e ("related" is any entity an activity links). */
+const struct field_def *import_ref_field(const struct entity_def *e, const char *target)
+{
+	char name[MODEL_NAME_MAX + 8];
+	size_t n = strcspn(target, ".");
+	snprintf(name, sizeof name, "%.*s_id", (int)n, target);
+	const struct field_def *f = entity_field(e, name);
+	return f && (f->type == FT_REF || !strcmp(name, "related_id")) ? f : NULL;
+}
+
+bool import_target_valid(const struct entity_def *e, const char *target)
+{
+	if (!*target)
+		return true;
+	const char *dot = strchr(target, '.');
+	if (dot)
+		return !strcmp(dot, ".external_id") && import_ref_field(e, target);
+	const struct field_def *f = entity_field(e, target);
+	if (f)
+		return !(f->flags & FF_READONLY) && f->type != FT_PASSWORD &&
+		       !(f->flags & FF_SYSTEM && strcmp(f->name, "owner_id") &&
+			 strcmp(f->name, "tags"));
+	return import_ref_field(e, target) != NULL;
+}
+
+const char *import_auto_target(const struct entity_def *e, const char *header)
+{
+	char *key = import_header_key(header);
+	if (!key || !*key) {
+		free(key);
+		return "";
+	}
+	const char *found = "";
+	for (size_t i = 0; i < sizeof aliases / sizeof *aliases && !*found; i++) {
+		const struct alias *al = &aliases[i];
+		if ((al->entity && strcmp(al->entity, e->name)) || !import_target_valid(e, al->target))
+			continue;
+		for (int k = 0; al->names[k]; k++)
+			if (header_is(key, al->names[k])) {
+				found = al->target;
+				break;
+			}
+	}
+	/* a field's own name or label ("family_name", a custom field's label) */
+	for (int i = 0; !*found && i < e->nfields; i++) {
+		const struct field_def *f = &e->fields[i];
+		if ((header_is(key, f->name) || (f->label && header_is(key, f->label))) &&
+		    import_target_valid(e, f->name))
+			found = f->name;
+	}
+	free(key);
+	return found;
+}

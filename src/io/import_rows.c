@@ -1,0 +1,391 @@
+/* import_rows.c — the importer's view of a file: its columns and where
+ * each goes, one row as the JSON body the record service takes (linked
+ * accounts, contacts, owners and stages found by name or by the old
+ * system's id, missing accounts created), and the record a row is the
+ * same as. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "domain/dedup.h"
+#include "io/import_internal.h"
+#include "model/registry.h"
+
+/* --- the file and its columns ------------------------------------------------ */
+
+static json_t *import_json(const struct record *imp, const char *field)
+{
+	const char *s = record_text(imp, field);
+	json_t *j = s ? json_loads(s, 0, NULL) : NULL;
+	return j ? j : json_object();
+}
+
+enum rp_err import_open_table(struct importer *im, const char *path, struct rp_error *err)
+{
+	json_t *o = import_json(im->imp, "options");
+	struct table_options to = {0};
+	const char *enc = json_string_value(json_object_get(o, "encoding"));
+	const char *delim = json_string_value(json_object_get(o, "delimiter"));
+	const char *sheet = json_string_value(json_object_get(o, "sheet"));
+	const char *country = json_string_value(json_object_get(o, "country"));
+	const char *order = json_string_value(json_object_get(o, "date_order"));
+	to.encoding = enc && *enc ? arena_strdup(im->run_arena, enc) : NULL;
+	to.delimiter = !delim ? 0 : !strcmp(delim, "tab") ? '\t' : delim[0];
+	to.sheet = sheet && *sheet ? arena_strdup(im->run_arena, sheet) : NULL;
+	im->country = country && *country ? arena_strdup(im->run_arena, country) : NULL;
+	im->date_order = order ? order[0] : 0;
+	json_t *cm = json_object_get(o, "create_missing");
+	im->create_missing = !json_is_false(cm);
+	json_decref(o);
+
+	if (table_open(path, &to, &im->t, err))
+		return err->err;
+	const char *const *cells;
+	int n, got = table_next(im->t, &cells, &n, err);
+	if (got < 0)
+		return err->err;
+	if (got == 0 || n == 0)
+		return rp_fail(err, RP_EINVAL, "empty_file", "the file has no header row");
+	im->ncols = n;
+	im->headers = arena_alloc(im->run_arena, sizeof *im->headers * (size_t)n);
+	for (int i = 0; i < n; i++)
+		im->headers[i] = arena_strdup(im->run_arena, cells[i]);
+	return RP_OK;
+}
+
+static void resolve_column(struct importer *im, struct column *col, const char *target)
+{
+	col->target = arena_strdup(im->run_arena, target);
+	col->kind = COL_SKIP;
+	if (!*target || !import_target_valid(im->e, target))
+		return;
+	const struct field_def *f = entity_field(im->e, target);
+	if (f && f->type != FT_REF) {
+		col->kind = COL_FIELD;
+		col->f = f;
+		return;
+	}
+	if (f) { /* a ref field by its own name: our own ids */
+		col->kind = COL_FIELD;
+		col->f = f;
+		return;
+	}
+	col->f = import_ref_field(im->e, target);
+	if (!strcmp(target, "related.external_id"))
+		col->kind = COL_RELATED_EXT;
+	else
+		col->kind = strchr(target, '.') ? COL_REF_EXT : COL_REF_NAME;
+}
+
+enum rp_err import_columns(struct importer *im, struct rp_error *err)
+{
+	json_t *given = import_json(im->imp, "mapping");
+	json_t *resolved = json_object();
+	im->report_cols = json_array();
+	im->cols = arena_alloc(im->run_arena, sizeof *im->cols * (size_t)im->ncols);
+	im->currency_col = -1;
+	for (int i = 0; i < im->ncols; i++) {
+		json_t *g = json_object_get(given, im->headers[i]);
+		bool chosen = g != NULL;
+		const char *target = chosen ? (json_string_value(g) ? json_string_value(g) : "")
+					    : import_auto_target(im->e, im->headers[i]);
+		resolve_column(im, &im->cols[i], target);
+		if (im->cols[i].kind == COL_FIELD && !strcmp(im->cols[i].f->name, "currency"))
+			im->currency_col = i;
+		json_object_set_new(resolved, im->headers[i], json_string(im->cols[i].target));
+		json_array_append_new(im->report_cols,
+				      json_pack("{s:s,s:s,s:b}", "header", im->headers[i], "target",
+						im->cols[i].target, "auto", !chosen));
+	}
+	char *m = json_dumps(resolved, JSON_COMPACT);
+	record_set_text(im->imp, im->run_arena, "mapping", m);
+	free(m);
+	json_decref(resolved);
+	json_decref(given);
+	(void)err;
+	return RP_OK;
+}
+
+void import_columns_free(struct importer *im)
+{
+	(void)im; /* everything lives in the run's arena */
+}
+
+/* --- linked records ----------------------------------------------------------- */
+
+static int64_t find_by_key(struct store_conn *c, const struct entity_def *e, const char *kind,
+			   const char *key)
+{
+	int64_t id = 0;
+	return store_dedup_find(c, e, kind, key, 0, &id, 1) ? id : 0;
+}
+
+static int64_t account_by_name(struct importer *im, const char *name, struct rp_error *err)
+{
+	const struct entity_def *ae = model_entity("accounts");
+	char *key = dedup_name_key(name, true);
+	int64_t id = key ? find_by_key(im->d.c, ae, "name", key) : 0;
+	free(key);
+	if (id || !im->create_missing)
+		return id;
+	json_t *body = json_pack("{s:s}", "name", name);
+	struct record *r;
+	struct rp_error cerr;
+	rp_error_init(&cerr);
+	if (domain_create(&im->d, ae, body, &r, &cerr) == RP_OK) {
+		id = record_int(r, "id");
+		im->linked_created++;
+		if (import_log_change(im, ae, id, "created", NULL, err))
+			id = 0;
+	} else {
+		rp_field_fail(err, "account_id", "invalid", "the account \"%.60s\" cannot be created: %s",
+			      name, cerr.nfields ? cerr.fields[0].message : cerr.detail);
+	}
+	json_decref(body);
+	return id;
+}
+
+static int64_t contact_by_name(struct importer *im, const char *s)
+{
+	const struct entity_def *ce = model_entity("contacts");
+	char key[320];
+	if (dedup_email_key(s, key, sizeof key))
+		return find_by_key(im->d.c, ce, "email", key);
+	char *nk = dedup_name_key(s, false);
+	int64_t id = nk ? find_by_key(im->d.c, ce, "name", nk) : 0;
+	free(nk);
+	return id;
+}
+
+static int64_t user_by_name(struct importer *im, const char *s)
+{
+	if (strchr(s, '@'))
+		return domain_user_by_email(im->d.c, s, im->d.a);
+	return store_find_by(im->d.c, model_entity("users"), "name", s);
+}
+
+/* The id of the record a "<ref>" cell names; 0 with a field error. */
+static int64_t ref_by_name(struct importer *im, const struct column *col, const char *cell,
+			   struct rp_error *err)
+{
+	const struct entity_def *re = model_entity(col->f->ref);
+	int64_t id = 0;
+	if (!strcmp(re->name, "accounts"))
+		id = account_by_name(im, cell, err);
+	else if (!strcmp(re->name, "contacts"))
+		id = contact_by_name(im, cell);
+	else if (!strcmp(re->name, "users"))
+		id = user_by_name(im, cell);
+	else
+		id = store_find_by(im->d.c, re, re->title_field, cell);
+	if (!id && !err->nfields)
+		rp_field_fail(err, col->f->name, "not_found", "no %s named \"%.60s\"", re->singular,
+			      cell);
+	return id;
+}
+
+static int64_t ref_by_external_id(struct importer *im, const struct column *col, const char *cell,
+				  struct rp_error *err)
+{
+	const struct entity_def *re = model_entity(col->f->ref);
+	int64_t id = store_find_by(im->d.c, re, "external_id", cell);
+	if (!id)
+		rp_field_fail(err, col->f->name, "not_found",
+			      "no %s with the external id \"%.60s\" (import the %s first)",
+			      re->singular, cell, re->name);
+	return id;
+}
+
+/* An activity's record in the old system: whichever linked entity has
+ * that external id. */
+static void related_by_external_id(struct importer *im, const char *cell, json_t *body,
+				   struct rp_error *err)
+{
+	static const char *const kinds[] = {"contacts", "accounts", "deals", "leads"};
+	for (size_t i = 0; i < sizeof kinds / sizeof *kinds; i++) {
+		int64_t id = store_find_by(im->d.c, model_entity(kinds[i]), "external_id", cell);
+		if (id) {
+			json_object_set_new(body, "related_type", json_string(kinds[i]));
+			json_object_set_new(body, "related_id", json_integer(id));
+			return;
+		}
+	}
+	rp_field_fail(err, "related_id", "not_found",
+		      "no contact, account, deal or lead with the external id \"%.60s\"", cell);
+}
+
+/* --- a row -------------------------------------------------------------------- */
+
+static char *trimmed(struct arena *a, const char *s)
+{
+	while (*s == ' ' || *s == '\t' || *s == '\r' || *s == '\n')
+		s++;
+	size_t n = strlen(s);
+	while (n && (s[n - 1] == ' ' || s[n - 1] == '\t' || s[n - 1] == '\r' || s[n - 1] == '\n'))
+		n--;
+	return arena_strndup(a, s, n);
+}
+
+static bool all_han_or_empty(const char *s)
+{
+	for (const unsigned char *p = (const unsigned char *)s; *p; p++)
+		if (*p < 0x80)
+			return false;
+	return true;
+}
+
+/* People's names given in parts: "Ivan" + "Petrov" → "Ivan Petrov",
+ * "小明" + "王" → "王小明" (family first, no space, in Chinese). */
+static void compose_name(json_t *body)
+{
+	if (json_object_get(body, "name"))
+		return;
+	const char *g = json_string_value(json_object_get(body, "given_name"));
+	const char *f = json_string_value(json_object_get(body, "family_name"));
+	if (!g && !f)
+		return;
+	char name[400];
+	if (g && f && all_han_or_empty(g) && all_han_or_empty(f))
+		snprintf(name, sizeof name, "%s%s", f, g);
+	else
+		snprintf(name, sizeof name, "%s%s%s", g ? g : "", g && f ? " " : "", f ? f : "");
+	json_object_set_new(body, "name", json_string(name));
+}
+
+/* A deal placed by its stage alone goes into that stage's pipeline. */
+static void complete_deal(struct importer *im, json_t *body)
+{
+	json_t *stage = json_object_get(body, "stage_id");
+	if (!stage || json_object_get(body, "pipeline_id"))
+		return;
+	struct record *st;
+	struct rp_error ignore;
+	rp_error_init(&ignore);
+	if (store_get(im->d.c, model_entity("stages"), json_integer_value(stage), im->d.a, &st,
+		      &ignore) == RP_OK)
+		json_object_set_new(body, "pipeline_id",
+				    json_integer(record_int(st, "pipeline_id")));
+}
+
+static void put_value(json_t *body, const struct field_def *f, json_t *v)
+{
+	json_t *had = json_object_get(body, f->name);
+	if (f->type == FT_TAGS && json_is_array(had)) {
+		json_array_extend(had, v);
+		json_decref(v);
+		return;
+	}
+	json_object_set_new(body, f->name, v);
+}
+
+json_t *import_row_body(struct importer *im, const char *const *cells, int n,
+			struct rp_error *err)
+{
+	json_t *body = json_object();
+	struct import_convert_opts co = {.date_order = im->date_order};
+	if (im->currency_col >= 0 && im->currency_col < n)
+		co.currency = import_cell_currency(cells[im->currency_col]);
+	for (int k = 0; k < n && k < im->ncols; k++) {
+		const struct column *col = &im->cols[k];
+		char *cell = trimmed(im->d.a, cells[k]);
+		if (col->kind == COL_SKIP || !*cell)
+			continue;
+		json_t *v = NULL;
+		int64_t id = 0;
+		switch (col->kind) {
+		case COL_FIELD:
+			if (col->f->type == FT_MONEY && !co.currency && import_cell_currency(cell) &&
+			    entity_field(im->e, "currency") && !json_object_get(body, "currency"))
+				json_object_set_new(body, "currency",
+						    json_string(import_cell_currency(cell)));
+			v = import_convert(col->f, cell, &co, err);
+			if (v)
+				put_value(body, col->f, v);
+			break;
+		case COL_REF_NAME: id = ref_by_name(im, col, cell, err); break;
+		case COL_REF_EXT: id = ref_by_external_id(im, col, cell, err); break;
+		case COL_RELATED_EXT: related_by_external_id(im, cell, body, err); break;
+		case COL_SKIP: break;
+		}
+		if (id)
+			json_object_set_new(body, col->f->name, json_integer(id));
+	}
+	if (!strcmp(im->e->name, "contacts") || !strcmp(im->e->name, "leads"))
+		compose_name(body);
+	if (!strcmp(im->e->name, "deals"))
+		complete_deal(im, body);
+	return body;
+}
+
+/* --- the record a row is ------------------------------------------------------ */
+
+/* Two people with one name are one person only within one company. */
+static bool same_company(struct importer *im, json_t *body, int64_t id)
+{
+	struct record *r;
+	struct rp_error ignore;
+	rp_error_init(&ignore);
+	if (store_get(im->d.c, im->e, id, im->d.a, &r, &ignore))
+		return false;
+	if (!strcmp(im->e->name, "contacts")) {
+		int64_t a = json_integer_value(json_object_get(body, "account_id"));
+		return a && a == record_int(r, "account_id");
+	}
+	const char *mine = json_string_value(json_object_get(body, "company"));
+	const char *theirs = record_text(r, "company");
+	if (!mine || !theirs)
+		return false;
+	char *ka = dedup_name_key(mine, true), *kb = dedup_name_key(theirs, true);
+	bool same = ka && kb && !strcmp(ka, kb);
+	free(ka);
+	free(kb);
+	return same;
+}
+
+static int64_t match_by_keys(struct importer *im, json_t *body, const char *kind)
+{
+	struct record *r;
+	struct rp_error ignore;
+	rp_error_init(&ignore);
+	/* the row's keys, computed as the store computes them */
+	json_t *only = json_object();
+	for (int i = 0; i < im->e->nfields; i++) {
+		const struct field_def *f = &im->e->fields[i];
+		json_t *v = json_object_get(body, f->name);
+		if (f->flags & FF_MATCH && json_is_string(v))
+			json_object_set(only, f->name, v);
+	}
+	int64_t found = 0;
+	if (json_object_size(only) &&
+	    model_validate_write(im->e, only, false, im->d.a, &r, &ignore) == RP_OK) {
+		struct dedup_key keys[12];
+		int n = dedup_keys_of(im->e, r, im->country, im->d.a, keys, 12);
+		bool people = strcmp(im->e->name, "accounts") != 0;
+		for (int i = 0; i < n && !found; i++) {
+			if (strcmp(keys[i].kind, kind))
+				continue;
+			int64_t ids[MATCH_CANDIDATES_ROWS];
+			int m = store_dedup_find(im->d.c, im->e, kind, keys[i].key, 0, ids,
+						 MATCH_CANDIDATES_ROWS);
+			for (int k = 0; k < m && !found; k++)
+				if (strcmp(kind, "name") || !people || same_company(im, body, ids[k]))
+					found = ids[k];
+		}
+	}
+	json_decref(only);
+	return found;
+}
+
+int64_t import_find_match(struct importer *im, json_t *body, const char **ret_match)
+{
+	const char *ext = json_string_value(json_object_get(body, "external_id"));
+	int64_t id = ext ? store_find_by(im->d.c, im->e, "external_id", ext) : 0;
+	*ret_match = "external_id";
+	static const char *const kinds[] = {"email", "phone", "name"};
+	for (size_t i = 0; !id && i < sizeof kinds / sizeof *kinds; i++) {
+		id = match_by_keys(im, body, kinds[i]);
+		*ret_match = kinds[i];
+	}
+	if (!id)
+		*ret_match = NULL;
+	return id;
+}

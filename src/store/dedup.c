@@ -1,0 +1,71 @@
+/* dedup.c — the normalised keys that find duplicate records (e-mail,
+ * phone, name; computed by the domain), and lookups of one live record by
+ * a field's value (external ids, names) for the importer. */
+#include "store/internal.h"
+
+#include <string.h>
+
+#include "model/registry.h"
+
+enum rp_err store_dedup_replace(struct store_conn *c, const struct entity_def *e, int64_t id,
+				const struct dedup_key *keys, int n, struct rp_error *err)
+{
+	struct sql q;
+	sql_init(&q);
+	sql_fmt(&q, "DELETE FROM dedup_keys WHERE entity=%i AND record_id=%i", (int64_t)e->code,
+		id);
+	enum rp_err rc = stmt_exec(c, &q, err);
+	sql_release(&q);
+	for (int i = 0; rc == RP_OK && i < n; i++) {
+		sql_init(&q);
+		sql_fmt(&q, "INSERT INTO dedup_keys (entity, kind, key, record_id) VALUES (%i,%t,%t,%i)",
+			(int64_t)e->code, keys[i].kind, keys[i].key, id);
+		rc = stmt_exec(c, &q, err);
+		sql_release(&q);
+	}
+	return rc;
+}
+
+int store_dedup_find(struct store_conn *c, const struct entity_def *e, const char *kind,
+		     const char *key, int64_t except_id, int64_t *ret_ids, int max)
+{
+	struct sql q;
+	sql_init(&q);
+	sql_add(&q, "SELECT DISTINCT k.record_id FROM dedup_keys k JOIN ");
+	sql_ident(&q, e->name);
+	sql_fmt(&q,
+		" t ON t.id=k.record_id AND t.deleted_at IS NULL WHERE k.entity=%i AND k.kind=%t"
+		" AND k.key=%t AND k.record_id<>%i ORDER BY k.record_id LIMIT %i",
+		(int64_t)e->code, kind, key, except_id, (int64_t)max);
+	struct rp_error err;
+	rp_error_init(&err);
+	sqlite3_stmt *st = stmt_prepare(c, &q, &err);
+	sql_release(&q);
+	int n = 0;
+	while (st && n < max && sqlite3_step(st) == SQLITE_ROW)
+		ret_ids[n++] = sqlite3_column_int64(st, 0);
+	stmt_done(st);
+	return n;
+}
+
+int64_t store_find_by(struct store_conn *c, const struct entity_def *e, const char *field,
+		      const char *value)
+{
+	const struct field_def *f = entity_field(e, field);
+	if (!f || !value || !*value)
+		return 0;
+	struct sql q;
+	sql_init(&q);
+	sql_add(&q, "SELECT id FROM ");
+	sql_ident(&q, e->name);
+	sql_add(&q, " WHERE ");
+	sql_ident(&q, field_column(f));
+	sql_fmt(&q, "=%t AND deleted_at IS NULL ORDER BY id LIMIT 1", value);
+	struct rp_error err;
+	rp_error_init(&err);
+	sqlite3_stmt *st = stmt_prepare(c, &q, &err);
+	sql_release(&q);
+	int64_t id = st && sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
+	stmt_done(st);
+	return id;
+}

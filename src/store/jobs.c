@@ -1,0 +1,135 @@
+/* jobs.c — the durable job queue (claimed with a lease, so a job whose
+ * server died is taken up again) and the record of what each import
+ * changed, read back newest first to undo it. */
+#include "store/internal.h"
+
+#include <string.h>
+
+#include "core/clock.h"
+
+static enum rp_err run(struct store_conn *c, struct sql *q, struct rp_error *err)
+{
+	enum rp_err rc = stmt_exec(c, q, err);
+	sql_release(q);
+	return rc;
+}
+
+enum rp_err store_job_add(struct store_conn *c, const char *kind, int64_t ref_id, int64_t *ret_id,
+			  struct rp_error *err)
+{
+	char now[RP_TIME_LEN];
+	clock_format(clock_now(), now);
+	struct sql q;
+	sql_init(&q);
+	sql_fmt(&q,
+		"INSERT INTO jobs (kind, ref_id, status, run_after, created_at)"
+		" VALUES (%t,%i,'queued',%i,%t)",
+		kind, ref_id, (int64_t)clock_now(), now);
+	struct exec_result res;
+	enum rp_err rc = stmt_exec_r(c, &q, &res, err);
+	sql_release(&q);
+	if (rc == RP_OK && ret_id)
+		*ret_id = res.rowid;
+	return rc;
+}
+
+/* The oldest job that is due, or whose lease ran out (its worker died),
+ * is taken for lease_s seconds. */
+enum rp_err store_job_claim(struct store_conn *c, int lease_s, struct job_row *ret,
+			    struct rp_error *err)
+{
+	int64_t now = (int64_t)clock_now();
+	struct sql q;
+	sql_init(&q);
+	sql_fmt(&q,
+		"UPDATE jobs SET status='running', locked_until=%i, attempts=attempts+1"
+		" WHERE id=(SELECT id FROM jobs WHERE (status='queued' AND run_after<=%i)"
+		" OR (status='running' AND locked_until<%i) ORDER BY id LIMIT 1)"
+		" RETURNING id, kind, ref_id, attempts",
+		now + lease_s, now, now);
+	if (store_begin(c, true, err)) {
+		sql_release(&q);
+		return err->err;
+	}
+	sqlite3_stmt *st = stmt_prepare(c, &q, err);
+	sql_release(&q);
+	bool found = false;
+	if (st && sqlite3_step(st) == SQLITE_ROW) {
+		found = true;
+		ret->id = sqlite3_column_int64(st, 0);
+		snprintf(ret->kind, sizeof ret->kind, "%s", (const char *)sqlite3_column_text(st, 1));
+		ret->ref_id = sqlite3_column_int64(st, 2);
+		ret->attempts = sqlite3_column_int(st, 3);
+	}
+	stmt_done(st);
+	if (!st || store_commit(c, err)) {
+		store_rollback(c);
+		return err->err ? err->err : RP_EIO;
+	}
+	return found ? RP_OK : RP_ENOTFOUND;
+}
+
+enum rp_err store_job_touch(struct store_conn *c, int64_t id, int lease_s, struct rp_error *err)
+{
+	struct sql q;
+	sql_init(&q);
+	sql_fmt(&q, "UPDATE jobs SET locked_until=%i WHERE id=%i AND status='running'",
+		(int64_t)clock_now() + lease_s, id);
+	return run(c, &q, err);
+}
+
+enum rp_err store_job_finish(struct store_conn *c, int64_t id, const char *status,
+			     const char *error, struct rp_error *err)
+{
+	char now[RP_TIME_LEN];
+	clock_format(clock_now(), now);
+	struct sql q;
+	sql_init(&q);
+	sql_fmt(&q,
+		"UPDATE jobs SET status=%t, error=%t, finished_at=%t, locked_until=NULL"
+		" WHERE id=%i",
+		status, error, now, id);
+	return run(c, &q, err);
+}
+
+enum rp_err store_import_change_add(struct store_conn *c, const struct import_change *ch,
+				    struct rp_error *err)
+{
+	struct sql q;
+	sql_init(&q);
+	sql_fmt(&q,
+		"INSERT INTO import_changes (import_id, seq, entity, record_id, action, old)"
+		" VALUES (%i,%i,%t,%i,%t,%t)",
+		ch->import_id, ch->seq, ch->entity, ch->record_id, ch->action, ch->old);
+	return run(c, &q, err);
+}
+
+int store_import_changes(struct store_conn *c, int64_t import_id, int64_t before_seq, int limit,
+			 struct arena *a, struct import_change *ret)
+{
+	struct sql q;
+	sql_init(&q);
+	sql_fmt(&q,
+		"SELECT seq, entity, record_id, action, old FROM import_changes"
+		" WHERE import_id=%i AND seq<%i ORDER BY seq DESC LIMIT %i",
+		import_id, before_seq, (int64_t)limit);
+	struct rp_error err;
+	rp_error_init(&err);
+	sqlite3_stmt *st = stmt_prepare(c, &q, &err);
+	sql_release(&q);
+	int n = 0;
+	while (st && n < limit && sqlite3_step(st) == SQLITE_ROW) {
+		struct import_change *ch = &ret[n++];
+		const char *old = (const char *)sqlite3_column_text(st, 4);
+		*ch = (struct import_change){
+			.import_id = import_id,
+			.seq = sqlite3_column_int64(st, 0),
+			.entity = arena_strdup(a, (const char *)sqlite3_column_text(st, 1)),
+			.record_id = sqlite3_column_int64(st, 2),
+			.action = arena_strdup(a, (const char *)sqlite3_column_text(st, 3)),
+			.old = old ? arena_strdup(a, old) : NULL,
+		};
+	}
+	stmt_done(st);
+	return n;
+}
