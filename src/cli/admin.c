@@ -8,15 +8,8 @@
 #include "domain/domain.h"
 #include "model/registry.h"
 
-struct admin_session {
-	struct store *s;
-	struct arena *a;
-	struct dctx d;
-};
-
-static int open_admin(struct config *cfg, struct admin_session *as)
+int cli_admin_open(struct config *cfg, struct admin_session *as)
 {
-	int cli_bootstrap(struct store * s);
 	struct rp_error err;
 	rp_error_init(&err);
 	as->s = cli_open_store(cfg);
@@ -45,13 +38,29 @@ static int open_admin(struct config *cfg, struct admin_session *as)
 	return 0;
 }
 
-static void close_admin(struct admin_session *as)
+/* Acts as the active user with that e-mail instead (for imports and
+ * exports owned by someone else). */
+int cli_act_as(struct admin_session *as, const char *email)
+{
+	struct rp_error err;
+	rp_error_init(&err);
+	int64_t id = domain_user_by_email(as->d.c, email, as->a);
+	struct principal *p;
+	if (!id || domain_principal(as->d.c, id, as->a, &p, &err)) {
+		fprintf(stderr, "rapport: no active user with e-mail %s\n", email);
+		return 1;
+	}
+	as->d.p = p;
+	return 0;
+}
+
+void cli_admin_close(struct admin_session *as)
 {
 	arena_free(as->a);
 	store_close(as->s);
 }
 
-static const char *opt(int argc, const char **argv, const char *name)
+const char *cli_opt(int argc, const char **argv, const char *name)
 {
 	size_t n = strlen(name);
 	for (int i = 0; i < argc; i++) {
@@ -63,7 +72,7 @@ static const char *opt(int argc, const char **argv, const char *name)
 	return NULL;
 }
 
-static int report(const struct rp_error *err)
+int cli_report(const struct rp_error *err)
 {
 	fprintf(stderr, "rapport: %s\n", err->detail);
 	for (int i = 0; i < err->nfields; i++)
@@ -82,9 +91,9 @@ static int64_t user_id(struct admin_session *as, const char *email)
 static int user_add(struct admin_session *as, int argc, const char **argv)
 {
 	const char *email = argc > 0 ? argv[0] : NULL;
-	const char *name = opt(argc, argv, "--name");
-	const char *role = opt(argc, argv, "--role");
-	const char *password = opt(argc, argv, "--password");
+	const char *name = cli_opt(argc, argv, "--name");
+	const char *role = cli_opt(argc, argv, "--role");
+	const char *password = cli_opt(argc, argv, "--password");
 	char generated[33] = "";
 	if (!email || !name) {
 		fprintf(stderr, "usage: rapport user add EMAIL --name NAME [--role ROLE] "
@@ -102,13 +111,13 @@ static int user_add(struct admin_session *as, int argc, const char **argv)
 	}
 	json_t *body = json_pack("{s:s, s:s, s:s, s:I}", "email", email, "name", name, "password",
 				 password, "role_id", (json_int_t)role_id);
-	const char *team = opt(argc, argv, "--team");
+	const char *team = cli_opt(argc, argv, "--team");
 	if (team)
 		json_object_set_new(body, "team_id", json_integer(strtoll(team, NULL, 10)));
 	struct record *r;
 	struct rp_error err;
 	rp_error_init(&err);
-	int rc = domain_create(&as->d, model_entity("users"), body, &r, &err) ? report(&err) : 0;
+	int rc = domain_create(&as->d, model_entity("users"), body, &r, &err) ? cli_report(&err) : 0;
 	json_decref(body);
 	if (!rc)
 		printf("user %lld %s created%s%s\n", (long long)record_int(r, "id"), email,
@@ -128,7 +137,7 @@ static int user_list(struct admin_session *as)
 	bool more;
 	if (model_parse_list_query(users, p, 2, as->a, &q, &err) ||
 	    domain_list(&as->d, &q, &rows, &n, &more, &err))
-		return report(&err);
+		return cli_report(&err);
 	for (int i = 0; i < n; i++)
 		printf("%lld\t%s\t%s\trole %lld\t%s\n", (long long)record_int(rows[i], "id"),
 		       record_text(rows[i], "email"), record_text(rows[i], "name"),
@@ -145,7 +154,7 @@ static int user_patch(struct admin_session *as, const char *email, json_t *body)
 	rp_error_init(&err);
 	int rc = !id ? 1
 		 : domain_update(&as->d, model_entity("users"), id, body, -1, &r, &err)
-			 ? report(&err)
+			 ? cli_report(&err)
 			 : 0;
 	if (!rc)
 		store_session_delete_user(as->d.c, id);
@@ -160,7 +169,7 @@ int cmd_user(struct config *cfg, int argc, const char **argv)
 		return 2;
 	}
 	struct admin_session as = {0};
-	int rc = open_admin(cfg, &as);
+	int rc = cli_admin_open(cfg, &as);
 	if (rc)
 		goto out;
 	const char *sub = argv[0];
@@ -169,7 +178,7 @@ int cmd_user(struct config *cfg, int argc, const char **argv)
 	} else if (!strcmp(sub, "list")) {
 		rc = user_list(&as);
 	} else if (!strcmp(sub, "passwd") && argc >= 2) {
-		const char *pw = opt(argc, argv, "--password");
+		const char *pw = cli_opt(argc, argv, "--password");
 		char generated[33] = "";
 		if (!pw) {
 			domain_random_hex(generated, 8);
@@ -188,7 +197,7 @@ int cmd_user(struct config *cfg, int argc, const char **argv)
 		rc = 2;
 	}
 out:
-	close_admin(&as);
+	cli_admin_close(&as);
 	return rc;
 }
 
@@ -200,31 +209,31 @@ int cmd_token(struct config *cfg, int argc, const char **argv)
 		return 2;
 	}
 	struct admin_session as = {0};
-	int rc = open_admin(cfg, &as);
+	int rc = cli_admin_open(cfg, &as);
 	struct rp_error err;
 	rp_error_init(&err);
 	if (rc)
 		goto out;
 	if (!strcmp(argv[0], "create")) {
-		int64_t id = user_id(&as, opt(argc, argv, "--user"));
-		const char *name = opt(argc, argv, "--name");
+		int64_t id = user_id(&as, cli_opt(argc, argv, "--user"));
+		const char *name = cli_opt(argc, argv, "--name");
 		char token[80];
 		int64_t tid;
 		if (!id)
 			rc = 1;
 		else if (domain_token_create(as.d.c, id, name ? name : "cli", token, &tid, &err))
-			rc = report(&err);
+			rc = cli_report(&err);
 		else
 			printf("%s\n", token);
 	} else if (!strcmp(argv[0], "revoke") && argc >= 2) {
 		if (store_token_revoke(as.d.c, strtoll(argv[1], NULL, 10), 0, &err))
-			rc = report(&err);
+			rc = cli_report(&err);
 		else
 			printf("token %s revoked\n", argv[1]);
 	} else {
 		rc = 2;
 	}
 out:
-	close_admin(&as);
+	cli_admin_close(&as);
 	return rc;
 }

@@ -3,6 +3,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "domain/domain.h"
 #include "store/store.h"
 
 /* Every setting, from defaults < environment (RAPPORT_*) < flags. */
@@ -32,7 +33,26 @@ void config_usage(void);
 /* Opens and migrates the database named by cfg; exits on failure. */
 struct store *cli_open_store(const struct config *cfg);
 
+/* Creates the default roles and the first admin if there are no users. */
+int cli_bootstrap(struct store *s);
+
+/* A command acting through the record service as the oldest active
+ * administrator (or, after cli_act_as, as a chosen user). */
+struct admin_session {
+	struct store *s;
+	struct arena *a;
+	struct dctx d;
+};
+int cli_admin_open(struct config *cfg, struct admin_session *as);
+int cli_act_as(struct admin_session *as, const char *email);
+void cli_admin_close(struct admin_session *as);
+/* The value of --name VALUE or --name=VALUE among argv, or NULL. */
+const char *cli_opt(int argc, const char **argv, const char *name);
+/* Prints an error and its field errors; returns 1. */
+int cli_report(const struct rp_error *err);
+
 int cmd_serve(struct config *cfg, int argc, const char **argv);
+int cmd_import(struct config *cfg, int argc, const char **argv);
 int cmd_user(struct config *cfg, int argc, const char **argv);
 int cmd_token(struct config *cfg, int argc, const char **argv);
 int cmd_demo(struct config *cfg, int argc, const char **argv);

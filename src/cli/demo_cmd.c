@@ -10,7 +10,6 @@
 #include "domain/domain.h"
 #include "io/demo.h"
 
-int cli_bootstrap(struct store *s);
 
 static void progress(const char *stage, int64_t done, int64_t total, void *ctx)
 {

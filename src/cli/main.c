@@ -27,6 +27,8 @@ static const struct {
 	{"token", cmd_token, "token create|revoke ...", "manage API tokens"},
 	{"demo", cmd_demo, "demo [--scale N]", "fill the database with demo data"},
 	{"backup", cmd_backup, "backup FILE", "copy the live database to FILE"},
+	{"import", cmd_import, "import ENTITY FILE [--dry-run] ...",
+	 "import CSV or XLSX rows (rapport import --help)"},
 };
 #define NCOMMANDS (sizeof commands / sizeof *commands)
 

@@ -14,7 +14,6 @@
 #include "io/import.h"
 #include "jobs/jobs.h"
 
-int cli_bootstrap(struct store *s);
 
 static bool split_listen(const char *listen, char *host, size_t hostlen, uint16_t *port)
 {

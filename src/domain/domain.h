@@ -81,6 +81,25 @@ enum rp_err domain_timeline(struct dctx *d, const struct entity_def *e, int64_t 
 			    struct rp_error *err);
 enum rp_err domain_history(struct dctx *d, const struct entity_def *e, int64_t id, struct buf *out,
 			   struct rp_error *err);
+/* Groups of records that look like one customer (dedup.c keys). */
+struct dup_group {
+	const char *kind, *key;
+	struct record **records; /* the ones the caller may see, 2 or more */
+	int n;
+};
+struct dup_page {
+	struct dup_group *groups;
+	int n;
+	const char *next_kind, *next_key; /* NULL at the end */
+};
+enum rp_err domain_duplicates(struct dctx *d, const struct entity_def *e, const char *after_kind,
+			      const char *after_key, int limit, struct dup_page *ret,
+			      struct rp_error *err);
+/* Merges record dup_id into keep_id (picked: field values chosen from the
+ * duplicate, may be NULL). */
+enum rp_err domain_merge(struct dctx *d, const struct entity_def *e, int64_t keep_id,
+			 int64_t dup_id, json_t *picked, struct record **ret, struct rp_error *err);
+
 /* Adds a custom field (admins only). */
 enum rp_err domain_add_field(struct dctx *d, const struct entity_def *e, json_t *body,
 			     struct rp_error *err);

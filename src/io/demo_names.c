@@ -433,11 +433,14 @@ void demo_email(struct rng *r, const struct demo_person *p, int lang, bool germa
 			snprintf(local + strlen(local), sizeof local - strlen(local), ".%s", g);
 	}
 	/* bare first names and Chinese mailboxes mostly carry a number */
-	double pdig = lang == DL_ZH ? 0.65 : lang == DL_EN && style == 3 ? 0.9 : 0.3;
-	const char *dom = lang == DL_ZH	  ? "example.cn"
-			  : lang == DL_RU ? "example.ru"
-			  : german	  ? "example.de"
-					  : "example.com";
+	double pdig = lang == DL_ZH ? 0.65 : lang == DL_EN && style == 3 ? 0.9 : 0.5;
+	/* several mail hosts per country, so namesakes rarely share a mailbox
+	 * (the duplicates screen should find real duplicates, not namesakes) */
+	static const char *const hosts[][4] = {
+		[DL_EN] = {"example.com", "example.org", "example.net", "mail.example.com"},
+		[DL_ZH] = {"example.cn", "mail.example.cn", "example.com.cn", "corp.example.cn"},
+		[DL_RU] = {"example.ru", "mail.example.ru", "example.su", "corp.example.ru"}};
+	const char *dom = german ? "example.de" : hosts[lang][rng_range(r, 0, 3)];
 	if (rng_chance(r, pdig))
 		snprintf(out, n, "%s%d@%s", local,
 			 (int)rng_range(r, 1, rng_chance(r, 0.5) ? 99 : 9999), dom);

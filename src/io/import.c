@@ -189,8 +189,8 @@ enum rp_err import_create(struct dctx *d, const char *db_path, const struct impo
 	if (store_insert(d->c, r, &id, err))
 		goto fail;
 	import_file_path(db_path, id, path, sizeof path);
-	if (move_upload(rq->upload_path, path, err) || store_job_add(d->c, "import", id, NULL, err) ||
-	    store_commit(d->c, err))
+	if (move_upload(rq->upload_path, path, err) ||
+	    (!rq->run_here && store_job_add(d->c, "import", id, NULL, err)) || store_commit(d->c, err))
 		goto fail;
 	return load_import(d->c, id, d->a, ret, err);
 fail:

@@ -51,6 +51,7 @@ struct import_request {
 				    create_missing}; NULL = defaults */
 	const char *strategy;	 /* skip | update | merge | create; NULL = update */
 	bool dry_run;
+	bool run_here; /* the caller runs it (the CLI): no job is queued */
 };
 
 /* Checks the request and the caller's rights, moves the file into the

@@ -69,3 +69,74 @@ int64_t store_find_by(struct store_conn *c, const struct entity_def *e, const ch
 	stmt_done(st);
 	return id;
 }
+
+/* Keys two or more records of e share, in (kind, key) order after the
+ * cursor: one pass over the key index, so a page costs the same at any
+ * size. Deleted records are among the ids; the caller filters. */
+int store_dedup_groups(struct store_conn *c, const struct entity_def *e, const char *after_kind,
+		       const char *after_key, int limit, struct arena *a,
+		       struct dedup_group *ret, struct rp_error *err)
+{
+	struct sql q;
+	sql_init(&q);
+	sql_fmt(&q, "SELECT kind, key, group_concat(record_id) FROM dedup_keys WHERE entity=%i",
+		(int64_t)e->code);
+	if (after_kind)
+		sql_fmt(&q, " AND (kind, key) > (%t, %t)", after_kind, after_key);
+	sql_fmt(&q, " GROUP BY kind, key HAVING count(*) > 1 ORDER BY kind, key LIMIT %i",
+		(int64_t)limit);
+	sqlite3_stmt *st = stmt_prepare(c, &q, err);
+	sql_release(&q);
+	if (!st)
+		return -1;
+	int n = 0;
+	while (n < limit && sqlite3_step(st) == SQLITE_ROW) {
+		struct dedup_group *g = &ret[n++];
+		g->kind = arena_strdup(a, (const char *)sqlite3_column_text(st, 0));
+		g->key = arena_strdup(a, (const char *)sqlite3_column_text(st, 1));
+		const char *p = (const char *)sqlite3_column_text(st, 2);
+		g->n = 0;
+		while (p && *p && g->n < DEDUP_GROUP_MAX) {
+			char *end;
+			g->ids[g->n++] = strtoll(p, &end, 10);
+			p = *end == ',' ? end + 1 : end;
+		}
+	}
+	stmt_done(st);
+	return n;
+}
+
+/* Every reference to record from_id of e now points at to_id: FT_REF
+ * fields of every entity, and activities linked by related_type/_id.
+ * Each moved row's version goes up so a stale edit of it gets 412. */
+enum rp_err store_repoint(struct store_conn *c, const struct entity_def *e, int64_t from_id,
+			  int64_t to_id, const char *now, struct rp_error *err)
+{
+	for (int i = 0; i < model_entity_count(); i++) {
+		const struct entity_def *x = model_entity_at(i);
+		for (int k = 0; k < x->nfields; k++) {
+			const struct field_def *f = &x->fields[k];
+			bool ref = f->type == FT_REF && f->ref && !strcmp(f->ref, e->name) &&
+				   !(f->flags & FF_SYSTEM);
+			bool related = !strcmp(f->name, "related_id") && (x->flags & EF_ACTIVITY);
+			if (!ref && !related)
+				continue;
+			struct sql q;
+			sql_init(&q);
+			sql_add(&q, "UPDATE ");
+			sql_ident(&q, x->name);
+			sql_add(&q, " SET ");
+			sql_ident(&q, field_column(f));
+			sql_fmt(&q, "=%i, version=version+1, updated_at=%t WHERE ", to_id, now);
+			sql_ident(&q, field_column(f));
+			sql_fmt(&q, "=%i", from_id);
+			if (related)
+				sql_fmt(&q, " AND related_type=%t", e->name);
+			enum rp_err rc = stmt_exec(c, &q, err);
+			sql_release(&q);
+			if (rc)
+				return rc;
+		}
+	}
+	return RP_OK;
+}

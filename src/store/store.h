@@ -121,6 +121,22 @@ int store_dedup_find(struct store_conn *c, const struct entity_def *e, const cha
 int64_t store_find_by(struct store_conn *c, const struct entity_def *e, const char *field,
 		      const char *value);
 
+#define DEDUP_GROUP_MAX 20
+struct dedup_group {
+	const char *kind, *key;
+	int64_t ids[DEDUP_GROUP_MAX];
+	int n;
+};
+/* Up to limit keys that two or more records of e share (ids of deleted
+ * records included), ordered by (kind, key) after (after_kind,
+ * after_key) when given. -1 on failure. */
+int store_dedup_groups(struct store_conn *c, const struct entity_def *e, const char *after_kind,
+		       const char *after_key, int limit, struct arena *a,
+		       struct dedup_group *ret, struct rp_error *err);
+/* Points every reference to record from_id of e at to_id instead. */
+enum rp_err store_repoint(struct store_conn *c, const struct entity_def *e, int64_t from_id,
+			  int64_t to_id, const char *now, struct rp_error *err);
+
 /* --- jobs and imports ---------------------------------------------------- */
 
 struct job_row {

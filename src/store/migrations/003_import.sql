@@ -22,7 +22,7 @@ CREATE TABLE dedup_keys (
 	key TEXT NOT NULL,
 	record_id INTEGER NOT NULL
 ) STRICT;
-CREATE INDEX dedup_keys_key ON dedup_keys (entity, kind, key);
+CREATE INDEX dedup_keys_key ON dedup_keys (entity, kind, key, record_id);
 CREATE INDEX dedup_keys_record ON dedup_keys (entity, record_id);
 
 CREATE TABLE import_changes (

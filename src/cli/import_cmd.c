@@ -1,0 +1,230 @@
+/* import_cmd.c — `rapport import ENTITY FILE [options]`: the importer of
+ * the API run in the shell with a progress bar, the file copied into the
+ * imports folder first (so the import can be undone and its rejected rows
+ * looked at later); `rapport import --undo ID`. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "cli/cli.h"
+#include "core/clock.h"
+#include "io/import.h"
+#include "model/registry.h"
+
+static const char usage_text[] =
+	"usage: rapport import ENTITY FILE [--map MAPPING.json] [--template NAME] [--dry-run]\n"
+	"                      [--strategy update|merge|skip|create] [--country CC]\n"
+	"                      [--encoding NAME] [--delimiter ,|;|tab] [--sheet NAME]\n"
+	"                      [--date-order DMY|MDY|YMD] [--no-create-missing] [--user EMAIL]\n"
+	"       rapport import --undo ID [--user EMAIL]\n"
+	"ENTITY is accounts, contacts, leads, deals, products or activities; FILE is CSV\n"
+	"(any encoding, , ; or tab) or XLSX. --map names a JSON object {\"Header\": \"field\"}.\n";
+
+static bool has_flag(int argc, const char **argv, const char *name)
+{
+	for (int i = 0; i < argc; i++)
+		if (!strcmp(argv[i], name))
+			return true;
+	return false;
+}
+
+/* Copies the user's file into a temp file beside the database (the
+ * importer takes it from there; the original stays where it was). */
+static char *copy_in(const char *db_path, const char *src)
+{
+	char dir[4200];
+	import_dir(db_path, dir, sizeof dir);
+	mkdir(dir, 0750);
+	char *tmp = malloc(4300);
+	snprintf(tmp, 4300, "%s/.cli-XXXXXX", dir);
+	int fd = mkstemp(tmp);
+	FILE *in = fopen(src, "rb"), *out = fd >= 0 ? fdopen(fd, "wb") : NULL;
+	bool ok = in && out;
+	char chunk[1 << 16];
+	size_t n;
+	while (ok && (n = fread(chunk, 1, sizeof chunk, in)) > 0)
+		ok = fwrite(chunk, 1, n, out) == n;
+	ok = ok && !ferror(in);
+	if (in)
+		fclose(in);
+	if (out && fclose(out) != 0)
+		ok = false;
+	if (!ok) {
+		fprintf(stderr, "rapport: cannot read %s\n", src);
+		unlink(tmp);
+		free(tmp);
+		return NULL;
+	}
+	return tmp;
+}
+
+static json_t *options_from(int argc, const char **argv)
+{
+	json_t *o = json_object();
+	static const struct {
+		const char *flag, *key;
+	} map[] = {{"--country", "country"},	 {"--encoding", "encoding"},
+		   {"--delimiter", "delimiter"}, {"--sheet", "sheet"},
+		   {"--date-order", "date_order"}};
+	for (size_t i = 0; i < sizeof map / sizeof *map; i++) {
+		const char *v = cli_opt(argc, argv, map[i].flag);
+		if (v)
+			json_object_set_new(o, map[i].key, json_string(v));
+	}
+	if (has_flag(argc, argv, "--no-create-missing"))
+		json_object_set_new(o, "create_missing", json_false());
+	return o;
+}
+
+/* A template's mapping and options, by name. */
+static bool load_template(struct admin_session *as, const char *name, json_t **mapping,
+			  json_t **options)
+{
+	const struct entity_def *te = model_entity("import_templates");
+	int64_t id = store_find_by(as->d.c, te, "name", name);
+	struct record *t;
+	struct rp_error err;
+	rp_error_init(&err);
+	if (!id || domain_get(&as->d, te, id, &t, &err)) {
+		fprintf(stderr, "rapport: no import template named %s\n", name);
+		return false;
+	}
+	if (!*mapping)
+		*mapping = json_loads(record_text(t, "mapping"), 0, NULL);
+	json_t *saved = json_loads(record_text(t, "options"), 0, NULL);
+	if (saved) {
+		json_object_update_missing(*options, saved);
+		json_decref(saved);
+	}
+	return true;
+}
+
+struct bar {
+	int64_t started;
+	bool tty;
+	double shown;
+};
+
+static bool draw(const struct record *imp, double progress, void *ctx)
+{
+	struct bar *b = ctx;
+	if (!b->tty && progress < 1 && progress - b->shown < 0.1)
+		return true;
+	b->shown = progress;
+	int width = 30, done = (int)(progress * width + 0.5);
+	double secs = (double)(clock_mono_ns() - b->started) / 1e9;
+	int64_t rows = record_int(imp, "processed_rows");
+	fprintf(stderr, "%s[%.*s%*s] %3d%%  %lld rows  %.0f rows/s%s", b->tty ? "\r" : "", done,
+		"##############################", width - done, "", (int)(progress * 100),
+		(long long)rows, secs > 0 ? (double)rows / secs : 0, b->tty ? "" : "\n");
+	return true;
+}
+
+static int summary(const struct record *imp, const char *db_path)
+{
+	int64_t id = record_int(imp, "id");
+	const char *status = record_text(imp, "status");
+	fprintf(stderr, "\nrapport: import %lld %s%s: %lld rows, %lld created, %lld updated, "
+			"%lld merged, %lld skipped, %lld rejected\n",
+		(long long)id, status, record_int(imp, "dry_run") ? " (dry run: nothing written)" : "",
+		(long long)record_int(imp, "processed_rows"), (long long)record_int(imp, "created"),
+		(long long)record_int(imp, "updated"), (long long)record_int(imp, "merged"),
+		(long long)record_int(imp, "skipped"), (long long)record_int(imp, "rejected"));
+	const char *error = record_text(imp, "error");
+	if (error && *error)
+		fprintf(stderr, "rapport: %s\n", error);
+	if (record_int(imp, "rejected") && !record_int(imp, "dry_run")) {
+		char path[4400];
+		import_rejects_path(db_path, id, path, sizeof path);
+		fprintf(stderr, "rapport: rejected rows and why: %s\n", path);
+	}
+	if (!record_int(imp, "dry_run") && !strcmp(status, "done"))
+		fprintf(stderr, "rapport: undo it with: rapport import --undo %lld\n", (long long)id);
+	return !strcmp(status, "done") ? 0 : 1;
+}
+
+static int undo(struct admin_session *as, const char *id)
+{
+	struct record *imp;
+	struct rp_error err;
+	rp_error_init(&err);
+	if (import_undo(&as->d, strtoll(id, NULL, 10), &imp, &err))
+		return cli_report(&err);
+	fprintf(stderr, "rapport: import %s undone\n", id);
+	return 0;
+}
+
+static int run(struct admin_session *as, int argc, const char **argv)
+{
+	struct import_request rq = {.e = model_entity(argv[0]),
+				    .file_name = argv[1],
+				    .strategy = cli_opt(argc, argv, "--strategy"),
+				    .dry_run = has_flag(argc, argv, "--dry-run"),
+				    .run_here = true};
+	if (!rq.e) {
+		fprintf(stderr, "rapport: no kind of record is called %s\n", argv[0]);
+		return 2;
+	}
+	json_t *options = options_from(argc, argv);
+	const char *map = cli_opt(argc, argv, "--map");
+	const char *tpl = cli_opt(argc, argv, "--template");
+	json_error_t je;
+	if (map && !(rq.mapping = json_load_file(map, JSON_REJECT_DUPLICATES, &je))) {
+		fprintf(stderr, "rapport: %s: %s (line %d)\n", map, je.text, je.line);
+		json_decref(options);
+		return 1;
+	}
+	if (tpl && !load_template(as, tpl, &rq.mapping, &options)) {
+		json_decref(options);
+		json_decref(rq.mapping);
+		return 1;
+	}
+	rq.options = options;
+	const char *db = store_path(as->s);
+	char *tmp = copy_in(db, argv[1]);
+	int rc = 1;
+	struct record *imp;
+	struct rp_error err;
+	rp_error_init(&err);
+	rq.upload_path = tmp;
+	if (!tmp) {
+		rc = 1;
+	} else if (import_create(&as->d, db, &rq, &imp, &err)) {
+		unlink(tmp);
+		rc = cli_report(&err);
+	} else {
+		struct bar b = {.started = clock_mono_ns(), .tty = isatty(2)};
+		int64_t id = record_int(imp, "id");
+		enum rp_err ir = import_run(as->s, id, draw, &b, &err);
+		struct rp_error gerr;
+		rp_error_init(&gerr);
+		if (ir)
+			fprintf(stderr, "\nrapport: %s\n", err.detail);
+		if (store_get(as->d.c, model_entity("imports"), id, as->a, &imp, &gerr) == RP_OK)
+			rc = summary(imp, db) || ir;
+	}
+	free(tmp);
+	json_decref(options);
+	json_decref(rq.mapping);
+	return rc;
+}
+
+int cmd_import(struct config *cfg, int argc, const char **argv)
+{
+	const char *undo_id = cli_opt(argc, argv, "--undo");
+	if (has_flag(argc, argv, "--help") || (!undo_id && (argc < 2 || argv[0][0] == '-'))) {
+		fputs(usage_text, has_flag(argc, argv, "--help") ? stdout : stderr);
+		return has_flag(argc, argv, "--help") ? 0 : 2;
+	}
+	struct admin_session as;
+	const char *user = cli_opt(argc, argv, "--user");
+	int rc = cli_admin_open(cfg, &as);
+	if (!rc && user)
+		rc = cli_act_as(&as, user);
+	if (!rc)
+		rc = undo_id ? undo(&as, undo_id) : run(&as, argc, argv);
+	cli_admin_close(&as);
+	return rc;
+}

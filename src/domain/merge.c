@@ -1,0 +1,142 @@
+/* merge.c — duplicates on demand: groups of records sharing an e-mail,
+ * phone or name key (people's names only within one company), and
+ * merging two records into one: the survivor keeps its values and takes
+ * the duplicate's where it has none (or the ones the user picked), every
+ * activity, deal and contact of the duplicate moves to it, and the
+ * duplicate goes to the recycle bin; both histories say so. */
+#include "domain/dedup.h"
+
+#include <string.h>
+
+#include "core/clock.h"
+#include "model/registry.h"
+
+/* People with one name are one person only within one company. */
+static const char *same_company_field(const struct entity_def *e)
+{
+	if (!strcmp(e->name, "contacts"))
+		return "account_id";
+	if (!strcmp(e->name, "leads"))
+		return "company";
+	return NULL;
+}
+
+/* The records of a key group the caller may see; a name group of people
+ * keeps those in the first one's company. */
+static int visible_members(struct dctx *d, const struct entity_def *e,
+			   const struct dedup_group *g, struct record **out)
+{
+	int n = 0;
+	const char *same = !strcmp(g->kind, "name") ? same_company_field(e) : NULL;
+	for (int j = 0; j < g->n; j++) {
+		struct rp_error ignore;
+		rp_error_init(&ignore);
+		struct record *r;
+		if (domain_get(d, e, g->ids[j], &r, &ignore))
+			continue;
+		if (same && n > 0) {
+			const struct value *a = record_get(out[0], same), *b = record_get(r, same);
+			if (!a || a->kind == V_NULL || !value_equal(a, b))
+				continue;
+		}
+		out[n++] = r;
+	}
+	return n;
+}
+
+enum rp_err domain_duplicates(struct dctx *d, const struct entity_def *e, const char *after_kind,
+			      const char *after_key, int limit, struct dup_page *ret,
+			      struct rp_error *err)
+{
+	if (!dedup_applies(e))
+		return rp_fail(err, RP_ENOTFOUND, "not_found", "%s have no duplicate keys", e->name);
+	*ret = (struct dup_page){.groups = arena_alloc(d->a, sizeof *ret->groups * (size_t)limit)};
+	struct dedup_group *batch = arena_alloc(d->a, sizeof *batch * (size_t)limit);
+	const char *kind = after_kind, *key = after_key;
+	/* keys whose records are deleted or out of scope are skipped, so read
+	 * on until the page is full or the keys end */
+	for (int round = 0; ret->n < limit && round < 50; round++) {
+		int n = store_dedup_groups(d->c, e, kind, key, limit, d->a, batch, err);
+		if (n < 0)
+			return err->err;
+		for (int i = 0; i < n && ret->n < limit; i++) {
+			struct dup_group *g = &ret->groups[ret->n];
+			*g = (struct dup_group){.kind = batch[i].kind, .key = batch[i].key};
+			g->records = arena_alloc(d->a, sizeof *g->records * (size_t)batch[i].n);
+			g->n = visible_members(d, e, &batch[i], g->records);
+			kind = batch[i].kind;
+			key = batch[i].key;
+			if (g->n > 1)
+				ret->n++;
+		}
+		if (n < limit) {
+			kind = key = NULL; /* the end */
+			break;
+		}
+	}
+	ret->next_kind = kind;
+	ret->next_key = key;
+	return RP_OK;
+}
+
+static bool empty_value(const struct value *v)
+{
+	return v->kind == V_NULL || (v->kind == V_TEXT && (!*v->s || !strcmp(v->s, "[]")));
+}
+
+/* What the survivor takes: the user's picks, then the duplicate's values
+ * of the fields the survivor has empty. */
+static json_t *merged_values(const struct entity_def *e, const struct record *keep,
+			     const struct record *dup, json_t *picked)
+{
+	json_t *body = picked ? json_deep_copy(picked) : json_object();
+	for (int i = 0; i < keep->n && i < dup->n; i++) {
+		const struct field_def *f = &e->fields[i];
+		if (f->flags & (FF_SYSTEM | FF_READONLY | FF_WRITEONLY) || f->type == FT_ID ||
+		    f->type == FT_PASSWORD || json_object_get(body, f->name))
+			continue;
+		if (empty_value(&keep->v[i]) && !empty_value(&dup->v[i]))
+			json_object_set_new(body, f->name, model_value_json(f, &dup->v[i]));
+	}
+	return body;
+}
+
+static enum rp_err note(struct dctx *d, const struct entity_def *e, int64_t id, const char *field,
+			int64_t other, struct rp_error *err)
+{
+	char changes[128];
+	snprintf(changes, sizeof changes, "[{\"field\":\"%s\",\"old\":null,\"new\":%lld}]", field,
+		 (long long)other);
+	return store_audit_add(d->c, e, id, d->p->user_id, "merge", changes, err);
+}
+
+enum rp_err domain_merge(struct dctx *d, const struct entity_def *e, int64_t keep_id,
+			 int64_t dup_id, json_t *picked, struct record **ret, struct rp_error *err)
+{
+	if (keep_id == dup_id)
+		return rp_fail(err, RP_EINVAL, "same_record", "a record cannot be merged into itself");
+	if (picked && !json_is_object(picked)) {
+		rp_field_fail(err, "values", "invalid", "values is an object of fields");
+		return err->err;
+	}
+	struct record *keep, *dup, *after;
+	if (domain_get(d, e, keep_id, &keep, err) || domain_get(d, e, dup_id, &dup, err))
+		return err->err;
+	char now[RP_TIME_LEN];
+	clock_format(clock_now(), now);
+	json_t *body = merged_values(e, keep, dup, picked);
+	if (store_begin(d->c, true, err))
+		goto out;
+	if (domain_update(d, e, keep_id, body, -1, &after, err) ||
+	    store_repoint(d->c, e, dup_id, keep_id, now, err) ||
+	    domain_delete(d, e, dup_id, -1, err) || note(d, e, keep_id, "merged_from", dup_id, err) ||
+	    note(d, e, dup_id, "merged_into", keep_id, err) || store_commit(d->c, err)) {
+		store_rollback(d->c);
+		goto out;
+	}
+	json_decref(body);
+	return domain_get(d, e, keep_id, ret, err);
+out:
+	json_decref(body);
+	return err->err;
+}
