@@ -274,6 +274,8 @@ static int read_value(struct table_xlsx *x, struct rp_error *err)
 	return -1;
 }
 
+/* strtod and printf read and write "." because nothing in Rapport calls
+ * setlocale: the process stays in the C locale. */
 static const char *number_text(const struct table_xlsx *x, const char *v, size_t style, char *tmp,
 			       size_t cap)
 {

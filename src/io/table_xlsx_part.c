@@ -187,10 +187,11 @@ const char *xlsx_text(const struct xlsx_part *p)
 bool xlsx_attr(const struct xlsx_part *p, const char *local, char *out, size_t cap)
 {
 	bool found = false;
-	/* the value pointer may be the reader's scratch buffer: copy it now */
+	/* the value pointer may be the reader's scratch buffer: copy it now;
+	 * xmlns:r="..." has the local name "r" too, but is no attribute */
 	for (int rc = xmlTextReaderMoveToFirstAttribute(p->r); rc == 1 && !found;
 	     rc = xmlTextReaderMoveToNextAttribute(p->r)) {
-		if (named(p, local)) {
+		if (xmlTextReaderIsNamespaceDecl(p->r) != 1 && named(p, local)) {
 			snprintf(out, cap, "%s", xlsx_text(p));
 			found = true;
 		}

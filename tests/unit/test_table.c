@@ -747,6 +747,18 @@ static void test_xlsx_date1904(void **state)
 	check_read(write_hand_book("d1904.xlsx", sheet, NULL, wb), NULL, "1:2024-03-15|43904\n");
 }
 
+/* Writers built on the OpenXML SDK prefix every element ("x:row"). */
+static void test_xlsx_prefixed_elements(void **state)
+{
+	(void)state;
+	const char *sheet = "<x:worksheet "
+			    "xmlns:x=\"http://schemas.openxmlformats.org/spreadsheetml/2006/main\">"
+			    "<x:sheetData><x:row xmlns:r=\"urn:not-a-row-number\" r=\"2\">"
+			    "<x:c r=\"B2\" t=\"inlineStr\"><x:is><x:t>Ок</x:t></x:is></x:c></x:row>"
+			    "</x:sheetData></x:worksheet>";
+	check_read(write_hand_book("prefixed.xlsx", sheet, NULL, NULL), NULL, "2:|Ок\n");
+}
+
 static void test_xlsx_bad_cells(void **state)
 {
 	(void)state;
@@ -975,6 +987,7 @@ int main(void)
 		cmocka_unit_test(test_xlsx_sheet_by_name),
 		cmocka_unit_test(test_xlsx_cells_by_hand),
 		cmocka_unit_test(test_xlsx_date1904),
+		cmocka_unit_test(test_xlsx_prefixed_elements),
 		cmocka_unit_test(test_xlsx_bad_cells),
 		cmocka_unit_test(test_xlsx_not_a_workbook),
 		cmocka_unit_test(test_xlsx_xxe_is_refused),
