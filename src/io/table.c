@@ -74,7 +74,8 @@ static enum rp_err pick_format(int fd, const struct table_options *opt,
 	unsigned char head[8];
 	ssize_t n = pread(fd, head, sizeof head, 0);
 	if (n < 0)
-		return rp_fail(err, RP_EIO, "io_error", "cannot read the file: %s", strerror(errno));
+		return rp_fail(err, RP_EIO, "io_error", "cannot read the file: %s",
+			       strerror(errno));
 	if (is_ole2(head, (size_t)n))
 		return rp_fail(err, RP_EINVAL, "not_a_table",
 			       "an Excel 97-2003 (.xls) or password-protected workbook: "
@@ -93,8 +94,8 @@ static enum rp_err check_delimiter(char d, struct rp_error *err)
 	return rp_fail(err, RP_EINVAL, "bad_delimiter", "the delimiter must be ',', ';' or tab");
 }
 
-enum rp_err table_open(const char *path, const struct table_options *opt,
-		       struct table_reader **ret, struct rp_error *err)
+enum rp_err table_open(const char *path, const struct table_options *opt, struct table_reader **ret,
+		       struct rp_error *err)
 {
 	static const struct table_options defaults = {0};
 	if (!opt)
@@ -104,7 +105,8 @@ enum rp_err table_open(const char *path, const struct table_options *opt,
 		return rc;
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
-		return rp_fail(err, RP_EIO, "io_error", "cannot open the file: %s", strerror(errno));
+		return rp_fail(err, RP_EIO, "io_error", "cannot open the file: %s",
+			       strerror(errno));
 	struct stat st;
 	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
 		close(fd);

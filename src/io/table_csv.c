@@ -139,8 +139,7 @@ static int parse_error(struct table_csv *c, struct rp_error *err)
 /* Length of the next feed: up to and including the first CR or LF. Sets
  * *ret_starts when it holds a byte that opens a row in libcsv (anything
  * but blanks that are not the delimiter). */
-static int line_span(struct table_csv *c, size_t *ret_len, bool *ret_starts,
-		     struct rp_error *err)
+static int line_span(struct table_csv *c, size_t *ret_len, bool *ret_starts, struct rp_error *err)
 {
 	const char *s = c->out + c->out_pos;
 	size_t avail = c->out_len - c->out_pos, len = 0;

@@ -104,16 +104,18 @@ static const char *nul_pattern(const unsigned char *p, size_t n, bool *ret_binar
 static const struct {
 	const char *from, *to;
 } enc_alias[] = {
-	{"ASCII", "UTF-8"},	      {"US-ASCII", "UTF-8"},	   {"UTF8", "UTF-8"},
-	{"GB2312", "GB18030"},	      {"GBK", "GB18030"},	   {"CP936", "GB18030"},
-	{"EUC-CN", "GB18030"},	      {"ISO-8859-1", "WINDOWS-1252"}, {"LATIN1", "WINDOWS-1252"},
-	{"CP1251", "WINDOWS-1251"},   {"CP1252", "WINDOWS-1252"},  {"X-MAC-CYRILLIC", "MAC-CYRILLIC"},
+	{"ASCII", "UTF-8"},	    {"US-ASCII", "UTF-8"},
+	{"UTF8", "UTF-8"},	    {"GB2312", "GB18030"},
+	{"GBK", "GB18030"},	    {"CP936", "GB18030"},
+	{"EUC-CN", "GB18030"},	    {"ISO-8859-1", "WINDOWS-1252"},
+	{"LATIN1", "WINDOWS-1252"}, {"CP1251", "WINDOWS-1251"},
+	{"CP1252", "WINDOWS-1252"}, {"X-MAC-CYRILLIC", "MAC-CYRILLIC"},
 };
 
 void sniff_canonical_encoding(const char *name, char *out)
 {
 	size_t i = 0;
-	for (; name[i] && i < TABLE_ENC_LEN - 1; i++)
+	for (; i < TABLE_ENC_LEN - 1 && name[i]; i++)
 		out[i] = (char)toupper((unsigned char)name[i]);
 	out[i] = '\0';
 	for (size_t k = 0; k < sizeof enc_alias / sizeof *enc_alias; k++) {
@@ -228,7 +230,8 @@ char sniff_delimiter(const char *p, size_t n, bool at_eof)
 	/* the same count on every line beats any count that varies */
 	int best = -1;
 	for (int d = 0; d < NDELIM; d++)
-		if (dc[d].min > 0 && dc[d].min == dc[d].max && (best < 0 || dc[d].min > dc[best].min))
+		if (dc[d].min > 0 && dc[d].min == dc[d].max &&
+		    (best < 0 || dc[d].min > dc[best].min))
 			best = d;
 	if (best >= 0)
 		return delims[best];

@@ -43,8 +43,8 @@ static enum rp_err add_sheet(struct xlsx_part *p, struct table_xlsx *x, struct r
 	if (x->nsheets == XLSX_MAX_SHEETS)
 		return rp_fail(err, RP_EINVAL, "bad_xlsx", "more than %d sheets", XLSX_MAX_SHEETS);
 	if ((x->nsheets & (x->nsheets - 1)) == 0) { /* at 0 and each power of two */
-		x->sheets = realloc(x->sheets, (size_t)(x->nsheets ? x->nsheets * 2 : 8) *
-						       sizeof *x->sheets);
+		x->sheets = realloc(x->sheets,
+				    (size_t)(x->nsheets ? x->nsheets * 2 : 8) * sizeof *x->sheets);
 		if (!x->sheets)
 			abort();
 	}
@@ -133,8 +133,7 @@ static enum rp_err read_relationships(struct table_xlsx *x, struct rp_error *err
 	return r < 0 ? RP_EINVAL : RP_OK;
 }
 
-static enum rp_err no_such_sheet(const struct table_xlsx *x, const char *want,
-				 struct rp_error *err)
+static enum rp_err no_such_sheet(const struct table_xlsx *x, const char *want, struct rp_error *err)
 {
 	struct buf names;
 	buf_init(&names, 200);
@@ -221,11 +220,12 @@ enum rp_err table_xlsx_open(struct table_reader *t, int fd, const struct table_o
 	if (!rc)
 		rc = choose_sheet(x, opt->sheet, &s, err);
 	if (!rc)
-		rc = xlsx_load_strings(x->z, x->strings_path[0] ? x->strings_path : "xl/sharedStrings.xml",
-				       &x->ss, err);
+		rc = xlsx_load_strings(
+			x->z, x->strings_path[0] ? x->strings_path : "xl/sharedStrings.xml", &x->ss,
+			err);
 	if (!rc)
-		rc = xlsx_load_styles(x->z, x->styles_path[0] ? x->styles_path : "xl/styles.xml", &x->st,
-				      err);
+		rc = xlsx_load_styles(x->z, x->styles_path[0] ? x->styles_path : "xl/styles.xml",
+				      &x->st, err);
 	if (!rc)
 		rc = open_sheet(x, s, err);
 	return rc;
@@ -274,8 +274,10 @@ static int read_value(struct table_xlsx *x, struct rp_error *err)
 	return -1;
 }
 
-static const char *number_text(const struct table_xlsx *x, const char *v, size_t style,
-			       char *tmp, size_t cap)
+/* strtod and printf read and write "." because nothing in Rapport calls
+ * setlocale: the process stays in the C locale. */
+static const char *number_text(const struct table_xlsx *x, const char *v, size_t style, char *tmp,
+			       size_t cap)
 {
 	char *end;
 	double d = strtod(v, &end);

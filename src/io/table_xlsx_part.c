@@ -65,8 +65,7 @@ static void on_xml_error(void *ctx, xmlErrorPtr e)
 	p->xml_line = e->line;
 }
 
-static enum rp_err check_size(const struct xlsx_part *p, const zip_stat_t *st,
-			      struct rp_error *err)
+static enum rp_err check_size(const struct xlsx_part *p, const zip_stat_t *st, struct rp_error *err)
 {
 	if (!(st->valid & ZIP_STAT_SIZE) || !(st->valid & ZIP_STAT_COMP_SIZE))
 		return rp_fail(err, RP_EINVAL, "bad_xlsx", "%s: no size in the zip", p->name);
@@ -108,8 +107,7 @@ enum rp_err xlsx_part_open(struct zip *z, const char *name, uint64_t limit, stru
 	/* from here the reader owns zf: it calls part_close, even on failure */
 	p->r = xmlReaderForIO(part_read, part_close, p, name, NULL, XLSX_XML_OPTIONS);
 	if (!p->r)
-		return rp_fail(err, RP_EINVAL, "bad_xlsx", "%s: cannot start the XML reader",
-			       name);
+		return rp_fail(err, RP_EINVAL, "bad_xlsx", "%s: cannot start the XML reader", name);
 	xmlTextReaderSetStructuredErrorHandler(p->r, on_xml_error, p);
 	return RP_OK;
 }
@@ -189,10 +187,11 @@ const char *xlsx_text(const struct xlsx_part *p)
 bool xlsx_attr(const struct xlsx_part *p, const char *local, char *out, size_t cap)
 {
 	bool found = false;
-	/* the value pointer may be the reader's scratch buffer: copy it now */
+	/* the value pointer may be the reader's scratch buffer: copy it now;
+	 * xmlns:r="..." has the local name "r" too, but is no attribute */
 	for (int rc = xmlTextReaderMoveToFirstAttribute(p->r); rc == 1 && !found;
 	     rc = xmlTextReaderMoveToNextAttribute(p->r)) {
-		if (named(p, local)) {
+		if (xmlTextReaderIsNamespaceDecl(p->r) != 1 && named(p, local)) {
 			snprintf(out, cap, "%s", xlsx_text(p));
 			found = true;
 		}
@@ -332,8 +331,8 @@ static void styles_node(struct xlsx_part *p, struct styles_parse *sp, struct xls
 	if (xlsx_start(p, "numFmt") && sp->nfmts < XLSX_MAX_FORMATS) {
 		char code[256] = "";
 		xlsx_attr(p, "formatCode", code, sizeof code);
-		sp->fmts[sp->nfmts++] = (struct numfmt){attr_int(p, "numFmtId", -1),
-							xlsx_format_is_date(code)};
+		sp->fmts[sp->nfmts++] =
+			(struct numfmt){attr_int(p, "numFmtId", -1), xlsx_format_is_date(code)};
 	} else if (xlsx_start(p, "cellXfs")) {
 		sp->in_xfs = !xlsx_empty(p);
 	} else if (xlsx_end(p, "cellXfs")) {
