@@ -26,8 +26,8 @@ struct table_reader;
 /* Opens path. Errors (RP_EINVAL with a reason a person can act on:
  * "not_a_table", "bad_encoding", "no_such_sheet", "xlsx_too_large", ...;
  * RP_EIO when it cannot be read). */
-enum rp_err table_open(const char *path, const struct table_options *opt,
-		       struct table_reader **ret, struct rp_error *err);
+enum rp_err table_open(const char *path, const struct table_options *opt, struct table_reader **ret,
+		       struct rp_error *err);
 
 /* The next row: *ret_cells points at ncells NUL-terminated UTF-8 strings
  * (empty cells are ""), valid until the next call. Returns 1 for a row, 0
