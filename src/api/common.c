@@ -27,6 +27,7 @@ const struct http_route api_routes[] = {
 	{"GET", "/api/v1/:entity", h_list},
 	{"POST", "/api/v1/:entity", h_create},
 	{"GET", "/api/v1/:entity/summary", h_summary},
+	{"GET", "/api/v1/:entity/export", h_export},
 	{"GET", "/api/v1/:entity/:id", h_get},
 	{"PATCH", "/api/v1/:entity/:id", h_update},
 	{"DELETE", "/api/v1/:entity/:id", h_delete},
