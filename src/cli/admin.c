@@ -45,6 +45,50 @@ static int open_admin(struct config *cfg, struct admin_session *as)
 	return 0;
 }
 
+/* The oldest active, live user with the admin role; 0 if none. */
+static int64_t first_admin(struct store_conn *c, struct arena *a)
+{
+	const struct entity_def *users = model_entity("users");
+	int64_t role = domain_role_by_name(c, "admin", a);
+	struct query_param p[] = {{"role_id", arena_printf(a, "%lld", (long long)role)},
+				  {"active", "true"},
+				  {"limit", "1"}};
+	struct list_query q;
+	struct record **rows;
+	int n = 0;
+	bool more;
+	struct rp_error err;
+	rp_error_init(&err);
+	if (!role || model_parse_list_query(users, p, 3, a, &q, &err))
+		return 0;
+	q.scope = (struct scope){.scope = SCOPE_ALL};
+	if (store_list(c, &q, a, &rows, &n, &more, &err) || n == 0)
+		return 0;
+	return record_int(rows[0], "id");
+}
+
+int cli_acting_user(struct store *s, const char *email, struct arena *a, struct dctx *d)
+{
+	struct rp_error err;
+	rp_error_init(&err);
+	d->a = a;
+	if (!(d->c = store_conn(s, &err))) {
+		fprintf(stderr, "rapport: %s\n", err.detail);
+		return 1;
+	}
+	int64_t id = email ? domain_user_by_email(d->c, email, a) : first_admin(d->c, a);
+	struct principal *p = NULL;
+	if (!id || domain_principal(d->c, id, a, &p, &err)) {
+		if (email)
+			fprintf(stderr, "rapport: no active user with e-mail %s\n", email);
+		else
+			fprintf(stderr, "rapport: no active administrator (run rapport init)\n");
+		return 1;
+	}
+	d->p = p;
+	return 0;
+}
+
 static void close_admin(struct admin_session *as)
 {
 	arena_free(as->a);

@@ -32,7 +32,18 @@ void config_usage(void);
 /* Opens and migrates the database named by cfg; exits on failure. */
 struct store *cli_open_store(const struct config *cfg);
 
+struct arena;
+struct dctx;
+/* Fills d (connection and principal) for acting as the user with that
+ * e-mail, or as the first active administrator when email is NULL.
+ * Returns 0, or 1 after a message when there is no such active user. */
+int cli_acting_user(struct store *s, const char *email, struct arena *a, struct dctx *d);
+
 int cmd_serve(struct config *cfg, int argc, const char **argv);
 int cmd_user(struct config *cfg, int argc, const char **argv);
 int cmd_token(struct config *cfg, int argc, const char **argv);
 int cmd_demo(struct config *cfg, int argc, const char **argv);
+int cmd_export(struct config *cfg, int argc, const char **argv);
+int cmd_import(struct config *cfg, int argc, const char **argv);
+/* `export --all DIR`: the full backup (backup_cmd.c). */
+int cli_export_all(struct config *cfg, int argc, const char **argv);
