@@ -6,6 +6,7 @@
 #include <libgen.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "cli/cli.h"
@@ -116,6 +117,10 @@ static int export_to_file(struct dctx *d, struct list_query *q, struct export_op
 	snprintf(tmp, sizeof tmp, "%s.XXXXXX", path);
 	opt->tmpdir = dirname(dir);
 	int fd = mkstemp(tmp);
+	mode_t mask = umask(0);
+	umask(mask);
+	if (fd >= 0) /* mkstemp makes 0600; a user's export is an ordinary file */
+		fchmod(fd, 0666 & ~mask);
 	FILE *f = fd >= 0 ? fdopen(fd, "wb") : NULL;
 	if (!f) {
 		fprintf(stderr, "rapport: cannot write %s\n", path);

@@ -27,10 +27,9 @@ static const struct {
 	{"token", cmd_token, "token create|revoke ...", "manage API tokens"},
 	{"demo", cmd_demo, "demo [--scale N]", "fill the database with demo data"},
 	{"backup", cmd_backup, "backup FILE", "copy the live database to FILE"},
-	{"export", cmd_export,
-	 "export ENTITY --format csv|xlsx|vcf [--filter F]... [--fields A,B] [--sort S] [--bom] "
-	 "[-o FILE] [--user EMAIL] | export --all DIR",
-	 "write the records a user may list to a file; --all: a full backup into DIR"},
+	{"export", cmd_export, "export ENTITY|--all DIR [options]",
+	 "records as csv|xlsx|vcf (--format --filter --fields --sort --bom -o --user), "
+	 "or with --all DIR a full backup"},
 	{"import", cmd_import, "import --all DIR",
 	 "restore a backup made by export --all into a new, empty database"},
 };

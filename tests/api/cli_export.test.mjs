@@ -90,8 +90,10 @@ test('export ENTITY writes a file (format from --format or the extension), as th
 test('export: bad arguments are refused with a reason; --help documents it', () => {
   const h = rapport(['export', '--help']);
   assert.equal(h.code, 0);
-  assert.match(h.err, /--format csv\|xlsx\|vcf/);
-  assert.match(h.err, /--all DIR/);
+  for (const w of ['csv|xlsx|vcf', '--format', '--filter', '--fields', '--sort', '--bom', '-o', '--user', '--all DIR']) {
+    assert.ok(h.err.includes(w), `export --help does not mention ${w}`);
+  }
+  assert.match(rapport(['--help']).err, /import --all DIR/);
   assert.equal(rapport(['export', 'contacts', '--format', 'pdf']).code, 2);
   assert.equal(rapport(['export', 'nothing']).code, 2);
   const f = rapport(['export', 'contacts', '--filter', 'nosuch=1']);
