@@ -42,7 +42,8 @@ static json_t *json_field(struct call *c, const char *name)
 
 static bool truthy(const char *s)
 {
-	return s && (!strcmp(s, "1") || !strcmp(s, "true") || !strcmp(s, "on") || !strcmp(s, "yes"));
+	return s &&
+	       (!strcmp(s, "1") || !strcmp(s, "true") || !strcmp(s, "on") || !strcmp(s, "yes"));
 }
 
 /* Mapping and options saved under a template, unless the request gives
@@ -90,7 +91,8 @@ static const char *reuse_file(struct call *c, const char *from, const char **ret
 	snprintf(dst, sizeof dst, "%s.reuse-%lld-%d", src, (long long)clock_mono_ns(),
 		 (int)getpid());
 	if (link(src, dst) != 0) {
-		rp_field_fail(&c->err, "from_import", "gone", "the file of import %.20s is gone", from);
+		rp_field_fail(&c->err, "from_import", "gone", "the file of import %.20s is gone",
+			      from);
 		return NULL;
 	}
 	*ret_name = arena_strdup(c->req->arena, record_text(prev, "file_name"));
@@ -119,7 +121,7 @@ void h_import_create(struct http_request *req, struct http_response *resp, void 
 	} else if (req->upload && req->upload->size > 0) {
 		rq.upload_path = req->upload->path;
 		rq.file_name = req->upload->file_name ? req->upload->file_name
-						       : http_form_field(req, "file_name");
+						      : http_form_field(req, "file_name");
 	}
 	if (!rq.e && !c.err.nfields)
 		rp_field_fail(&c.err, "entity", "required",
@@ -133,9 +135,9 @@ void h_import_create(struct http_request *req, struct http_response *resp, void 
 	}
 	jobs_wake(c.app->jobs);
 	resp->status = 202;
-	http_set_header(resp, "Location",
-			arena_printf(req->arena, "/api/v1/imports/%lld",
-				     (long long)record_int(imp, "id")));
+	http_set_header(
+		resp, "Location",
+		arena_printf(req->arena, "/api/v1/imports/%lld", (long long)record_int(imp, "id")));
 	api_set_etag(&c, imp);
 	struct jw w;
 	jw_init(&w, &resp->body);

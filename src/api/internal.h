@@ -53,6 +53,7 @@ void h_token_list(struct http_request *, struct http_response *, void *);
 void h_token_revoke(struct http_request *, struct http_response *, void *);
 void h_list(struct http_request *, struct http_response *, void *);
 void h_summary(struct http_request *, struct http_response *, void *);
+void h_export(struct http_request *, struct http_response *, void *);
 void h_create(struct http_request *, struct http_response *, void *);
 void h_get(struct http_request *, struct http_response *, void *);
 void h_update(struct http_request *, struct http_response *, void *);

@@ -321,6 +321,95 @@ static void entity_paths(struct jw *w, struct arena *a, const struct entity_def 
 	jw_obj_end(w);
 }
 
+static void query_param(struct jw *w, const char *name, const char *desc, const char *const *values)
+{
+	jw_obj(w);
+	jw_kstr(w, "name", name);
+	jw_kstr(w, "in", "query");
+	jw_kstr(w, "description", desc);
+	jw_key(w, "schema");
+	jw_obj(w);
+	jw_kstr(w, "type", "string");
+	if (values) {
+		jw_key(w, "enum");
+		jw_arr(w);
+		for (; *values; values++)
+			jw_str(w, *values);
+		jw_arr_end(w);
+	}
+	jw_obj_end(w);
+	jw_obj_end(w);
+}
+
+static void file_content(struct jw *w, const char *type)
+{
+	jw_key(w, type);
+	jw_obj(w);
+	jw_key(w, "schema");
+	jw_obj(w);
+	jw_kstr(w, "type", "string");
+	jw_obj_end(w);
+	jw_obj_end(w);
+}
+
+/* GET /api/v1/{entity}/export: the list's filters, sort and q, plus the
+ * file's own parameters. */
+static void export_path(struct jw *w, struct arena *a, const struct entity_def *e)
+{
+	static const char *const all[] = {"csv", "xlsx", "vcf", NULL};
+	static const char *const sheets[] = {"csv", "xlsx", NULL};
+	bool vcard = !strcmp(e->name, "contacts") || !strcmp(e->name, "leads");
+	jw_key(w, arena_printf(a, "/api/v1/%s/export", e->name));
+	jw_obj(w);
+	jw_key(w, "get");
+	jw_obj(w);
+	jw_kstr(w, "operationId", arena_printf(a, "export_%s", e->name));
+	jw_kstr(w, "summary", arena_printf(a, "Export %s as a file", e->name));
+	jw_kstr(w, "description",
+		"Every record the list endpoint would return for the same "
+		"filters, sort and q (all pages), as an attachment.");
+	jw_key(w, "tags");
+	jw_arr(w);
+	jw_str(w, e->label);
+	jw_arr_end(w);
+	jw_key(w, "parameters");
+	jw_arr(w);
+	query_param(w, "format", "file format (default csv)", vcard ? all : sheets);
+	query_param(w, "bom", "1: start a CSV with a UTF-8 byte-order mark (Excel)", NULL);
+	query_param(w, "fields", "columns, in this order (id first)", NULL);
+	query_param(w, "sort", "as for the list", NULL);
+	query_param(w, "q", "full-text query, as for the list", NULL);
+	jw_arr_end(w);
+	jw_key(w, "responses");
+	jw_obj(w);
+	jw_key(w, "200");
+	jw_obj(w);
+	jw_kstr(w, "description", "the file (Content-Disposition: attachment)");
+	jw_key(w, "content");
+	jw_obj(w);
+	file_content(w, "text/csv");
+	file_content(w, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet");
+	if (vcard)
+		file_content(w, "text/vcard");
+	jw_obj_end(w);
+	jw_obj_end(w);
+	jw_key(w, "default");
+	jw_obj(w);
+	jw_kstr(w, "description", "an RFC 9457 problem (e.g. a bad format or filter)");
+	jw_key(w, "content");
+	jw_obj(w);
+	jw_key(w, "application/problem+json");
+	jw_obj(w);
+	jw_key(w, "schema");
+	ref_to(w, a, "Problem");
+	jw_obj_end(w);
+	jw_obj_end(w);
+	jw_obj_end(w);
+	jw_obj_end(w);
+	jw_obj_end(w);
+	jw_obj_end(w);
+}
+
 static void problem_schema(struct jw *w)
 {
 	jw_key(w, "Problem");
@@ -370,8 +459,10 @@ void h_openapi(struct http_request *req, struct http_response *resp, void *app)
 	jw_obj_end(&w);
 	jw_key(&w, "paths");
 	jw_obj(&w);
-	for (int i = 0; i < model_entity_count(); i++)
+	for (int i = 0; i < model_entity_count(); i++) {
 		entity_paths(&w, a, model_entity_at(i));
+		export_path(&w, a, model_entity_at(i));
+	}
 	jw_obj_end(&w);
 	jw_key(&w, "components");
 	jw_obj(&w);

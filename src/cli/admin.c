@@ -8,50 +8,57 @@
 #include "domain/domain.h"
 #include "model/registry.h"
 
-int cli_admin_open(struct config *cfg, struct admin_session *as)
+/* The oldest active, live user with the admin role; 0 if none. */
+static int64_t first_admin(struct store_conn *c, struct arena *a)
+{
+	const struct entity_def *users = model_entity("users");
+	int64_t role = domain_role_by_name(c, "admin", a);
+	struct query_param p[] = {{"role_id", arena_printf(a, "%lld", (long long)role)},
+				  {"active", "true"},
+				  {"limit", "1"}};
+	struct list_query q;
+	struct record **rows;
+	int n = 0;
+	bool more;
+	struct rp_error err;
+	rp_error_init(&err);
+	if (!role || model_parse_list_query(users, p, 3, a, &q, &err))
+		return 0;
+	q.scope = (struct scope){.scope = SCOPE_ALL};
+	if (store_list(c, &q, a, &rows, &n, &more, &err) || n == 0)
+		return 0;
+	return record_int(rows[0], "id");
+}
+
+int cli_acting_user(struct store *s, const char *email, struct arena *a, struct dctx *d)
 {
 	struct rp_error err;
 	rp_error_init(&err);
+	d->a = a;
+	if (!(d->c = store_conn(s, &err))) {
+		fprintf(stderr, "rapport: %s\n", err.detail);
+		return 1;
+	}
+	int64_t id = email ? domain_user_by_email(d->c, email, a) : first_admin(d->c, a);
+	struct principal *p = NULL;
+	if (!id || domain_principal(d->c, id, a, &p, &err)) {
+		if (email)
+			fprintf(stderr, "rapport: no active user with e-mail %s\n", email);
+		else
+			fprintf(stderr, "rapport: no active administrator (run rapport init)\n");
+		return 1;
+	}
+	d->p = p;
+	return 0;
+}
+
+int cli_admin_open(struct config *cfg, const char *email, struct admin_session *as)
+{
 	as->s = cli_open_store(cfg);
 	as->a = arena_new();
 	if (cli_bootstrap(as->s))
 		return 1;
-	as->d.c = store_conn(as->s, &err);
-	as->d.a = as->a;
-	struct principal *p = NULL;
-	const struct entity_def *users = model_entity("users");
-	/* the acting administrator: the oldest active user with the admin role */
-	int64_t admin_role = domain_role_by_name(as->d.c, "admin", as->a);
-	for (int64_t id = 1; id < 1000 && !p; id++) {
-		struct record *u;
-		struct rp_error ignore;
-		rp_error_init(&ignore);
-		if (store_get(as->d.c, users, id, as->a, &u, &ignore) == RP_OK &&
-		    record_int(u, "role_id") == admin_role)
-			domain_principal(as->d.c, id, as->a, &p, &ignore);
-	}
-	if (!p) {
-		fprintf(stderr, "rapport: no active administrator found\n");
-		return 1;
-	}
-	as->d.p = p;
-	return 0;
-}
-
-/* Acts as the active user with that e-mail instead (for imports and
- * exports owned by someone else). */
-int cli_act_as(struct admin_session *as, const char *email)
-{
-	struct rp_error err;
-	rp_error_init(&err);
-	int64_t id = domain_user_by_email(as->d.c, email, as->a);
-	struct principal *p;
-	if (!id || domain_principal(as->d.c, id, as->a, &p, &err)) {
-		fprintf(stderr, "rapport: no active user with e-mail %s\n", email);
-		return 1;
-	}
-	as->d.p = p;
-	return 0;
+	return cli_acting_user(as->s, email, as->a, &as->d);
 }
 
 void cli_admin_close(struct admin_session *as)
@@ -117,7 +124,8 @@ static int user_add(struct admin_session *as, int argc, const char **argv)
 	struct record *r;
 	struct rp_error err;
 	rp_error_init(&err);
-	int rc = domain_create(&as->d, model_entity("users"), body, &r, &err) ? cli_report(&err) : 0;
+	int rc =
+		domain_create(&as->d, model_entity("users"), body, &r, &err) ? cli_report(&err) : 0;
 	json_decref(body);
 	if (!rc)
 		printf("user %lld %s created%s%s\n", (long long)record_int(r, "id"), email,
@@ -169,7 +177,7 @@ int cmd_user(struct config *cfg, int argc, const char **argv)
 		return 2;
 	}
 	struct admin_session as = {0};
-	int rc = cli_admin_open(cfg, &as);
+	int rc = cli_admin_open(cfg, NULL, &as);
 	if (rc)
 		goto out;
 	const char *sub = argv[0];
@@ -209,7 +217,7 @@ int cmd_token(struct config *cfg, int argc, const char **argv)
 		return 2;
 	}
 	struct admin_session as = {0};
-	int rc = cli_admin_open(cfg, &as);
+	int rc = cli_admin_open(cfg, NULL, &as);
 	struct rp_error err;
 	rp_error_init(&err);
 	if (rc)

@@ -36,15 +36,19 @@ struct store *cli_open_store(const struct config *cfg);
 /* Creates the default roles and the first admin if there are no users. */
 int cli_bootstrap(struct store *s);
 
-/* A command acting through the record service as the oldest active
- * administrator (or, after cli_act_as, as a chosen user). */
+/* Fills d (connection and principal) for acting as the user with that
+ * e-mail, or as the first active administrator when email is NULL.
+ * Returns 0, or 1 after a message when there is no such active user. */
+int cli_acting_user(struct store *s, const char *email, struct arena *a, struct dctx *d);
+
+/* A command acting through the record service: opens the database (and
+ * initialises an empty one), then acts as cli_acting_user does. */
 struct admin_session {
 	struct store *s;
 	struct arena *a;
 	struct dctx d;
 };
-int cli_admin_open(struct config *cfg, struct admin_session *as);
-int cli_act_as(struct admin_session *as, const char *email);
+int cli_admin_open(struct config *cfg, const char *email, struct admin_session *as);
 void cli_admin_close(struct admin_session *as);
 /* The value of --name VALUE or --name=VALUE among argv, or NULL. */
 const char *cli_opt(int argc, const char **argv, const char *name);
@@ -56,3 +60,8 @@ int cmd_import(struct config *cfg, int argc, const char **argv);
 int cmd_user(struct config *cfg, int argc, const char **argv);
 int cmd_token(struct config *cfg, int argc, const char **argv);
 int cmd_demo(struct config *cfg, int argc, const char **argv);
+int cmd_export(struct config *cfg, int argc, const char **argv);
+/* `export --all DIR` and `import --all DIR`: the full backup and its
+ * restore (backup_cmd.c). */
+int cli_export_all(struct config *cfg, int argc, const char **argv);
+int cli_import_all(struct config *cfg, int argc, const char **argv);

@@ -10,7 +10,6 @@
 #include "domain/domain.h"
 #include "io/demo.h"
 
-
 static void progress(const char *stage, int64_t done, int64_t total, void *ctx)
 {
 	if (!isatty(2) && done != total)

@@ -19,6 +19,7 @@ static const char usage_text[] =
 	"                      [--encoding NAME] [--delimiter ,|;|tab] [--sheet NAME]\n"
 	"                      [--date-order DMY|MDY|YMD] [--no-create-missing] [--user EMAIL]\n"
 	"       rapport import --undo ID [--user EMAIL]\n"
+	"       rapport import --all DIR   (restore a backup of rapport export --all)\n"
 	"ENTITY is accounts, contacts, leads, deals, products or activities; FILE is CSV\n"
 	"(any encoding, , ; or tab) or XLSX. --map names a JSON object {\"Header\": \"field\"}.\n";
 
@@ -65,8 +66,10 @@ static json_t *options_from(int argc, const char **argv)
 	json_t *o = json_object();
 	static const struct {
 		const char *flag, *key;
-	} map[] = {{"--country", "country"},	 {"--encoding", "encoding"},
-		   {"--delimiter", "delimiter"}, {"--sheet", "sheet"},
+	} map[] = {{"--country", "country"},
+		   {"--encoding", "encoding"},
+		   {"--delimiter", "delimiter"},
+		   {"--sheet", "sheet"},
 		   {"--date-order", "date_order"}};
 	for (size_t i = 0; i < sizeof map / sizeof *map; i++) {
 		const char *v = cli_opt(argc, argv, map[i].flag);
@@ -126,9 +129,11 @@ static int summary(const struct record *imp, const char *db_path)
 {
 	int64_t id = record_int(imp, "id");
 	const char *status = record_text(imp, "status");
-	fprintf(stderr, "\nrapport: import %lld %s%s: %lld rows, %lld created, %lld updated, "
-			"%lld merged, %lld skipped, %lld rejected\n",
-		(long long)id, status, record_int(imp, "dry_run") ? " (dry run: nothing written)" : "",
+	fprintf(stderr,
+		"\nrapport: import %lld %s%s: %lld rows, %lld created, %lld updated, "
+		"%lld merged, %lld skipped, %lld rejected\n",
+		(long long)id, status,
+		record_int(imp, "dry_run") ? " (dry run: nothing written)" : "",
 		(long long)record_int(imp, "processed_rows"), (long long)record_int(imp, "created"),
 		(long long)record_int(imp, "updated"), (long long)record_int(imp, "merged"),
 		(long long)record_int(imp, "skipped"), (long long)record_int(imp, "rejected"));
@@ -141,7 +146,8 @@ static int summary(const struct record *imp, const char *db_path)
 		fprintf(stderr, "rapport: rejected rows and why: %s\n", path);
 	}
 	if (!record_int(imp, "dry_run") && !strcmp(status, "done"))
-		fprintf(stderr, "rapport: undo it with: rapport import --undo %lld\n", (long long)id);
+		fprintf(stderr, "rapport: undo it with: rapport import --undo %lld\n",
+			(long long)id);
 	return !strcmp(status, "done") ? 0 : 1;
 }
 
@@ -214,15 +220,16 @@ static int run(struct admin_session *as, int argc, const char **argv)
 int cmd_import(struct config *cfg, int argc, const char **argv)
 {
 	const char *undo_id = cli_opt(argc, argv, "--undo");
-	if (has_flag(argc, argv, "--help") || (!undo_id && (argc < 2 || argv[0][0] == '-'))) {
+	bool all = argc > 0 && !strcmp(argv[0], "--all");
+	if (has_flag(argc, argv, "--help") ||
+	    (!undo_id && !all && (argc < 2 || argv[0][0] == '-'))) {
 		fputs(usage_text, has_flag(argc, argv, "--help") ? stdout : stderr);
 		return has_flag(argc, argv, "--help") ? 0 : 2;
 	}
+	if (argc > 0 && !strcmp(argv[0], "--all"))
+		return cli_import_all(cfg, argc, argv);
 	struct admin_session as;
-	const char *user = cli_opt(argc, argv, "--user");
-	int rc = cli_admin_open(cfg, &as);
-	if (!rc && user)
-		rc = cli_act_as(&as, user);
+	int rc = cli_admin_open(cfg, cli_opt(argc, argv, "--user"), &as);
 	if (!rc)
 		rc = undo_id ? undo(&as, undo_id) : run(&as, argc, argv);
 	cli_admin_close(&as);

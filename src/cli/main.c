@@ -27,8 +27,11 @@ static const struct {
 	{"token", cmd_token, "token create|revoke ...", "manage API tokens"},
 	{"demo", cmd_demo, "demo [--scale N]", "fill the database with demo data"},
 	{"backup", cmd_backup, "backup FILE", "copy the live database to FILE"},
-	{"import", cmd_import, "import ENTITY FILE [--dry-run] ...",
-	 "import CSV or XLSX rows (rapport import --help)"},
+	{"export", cmd_export, "export ENTITY|--all DIR [options]",
+	 "records as csv|xlsx|vcf (--format --filter --fields --sort --bom -o --user), "
+	 "or with --all DIR a full backup"},
+	{"import", cmd_import, "import ENTITY FILE [options] | --undo ID | --all DIR",
+	 "CSV or XLSX rows into records (rapport import --help), or restore a backup"},
 };
 #define NCOMMANDS (sizeof commands / sizeof *commands)
 

@@ -14,7 +14,6 @@
 #include "io/import.h"
 #include "jobs/jobs.h"
 
-
 static bool split_listen(const char *listen, char *host, size_t hostlen, uint16_t *port)
 {
 	const char *colon = strrchr(listen, ':');

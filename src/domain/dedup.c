@@ -50,13 +50,13 @@ bool dedup_email_key(const char *s, char *out, size_t n)
 static const struct {
 	const char *iso, *code, *trunk;
 } countries[] = {
-	{"CN", "86", "0"},  {"RU", "7", "8"},	 {"KZ", "7", "8"},    {"BY", "375", "8"},
-	{"UA", "380", "0"}, {"US", "1", "1"},	 {"CA", "1", "1"},    {"GB", "44", "0"},
-	{"DE", "49", "0"},  {"FR", "33", "0"},	 {"IT", "39", ""},    {"ES", "34", ""},
-	{"NL", "31", "0"},  {"JP", "81", "0"},	 {"KR", "82", "0"},   {"IN", "91", "0"},
-	{"SG", "65", ""},   {"HK", "852", ""},	 {"TW", "886", "0"},  {"AU", "61", "0"},
-	{"BR", "55", "0"},  {"TR", "90", "0"},	 {"PL", "48", ""},    {"AE", "971", "0"},
-	{"UZ", "998", "8"}, {"KG", "996", "0"},	 {"MN", "976", "0"},  {"MO", "853", ""},
+	{"CN", "86", "0"},  {"RU", "7", "8"},	{"KZ", "7", "8"},   {"BY", "375", "8"},
+	{"UA", "380", "0"}, {"US", "1", "1"},	{"CA", "1", "1"},   {"GB", "44", "0"},
+	{"DE", "49", "0"},  {"FR", "33", "0"},	{"IT", "39", ""},   {"ES", "34", ""},
+	{"NL", "31", "0"},  {"JP", "81", "0"},	{"KR", "82", "0"},  {"IN", "91", "0"},
+	{"SG", "65", ""},   {"HK", "852", ""},	{"TW", "886", "0"}, {"AU", "61", "0"},
+	{"BR", "55", "0"},  {"TR", "90", "0"},	{"PL", "48", ""},   {"AE", "971", "0"},
+	{"UZ", "998", "8"}, {"KG", "996", "0"}, {"MN", "976", "0"}, {"MO", "853", ""},
 };
 
 static int country_index(const char *iso)
@@ -114,10 +114,9 @@ bool dedup_phone_key(const char *s, const char *country, char *out, size_t n)
 
 /* Words that say what kind of company it is, not which one. */
 static const char *const legal_forms[] = {
-	"llc",	   "ltd",	"limited", "inc",  "incorporated", "corp", "corporation", "co",
-	"company", "gmbh",	"ag",	   "sa",   "srl",	   "bv",   "plc",	  "ooo",
-	"oao",	   "zao",	"pao",	   "ao",   "ip",	   "nko",  "tov",	  "pte",
-	"kk",	   "group",	NULL,
+	"llc",	"ltd", "limited", "inc", "incorporated", "corp", "corporation", "co",	 "company",
+	"gmbh", "ag",  "sa",	  "srl", "bv",		 "plc",	 "ooo",		"oao",	 "zao",
+	"pao",	"ao",  "ip",	  "nko", "tov",		 "pte",	 "kk",		"group", NULL,
 };
 /* The same in Chinese, as the pinyin they become at the end of a name. */
 static const char *const legal_suffixes[] = {
@@ -191,7 +190,8 @@ double dedup_similarity(const char *a, const char *b)
 	bool ma[256] = {0}, mb[256] = {0};
 	size_t m = 0;
 	for (size_t i = 0; i < la; i++) {
-		size_t lo = i > window ? i - window : 0, hi = i + window + 1 < lb ? i + window + 1 : lb;
+		size_t lo = i > window ? i - window : 0,
+		       hi = i + window + 1 < lb ? i + window + 1 : lb;
 		for (size_t j = lo; j < hi; j++)
 			if (!mb[j] && a[i] == b[j]) {
 				ma[i] = mb[j] = true;
@@ -236,7 +236,8 @@ int dedup_keys_of(const struct entity_def *e, const struct record *r, const char
 		char *name = NULL;
 		if (f->type == FT_EMAIL && dedup_email_key(r->v[i].s, key, sizeof key))
 			ret[n++] = (struct dedup_key){"email", arena_strdup(a, key)};
-		else if (f->type == FT_PHONE && dedup_phone_key(r->v[i].s, country, key, sizeof key))
+		else if (f->type == FT_PHONE &&
+			 dedup_phone_key(r->v[i].s, country, key, sizeof key))
 			ret[n++] = (struct dedup_key){"phone", arena_strdup(a, key)};
 		else if (f->type == FT_TEXT && (name = dedup_name_key(r->v[i].s, is_company(e))))
 			ret[n++] = (struct dedup_key){"name", arena_strdup(a, name)};

@@ -23,8 +23,8 @@ static const char *same_company_field(const struct entity_def *e)
 
 /* The records of a key group the caller may see; a name group of people
  * keeps those in the first one's company. */
-static int visible_members(struct dctx *d, const struct entity_def *e,
-			   const struct dedup_group *g, struct record **out)
+static int visible_members(struct dctx *d, const struct entity_def *e, const struct dedup_group *g,
+			   struct record **out)
 {
 	int n = 0;
 	const char *same = !strcmp(g->kind, "name") ? same_company_field(e) : NULL;
@@ -49,7 +49,8 @@ enum rp_err domain_duplicates(struct dctx *d, const struct entity_def *e, const 
 			      struct rp_error *err)
 {
 	if (!dedup_applies(e))
-		return rp_fail(err, RP_ENOTFOUND, "not_found", "%s have no duplicate keys", e->name);
+		return rp_fail(err, RP_ENOTFOUND, "not_found", "%s have no duplicate keys",
+			       e->name);
 	*ret = (struct dup_page){.groups = arena_alloc(d->a, sizeof *ret->groups * (size_t)limit)};
 	struct dedup_group *batch = arena_alloc(d->a, sizeof *batch * (size_t)limit);
 	const char *kind = after_kind, *key = after_key;
@@ -114,7 +115,8 @@ enum rp_err domain_merge(struct dctx *d, const struct entity_def *e, int64_t kee
 			 int64_t dup_id, json_t *picked, struct record **ret, struct rp_error *err)
 {
 	if (keep_id == dup_id)
-		return rp_fail(err, RP_EINVAL, "same_record", "a record cannot be merged into itself");
+		return rp_fail(err, RP_EINVAL, "same_record",
+			       "a record cannot be merged into itself");
 	if (picked && !json_is_object(picked)) {
 		rp_field_fail(err, "values", "invalid", "values is an object of fields");
 		return err->err;
@@ -129,7 +131,8 @@ enum rp_err domain_merge(struct dctx *d, const struct entity_def *e, int64_t kee
 		goto out;
 	if (domain_update(d, e, keep_id, body, -1, &after, err) ||
 	    store_repoint(d->c, e, dup_id, keep_id, now, err) ||
-	    domain_delete(d, e, dup_id, -1, err) || note(d, e, keep_id, "merged_from", dup_id, err) ||
+	    domain_delete(d, e, dup_id, -1, err) ||
+	    note(d, e, keep_id, "merged_from", dup_id, err) ||
 	    note(d, e, dup_id, "merged_into", keep_id, err) || store_commit(d->c, err)) {
 		store_rollback(d->c);
 		goto out;

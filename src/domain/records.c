@@ -167,7 +167,8 @@ static enum rp_err finish_write(struct dctx *d, const struct entity_def *e, int6
 {
 	struct record *fresh;
 	if (store_get(d->c, e, id, d->a, &fresh, err) ||
-	    domain_index_record(d->c, e, id, fresh, d->a, err) || audit(d, e, id, action, old, r, err))
+	    domain_index_record(d->c, e, id, fresh, d->a, err) ||
+	    audit(d, e, id, action, old, r, err))
 		return err->err;
 	if (ret)
 		*ret = fresh;

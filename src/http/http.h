@@ -52,6 +52,10 @@ struct http_response {
 	const char *header_names[HTTP_MAX_HEADERS];
 	const char *header_values[HTTP_MAX_HEADERS];
 	int nheaders;
+	/* A body read from a file instead of `body` (http_set_body_fd). */
+	bool has_body_fd;
+	int body_fd;
+	uint64_t body_fd_size;
 };
 
 /* A handler fills resp; it never frees (everything lives in req->arena). */
@@ -95,6 +99,11 @@ const char *http_param(const struct http_request *req, const char *key);
 /* A multipart field of an upload, else the query parameter; NULL if none. */
 const char *http_form_field(const struct http_request *req, const char *name);
 void http_set_header(struct http_response *resp, const char *name, const char *value);
+/* Sends the first `size` bytes of the open file fd as the body instead of
+ * resp->body, so a large download (an export) never sits in memory. The
+ * server owns fd from here on and closes it once sent (or if the
+ * response is replaced by another fd). */
+void http_set_body_fd(struct http_response *resp, int fd, uint64_t size);
 
 /* Prometheus text for the server's request counters and latencies. */
 void http_metrics_write(struct buf *out);

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "core/clock.h"
 #include "core/log.h"
@@ -160,6 +161,15 @@ void http_set_header(struct http_response *resp, const char *name, const char *v
 	}
 }
 
+void http_set_body_fd(struct http_response *resp, int fd, uint64_t size)
+{
+	if (resp->has_body_fd)
+		close(resp->body_fd);
+	resp->has_body_fd = true;
+	resp->body_fd = fd;
+	resp->body_fd_size = size;
+}
+
 static enum MHD_Result collect_param(void *cls, enum MHD_ValueKind kind, const char *key,
 				     const char *value)
 {
@@ -231,9 +241,20 @@ static void dispatch(struct http_server *s, struct http_request *req, struct htt
 static enum MHD_Result send_response(struct MHD_Connection *conn, struct http_response *resp,
 				     const char *method)
 {
-	size_t len = 0;
-	char *body = buf_detach(&resp->body, &len);
-	struct MHD_Response *r = MHD_create_response_from_buffer(len, body, MHD_RESPMEM_MUST_FREE);
+	struct MHD_Response *r;
+	if (resp->has_body_fd) {
+		/* MHD reads the file as it sends and closes it afterwards */
+		buf_release(&resp->body);
+		r = MHD_create_response_from_fd64(resp->body_fd_size, resp->body_fd);
+		if (!r)
+			close(resp->body_fd);
+	} else {
+		size_t len = 0;
+		char *body = buf_detach(&resp->body, &len);
+		r = MHD_create_response_from_buffer(len, body, MHD_RESPMEM_MUST_FREE);
+	}
+	if (!r)
+		return MHD_NO;
 	if (resp->content_type)
 		MHD_add_response_header(r, "Content-Type", resp->content_type);
 	MHD_add_response_header(r, "X-Content-Type-Options", "nosniff");
@@ -302,8 +323,10 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 	int64_t ns = clock_mono_ns() - st->started_ns;
 	metrics_observe(resp.status, ns);
 	if (s->cfg.access_log)
-		log_info("access %s %s %s %d %zu %.3fms", req.client_ip, method, url, resp.status,
-			 resp.body.len, (double)ns / 1e6);
+		log_info("access %s %s %s %d %llu %.3fms", req.client_ip, method, url, resp.status,
+			 resp.has_body_fd ? (unsigned long long)resp.body_fd_size
+					  : (unsigned long long)resp.body.len,
+			 (double)ns / 1e6);
 	return send_response(conn, &resp, method);
 }
 

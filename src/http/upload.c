@@ -62,12 +62,14 @@ static enum MHD_Result on_part(void *cls, enum MHD_ValueKind kind, const char *k
 	struct upload *u = cls;
 	if (!key)
 		return MHD_YES;
-	if (filename && (!u->has_file || (u->file_key && !strcmp(u->file_key, key) && !u->file_done))) {
+	if (filename &&
+	    (!u->has_file || (u->file_key && !strcmp(u->file_key, key) && !u->file_done))) {
 		if (!u->has_file) {
 			u->has_file = true;
 			u->file_key = arena_strdup(u->a, key);
 			u->out.file_name = arena_strdup(u->a, filename);
-			u->out.content_type = content_type ? arena_strdup(u->a, content_type) : NULL;
+			u->out.content_type =
+				content_type ? arena_strdup(u->a, content_type) : NULL;
 		}
 		return write_file(u, data, size) ? MHD_YES : MHD_NO;
 	}
@@ -106,8 +108,7 @@ struct upload *upload_begin(struct MHD_Connection *conn, const char *dir, size_t
 	u->out.path = u->path;
 	u->pp = MHD_create_post_processor(conn, 64 * 1024, on_part, u);
 	if (!u->pp) {
-		const char *ct =
-			MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Content-Type");
+		const char *ct = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Content-Type");
 		u->out.content_type = ct ? arena_strdup(a, ct) : NULL;
 	}
 	return u;

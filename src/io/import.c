@@ -22,9 +22,9 @@
 #include "io/table.h"
 #include "model/registry.h"
 
-#define BATCH_ROWS	  250
-#define REPORT_ROWS	  1000 /* row outcomes kept in a dry run's report */
-#define REPORT_REJECTS	  100  /* rejected rows kept in a run's report */
+#define BATCH_ROWS     250
+#define REPORT_ROWS    1000 /* row outcomes kept in a dry run's report */
+#define REPORT_REJECTS 100  /* rejected rows kept in a run's report */
 
 /* --- paths ----------------------------------------------------------------- */
 
@@ -58,8 +58,8 @@ static const struct entity_def *imports_entity(void)
 
 /* Writes the importer's own fields of the import record (clients may not:
  * they are read-only in the descriptor). */
-static enum rp_err save_import(struct store_conn *c, struct record *r, int64_t id,
-			       struct arena *a, struct rp_error *err)
+static enum rp_err save_import(struct store_conn *c, struct record *r, int64_t id, struct arena *a,
+			       struct rp_error *err)
 {
 	char now[RP_TIME_LEN];
 	clock_format(clock_now(), now);
@@ -85,19 +85,22 @@ static void check_mapping(const struct entity_def *e, json_t *mapping, struct rp
 	if (!mapping)
 		return;
 	if (!json_is_object(mapping)) {
-		rp_field_fail(err, "mapping", "invalid", "mapping is an object {\"Header\": \"field\"}");
+		rp_field_fail(err, "mapping", "invalid",
+			      "mapping is an object {\"Header\": \"field\"}");
 		return;
 	}
 	const char *header;
 	json_t *target;
-	json_object_foreach(mapping, header, target) {
+	json_object_foreach(mapping, header, target)
+	{
 		const char *t = json_string_value(target);
 		if (json_is_null(target))
 			continue;
 		if (!t || !import_target_valid(e, t))
-			rp_field_fail(err, "mapping", "invalid_target",
-				      "column \"%.40s\" maps to \"%.40s\", which is not a field of %s",
-				      header, t ? t : "?", e->name);
+			rp_field_fail(
+				err, "mapping", "invalid_target",
+				"column \"%.40s\" maps to \"%.40s\", which is not a field of %s",
+				header, t ? t : "?", e->name);
 	}
 }
 
@@ -115,7 +118,8 @@ static void check_options(json_t *o, struct rp_error *err)
 			      "\"%.8s\" is not a country code Rapport knows (CN, RU, US, ...)", cc);
 	const char *order = json_string_value(json_object_get(o, "date_order"));
 	if (order && strcmp(order, "DMY") && strcmp(order, "MDY") && strcmp(order, "YMD"))
-		rp_field_fail(err, "options.date_order", "invalid", "date_order is DMY, MDY or YMD");
+		rp_field_fail(err, "options.date_order", "invalid",
+			      "date_order is DMY, MDY or YMD");
 	const char *delim = json_string_value(json_object_get(o, "delimiter"));
 	if (delim && strcmp(delim, ",") && strcmp(delim, ";") && strcmp(delim, "\t") &&
 	    strcmp(delim, "tab"))
@@ -146,14 +150,16 @@ enum rp_err import_create(struct dctx *d, const char *db_path, const struct impo
 	if (acl_scope(d->p, ie, ACL_CREATE).scope == SCOPE_NONE)
 		return rp_fail(err, RP_EFORBIDDEN, "forbidden", "your role may not import");
 	if (!rq->e || !import_entity_ok(rq->e))
-		rp_field_fail(err, "entity", "invalid",
-			      "import into accounts, contacts, leads, deals, products or activities");
+		rp_field_fail(
+			err, "entity", "invalid",
+			"import into accounts, contacts, leads, deals, products or activities");
 	else if (acl_scope(d->p, rq->e, ACL_CREATE).scope == SCOPE_NONE)
 		return rp_fail(err, RP_EFORBIDDEN, "forbidden", "your role may not create %s",
 			       rq->e->name);
 	const char *strategy = rq->strategy && *rq->strategy ? rq->strategy : "update";
 	if (!strategy_valid(strategy))
-		rp_field_fail(err, "strategy", "invalid", "strategy is skip, update, merge or create");
+		rp_field_fail(err, "strategy", "invalid",
+			      "strategy is skip, update, merge or create");
 	if (rq->e)
 		check_mapping(rq->e, rq->mapping, err);
 	check_options(rq->options, err);
@@ -190,7 +196,8 @@ enum rp_err import_create(struct dctx *d, const char *db_path, const struct impo
 		goto fail;
 	import_file_path(db_path, id, path, sizeof path);
 	if (move_upload(rq->upload_path, path, err) ||
-	    (!rq->run_here && store_job_add(d->c, "import", id, NULL, err)) || store_commit(d->c, err))
+	    (!rq->run_here && store_job_add(d->c, "import", id, NULL, err)) ||
+	    store_commit(d->c, err))
 		goto fail;
 	return load_import(d->c, id, d->a, ret, err);
 fail:
@@ -200,15 +207,15 @@ fail:
 
 /* --- cancel and undo ----------------------------------------------------------- */
 
-static enum rp_err own_import(struct dctx *d, int64_t id, struct record **ret,
-			      struct rp_error *err)
+static enum rp_err own_import(struct dctx *d, int64_t id, struct record **ret, struct rp_error *err)
 {
 	struct record *r;
 	if (domain_get(d, imports_entity(), id, &r, err))
 		return err->err;
 	struct scope es = acl_scope(d->p, imports_entity(), ACL_EDIT);
 	if (!acl_row_in_scope(&es, r))
-		return rp_fail(err, RP_EFORBIDDEN, "forbidden", "your role may not change this import");
+		return rp_fail(err, RP_EFORBIDDEN, "forbidden",
+			       "your role may not change this import");
 	*ret = r;
 	return RP_OK;
 }
@@ -220,7 +227,8 @@ enum rp_err import_cancel(struct dctx *d, int64_t id, struct record **ret, struc
 		return err->err;
 	const char *status = record_text(r, "status");
 	if (strcmp(status, "queued") && strcmp(status, "running"))
-		return rp_fail(err, RP_ECONFLICT, "not_running", "the import is %s already", status);
+		return rp_fail(err, RP_ECONFLICT, "not_running", "the import is %s already",
+			       status);
 	struct record *w = record_new(d->a, imports_entity());
 	record_set_text(w, d->a, "status", "cancelled");
 	record_set_text(w, d->a, "error", "cancelled by the user");
@@ -235,8 +243,7 @@ enum rp_err import_cancel(struct dctx *d, int64_t id, struct record **ret, struc
 /* Puts one change back: a created record goes to the recycle bin, a
  * changed one gets its old values again. Records deleted since are left
  * as they are. */
-static enum rp_err undo_change(struct dctx *d, const struct import_change *ch,
-			       struct rp_error *err)
+static enum rp_err undo_change(struct dctx *d, const struct import_change *ch, struct rp_error *err)
 {
 	const struct entity_def *e = model_entity(ch->entity);
 	struct record *cur;
@@ -265,8 +272,9 @@ enum rp_err import_undo(struct dctx *d, int64_t id, struct record **ret, struct 
 		return rp_fail(err, RP_ECONFLICT, "dry_run", "a dry run changed nothing to undo");
 	if (!strcmp(status, "queued") || !strcmp(status, "running") || !strcmp(status, "undone"))
 		return rp_fail(err, RP_ECONFLICT, "not_finished",
-			       !strcmp(status, "undone") ? "the import is undone already"
-							 : "the import has not finished: cancel it first");
+			       !strcmp(status, "undone")
+				       ? "the import is undone already"
+				       : "the import has not finished: cancel it first");
 	if (store_begin(d->c, true, err))
 		return err->err;
 	struct import_change page[256];
@@ -317,7 +325,8 @@ static void report_row(struct importer *im, const char *action, int64_t id, cons
 		       const struct rp_error *rerr)
 {
 	bool rejected = !strcmp(action, "rejected");
-	if (im->dry_run ? im->nreported >= REPORT_ROWS : (!rejected || im->nreported >= REPORT_REJECTS))
+	if (im->dry_run ? im->nreported >= REPORT_ROWS
+			: (!rejected || im->nreported >= REPORT_REJECTS))
 		return;
 	im->nreported++;
 	json_t *o = json_object();
@@ -400,7 +409,8 @@ static char *old_values(const struct entity_def *e, const struct record *cur, js
 	json_t *old = json_object();
 	const char *k;
 	json_t *v;
-	json_object_foreach(body, k, v) {
+	json_object_foreach(body, k, v)
+	{
 		const struct field_def *f = entity_field(e, k);
 		const struct value *ov = record_get(cur, k);
 		if (f && ov)
@@ -417,18 +427,20 @@ static void keep_existing(const struct entity_def *e, const struct record *cur, 
 	const char *k;
 	json_t *v;
 	void *tmp;
-	json_object_foreach_safe(body, tmp, k, v) {
+	json_object_foreach_safe(body, tmp, k, v)
+	{
 		const struct value *ov = record_get(cur, k);
 		const struct field_def *f = entity_field(e, k);
-		bool empty = !ov || ov->kind == V_NULL || (ov->kind == V_TEXT && !*ov->s) ||
-			     (f && f->type == FT_TAGS && ov->kind == V_TEXT && !strcmp(ov->s, "[]"));
+		bool empty =
+			!ov || ov->kind == V_NULL || (ov->kind == V_TEXT && !*ov->s) ||
+			(f && f->type == FT_TAGS && ov->kind == V_TEXT && !strcmp(ov->s, "[]"));
 		if (!empty)
 			json_object_del(body, k);
 	}
 }
 
-static enum rp_err write_row(struct importer *im, json_t *body, int64_t match_id,
-			     const char *match, struct rp_error *err)
+static enum rp_err write_row(struct importer *im, json_t *body, int64_t match_id, const char *match,
+			     struct rp_error *err)
 {
 	struct dctx *d = &im->d;
 	struct record *r;
@@ -550,7 +562,8 @@ static int run_batch(struct importer *im, struct rp_error *err)
 			break;
 		im->row_number = table_row_number(im->t);
 		rows++;
-		record_set_int(im->imp, "processed_rows", record_int(im->imp, "processed_rows") + 1);
+		record_set_int(im->imp, "processed_rows",
+			       record_int(im->imp, "processed_rows") + 1);
 		if (im->skip > 0) { /* done before an interruption */
 			im->skip--;
 			record_set_int(im->imp, "processed_rows",
@@ -580,8 +593,8 @@ fail:
 static enum rp_err save_now(struct importer *im, struct rp_error *err)
 {
 	struct store_conn *c = im->d.c;
-	if (store_begin(c, true, err) || save_import(c, im->imp, im->import_id, im->run_arena, err) ||
-	    store_commit(c, err)) {
+	if (store_begin(c, true, err) ||
+	    save_import(c, im->imp, im->import_id, im->run_arena, err) || store_commit(c, err)) {
 		store_rollback(c);
 		return err->err;
 	}
@@ -627,7 +640,8 @@ static enum rp_err open_rejects(struct importer *im, const char *db_path, bool r
 		return RP_OK;
 	im->rejects = fopen(path, resume ? "ab" : "wb");
 	if (!im->rejects || !im->pending_rejects)
-		return rp_fail(err, RP_EIO, "storage_error", "the rejected-rows file cannot be written");
+		return rp_fail(err, RP_EIO, "storage_error",
+			       "the rejected-rows file cannot be written");
 	if (!resume) {
 		csvw_cell(im->rejects, 0, "row", 3, false);
 		csvw_cell(im->rejects, 1, "reason", 6, false);
@@ -735,7 +749,8 @@ enum rp_err import_run(struct store *s, int64_t import_id, import_tick_fn tick, 
 		if (rc)
 			finish(&im, "failed", err->detail[0] ? err->detail : "the import failed");
 		else
-			finish(&im, status, !strcmp(status, "cancelled") ? "cancelled by the user" : NULL);
+			finish(&im, status,
+			       !strcmp(status, "cancelled") ? "cancelled by the user" : NULL);
 		save_now(&im, &serr);
 		if (tick)
 			tick(im.imp, final_progress(&im), ctx);

@@ -225,10 +225,10 @@ static bool parse_datetime(const char *s, char order, char out[RP_TIME_LEN])
 
 static int parse_bool(const char *key)
 {
-	static const char *const yes[] = {"true", "yes", "y", "1", "on", "x", "да", "д", "是",
-					  "对", "✓", "✔", "истина", NULL};
-	static const char *const no[] = {"false", "no", "n", "0", "off", "нет", "н", "否",
-					 "不", "ложь", NULL};
+	static const char *const yes[] = {"true", "yes", "y",  "1", "on", "x",	    "да",
+					  "д",	  "是",	 "对", "✓", "✔",  "истина", NULL};
+	static const char *const no[] = {"false", "no", "n",  "0",    "off", "нет",
+					 "н",	  "否", "不", "ложь", NULL};
 	for (int i = 0; yes[i]; i++)
 		if (!strcmp(key, yes[i]))
 			return 1;
@@ -256,8 +256,7 @@ static const struct {
 	{"qualified", N("qualified", "квалифицирован", "已确认", "合格")},
 	{"disqualified", N("unqualified", "disqualified", "junk", "некачественный", "无效")},
 	{"won", N("closed won", "won", "успешно реализовано", "выиграна", "赢单", "成交")},
-	{"lost", N("closed lost", "lost", "закрыто и не реализовано", "проиграна", "输单",
-		   "丢单")},
+	{"lost", N("closed lost", "lost", "закрыто и не реализовано", "проиграна", "输单", "丢单")},
 	{"call", N("call", "phone call", "звонок", "电话")},
 	{"email", N("email", "e-mail", "письмо", "邮件")},
 	{"meeting", N("meeting", "event", "встреча", "会议", "拜访会议")},
@@ -296,9 +295,9 @@ static const char *currency_code(const char *cell)
 {
 	static const struct {
 		const char *sign, *code;
-	} signs[] = {{"¥", "CNY"}, {"￥", "CNY"}, {"元", "CNY"},   {"人民币", "CNY"},
-		     {"₽", "RUB"}, {"руб", "RUB"}, {"$", "USD"},    {"€", "EUR"},
-		     {"£", "GBP"}, {"₸", "KZT"},   {"rmb", "CNY"}};
+	} signs[] = {{"¥", "CNY"},   {"￥", "CNY"},  {"元", "CNY"}, {"人民币", "CNY"},
+		     {"₽", "RUB"}, {"руб", "RUB"}, {"$", "USD"},  {"€", "EUR"},
+		     {"£", "GBP"},   {"₸", "KZT"},   {"rmb", "CNY"}};
 	for (size_t i = 0; i < sizeof signs / sizeof *signs; i++)
 		if (strstr(cell, signs[i].sign))
 			return signs[i].code;

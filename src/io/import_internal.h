@@ -64,8 +64,7 @@ enum rp_err import_columns(struct importer *im, struct rp_error *err);
 void import_columns_free(struct importer *im);
 /* A row as the JSON body of a create or update (linked records looked up
  * or created); field errors in err. */
-json_t *import_row_body(struct importer *im, const char *const *cells, int n,
-			struct rp_error *err);
+json_t *import_row_body(struct importer *im, const char *const *cells, int n, struct rp_error *err);
 /* The live record the row is the same as, 0 if none; *ret_match names
  * the key that matched ("external_id", "email", "phone", "name"). */
 int64_t import_find_match(struct importer *im, json_t *body, const char **ret_match);

@@ -137,8 +137,9 @@ static int64_t account_by_name(struct importer *im, const char *name, struct rp_
 		if (import_log_change(im, ae, id, "created", NULL, err))
 			id = 0;
 	} else {
-		rp_field_fail(err, "account_id", "invalid", "the account \"%.60s\" cannot be created: %s",
-			      name, cerr.nfields ? cerr.fields[0].message : cerr.detail);
+		rp_field_fail(err, "account_id", "invalid",
+			      "the account \"%.60s\" cannot be created: %s", name,
+			      cerr.nfields ? cerr.fields[0].message : cerr.detail);
 	}
 	json_decref(body);
 	return id;
@@ -277,8 +278,7 @@ static void put_value(json_t *body, const struct field_def *f, json_t *v)
 	json_object_set_new(body, f->name, v);
 }
 
-json_t *import_row_body(struct importer *im, const char *const *cells, int n,
-			struct rp_error *err)
+json_t *import_row_body(struct importer *im, const char *const *cells, int n, struct rp_error *err)
 {
 	json_t *body = json_object();
 	struct import_convert_opts co = {.date_order = im->date_order};
@@ -293,8 +293,9 @@ json_t *import_row_body(struct importer *im, const char *const *cells, int n,
 		int64_t id = 0;
 		switch (col->kind) {
 		case COL_FIELD:
-			if (col->f->type == FT_MONEY && !co.currency && import_cell_currency(cell) &&
-			    entity_field(im->e, "currency") && !json_object_get(body, "currency"))
+			if (col->f->type == FT_MONEY && !co.currency &&
+			    import_cell_currency(cell) && entity_field(im->e, "currency") &&
+			    !json_object_get(body, "currency"))
 				json_object_set_new(body, "currency",
 						    json_string(import_cell_currency(cell)));
 			v = import_convert(col->f, cell, &co, err);
@@ -367,7 +368,8 @@ static int64_t match_by_keys(struct importer *im, json_t *body, const char *kind
 			int m = store_dedup_find(im->d.c, im->e, kind, keys[i].key, 0, ids,
 						 MATCH_CANDIDATES_ROWS);
 			for (int k = 0; k < m && !found; k++)
-				if (strcmp(kind, "name") || !people || same_company(im, body, ids[k]))
+				if (strcmp(kind, "name") || !people ||
+				    same_company(im, body, ids[k]))
 					found = ids[k];
 		}
 	}

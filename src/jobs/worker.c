@@ -57,8 +57,9 @@ static void run_one(struct jobs *j, struct store_conn *c, const struct job_row *
 	const struct job_handler *h = handler_for(j, job->kind);
 	struct rp_error err;
 	rp_error_init(&err);
-	enum rp_err rc = h ? h->run(j->s, job->ref_id, &ctx, &err)
-			   : rp_fail(&err, RP_EINTERNAL, "unknown_job", "no handler for %s", job->kind);
+	enum rp_err rc =
+		h ? h->run(j->s, job->ref_id, &ctx, &err)
+		  : rp_fail(&err, RP_EINTERNAL, "unknown_job", "no handler for %s", job->kind);
 	if (rc)
 		log_warn("job %lld (%s %lld) failed: %s", (long long)job->id, job->kind,
 			 (long long)job->ref_id, err.detail);

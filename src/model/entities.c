@@ -255,7 +255,10 @@ static const struct field_def saved_view_fields[] = {
 	END};
 
 #define IMPORTABLE E("accounts", "contacts", "leads", "deals", "products", "activities")
-#define COUNTER(n) {.name = n, .type = FT_INT, .flags = FF_READONLY, .dflt = "0"}
+#define COUNTER(n)                                                                                 \
+	{                                                                                          \
+		.name = n, .type = FT_INT, .flags = FF_READONLY, .dflt = "0"                       \
+	}
 
 /* An import: the file, how its columns map, what to do with duplicates,
  * and (written by the importer only) where it stands and what it did. */

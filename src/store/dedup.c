@@ -18,7 +18,9 @@ enum rp_err store_dedup_replace(struct store_conn *c, const struct entity_def *e
 	sql_release(&q);
 	for (int i = 0; rc == RP_OK && i < n; i++) {
 		sql_init(&q);
-		sql_fmt(&q, "INSERT INTO dedup_keys (entity, kind, key, record_id) VALUES (%i,%t,%t,%i)",
+		sql_fmt(&q,
+			"INSERT INTO dedup_keys (entity, kind, key, record_id) VALUES "
+			"(%i,%t,%t,%i)",
 			(int64_t)e->code, keys[i].kind, keys[i].key, id);
 		rc = stmt_exec(c, &q, err);
 		sql_release(&q);
@@ -74,8 +76,8 @@ int64_t store_find_by(struct store_conn *c, const struct entity_def *e, const ch
  * cursor: one pass over the key index, so a page costs the same at any
  * size. Deleted records are among the ids; the caller filters. */
 int store_dedup_groups(struct store_conn *c, const struct entity_def *e, const char *after_kind,
-		       const char *after_key, int limit, struct arena *a,
-		       struct dedup_group *ret, struct rp_error *err)
+		       const char *after_key, int limit, struct arena *a, struct dedup_group *ret,
+		       struct rp_error *err)
 {
 	struct sql q;
 	sql_init(&q);

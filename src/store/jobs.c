@@ -57,7 +57,8 @@ enum rp_err store_job_claim(struct store_conn *c, int lease_s, struct job_row *r
 	if (st && sqlite3_step(st) == SQLITE_ROW) {
 		found = true;
 		ret->id = sqlite3_column_int64(st, 0);
-		snprintf(ret->kind, sizeof ret->kind, "%s", (const char *)sqlite3_column_text(st, 1));
+		snprintf(ret->kind, sizeof ret->kind, "%s",
+			 (const char *)sqlite3_column_text(st, 1));
 		ret->ref_id = sqlite3_column_int64(st, 2);
 		ret->attempts = sqlite3_column_int(st, 3);
 	}

@@ -50,7 +50,9 @@ void store_rollback(struct store_conn *c);
 
 /* --- records ----------------------------------------------------------- */
 
-/* Inserts the set slots of r; sets id in ret_id. */
+/* Inserts the set slots of r; sets id in ret_id. When r sets id and the
+ * system fields (created_at, version, deleted_at, ...), they are written
+ * as given: that is how a backup is restored. */
 enum rp_err store_insert(struct store_conn *c, const struct record *r, int64_t *ret_id,
 			 struct rp_error *err);
 /* Updates the set slots of r on row id. */
@@ -131,8 +133,8 @@ struct dedup_group {
  * records included), ordered by (kind, key) after (after_kind,
  * after_key) when given. -1 on failure. */
 int store_dedup_groups(struct store_conn *c, const struct entity_def *e, const char *after_kind,
-		       const char *after_key, int limit, struct arena *a,
-		       struct dedup_group *ret, struct rp_error *err);
+		       const char *after_key, int limit, struct arena *a, struct dedup_group *ret,
+		       struct rp_error *err);
 /* Points every reference to record from_id of e at to_id instead. */
 enum rp_err store_repoint(struct store_conn *c, const struct entity_def *e, int64_t from_id,
 			  int64_t to_id, const char *now, struct rp_error *err);
@@ -229,6 +231,44 @@ enum rp_err store_idem_put(struct store_conn *c, int64_t user_id, const char *ke
 int store_login_failures(struct store_conn *c, const char *key, int64_t since);
 void store_login_fail(struct store_conn *c, const char *key, int64_t at);
 void store_login_clear(struct store_conn *c, const char *key);
+
+/* --- full backup and restore (rapport export --all / import --all) ---- */
+
+/* The system tables a backup carries besides the entity tables, in the
+ * order to load them, NULL-terminated: custom_fields, audit_log,
+ * api_tokens. (Sessions, idempotency keys and login failures are
+ * transient and left out.) */
+const char *const *store_backup_tables(void);
+/* Reads up to limit rows of e with id > after_id in id order, deleted or
+ * not, with every column as stored (write-only ones such as password
+ * hashes included). Rows live in a. */
+enum rp_err store_scan(struct store_conn *c, const struct entity_def *e, int64_t after_id,
+		       int limit, struct arena *a, struct record ***ret_rows, int *ret_n,
+		       struct rp_error *err);
+/* All rows of an entity table (deleted too) or of a backup table; -1 for
+ * any other name or on failure. */
+int64_t store_table_count(struct store_conn *c, const char *table);
+/* Appends up to limit rows of a backup table with rowid > after to out as
+ * JSON lines (one object per row, keyed by column, values as stored);
+ * *ret_last is the last rowid written, *ret_n the number of rows. */
+enum rp_err store_table_dump(struct store_conn *c, const char *table, int64_t after, int limit,
+			     struct buf *out, int64_t *ret_last, int *ret_n, struct rp_error *err);
+/* Inserts one row of a backup table from a JSON object as dumped above.
+ * RP_EINVAL ("invalid_backup") for a column the table lacks or a value
+ * that is not a number, text or null. */
+enum rp_err store_table_load(struct store_conn *c, const char *table, json_t *row,
+			     struct rp_error *err);
+/* Inside a write transaction: foreign keys are checked at its end rather
+ * than per statement, so rows that point at each other (roles and users)
+ * load in any order. */
+enum rp_err store_defer_foreign_keys(struct store_conn *c, struct rp_error *err);
+/* RP_EINVAL naming the first row whose reference points at nothing. */
+enum rp_err store_check_references(struct store_conn *c, struct rp_error *err);
+/* Inside a write transaction: deletes every record of every entity, the
+ * search index, the audit log, tokens, sessions, idempotency keys and
+ * login failures (custom field definitions stay). For restoring over the
+ * rows a bootstrap made. */
+enum rp_err store_erase_all(struct store_conn *c, struct rp_error *err);
 
 /* Online backup of the whole database to a new file at dest. */
 enum rp_err store_backup(struct store *s, const char *dest, struct rp_error *err);

@@ -1,0 +1,53 @@
+/* export_csv.c — the CSV writer of the exporter: a header row of API
+ * field names, then one row per record with values as the API sends
+ * them; text that a spreadsheet would run as a formula is neutralised,
+ * numbers never are (so -5 stays a number). */
+#include "io/csvw.h"
+#include "io/export_internal.h"
+
+static enum rp_err finish(struct export_job *j, struct rp_error *err)
+{
+	if (ferror(j->out))
+		return rp_fail(err, RP_EIO, "export_failed",
+			       "the export file could not be written");
+	return RP_OK;
+}
+
+static enum rp_err csv_begin(struct export_job *j, struct rp_error *err)
+{
+	if (j->opt->bom)
+		fputs(CSVW_BOM, j->out);
+	for (int k = 0; k < j->ncols; k++)
+		csvw_cell(j->out, k, j->cols[k].header, strlen(j->cols[k].header), false);
+	csvw_end_row(j->out);
+	return finish(j, err);
+}
+
+static enum rp_err csv_row(struct export_job *j, struct dctx *pd, const struct record *r,
+			   struct rp_error *err)
+{
+	for (int k = 0; k < j->ncols; k++) {
+		const struct export_col *col = &j->cols[k];
+		const struct field_def *f = &j->e->fields[col->field];
+		const struct value *v = &r->v[col->field];
+		if (col->ref_name) {
+			const char *name = export_ref_name(j, pd, f, v);
+			csvw_cell(j->out, k, name, name ? strlen(name) : 0, true);
+			continue;
+		}
+		size_t n = 0;
+		const char *s = export_value_text(f, v, pd->a, &n);
+		/* only stored text can carry a formula; numbers are printed here */
+		csvw_cell(j->out, k, s, n, v->kind == V_TEXT);
+	}
+	csvw_end_row(j->out);
+	return ferror(j->out) ? finish(j, err) : RP_OK;
+}
+
+static enum rp_err csv_end(struct export_job *j, struct rp_error *err)
+{
+	fflush(j->out);
+	return finish(j, err);
+}
+
+const struct export_writer export_csv_writer = {csv_begin, csv_row, csv_end, NULL};

@@ -1,0 +1,326 @@
+/* restore.c — loading a full backup (see backup.h) into an empty
+ * database: the manifest is checked, the target must be empty (or just
+ * bootstrapped, whose rows are replaced), then every file loads in one
+ * write transaction with foreign keys checked at the end, the search
+ * index is rebuilt, and only then is anything committed. */
+#include <errno.h>
+#include <string.h>
+
+#include "domain/dedup.h"
+#include "domain/domain.h"
+#include "io/backup_internal.h"
+#include "model/registry.h"
+
+#define MANIFEST_MAX (1 << 20)
+#define LINE_MAX_LEN ((size_t)64 << 20)
+
+/* Prefixes err's detail with where the problem is. */
+static enum rp_err at(struct rp_error *err, const char *file, int64_t line)
+{
+	char detail[sizeof err->detail], code[sizeof err->code];
+	snprintf(detail, sizeof detail, "%s", err->detail);
+	snprintf(code, sizeof code, "%s", err->code);
+	enum rp_err kind = err->err ? err->err : RP_EINVAL;
+	if (line > 0)
+		return rp_fail(err, kind, code, "%s line %lld: %s", file, (long long)line, detail);
+	return rp_fail(err, kind, code, "%s: %s", file, detail);
+}
+
+/* --- the manifest -------------------------------------------------------- */
+
+static json_t *read_manifest(const char *dir, struct rp_error *err)
+{
+	char path[4096];
+	snprintf(path, sizeof path, "%s/%s", dir, BACKUP_MANIFEST);
+	json_error_t je;
+	json_t *m = json_load_file(path, JSON_REJECT_DUPLICATES, &je);
+	if (!m) {
+		rp_fail(err, RP_EINVAL, "invalid_backup",
+			"%s is missing or not JSON (%s): not a finished backup", path, je.text);
+		return NULL;
+	}
+	return m;
+}
+
+static enum rp_err check_manifest(json_t *m, int schema, struct rp_error *err)
+{
+	const char *format = json_string_value(json_object_get(m, "format"));
+	json_int_t version = json_integer_value(json_object_get(m, "format_version"));
+	json_int_t their = json_integer_value(json_object_get(m, "schema_version"));
+	if (!format || strcmp(format, BACKUP_FORMAT) ||
+	    !json_is_array(json_object_get(m, "load_order")))
+		return rp_fail(err, RP_EINVAL, "invalid_backup",
+			       "the manifest is not one of a Rapport backup");
+	if (version != BACKUP_FORMAT_VERSION)
+		return rp_fail(err, RP_EINVAL, "invalid_backup",
+			       "backup format version %lld; this Rapport reads version %d",
+			       (long long)version, BACKUP_FORMAT_VERSION);
+	if (their > schema)
+		return rp_fail(err, RP_EINVAL, "invalid_backup",
+			       "the backup is from a newer Rapport (schema %lld, this one has %d)",
+			       (long long)their, schema);
+	return RP_OK;
+}
+
+/* --- the target ---------------------------------------------------------- */
+
+/* What a bootstrap makes: rows only in these tables, at most one user. */
+static bool bootstrap_table(const char *name)
+{
+	return !strcmp(name, "users") || !strcmp(name, "roles") || !strcmp(name, "pipelines") ||
+	       !strcmp(name, "stages");
+}
+
+static enum rp_err not_empty(struct rp_error *err, const char *table, int64_t n)
+{
+	return rp_fail(err, RP_ECONFLICT, "database_not_empty",
+		       "the database already holds data (%s has %lld rows); import --all "
+		       "restores into a new database: give --db a file that does not exist yet",
+		       table, (long long)n);
+}
+
+/* RP_OK when the target holds nothing, or only a bootstrap's rows (then
+ * *ret_bootstrap is set: they are to be replaced). */
+static enum rp_err check_target(struct store_conn *c, bool *ret_bootstrap, struct rp_error *err)
+{
+	bool any = false;
+	for (const char *const *t = store_backup_tables(); *t; t++) {
+		int64_t n = store_table_count(c, *t);
+		if (n != 0)
+			return not_empty(err, *t, n);
+	}
+	for (int i = 0; i < model_entity_count(); i++) {
+		const char *name = model_entity_at(i)->name;
+		int64_t n = store_table_count(c, name);
+		if (n != 0 && (!bootstrap_table(name) || (!strcmp(name, "users") && n > 1)))
+			return not_empty(err, name, n);
+		any = any || n != 0;
+	}
+	*ret_bootstrap = any;
+	return RP_OK;
+}
+
+/* --- rows ---------------------------------------------------------------- */
+
+/* A stored value of field f from JSON, its type checked against the
+ * column's so a wrong file fails with a reason, not a constraint. */
+static bool stored_value(const struct field_def *f, json_t *j, struct value *v)
+{
+	bool text = field_is_text(f->type);
+	switch (json_typeof(j)) {
+	case JSON_NULL: *v = (struct value){.kind = V_NULL}; return true;
+	case JSON_INTEGER:
+		*v = (struct value){.kind = V_INT, .i = json_integer_value(j)};
+		return !text;
+	case JSON_REAL:
+		*v = (struct value){.kind = V_REAL, .d = json_real_value(j)};
+		return f->type == FT_NUMBER;
+	case JSON_STRING:
+		*v = (struct value){
+			.kind = V_TEXT, .s = json_string_value(j), .len = json_string_length(j)};
+		return text;
+	default: return false;
+	}
+}
+
+static enum rp_err load_record(struct store_conn *c, const struct entity_def *e, json_t *row,
+			       struct arena *a, struct rp_error *err)
+{
+	if (!json_is_object(row))
+		return rp_fail(err, RP_EINVAL, "invalid_backup", "not a JSON object");
+	struct record *r = record_new(a, e);
+	const char *key;
+	json_t *j;
+	json_object_foreach(row, key, j)
+	{
+		int i = entity_field_index(e, key);
+		if (i < 0)
+			return rp_fail(err, RP_EINVAL, "invalid_backup", "%s has no field %s",
+				       e->name, key);
+		if (!stored_value(&e->fields[i], j, &r->v[i]))
+			return rp_fail(err, RP_EINVAL, "invalid_backup",
+				       "%s is not a stored %s value", key,
+				       field_type_name(e->fields[i].type));
+		r->set[i] = true;
+	}
+	if (!r->set[0] || r->v[0].kind != V_INT || r->v[0].i <= 0)
+		return rp_fail(err, RP_EINVAL, "invalid_backup", "the row has no id");
+	/* the json strings stay alive until the row is written */
+	return store_insert(c, r, NULL, err);
+}
+
+/* Reads one line (without its newline) into *line; 1, 0 at the end, -1
+ * when a line is longer than LINE_MAX_LEN. */
+static int next_line(FILE *f, char **line, size_t *cap, size_t *ret_len)
+{
+	ssize_t n = getline(line, cap, f);
+	if (n < 0)
+		return 0;
+	if ((size_t)n > LINE_MAX_LEN)
+		return -1;
+	while (n > 0 && ((*line)[n - 1] == '\n' || (*line)[n - 1] == '\r'))
+		(*line)[--n] = '\0';
+	*ret_len = (size_t)n;
+	return 1;
+}
+
+static enum rp_err load_line(struct store_conn *c, const struct backup_entry *en, const char *line,
+			     size_t len, struct arena *a, struct rp_error *err)
+{
+	json_error_t je;
+	json_t *row = json_loadb(line, len, JSON_REJECT_DUPLICATES, &je);
+	if (!row)
+		return rp_fail(err, RP_EINVAL, "invalid_backup", "not JSON: %s", je.text);
+	enum rp_err rc = en->ent ? load_record(c, en->ent, row, a, err)
+				 : store_table_load(c, en->name, row, err);
+	json_decref(row);
+	return rc;
+}
+
+/* Loads one file; its row count must match the manifest's. */
+static enum rp_err load_entry(struct store_conn *c, const char *dir, const struct backup_entry *en,
+			      struct rp_error *err)
+{
+	char path[4096], file[128];
+	snprintf(file, sizeof file, "%s.jsonl", en->name);
+	snprintf(path, sizeof path, "%s/%s", dir, file);
+	FILE *f = fopen(path, "rb");
+	if (!f)
+		return rp_fail(err, RP_EINVAL, "invalid_backup", "cannot read %s: %s", path,
+			       strerror(errno));
+	char *line = NULL;
+	size_t cap = 0, len = 0;
+	int64_t count = 0, lineno = 0;
+	enum rp_err rc = RP_OK;
+	struct arena *a = arena_new();
+	int got;
+	while (rc == RP_OK && (got = next_line(f, &line, &cap, &len)) != 0) {
+		lineno++;
+		if (got < 0) {
+			rc = rp_fail(err, RP_EINVAL, "invalid_backup", "the line is too long");
+		} else if (len > 0) { /* a blank line is no row */
+			rc = load_line(c, en, line, len, a, err);
+			if (++count % BACKUP_PAGE == 0) { /* bounded memory */
+				arena_free(a);
+				a = arena_new();
+			}
+		}
+	}
+	arena_free(a);
+	free(line);
+	fclose(f);
+	if (rc)
+		return at(err, file, lineno);
+	if (count != en->count)
+		return rp_fail(err, RP_EINVAL, "invalid_backup",
+			       "%s holds %lld rows but the manifest says %lld (a damaged copy?)",
+			       file, (long long)count, (long long)en->count);
+	return RP_OK;
+}
+
+/* The manifest's load order, each name known to this build. */
+static enum rp_err read_plan(json_t *m, struct backup_entry *out, int *ret_n, struct rp_error *err)
+{
+	json_t *order = json_object_get(m, "load_order"), *it;
+	size_t i;
+	int n = 0;
+	json_array_foreach(order, i, it)
+	{
+		const char *name = json_string_value(json_object_get(it, "name"));
+		const char *kind = json_string_value(json_object_get(it, "kind"));
+		json_t *count = json_object_get(it, "count");
+		const struct entity_def *e = name ? model_entity(name) : NULL;
+		bool entity = kind && !strcmp(kind, "entity");
+		const char *table = NULL; /* the store's own string: m is freed soon */
+		for (const char *const *t = store_backup_tables(); name && *t; t++)
+			if (!strcmp(name, *t))
+				table = *t;
+		if (n == BACKUP_MAX_ENTRIES || !json_is_integer(count) ||
+		    (entity ? !e || strcmp(e->name, name) : !table))
+			return rp_fail(err, RP_EINVAL, "invalid_backup",
+				       "the manifest names %s, which this Rapport does not know",
+				       name ? name : "an entry without a name");
+		out[n++] = (struct backup_entry){entity ? e->name : table, entity ? e : NULL,
+						 json_integer_value(count)};
+	}
+	*ret_n = n;
+	return RP_OK;
+}
+
+/* --- search index -------------------------------------------------------- */
+
+static enum rp_err reindex(struct store_conn *c, const struct entity_def *e, struct rp_error *err)
+{
+	int64_t after = 0;
+	enum rp_err rc = RP_OK;
+	/* deleted rows too: the bin's rows stay indexed, as in the original;
+	 * the duplicate keys are rebuilt with the search text */
+	bool indexed = (e->flags & EF_SEARCH) || dedup_applies(e);
+	for (int n = indexed ? BACKUP_PAGE : 0; rc == RP_OK && n == BACKUP_PAGE;) {
+		struct arena *a = arena_new();
+		struct record **rows;
+		n = 0;
+		rc = store_scan(c, e, after, BACKUP_PAGE, a, &rows, &n, err);
+		for (int i = 0; rc == RP_OK && i < n; i++) {
+			after = record_int(rows[i], "id");
+			rc = domain_index_record(c, e, after, rows[i], a, err);
+		}
+		arena_free(a);
+	}
+	return rc;
+}
+
+/* --- the whole load ------------------------------------------------------ */
+
+static enum rp_err load_all(struct store *s, struct store_conn *c, const char *dir,
+			    const struct backup_entry *plan, int n, struct backup_summary *sum,
+			    struct rp_error *err)
+{
+	bool bootstrap = false;
+	if (store_defer_foreign_keys(c, err) || check_target(c, &bootstrap, err) ||
+	    (bootstrap && store_erase_all(c, err)))
+		return err->err;
+	for (int i = 0; i < n; i++) {
+		if (load_entry(c, dir, &plan[i], err))
+			return err->err;
+		/* new definitions: add their columns and registry entries, the
+		 * same way a start-up does, before any row needs them */
+		if (!strcmp(plan[i].name, "custom_fields") && store_migrate(s, err))
+			return err->err;
+		sum->files++;
+		*(plan[i].ent ? &sum->records : &sum->entries) += plan[i].count;
+	}
+	for (int i = 0; i < model_entity_count(); i++)
+		if (reindex(c, model_entity_at(i), err))
+			return err->err;
+	return store_check_references(c, err);
+}
+
+enum rp_err backup_import_all(struct store *s, const char *dir, struct backup_summary *ret,
+			      struct rp_error *err)
+{
+	struct store_conn *c = store_conn(s, err);
+	if (!c)
+		return err->err;
+	json_t *m = read_manifest(dir, err);
+	struct backup_entry plan[BACKUP_MAX_ENTRIES];
+	int n = 0;
+	struct backup_summary sum = {0};
+	enum rp_err rc = m ? check_manifest(m, store_schema_version(c), err) : err->err;
+	if (rc == RP_OK)
+		rc = read_plan(m, plan, &n, err);
+	json_decref(m);
+	if (rc)
+		return rc;
+	if ((rc = store_begin(c, true, err)))
+		return rc;
+	if ((rc = load_all(s, c, dir, plan, n, &sum, err))) {
+		store_rollback(c);
+		return rc;
+	}
+	if ((rc = store_commit(c, err)))
+		return rc;
+	if (ret)
+		*ret = sum;
+	return RP_OK;
+}

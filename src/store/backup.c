@@ -1,0 +1,244 @@
+/* backup.c — what a full backup (rapport export --all / import --all)
+ * needs from the store: reading every row of an entity as stored (deleted
+ * ones and write-only columns included), dumping and loading the system
+ * tables a backup carries, deferring and then checking foreign keys so
+ * rows load in any order, and emptying a freshly bootstrapped database.
+ * Rows themselves are inserted with store_insert, which writes the id and
+ * system fields when the record sets them. */
+#include "store/internal.h"
+
+#include <string.h>
+
+#include "core/jsonw.h"
+#include "model/registry.h"
+
+/* Load order: definitions first (they add columns), then what refers to
+ * records (the log, the tokens). */
+static const char *const backup_tables[] = {"custom_fields", "audit_log", "api_tokens", NULL};
+
+const char *const *store_backup_tables(void)
+{
+	return backup_tables;
+}
+
+static bool is_backup_table(const char *t)
+{
+	for (int i = 0; backup_tables[i]; i++)
+		if (!strcmp(t, backup_tables[i]))
+			return true;
+	return false;
+}
+
+enum rp_err store_scan(struct store_conn *c, const struct entity_def *e, int64_t after_id,
+		       int limit, struct arena *a, struct record ***ret_rows, int *ret_n,
+		       struct rp_error *err)
+{
+	struct sql q;
+	sql_init(&q);
+	int map[MODEL_MAX_FIELDS];
+	sql_add(&q, "SELECT ");
+	int ncols = sql_select_columns(&q, e, NULL, NULL, map);
+	sql_add(&q, " FROM ");
+	sql_ident(&q, e->name);
+	sql_fmt(&q, " WHERE \"id\">%i ORDER BY \"id\" LIMIT %i", after_id, (int64_t)limit);
+	sqlite3_stmt *st = stmt_prepare(c, &q, err);
+	sql_release(&q);
+	if (!st)
+		return err->err;
+	struct record **rows = arena_alloc(a, sizeof *rows * (size_t)(limit > 0 ? limit : 1));
+	int n = 0, rc;
+	while (n < limit && (rc = sqlite3_step(st)) == SQLITE_ROW)
+		rows[n++] = row_to_record(st, e, map, ncols, a);
+	stmt_done(st);
+	if (n < limit && rc != SQLITE_DONE)
+		return sqlite_fail(c, rc, err);
+	*ret_rows = rows;
+	*ret_n = n;
+	return RP_OK;
+}
+
+int64_t store_table_count(struct store_conn *c, const char *table)
+{
+	if (!is_backup_table(table) && !model_entity(table))
+		return -1;
+	struct sql q;
+	sql_init(&q);
+	sql_add(&q, "SELECT count(*) FROM ");
+	sql_ident(&q, table);
+	struct rp_error err;
+	rp_error_init(&err);
+	sqlite3_stmt *st = stmt_prepare(c, &q, &err);
+	int64_t n = st && sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int64(st, 0) : -1;
+	stmt_done(st);
+	sql_release(&q);
+	return n;
+}
+
+/* One result row as a JSON object keyed by column, from column `from`. */
+static bool row_json(sqlite3_stmt *st, int from, struct buf *out)
+{
+	struct jw w;
+	jw_init(&w, out);
+	jw_obj(&w);
+	for (int i = from; i < sqlite3_column_count(st); i++) {
+		jw_key(&w, sqlite3_column_name(st, i));
+		switch (sqlite3_column_type(st, i)) {
+		case SQLITE_INTEGER: jw_int(&w, sqlite3_column_int64(st, i)); break;
+		case SQLITE_FLOAT: jw_double(&w, sqlite3_column_double(st, i)); break;
+		case SQLITE_TEXT:
+			jw_strn(&w, (const char *)sqlite3_column_text(st, i),
+				(size_t)sqlite3_column_bytes(st, i));
+			break;
+		case SQLITE_NULL: jw_null(&w); break;
+		default: return false; /* no system table holds blobs */
+		}
+	}
+	jw_obj_end(&w);
+	buf_addc(out, '\n');
+	return true;
+}
+
+enum rp_err store_table_dump(struct store_conn *c, const char *table, int64_t after, int limit,
+			     struct buf *out, int64_t *ret_last, int *ret_n, struct rp_error *err)
+{
+	if (!is_backup_table(table))
+		return rp_fail(err, RP_EINTERNAL, "internal_error", "%s is not a backup table",
+			       table);
+	struct sql q;
+	sql_init(&q);
+	sql_add(&q, "SELECT rowid, * FROM ");
+	sql_ident(&q, table);
+	sql_fmt(&q, " WHERE rowid>%i ORDER BY rowid LIMIT %i", after, (int64_t)limit);
+	sqlite3_stmt *st = stmt_prepare(c, &q, err);
+	sql_release(&q);
+	if (!st)
+		return err->err;
+	int n = 0, rc;
+	enum rp_err res = RP_OK;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		*ret_last = sqlite3_column_int64(st, 0);
+		n++;
+		if (!row_json(st, 1, out)) {
+			res = rp_fail(err, RP_EINTERNAL, "internal_error",
+				      "%s holds a binary value", table);
+			break;
+		}
+	}
+	stmt_done(st);
+	if (res == RP_OK && rc != SQLITE_ROW && rc != SQLITE_DONE)
+		res = sqlite_fail(c, rc, err);
+	if (res == RP_OK)
+		*ret_n = n;
+	return res;
+}
+
+static bool json_to_value(json_t *j, struct value *v)
+{
+	switch (json_typeof(j)) {
+	case JSON_NULL: *v = (struct value){.kind = V_NULL}; return true;
+	case JSON_INTEGER:
+		*v = (struct value){.kind = V_INT, .i = json_integer_value(j)};
+		return true;
+	case JSON_REAL: *v = (struct value){.kind = V_REAL, .d = json_real_value(j)}; return true;
+	case JSON_TRUE:
+	case JSON_FALSE: *v = (struct value){.kind = V_INT, .i = json_is_true(j)}; return true;
+	case JSON_STRING:
+		*v = (struct value){
+			.kind = V_TEXT, .s = json_string_value(j), .len = json_string_length(j)};
+		return true;
+	default: return false;
+	}
+}
+
+enum rp_err store_table_load(struct store_conn *c, const char *table, json_t *row,
+			     struct rp_error *err)
+{
+	if (!is_backup_table(table) || !json_is_object(row) || json_object_size(row) == 0)
+		return rp_fail(err, RP_EINVAL, "invalid_backup", "a %s row must be a JSON object",
+			       table);
+	struct sql q;
+	sql_init(&q);
+	sql_add(&q, "INSERT INTO ");
+	sql_ident(&q, table);
+	sql_add(&q, " (");
+	const char *key;
+	json_t *j;
+	int k = 0;
+	/* an unknown column fails the prepare: the names are quoted */
+	json_object_foreach(row, key, j)
+	{
+		if (k++)
+			sql_add(&q, ",");
+		sql_ident(&q, key);
+	}
+	sql_add(&q, ") VALUES (");
+	k = 0;
+	enum rp_err rc = RP_OK;
+	json_object_foreach(row, key, j)
+	{
+		struct value v;
+		if (!json_to_value(j, &v)) {
+			rc = rp_fail(err, RP_EINVAL, "invalid_backup",
+				     "%s.%s must be a number, text or null", table, key);
+			break;
+		}
+		if (k++)
+			sql_add(&q, ",");
+		sql_param(&q, &v);
+	}
+	sql_add(&q, ")");
+	if (rc == RP_OK && (rc = stmt_exec(c, &q, err)) == RP_EINTERNAL)
+		rc = rp_fail(err, RP_EINVAL, "invalid_backup",
+			     "a %s row does not fit this database: %s", table,
+			     sqlite3_errmsg(c->db));
+	sql_release(&q);
+	return rc;
+}
+
+enum rp_err store_defer_foreign_keys(struct store_conn *c, struct rp_error *err)
+{
+	if (c->txdepth == 0)
+		return rp_fail(err, RP_EINTERNAL, "internal_error",
+			       "foreign keys are deferred inside a transaction only");
+	return exec_text(c, "PRAGMA defer_foreign_keys=ON", err);
+}
+
+enum rp_err store_check_references(struct store_conn *c, struct rp_error *err)
+{
+	sqlite3_stmt *st = stmt_prepare_text(c, "PRAGMA foreign_key_check", err);
+	if (!st)
+		return err->err;
+	enum rp_err rc = RP_OK;
+	if (sqlite3_step(st) == SQLITE_ROW)
+		rc = rp_fail(err, RP_EINVAL, "invalid_reference",
+			     "%s %lld refers to a record of %s that does not exist",
+			     (const char *)sqlite3_column_text(st, 0),
+			     (long long)sqlite3_column_int64(st, 1),
+			     (const char *)sqlite3_column_text(st, 2));
+	stmt_done(st);
+	return rc;
+}
+
+enum rp_err store_erase_all(struct store_conn *c, struct rp_error *err)
+{
+	if (c->txdepth == 0)
+		return rp_fail(err, RP_EINTERNAL, "internal_error",
+			       "erasing needs a write transaction");
+	if (exec_text(c,
+		      "DELETE FROM search_index; DELETE FROM sessions; DELETE FROM api_tokens;"
+		      " DELETE FROM idempotency_keys; DELETE FROM login_failures;"
+		      " DELETE FROM audit_log",
+		      err))
+		return err->err;
+	for (int i = 0; i < model_entity_count(); i++) {
+		struct sql q;
+		sql_init(&q);
+		sql_add(&q, "DELETE FROM ");
+		sql_ident(&q, model_entity_at(i)->name);
+		enum rp_err rc = stmt_exec(c, &q, err);
+		sql_release(&q);
+		if (rc)
+			return rc;
+	}
+	return RP_OK;
+}
