@@ -153,7 +153,7 @@ char *dedup_name_key(const char *s, bool company)
 	char *latin = textkey_latin(s, strlen(s));
 	if (!latin)
 		return NULL;
-	char *words[64];
+	char *words[64] = {0};
 	int n = 0;
 	for (char *save = NULL, *w = strtok_r(latin, " ", &save); w && n < 64;
 	     w = strtok_r(NULL, " ", &save)) {

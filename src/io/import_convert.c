@@ -378,7 +378,7 @@ json_t *import_convert(const struct field_def *f, const char *cell,
 		if (code)
 			return json_string(code);
 		char up[8] = "";
-		for (size_t i = 0; cell[i] && i < 7; i++)
+		for (size_t i = 0; i < 7 && cell[i]; i++)
 			up[i] = (char)toupper((unsigned char)cell[i]);
 		return json_string(up);
 	}
