@@ -49,6 +49,7 @@ static void write_entity(struct jw *w, struct call *c, const struct entity_def *
 	jw_kstr(w, "title_field", e->title_field);
 	jw_kbool(w, "searchable", e->flags & EF_SEARCH);
 	jw_kbool(w, "timeline", e->flags & EF_TIMELINE);
+	jw_kbool(w, "generic_create", !(e->flags & EF_OWN_CREATE));
 	jw_key(w, "access");
 	jw_obj(w);
 	for (int a = 0; a < 4; a++)

@@ -224,10 +224,27 @@ static bool is_company(const struct entity_def *e)
 	return !strcmp(e->name, "accounts");
 }
 
+/* People share a name key only within one company: the key of a contact
+ * is "a<account id>:<name>", of a lead "<company key>:<name>"; without a
+ * company a person has no name key (namesakes are not duplicates). */
+static const char *company_part(const struct entity_def *e, const struct record *r,
+				struct arena *a)
+{
+	const struct value *acc = record_get(r, "account_id");
+	if (acc && acc->kind == V_INT && acc->i)
+		return arena_printf(a, "a%lld", (long long)acc->i);
+	const struct value *co = record_get(r, "company");
+	char *k = co && co->kind == V_TEXT ? dedup_name_key(co->s, true) : NULL;
+	const char *out = k ? arena_strdup(a, k) : NULL;
+	free(k);
+	return out;
+}
+
 int dedup_keys_of(const struct entity_def *e, const struct record *r, const char *country,
 		  struct arena *a, struct dedup_key *ret, int max)
 {
 	int n = 0;
+	const char *company = is_company(e) ? "" : company_part(e, r, a);
 	for (int i = 0; i < r->n && i < e->nfields && n < max; i++) {
 		const struct field_def *f = &e->fields[i];
 		if (!(f->flags & FF_MATCH) || r->v[i].kind != V_TEXT || !*r->v[i].s)
@@ -239,8 +256,11 @@ int dedup_keys_of(const struct entity_def *e, const struct record *r, const char
 		else if (f->type == FT_PHONE &&
 			 dedup_phone_key(r->v[i].s, country, key, sizeof key))
 			ret[n++] = (struct dedup_key){"phone", arena_strdup(a, key)};
-		else if (f->type == FT_TEXT && (name = dedup_name_key(r->v[i].s, is_company(e))))
-			ret[n++] = (struct dedup_key){"name", arena_strdup(a, name)};
+		else if (f->type == FT_TEXT && company &&
+			 (name = dedup_name_key(r->v[i].s, is_company(e))))
+			ret[n++] = (struct dedup_key){
+				"name", *company ? arena_printf(a, "%s:%s", company, name)
+						 : arena_strdup(a, name)};
 		free(name);
 	}
 	return n;

@@ -11,34 +11,18 @@
 #include "core/clock.h"
 #include "model/registry.h"
 
-/* People with one name are one person only within one company. */
-static const char *same_company_field(const struct entity_def *e)
-{
-	if (!strcmp(e->name, "contacts"))
-		return "account_id";
-	if (!strcmp(e->name, "leads"))
-		return "company";
-	return NULL;
-}
-
-/* The records of a key group the caller may see; a name group of people
- * keeps those in the first one's company. */
+/* The records of a key group the caller may see (people's name keys
+ * hold their company already). */
 static int visible_members(struct dctx *d, const struct entity_def *e, const struct dedup_group *g,
 			   struct record **out)
 {
 	int n = 0;
-	const char *same = !strcmp(g->kind, "name") ? same_company_field(e) : NULL;
 	for (int j = 0; j < g->n; j++) {
 		struct rp_error ignore;
 		rp_error_init(&ignore);
 		struct record *r;
 		if (domain_get(d, e, g->ids[j], &r, &ignore))
 			continue;
-		if (same && n > 0) {
-			const struct value *a = record_get(out[0], same), *b = record_get(r, same);
-			if (!a || a->kind == V_NULL || !value_equal(a, b))
-				continue;
-		}
 		out[n++] = r;
 	}
 	return n;

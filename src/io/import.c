@@ -22,7 +22,7 @@
 #include "io/table.h"
 #include "model/registry.h"
 
-#define BATCH_ROWS     250
+#define BATCH_ROWS     50
 #define REPORT_ROWS    1000 /* row outcomes kept in a dry run's report */
 #define REPORT_REJECTS 100  /* rejected rows kept in a run's report */
 

@@ -8,8 +8,6 @@
 #include "io/import.h"
 #include "io/table.h"
 
-#define MATCH_CANDIDATES_ROWS 8 /* records one key may find */
-
 enum col_kind {
 	COL_SKIP,
 	COL_FIELD,	 /* a field of the entity */

@@ -319,29 +319,6 @@ json_t *import_row_body(struct importer *im, const char *const *cells, int n, st
 
 /* --- the record a row is ------------------------------------------------------ */
 
-/* Two people with one name are one person only within one company. */
-static bool same_company(struct importer *im, json_t *body, int64_t id)
-{
-	struct record *r;
-	struct rp_error ignore;
-	rp_error_init(&ignore);
-	if (store_get(im->d.c, im->e, id, im->d.a, &r, &ignore))
-		return false;
-	if (!strcmp(im->e->name, "contacts")) {
-		int64_t a = json_integer_value(json_object_get(body, "account_id"));
-		return a && a == record_int(r, "account_id");
-	}
-	const char *mine = json_string_value(json_object_get(body, "company"));
-	const char *theirs = record_text(r, "company");
-	if (!mine || !theirs)
-		return false;
-	char *ka = dedup_name_key(mine, true), *kb = dedup_name_key(theirs, true);
-	bool same = ka && kb && !strcmp(ka, kb);
-	free(ka);
-	free(kb);
-	return same;
-}
-
 static int64_t match_by_keys(struct importer *im, json_t *body, const char *kind)
 {
 	struct record *r;
@@ -352,7 +329,8 @@ static int64_t match_by_keys(struct importer *im, json_t *body, const char *kind
 	for (int i = 0; i < im->e->nfields; i++) {
 		const struct field_def *f = &im->e->fields[i];
 		json_t *v = json_object_get(body, f->name);
-		if (f->flags & FF_MATCH && json_is_string(v))
+		bool company = !strcmp(f->name, "account_id") || !strcmp(f->name, "company");
+		if (((f->flags & FF_MATCH) && json_is_string(v)) || (company && v))
 			json_object_set(only, f->name, v);
 	}
 	int64_t found = 0;
@@ -360,17 +338,13 @@ static int64_t match_by_keys(struct importer *im, json_t *body, const char *kind
 	    model_validate_write(im->e, only, false, im->d.a, &r, &ignore) == RP_OK) {
 		struct dedup_key keys[12];
 		int n = dedup_keys_of(im->e, r, im->country, im->d.a, keys, 12);
-		bool people = strcmp(im->e->name, "accounts") != 0;
 		for (int i = 0; i < n && !found; i++) {
 			if (strcmp(keys[i].kind, kind))
 				continue;
-			int64_t ids[MATCH_CANDIDATES_ROWS];
-			int m = store_dedup_find(im->d.c, im->e, kind, keys[i].key, 0, ids,
-						 MATCH_CANDIDATES_ROWS);
-			for (int k = 0; k < m && !found; k++)
-				if (strcmp(kind, "name") || !people ||
-				    same_company(im, body, ids[k]))
-					found = ids[k];
+			int64_t id;
+			/* the oldest: the one the others were copied from */
+			if (store_dedup_find(im->d.c, im->e, kind, keys[i].key, 0, &id, 1) > 0)
+				found = id;
 		}
 	}
 	json_decref(only);

@@ -326,7 +326,7 @@ const struct entity_spec model_builtin[] = {
 	{"products", "product", "Products", 11, EF_SEARCH, "name", "sku", product_fields},
 	{"tags", "tag", "Tags", 12, 0, "name", NULL, tag_fields},
 	{"saved_views", "saved_view", "Saved views", 13, 0, "name", "entity", saved_view_fields},
-	{"imports", "import", "Imports", 14, 0, "file_name", "status", import_fields},
+	{"imports", "import", "Imports", 14, EF_OWN_CREATE, "file_name", "status", import_fields},
 	{"import_templates", "import_template", "Import templates", 15, 0, "name", "entity",
 	 import_template_fields},
 	{0},

@@ -63,6 +63,8 @@ enum entity_flag {
 	EF_TIMELINE = 1u << 1, /* has a timeline (accounts, contacts, ...) */
 	EF_EVENT = 1u << 2,    /* shows in its parents' timelines (deals) */
 	EF_ACTIVITY = 1u << 3, /* linked to any record by related_type/_id */
+	EF_OWN_CREATE = 1u << 4, /* created by an endpoint of its own (imports:
+				    a file upload), not the generic POST */
 };
 
 struct entity_hooks;

@@ -265,7 +265,7 @@ test('users: short passwords and bad e-mails are refused', async () => {
 test('every entity: wrong types, bad values, unknown fields and over-long text → 422, nothing created', async (t) => {
   const meta = await getMeta(srv.admin);
   const fx = new Fixtures(srv.admin, meta, srv.adminUser);
-  for (const e of meta.entities) {
+  for (const e of meta.entities.filter((x) => x.generic_create)) {
     await t.test(e.name, async () => {
       const valid = await fx.build(e.name);
       const before = await count(srv.admin, e.name);

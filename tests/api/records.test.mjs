@@ -40,7 +40,7 @@ test('serve initialised a default pipeline with stages', async () => {
 test('CRUD life cycle of every entity', async (t) => {
   const meta = await getMeta(srv.admin);
   const fx = new Fixtures(srv.admin, meta, srv.adminUser);
-  for (const e of meta.entities) {
+  for (const e of meta.entities.filter((x) => x.generic_create)) {
     const ent = e.name;
     await t.test(ent, async () => {
       const body = await fx.build(ent);
@@ -135,7 +135,7 @@ test('CRUD life cycle of every entity', async (t) => {
 
 test('GET of a missing id → 404 problem; version 1 ETag on GET of a fresh record', async () => {
   const meta = await getMeta(srv.admin);
-  for (const e of meta.entities) {
+  for (const e of meta.entities.filter((x) => x.generic_create)) {
     expectProblem(await srv.admin.get(`${API}/${e.name}/987654321`), 404, null, `GET ${e.name}/987654321`);
   }
 });
