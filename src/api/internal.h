@@ -67,6 +67,7 @@ void h_add_field(struct http_request *, struct http_response *, void *);
 void h_openapi(struct http_request *, struct http_response *, void *);
 void h_healthz(struct http_request *, struct http_response *, void *);
 void h_metrics(struct http_request *, struct http_response *, void *);
+void h_import_list(struct http_request *, struct http_response *, void *);
 void h_import_create(struct http_request *, struct http_response *, void *);
 void h_import_cancel(struct http_request *, struct http_response *, void *);
 void h_import_undo(struct http_request *, struct http_response *, void *);
