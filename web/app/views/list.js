@@ -9,6 +9,7 @@ import { navigate, route } from '../router.js';
 import { parseFilters, FilterChips, FilterDialog, ColumnsDialog } from './filters.js';
 import { SavedViews } from './savedviews.js';
 import { BulkBar } from './bulk.js';
+import { canImport } from './imports.js';
 
 const PAGE = 50;
 
@@ -146,6 +147,8 @@ export function ListView({ ent }) {
       <h1>${entityLabel(ent.name, ent)}${deleted ? html` <span class="muted">· ${t('list.recycle_bin')}</span>` : ''}</h1>
       <div class="head-actions">
         <${SavedViews} ent=${ent} cols=${cols} />
+        ${canImport(ent) && !deleted ? html`<a id="import-records" class="button" href=${'/import?entity=' + ent.name}>
+          ↑ ${t('import.button')}</a>` : ''}
         ${can(ent, 'create') && !deleted ? html`<a id="new-record" class="button primary" href=${`/${ent.name}/new`}>
           + ${t('list.new', { entity: entitySingular(ent.name, ent) })}</a>` : ''}
       </div>
