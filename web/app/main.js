@@ -20,6 +20,7 @@ import { Palette } from './views/palette.js';
 import { ShortcutsHelp, installShortcuts } from './views/shortcuts.js';
 import { QuickLog } from './views/quicklog.js';
 import { ImportPage, ImportView, canImport } from './views/imports.js';
+import { Duplicates } from './views/duplicates.js';
 
 // Entities with their own page in the main navigation; the rest of the
 // readable ones (users, teams, …) live under Admin or are reached by links.
@@ -43,6 +44,7 @@ function Page() {
     if (/^\d+$/.test(b)) return html`<${ImportView} id=${Number(b)} key=${'import-' + b} />`;
     return html`<${NotFound} />`;
   }
+  if (a === 'duplicates') return html`<${Duplicates} entName=${b || 'contacts'} key=${'dup-' + b} />`;
   if (a === 'admin') {
     if (!b) { navigate('/admin/users', { replace: true }); return null; }
     return html`<${Admin} section=${b} key=${b} />`;
