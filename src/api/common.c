@@ -24,6 +24,7 @@ const struct http_route api_routes[] = {
 	{.method = "GET", .pattern = "/api/v1/meta/:entity", .fn = h_meta_entity},
 	{.method = "POST", .pattern = "/api/v1/meta/:entity/fields", .fn = h_add_field},
 	{.method = "GET", .pattern = "/api/v1/openapi.json", .fn = h_openapi},
+	{.method = "GET", .pattern = "/api/v1/imports", .fn = h_import_list},
 	{.method = "POST",
 	 .pattern = "/api/v1/imports",
 	 .fn = h_import_create,

@@ -99,6 +99,16 @@ static const char *reuse_file(struct call *c, const char *from, const char **ret
 	return arena_strdup(c->req->arena, dst);
 }
 
+/* GET /api/v1/imports: the generic list of imports. Without this literal
+ * route the POST one above would answer the path with 405 before the
+ * /api/v1/:entity pattern is tried (literal paths win in the router). */
+void h_import_list(struct http_request *req, struct http_response *resp, void *app)
+{
+	req->path_params[0] = "imports";
+	req->npath_params = 1;
+	h_list(req, resp, app);
+}
+
 void h_import_create(struct http_request *req, struct http_response *resp, void *app)
 {
 	struct call c;

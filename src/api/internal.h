@@ -70,6 +70,7 @@ void h_healthz(struct http_request *, struct http_response *, void *);
 void h_metrics(struct http_request *, struct http_response *, void *);
 void h_duplicates(struct http_request *, struct http_response *, void *);
 void h_merge(struct http_request *, struct http_response *, void *);
+void h_import_list(struct http_request *, struct http_response *, void *);
 void h_import_create(struct http_request *, struct http_response *, void *);
 void h_import_cancel(struct http_request *, struct http_response *, void *);
 void h_import_undo(struct http_request *, struct http_response *, void *);

@@ -1,7 +1,8 @@
 // pages.test.mjs — every main page renders without CSP violations, uncaught
 // exceptions or console errors; the shell's dialogs open from their
 // shortcuts (Ctrl+K → #palette, ? → #shortcuts, l → form#quick-log-form);
-// My day shows its four sections; the admin pages render.
+// My day shows its four sections; the admin pages render; so do the import
+// wizard and (when the server has the endpoint) the duplicates screen.
 import { before } from 'node:test';
 import assert from 'node:assert/strict';
 import { useServer, useBrowser, errorsOf, until, sleep, guardedTest } from './lib.mjs';
@@ -12,6 +13,7 @@ const br = useBrowser();
 
 let S;
 let ids;
+let dupes; // the server has the duplicates endpoint (the page 404s without it)
 before(async () => {
   await srv.ready;
   S = await br.session(srv, srv.adminEmail, srv.adminPassword);
@@ -20,6 +22,7 @@ before(async () => {
     accounts: await first('accounts'), contacts: await first('contacts'), deals: await first('deals'),
     leads: await first('leads'), activities: await first('activities'), products: await first('products'),
   };
+  dupes = (await srv.api.get('/contacts/duplicates?limit=1')).status === 200;
 });
 
 // Lets late requests and their errors arrive: the app's own requests end
@@ -51,6 +54,8 @@ test('the main pages render without CSP violations, uncaught errors or console e
     ['/admin/pipelines', 'main'],
     ['/admin/fields', 'main'],
     ['/admin/tokens', 'main'],
+    ['/import?entity=contacts', '#import-form'],
+    ...(dupes ? [['/duplicates/contacts', '#duplicate-groups']] : []),
   ];
   const problems = [];
   // the first page loads the app; the others are reached the way a link

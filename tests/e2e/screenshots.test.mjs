@@ -3,6 +3,8 @@
 // its content (the hooks) before it is taken, and each file stays small.
 import { before } from 'node:test';
 import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
 import { useServer, useBrowser, shot, until, sleep, usersOfRole, guardedTest } from './lib.mjs';
 
 const srv = useServer();
@@ -131,6 +133,25 @@ test('dark theme', async () => {
   assert.ok((await bg()) < 0.3, 'the dark theme did not survive a reload');
   await page.locator('#theme').click();
   await until(async () => (await bg()) > 0.7, 'toggling #theme again did not go back to light');
+});
+
+test('import: the dry run\'s mapping and outcome', async () => {
+  const { page } = S;
+  const file = path.join(srv.dir, 'import-shot.csv');
+  fs.writeFileSync(file, [
+    'Full name,Email,Mobile phone,Company,City,Date of birth',
+    '王小明,wang.xm@example.cn,138 0013 8000,上海众诚科技,上海,1988-03-05',
+    'Иван Петров,i.petrov@example.ru,8 (912) 345-67-89,ООО Вектор,Москва,05.03.1990',
+    'Emily Clark,emily.clark@example,+44 20 7946 0000,Northwind Ltd,London,',
+    'Zhang Wei,zhang.wei@example.com,+86 21 5555 0101,Orient Trading,Shanghai,1979-11-30',
+  ].join('\n') + '\n');
+  await page.goto(srv.url('/import?entity=contacts'));
+  await page.locator('#import-file').setInputFiles(file);
+  await page.locator('#import-check').click();
+  await page.locator('#import-mapping').waitFor({ timeout: 15_000 });
+  // the mapping from its heading down, below the sticky top bar
+  await page.evaluate(() => window.scrollTo(0, document.querySelector('#import-step2').getBoundingClientRect().top + window.scrollY - 72));
+  await save(page, 'import');
 });
 
 test('phone layout', async () => {

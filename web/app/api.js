@@ -24,13 +24,18 @@ let onUnauthorized = () => {};
 export function setUnauthorizedHandler(fn) { onUnauthorized = fn; }
 
 // request(method, path, {body, headers, query}) → parsed JSON (or null on 204).
+// body is sent as JSON, or as it is when it is a FormData (file uploads).
 // Adds the CSRF header to unsafe methods, retries once when the token went
 // stale, and reports a lost session through the unauthorized handler.
 export async function request(method, path, opts = {}) {
   const url = BASE + path + (opts.query ? '?' + toQuery(opts.query) : '');
   const headers = { Accept: 'application/json', ...(opts.headers || {}) };
   const init = { method, headers, credentials: 'same-origin' };
-  if (opts.body !== undefined) {
+  if (opts.body instanceof FormData) {
+    // multipart/form-data: the browser writes the Content-Type with its
+    // boundary; a JSON one here would break the upload.
+    init.body = opts.body;
+  } else if (opts.body !== undefined) {
     headers['Content-Type'] = 'application/json';
     init.body = JSON.stringify(opts.body);
   }
@@ -73,6 +78,16 @@ export function toQuery(q) {
 export const api = {
   get: (p, query) => request('GET', p, { query }),
   post: (p, body, headers) => request('POST', p, { body, headers }),
+  // fields: {name: string | Blob}; sent as multipart/form-data
+  upload: (p, fields) => {
+    const form = new FormData();
+    for (const [k, v] of Object.entries(fields)) {
+      if (v === undefined || v === null) continue;
+      if (v instanceof Blob) form.append(k, v, v.name || 'upload');
+      else form.append(k, typeof v === 'string' ? v : JSON.stringify(v));
+    }
+    return request('POST', p, { body: form });
+  },
   patch: (p, body, version) =>
     request('PATCH', p, { body, headers: version != null ? { 'If-Match': `"${version}"` } : {} }),
   del: (p, version) =>

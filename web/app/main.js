@@ -19,10 +19,13 @@ import { SearchBox } from './views/search.js';
 import { Palette } from './views/palette.js';
 import { ShortcutsHelp, installShortcuts } from './views/shortcuts.js';
 import { QuickLog } from './views/quicklog.js';
+import { ImportPage, ImportView, canImport } from './views/imports.js';
+import { Duplicates } from './views/duplicates.js';
 
 // Entities with their own page in the main navigation; the rest of the
 // readable ones (users, teams, …) live under Admin or are reached by links.
-const ADMIN_ENTITIES = ['users', 'teams', 'roles', 'pipelines', 'stages', 'tags', 'saved_views'];
+// Imports have their own page (/import) instead of a list in the navigation.
+const ADMIN_ENTITIES = ['users', 'teams', 'roles', 'pipelines', 'stages', 'tags', 'saved_views', 'imports', 'import_templates'];
 export function mainEntities() {
   return entities().filter((e) => !ADMIN_ENTITIES.includes(e.name) && can(e, 'read'));
 }
@@ -36,6 +39,12 @@ function Page() {
   if (a === 'my-day') return html`<${MyDay} />`;
   if (a === 'board') return html`<${Board} />`;
   if (a === 'settings') return html`<${Settings} />`;
+  if (a === 'import') {
+    if (!b) return html`<${ImportPage} key="import" />`;
+    if (/^\d+$/.test(b)) return html`<${ImportView} id=${Number(b)} key=${'import-' + b} />`;
+    return html`<${NotFound} />`;
+  }
+  if (a === 'duplicates') return html`<${Duplicates} entName=${b || 'contacts'} key=${'dup-' + b} />`;
   if (a === 'admin') {
     if (!b) { navigate('/admin/users', { replace: true }); return null; }
     return html`<${Admin} section=${b} key=${b} />`;
@@ -64,6 +73,7 @@ function NavLinks() {
     <ul>
       ${link('/my-day', t('nav.my_day'), 'm')}
       ${can('deals', 'read') ? link('/board', t('nav.board'), 'b') : ''}
+      ${canImport() ? link('/import', t('nav.import')) : ''}
     </ul>
     <h3>${t('nav.records')}</h3>
     <ul>${mainEntities().map((e) => link('/' + e.name, entityLabel(e.name, e), keys[e.name]))}</ul>

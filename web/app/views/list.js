@@ -9,6 +9,8 @@ import { navigate, route } from '../router.js';
 import { parseFilters, FilterChips, FilterDialog, ColumnsDialog } from './filters.js';
 import { SavedViews } from './savedviews.js';
 import { BulkBar } from './bulk.js';
+import { canImport } from './imports.js';
+import { DEDUP_ENTITIES } from './duplicates.js';
 
 const PAGE = 50;
 
@@ -146,6 +148,10 @@ export function ListView({ ent }) {
       <h1>${entityLabel(ent.name, ent)}${deleted ? html` <span class="muted">· ${t('list.recycle_bin')}</span>` : ''}</h1>
       <div class="head-actions">
         <${SavedViews} ent=${ent} cols=${cols} />
+        ${DEDUP_ENTITIES.includes(ent.name) && can(ent, 'edit') && !deleted ? html`<a id="find-duplicates" class="button" href=${'/duplicates/' + ent.name}>
+          ${t('dup.find')}</a>` : ''}
+        ${canImport(ent) && !deleted ? html`<a id="import-records" class="button" href=${'/import?entity=' + ent.name}>
+          ↑ ${t('import.button')}</a>` : ''}
         ${can(ent, 'create') && !deleted ? html`<a id="new-record" class="button primary" href=${`/${ent.name}/new`}>
           + ${t('list.new', { entity: entitySingular(ent.name, ent) })}</a>` : ''}
       </div>

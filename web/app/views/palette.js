@@ -7,18 +7,20 @@ import { navigate } from '../router.js';
 import { set, toggleTheme, openQuickLog } from '../state.js';
 import { Dialog } from '../components.js';
 import { searchAll } from './search.js';
+import { canImport } from './imports.js';
 
 function commands() {
   const out = [
     { id: 'go-myday', label: t('nav.my_day'), run: () => navigate('/my-day') },
     { id: 'go-board', label: t('nav.board'), run: () => navigate('/board') },
   ];
+  if (canImport()) out.push({ id: 'go-import', label: t('palette.go', { page: t('import.title') }), run: () => navigate('/import') });
   for (const e of entities()) {
-    if (!can(e, 'read') || e.name === 'saved_views') continue;
+    if (!can(e, 'read') || ['saved_views', 'imports', 'import_templates'].includes(e.name)) continue;
     out.push({ id: 'go-' + e.name, label: t('palette.go', { page: entityLabel(e.name, e) }), run: () => navigate('/' + e.name) });
   }
   for (const e of entities()) {
-    if (!can(e, 'create') || ['saved_views', 'tags'].includes(e.name)) continue;
+    if (!can(e, 'create') || ['saved_views', 'tags', 'imports', 'import_templates'].includes(e.name)) continue;
     out.push({ id: 'new-' + e.name, label: t('list.new', { entity: entitySingular(e.name, e) }), run: () => navigate(`/${e.name}/new`) });
   }
   out.push({ id: 'quick-log', label: t('quicklog.title'), run: () => openQuickLog() });
