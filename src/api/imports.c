@@ -128,6 +128,12 @@ void h_import_create(struct http_request *req, struct http_response *resp, void 
 	const char *from = http_form_field(req, "from_import");
 	if (from && *from) {
 		rq.upload_path = reuse_file(&c, from, &rq.file_name);
+	} else if (req->upload && req->upload->content_type &&
+		   !strncmp(req->upload->content_type, "application/json", 16)) {
+		rp_field_fail(
+			&c.err, "file", "required",
+			"send the file as multipart/form-data (field \"file\"), or as the body "
+			"with ?entity=");
 	} else if (req->upload && req->upload->size > 0) {
 		rq.upload_path = req->upload->path;
 		rq.file_name = req->upload->file_name ? req->upload->file_name

@@ -25,6 +25,7 @@
 #define BATCH_ROWS     50
 #define REPORT_ROWS    1000 /* row outcomes kept in a dry run's report */
 #define REPORT_REJECTS 100  /* rejected rows kept in a run's report */
+#define SAMPLE_ROWS    3    /* values of each column shown with the mapping */
 
 /* --- paths ----------------------------------------------------------------- */
 
@@ -232,6 +233,11 @@ enum rp_err import_cancel(struct dctx *d, int64_t id, struct record **ret, struc
 	struct record *w = record_new(d->a, imports_entity());
 	record_set_text(w, d->a, "status", "cancelled");
 	record_set_text(w, d->a, "error", "cancelled by the user");
+	if (!strcmp(status, "queued")) { /* never started: it ends here */
+		char now[RP_TIME_LEN];
+		clock_format(clock_now(), now);
+		record_set_text(w, d->a, "finished_at", now);
+	}
 	if (store_begin(d->c, true, err) || save_import(d->c, w, id, d->a, err) ||
 	    store_commit(d->c, err)) {
 		store_rollback(d->c);
@@ -332,7 +338,7 @@ static void report_row(struct importer *im, const char *action, int64_t id, cons
 	json_t *o = json_object();
 	json_object_set_new(o, "row", json_integer(im->row_number));
 	json_object_set_new(o, "action", json_string(action));
-	if (id)
+	if (id && !(im->dry_run && !strcmp(action, "create"))) /* rolled back: no id */
 		json_object_set_new(o, "id", json_integer(id));
 	if (match)
 		json_object_set_new(o, "match", json_string(match));
@@ -471,7 +477,10 @@ static enum rp_err write_row(struct importer *im, json_t *body, int64_t match_id
 	}
 	char *old = old_values(im->e, cur, body);
 	enum rp_err rc = domain_update(d, im->e, match_id, body, -1, &r, err);
-	if (!rc) {
+	if (!rc && record_int(r, "version") == record_int(cur, "version")) {
+		count(im, "skipped"); /* the row says what the record says */
+		report_row(im, "skip", match_id, match, NULL);
+	} else if (!rc) {
 		count(im, merge ? "merged" : "updated");
 		report_row(im, merge ? "merge" : "update", match_id, match, NULL);
 		rc = import_log_change(im, im->e, match_id, merge ? "merged" : "updated", old, err);
@@ -544,6 +553,25 @@ static void drop_rejects(struct importer *im)
 	im->pending_len = 0;
 }
 
+/* The first values of each column, for the mapping screen. */
+static void keep_samples(struct importer *im, const char *const *cells, int n)
+{
+	if (im->nsampled >= SAMPLE_ROWS || !im->report_cols)
+		return;
+	im->nsampled++;
+	for (int i = 0; i < n && i < im->ncols; i++) {
+		json_t *col = json_array_get(im->report_cols, (size_t)i);
+		json_t *samples = json_object_get(col, "samples");
+		if (!samples) {
+			samples = json_array();
+			json_object_set_new(col, "samples", samples);
+		}
+		if (*cells[i])
+			json_array_append_new(samples,
+					      json_stringn(cells[i], strnlen(cells[i], 200)));
+	}
+}
+
 /* Reads up to BATCH_ROWS rows into one transaction, with the import's
  * progress; a dry run rolls it back. Returns the rows read (0 at the end,
  * -1 on a failure in err). */
@@ -562,6 +590,7 @@ static int run_batch(struct importer *im, struct rp_error *err)
 			break;
 		im->row_number = table_row_number(im->t);
 		rows++;
+		keep_samples(im, cells, n);
 		record_set_int(im->imp, "processed_rows",
 			       record_int(im->imp, "processed_rows") + 1);
 		if (im->skip > 0) { /* done before an interruption */
@@ -666,7 +695,27 @@ static void close_importer(struct importer *im)
 	import_columns_free(im);
 }
 
+static enum rp_err start_locked(struct importer *im, struct store *s, struct rp_error *err);
+
+/* Takes the import from queued (or interrupted) to running in one write
+ * transaction, so a cancel cannot slip in between the look and the
+ * change. */
 static enum rp_err start(struct importer *im, struct store *s, struct rp_error *err)
+{
+	if (store_begin(im->d.c, true, err))
+		return err->err;
+	enum rp_err rc = start_locked(im, s, err);
+	if (rc == RP_OK)
+		rc = store_commit(im->d.c, err);
+	else
+		store_rollback(im->d.c);
+	/* from now on only a cancel (or the end) changes the status */
+	if (rc == RP_OK)
+		record_unset(im->imp, "status");
+	return rc;
+}
+
+static enum rp_err start_locked(struct importer *im, struct store *s, struct rp_error *err)
 {
 	struct store_conn *c = im->d.c;
 	if (load_import(c, im->import_id, im->run_arena, &im->imp, err))
@@ -697,10 +746,9 @@ static enum rp_err start(struct importer *im, struct store *s, struct rp_error *
 	char path[4300];
 	import_file_path(store_path(s), im->import_id, path, sizeof path);
 	if (import_open_table(im, path, err) || import_columns(im, err) ||
-	    open_rejects(im, store_path(s), resume, err) || save_now(im, err))
+	    open_rejects(im, store_path(s), resume, err) ||
+	    save_import(c, im->imp, im->import_id, im->run_arena, err))
 		return err->err;
-	/* from now on only a cancel (or the end) changes the status */
-	record_unset(im->imp, "status");
 	return RP_OK;
 }
 

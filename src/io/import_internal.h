@@ -46,6 +46,7 @@ struct importer {
 	/* outcomes */
 	json_t *report_rows, *report_cols;
 	int nreported;
+	int nsampled;
 	int64_t linked_created;
 	FILE *rejects;	       /* the file of rejected rows */
 	FILE *pending_rejects; /* this batch's, until it commits */

@@ -278,7 +278,7 @@ static const struct field_def import_fields[] = {
 	 .type = FT_ENUM,
 	 .flags = FF_READONLY,
 	 .enum_values = E("skip", "update", "merge", "create"),
-	 .dflt = "skip",
+	 .dflt = "update",
 	 .label = "When a row matches a record"},
 	{.name = "mapping", .type = FT_JSON, .flags = FF_READONLY | FF_NOFILTER, .max_len = 65536},
 	{.name = "options", .type = FT_JSON, .flags = FF_READONLY | FF_NOFILTER, .max_len = 8192},

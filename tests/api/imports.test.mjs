@@ -1,0 +1,303 @@
+// imports.test.mjs — POST /api/v1/imports and what it does: files in
+// GB18030 and Windows-1251 with Chinese and Russian headers mapped by
+// themselves, linked accounts found or created, a dry run that writes
+// nothing, rejected rows with their reasons, matching by e-mail and phone
+// (update / merge / skip), a migration of accounts, contacts, deals and
+// activities linked by the old system's ids (a re-import updates), XLSX,
+// undo, cancel, problems for bad requests, and another user's import
+// staying hidden; GET /{entity}/duplicates and POST /{entity}/{id}/merge.
+import { test, before } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import {
+  API, useServer, expectStatus, expectProblem, expectFieldError, create, makeUser, listAll, uniq,
+} from './lib/server.mjs';
+
+const srv = useServer();
+const tag = uniq('imp');
+
+/** Sends a file as multipart/form-data with the admin's session. */
+async function upload(fields, { file, name = 'data.csv', type = 'text/csv', session } = {}) {
+  const s = session || srv.adminSession;
+  const fd = new FormData();
+  for (const [k, v] of Object.entries(fields)) fd.append(k, typeof v === 'string' ? v : JSON.stringify(v));
+  if (file !== undefined) fd.append('file', new Blob([file], { type }), name);
+  const res = await fetch(`${srv.server.base}${API}/imports`, {
+    method: 'POST', body: fd, headers: { Cookie: s.cookie, 'X-CSRF-Token': s.csrf },
+  });
+  const text = await res.text();
+  let json;
+  try { json = JSON.parse(text); } catch { json = undefined; }
+  return { status: res.status, json, text, headers: res.headers, req: { method: 'POST', path: `${API}/imports` } };
+}
+
+/** Polls an import until it is no longer queued or running. */
+async function finished(id, client = srv.admin) {
+  for (let i = 0; i < 600; i++) {
+    const r = await client.get(`${API}/imports/${id}`);
+    expectStatus(r, 200, `import ${id}`);
+    if (!['queued', 'running'].includes(r.json.status)) return r.json;
+    await new Promise((res) => setTimeout(res, 100));
+  }
+  throw new Error(`import ${id} did not finish`);
+}
+
+async function runImport(fields, opts) {
+  const r = await upload(fields, opts);
+  expectStatus(r, 202, 'POST /imports');
+  assert.match(r.headers.get('location'), new RegExp(`/api/v1/imports/${r.json.id}$`));
+  return finished(r.json.id);
+}
+
+function encode(text, encoding) {
+  const r = spawnSync('iconv', ['-f', 'UTF-8', '-t', encoding], { input: text });
+  assert.equal(r.status, 0, `iconv to ${encoding}: ${r.stderr}`);
+  return r.stdout;
+}
+
+async function contactsTagged(t) {
+  return listAll(srv.admin, `${API}/contacts?tags[contains]=${encodeURIComponent(t)}&sort=id`);
+}
+
+before(async () => { await srv.ready; });
+
+test('a GB18030 file with Chinese headers: columns map themselves, accounts are found or created, names composed', async () => {
+  const acc = await create(srv.admin, 'accounts', { name: `北京星辰科技有限公司 ${tag}` });
+  const t = `cn-${tag}`;
+  const csv = '姓,名,邮箱,手机,公司,职位,生日,标签\r\n'
+    + `王,小明,wang.${tag}@example.cn,138 1234 5678,北京星辰科技 ${tag},经理,1985年3月5日,${t}\r\n`
+    + `李,娜,li.${tag}@example.cn,13900001111,上海新公司 ${tag},总监,1990/7/1,${t}\r\n`;
+  const imp = await runImport({ entity: 'contacts', options: { country: 'CN' } }, { file: encode(csv, 'GB18030') });
+  assert.equal(imp.status, 'done', JSON.stringify(imp));
+  assert.equal(imp.report.encoding, 'GB18030');
+  const targets = Object.fromEntries(imp.report.columns.map((c) => [c.header, c.target]));
+  assert.deepEqual(targets, { 姓: 'family_name', 名: 'given_name', 邮箱: 'email', 手机: 'mobile', 公司: 'account', 职位: 'title', 生日: 'birthday', 标签: 'tags' });
+  assert.deepEqual(imp.report.columns[0].samples, ['王', '李']);
+  assert.equal(imp.created, 2);
+  assert.equal(imp.report.linked_created, 1, 'the second company did not exist and is created; the first is found');
+  const rows = await contactsTagged(t);
+  assert.equal(rows.length, 2);
+  assert.equal(rows[0].name, '王小明');
+  assert.equal(rows[0].account_id, acc.id, '北京星辰科技 matches 北京星辰科技有限公司 (legal form dropped)');
+  assert.equal(rows[0].birthday, '1985-03-05');
+  assert.equal(rows[1].birthday, '1990-07-01');
+});
+
+test('a Windows-1251 file with ; and Russian headers; a bad row is rejected alone, with its reason in the rejects file', async () => {
+  const t = `ru-${tag}`;
+  const csv = 'Фамилия;Имя;E-mail;Телефон;Компания;Дата рождения;Теги\r\n'
+    + `Петров;Иван;ivan.${tag}@example.ru;8 (916) 123-45-67;ООО Ромашка ${tag};05.03.1980;${t}\r\n`
+    + `Сидорова;Анна;not-an-email;;ООО Лютик ${tag};;${t}\r\n`
+    + `Кузнецов;Олег;oleg.${tag}@example.ru;;ООО Ромашка ${tag};31.02.1990;${t}\r\n`;
+  const imp = await runImport({ entity: 'contacts', options: { country: 'RU' } }, { file: encode(csv, 'WINDOWS-1251') });
+  assert.equal(imp.status, 'done');
+  assert.equal(imp.report.encoding, 'WINDOWS-1251');
+  assert.equal(imp.report.delimiter, ';');
+  assert.equal(imp.created, 1);
+  assert.equal(imp.rejected, 2);
+  const bad = imp.report.rows.find((r) => r.row === 3);
+  assert.ok(bad && bad.errors.some((e) => e.field === 'email'), JSON.stringify(imp.report.rows));
+  assert.ok(imp.report.rows.find((r) => r.row === 4).errors.some((e) => e.field === 'birthday'));
+  // the rejected row's company was not left behind
+  const lutik = await listAll(srv.admin, `${API}/accounts?name[contains]=${encodeURIComponent(`Лютик ${tag}`)}`);
+  assert.equal(lutik.length, 0, 'an account made for a rejected row stayed');
+  const rej = await fetch(`${srv.server.base}${API}/imports/${imp.id}/rejects`, { headers: { Cookie: srv.adminSession.cookie } });
+  assert.equal(rej.status, 200);
+  assert.match(rej.headers.get('content-type'), /text\/csv/);
+  const text = (await rej.text()).replace(/^\uFEFF/, '');
+  const lines = text.trim().split('\r\n');
+  assert.equal(lines[0], 'row,reason,Фамилия,Имя,E-mail,Телефон,Компания,Дата рождения,Теги');
+  assert.equal(lines.length, 3);
+  assert.match(lines[1], /^3,email: /);
+  assert.match(lines[1], /Сидорова/);
+});
+
+test('a dry run reports every row and writes nothing; its file runs again for real with from_import', async () => {
+  const t = `dry-${tag}`;
+  const csv = `Name,Email,Tags\r\nDry One,dry1.${tag}@example.com,${t}\r\nDry Two,dry2.${tag}@example.com,${t}\r\nDry Bad,nope,${t}\r\n`;
+  const dry = await runImport({ entity: 'contacts', dry_run: 'true' }, { file: csv });
+  assert.equal(dry.status, 'done');
+  assert.equal(dry.dry_run, true);
+  assert.deepEqual([dry.created, dry.rejected], [2, 1]);
+  assert.deepEqual(dry.report.rows.map((r) => r.action), ['create', 'create', 'rejected']);
+  assert.ok(dry.report.rows.every((r) => r.id === undefined), 'a dry run names no ids it rolled back');
+  assert.equal((await contactsTagged(t)).length, 0, 'a dry run wrote records');
+  const undo = await srv.admin.post(`${API}/imports/${dry.id}/undo`);
+  expectProblem(undo, 409, 'dry_run');
+  const real = await runImport({ entity: 'contacts', from_import: String(dry.id), mapping: { Tags: 'tags', Name: 'name', Email: 'email' } });
+  assert.equal(real.created, 2);
+  assert.equal((await contactsTagged(t)).length, 2);
+});
+
+test('matching: e-mail (any case) and phone (national or international) find the record; update, merge and skip', async () => {
+  const c = await create(srv.admin, 'contacts', {
+    name: `Match Me ${tag}`, email: `match.${tag}@example.com`, phone: '+7 916 555-00-11', title: 'Old title', city: null,
+  });
+  const up = await runImport({ entity: 'contacts', strategy: 'update', options: { country: 'RU' } },
+    { file: `Name,Email,Job Title\r\nMatch Me ${tag},MATCH.${tag}@Example.com,New title\r\n` });
+  assert.deepEqual([up.created, up.updated], [0, 1]);
+  assert.equal(up.report.rows.length, 0, 'a run reports only rejected rows');
+  let now = (await srv.admin.get(`${API}/contacts/${c.id}`)).json;
+  assert.equal(now.title, 'New title');
+
+  const merge = await runImport({ entity: 'contacts', strategy: 'merge', options: { country: 'RU' } },
+    { file: `Name,Phone,Job Title,City\r\nSomeone ${tag},8 (916) 555-00-11,Ignored title,Казань\r\n` });
+  assert.deepEqual([merge.created, merge.merged], [0, 1], JSON.stringify(merge));
+  now = (await srv.admin.get(`${API}/contacts/${c.id}`)).json;
+  assert.equal(now.title, 'New title', 'merge keeps what the record has');
+  assert.equal(now.city, 'Казань', 'merge fills what the record lacks');
+
+  const skip = await runImport({ entity: 'contacts', strategy: 'skip', dry_run: 'true' },
+    { file: `Email,Job Title\r\nmatch.${tag}@example.com,Whatever\r\n` });
+  assert.deepEqual([skip.created, skip.skipped], [0, 1]);
+  assert.equal(skip.report.rows[0].match, 'email');
+  assert.equal(skip.report.rows[0].id, c.id);
+});
+
+test("a migration from another CRM: accounts, contacts, deals and activities linked by the old ids; a re-import updates", async () => {
+  const accounts = `Account ID,Account Name,Industry,Website\r\n001A${tag},Globex ${tag},Energy,globex.example.com\r\n001B${tag},Initech ${tag},Software,\r\n`;
+  const contacts = `Contact ID,Account ID,First Name,Last Name,Email\r\n003A${tag},001A${tag},Hank,Scorpio,hank.${tag}@example.com\r\n003B${tag},001B${tag},Bill,Lumbergh,bill.${tag}@example.com\r\n003C${tag},001X${tag},No,Company,noco.${tag}@example.com\r\n`;
+  const deals = `Opportunity ID,Account ID,Opportunity Name,Amount,Stage,Close Date\r\n006A${tag},001A${tag},Globex expansion ${tag},"$12,500.50",Negotiation,2026-12-31\r\n`;
+  const acts = `Activity ID,Related To ID,Subject,Type,Date\r\n00TA${tag},003A${tag},Call Hank ${tag},Call,2026-11-02 14:30\r\n00TB${tag},006A${tag},Send proposal ${tag},Task,11/20/2026\r\n`;
+  const ia = await runImport({ entity: 'accounts' }, { file: accounts });
+  assert.equal(ia.created, 2, JSON.stringify(ia.report));
+  const ic = await runImport({ entity: 'contacts' }, { file: contacts });
+  assert.deepEqual([ic.created, ic.rejected], [2, 1], JSON.stringify(ic.report));
+  assert.ok(ic.report.rows[0].errors[0].message.includes(`001X${tag}`));
+  const idl = await runImport({ entity: 'deals' }, { file: deals });
+  assert.equal(idl.created, 1, JSON.stringify(idl.report));
+  const iac = await runImport({ entity: 'activities' }, { file: acts });
+  assert.equal(iac.created, 2, JSON.stringify(iac.report));
+
+  const globex = (await listAll(srv.admin, `${API}/accounts?external_id=001A${tag}`))[0];
+  const hank = (await listAll(srv.admin, `${API}/contacts?external_id=003A${tag}`))[0];
+  const deal = (await listAll(srv.admin, `${API}/deals?external_id=006A${tag}`))[0];
+  assert.equal(hank.account_id, globex.id);
+  assert.equal(deal.account_id, globex.id);
+  assert.equal(deal.amount, 1250050);
+  assert.equal(deal.expected_close, '2026-12-31');
+  const stage = (await srv.admin.get(`${API}/stages/${deal.stage_id}`)).json;
+  assert.equal(stage.name, 'Negotiation');
+  assert.equal(deal.pipeline_id, stage.pipeline_id);
+  const [call, task] = await listAll(srv.admin, `${API}/activities?external_id[in]=00TA${tag},00TB${tag}&sort=external_id`);
+  assert.deepEqual([call.type, call.related_type, call.related_id, call.due_at], ['call', 'contacts', hank.id, '2026-11-02T14:30:00Z']);
+  assert.deepEqual([task.type, task.related_type, task.related_id, task.due_at], ['task', 'deals', deal.id, '2026-11-20T00:00:00Z']);
+
+  // the same file again, one value changed: updates, no duplicates
+  const again = await runImport({ entity: 'accounts' }, { file: accounts.replace('Energy', 'Utilities') });
+  assert.deepEqual([again.created, again.updated], [0, 1], JSON.stringify(again));
+  assert.equal((await srv.admin.get(`${API}/accounts/${globex.id}`)).json.industry, 'Utilities');
+  assert.equal((await listAll(srv.admin, `${API}/accounts?name[prefix]=Globex ${tag}`)).length, 1);
+});
+
+test('XLSX: an exported sheet imports back with typed cells (dry run finds every row by e-mail)', async () => {
+  const t = `xl-${tag}`;
+  for (let i = 0; i < 3; i++) {
+    await create(srv.admin, 'contacts', { name: `Xl ${i} ${tag}`, email: `xl${i}.${tag}@example.com`, birthday: `198${i}-01-1${i}`, tags: [t] });
+  }
+  const x = await fetch(`${srv.server.base}${API}/contacts/export?format=xlsx&tags[contains]=${t}&fields=name,email,birthday`,
+    { headers: { Cookie: srv.adminSession.cookie } });
+  assert.equal(x.status, 200);
+  const xlsx = Buffer.from(await x.arrayBuffer());
+  const imp = await runImport({ entity: 'contacts', strategy: 'skip', dry_run: 'true' },
+    { file: xlsx, name: 'contacts.xlsx', type: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet' });
+  assert.equal(imp.status, 'done', JSON.stringify(imp));
+  assert.deepEqual([imp.processed_rows, imp.skipped, imp.created], [3, 3, 0], JSON.stringify(imp.report));
+  assert.ok(imp.report.rows.every((r) => r.match === 'email'));
+});
+
+test('undo puts back what an import changed and bins what it created', async () => {
+  const t = `undo-${tag}`;
+  const keep = await create(srv.admin, 'contacts', { name: `Keep ${tag}`, email: `keep.${tag}@example.com`, title: 'Before' });
+  const imp = await runImport({ entity: 'contacts' }, {
+    file: `Name,Email,Title,Company,Tags\r\nKeep ${tag},keep.${tag}@example.com,After,,\r\nNew ${tag},new.${tag}@example.com,,Undo Co ${tag},${t}\r\n`,
+  });
+  assert.deepEqual([imp.created, imp.updated], [1, 1]);
+  assert.equal((await srv.admin.get(`${API}/contacts/${keep.id}`)).json.title, 'After');
+  const u = await srv.admin.post(`${API}/imports/${imp.id}/undo`);
+  expectStatus(u, 200, 'undo');
+  assert.equal(u.json.status, 'undone');
+  assert.equal((await srv.admin.get(`${API}/contacts/${keep.id}`)).json.title, 'Before');
+  assert.equal((await contactsTagged(t)).length, 0);
+  assert.equal((await listAll(srv.admin, `${API}/accounts?name=Undo Co ${tag}`)).length, 0, 'the linked account it made stays');
+  const binned = await listAll(srv.admin, `${API}/contacts?deleted=true&tags[contains]=${t}`);
+  assert.equal(binned.length, 1, 'created records go to the recycle bin');
+  expectProblem(await srv.admin.post(`${API}/imports/${imp.id}/undo`), 409, 'not_finished');
+});
+
+test('a big import can be cancelled; what it did stays and can be undone', async () => {
+  const t = `big-${tag}`;
+  let csv = 'Name,Email,Tags\r\n';
+  for (let i = 0; i < 20000; i++) csv += `Big ${i} ${tag},big${i}.${tag}@example.com,${t}\r\n`;
+  const r = await upload({ entity: 'contacts' }, { file: csv });
+  expectStatus(r, 202);
+  const c = await srv.admin.post(`${API}/imports/${r.json.id}/cancel`);
+  expectStatus(c, 200, 'cancel');
+  const imp = await finished(r.json.id);
+  assert.equal(imp.status, 'cancelled');
+  assert.ok(imp.processed_rows < 20000, `a cancelled import ran to the end (${imp.processed_rows} rows)`);
+  assert.equal((await contactsTagged(t)).length, imp.created);
+  expectProblem(await srv.admin.post(`${API}/imports/${imp.id}/cancel`), 409, 'not_running');
+  expectStatus(await srv.admin.post(`${API}/imports/${imp.id}/undo`), 200);
+  assert.equal((await contactsTagged(t)).length, 0);
+});
+
+test('bad requests get problems naming the field; nothing is queued', async () => {
+  const before = (await srv.admin.get(`${API}/imports?limit=500`)).json.data.length;
+  expectFieldError(await upload({ entity: 'contacts' }), 'file', 'required');
+  expectFieldError(await upload({}, { file: 'Name\r\nx\r\n' }), 'entity', 'required');
+  expectFieldError(await upload({ entity: 'users' }, { file: 'Name\r\nx\r\n' }), 'entity', 'invalid');
+  expectFieldError(await upload({ entity: 'contacts', mapping: '{"Name":"salary"}' }, { file: 'Name\r\nx\r\n' }), 'mapping', 'invalid_target');
+  expectFieldError(await upload({ entity: 'contacts', mapping: '{nope' }, { file: 'Name\r\nx\r\n' }), 'mapping', 'invalid_json');
+  expectFieldError(await upload({ entity: 'contacts', strategy: 'overwrite' }, { file: 'Name\r\nx\r\n' }), 'strategy', 'invalid');
+  expectFieldError(await upload({ entity: 'contacts', options: { country: 'XX' } }, { file: 'Name\r\nx\r\n' }), 'options.country', 'invalid');
+  const json = await srv.admin.post(`${API}/imports`, { entity: 'contacts' });
+  expectFieldError(json, 'file', 'required');
+  assert.equal((await srv.admin.get(`${API}/imports?limit=500`)).json.data.length, before);
+  // a file that is not a table fails the import with a reason
+  const bin = await runImport({ entity: 'contacts' }, { file: Buffer.from([0, 1, 2, 3, 0, 0, 255, 254, 0, 7]), name: 'x.bin' });
+  assert.equal(bin.status, 'failed');
+  assert.ok(bin.error && bin.error.length > 0);
+});
+
+test("another user's import is not found; a read-only role may not import", async () => {
+  const sales = await makeUser(srv, { role: 'sales', name: `Imp Sales ${tag}` });
+  const ro = await makeUser(srv, { role: 'read-only', name: `Imp RO ${tag}` });
+  const mine = await runImport({ entity: 'contacts', dry_run: 'true' }, { file: 'Name\r\nSomeone\r\n' });
+  expectStatus(await sales.client.get(`${API}/imports/${mine.id}`), 404);
+  expectStatus(await sales.client.post(`${API}/imports/${mine.id}/undo`), 404);
+  const rej = await fetch(`${srv.server.base}${API}/imports/${mine.id}/rejects`, { headers: { Cookie: sales.session.cookie } });
+  assert.equal(rej.status, 404);
+  const own = await upload({ entity: 'contacts', dry_run: 'true' }, { file: 'Name\r\nSales Person\r\n', session: sales.session });
+  expectStatus(own, 202);
+  expectStatus(await upload({ entity: 'contacts' }, { file: 'Name\r\nx\r\n', session: ro.session }), 403);
+});
+
+test('duplicates: records sharing an e-mail are grouped; merge keeps one, fills it, moves activities, bins the other', async () => {
+  const email = `dup.${tag}@example.com`;
+  const a = await create(srv.admin, 'contacts', { name: `Dup A ${tag}`, email, title: 'Keeps this' });
+  const b = await create(srv.admin, 'contacts', { name: `Dup B ${tag}`, email: email.toUpperCase(), city: 'Новосибирск', title: 'Loses this' });
+  const act = await create(srv.admin, 'activities', { type: 'call', subject: `Call B ${tag}`, related_type: 'contacts', related_id: b.id });
+  let group;
+  let cursor = null;
+  for (let page = 0; page < 50 && !group; page++) {
+    const r = await srv.admin.get(`${API}/contacts/duplicates?limit=50${cursor ? `&cursor=${cursor}` : ''}`);
+    expectStatus(r, 200, 'duplicates');
+    group = r.json.data.find((g) => g.kind === 'email' && g.key === email);
+    cursor = r.json.next_cursor;
+    if (!cursor) break;
+  }
+  assert.ok(group, 'the two contacts are not in a duplicates group');
+  assert.deepEqual(group.records.map((r) => r.id).sort((x, y) => x - y), [a.id, b.id]);
+  const m = await srv.admin.post(`${API}/contacts/${a.id}/merge`, { duplicate_id: b.id, values: { name: `Dup B ${tag}` } });
+  expectStatus(m, 200, 'merge');
+  assert.deepEqual([m.json.name, m.json.title, m.json.city], [`Dup B ${tag}`, 'Keeps this', 'Новосибирск']);
+  expectStatus(await srv.admin.get(`${API}/contacts/${b.id}`), 404);
+  const moved = (await srv.admin.get(`${API}/activities/${act.id}`)).json;
+  assert.equal(moved.related_id, a.id);
+  const hist = (await srv.admin.get(`${API}/contacts/${a.id}/history`)).json.data;
+  assert.ok(hist.some((h) => h.action === 'merge' && h.changes.some((c) => c.new === b.id)));
+  expectProblem(await srv.admin.post(`${API}/contacts/${a.id}/merge`, { duplicate_id: a.id }), 400, 'same_record');
+  expectFieldError(await srv.admin.post(`${API}/contacts/${a.id}/merge`, {}), 'duplicate_id', 'required');
+  expectStatus(await srv.admin.get(`${API}/contacts/duplicates?cursor=garbage`), 422);
+});
