@@ -13,15 +13,20 @@
 #include "io/import.h"
 #include "model/registry.h"
 
-static const char usage_text[] =
-	"usage: rapport import ENTITY FILE [--map MAPPING.json] [--template NAME] [--dry-run]\n"
+const char *const cli_import_help =
+	"rapport import ENTITY FILE [--map MAPPING.json] [--template NAME] [--dry-run]\n"
 	"                      [--strategy update|merge|skip|create] [--country CC]\n"
 	"                      [--encoding NAME] [--delimiter ,|;|tab] [--sheet NAME]\n"
 	"                      [--date-order DMY|MDY|YMD] [--no-create-missing] [--user EMAIL]\n"
 	"       rapport import --undo ID [--user EMAIL]\n"
 	"       rapport import --all DIR   (restore a backup of rapport export --all)\n"
 	"ENTITY is accounts, contacts, leads, deals, products or activities; FILE is CSV\n"
-	"(any encoding, , ; or tab) or XLSX. --map names a JSON object {\"Header\": \"field\"}.\n";
+	"(any encoding, , ; or tab) or XLSX. --map names a JSON object {\"Header\": \"field\"};\n"
+	"without it columns are matched by their headers (English, Chinese, Russian, and\n"
+	"the exports of Salesforce, HubSpot, Zoho, Bitrix24, amoCRM, Outlook, Google).\n"
+	"Rows matching a record by external id, e-mail, phone or name (within a company)\n"
+	"update it (--strategy update, the default), fill its empty fields (merge), are\n"
+	"left alone (skip), or are created anyway (create).";
 
 static bool has_flag(int argc, const char **argv, const char *name)
 {
@@ -223,7 +228,7 @@ int cmd_import(struct config *cfg, int argc, const char **argv)
 	bool all = argc > 0 && !strcmp(argv[0], "--all");
 	if (has_flag(argc, argv, "--help") ||
 	    (!undo_id && !all && (argc < 2 || argv[0][0] == '-'))) {
-		fputs(usage_text, has_flag(argc, argv, "--help") ? stdout : stderr);
+		fprintf(stderr, "usage: %s\n", cli_import_help);
 		return has_flag(argc, argv, "--help") ? 0 : 2;
 	}
 	if (argc > 0 && !strcmp(argv[0], "--all"))

@@ -19,19 +19,23 @@ static const struct {
 	const char *name;
 	int (*fn)(struct config *, int, const char **);
 	const char *usage, *help;
+	const char *const *more; /* a longer --help, if the command has one */
 } commands[] = {
-	{"serve", cmd_serve, "serve [--listen HOST:PORT]", "run the HTTP server and job worker"},
-	{"init", cmd_init, "init", "create the database, default roles and the first admin"},
-	{"migrate", cmd_migrate, "migrate", "bring the database schema up to date"},
-	{"user", cmd_user, "user add|list|passwd|disable ...", "manage users"},
-	{"token", cmd_token, "token create|revoke ...", "manage API tokens"},
-	{"demo", cmd_demo, "demo [--scale N]", "fill the database with demo data"},
-	{"backup", cmd_backup, "backup FILE", "copy the live database to FILE"},
+	{"serve", cmd_serve, "serve [--listen HOST:PORT]", "run the HTTP server and job worker",
+	 NULL},
+	{"init", cmd_init, "init", "create the database, default roles and the first admin", NULL},
+	{"migrate", cmd_migrate, "migrate", "bring the database schema up to date", NULL},
+	{"user", cmd_user, "user add|list|passwd|disable ...", "manage users", NULL},
+	{"token", cmd_token, "token create|revoke ...", "manage API tokens", NULL},
+	{"demo", cmd_demo, "demo [--scale N]", "fill the database with demo data", NULL},
+	{"backup", cmd_backup, "backup FILE", "copy the live database to FILE", NULL},
 	{"export", cmd_export, "export ENTITY|--all DIR [options]",
 	 "records as csv|xlsx|vcf (--format --filter --fields --sort --bom -o --user), "
-	 "or with --all DIR a full backup"},
+	 "or with --all DIR a full backup",
+	 NULL},
 	{"import", cmd_import, "import ENTITY FILE [options] | --undo ID | --all DIR",
-	 "CSV or XLSX rows into records (rapport import --help), or restore a backup"},
+	 "CSV or XLSX rows into records (rapport import --help), or restore a backup",
+	 &cli_import_help},
 };
 #define NCOMMANDS (sizeof commands / sizeof *commands)
 
@@ -162,6 +166,8 @@ int main(int argc, char **argv)
 			if (!strcmp(args[a], "--help")) {
 				fprintf(stderr, "usage: rapport %s\n%s\n", commands[i].usage,
 					commands[i].help);
+				if (commands[i].more)
+					fprintf(stderr, "\n%s\n", *commands[i].more);
 				config_usage();
 				return 0;
 			}

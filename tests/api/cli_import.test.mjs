@@ -1,0 +1,123 @@
+// cli_import.test.mjs — `rapport import` in the shell: --help, a dry run
+// that writes nothing, a run with a mapping file and a template, a
+// summary naming the rejected rows' file, --undo, --user, and usage
+// errors; checked through a server started on the same database.
+import { test, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { BIN, API, startServer, randomPassword } from './lib/server.mjs';
+
+const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'rapport-cli-import-'));
+const db = path.join(dir, 't.db'); // the name startServer uses in dir
+const adminPassword = randomPassword();
+after(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+function rapport(args, env = {}) {
+  const r = spawnSync(BIN, args, {
+    encoding: 'utf8', timeout: 60_000,
+    env: { ...process.env, RAPPORT_ADMIN_PASSWORD: adminPassword, RAPPORT_DB: db, ...env },
+  });
+  return { code: r.status, out: r.stdout, err: r.stderr };
+}
+
+function file(name, text) {
+  const p = path.join(dir, name);
+  fs.writeFileSync(p, text);
+  return p;
+}
+
+async function withServer(fn) {
+  const srv = await startServer({ dir, adminPassword });
+  try {
+    const s = await srv.login(srv.adminEmail, adminPassword);
+    return await fn(srv.as(s));
+  } finally {
+    await srv.stop();
+  }
+}
+
+const csv = 'Nom,Courriel,Société,Tags\r\n'
+  + 'Жанна Дарк,jeanne@example.fr,Орлеан,cli\r\n'
+  + 'Bad Mail,not-mail,,cli\r\n'
+  + '张伟,zhang.wei@example.cn,深圳测试有限公司,cli\r\n';
+
+test('--help documents the command; usage errors exit 2', () => {
+  assert.equal(rapport(['init']).code, 0);
+  const h = rapport(['import', '--help']);
+  assert.equal(h.code, 0);
+  for (const w of ['--dry-run', '--map', '--strategy', '--country', '--undo', '--all', 'XLSX']) assert.ok(h.err.includes(w), `help mentions ${w}`);
+  assert.equal(rapport(['import']).code, 2);
+  assert.equal(rapport(['import', 'contacts']).code, 2);
+  assert.notEqual(rapport(['import', 'nothing', file('x.csv', 'a\r\n1\r\n')]).code, 0);
+  const missing = rapport(['import', 'contacts', path.join(dir, 'missing.csv')]);
+  assert.notEqual(missing.code, 0);
+  assert.match(missing.err, /cannot read/);
+});
+
+test('a dry run with a mapping file writes nothing; the run does, and names its rejected rows; --undo takes it back', async () => {
+  const data = file('people.csv', csv);
+  const map = file('map.json', JSON.stringify({ Nom: 'name', Courriel: 'email', 'Société': 'account', Tags: 'tags' }));
+  const dry = rapport(['import', 'contacts', data, '--map', map, '--dry-run']);
+  assert.equal(dry.code, 0, dry.err);
+  assert.match(dry.err, /3 rows, 2 created, 0 updated, 0 merged, 0 skipped, 1 rejected/);
+  assert.match(dry.err, /dry run: nothing written/);
+  await withServer(async (admin) => {
+    const r = await admin.get(`${API}/contacts?tags[contains]=cli`);
+    assert.equal(r.json.data.length, 0, 'a dry run wrote contacts');
+  });
+
+  const run = rapport(['import', 'contacts', data, '--map', map]);
+  assert.equal(run.code, 0, run.err);
+  assert.match(run.err, /2 created/);
+  const rejects = run.err.match(/rejected rows and why: (\S+)/);
+  assert.ok(rejects, run.err);
+  assert.match(fs.readFileSync(rejects[1], 'utf8'), /^row,reason,Nom,Courriel,Société,Tags\r\n3,email: /);
+  assert.ok(fs.existsSync(data), 'the user\'s file stays where it was');
+  const id = run.err.match(/import (\d+) done/)[1];
+  await withServer(async (admin) => {
+    const r = await admin.get(`${API}/contacts?tags[contains]=cli&sort=id`);
+    assert.deepEqual(r.json.data.map((c) => c.name), ['Жанна Дарк', '张伟']);
+    const acc = await admin.get(`${API}/accounts/${r.json.data[1].account_id}`);
+    assert.equal(acc.json.name, '深圳测试有限公司');
+    const imp = await admin.get(`${API}/imports/${id}`);
+    assert.equal(imp.json.status, 'done');
+  });
+  const undo = rapport(['import', '--undo', id]);
+  assert.equal(undo.code, 0, undo.err);
+  assert.notEqual(rapport(['import', '--undo', id]).code, 0, 'an import is undone once');
+  await withServer(async (admin) => {
+    const r = await admin.get(`${API}/contacts?tags[contains]=cli`);
+    assert.equal(r.json.data.length, 0);
+  });
+});
+
+test('--template takes a saved mapping; --user acts as that user and their permissions', async () => {
+  let tplName;
+  await withServer(async (admin) => {
+    tplName = `Old CRM ${Date.now()}`;
+    const t = await admin.post(`${API}/import_templates`, {
+      name: tplName, entity: 'contacts', mapping: { Nom: 'name', Courriel: 'email', 'Société': '', Tags: 'tags' },
+    });
+    assert.equal(t.status, 201, t.text);
+    const roles = await admin.get(`${API}/roles`);
+    const ro = roles.json.data.find((r) => r.name === 'read-only');
+    const u = await admin.post(`${API}/users`, { email: 'ro@example.com', name: 'RO', password: 'ro-password-1', role_id: ro.id });
+    assert.equal(u.status, 201, u.text);
+  });
+  const data = file('tpl.csv', csv.replace(/cli/g, 'tpl'));
+  const run = rapport(['import', 'contacts', data, '--template', tplName]);
+  assert.equal(run.code, 0, run.err);
+  await withServer(async (admin) => {
+    const r = await admin.get(`${API}/contacts?tags[contains]=tpl&sort=id`);
+    assert.equal(r.json.data.length, 2);
+    assert.ok(r.json.data.every((c) => c.account_id === null), 'the template skips the company column');
+  });
+  assert.notEqual(rapport(['import', 'contacts', data, '--template', 'no such']).code, 0);
+  const ro = rapport(['import', 'contacts', data, '--user', 'ro@example.com']);
+  assert.notEqual(ro.code, 0);
+  assert.match(ro.err, /may not/);
+  assert.notEqual(rapport(['import', 'contacts', data, '--user', 'nobody@example.com']).code, 0);
+});
