@@ -18,7 +18,9 @@
 #
 # Settings (environment):
 #   BENCH_SCALES="10000 100000"   scales to run (default by mode)
-#   BENCH_WORKLOADS="get list"    workloads to run (default: all)
+#   BENCH_WORKLOADS="get list"    workloads to run (default: all; "import"
+#                                 is the CSV import, run once after the scales)
+#   BENCH_IMPORT_ROWS=100000      rows of the import workload (default by mode)
 #   BENCH_DURATION=5              seconds per wrk run (default by mode)
 #   BENCH_SERVER_THREADS=4        rapport serve --threads
 #   BENCH_CONNS=32                connections for single workloads
@@ -617,6 +619,7 @@ print(json.dumps({"scale":int(sys.argv[2]),"mean_ms":r["mean"]*1e3,"median_ms":r
 			spid=$SERVER_PID
 		fi
 		case $w in
+		import) continue ;; # run once, after the scales
 		create) lo=$(($(max_contact) + 1)) ;;
 		update) extra=(BENCH_LO=1 BENCH_HI=$((CONTACTS > 2000 ? CONTACTS - 1000 : CONTACTS))) ;;
 		delete)
@@ -672,6 +675,19 @@ fi
 for s in $SCALES; do
 	run_scale "$s"
 done
+
+# The import workload: a CSV of contacts through `rapport import`, timed,
+# with its peak RSS (100k rows in quick mode, 1M in full).
+if [ -z "${BENCH_WORKLOADS:-}" ] || want import; then
+	IMPORT_ROWS=${BENCH_IMPORT_ROWS:-$([ "$MODE" = full ] && echo 1000000 || echo 100000)}
+	log "import: $IMPORT_ROWS CSV rows into contacts"
+	if j=$(timeout 3600 "$BENCH/tools/import.sh" "$BIN" "$RUN/tmp" "$IMPORT_ROWS"); then
+		emit import "$j"
+		log "  import: $(python3 -c 'import json,sys; d=json.loads(sys.argv[1]); print("%d rows in %.0f s = %.0f rows/s, peak RSS %.0f MB" % (d["rows"], d["seconds"] or 0, d["rows_per_s"] or 0, (d["peak_rss_kb"] or 0) / 1024))' "$j")"
+	else
+		log "  import workload failed"
+	fi
+fi
 
 emit run "{\"elapsed_s\":$(($(date +%s) - T_START))}"
 JSON=$OUTDIR/results-$STAMP-$MODE.json

@@ -206,6 +206,18 @@ def main():
             if "idle_kb" in rs:
                 target("idle RSS < 30 MB (%s)" % fmt_scale(s), rs["idle_kb"] < 30 * 1024,
                        "%.1f MB" % (rs["idle_kb"] / 1024))
+    imports = [r for r in rows if r["kind"] == "import"]
+    for im in imports:
+        print()
+        print("import: %d CSV rows into contacts in %.1f s = %.0f rows/s, peak RSS %.1f MB"
+              " (%s created, %s updated, %s rejected)" % (
+                  im["rows"], im["seconds"] or 0, im["rows_per_s"] or 0,
+                  (im["peak_rss_kb"] or 0) / 1024, im.get("created"), im.get("updated"),
+                  im.get("rejected")))
+        target("import of %s rows: peak RSS < 200 MB" % fmt_scale(im["rows"]),
+               (im["peak_rss_kb"] or 1e9) < 200 * 1024, "%.1f MB" % ((im["peak_rss_kb"] or 0) / 1024))
+        target("import of %s rows: >= 10,000 rows/s" % fmt_scale(im["rows"]),
+               (im["rows_per_s"] or 0) >= 10000, "%.0f rows/s" % (im["rows_per_s"] or 0))
     print()
     print("targets:")
     for t in targets:
@@ -213,6 +225,7 @@ def main():
     print()
 
     doc = {"run": run, "machine": machine, "data": data, "start": start, "rss": rss,
+           "imports": imports,
            "nginx": nginx, "results": table,
            "storage_ceilings": [c for c in ceilings.values()], "targets": targets}
     with open(sys.argv[2], "w", encoding="utf-8") as f:

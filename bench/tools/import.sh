@@ -1,0 +1,41 @@
+#!/bin/sh
+# import.sh BIN DIR ROWS — the import workload: writes a CSV of ROWS contact
+# rows (Chinese, Russian and English names, phones, companies that repeat,
+# so accounts are linked and created) into DIR, imports it into a fresh
+# database with `rapport import contacts`, and prints one JSON object:
+# rows, seconds, rows/s, peak RSS, created/linked counts.
+set -eu
+bin=$1 dir=$2 rows=$3
+csv=$dir/import-$rows.csv
+db=$dir/import-$rows.db
+python3 - "$csv" "$rows" <<'PY'
+import random, sys
+path, n = sys.argv[1], int(sys.argv[2])
+rnd = random.Random(7)
+fam = ["王", "李", "张", "刘", "Иванов", "Петров", "Смирнов", "Smith", "Brown", "Garcia"]
+giv = ["伟", "芳", "娜", "Иван", "Анна", "Олег", "John", "Mary", "Luis", "Emma"]
+with open(path, "w", encoding="utf-8", newline="") as f:
+    f.write("Contact ID,First Name,Last Name,Email,Mobile,Company,City,Birthday\r\n")
+    for i in range(n):
+        f.write("C%d,%s,%s,u%d@ex%d.example.com,+7 916 %03d-%02d-%02d,Company %d,City %d,%02d.%02d.19%02d\r\n" % (
+            i, rnd.choice(giv), rnd.choice(fam), i, i % 97, i % 1000, (i // 1000) % 100, i % 100,
+            rnd.randrange(max(1, n // 20)), i % 50, 1 + i % 28, 1 + i % 12, 50 + i % 50))
+PY
+rm -f "$db" "$db-wal" "$db-shm"
+RAPPORT_ADMIN_PASSWORD=bench-admin-1 "$bin" init --db "$db" >/dev/null 2>&1
+out=$dir/import-$rows.log
+/usr/bin/time -f 'TIME %e %M' "$bin" import contacts "$csv" --db "$db" >"$out" 2>&1 || true
+python3 - "$out" "$rows" "$(stat -c %s "$csv")" <<'PY'
+import json, re, sys
+text = open(sys.argv[1], encoding="utf-8", errors="replace").read()
+t = re.search(r"TIME ([0-9.]+) ([0-9]+)", text)
+s = re.search(r"(\d+) rows, (\d+) created, (\d+) updated, (\d+) merged, (\d+) skipped, (\d+) rejected", text)
+secs, kb = (float(t.group(1)), int(t.group(2))) if t else (None, None)
+d = {"rows": int(sys.argv[2]), "csv_bytes": int(sys.argv[3]), "seconds": secs, "peak_rss_kb": kb}
+if s:
+    d.update(dict(zip(["processed", "created", "updated", "merged", "skipped", "rejected"], map(int, s.groups()))))
+d["rows_per_s"] = d["rows"] / secs if secs else None
+print(json.dumps(d))
+PY
+rm -f "$db" "$db-wal" "$db-shm" "$csv"
+rm -rf "$dir/imports"
