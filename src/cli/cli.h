@@ -11,6 +11,7 @@ struct config {
 	const char *db;
 	const char *listen;
 	const char *web_dir;
+	const char *default_country;
 	long threads;
 	long max_body;
 	long session_ttl;

@@ -23,6 +23,11 @@ static const struct {
 	 "HOST:PORT to serve on", 0, 0},
 	{"web-dir", "RAPPORT_WEB_DIR", C_STR, offsetof(struct config, web_dir), "",
 	 "serve the UI from this folder instead of the built-in copy (development)", 0, 0},
+	{"default-country", "RAPPORT_DEFAULT_COUNTRY", C_STR,
+	 offsetof(struct config, default_country), "",
+	 "ISO code whose national phone numbers are completed when finding duplicates (CN, RU, "
+	 "...)",
+	 0, 0},
 	{"threads", "RAPPORT_THREADS", C_LONG, offsetof(struct config, threads), "4",
 	 "HTTP worker threads", 1, 256},
 	{"max-body", "RAPPORT_MAX_BODY", C_LONG, offsetof(struct config, max_body), "1048576",

@@ -8,6 +8,7 @@
 
 #include "cli/cli.h"
 #include "core/textkey.h"
+#include "domain/dedup.h"
 #include "domain/domain.h"
 #include "model/registry.h"
 
@@ -171,6 +172,15 @@ int main(int argc, char **argv)
 				config_usage();
 				return 0;
 			}
+		if (cfg.default_country && *cfg.default_country &&
+		    !dedup_known_country(cfg.default_country)) {
+			fprintf(stderr,
+				"rapport: --default-country %s is not a country code Rapport "
+				"knows\n",
+				cfg.default_country);
+			return 2;
+		}
+		dedup_set_default_country(cfg.default_country);
 		int rc = commands[i].fn(&cfg, nargs, args);
 		model_shutdown();
 		textkey_shutdown();
