@@ -227,8 +227,7 @@ static bool is_company(const struct entity_def *e)
 /* People share a name key only within one company: the key of a contact
  * is "a<account id>:<name>", of a lead "<company key>:<name>"; without a
  * company a person has no name key (namesakes are not duplicates). */
-static const char *company_part(const struct entity_def *e, const struct record *r,
-				struct arena *a)
+static const char *company_part(const struct entity_def *e, const struct record *r, struct arena *a)
 {
 	const struct value *acc = record_get(r, "account_id");
 	if (acc && acc->kind == V_INT && acc->i)
