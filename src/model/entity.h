@@ -59,10 +59,10 @@ struct field_def {
 };
 
 enum entity_flag {
-	EF_SEARCH = 1u << 0,   /* appears in global search */
-	EF_TIMELINE = 1u << 1, /* has a timeline (accounts, contacts, ...) */
-	EF_EVENT = 1u << 2,    /* shows in its parents' timelines (deals) */
-	EF_ACTIVITY = 1u << 3, /* linked to any record by related_type/_id */
+	EF_SEARCH = 1u << 0,	 /* appears in global search */
+	EF_TIMELINE = 1u << 1,	 /* has a timeline (accounts, contacts, ...) */
+	EF_EVENT = 1u << 2,	 /* shows in its parents' timelines (deals) */
+	EF_ACTIVITY = 1u << 3,	 /* linked to any record by related_type/_id */
 	EF_OWN_CREATE = 1u << 4, /* created by an endpoint of its own (imports:
 				    a file upload), not the generic POST */
 };
