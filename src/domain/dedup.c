@@ -148,9 +148,73 @@ static int cmp_words(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
+/* The UTF-8 length of the Han character (CJK Unified Ideographs, their
+ * extensions and compatibility forms) at p; 0 for anything else. */
+static size_t han_at(const unsigned char *p)
+{
+	if (p[0] >= 0xe0 && p[0] <= 0xef && (p[1] & 0xc0) == 0x80 && (p[2] & 0xc0) == 0x80) {
+		unsigned c = (p[0] & 0x0fu) << 12 | (p[1] & 0x3fu) << 6 | (p[2] & 0x3fu);
+		bool han = (c >= 0x3400 && c <= 0x4dbf) || (c >= 0x4e00 && c <= 0x9fff) ||
+			   (c >= 0xf900 && c <= 0xfaff);
+		return han ? 3 : 0;
+	}
+	if (p[0] == 0xf0 && p[1] >= 0xa0 && p[1] <= 0xb1 && (p[2] & 0xc0) == 0x80 &&
+	    (p[3] & 0xc0) == 0x80)
+		return 4; /* U+20000..U+31FFF: extensions B to H */
+	return 0;
+}
+
+/* Family names of two characters: 欧阳修 is Ouyang Xiu. */
+static const char *const compound_surnames[] = {
+	"欧阳", "司马", "诸葛", "上官", "司徒", "东方", "皇甫", "慕容",
+	"令狐", "夏侯", "公孙", "长孙", "尉迟", "宇文", NULL,
+};
+
+/* A Chinese name written alone, family name first ("张伟", "欧阳修"), as
+ * its pinyin in two words ("zhang wei"), so that its key is the key of
+ * "Wei Zhang" and "Zhang Wei" whichever way the words sort. The family
+ * name's pinyin is cut from the whole name's, so readings stay those of
+ * the name (乐 alone reads as the surname Yue, 王乐 is Wang Le). NULL
+ * when s is no such name (malloc'd otherwise). */
+static char *han_name_words(const char *s)
+{
+	while (*s == ' ')
+		s++;
+	size_t len = strlen(s), fam = 0, chars = 0;
+	while (len && s[len - 1] == ' ')
+		len--;
+	for (size_t i = 0, k; i < len; i += k, chars++) {
+		k = han_at((const unsigned char *)s + i);
+		if (!k)
+			return NULL;
+		if (!fam)
+			fam = k;
+	}
+	if (chars < 2 || chars > 4)
+		return NULL;
+	for (int i = 0; chars > 2 && compound_surnames[i]; i++)
+		if (!strncmp(s, compound_surnames[i], strlen(compound_surnames[i])))
+			fam = strlen(compound_surnames[i]);
+	char *all = textkey_latin(s, len), *f = textkey_latin(s, fam), *out = NULL;
+	size_t fl = f ? strlen(f) : 0;
+	if (all && fl && fl < strlen(all) && !strncmp(all, f, fl)) {
+		struct buf b;
+		buf_init(&b, 0);
+		buf_add(&b, all, fl);
+		buf_addc(&b, ' ');
+		buf_adds(&b, all + fl);
+		out = buf_detach(&b, NULL);
+	}
+	free(all);
+	free(f);
+	return out;
+}
+
 char *dedup_name_key(const char *s, bool company)
 {
-	char *latin = textkey_latin(s, strlen(s));
+	char *latin = company ? NULL : han_name_words(s);
+	if (!latin)
+		latin = textkey_latin(s, strlen(s));
 	if (!latin)
 		return NULL;
 	char *words[64] = {0};

@@ -18,7 +18,9 @@ bool dedup_email_key(const char *s, char *out, size_t n);
 /* country NULL or "": the default country. */
 bool dedup_phone_key(const char *s, const char *country, char *out, size_t n);
 /* Latin letters of the name's words in sorted order, run together;
- * companies lose their legal form ("ООО Ромашка" = "Romashka LLC").
+ * a person's Chinese name counts as two words, family and given name
+ * ("张伟" = "Wei Zhang" = "Zhang Wei"); companies lose their legal form
+ * ("ООО Ромашка" = "Romashka LLC").
  * malloc'd; NULL when nothing is left. */
 char *dedup_name_key(const char *s, bool company);
 /* Jaro-Winkler similarity of two keys, 0..1. */

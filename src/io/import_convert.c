@@ -31,17 +31,22 @@ static bool is_space_byte(const char *p, size_t *skip)
 }
 
 /* Keeps digits, one sign and the separators of s; drops currency signs and
- * words around the number. Returns false when nothing numeric is there. */
+ * words around the number. Returns false when nothing numeric is there, or
+ * when digits follow a word that followed the number ("12abc34" is not
+ * 1234). A '.' or ',' not followed by a digit is punctuation ("руб.",
+ * "Rs. 5"), not a separator. */
 static bool number_chars(const char *s, char *out, size_t cap)
 {
 	size_t k = 0;
-	bool digits = false;
+	bool digits = false, ended = false;
 	for (const char *p = s; *p && k + 1 < cap;) {
 		size_t skip;
 		if (isdigit((unsigned char)*p)) {
+			if (ended)
+				return false;
 			out[k++] = *p++;
 			digits = true;
-		} else if (*p == '.' || *p == ',') {
+		} else if ((*p == '.' || *p == ',') && isdigit((unsigned char)p[1]) && !ended) {
 			out[k++] = *p++;
 		} else if ((*p == '-' || *p == '(') && !digits && k == 0) {
 			out[k++] = '-';
@@ -49,7 +54,8 @@ static bool number_chars(const char *s, char *out, size_t cap)
 		} else if (is_space_byte(p, &skip)) {
 			p += skip; /* thousands separators: 1 234 567, 1'234 */
 		} else {
-			p++; /* currency signs, %, words */
+			ended = digits; /* after the number: currency signs, %, words */
+			p++;
 		}
 	}
 	out[k] = '\0';

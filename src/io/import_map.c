@@ -19,6 +19,10 @@ struct alias {
 	const char *const *names;
 };
 
+#define PERSON_NAMES                                                                               \
+	N("name", "full name", "contact name", "lead name", "display name", "фио", "полное имя",   \
+	  "контакт", "姓名", "名字", "联系人", "联系人姓名")
+
 /* Most specific first: the first alias whose folded name matches wins. */
 static const struct alias aliases[] = {
 	/* the record's own id in the old system */
@@ -50,9 +54,9 @@ static const struct alias aliases[] = {
 	   "产品名称", "产品", "商品名称", "名称")},
 	{"activities", "subject",
 	 N("subject", "title", "name", "тема", "название", "主题", "标题")},
-	{NULL, "name",
-	 N("name", "full name", "contact name", "lead name", "display name", "фио", "полное имя",
-	   "контакт", "姓名", "名字", "联系人", "联系人姓名")},
+	/* people only: elsewhere a contact's name is not the record's name */
+	{"contacts", "name", PERSON_NAMES},
+	{"leads", "name", PERSON_NAMES},
 	{NULL, "given_name", N("first name", "given name", "firstname", "имя", "名")},
 	{NULL, "family_name",
 	 N("last name", "surname", "family name", "lastname", "фамилия", "姓")},

@@ -1,0 +1,844 @@
+/* test_import.c — unit tests for the importer's pure functions: reading
+ * cells as field values (import_convert, import_parse_date), matching
+ * headers to fields (import_auto_target, import_target_valid) and the
+ * duplicate keys of src/domain/dedup.c. No database; the registry gives
+ * the real field descriptors and textkey_init() the ICU transliterators
+ * that header keys and name keys need. */
+#include "unit.h"
+
+#include <jansson.h>
+#include <math.h>
+#include <stdbool.h>
+#include <stdio.h>
+
+#include "core/err.h"
+#include "core/textkey.h"
+#include "domain/dedup.h"
+#include "io/import.h"
+#include "model/registry.h"
+
+static int group_setup(void **state)
+{
+	(void)state;
+	model_init();
+	return textkey_init() ? -1 : 0;
+}
+
+static int group_teardown(void **state)
+{
+	(void)state;
+	textkey_shutdown();
+	model_shutdown();
+	return 0;
+}
+
+static const struct entity_def *ent(const char *name)
+{
+	const struct entity_def *e = model_entity(name);
+	if (!e)
+		fail_msg("no entity %s", name);
+	return e;
+}
+
+static const struct field_def *fld(const char *entity, const char *field)
+{
+	const struct field_def *f = entity_field(ent(entity), field);
+	if (!f)
+		fail_msg("no field %s.%s", entity, field);
+	return f;
+}
+
+/* ------------------------------------------------------------------ */
+/* import_convert                                                       */
+/* ------------------------------------------------------------------ */
+
+static const struct import_convert_opts NO_OPTS = {0};
+
+/* Converts cell for entity.field; fails the test when it is rejected. */
+static json_t *conv_ok(const char *entity, const char *field, const char *cell,
+		       const struct import_convert_opts *o)
+{
+	struct rp_error err;
+	rp_error_init(&err);
+	json_t *j = import_convert(fld(entity, field), cell, o ? o : &NO_OPTS, &err);
+	if (!j)
+		fail_msg("%s.%s: \"%s\" rejected: %s", entity, field, cell,
+			 err.nfields ? err.fields[0].message : "(no field error)");
+	assert_int_equal(err.nfields, 0);
+	return j;
+}
+
+static void conv_int(const char *entity, const char *field, const char *cell,
+		     const struct import_convert_opts *o, json_int_t want)
+{
+	json_t *j = conv_ok(entity, field, cell, o);
+	if (!json_is_integer(j) || json_integer_value(j) != want)
+		fail_msg("%s.%s: \"%s\" gave %lld, want %lld", entity, field, cell,
+			 json_is_integer(j) ? (long long)json_integer_value(j) : -999999LL,
+			 (long long)want);
+	json_decref(j);
+}
+
+static void conv_str(const char *entity, const char *field, const char *cell,
+		     const struct import_convert_opts *o, const char *want)
+{
+	json_t *j = conv_ok(entity, field, cell, o);
+	if (!json_is_string(j))
+		fail_msg("%s.%s: \"%s\" did not give a string", entity, field, cell);
+	if (strcmp(json_string_value(j), want))
+		fail_msg("%s.%s: \"%s\" gave \"%s\", want \"%s\"", entity, field, cell,
+			 json_string_value(j), want);
+	json_decref(j);
+}
+
+static void conv_bool(const char *cell, bool want)
+{
+	json_t *j = conv_ok("contacts", "marketing_consent", cell, NULL);
+	if (!json_is_boolean(j) || json_boolean_value(j) != want)
+		fail_msg("\"%s\" is not read as %s", cell, want ? "true" : "false");
+	json_decref(j);
+}
+
+/* The cell must be rejected with one field error naming the field. */
+static void conv_rejected(const char *entity, const char *field, const char *cell,
+			  const struct import_convert_opts *o)
+{
+	struct rp_error err;
+	rp_error_init(&err);
+	json_t *j = import_convert(fld(entity, field), cell, o ? o : &NO_OPTS, &err);
+	if (j) {
+		char *s = json_dumps(j, JSON_ENCODE_ANY), got[200];
+		snprintf(got, sizeof got, "%s", s ? s : "?");
+		free(s);
+		json_decref(j);
+		fail_msg("%s.%s: \"%s\" accepted as %s", entity, field, cell, got);
+	}
+	assert_int_equal(err.err, RP_EINVAL);
+	assert_int_equal(err.nfields, 1);
+	assert_string_equal(err.fields[0].field, field);
+	assert_string_equal(err.fields[0].code, "invalid");
+	assert_non_null(strstr(err.fields[0].message, "is not"));
+}
+
+static void test_convert_money(void **state)
+{
+	(void)state;
+	conv_int("deals", "amount", "1,234.56", NULL, 123456);
+	conv_int("deals", "amount", "1.234,56", NULL, 123456);
+	conv_int("deals", "amount", "1234,56", NULL, 123456);
+	conv_int("deals", "amount", "1 234,5 руб.", NULL, 123450);
+	conv_int("deals", "amount",
+		 "1\xc2\xa0"
+		 "234,50 \xe2\x82\xbd",
+		 NULL, 123450); /* NBSP, ₽ */
+	conv_int("deals", "amount", "¥1,234", NULL, 123400);
+	conv_int("deals", "amount", "$1,234,567.89", NULL, 123456789);
+	conv_int("deals", "amount", "1.234.567", NULL, 123456700);
+	conv_int("deals", "amount", "1'234.50 CHF", NULL, 123450);
+	conv_int("deals", "amount", "-12.5", NULL, -1250);
+	conv_int("deals", "amount", "(12.50)", NULL, -1250); /* accounting negative */
+	conv_int("deals", "amount", "0", NULL, 0);
+	conv_int("deals", "amount", "Rs. 1,234", NULL, 123400); /* the dot of "Rs." is no decimal */
+
+	struct import_convert_opts jpy = {.currency = "JPY"};
+	conv_int("deals", "amount", "1,234", &jpy, 1234);
+	conv_int("deals", "amount", "¥1,234", &jpy, 1234);
+	struct import_convert_opts usd = {.currency = "USD"};
+	conv_int("deals", "amount", "1,234", &usd, 123400);
+
+	conv_rejected("deals", "amount", "", NULL);
+	conv_rejected("deals", "amount", "n/a", NULL);
+	conv_rejected("deals", "amount", "-", NULL);
+	conv_rejected("deals", "amount", "12abc34", NULL);
+	conv_rejected("deals", "amount", "1-800", NULL);
+}
+
+static void test_convert_numbers(void **state)
+{
+	(void)state;
+	conv_int("accounts", "employees", "1,234", NULL, 1234);
+	conv_int("accounts", "employees", "1 234", NULL, 1234);
+	conv_int("accounts", "employees", "42", NULL, 42);
+	conv_int("accounts", "employees", "-7", NULL, -7); /* the range is the record service's */
+	conv_int("deals", "probability", "75%", NULL, 75);
+	/* words before or after the number are units and currencies */
+	conv_int("accounts", "employees", "1234 people", NULL, 1234);
+	conv_int("accounts", "employees", "12 шт.", NULL, 12);
+	conv_int("accounts", "employees", "12abc", NULL, 12);
+	conv_int("accounts", "employees", "approx. 1,500", NULL, 1500);
+
+	/* letters inside a number are not separators: "12abc34" is no 1234 */
+	conv_rejected("accounts", "employees", "12abc34", NULL);
+	conv_rejected("accounts", "employees", "12 abc 34", NULL);
+	conv_rejected("accounts", "employees", "1e5", NULL);
+	conv_rejected("accounts", "employees", "12.5", NULL); /* not whole */
+	conv_rejected("accounts", "employees", "abc", NULL);
+	conv_rejected("accounts", "employees", "", NULL);
+
+	/* a number field built by hand, as a custom field would be */
+	static const struct field_def ratio = {.name = "ratio", .type = FT_NUMBER};
+	struct rp_error err;
+	rp_error_init(&err);
+	json_t *j = import_convert(&ratio, "0,25", &NO_OPTS, &err);
+	assert_true(json_is_real(j));
+	assert_true(fabs(json_real_value(j) - 0.25) < 1e-9);
+	json_decref(j);
+	j = import_convert(&ratio, "-1 234.5", &NO_OPTS, &err);
+	assert_true(fabs(json_real_value(j) + 1234.5) < 1e-9);
+	json_decref(j);
+	assert_int_equal(err.nfields, 0);
+	assert_null(import_convert(&ratio, "x1y2", &NO_OPTS, &err));
+	assert_int_equal(err.nfields, 1);
+	assert_string_equal(err.fields[0].field, "ratio");
+}
+
+static void test_convert_dates(void **state)
+{
+	(void)state;
+	conv_str("contacts", "birthday", "2024-03-05", NULL, "2024-03-05");
+	conv_str("contacts", "birthday", "2024-3-5", NULL, "2024-03-05");
+	conv_str("contacts", "birthday", "2024/03/05", NULL, "2024-03-05");
+	conv_str("contacts", "birthday", "05.03.2024", NULL, "2024-03-05");
+	conv_str("contacts", "birthday", "3/5/2024", NULL, "2024-03-05");   /* MDY with slashes */
+	conv_str("contacts", "birthday", "13/5/2024", NULL, "2024-05-13");  /* 13 is no month */
+	conv_str("contacts", "birthday", "12/25/2024", NULL, "2024-12-25"); /* 25 is no month */
+	conv_str("contacts", "birthday", "2024年3月5日", NULL, "2024-03-05");
+	conv_str("contacts", "birthday", "2024-02-29", NULL, "2024-02-29"); /* leap year */
+
+	struct import_convert_opts dmy = {.date_order = 'D'};
+	conv_str("contacts", "birthday", "3/5/2024", &dmy, "2024-05-03");
+	conv_str("contacts", "birthday", "05.03.2024", &dmy, "2024-03-05");
+	struct import_convert_opts mdy = {.date_order = 'M'};
+	conv_str("contacts", "birthday", "05.03.2024", &mdy, "2024-05-03");
+	conv_str("contacts", "birthday", "13/5/2024", &mdy, "2024-05-13"); /* cannot be MDY */
+
+	conv_rejected("contacts", "birthday", "31.02.2024", NULL);
+	conv_rejected("contacts", "birthday", "2023-02-29", NULL);
+	conv_rejected("contacts", "birthday", "2024-13-01", NULL);
+	conv_rejected("contacts", "birthday", "13/13/2024", NULL);
+	conv_rejected("contacts", "birthday", "2024-03", NULL);
+	conv_rejected("contacts", "birthday", "tomorrow", NULL);
+	conv_rejected("contacts", "birthday", "", NULL);
+	conv_rejected("contacts", "birthday", "1/2/3", NULL);
+}
+
+static void test_parse_date(void **state)
+{
+	(void)state;
+	char out[11];
+	const char *rest = NULL;
+	assert_true(import_parse_date("05.03.24", 0, out, NULL));
+	assert_string_equal(out, "2024-03-05");
+	assert_true(import_parse_date("05.03.85", 0, out, NULL));
+	assert_string_equal(out, "1985-03-05");
+	assert_true(import_parse_date("05.03.00", 0, out, NULL));
+	assert_string_equal(out, "2000-03-05");
+	assert_true(import_parse_date("05.03.69", 0, out, NULL)); /* the pivot: 70..99 → 19xx */
+	assert_string_equal(out, "2069-03-05");
+	assert_true(import_parse_date("05.03.70", 0, out, NULL));
+	assert_string_equal(out, "1970-03-05");
+	assert_true(import_parse_date("3/5/24", 0, out, NULL));
+	assert_string_equal(out, "2024-03-05");
+
+	assert_true(import_parse_date("2026-11-02 14:30", 0, out, &rest));
+	assert_string_equal(out, "2026-11-02");
+	assert_string_equal(rest, "14:30");
+	assert_true(import_parse_date("2026-11-02T14:30", 0, out, &rest));
+	assert_string_equal(rest, "14:30");
+	assert_true(import_parse_date("2024年3月5日 9:00", 0, out, &rest));
+	assert_string_equal(out, "2024-03-05");
+	assert_string_equal(rest, "9:00");
+
+	/* out and ret_rest are left alone on failure */
+	memcpy(out, "unchanged!", 11);
+	rest = "same";
+	assert_false(import_parse_date("5.3", 0, out, &rest));
+	assert_false(import_parse_date("0000-01-01", 0, out, &rest));
+	assert_false(import_parse_date("05.03.124", 0, out, &rest)); /* a three-digit year */
+	assert_false(import_parse_date("", 0, out, &rest));
+	assert_string_equal(rest, "same");
+}
+
+static void test_convert_datetimes(void **state)
+{
+	(void)state;
+	conv_str("activities", "due_at", "2026-11-02 14:30", NULL, "2026-11-02T14:30:00Z");
+	conv_str("activities", "due_at", "2026-11-02 14:30:45", NULL, "2026-11-02T14:30:45Z");
+	conv_str("activities", "due_at", "2026-11-02T14:30", NULL, "2026-11-02T14:30:00Z");
+	conv_str("activities", "due_at", "2026-11-02", NULL, "2026-11-02T00:00:00Z");
+	conv_str("activities", "due_at", "11/20/2026 2:05 PM", NULL, "2026-11-20T14:05:00Z");
+	conv_str("activities", "due_at", "11/20/2026 12:05 AM", NULL, "2026-11-20T00:05:00Z");
+	conv_str("activities", "due_at", "11/20/2026 12:05 PM", NULL, "2026-11-20T12:05:00Z");
+	conv_str("activities", "due_at", "02.11.2026 09:15", NULL, "2026-11-02T09:15:00Z");
+	conv_str("activities", "due_at", "2026-11-02T14:30:00+03:00", NULL, "2026-11-02T11:30:00Z");
+	conv_str("activities", "due_at", "2026-11-02T01:30:00-05:00", NULL, "2026-11-02T06:30:00Z");
+	conv_str("activities", "due_at", "2026-11-02T14:30:00Z", NULL, "2026-11-02T14:30:00Z");
+
+	conv_rejected("activities", "due_at", "2026-11-02 25:00", NULL);
+	conv_rejected("activities", "due_at", "2026-11-02 14:61", NULL);
+	conv_rejected("activities", "due_at", "31.02.2026 10:00", NULL);
+	conv_rejected("activities", "due_at", "soon", NULL);
+}
+
+static void test_convert_bools(void **state)
+{
+	(void)state;
+	static const char *const yes[] = {"yes", "Yes", "TRUE", "1", "y",  "x",
+					  "да",	 "Да",	"是",	"✓", "On", NULL};
+	static const char *const no[] = {"no",	"No",  "FALSE", "0",   "n",
+					 "нет", "НЕТ", "否",	"off", NULL};
+	for (int i = 0; yes[i]; i++)
+		conv_bool(yes[i], true);
+	for (int i = 0; no[i]; i++)
+		conv_bool(no[i], false);
+	conv_rejected("contacts", "marketing_consent", "maybe", NULL);
+	conv_rejected("contacts", "marketing_consent", "2", NULL);
+	conv_rejected("contacts", "marketing_consent", "", NULL);
+}
+
+static void test_convert_enums(void **state)
+{
+	(void)state;
+	conv_str("leads", "source", "web", NULL, "web");
+	conv_str("leads", "source", "Website", NULL, "web");
+	conv_str("leads", "source", "Trade Show", NULL, "event");
+	conv_str("leads", "source", "推荐", NULL, "referral");
+	conv_str("leads", "source", "Cold Call", NULL, "cold_call");
+	conv_str("leads", "source", "COLD_CALL", NULL, "cold_call");
+	conv_str("leads", "status", "Open", NULL, "new");
+	conv_str("activities", "type", "Звонок", NULL, "call");
+	conv_str("activities", "type", "Event", NULL, "meeting"); /* no "event" type: a meeting */
+	conv_str("activities", "type", "E-mail", NULL, "email");
+	conv_str("deals", "status", "Closed Won", NULL, "won");
+	conv_str("deals", "status", "closed lost", NULL, "lost");
+	conv_str("deals", "status", "赢单", NULL, "won");
+
+	conv_rejected("leads", "source", "carrier pigeon", NULL);
+	conv_rejected("deals", "status", "Closed Maybe", NULL);
+	conv_rejected("activities", "type", "Trade Show",
+		      NULL); /* a label of another field's value */
+	conv_rejected("activities", "type", "", NULL);
+}
+
+static void test_convert_currency_and_tags(void **state)
+{
+	(void)state;
+	conv_str("deals", "currency", "¥", NULL, "CNY");
+	conv_str("deals", "currency", "￥", NULL, "CNY");
+	conv_str("deals", "currency", "人民币", NULL, "CNY");
+	conv_str("deals", "currency", "руб", NULL, "RUB");
+	conv_str("deals", "currency", "руб.", NULL, "RUB");
+	conv_str("deals", "currency", "usd", NULL, "USD");
+	conv_str("deals", "currency", "$", NULL, "USD");
+	conv_str("deals", "currency", "€", NULL, "EUR");
+	conv_str("deals", "currency", "eur", NULL, "EUR");
+	assert_string_equal(import_cell_currency("1 234,5 руб."), "RUB");
+	assert_string_equal(import_cell_currency("¥1,234"), "CNY");
+	assert_null(import_cell_currency("1,234"));
+
+	json_t *j = conv_ok("contacts", "tags", "a, b;c|d", NULL);
+	json_t *want = json_pack("[ssss]", "a", "b", "c", "d");
+	assert_true(json_equal(j, want));
+	json_decref(want);
+	json_decref(j);
+
+	j = conv_ok("contacts", "tags", " vip ,, ;  新客户 |", NULL);
+	want = json_pack("[ss]", "vip", "新客户");
+	assert_true(json_equal(j, want));
+	json_decref(want);
+	json_decref(j);
+
+	j = conv_ok("contacts", "tags", "", NULL);
+	assert_true(json_is_array(j));
+	assert_int_equal(json_array_size(j), 0);
+	json_decref(j);
+}
+
+static void test_convert_text_and_json(void **state)
+{
+	(void)state;
+	conv_str("contacts", "name", "Иван Петров", NULL, "Иван Петров");
+	conv_str("contacts", "email", "ivan@example.ru", NULL, "ivan@example.ru");
+	json_t *j = conv_ok("saved_views", "columns", "{\"a\": 1}", NULL);
+	assert_int_equal(json_integer_value(json_object_get(j, "a")), 1);
+	json_decref(j);
+	conv_rejected("saved_views", "columns", "{not json", NULL);
+}
+
+/* ------------------------------------------------------------------ */
+/* import_auto_target, import_target_valid                               */
+/* ------------------------------------------------------------------ */
+
+struct mapping_case {
+	const char *header, *target;
+};
+
+static void check_targets(const char *entity, const struct mapping_case *c)
+{
+	const struct entity_def *e = ent(entity);
+	for (; c->header; c++) {
+		const char *got = import_auto_target(e, c->header);
+		if (strcmp(got, c->target))
+			fail_msg("%s: \"%s\" maps to \"%s\", want \"%s\"", entity, c->header, got,
+				 c->target);
+		if (!import_target_valid(e, got))
+			fail_msg("%s: \"%s\" maps to the invalid target \"%s\"", entity, c->header,
+				 got);
+	}
+}
+
+static void test_auto_target_contacts(void **state)
+{
+	(void)state;
+	static const struct mapping_case cases[] = {
+		/* Salesforce */
+		{"First Name", "given_name"},
+		{"Last Name", "family_name"},
+		{"Account Name", "account"},
+		{"Mailing City", "city"},
+		{"Email", "email"},
+		{"Contact ID", "external_id"},
+		{"Account ID", "account.external_id"},
+		{"Birthdate", "birthday"},
+		/* HubSpot */
+		{"Record ID", "external_id"},
+		{"Company Name", "account"},
+		{"Phone Number", "phone"},
+		{"Job Title", "title"},
+		{"Contact owner", "owner"},
+		/* Outlook */
+		{"E-mail Address", "email"},
+		{"Business Phone", "phone"},
+		{"Mobile Phone", "mobile"},
+		{"Company", "account"},
+		/* Google Contacts */
+		{"Given Name", "given_name"},
+		{"Family Name", "family_name"},
+		{"E-mail 1 - Value", "email"},
+		{"E-mail 2 - Value", "email2"},
+		{"Phone 1 - Value", "phone"},
+		{"Organization 1 - Name", "account"},
+		{"Organization 1 - Title", "title"},
+		/* Bitrix24, amoCRM */
+		{"Имя", "given_name"},
+		{"Фамилия", "family_name"},
+		{"Рабочий e-mail", "email"},
+		{"Рабочий телефон", "phone"},
+		{"Мобильный телефон", "mobile"},
+		{"Компания", "account"},
+		{"Должность", "title"},
+		{"Ответственный", "owner"},
+		{"ФИО", "name"},
+		/* Chinese CRMs */
+		{"姓名", "name"},
+		{"手机", "mobile"},
+		{"邮箱", "email"},
+		{"公司名称", "account"},
+		{"职位", "title"},
+		{"负责人", "owner"},
+		{"电话", "phone"},
+		/* folding: case, spaces, punctuation, accents */
+		{"  E-MAIL  ", "email"},
+		{"e_mail", "email"},
+		{"FIRST-NAME", "given_name"},
+		{"ИМЯ", "given_name"},
+		/* a field's own name or label */
+		{"family_name", "family_name"},
+		{"marketing consent", "marketing_consent"},
+		/* nothing */
+		{"Favourite Colour", ""},
+		{"", ""},
+		{"   ", ""},
+		{"---", ""},
+		{"Created Date", ""},
+		{NULL, NULL},
+	};
+	check_targets("contacts", cases);
+}
+
+static void test_auto_target_accounts(void **state)
+{
+	(void)state;
+	static const struct mapping_case cases[] = {
+		{"Account Name", "name"},
+		{"Company", "name"},
+		{"Company Name", "name"},
+		{"Компания", "name"},
+		{"公司名称", "name"},
+		{"Account ID", "external_id"},
+		{"Record ID", "external_id"},
+		{"Billing City", "city"},
+		{"Billing State", "region"},
+		{"Industry", "industry"},
+		{"Website", "website"},
+		{"Account Owner", "owner"},
+		/* a person's name in a company list is not the company's name */
+		{"Contact Name", ""},
+		{"联系人", ""},
+		{"Контакт", ""},
+		{"First Name", ""},
+		{NULL, NULL},
+	};
+	check_targets("accounts", cases);
+}
+
+static void test_auto_target_leads(void **state)
+{
+	(void)state;
+	static const struct mapping_case cases[] = {
+		{"Company", "company"},
+		{"Company Name", "company"},
+		{"Компания", "company"},
+		{"公司", "company"},
+		{"Lead Source", "source"},
+		{"Lead Status", "status"},
+		{"Lead ID", "external_id"},
+		{"Record ID", "external_id"},
+		{"Full Name", "name"},
+		{"Email", "email"},
+		{"Lead Owner", "owner"},
+		{"Account Name", ""}, /* leads have no account */
+		{NULL, NULL},
+	};
+	check_targets("leads", cases);
+}
+
+static void test_auto_target_deals(void **state)
+{
+	(void)state;
+	static const struct mapping_case cases[] = {
+		{"Opportunity Name", "name"},
+		{"Deal Name", "name"},
+		{"Amount", "amount"},
+		{"Stage", "stage"},
+		{"Deal Stage", "stage"},
+		{"Close Date", "expected_close"},
+		{"Account ID", "account.external_id"},
+		{"Opportunity ID", "external_id"},
+		{"Record ID", "external_id"},
+		{"Account Name", "account"},
+		{"Contact ID", "contact.external_id"},
+		{"Currency", "currency"},
+		{"Opportunity Owner", "owner"},
+		{"Probability (%)", "probability"},
+		{"Pipeline", "pipeline"},
+		{"Этап", "stage"},
+		{"Сумма", "amount"},
+		{"商机名称", "name"},
+		{"销售阶段", "stage"},
+		/* the deal's contact, not the deal's name */
+		{"Contact Name", "contact"},
+		{"Primary Contact", "contact"},
+		{"Контакт", "contact"},
+		{"联系人", "contact"},
+		{NULL, NULL},
+	};
+	check_targets("deals", cases);
+}
+
+static void test_auto_target_activities_products(void **state)
+{
+	(void)state;
+	static const struct mapping_case acts[] = {
+		{"Subject", "subject"},		{"Activity Type", "type"},
+		{"Due Date", "due_at"},		{"Related To ID", "related.external_id"},
+		{"Activity ID", "external_id"}, {NULL, NULL},
+	};
+	check_targets("activities", acts);
+	static const struct mapping_case products[] = {
+		{"Product Name", "name"},
+		{"Product Code", "sku"},
+		{"Unit Price", "price"},
+		{"Product ID", "external_id"},
+		{NULL, NULL},
+	};
+	check_targets("products", products);
+}
+
+static void test_target_valid(void **state)
+{
+	(void)state;
+	const struct entity_def *c = ent("contacts");
+	assert_true(import_target_valid(c, ""));
+	assert_true(import_target_valid(c, "name"));
+	assert_true(import_target_valid(c, "email"));
+	assert_true(import_target_valid(c, "external_id"));
+	assert_true(import_target_valid(c, "account"));
+	assert_true(import_target_valid(c, "account_id"));
+	assert_true(import_target_valid(c, "account.external_id"));
+	assert_true(import_target_valid(c, "owner"));
+	assert_true(import_target_valid(c, "owner_id"));
+	assert_true(import_target_valid(c, "tags"));
+
+	assert_false(import_target_valid(c, "id"));
+	assert_false(import_target_valid(c, "created_at"));
+	assert_false(import_target_valid(c, "updated_at"));
+	assert_false(import_target_valid(c, "created_by"));
+	assert_false(import_target_valid(c, "version"));
+	assert_false(import_target_valid(c, "deleted_at"));
+	assert_false(import_target_valid(c, "team_id")); /* system, not the importer's */
+	assert_false(import_target_valid(c, "salary"));
+	assert_false(import_target_valid(c, "stage"));
+	assert_false(import_target_valid(c, "account.name"));
+	assert_false(import_target_valid(c, "account.external"));
+	assert_false(import_target_valid(c, "salary.external_id"));
+	assert_false(import_target_valid(c, "title.external_id")); /* title is no reference */
+
+	assert_false(import_target_valid(ent("users"), "password"));
+	assert_true(import_target_valid(ent("users"), "email"));
+	assert_false(import_target_valid(ent("users"), "last_login_at"));
+
+	const struct entity_def *d = ent("deals");
+	assert_true(import_target_valid(d, "stage"));
+	assert_true(import_target_valid(d, "stage.external_id"));
+	assert_true(import_target_valid(d, "pipeline"));
+	assert_true(import_target_valid(d, "contact"));
+	assert_false(import_target_valid(d, "closed_at"));
+	assert_false(import_target_valid(d, "given_name"));
+
+	assert_false(import_target_valid(ent("leads"), "converted_account_id"));
+	assert_true(import_target_valid(ent("activities"), "related.external_id"));
+}
+
+static void test_header_key_and_ref_field(void **state)
+{
+	(void)state;
+	char *k = import_header_key("  E-mail 1 - Value ");
+	assert_string_equal(k, "email1value");
+	free(k);
+	k = import_header_key("Рабочий E-MAIL");
+	assert_string_equal(k, "рабочииemail"); /* folded: й → и */
+	free(k);
+	k = import_header_key("---");
+	assert_string_equal(k, "");
+	free(k);
+
+	const struct field_def *f = import_ref_field(ent("contacts"), "account.external_id");
+	assert_non_null(f);
+	assert_string_equal(f->name, "account_id");
+	assert_null(import_ref_field(ent("contacts"), "title"));
+	assert_string_equal(import_ref_field(ent("activities"), "related")->name, "related_id");
+}
+
+/* ------------------------------------------------------------------ */
+/* dedup keys                                                           */
+/* ------------------------------------------------------------------ */
+
+static void email_is(const char *s, const char *want)
+{
+	char out[320];
+	if (!dedup_email_key(s, out, sizeof out))
+		fail_msg("\"%s\" has no e-mail key", s);
+	assert_string_equal(out, want);
+}
+
+static void test_email_key(void **state)
+{
+	(void)state;
+	char out[320];
+	email_is(" Ivan@Example.RU ", "ivan@example.ru");
+	email_is("\tIVAN.PETROV@MAIL.RU", "ivan.petrov@mail.ru");
+	email_is("ｉｖａｎ@example.ru", "ivan@example.ru"); /* full-width, NFKC */
+	assert_false(dedup_email_key("ivan.example.ru", out, sizeof out));
+	assert_false(dedup_email_key("", out, sizeof out));
+	assert_false(dedup_email_key("   ", out, sizeof out));
+	/* too long for out: false rather than a cut key */
+	memcpy(out, "untouched", 10);
+	assert_false(dedup_email_key("ivan@example.ru", out, 8));
+	assert_string_equal(out, "untouched");
+}
+
+static void phone_is(const char *s, const char *country, const char *want)
+{
+	char out[64];
+	if (!dedup_phone_key(s, country, out, sizeof out))
+		fail_msg("\"%s\" (%s) has no phone key", s, country ? country : "-");
+	if (strcmp(out, want))
+		fail_msg("\"%s\" (%s) gave %s, want %s", s, country ? country : "-", out, want);
+}
+
+static void phone_none(const char *s, const char *country)
+{
+	char out[64];
+	if (dedup_phone_key(s, country, out, sizeof out))
+		fail_msg("\"%s\" (%s) gave the phone key %s", s, country ? country : "-", out);
+}
+
+static void test_phone_key(void **state)
+{
+	(void)state;
+	dedup_set_default_country("");
+	/* Russia: trunk 8, code 7, international prefix 810 */
+	phone_is("8 (916) 123-45-67", "RU", "79161234567");
+	phone_is("+7 916 123 45 67", "RU", "79161234567");
+	phone_is("79161234567", "RU", "79161234567");
+	phone_is("9161234567", "RU", "79161234567");
+	phone_is("810 7 916 123 45 67", "RU", "79161234567");
+	phone_is("8-10-7-916-123-45-67", "RU", "79161234567");
+	phone_is("00 7 916 123 45 67", "RU", "79161234567");
+	phone_is("8 800 555-35-35", "RU", "78005553535");
+	/* China: trunk 0, code 86 */
+	phone_is("138 1234 5678", "CN", "8613812345678");
+	phone_is("010-12345678", "CN", "861012345678");
+	phone_is("+86 138 1234 5678", "CN", "8613812345678");
+	phone_is("(+86) 138-1234-5678", "CN", "8613812345678");
+	phone_is("8613812345678", "CN", "8613812345678");
+	phone_is("１３８１２３４５６７８", "CN", "8613812345678"); /* full-width */
+	phone_is("＋８６ １３８１２３４５６７８", "CN", "8613812345678");
+	/* USA: code and trunk 1 */
+	phone_is("(415) 555-0100", "US", "14155550100");
+	phone_is("1-415-555-0100", "US", "14155550100");
+	phone_is("+1 415 555 0100", "US", "14155550100");
+	/* a number with its + code keeps it, whatever the country */
+	phone_is("+44 20 7946 0958", "RU", "442079460958");
+	phone_is("+7 916 123 45 67", "CN", "79161234567");
+	/* too short or too long */
+	phone_none("123-45", "RU");
+	phone_none("12", NULL);
+	phone_none("", "RU");
+	phone_none("no phone", "US");
+	phone_none("+1 234 567 890 123 456 789", NULL);
+	/* no country: the digits as written */
+	phone_is("8 (916) 123-45-67", NULL, "89161234567");
+	phone_is("8 (916) 123-45-67", "", "89161234567");
+	phone_is("+7 916 123 45 67", NULL, "79161234567");
+	/* an unknown country is no country */
+	phone_is("8 (916) 123-45-67", "XX", "89161234567");
+	/* the default country stands in for a missing one */
+	dedup_set_default_country("ru");
+	assert_string_equal(dedup_default_country(), "RU");
+	phone_is("8 (916) 123-45-67", NULL, "79161234567");
+	phone_is("138 1234 5678", "CN", "8613812345678"); /* the row's country wins */
+	dedup_set_default_country("");
+	assert_true(dedup_known_country("CN"));
+	assert_false(dedup_known_country("XX"));
+}
+
+static char *name_key(const char *s, bool company)
+{
+	char *k = dedup_name_key(s, company);
+	if (!k)
+		fail_msg("\"%s\" has no name key", s);
+	return k;
+}
+
+/* Every name in names (NULL-terminated) has the key want. */
+static void same_key(const char *const *names, bool company, const char *want)
+{
+	for (int i = 0; names[i]; i++) {
+		char *k = name_key(names[i], company);
+		if (strcmp(k, want)) {
+			char msg[200];
+			snprintf(msg, sizeof msg, "\"%s\" gave %s, want %s", names[i], k, want);
+			free(k);
+			fail_msg("%s", msg);
+		}
+		free(k);
+	}
+}
+
+static void test_name_key_people(void **state)
+{
+	(void)state;
+	same_key(N("Ivan Petrov", "Petrov Ivan", "ИВАН ПЕТРОВ", "Петров Иван", "  ivan   PETROV "),
+		 false, "ivanpetrov");
+	same_key(N("Пётр Щукин", "Petr Shchukin", "Shchukin, Petr"), false, "petrshchukin");
+	same_key(N("王小明", "Wang Xiaoming", "Xiaoming Wang", "WANG Xiaoming"), false,
+		 "wangxiaoming");
+	/* the same when the given name sorts before the family name */
+	same_key(N("张伟", "Zhang Wei", "Wei Zhang"), false, "weizhang");
+	same_key(N("王芳", "Wang Fang", "Fang Wang", " 王芳 "), false, "fangwang");
+	same_key(N("王乐", "Wang Le", "Le Wang"), false, "lewang"); /* 乐 alone reads yue */
+	same_key(N("欧阳修", "Ouyang Xiu", "Xiu Ouyang"), false, "ouyangxiu");
+	same_key(N("司马光", "Sima Guang", "Guang Sima"), false, "guangsima");
+	same_key(N("王 小明", "王小明"), false, "wangxiaoming"); /* spaced as written */
+	same_key(N("王"), false, "wang");
+	same_key(N("阿诺德施瓦辛格"), false, "anuodeshiwaxinge"); /* no family name cut */
+	same_key(N("José Müller", "Muller Jose"), false, "josemuller");
+	/* a person keeps words that would be a company's legal form */
+	same_key(N("Ivan Co"), false, "coivan");
+	assert_null(dedup_name_key("", false));
+	assert_null(dedup_name_key(" - ", false));
+
+	char *a = name_key("Ivan Petrov", false), *b = name_key("Ivan Petrova", false);
+	assert_string_not_equal(a, b);
+	free(a);
+	free(b);
+}
+
+static void test_name_key_companies(void **state)
+{
+	(void)state;
+	same_key(N("ООО Ромашка", "Romashka LLC", "ООО «Ромашка»", "Romashka, Ltd."), true,
+		 "romashka");
+	same_key(N("北京星辰科技有限公司", "北京星辰科技", "北京星辰科技股份有限公司"), true,
+		 "beijingxingchenkeji");
+	same_key(N("Acme Inc.", "ACME", "Acme, Inc", "acme corp"), true, "acme");
+	same_key(N("Siemens AG", "SIEMENS"), true, "siemens");
+	/* nothing but a legal form: no key */
+	assert_null(dedup_name_key("LLC", true));
+	assert_null(dedup_name_key("ООО", true));
+	assert_null(dedup_name_key("", true));
+
+	char *a = name_key("Acme Labs", true), *b = name_key("Acme", true);
+	assert_string_not_equal(a, b);
+	free(a);
+	free(b);
+}
+
+static void test_similarity(void **state)
+{
+	(void)state;
+	assert_true(fabs(dedup_similarity("martha", "marhta") - 0.961) < 0.001);
+	assert_true(fabs(dedup_similarity("dwayne", "duane") - 0.84) < 0.001);
+	assert_true(fabs(dedup_similarity("dixon", "dicksonx") - 0.813) < 0.001);
+	assert_true(dedup_similarity("ivanpetrov", "ivanpetrov") == 1.0);
+	assert_true(dedup_similarity("abc", "xyz") == 0.0);
+	assert_true(dedup_similarity("", "abc") == 0.0);
+	assert_true(dedup_similarity("abc", "") == 0.0);
+	assert_true(dedup_similarity("", "") == 0.0);
+	/* symmetric, and a shared prefix counts */
+	assert_true(dedup_similarity("marhta", "martha") == dedup_similarity("martha", "marhta"));
+	assert_true(dedup_similarity("ivanpetrov", "ivanpetrova") >
+		    dedup_similarity("ivanpetrov", "avanpetrov"));
+	/* long keys: only equality counts, and nothing is read out of bounds */
+	char l1[400], l2[400];
+	memset(l1, 'a', sizeof l1 - 1);
+	l1[sizeof l1 - 1] = '\0';
+	memcpy(l2, l1, sizeof l2);
+	assert_true(dedup_similarity(l1, l2) == 1.0);
+	l2[0] = 'b';
+	assert_true(dedup_similarity(l1, l2) == 0.0);
+	char s256[257];
+	memset(s256, 'q', 256);
+	s256[256] = '\0';
+	assert_true(dedup_similarity(s256, s256) == 1.0);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_convert_money),
+		cmocka_unit_test(test_convert_numbers),
+		cmocka_unit_test(test_convert_dates),
+		cmocka_unit_test(test_parse_date),
+		cmocka_unit_test(test_convert_datetimes),
+		cmocka_unit_test(test_convert_bools),
+		cmocka_unit_test(test_convert_enums),
+		cmocka_unit_test(test_convert_currency_and_tags),
+		cmocka_unit_test(test_convert_text_and_json),
+		cmocka_unit_test(test_auto_target_contacts),
+		cmocka_unit_test(test_auto_target_accounts),
+		cmocka_unit_test(test_auto_target_leads),
+		cmocka_unit_test(test_auto_target_deals),
+		cmocka_unit_test(test_auto_target_activities_products),
+		cmocka_unit_test(test_target_valid),
+		cmocka_unit_test(test_header_key_and_ref_field),
+		cmocka_unit_test(test_email_key),
+		cmocka_unit_test(test_phone_key),
+		cmocka_unit_test(test_name_key_people),
+		cmocka_unit_test(test_name_key_companies),
+		cmocka_unit_test(test_similarity),
+	};
+	return cmocka_run_group_tests(tests, group_setup, group_teardown);
+}
