@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "core/clock.h"
+#include "core/textkey.h"
 
 /* --- numbers ------------------------------------------------------------- */
 
@@ -304,10 +305,13 @@ static const char *currency_code(const char *cell)
 	} signs[] = {{"¥", "CNY"},   {"￥", "CNY"},  {"元", "CNY"}, {"人民币", "CNY"},
 		     {"₽", "RUB"}, {"руб", "RUB"}, {"$", "USD"},  {"€", "EUR"},
 		     {"£", "GBP"},   {"₸", "KZT"},   {"rmb", "CNY"}};
-	for (size_t i = 0; i < sizeof signs / sizeof *signs; i++)
-		if (strstr(cell, signs[i].sign))
-			return signs[i].code;
-	return NULL;
+	char *folded = textkey_fold(cell, strlen(cell)); /* "Руб." as "руб." */
+	const char *found = NULL;
+	for (size_t i = 0; i < sizeof signs / sizeof *signs && !found; i++)
+		if (strstr(cell, signs[i].sign) || (folded && strstr(folded, signs[i].sign)))
+			found = signs[i].code;
+	free(folded);
+	return found;
 }
 
 static json_t *tags_value(const char *cell)

@@ -145,16 +145,22 @@ static int64_t account_by_name(struct importer *im, const char *name, struct rp_
 	return id;
 }
 
-static int64_t contact_by_name(struct importer *im, const char *s)
+/* A contact by e-mail, or by name within the row's account (people's name
+ * keys carry their company), else by the name exactly as written. */
+static int64_t contact_by_name(struct importer *im, const char *s, int64_t account_id)
 {
 	const struct entity_def *ce = model_entity("contacts");
 	char key[320];
 	if (dedup_email_key(s, key, sizeof key))
 		return find_by_key(im->d.c, ce, "email", key);
 	char *nk = dedup_name_key(s, false);
-	int64_t id = nk ? find_by_key(im->d.c, ce, "name", nk) : 0;
+	int64_t id = 0;
+	if (nk && account_id) {
+		char *k = arena_printf(im->d.a, "a%lld:%s", (long long)account_id, nk);
+		id = find_by_key(im->d.c, ce, "name", k);
+	}
 	free(nk);
-	return id;
+	return id ? id : store_find_by(im->d.c, ce, "name", s);
 }
 
 static int64_t user_by_name(struct importer *im, const char *s)
@@ -166,14 +172,15 @@ static int64_t user_by_name(struct importer *im, const char *s)
 
 /* The id of the record a "<ref>" cell names; 0 with a field error. */
 static int64_t ref_by_name(struct importer *im, const struct column *col, const char *cell,
-			   struct rp_error *err)
+			   json_t *body, struct rp_error *err)
 {
 	const struct entity_def *re = model_entity(col->f->ref);
 	int64_t id = 0;
 	if (!strcmp(re->name, "accounts"))
 		id = account_by_name(im, cell, err);
 	else if (!strcmp(re->name, "contacts"))
-		id = contact_by_name(im, cell);
+		id = contact_by_name(im, cell,
+				     json_integer_value(json_object_get(body, "account_id")));
 	else if (!strcmp(re->name, "users"))
 		id = user_by_name(im, cell);
 	else
@@ -278,38 +285,45 @@ static void put_value(json_t *body, const struct field_def *f, json_t *v)
 	json_object_set_new(body, f->name, v);
 }
 
+/* One cell into the body. Pass 0 takes every column but the links to
+ * contacts by name, pass 1 those (they look within the row's account). */
+static void put_cell(struct importer *im, const struct column *col, const char *raw, int pass,
+		     const struct import_convert_opts *co, json_t *body, struct rp_error *err)
+{
+	bool late = col->kind == COL_REF_NAME && !strcmp(col->f->ref, "contacts");
+	char *cell = trimmed(im->d.a, raw);
+	if (col->kind == COL_SKIP || !*cell || late != (pass == 1))
+		return;
+	json_t *v = NULL;
+	int64_t id = 0;
+	switch (col->kind) {
+	case COL_FIELD:
+		if (col->f->type == FT_MONEY && !co->currency && import_cell_currency(cell) &&
+		    entity_field(im->e, "currency") && !json_object_get(body, "currency"))
+			json_object_set_new(body, "currency",
+					    json_string(import_cell_currency(cell)));
+		v = import_convert(col->f, cell, co, err);
+		if (v)
+			put_value(body, col->f, v);
+		break;
+	case COL_REF_NAME: id = ref_by_name(im, col, cell, body, err); break;
+	case COL_REF_EXT: id = ref_by_external_id(im, col, cell, err); break;
+	case COL_RELATED_EXT: related_by_external_id(im, cell, body, err); break;
+	case COL_SKIP: break;
+	}
+	if (id)
+		json_object_set_new(body, col->f->name, json_integer(id));
+}
+
 json_t *import_row_body(struct importer *im, const char *const *cells, int n, struct rp_error *err)
 {
 	json_t *body = json_object();
 	struct import_convert_opts co = {.date_order = im->date_order};
 	if (im->currency_col >= 0 && im->currency_col < n)
 		co.currency = import_cell_currency(cells[im->currency_col]);
-	for (int k = 0; k < n && k < im->ncols; k++) {
-		const struct column *col = &im->cols[k];
-		char *cell = trimmed(im->d.a, cells[k]);
-		if (col->kind == COL_SKIP || !*cell)
-			continue;
-		json_t *v = NULL;
-		int64_t id = 0;
-		switch (col->kind) {
-		case COL_FIELD:
-			if (col->f->type == FT_MONEY && !co.currency &&
-			    import_cell_currency(cell) && entity_field(im->e, "currency") &&
-			    !json_object_get(body, "currency"))
-				json_object_set_new(body, "currency",
-						    json_string(import_cell_currency(cell)));
-			v = import_convert(col->f, cell, &co, err);
-			if (v)
-				put_value(body, col->f, v);
-			break;
-		case COL_REF_NAME: id = ref_by_name(im, col, cell, err); break;
-		case COL_REF_EXT: id = ref_by_external_id(im, col, cell, err); break;
-		case COL_RELATED_EXT: related_by_external_id(im, cell, body, err); break;
-		case COL_SKIP: break;
-		}
-		if (id)
-			json_object_set_new(body, col->f->name, json_integer(id));
-	}
+	for (int pass = 0; pass < 2; pass++)
+		for (int k = 0; k < n && k < im->ncols; k++)
+			put_cell(im, &im->cols[k], cells[k], pass, &co, body, err);
 	if (!strcmp(im->e->name, "contacts") || !strcmp(im->e->name, "leads"))
 		compose_name(body);
 	if (!strcmp(im->e->name, "deals"))

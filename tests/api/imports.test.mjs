@@ -157,7 +157,7 @@ test('matching: e-mail (any case) and phone (national or international) find the
 test("a migration from another CRM: accounts, contacts, deals and activities linked by the old ids; a re-import updates", async () => {
   const accounts = `Account ID,Account Name,Industry,Website\r\n001A${tag},Globex ${tag},Energy,globex.example.com\r\n001B${tag},Initech ${tag},Software,\r\n`;
   const contacts = `Contact ID,Account ID,First Name,Last Name,Email\r\n003A${tag},001A${tag},Hank,Scorpio,hank.${tag}@example.com\r\n003B${tag},001B${tag},Bill,Lumbergh,bill.${tag}@example.com\r\n003C${tag},001X${tag},No,Company,noco.${tag}@example.com\r\n`;
-  const deals = `Opportunity ID,Account ID,Opportunity Name,Amount,Stage,Close Date\r\n006A${tag},001A${tag},Globex expansion ${tag},"$12,500.50",Negotiation,2026-12-31\r\n`;
+  const deals = `Opportunity ID,Contact Name,Account ID,Opportunity Name,Amount,Stage,Close Date\r\n006A${tag},Hank Scorpio,001A${tag},Globex expansion ${tag},"$12,500.50",Negotiation,2026-12-31\r\n`;
   const acts = `Activity ID,Related To ID,Subject,Type,Date\r\n00TA${tag},003A${tag},Call Hank ${tag},Call,2026-11-02 14:30\r\n00TB${tag},006A${tag},Send proposal ${tag},Task,11/20/2026\r\n`;
   const ia = await runImport({ entity: 'accounts' }, { file: accounts });
   assert.equal(ia.created, 2, JSON.stringify(ia.report));
@@ -174,6 +174,7 @@ test("a migration from another CRM: accounts, contacts, deals and activities lin
   const deal = (await listAll(srv.admin, `${API}/deals?external_id=006A${tag}`))[0];
   assert.equal(hank.account_id, globex.id);
   assert.equal(deal.account_id, globex.id);
+  assert.equal(deal.contact_id, hank.id, 'the contact is found by name within the deal\'s account');
   assert.equal(deal.amount, 1250050);
   assert.equal(deal.expected_close, '2026-12-31');
   const stage = (await srv.admin.get(`${API}/stages/${deal.stage_id}`)).json;
