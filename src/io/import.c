@@ -496,6 +496,15 @@ static enum rp_err import_row(struct importer *im, const char *const *cells, int
 {
 	struct rp_error err;
 	rp_error_init(&err);
+	for (int k = im->ncols; k < n; k++)
+		if (*cells[k]) {
+			rp_fail(&err, RP_EINVAL, "ragged_row",
+				"the row has %d cells and the header %d: a delimiter or quote out "
+				"of place?",
+				n, im->ncols);
+			reject(im, cells, n, &err);
+			return RP_OK;
+		}
 	if (store_begin(im->d.c, true, fatal))
 		return fatal->err;
 	int64_t linked = im->linked_created;
@@ -584,12 +593,22 @@ static int run_batch(struct importer *im, struct rp_error *err)
 	while (rows < BATCH_ROWS) {
 		const char *const *cells;
 		int n, got = table_next(im->t, &cells, &n, err);
-		if (got < 0)
+		if (got == -1)
 			goto fail;
 		if (got == 0)
 			break;
 		im->row_number = table_row_number(im->t);
 		rows++;
+		if (got == -2) { /* a row the reader could not take: rejected alone */
+			record_set_int(im->imp, "processed_rows",
+				       record_int(im->imp, "processed_rows") + 1);
+			if (im->skip > 0)
+				im->skip--;
+			else
+				reject(im, NULL, 0, err);
+			rp_error_init(err);
+			continue;
+		}
 		keep_samples(im, cells, n);
 		record_set_int(im->imp, "processed_rows",
 			       record_int(im->imp, "processed_rows") + 1);

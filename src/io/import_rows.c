@@ -42,7 +42,7 @@ enum rp_err import_open_table(struct importer *im, const char *path, struct rp_e
 	const char *const *cells;
 	int n, got = table_next(im->t, &cells, &n, err);
 	if (got < 0)
-		return err->err;
+		return err->err; /* a header that cannot be read: nothing to map */
 	if (got == 0 || n == 0)
 		return rp_fail(err, RP_EINVAL, "empty_file", "the file has no header row");
 	im->ncols = n;
@@ -76,6 +76,32 @@ static void resolve_column(struct importer *im, struct column *col, const char *
 		col->kind = strchr(target, '.') ? COL_REF_EXT : COL_REF_NAME;
 }
 
+/* A second column whose header names a field already taken (two "Email"
+ * columns) goes to its sibling if free (email2, mobile), else is skipped:
+ * the first column wins, nothing is silently overwritten. */
+static const char *unused_target(struct importer *im, int i, const char *target)
+{
+	static const struct {
+		const char *field, *sibling;
+	} siblings[] = {{"email", "email2"}, {"phone", "mobile"}, {"mobile", "phone"}};
+	bool taken = false;
+	for (int k = 0; k < i && !taken; k++)
+		taken = *target && !strcmp(im->cols[k].target, target);
+	if (!taken)
+		return target;
+	for (size_t s = 0; s < sizeof siblings / sizeof *siblings; s++) {
+		if (strcmp(siblings[s].field, target) ||
+		    !import_target_valid(im->e, siblings[s].sibling))
+			continue;
+		bool used = false;
+		for (int k = 0; k < i; k++)
+			used = used || !strcmp(im->cols[k].target, siblings[s].sibling);
+		if (!used)
+			return siblings[s].sibling;
+	}
+	return "";
+}
+
 enum rp_err import_columns(struct importer *im, struct rp_error *err)
 {
 	json_t *given = import_json(im->imp, "mapping");
@@ -88,6 +114,8 @@ enum rp_err import_columns(struct importer *im, struct rp_error *err)
 		bool chosen = g != NULL;
 		const char *target = chosen ? (json_string_value(g) ? json_string_value(g) : "")
 					    : import_auto_target(im->e, im->headers[i]);
+		if (!chosen)
+			target = unused_target(im, i, target);
 		resolve_column(im, &im->cols[i], target);
 		if (im->cols[i].kind == COL_FIELD && !strcmp(im->cols[i].f->name, "currency"))
 			im->currency_col = i;

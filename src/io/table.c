@@ -19,15 +19,34 @@ static const char *unit_word(const struct table_reader *t)
 	return t->format == TABLE_XLSX ? "row" : "line";
 }
 
+void table_row_over(struct table_reader *t, const char *code, size_t limit)
+{
+	struct table_row *r = &t->row;
+	if (r->over)
+		return;
+	r->over = true;
+	snprintf(r->why_code, sizeof r->why_code, "%s", code);
+	snprintf(r->why, sizeof r->why, "%s %lld: longer than %zu bytes", unit_word(t),
+		 (long long)t->building, limit);
+}
+
 enum rp_err table_row_add(struct table_reader *t, const char *p, size_t n, struct rp_error *err)
 {
 	struct table_row *r = &t->row;
-	if (r->n >= TABLE_MAX_CELLS)
-		return rp_fail(err, RP_EINVAL, "too_many_cells", "%s %lld: more than %d cells",
-			       unit_word(t), (long long)t->building, TABLE_MAX_CELLS);
-	if (n > TABLE_MAX_ROW - r->bytes)
-		return rp_fail(err, RP_EINVAL, "row_too_large", "%s %lld: longer than %zu bytes",
-			       unit_word(t), (long long)t->building, TABLE_MAX_ROW);
+	(void)err;
+	if (r->over)
+		return RP_OK;
+	if (r->n >= TABLE_MAX_CELLS) {
+		r->over = true;
+		snprintf(r->why_code, sizeof r->why_code, "too_many_cells");
+		snprintf(r->why, sizeof r->why, "%s %lld: more than %d cells", unit_word(t),
+			 (long long)t->building, TABLE_MAX_CELLS);
+		return RP_OK;
+	}
+	if (n > TABLE_MAX_ROW - r->bytes) {
+		table_row_over(t, "row_too_large", TABLE_MAX_ROW);
+		return RP_OK;
+	}
 	r->off[r->n++] = r->text.len;
 	buf_add(&r->text, p, n);
 	buf_addc(&r->text, '\0');
@@ -50,6 +69,7 @@ static void row_reset(struct table_row *r)
 	buf_reset(&r->text);
 	r->n = 0;
 	r->bytes = 0;
+	r->over = false;
 }
 
 /* --- opening ----------------------------------------------------------------- */
@@ -215,6 +235,12 @@ int table_next(struct table_reader *t, const char *const **ret_cells, int *ret_n
 			return 1;
 		}
 		t->held = false;
+		if (t->held_over) {
+			t->held_over = false;
+			t->row_number = t->held_line;
+			rp_fail(err, RP_EINVAL, t->row.why_code, "%s", t->held_why);
+			return -2;
+		}
 		hand_out_row(t, t->held_line, ret_cells, ret_ncells);
 		return 1;
 	}
@@ -229,6 +255,19 @@ int table_next(struct table_reader *t, const char *const **ret_cells, int *ret_n
 			t->ended = true;
 			t->npending = 0; /* they were trailing */
 			return 0;
+		}
+		if (t->row.over) { /* goes out in its place, empty rows before it first */
+			if (t->npending > 0) {
+				t->held = true;
+				t->held_line = line;
+				t->held_over = true;
+				snprintf(t->held_why, sizeof t->held_why, "%s", t->row.why);
+				pop_empty(t, ret_cells, ret_ncells);
+				return 1;
+			}
+			t->row_number = line;
+			rp_fail(err, RP_EINVAL, t->row.why_code, "%s", t->row.why);
+			return -2;
 		}
 		if (t->row.bytes == 0 && push_empty(t, line, t->row.n))
 			continue;

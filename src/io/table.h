@@ -31,9 +31,10 @@ enum rp_err table_open(const char *path, const struct table_options *opt, struct
 
 /* The next row: *ret_cells points at ncells NUL-terminated UTF-8 strings
  * (empty cells are ""), valid until the next call. Returns 1 for a row, 0
- * at the end, -1 on a malformed file (err filled: the line and why).
- * Trailing empty rows are skipped; a row longer than 1 MiB or with more
- * than 1024 cells is an error. */
+ * at the end, -2 for a row that could not be read (longer than 1 MiB or
+ * more than 1024 cells: err says which line and why, and the next call
+ * goes on after it), -1 on a malformed file (err filled: the line and
+ * why; reading stops). Trailing empty rows are skipped. */
 int table_next(struct table_reader *t, const char *const **ret_cells, int *ret_ncells,
 	       struct rp_error *err);
 

@@ -192,11 +192,13 @@ static int feed_line(struct table_csv *c, struct table_reader *t, struct rp_erro
 		return -1;
 	if (done < len)
 		return parse_error(c, err);
-	/* the field libcsv is still collecting counts toward the row limit */
+	/* the field libcsv is still collecting counts toward the row limit;
+	 * past it the row is marked unreadable and what libcsv holds of the
+	 * field is dropped (its parsing state stays), so memory stays bounded
+	 * and reading goes on at the next row */
 	if (c->p.entry_pos > TABLE_MAX_ROW - t->row.bytes) {
-		rp_fail(err, RP_EINVAL, "row_too_large", "line %lld: longer than %zu bytes",
-			(long long)c->row_line, TABLE_MAX_ROW);
-		return -1;
+		table_row_over(t, "row_too_large", TABLE_MAX_ROW);
+		c->p.entry_pos = 0;
 	}
 	count_lines(c, s, len);
 	c->out_pos += len;

@@ -23,6 +23,10 @@ struct table_row {
 	size_t off[TABLE_MAX_CELLS];
 	int n;
 	size_t bytes; /* cell text, NULs not counted: the 1 MiB limit */
+	/* over a limit: the rest of the row is read and dropped, and the row
+	 * is handed out as one that could not be read (why says why) */
+	bool over;
+	char why_code[32], why[160];
 };
 
 /* Empty rows are held back until a non-empty row shows they were not
@@ -49,6 +53,8 @@ struct table_reader {
 	int npending, pending_head;
 	bool held; /* t->row is a finished row waiting behind pending ones */
 	int64_t held_line;
+	bool held_over; /* ... one that could not be read */
+	char held_why[160];
 
 	bool failed, ended;
 	enum rp_err fail_err;
@@ -60,6 +66,8 @@ struct table_reader {
 
 /* Appends one cell to the row being built; RP_EINVAL ("too_many_cells",
  * "row_too_large") past the limits, with t->building in the message. */
+/* Marks the row being built as one that could not be read (too long). */
+void table_row_over(struct table_reader *t, const char *code, size_t limit);
 enum rp_err table_row_add(struct table_reader *t, const char *p, size_t n, struct rp_error *err);
 /* Appends empty cells until the row has n. */
 enum rp_err table_row_pad(struct table_reader *t, int n, struct rp_error *err);

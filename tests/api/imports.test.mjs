@@ -191,6 +191,53 @@ test("a migration from another CRM: accounts, contacts, deals and activities lin
   assert.equal((await listAll(srv.admin, `${API}/accounts?name[prefix]=Globex ${tag}`)).length, 1);
 });
 
+test('real-world files: BOM, quoted line breaks, ragged rows, a 10 MB cell, duplicate headers; every bad row has its line', async () => {
+  const t = `rw-${tag}`;
+  const big = 'x'.repeat(10 * 1024 * 1024);
+  const csv = '\uFEFFFirst Name,Last Name,Email,Email,Notes,Tags\r\n'
+    + `Ann,Lee,ann.${tag}@example.com,ann.home.${tag}@example.com,"two\r\nlines, and a comma",${t}\r\n`
+    + `Bob,Ray,bob.${tag}@example.com,,"${big}",${t}\r\n`
+    + `Cat,Ng,cat.${tag}@example.com,,,${t},surplus\r\n`
+    + `Dan,Wu,dan.${tag}@example.com,,,${t},,\r\n`
+    + `Eve,Ho${tag}\r\n`;
+  const imp = await runImport({ entity: 'contacts' }, { file: csv });
+  assert.equal(imp.status, 'done', JSON.stringify(imp));
+  const targets = imp.report.columns.map((c) => c.target);
+  assert.deepEqual(targets, ['given_name', 'family_name', 'email', 'email2', 'description', 'tags']);
+  assert.deepEqual([imp.processed_rows, imp.created, imp.rejected], [5, 3, 2], JSON.stringify(imp.report.rows));
+  const byRow = Object.fromEntries(imp.report.rows.map((r) => [r.row, r]));
+  assert.match(byRow[4].errors[0].message, /longer than/, 'the 10 MB row is rejected with its line');
+  assert.match(byRow[5].errors[0].message, /7 cells and the header 6/);
+  const rows = await contactsTagged(t);
+  assert.deepEqual(rows.map((r) => r.name), ['Ann Lee', 'Dan Wu']);
+  assert.equal(rows[0].email2, `ann.home.${tag}@example.com`);
+  assert.equal(rows[0].description, 'two\r\nlines, and a comma');
+  const eve = await listAll(srv.admin, `${API}/contacts?name=Eve Ho${tag}`);
+  assert.equal(eve.length, 1, 'a short row (fewer cells) is read with the rest empty');
+});
+
+test('Salesforce and HubSpot export headers map themselves', async () => {
+  const sf = 'Contact ID,First Name,Last Name,Account Name,Title,Email,Phone,Mobile,Mailing City,Mailing Country,Lead Source,Description\r\n'
+    + `003SF${tag},Grace,Hopper,Navy ${tag},Admiral,grace.${tag}@example.com,+1 202 555 0101,+1 202 555 0102,Arlington,USA,Web,Compilers\r\n`;
+  const a = await runImport({ entity: 'contacts', dry_run: 'true' }, { file: sf });
+  const sfMap = Object.fromEntries(a.report.columns.map((c) => [c.header, c.target]));
+  assert.deepEqual(sfMap, {
+    'Contact ID': 'external_id', 'First Name': 'given_name', 'Last Name': 'family_name', 'Account Name': 'account',
+    Title: 'title', Email: 'email', Phone: 'phone', Mobile: 'mobile', 'Mailing City': 'city', 'Mailing Country': 'country',
+    'Lead Source': '', Description: 'description',
+  });
+  assert.equal(a.created, 1, JSON.stringify(a.report.rows));
+  const hs = 'Record ID,First Name,Last Name,Email,Phone Number,Company Name,Job Title,City,Contact owner\r\n'
+    + `901${tag},Alan,Turing,alan.${tag}@example.com,+44 20 7946 0000,Bletchley ${tag},Mathematician,London,${srv.server.adminEmail}\r\n`;
+  const b = await runImport({ entity: 'contacts', dry_run: 'true' }, { file: hs });
+  const hsMap = Object.fromEntries(b.report.columns.map((c) => [c.header, c.target]));
+  assert.deepEqual(hsMap, {
+    'Record ID': 'external_id', 'First Name': 'given_name', 'Last Name': 'family_name', Email: 'email',
+    'Phone Number': 'phone', 'Company Name': 'account', 'Job Title': 'title', City: 'city', 'Contact owner': 'owner',
+  });
+  assert.equal(b.created, 1, JSON.stringify(b.report.rows));
+});
+
 test('XLSX: an exported sheet imports back with typed cells (dry run finds every row by e-mail)', async () => {
   const t = `xl-${tag}`;
   for (let i = 0; i < 3; i++) {

@@ -427,8 +427,10 @@ static void test_csv_limits(void **state)
 		buf_adds(&b, "x,");
 	buf_adds(&b, "x\n");
 	free(read_ok(write_bytes("wide_ok.csv", b.p, b.len), NULL));
-	/* one long field, plain and quoted; the quoted one is never closed, so
-	 * only the limit stops it collecting the whole file */
+	/* one long field, plain and quoted. The plain one is a row that cannot
+	 * be read (-2): the reader says so and goes on with the next row. The
+	 * quoted one is never closed, so it runs to the end of the file, in
+	 * bounded memory, and the file is malformed. */
 	for (int quoted = 0; quoted < 2; quoted++) {
 		buf_reset(&b);
 		buf_adds(&b, "name,note\nIvan,");
@@ -437,7 +439,25 @@ static void test_csv_limits(void **state)
 		while (b.len < TABLE_MAX_ROW + 4096)
 			buf_adds(&b, "0123456789abcdef");
 		buf_adds(&b, "\nnext,row\n");
-		read_fails(write_bytes("long.csv", b.p, b.len), NULL, "row_too_large", "line 2");
+		const char *p = write_bytes("long.csv", b.p, b.len);
+		if (quoted) {
+			read_fails(p, NULL, "malformed_csv", NULL);
+			continue;
+		}
+		read_fails(p, NULL, "row_too_large", "line 2");
+		struct table_reader *t = open_ok(p, NULL);
+		const char *const *cells;
+		int n;
+		struct rp_error err;
+		rp_error_clear(&err);
+		assert_int_equal(table_next(t, &cells, &n, &err), 1); /* the header */
+		assert_int_equal(table_next(t, &cells, &n, &err), -2);
+		assert_int_equal(table_row_number(t), 2);
+		assert_int_equal(table_next(t, &cells, &n, &err), 1);
+		assert_int_equal(table_row_number(t), 3);
+		assert_string_equal(cells[0], "next");
+		assert_int_equal(table_next(t, &cells, &n, &err), 0);
+		table_close(t);
 	}
 	buf_release(&b);
 }
