@@ -379,7 +379,7 @@ static void reject(struct importer *im, const char *const *cells, int n, const s
 	csvw_cell(im->pending_rejects, 0, num, strlen(num), false);
 	csvw_cell(im->pending_rejects, 1, why, strlen(why), true);
 	for (int i = 0; i < im->ncols; i++) {
-		const char *v = i < n ? cells[i] : "";
+		const char *v = cells && i < n ? cells[i] : "";
 		csvw_cell(im->pending_rejects, i + 2, v, strlen(v), true);
 	}
 	csvw_end_row(im->pending_rejects);
