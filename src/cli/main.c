@@ -147,8 +147,8 @@ int main(int argc, char **argv)
 		usage();
 		return argc < 2 ? 2 : 0;
 	}
-	if (sodium_init() < 0 || textkey_init() != 0) {
-		fprintf(stderr, "rapport: cannot initialise libsodium or ICU\n");
+	if (sodium_init() < 0) {
+		fprintf(stderr, "rapport: cannot initialise libsodium\n");
 		return 1;
 	}
 	model_init();

@@ -11,6 +11,7 @@
 #include "cli/cli.h"
 #include "core/clock.h"
 #include "core/log.h"
+#include "core/textkey.h"
 #include "io/import.h"
 #include "jobs/jobs.h"
 
@@ -100,6 +101,7 @@ int cmd_serve(struct config *cfg, int argc, const char **argv)
 		store_close(s);
 		return 1;
 	}
+	textkey_warm(); /* ICU's transliterators, off the start path */
 	log_info("rapport serving http://%s:%u/ (database %s, started in %.1f ms)", host,
 		 http_port(srv), store_path(s), (double)(clock_mono_ns() - t0) / 1e6);
 	int sig = 0;

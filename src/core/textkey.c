@@ -363,10 +363,11 @@ static tk_thread *thread_create(void)
 	return t;
 }
 
-/* The calling thread's transliterators, or NULL if not initialised. */
+/* The calling thread's transliterators (compiling the prototypes on
+ * first use), or NULL if ICU cannot open them. */
 static tk_thread *thread_get(void)
 {
-	if (!atomic_load(&g_ready))
+	if (!atomic_load(&g_ready) && textkey_init() != 0)
 		return NULL;
 	tk_thread *t = pthread_getspecific(g_key);
 	return t ? t : thread_create();
@@ -394,6 +395,24 @@ int textkey_init(void)
 	int rc = atomic_load(&g_ready) ? 0 : init_locked();
 	pthread_mutex_unlock(&g_lock);
 	return rc;
+}
+
+static void *warm(void *arg)
+{
+	(void)arg;
+	textkey_init();
+	return NULL;
+}
+
+void textkey_warm(void)
+{
+	pthread_t th;
+	pthread_attr_t attr;
+	pthread_attr_init(&attr);
+	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+	if (pthread_create(&th, &attr, warm, NULL) != 0)
+		textkey_init(); /* no thread: compile now */
+	pthread_attr_destroy(&attr);
 }
 
 void textkey_shutdown(void)

@@ -20,8 +20,8 @@
  *   - results are malloc'd, NUL-terminated and owned by the caller (free());
  *   - allocation failure aborts the process.
  *
- * Thread safety: after textkey_init() has returned, every function except
- * textkey_shutdown() may be called from any number of threads at once.
+ * Thread safety: every function except textkey_shutdown() may be called
+ * from any number of threads at once.
  * Each thread lazily gets its own clones of the ICU transliterators; they
  * are released when the thread exits.
  */
@@ -32,10 +32,15 @@
 /* Largest input accepted by the functions below, in bytes (64 KiB). */
 #define TEXTKEY_MAX_INPUT ((size_t)64 * 1024)
 
-/* Opens the ICU transliterators used by textkey_index().  Call once at
- * start-up, before other threads use this module.  Returns 0 on success
- * (also when already initialised) and -1 if ICU cannot open them. */
+/* Opens (compiles) the ICU transliterators used by textkey_index() and
+ * textkey_latin().  They are opened on first use anyway; compiling them
+ * takes a few hundred milliseconds of CPU, so a server calls
+ * textkey_warm() once it is listening, to have them ready off its start
+ * path.  Returns 0 on success (also when already initialised) and -1 if
+ * ICU cannot open them.  Thread-safe. */
 int textkey_init(void);
+/* textkey_init() on a background thread. */
+void textkey_warm(void);
 
 /* Releases what textkey_init() created, and the calling thread's
  * transliterator clones.  Call at exit, once no other thread uses this
