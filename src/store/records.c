@@ -252,6 +252,36 @@ static void compile_keyset(struct sql *q, const struct list_query *lq, int k)
 	sql_add(q, ")");
 }
 
+/* Fields no row leaves NULL: required ones and the stamps every write sets. */
+static bool never_null(const struct field_def *f)
+{
+	static const char *const stamped[] = {"id", "created_at", "updated_at", "version", NULL};
+	if (f->flags & FF_REQUIRED)
+		return true;
+	for (int i = 0; stamped[i]; i++)
+		if (!strcmp(f->name, stamped[i]))
+			return true;
+	return false;
+}
+
+/* A range on the first sort key that the keyset condition implies: an OR
+ * tree is no index range to SQLite, so without it a deep page scans the
+ * index from its start. Ascending, every row after v has a value >= v
+ * (NULLs sort first, so they are all before); descending only when the
+ * field cannot be NULL (NULLs sort last there and would be cut). */
+static void compile_keyset_bound(struct sql *q, const struct list_query *lq)
+{
+	const struct field_def *f = &lq->ent->fields[lq->sort[0].field];
+	const struct value *v = &lq->after[0];
+	bool desc = lq->sort[0].desc;
+	if (v->kind == V_NULL || (desc && !never_null(f)))
+		return;
+	sql_add(q, " AND ");
+	col_ref(q, f);
+	sql_add(q, desc ? "<=" : ">=");
+	sql_param(q, v);
+}
+
 static void compile_match(struct sql *q, const struct entity_def *e, const char *match)
 {
 	int64_t base = search_base(e);
@@ -303,6 +333,7 @@ enum rp_err store_list(struct store_conn *c, const struct list_query *lq, struct
 	int ncols = sql_select_columns(&q, e, want, "t", map);
 	sql_list_from_where(&q, lq);
 	if (lq->after) {
+		compile_keyset_bound(&q, lq);
 		sql_add(&q, " AND ");
 		compile_keyset(&q, lq, 0);
 	}
