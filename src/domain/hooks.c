@@ -1,8 +1,9 @@
 /* hooks.c — the rules some entities add to the generic record service:
  * users (e-mail case, password hashing), deals (stage drives pipeline,
  * probability, status and closed_at), leads (first contact time),
- * activities (a link to a record the caller can see), roles (permission
- * syntax). */
+ * activities (a link to a record the caller can see, and the account it
+ * belongs to), contacts and deals (their activities follow them to another
+ * account), roles (permission syntax). */
 #include "domain/hooks.h"
 
 #include <ctype.h>
@@ -127,9 +128,14 @@ static enum rp_err default_stage(struct dctx *d, struct record *r)
 	return RP_OK;
 }
 
+static enum rp_err follow_account(struct dctx *d, const struct entity_def *e,
+				  const struct record *old, struct record *r, struct rp_error *err);
+
 static enum rp_err deals_hook(struct dctx *d, const struct entity_def *e, const struct record *old,
 			      struct record *r, struct rp_error *err)
 {
+	if (follow_account(d, e, old, r, err))
+		return err->err;
 	if (!old && !is_set(r, "stage_id"))
 		default_stage(d, r);
 	if (apply_stage(d, old, r, err))
@@ -151,6 +157,8 @@ static enum rp_err deals_hook(struct dctx *d, const struct entity_def *e, const 
 static enum rp_err leads_hook(struct dctx *d, const struct entity_def *e, const struct record *old,
 			      struct record *r, struct rp_error *err)
 {
+	if (follow_account(d, e, old, r, err))
+		return err->err;
 	const struct value *st = after(old, r, "status");
 	const struct value *first = after(old, r, "first_contacted_at");
 	if (st->kind == V_TEXT && strcmp(st->s, "new") && first->kind == V_NULL) {
@@ -160,6 +168,8 @@ static enum rp_err leads_hook(struct dctx *d, const struct entity_def *e, const 
 	}
 	return RP_OK;
 }
+
+static void set_activity_account(struct record *r, const char *type, const struct record *target);
 
 static enum rp_err activities_hook(struct dctx *d, const struct entity_def *e,
 				   const struct record *old, struct record *r, struct rp_error *err)
@@ -179,7 +189,37 @@ static enum rp_err activities_hook(struct dctx *d, const struct entity_def *e,
 	if (domain_get(d, model_entity(type->s), id->i, &target, &ignore))
 		rp_field_fail(err, "related_id", "not_found", "no %s with id %lld", type->s,
 			      (long long)id->i);
+	else
+		set_activity_account(r, type->s, target);
 	return err->err;
+}
+
+/* The account an activity belongs to, kept on it so an account's
+ * timeline is one index range (activities.account_id, created_at) however
+ * many contacts and deals the account has. */
+static void set_activity_account(struct record *r, const char *type, const struct record *target)
+{
+	int64_t acc = !strcmp(type, "accounts") ? record_int(target, "id")
+		      : !strcmp(type, "leads")	? record_int(target, "converted_account_id")
+						: record_int(target, "account_id");
+	if (acc)
+		record_set_int(r, "account_id", acc);
+	else
+		record_set_null(r, "account_id");
+}
+
+/* A contact or deal that moves to another account takes its activities. */
+static enum rp_err follow_account(struct dctx *d, const struct entity_def *e,
+				  const struct record *old, struct record *r, struct rp_error *err)
+{
+	const char *field = !strcmp(e->name, "leads") ? "converted_account_id" : "account_id";
+	if (!old || !is_set(r, field))
+		return RP_OK;
+	const struct value *now = record_get(r, field);
+	int64_t acc = now->kind == V_INT ? now->i : 0;
+	if (acc == record_int(old, field))
+		return RP_OK;
+	return store_activities_account(d->c, e->name, record_int(old, "id"), acc, err);
 }
 
 static bool valid_scope(json_t *v)
@@ -245,7 +285,7 @@ static const struct {
 	hook_fn before_write;
 } hooks[] = {
 	{"users", users_hook},		 {"deals", deals_hook}, {"leads", leads_hook},
-	{"activities", activities_hook}, {"roles", roles_hook},
+	{"activities", activities_hook}, {"roles", roles_hook}, {"contacts", follow_account},
 };
 
 enum rp_err hooks_before_write(struct dctx *d, const struct entity_def *e, const struct record *old,

@@ -95,6 +95,18 @@ static enum rp_err note(struct dctx *d, const struct entity_def *e, int64_t id, 
 	return store_audit_add(d->c, e, id, d->p->user_id, "merge", changes, err);
 }
 
+/* The duplicate's activities now point at the survivor: they belong to
+ * its account. */
+static enum rp_err follow_survivor(struct dctx *d, const struct entity_def *e,
+				   const struct record *keep, struct rp_error *err)
+{
+	if (strcmp(e->name, "contacts") && strcmp(e->name, "deals") && strcmp(e->name, "leads"))
+		return RP_OK;
+	const char *field = !strcmp(e->name, "leads") ? "converted_account_id" : "account_id";
+	return store_activities_account(d->c, e->name, record_int(keep, "id"),
+					record_int(keep, field), err);
+}
+
 enum rp_err domain_merge(struct dctx *d, const struct entity_def *e, int64_t keep_id,
 			 int64_t dup_id, json_t *picked, struct record **ret, struct rp_error *err)
 {
@@ -115,6 +127,7 @@ enum rp_err domain_merge(struct dctx *d, const struct entity_def *e, int64_t kee
 		goto out;
 	if (domain_update(d, e, keep_id, body, -1, &after, err) ||
 	    store_repoint(d->c, e, dup_id, keep_id, now, err) ||
+	    follow_survivor(d, e, after, err) ||
 	    domain_delete(d, e, dup_id, -1, err) ||
 	    note(d, e, keep_id, "merged_from", dup_id, err) ||
 	    note(d, e, dup_id, "merged_into", keep_id, err) || store_commit(d->c, err)) {

@@ -216,6 +216,11 @@ static const struct field_def activity_fields[] = {
 	 .enum_values = E("accounts", "contacts", "leads", "deals")},
 	{.name = "related_id", .type = FT_INT, .flags = FF_INDEX, .min = 1, .max = INT64_MAX},
 	{.name = "external_id", .type = FT_TEXT, .flags = FF_INDEX, .max_len = 200},
+	{.name = "account_id",
+	 .type = FT_REF,
+	 .ref = "accounts",
+	 .flags = FF_READONLY | FF_INDEX,
+	 .label = "Account (of the record it is about)"},
 	END};
 
 static const struct field_def product_fields[] = {

@@ -123,6 +123,34 @@ static enum rp_err field_indexes(struct store_conn *c, const struct entity_def *
 	return RP_OK;
 }
 
+/* Columns whose values derive from other rows: when one is added to a
+ * table that has rows already, it is filled the way the record service
+ * keeps it (activities.account_id: the account of the record the activity
+ * is about, see domain/hooks.c). */
+static const struct {
+	const char *table, *column, *fill;
+} derived[] = {
+	{"activities", "account_id",
+	 "UPDATE activities SET account_id = CASE related_type"
+	 " WHEN 'accounts' THEN related_id"
+	 " WHEN 'contacts' THEN (SELECT account_id FROM contacts WHERE id = activities.related_id)"
+	 " WHEN 'deals' THEN (SELECT account_id FROM deals WHERE id = activities.related_id)"
+	 " WHEN 'leads' THEN (SELECT converted_account_id FROM leads"
+	 " WHERE id = activities.related_id) END"
+	 " WHERE account_id IS NULL AND related_id IS NOT NULL"},
+};
+
+enum rp_err store_fill_derived(struct store_conn *c, const char *table, const char *column,
+			       struct rp_error *err)
+{
+	for (size_t i = 0; i < sizeof derived / sizeof *derived; i++)
+		if (!strcmp(derived[i].table, table) &&
+		    (!column || !strcmp(derived[i].column, column)) &&
+		    exec_text(c, derived[i].fill, err))
+			return err->err;
+	return RP_OK;
+}
+
 static enum rp_err sync_entity(struct store_conn *c, const struct entity_def *e,
 			       struct rp_error *err)
 {
@@ -131,7 +159,9 @@ static enum rp_err sync_entity(struct store_conn *c, const struct entity_def *e,
 	int n = entity_nfields(e);
 	for (int i = 0; i < n; i++) {
 		const struct field_def *f = &e->fields[i];
-		if (!has_column(c, e->name, field_column(f)) && add_column(c, e, f, err))
+		if (!has_column(c, e->name, field_column(f)) &&
+		    (add_column(c, e, f, err) ||
+		     store_fill_derived(c, e->name, field_column(f), err)))
 			return err->err;
 		if (field_indexes(c, e, f, err))
 			return err->err;

@@ -170,6 +170,17 @@ enum rp_err store_import_change_add(struct store_conn *c, const struct import_ch
 int store_import_changes(struct store_conn *c, int64_t import_id, int64_t before_seq, int limit,
 			 struct arena *a, struct import_change *ret);
 
+/* The account of the activities about record (type, id) becomes
+ * account_id (0: none). */
+enum rp_err store_activities_account(struct store_conn *c, const char *type, int64_t id,
+				     int64_t account_id, struct rp_error *err);
+
+/* Fills the columns of table whose values derive from other rows
+ * (activities.account_id), where they are empty; column NULL: all of
+ * them. For bulk loads that bypass the record service (demo data). */
+enum rp_err store_fill_derived(struct store_conn *c, const char *table, const char *column,
+			       struct rp_error *err);
+
 /* --- custom fields ----------------------------------------------------- */
 
 /* Adds the column and the definition row, then the field to the registry,

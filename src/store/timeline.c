@@ -6,6 +6,7 @@
 
 #include <string.h>
 
+#include "core/clock.h"
 #include "model/registry.h"
 
 #define TIMELINE_MAX 200 /* items per page; each link query reads at most this many */
@@ -60,8 +61,11 @@ static enum rp_err collect(struct store_conn *c, const struct entity_def *src,
 		sql_text(&q, before);
 	}
 	sql_scope(&q, "t", scope);
-	/* "+": sort the few linked rows; never walk the created_at index */
-	sql_add(&q, " ORDER BY +t.\"created_at\" DESC, t.\"id\" DESC LIMIT ");
+	/* a reference field has an index (field, created_at): walk it, newest
+	 * first; other links ("+") sort their few rows, never walking the
+	 * created_at index */
+	sql_add(&q, link->via ? " ORDER BY t.\"created_at\" DESC, t.\"id\" DESC LIMIT "
+			      : " ORDER BY +t.\"created_at\" DESC, t.\"id\" DESC LIMIT ");
 	sql_int(&q, limit);
 	sqlite3_stmt *st = stmt_prepare(c, &q, err);
 	if (!st) {
@@ -90,6 +94,15 @@ static enum rp_err collect_activities(struct store_conn *c, const struct entity_
 				      struct arena *a, struct timeline_item *items, int *n,
 				      struct rp_error *err)
 {
+	/* activities that carry the record's id themselves (an account's,
+	 * kept on every activity about it, its contacts and its deals): one
+	 * index range */
+	int nsrc = entity_nfields(src);
+	for (int k = 0; k < nsrc; k++) {
+		struct link via = {.via = &src->fields[k]};
+		if (refers_to(via.via, e))
+			return collect(c, src, e, id, &via, sc, limit, before, a, items, n, err);
+	}
 	struct link direct = {0};
 	if (collect(c, src, e, id, &direct, sc, limit, before, a, items, n, err))
 		return err->err;
@@ -160,4 +173,23 @@ enum rp_err store_timeline(struct store_conn *c, const struct entity_def *e, int
 	*ret = items;
 	*ret_n = n < limit ? n : limit;
 	return RP_OK;
+}
+
+enum rp_err store_activities_account(struct store_conn *c, const char *type, int64_t id,
+				     int64_t account_id, struct rp_error *err)
+{
+	char now[RP_TIME_LEN];
+	clock_format(clock_now(), now);
+	struct sql q;
+	sql_init(&q);
+	sql_add(&q, "UPDATE activities SET account_id=");
+	if (account_id)
+		sql_int(&q, account_id);
+	else
+		sql_add(&q, "NULL");
+	sql_fmt(&q, ", version=version+1, updated_at=%t WHERE related_type=%t AND related_id=%i",
+		now, type, id);
+	enum rp_err rc = stmt_exec(c, &q, err);
+	sql_release(&q);
+	return rc;
 }
