@@ -741,7 +741,10 @@ static void index_segment(sbuf *out, const segment *g, tk_thread *t)
 	free(w);
 }
 
-char *textkey_index(const char *s, size_t len)
+/* Folds s, cuts it into segments and writes each through `each`; with
+ * phones, the digit strings of phone numbers follow. */
+static char *map_segments(const char *s, size_t len,
+			  void (*each)(sbuf *, const segment *, tk_thread *), bool phones)
 {
 	tk_thread *t = thread_get();
 	if (!t)
@@ -753,10 +756,16 @@ char *textkey_index(const char *s, size_t len)
 	sbuf out = {0};
 	segment g;
 	for (size_t pos = 0; next_segment(base, n, &pos, &g);)
-		index_segment(&out, &g, t);
-	index_phones(&out, base, n);
+		each(&out, &g, t);
+	if (phones)
+		index_phones(&out, base, n);
 	free(base);
 	return sb_take(&out);
+}
+
+char *textkey_index(const char *s, size_t len)
+{
+	return map_segments(s, len, index_segment, true);
 }
 
 /* One segment as Latin letters and digits: a Han run as its pinyin
@@ -781,19 +790,7 @@ static void latin_segment(sbuf *out, const segment *g, tk_thread *t)
 
 char *textkey_latin(const char *s, size_t len)
 {
-	tk_thread *t = thread_get();
-	if (!t)
-		return NULL;
-	size_t n = 0;
-	char *base = fold_base(s, len, &n);
-	if (!base)
-		return NULL;
-	sbuf out = {0};
-	segment g;
-	for (size_t pos = 0; next_segment(base, n, &pos, &g);)
-		latin_segment(&out, &g, t);
-	free(base);
-	return sb_take(&out);
+	return map_segments(s, len, latin_segment, false);
 }
 
 /* Writes s inside an FTS5 string, doubling any '"'. */
