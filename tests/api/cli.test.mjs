@@ -3,24 +3,17 @@
 // on a server started on the result.
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { BIN, API, startServer, randomPassword } from './lib/server.mjs';
+import { API, startServer, randomPassword, runRapport } from './lib/server.mjs';
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'rapport-cli-'));
 const db = path.join(dir, 't.db'); // the name startServer uses in dir
 const adminPassword = randomPassword();
 after(() => fs.rmSync(dir, { recursive: true, force: true }));
 
-function rapport(args, env = {}) {
-  const r = spawnSync(BIN, args, {
-    encoding: 'utf8', timeout: 60_000,
-    env: { ...process.env, RAPPORT_ADMIN_PASSWORD: adminPassword, RAPPORT_DB: db, ...env },
-  });
-  return { code: r.status, out: r.stdout, err: r.stderr };
-}
+const rapport = (args, env = {}) => runRapport(args, { db, adminPassword, env });
 
 test('--help lists every command and setting; unknown commands are usage errors', () => {
   const h = rapport(['--help']);

@@ -7,12 +7,11 @@
 // nothing written.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import {
-  BIN, API, startServer, randomPassword, create, makeUser, listAll, expectStatus,
+  API, startServer, randomPassword, create, makeUser, listAll, expectStatus, runRapport,
 } from './lib/server.mjs';
 
 const root = fs.mkdtempSync(path.join(os.tmpdir(), 'rapport-backup-'));
@@ -25,13 +24,8 @@ const adminPassword = randomPassword();
 const S = {};
 after(() => { if (!process.env.RAPPORT_KEEP_TMP) fs.rmSync(root, { recursive: true, force: true }); });
 
-function rapport(args, { db = dbA, env = {}, binary = false } = {}) {
-  const r = spawnSync(BIN, args, {
-    encoding: binary ? 'buffer' : 'utf8', timeout: 120_000,
-    env: { ...process.env, RAPPORT_ADMIN_PASSWORD: adminPassword, RAPPORT_DB: db, ...env },
-  });
-  return { code: r.status, out: r.stdout, err: binary ? r.stderr.toString() : r.stderr };
-}
+const rapport = (args, { db = dbA, env = {}, binary = false } = {}) =>
+  runRapport(args, { db, adminPassword, env, binary, timeout: 120_000 });
 
 const readDir = (d) => Object.fromEntries(fs.readdirSync(d).sort().map((f) => [f, fs.readFileSync(path.join(d, f), 'utf8')]));
 

@@ -9,7 +9,7 @@
 //   });
 //
 // The binary is build/rapport, or $RAPPORT_BIN (e.g. build/rapport-asan).
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import net from 'node:net';
@@ -31,6 +31,19 @@ process.on('exit', () => {
     try { p.kill('SIGKILL'); } catch { /* already gone */ }
   }
 });
+
+/**
+ * Runs the rapport command on a database: rapport(args, {db, env, binary,
+ * timeout}) → {code, out, err}. The admin password is set for commands
+ * that initialise a database.
+ */
+export function runRapport(args, { db, adminPassword, env = {}, binary = false, timeout = 60_000 } = {}) {
+  const r = spawnSync(BIN, args, {
+    encoding: binary ? 'buffer' : 'utf8', timeout,
+    env: { ...process.env, RAPPORT_ADMIN_PASSWORD: adminPassword, RAPPORT_DB: db, ...env },
+  });
+  return { code: r.status, out: r.stdout, err: binary ? r.stderr.toString() : r.stderr };
+}
 
 export function randomPassword() {
   return crypto.randomBytes(12).toString('base64url').slice(0, 16);
