@@ -298,8 +298,21 @@ static const char *const TR_IDS[TR_COUNT] = {
 	[TR_CYRILLIC] = "Russian-Latin/BGN; Any-Latin; Latin-ASCII; Lower",
 };
 
+/* Transliteration is most of the CPU of a write (profiled): names and
+ * words repeat (common surnames, a company on every row of an import), so
+ * each thread remembers its last results, direct-mapped. */
+#define MEMO_SLOTS   1024
+#define MEMO_MAX_LEN 256
+typedef struct {
+	const void *tr;
+	uint64_t hash;
+	char *in, *out;
+	size_t inlen, outlen;
+} tk_memo;
+
 typedef struct {
 	UTransliterator *tr[TR_COUNT];
+	tk_memo *memo; /* MEMO_SLOTS, allocated on first use */
 } tk_thread;
 
 static UTransliterator *g_proto[TR_COUNT];
@@ -341,6 +354,11 @@ static void thread_free(void *p)
 	if (!t)
 		return;
 	close_all(t->tr);
+	for (int i = 0; t->memo && i < MEMO_SLOTS; i++) {
+		free(t->memo[i].in);
+		free(t->memo[i].out);
+	}
+	free(t->memo);
 	free(t);
 }
 
@@ -473,7 +491,64 @@ static UChar *translit_try(UTransliterator *tr, const char *s, size_t len, int32
 }
 
 /* Transliterates len bytes of valid UTF-8; malloc'd UTF-8 or NULL. */
+static uint64_t memo_hash(const void *tr, const char *s, size_t len)
+{
+	uint64_t h = 1469598103934665603ull ^ (uint64_t)(uintptr_t)tr;
+	for (size_t i = 0; i < len; i++)
+		h = (h ^ (unsigned char)s[i]) * 1099511628211ull;
+	return h;
+}
+
+static char *dup_bytes(const char *s, size_t n)
+{
+	char *r = xrealloc(NULL, n + 1);
+	memcpy(r, s, n);
+	r[n] = '\0';
+	return r;
+}
+
+/* The remembered result for (tr, s), as a fresh copy; NULL if none. */
+static char *memo_get(tk_thread *t, const void *tr, const char *s, size_t len, uint64_t h,
+		      size_t *outlen)
+{
+	if (!t || !t->memo || len > MEMO_MAX_LEN)
+		return NULL;
+	tk_memo *m = &t->memo[h % MEMO_SLOTS];
+	if (m->tr != tr || m->hash != h || m->inlen != len || memcmp(m->in, s, len))
+		return NULL;
+	*outlen = m->outlen;
+	return dup_bytes(m->out, m->outlen);
+}
+
+static void memo_put(tk_thread *t, const void *tr, const char *s, size_t len, uint64_t h,
+		     const char *out, size_t outlen)
+{
+	if (!t || len > MEMO_MAX_LEN)
+		return;
+	if (!t->memo)
+		t->memo = xcalloc(MEMO_SLOTS, sizeof *t->memo);
+	tk_memo *m = &t->memo[h % MEMO_SLOTS];
+	free(m->in);
+	free(m->out);
+	*m = (tk_memo){tr, h, dup_bytes(s, len), dup_bytes(out, outlen), len, outlen};
+}
+
+static char *transliterate_now(UTransliterator *tr, const char *s, size_t len, size_t *outlen);
+
 static char *transliterate(UTransliterator *tr, const char *s, size_t len, size_t *outlen)
+{
+	tk_thread *t = atomic_load(&g_ready) ? pthread_getspecific(g_key) : NULL;
+	uint64_t h = memo_hash(tr, s, len);
+	char *r = memo_get(t, tr, s, len, h, outlen);
+	if (r)
+		return r;
+	r = transliterate_now(tr, s, len, outlen);
+	if (r)
+		memo_put(t, tr, s, len, h, r, *outlen);
+	return r;
+}
+
+static char *transliterate_now(UTransliterator *tr, const char *s, size_t len, size_t *outlen)
 {
 	int32_t cap = (int32_t)len * 4 + 16; /* len ≤ 64 KiB: no overflow */
 	for (int attempt = 0; attempt < 4 && cap > 0; attempt++) {
