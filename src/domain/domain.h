@@ -110,6 +110,15 @@ char *domain_search_text(const struct entity_def *e, const struct record *r);
 /* What a user typed as a full-text expression, or NULL when nothing in it
  * is searchable. Owned by a. */
 char *domain_fts_query(struct arena *a, const char *q);
+/* Bulk writes (imports) on this thread: while deferred, search text is
+ * queued instead of written; domain_flush_search writes the queue (in the
+ * same transaction, before it commits), truncate drops the entries a
+ * rolled-back part queued. */
+void domain_defer_search(bool on);
+size_t domain_deferred_count(void);
+void domain_deferred_truncate(size_t n);
+enum rp_err domain_flush_search(struct store_conn *c, struct rp_error *err);
+
 /* Stores what finds the record: its search text and duplicate keys. */
 enum rp_err domain_index_record(struct store_conn *c, const struct entity_def *e, int64_t id,
 				const struct record *r, struct arena *a, struct rp_error *err);

@@ -508,6 +508,7 @@ static enum rp_err import_row(struct importer *im, const char *const *cells, int
 	if (store_begin(im->d.c, true, fatal))
 		return fatal->err;
 	int64_t linked = im->linked_created;
+	size_t queued = domain_deferred_count();
 	json_t *body = import_row_body(im, cells, n, &err);
 	const char *match = NULL;
 	if (!err.err) {
@@ -519,6 +520,7 @@ static enum rp_err import_row(struct importer *im, const char *const *cells, int
 	}
 	store_rollback(im->d.c);
 	im->linked_created = linked;
+	domain_deferred_truncate(queued);
 	json_decref(body);
 	if (fatal->err)
 		return fatal->err;
@@ -589,6 +591,7 @@ static int run_batch(struct importer *im, struct rp_error *err)
 	struct store_conn *c = im->d.c;
 	if (store_begin(c, true, err))
 		return -1;
+	domain_defer_search(true);
 	int rows = 0;
 	while (rows < BATCH_ROWS) {
 		const char *const *cells;
@@ -623,15 +626,20 @@ static int run_batch(struct importer *im, struct rp_error *err)
 	}
 	record_set_real(im->imp, "progress", table_progress(im->t));
 	if (im->dry_run) {
+		domain_defer_search(false);
 		store_rollback(c);
 		drop_rejects(im);
 		return rows;
 	}
+	if (domain_flush_search(c, err))
+		goto fail;
+	domain_defer_search(false);
 	if (save_import(c, im->imp, im->import_id, im->run_arena, err) || store_commit(c, err))
 		goto fail;
 	flush_rejects(im);
 	return rows;
 fail:
+	domain_defer_search(false);
 	store_rollback(c);
 	drop_rejects(im);
 	return -1;

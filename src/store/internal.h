@@ -7,12 +7,13 @@
 #include "store/store.h"
 
 #define SQL_MAX_PARAMS 512
-#define STMT_CACHE     128
+#define STMT_CACHE     512 /* two candidate slots per statement (see cache_lookup) */
 
 struct stmt_slot {
 	uint64_t hash;
 	char *sql;
 	sqlite3_stmt *st;
+	uint64_t used; /* when last used: the older of two candidates goes */
 };
 
 /* One SQLite connection and its prepared statements. */
