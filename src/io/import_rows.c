@@ -361,6 +361,34 @@ json_t *import_row_body(struct importer *im, const char *const *cells, int n, st
 
 /* --- the record a row is ------------------------------------------------------ */
 
+#define SIMILAR_CANDIDATES 200
+#define SIMILAR_NAME	   0.94 /* Jaro-Winkler: "petrov" ~ "petrow", not "ivanov" */
+
+/* A person of the same company whose name is spelled almost alike ("Ivan
+ * Petrow" for "Ivan Petrov"): people's name keys start with their company
+ * ("a12:"), so the company's names are one range of the key index. */
+static int64_t similar_name(struct importer *im, const char *key)
+{
+	const char *colon = strchr(key, ':');
+	if (!colon || !colon[1])
+		return 0;
+	char *prefix = arena_strndup(im->d.a, key, (size_t)(colon - key) + 1);
+	struct dedup_key cand[SIMILAR_CANDIDATES];
+	int64_t ids[SIMILAR_CANDIDATES], best = 0;
+	double best_score = SIMILAR_NAME;
+	int n = store_dedup_prefix(im->d.c, im->e, "name", prefix, SIMILAR_CANDIDATES, im->d.a,
+				   cand, ids);
+	for (int i = 0; i < n; i++) {
+		const char *theirs = strchr(cand[i].key, ':');
+		double score = theirs ? dedup_similarity(colon + 1, theirs + 1) : 0;
+		if (score >= best_score && store_exists(im->d.c, im->e, ids[i])) {
+			best_score = score;
+			best = ids[i];
+		}
+	}
+	return best;
+}
+
 static int64_t match_by_keys(struct importer *im, json_t *body, const char *kind)
 {
 	struct record *r;
@@ -387,6 +415,8 @@ static int64_t match_by_keys(struct importer *im, json_t *body, const char *kind
 			/* the oldest: the one the others were copied from */
 			if (store_dedup_find(im->d.c, im->e, kind, keys[i].key, 0, &id, 1) > 0)
 				found = id;
+			else if (!strcmp(kind, "name"))
+				found = similar_name(im, keys[i].key);
 		}
 	}
 	json_decref(only);

@@ -142,3 +142,29 @@ enum rp_err store_repoint(struct store_conn *c, const struct entity_def *e, int6
 	}
 	return RP_OK;
 }
+
+int store_dedup_prefix(struct store_conn *c, const struct entity_def *e, const char *kind,
+		       const char *prefix, int max, struct arena *a, struct dedup_key *ret_keys,
+		       int64_t *ret_ids)
+{
+	/* [prefix, prefix + 0xff): every key that starts with prefix, in order */
+	char *upper = arena_printf(a, "%s\xff", prefix);
+	struct sql q;
+	sql_init(&q);
+	sql_fmt(&q,
+		"SELECT key, record_id FROM dedup_keys WHERE entity=%i AND kind=%t AND key>=%t"
+		" AND key<%t ORDER BY key LIMIT %i",
+		(int64_t)e->code, kind, prefix, upper, (int64_t)max);
+	struct rp_error err;
+	rp_error_init(&err);
+	sqlite3_stmt *st = stmt_prepare(c, &q, &err);
+	sql_release(&q);
+	int n = 0;
+	while (st && n < max && sqlite3_step(st) == SQLITE_ROW) {
+		ret_keys[n] = (struct dedup_key){
+			kind, arena_strdup(a, (const char *)sqlite3_column_text(st, 0))};
+		ret_ids[n++] = sqlite3_column_int64(st, 1);
+	}
+	stmt_done(st);
+	return n;
+}

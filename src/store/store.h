@@ -119,6 +119,11 @@ enum rp_err store_dedup_replace(struct store_conn *c, const struct entity_def *e
  * id first; returns how many. */
 int store_dedup_find(struct store_conn *c, const struct entity_def *e, const char *kind,
 		     const char *key, int64_t except_id, int64_t *ret_ids, int max);
+/* Up to max keys of a kind that start with prefix (deleted records'
+ * included), with their records, in key order. */
+int store_dedup_prefix(struct store_conn *c, const struct entity_def *e, const char *kind,
+		       const char *prefix, int max, struct arena *a, struct dedup_key *ret_keys,
+		       int64_t *ret_ids);
 /* The lowest id of a live record whose field equals value, or 0. */
 int64_t store_find_by(struct store_conn *c, const struct entity_def *e, const char *field,
 		      const char *value);

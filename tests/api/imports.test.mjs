@@ -152,6 +152,15 @@ test('matching: e-mail (any case) and phone (national or international) find the
   assert.deepEqual([skip.created, skip.skipped], [0, 1]);
   assert.equal(skip.report.rows[0].match, 'email');
   assert.equal(skip.report.rows[0].id, c.id);
+
+  // a name spelled almost alike, in the same company, is the same person;
+  // the same name in another company is not
+  const acc = await create(srv.admin, 'accounts', { name: `Similar Co ${tag}` });
+  const ivan = await create(srv.admin, 'contacts', { name: 'Ivan Petrov', account_id: acc.id });
+  const sim = await runImport({ entity: 'contacts', strategy: 'skip', dry_run: 'true' },
+    { file: `Name,Company\r\nIvan Petrow,Similar Co ${tag}\r\nPetrov Ivan,Similar Co ${tag}\r\nIvan Petrov,Other Co ${tag}\r\nOleg Sidorov,Similar Co ${tag}\r\n` });
+  assert.deepEqual(sim.report.rows.map((r) => [r.action, r.id || null]),
+    [['skip', ivan.id], ['skip', ivan.id], ['create', null], ['create', null]], JSON.stringify(sim.report.rows));
 });
 
 test("a migration from another CRM: accounts, contacts, deals and activities linked by the old ids; a re-import updates", async () => {
