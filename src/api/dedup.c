@@ -90,8 +90,7 @@ void h_merge(struct http_request *req, struct http_response *resp, void *app)
 	const struct entity_def *e;
 	int64_t id;
 	json_t *body;
-	if (!api_begin(req, resp, app, &c) || !(e = api_entity(&c, 0)) ||
-	    (id = api_id(&c, 1)) < 0 || !(body = api_body(req, resp)))
+	if (!api_begin_record(req, resp, app, &c, &e, &id) || !(body = api_body(req, resp)))
 		return;
 	json_t *dup = json_object_get(body, "duplicate_id");
 	if (!json_is_integer(dup) || json_integer_value(dup) <= 0) {

@@ -34,6 +34,10 @@ json_t *api_body(struct http_request *req, struct http_response *resp);
 const struct entity_def *api_entity(struct call *c, int i);
 /* Path parameter i as a positive id, or -1 with 404 written. */
 int64_t api_id(struct call *c, int i);
+/* The prologue of every /{entity}/{id}... handler: authenticated, the
+ * entity and the id read; false with the problem written. */
+bool api_begin_record(struct http_request *req, struct http_response *resp, void *app,
+		      struct call *c, const struct entity_def **e, int64_t *id);
 
 void api_write_record(struct jw *w, const struct entity_def *e, const struct record *r,
 		      const bool *vis, const bool *want);

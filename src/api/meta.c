@@ -197,6 +197,23 @@ static void ref_to(struct jw *w, struct arena *a, const char *schema)
 	jw_obj_end(w);
 }
 
+/* "default": a problem document, as every operation may answer. */
+static void problem_response(struct jw *w, struct arena *a, const char *description)
+{
+	jw_key(w, "default");
+	jw_obj(w);
+	jw_kstr(w, "description", description);
+	jw_key(w, "content");
+	jw_obj(w);
+	jw_key(w, "application/problem+json");
+	jw_obj(w);
+	jw_key(w, "schema");
+	ref_to(w, a, "Problem");
+	jw_obj_end(w);
+	jw_obj_end(w);
+	jw_obj_end(w);
+}
+
 static void json_content(struct jw *w, struct arena *a, const char *schema, bool list)
 {
 	jw_key(w, "content");
@@ -287,18 +304,7 @@ static void operation(struct jw *w, struct arena *a, const char *method, const s
 	if (status != 204)
 		json_content(w, a, e->singular, list);
 	jw_obj_end(w);
-	jw_key(w, "default");
-	jw_obj(w);
-	jw_kstr(w, "description", "an RFC 9457 problem");
-	jw_key(w, "content");
-	jw_obj(w);
-	jw_key(w, "application/problem+json");
-	jw_obj(w);
-	jw_key(w, "schema");
-	ref_to(w, a, "Problem");
-	jw_obj_end(w);
-	jw_obj_end(w);
-	jw_obj_end(w);
+	problem_response(w, a, "an RFC 9457 problem");
 	jw_obj_end(w);
 	jw_obj_end(w);
 }
@@ -394,18 +400,7 @@ static void export_path(struct jw *w, struct arena *a, const struct entity_def *
 		file_content(w, "text/vcard");
 	jw_obj_end(w);
 	jw_obj_end(w);
-	jw_key(w, "default");
-	jw_obj(w);
-	jw_kstr(w, "description", "an RFC 9457 problem (e.g. a bad format or filter)");
-	jw_key(w, "content");
-	jw_obj(w);
-	jw_key(w, "application/problem+json");
-	jw_obj(w);
-	jw_key(w, "schema");
-	ref_to(w, a, "Problem");
-	jw_obj_end(w);
-	jw_obj_end(w);
-	jw_obj_end(w);
+	problem_response(w, a, "an RFC 9457 problem (e.g. a bad format or filter)");
 	jw_obj_end(w);
 	jw_obj_end(w);
 	jw_obj_end(w);

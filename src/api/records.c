@@ -33,9 +33,8 @@ static int64_t if_match(struct http_request *req)
 	return v;
 }
 
-/* The prologue of every /{entity}/{id}... handler. */
-static bool begin_record(struct http_request *req, struct http_response *resp, void *app,
-			 struct call *c, const struct entity_def **e, int64_t *id)
+bool api_begin_record(struct http_request *req, struct http_response *resp, void *app,
+		      struct call *c, const struct entity_def **e, int64_t *id)
 {
 	return api_begin(req, resp, app, c) && (*e = api_entity(c, 0)) && (*id = api_id(c, 1)) >= 0;
 }
@@ -207,7 +206,7 @@ void h_get(struct http_request *req, struct http_response *resp, void *app)
 	struct call c;
 	const struct entity_def *e;
 	int64_t id;
-	if (!begin_record(req, resp, app, &c, &e, &id))
+	if (!api_begin_record(req, resp, app, &c, &e, &id))
 		return;
 	struct record *r;
 	if (domain_get(&c.d, e, id, &r, &c.err))
@@ -221,7 +220,7 @@ void h_update(struct http_request *req, struct http_response *resp, void *app)
 	const struct entity_def *e;
 	int64_t id;
 	json_t *body;
-	if (!begin_record(req, resp, app, &c, &e, &id) || !(body = api_body(req, resp)))
+	if (!api_begin_record(req, resp, app, &c, &e, &id) || !(body = api_body(req, resp)))
 		return;
 	int64_t version = if_match(req);
 	if (version == -2) {
@@ -240,7 +239,7 @@ void h_delete(struct http_request *req, struct http_response *resp, void *app)
 	struct call c;
 	const struct entity_def *e;
 	int64_t id;
-	if (!begin_record(req, resp, app, &c, &e, &id))
+	if (!api_begin_record(req, resp, app, &c, &e, &id))
 		return;
 	int64_t version = if_match(req);
 	if (domain_delete(&c.d, e, id, version < 0 ? -1 : version, &c.err))
@@ -253,7 +252,7 @@ void h_restore(struct http_request *req, struct http_response *resp, void *app)
 	struct call c;
 	const struct entity_def *e;
 	int64_t id;
-	if (!begin_record(req, resp, app, &c, &e, &id))
+	if (!api_begin_record(req, resp, app, &c, &e, &id))
 		return;
 	struct record *r;
 	if (domain_restore(&c.d, e, id, &r, &c.err))
@@ -266,7 +265,7 @@ void h_timeline(struct http_request *req, struct http_response *resp, void *app)
 	struct call c;
 	const struct entity_def *e;
 	int64_t id;
-	if (!begin_record(req, resp, app, &c, &e, &id))
+	if (!api_begin_record(req, resp, app, &c, &e, &id))
 		return;
 	const char *lim = http_param(req, "limit");
 	int limit = lim ? (int)strtol(lim, NULL, 10) : 50;
@@ -298,7 +297,7 @@ void h_history(struct http_request *req, struct http_response *resp, void *app)
 	struct call c;
 	const struct entity_def *e;
 	int64_t id;
-	if (!begin_record(req, resp, app, &c, &e, &id))
+	if (!api_begin_record(req, resp, app, &c, &e, &id))
 		return;
 	if (domain_history(&c.d, e, id, &resp->body, &c.err))
 		return fail(&c);
