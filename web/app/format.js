@@ -25,10 +25,20 @@ export function fmtNumber(n, opts = {}) {
   return fmt('n', opts).format(Number(n));
 }
 
+// Minor-unit digits per currency (2 for USD, 0 for JPY). Building an
+// Intl.NumberFormat costs ~0.5 ms, and the board formats two amounts per
+// card on every render, so the answer is kept.
+const digits = new Map();
 export function currencyDigits(cur) {
-  try {
-    return new Intl.NumberFormat('en', { style: 'currency', currency: cur || 'USD' }).resolvedOptions().maximumFractionDigits;
-  } catch { return 2; }
+  const c = cur || 'USD';
+  let d = digits.get(c);
+  if (d === undefined) {
+    try {
+      d = new Intl.NumberFormat('en', { style: 'currency', currency: c }).resolvedOptions().maximumFractionDigits;
+    } catch { d = 2; }
+    digits.set(c, d);
+  }
+  return d;
 }
 
 // Money is integer minor units plus an ISO 4217 code.
