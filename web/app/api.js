@@ -159,6 +159,11 @@ export function can(ent, action) {
 const titleCache = new Map(); // "entity:id" → title (string) or Promise
 const pending = new Map(); // entity → Set of ids
 let flushTimer = null;
+let titleGen = 0;
+
+// Bumped whenever fetched titles arrive: a view that skips redrawing parts
+// whose data did not change (the board's columns) redraws them when it moves.
+export function titlesVersion() { return titleGen; }
 
 export function titleOf(ent, rec) {
   const e = entity(ent);
@@ -208,6 +213,7 @@ async function flushTitles() {
       }
     }
   }));
+  titleGen++;
   notify();
 }
 
