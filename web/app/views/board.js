@@ -4,7 +4,8 @@
 // Alt+Arrow keys, or a stage picker on phones move a deal; won/lost asks for
 // the reason. Filters (pipeline, owner, team) in the URL.
 //
-// Loading, in round trips: the pipelines and every stage at once; then the
+// Loading, in round trips: the pipelines and every stage at once (on a
+// later visit the last ones are used while they are checked); then the
 // summary and each column's first page, all in parallel. The columns are
 // drawn, with their totals, when the summary is in, and each fills as its
 // page arrives: a column is its own component that draws again only when
@@ -136,6 +137,9 @@ class Column extends Component {
   }
 }
 
+// The pipelines and stages the board last loaded, for whom (see Board).
+let lastLists = null;
+
 // True in the phone layout, the only one that shows the cards' stage
 // pickers (style.css): elsewhere they are not drawn at all, as a select of
 // every stage per card is most of the board's elements.
@@ -154,7 +158,8 @@ function usePhone() {
 
 export function Board() {
   const q = route().query;
-  const [lists, setLists] = useState(null); // {pipelines, stages}: every pipeline's stages, by position
+  // {user, pipelines, stages}: every pipeline's stages, by position
+  const [lists, setLists] = useState(() => (lastLists && session.user && lastLists.user === session.user.id ? lastLists : null));
   const [pending, setPending] = useState(null); // {deal, stage}
   const [dragOver, setDragOver] = useState(null);
   const [, setTick] = useState(0);
@@ -177,20 +182,33 @@ export function Board() {
   };
 
   // The pipelines and the stages of all of them in one round trip, not the
-  // stages after the pipelines: there are few of either.
+  // stages after the pipelines: there are few of either. A later visit
+  // draws at once with the last visit's and checks them meanwhile.
   useEffect(() => {
     document.title = `${t('nav.board')} · Rapport`;
+    const user = session.user && session.user.id;
     Promise.all([
-      listAll('pipelines').catch(() => []),
-      listAll('stages', { sort: 'position' }).catch((e) => { errorToast(e); return []; }),
-    ]).then(([pipelines, stages]) => setLists({ pipelines, stages }));
+      listAll('pipelines').catch(() => null),
+      listAll('stages', { sort: 'position' }).catch((e) => { errorToast(e); return null; }),
+    ]).then(([pipelines, stages]) => {
+      const fresh = { user, pipelines: pipelines || [], stages: stages || [] };
+      const known = lastLists && lastLists.user === user;
+      if (pipelines && stages) {
+        if (known && JSON.stringify(lastLists) === JSON.stringify(fresh)) return;
+        lastLists = fresh;
+      } else if (known) {
+        return; // keep drawing the last ones
+      }
+      setLists(fresh);
+    });
   }, []);
   const pipelines = lists && lists.pipelines;
   const pipeline = pipelines && (pipelines.find((p) => String(p.id) === pipelineId) || pipelines.find((p) => p.is_default) || pipelines[0]);
   const stages = useMemo(() => (lists && pipeline ? lists.stages.filter((s) => s.pipeline_id === pipeline.id) : []),
     [lists, pipeline && pipeline.id]);
-  // what the model must have been loaded for to be drawn
-  const key = pipeline ? `${pipeline.id}|${owner}|${team}` : '';
+  // What the model must have been loaded for to be drawn; a changed set of
+  // stages (found when the last visit's lists are checked) loads again.
+  const key = pipeline ? `${pipeline.id}|${owner}|${team}|${stages.map((s) => s.id).join(',')}` : '';
 
   // One page of a column's cards (all the rest with all=true), after its cursor.
   const loadCards = async (sid, all = false) => {
