@@ -71,6 +71,14 @@ int http_static_serve(struct http_request *req, struct http_response *resp, cons
 	if (web_dir && *web_dir)
 		return serve_dir(req, resp, web_dir, path);
 	const struct web_asset *a = find(path);
+	/* A file's URL with this build's ?v= always names these bytes
+	 * (build-web.sh): the browser may keep it without asking again, which
+	 * spares a page load some 30 conditional requests for the modules.
+	 * index.html, the page routes and anything asked for without the
+	 * version are revalidated. */
+	const char *v = http_param(req, "v");
+	bool pinned =
+		a && strcmp(path, "/index.html") && v && web_version[0] && !strcmp(v, web_version);
 	/* a path with an extension names a file; without one it is a route */
 	if (!a && !strchr(strrchr(path, '/'), '.'))
 		a = find("/index.html");
@@ -78,7 +86,8 @@ int http_static_serve(struct http_request *req, struct http_response *resp, cons
 		return -1;
 	resp->content_type = a->content_type;
 	http_set_header(resp, "ETag", a->etag);
-	http_set_header(resp, "Cache-Control", "no-cache");
+	http_set_header(resp, "Cache-Control",
+			pinned ? "public, max-age=31536000, immutable" : "no-cache");
 	const char *inm = http_header(req, "If-None-Match");
 	if (inm && !strcmp(inm, a->etag)) {
 		resp->status = 304;

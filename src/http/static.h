@@ -16,8 +16,15 @@ struct web_asset {
 
 extern const struct web_asset web_assets[];
 
+/* The UI's build version: scripts/build-web.sh names every module and style
+ * sheet with ?v=<web_version>; "" when the UI was built without one. */
+extern const char web_version[];
+
 /* Serves GET/HEAD of path from the embedded assets (or web_dir when set):
  * the file, 304 on a matching If-None-Match, and for paths that name no
  * file index.html (the UI routes in the browser). Sets the strict
- * Content-Security-Policy. Returns 0 if served, -1 if there is no UI. */
+ * Content-Security-Policy. An embedded file asked for with ?v=web_version
+ * may be cached for good (immutable); anything else is revalidated each
+ * time (no-cache), and files from web_dir are not stored (no-store).
+ * Returns 0 if served, -1 if there is no UI. */
 int http_static_serve(struct http_request *req, struct http_response *resp, const char *web_dir);

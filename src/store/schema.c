@@ -169,12 +169,21 @@ static enum rp_err sync_entity(struct store_conn *c, const struct entity_def *e,
 	return RP_OK;
 }
 
-/* Indexes that follow from how the domain reads, not from one field. */
+/* Indexes that follow from how the domain reads, not from one field. The
+ * pipeline board reads each stage's deals by amount (its cards) and the
+ * count and total per stage and currency (its column headers): without
+ * deals_board_cards every column page sorts all of its stage's deals, and
+ * without deals_board_totals (which covers the totals query) the summary
+ * reads every deal row of the pipeline. */
 static const char *const extra_indexes =
 	"CREATE INDEX IF NOT EXISTS activities_related ON activities"
 	" (related_type, related_id, created_at);"
 	"CREATE INDEX IF NOT EXISTS deals_account_created ON deals"
-	" (account_id, created_at);";
+	" (account_id, created_at);"
+	"CREATE INDEX IF NOT EXISTS deals_board_cards ON deals"
+	" (stage_id, amount) WHERE deleted_at IS NULL;"
+	"CREATE INDEX IF NOT EXISTS deals_board_totals ON deals"
+	" (stage_id, currency, amount) WHERE deleted_at IS NULL;";
 
 int store_schema_version(struct store_conn *c)
 {

@@ -23,10 +23,12 @@ export class ApiError extends Error {
 let onUnauthorized = () => {};
 export function setUnauthorizedHandler(fn) { onUnauthorized = fn; }
 
-// request(method, path, {body, headers, query}) → parsed JSON (or null on 204).
-// body is sent as JSON, or as it is when it is a FormData (file uploads).
-// Adds the CSRF header to unsafe methods, retries once when the token went
-// stale, and reports a lost session through the unauthorized handler.
+// request(method, path, {body, headers, query, early}) → parsed JSON (or null
+// on 204). body is sent as JSON, or as it is when it is a FormData (file
+// uploads). early: the Response promise of the same GET already started
+// (early.js), taken instead of fetching. Adds the CSRF header to unsafe
+// methods, retries once when the token went stale, and reports a lost
+// session through the unauthorized handler.
 export async function request(method, path, opts = {}) {
   const url = BASE + path + (opts.query ? '?' + toQuery(opts.query) : '');
   const headers = { Accept: 'application/json', ...(opts.headers || {}) };
@@ -42,7 +44,7 @@ export async function request(method, path, opts = {}) {
   if (method !== 'GET' && session.csrf) headers['X-CSRF-Token'] = session.csrf;
   let res;
   try {
-    res = await fetch(url, init);
+    res = await (opts.early || fetch(url, init));
   } catch (e) {
     throw new ApiError(0, { code: 'network', detail: String(e) });
   }
@@ -96,9 +98,10 @@ export const api = {
 
 // ---- session ----------------------------------------------------------
 
-export async function refreshMe() {
+// early: a started GET /auth/me (see request)
+export async function refreshMe(early) {
   try {
-    const me = await request('GET', '/auth/me', { noAuthRedirect: true });
+    const me = await request('GET', '/auth/me', { noAuthRedirect: true, early });
     session.user = me.user;
     session.csrf = me.csrf_token;
     session.admin = !!me.admin;
@@ -137,8 +140,9 @@ export async function updateMe(body) {
 
 // ---- metadata ---------------------------------------------------------
 
-export async function loadMeta() {
-  const m = await request('GET', '/meta');
+// early: a started GET /meta (see request)
+export async function loadMeta(early) {
+  const m = await request('GET', '/meta', { early });
   session.meta = m;
   return m;
 }
@@ -159,6 +163,11 @@ export function can(ent, action) {
 const titleCache = new Map(); // "entity:id" → title (string) or Promise
 const pending = new Map(); // entity → Set of ids
 let flushTimer = null;
+let titleGen = 0;
+
+// Bumped whenever fetched titles arrive: a view that skips redrawing parts
+// whose data did not change (the board's columns) redraws them when it moves.
+export function titlesVersion() { return titleGen; }
 
 export function titleOf(ent, rec) {
   const e = entity(ent);
@@ -208,6 +217,7 @@ async function flushTitles() {
       }
     }
   }));
+  titleGen++;
   notify();
 }
 

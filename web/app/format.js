@@ -3,10 +3,19 @@
 import { intlLocale } from './i18n.js';
 import { session } from './api.js';
 
+// The user's time zone if it is a valid one, else the browser's. Asked for
+// by every date drawn, so the answer is kept per configured zone (building
+// a DateTimeFormat to check the zone costs about a millisecond).
+let tzFor;
+let tzIs;
 export function userTz() {
   const tz = session.user && session.user.time_zone;
-  try { if (tz) { new Intl.DateTimeFormat('en', { timeZone: tz }); return tz; } } catch { /* bad zone */ }
-  return Intl.DateTimeFormat().resolvedOptions().timeZone || 'UTC';
+  if (tzIs !== undefined && tz === tzFor) return tzIs;
+  let zone = null;
+  try { if (tz) { new Intl.DateTimeFormat('en', { timeZone: tz }); zone = tz; } } catch { /* bad zone */ }
+  tzFor = tz;
+  tzIs = zone || Intl.DateTimeFormat().resolvedOptions().timeZone || 'UTC';
+  return tzIs;
 }
 
 const cache = new Map();
@@ -25,10 +34,20 @@ export function fmtNumber(n, opts = {}) {
   return fmt('n', opts).format(Number(n));
 }
 
+// Minor-unit digits per currency (2 for USD, 0 for JPY). Building an
+// Intl.NumberFormat costs ~0.5 ms, and the board formats two amounts per
+// card on every render, so the answer is kept.
+const digits = new Map();
 export function currencyDigits(cur) {
-  try {
-    return new Intl.NumberFormat('en', { style: 'currency', currency: cur || 'USD' }).resolvedOptions().maximumFractionDigits;
-  } catch { return 2; }
+  const c = cur || 'USD';
+  let d = digits.get(c);
+  if (d === undefined) {
+    try {
+      d = new Intl.NumberFormat('en', { style: 'currency', currency: c }).resolvedOptions().maximumFractionDigits;
+    } catch { d = 2; }
+    digits.set(c, d);
+  }
+  return d;
 }
 
 // Money is integer minor units plus an ISO 4217 code.
@@ -74,10 +93,13 @@ export function fmtTime(v) {
   return fmt('d', { timeStyle: 'short', timeZone: userTz() }).format(new Date(v));
 }
 
+const relative = new Map(); // locale → Intl.RelativeTimeFormat
 export function fmtRelative(v) {
   if (!v) return '';
   const diff = (new Date(v).getTime() - Date.now()) / 1000;
-  const rtf = new Intl.RelativeTimeFormat(intlLocale(), { numeric: 'auto' });
+  const loc = intlLocale();
+  let rtf = relative.get(loc);
+  if (!rtf) relative.set(loc, (rtf = new Intl.RelativeTimeFormat(loc, { numeric: 'auto' })));
   const a = Math.abs(diff);
   if (a < 60) return rtf.format(Math.round(diff), 'second');
   if (a < 3600) return rtf.format(Math.round(diff / 60), 'minute');
@@ -87,12 +109,18 @@ export function fmtRelative(v) {
 }
 
 // Wall-clock parts of an instant in a time zone.
+const partsFmt = new Map(); // zone → its DateTimeFormat
 function parts(date, tz) {
+  let f = partsFmt.get(tz);
+  if (!f) {
+    f = new Intl.DateTimeFormat('en-US', {
+      timeZone: tz, hourCycle: 'h23', year: 'numeric', month: '2-digit', day: '2-digit',
+      hour: '2-digit', minute: '2-digit', second: '2-digit',
+    });
+    partsFmt.set(tz, f);
+  }
   const p = {};
-  for (const x of new Intl.DateTimeFormat('en-US', {
-    timeZone: tz, hourCycle: 'h23', year: 'numeric', month: '2-digit', day: '2-digit',
-    hour: '2-digit', minute: '2-digit', second: '2-digit',
-  }).formatToParts(date)) p[x.type] = x.value;
+  for (const x of f.formatToParts(date)) p[x.type] = x.value;
   return p;
 }
 function offsetMs(ms, tz) {

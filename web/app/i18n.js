@@ -37,11 +37,13 @@ export function t(key, vars) {
 
 // tn('key', n) → 'key.one' / 'key.few' / 'key.many' / 'key.other' for n.
 const rules = {};
+const numbers = {};
 export function tn(key, n, vars) {
   const pr = rules[current] || (rules[current] = new Intl.PluralRules(INTL[current]));
+  const nf = numbers[current] || (numbers[current] = new Intl.NumberFormat(INTL[current]));
   const form = pr.select(n);
   const k = has(`${key}.${form}`) ? `${key}.${form}` : `${key}.other`;
-  return t(k, { n: new Intl.NumberFormat(INTL[current]).format(n), ...(vars || {}) });
+  return t(k, { n: nf.format(n), ...(vars || {}) });
 }
 
 function humanize(name) {

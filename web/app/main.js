@@ -4,6 +4,7 @@ import { html, render, useEffect, useReducer, useState } from '../vendor/preact-
 import {
   session, subscribe, notify, refreshMe, loadMeta, logout, updateMe, entities, can, setUnauthorizedHandler,
 } from './api.js';
+import { takeEarly } from './early.js';
 import { t, setLocale, guessLocale, locale, LOCALE_NAMES, entityLabel } from './i18n.js';
 import { route, navigate, interceptLinks } from './router.js';
 import { ui, set, applyTheme, toggleTheme, effectiveTheme, openQuickLog } from './state.js';
@@ -180,10 +181,14 @@ async function boot() {
   });
   render(html`<${App} />`, document.getElementById('app'));
   try {
-    const me = await refreshMe();
+    // Both were asked for by early.js while the modules loaded; /meta is
+    // only used once /auth/me says who is signed in (signed out it is a 401).
+    const meta = loadMeta(takeEarly('/meta'));
+    meta.catch(() => {});
+    const me = await refreshMe(takeEarly('/auth/me'));
     if (me) {
       if (me.user.locale) setLocale(me.user.locale);
-      await loadMeta();
+      await meta;
     }
   } catch (e) {
     errorToast(e);

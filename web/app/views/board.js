@@ -3,14 +3,21 @@
 // per stage, a page at a time ("show more", "show all"). Drag and drop,
 // Alt+Arrow keys, or a stage picker on phones move a deal; won/lost asks for
 // the reason. Filters (pipeline, owner, team) in the URL.
-import { html, useState, useEffect, useRef } from '../../vendor/preact-htm.js';
-import { api, listAll, can, session } from '../api.js';
-import { t, tn, enumLabel } from '../i18n.js';
+//
+// Loading, in round trips: the pipelines and every stage at once (on a
+// later visit the last ones are used while they are checked); then the
+// summary and each column's first page, all in parallel. The columns are
+// drawn, with their totals, when the summary is in, and each fills as its
+// page arrives: a column is its own component that draws again only when
+// its own data changed, so one column's page does not redraw the others.
+import { html, Component, useState, useEffect, useRef, useMemo } from '../../vendor/preact-htm.js';
+import { api, listAll, can, session, titlesVersion } from '../api.js';
+import { t, tn, enumLabel, locale } from '../i18n.js';
 import { Dialog, RefPicker, RefLink, Spinner, toast, errorToast } from '../components.js';
 import { fmtMoney, fmtDate } from '../format.js';
 import { navigate, route } from '../router.js';
 
-const PAGE = 30; // cards per column at first and per "show more"
+const PAGE = 20; // cards per column at first and per "show more"
 const ALL_PAGE = 500; // page size for "show all"
 const SORT = '-amount,id';
 const FIELDS = 'id,name,amount,currency,stage_id,status,owner_id,account_id,expected_close,version';
@@ -80,17 +87,88 @@ function sumText(s) {
   return keys.length ? keys.map((c) => fmtMoney(by[c].sum, c, true)).join(' + ') : fmtMoney(0, 'USD', true);
 }
 
+// One stage's column: its header with the totals, its cards, "show more".
+// It draws again only when one of its props changed (its cards, its totals,
+// the drop highlight, fetched titles, the language), so a page arriving for
+// one column leaves the others alone. The handlers are read from act.current
+// when an event fires, so a column that skipped a draw still calls the
+// board's current ones.
+class Column extends Component {
+  shouldComponentUpdate(next) {
+    for (const k in next) if (next[k] !== this.props[k]) return true;
+    return false;
+  }
+
+  render({ stage: s, col, sums, failed, over, stages, pickers, act }) {
+    const c = col || { items: null };
+    const list = c.items || [];
+    const n = totalOf(sums);
+    const busy = c.busy || !c.items;
+    return html`<section class=${'column ' + s.kind + (over ? ' drop' : '')} data-stage-id=${s.id}
+        aria-label=${s.name} aria-busy=${busy ? 'true' : 'false'}
+        onDragOver=${(e) => { e.preventDefault(); e.dataTransfer.dropEffect = 'move'; if (!this.props.over) act.current.setDragOver(s.id); }}
+        onDragLeave=${(e) => { if (!e.currentTarget.contains(e.relatedTarget)) act.current.setDragOver(null); }}
+        onDrop=${(e) => { e.preventDefault(); act.current.drop(Number(e.dataTransfer.getData('text/plain')), s); }}>
+      <header><h2><span>${s.name}</span><span class="muted small">${s.probability != null ? s.probability + '%' : ''}</span></h2>
+        <div class="small"><span data-count=${failed ? '' : n}>${failed ? '—' : tn('board.deals', n)}</span> · <span data-sum>${failed ? '—' : sumText(sums)}</span></div></header>
+      <ul class="cards">
+        ${list.map((d) => html`<li class=${'deal-card' + (d.moving ? ' moving' : '')} data-deal-id=${d.id} key=${d.id} tabindex="0" draggable="true"
+            aria-label=${`${d.name}, ${fmtMoney(d.amount, d.currency)}`}
+            onDragStart=${(e) => { e.dataTransfer.setData('text/plain', String(d.id)); e.dataTransfer.effectAllowed = 'move'; e.currentTarget.classList.add('dragging'); }}
+            onDragEnd=${(e) => e.currentTarget.classList.remove('dragging')}
+            onKeyDown=${(e) => act.current.onKey(d, e)}>
+          <a href=${'/deals/' + d.id} draggable="false">${d.name}</a>
+          <div class="amount">${fmtMoney(d.amount, d.currency)}</div>
+          <div class="muted small">${d.account_id ? html`<${RefLink} ent="accounts" id=${d.account_id} />` : ''}
+            ${d.expected_close ? html` · ${fmtDate(d.expected_close)}` : ''}</div>
+          <div class="muted small"><${RefLink} ent="users" id=${d.owner_id} /></div>
+          ${pickers ? html`<label class="sr-only" for=${'sp-' + d.id}>${t('board.stage_for', { deal: d.name })}</label>
+          <select id=${'sp-' + d.id} data-stage-picker value=${String(d.stage_id)} onChange=${(e) => act.current.move(d, stages.find((x) => String(x.id) === e.target.value))}>
+            ${stages.map((x) => html`<option value=${String(x.id)}>${x.name}</option>`)}
+          </select>` : ''}
+        </li>`)}
+      </ul>
+      ${busy ? html`<${Spinner} />` : ''}
+      ${!busy && (c.next || c.error) ? html`<button type="button" class="small" data-show-more onClick=${() => act.current.loadCards(s.id)}>
+        ${t('board.show_more')}</button>` : ''}
+      ${!busy && c.next && n > list.length ? html`<button type="button" class="small" data-show-all onClick=${() => act.current.loadCards(s.id, true)}>
+        ${t('board.show_all', { n })}</button>` : ''}
+    </section>`;
+  }
+}
+
+// The pipelines and stages the board last loaded, for whom (see Board).
+let lastLists = null;
+
+// True in the phone layout, the only one that shows the cards' stage
+// pickers (style.css): elsewhere they are not drawn at all, as a select of
+// every stage per card is most of the board's elements.
+const PHONE = '(max-width: 760px)';
+function usePhone() {
+  const [phone, setPhone] = useState(() => matchMedia(PHONE).matches);
+  useEffect(() => {
+    const mq = matchMedia(PHONE);
+    const on = () => setPhone(mq.matches);
+    mq.addEventListener('change', on);
+    on();
+    return () => mq.removeEventListener('change', on);
+  }, []);
+  return phone;
+}
+
 export function Board() {
   const q = route().query;
-  const [pipelines, setPipelines] = useState(null);
-  const [stages, setStages] = useState([]);
+  // {user, pipelines, stages}: every pipeline's stages, by position
+  const [lists, setLists] = useState(() => (lastLists && session.user && lastLists.user === session.user.id ? lastLists : null));
   const [pending, setPending] = useState(null); // {deal, stage}
   const [dragOver, setDragOver] = useState(null);
   const [, setTick] = useState(0);
+  const phone = usePhone();
   const model = useRef(EMPTY);
   const gen = useRef(0); // bumped when the board reloads: late answers are dropped
   const inflight = useRef(new Map()); // deal id → its running move
   const focusId = useRef(null);
+  const act = useRef({}); // the handlers the columns call, renewed on every draw
   const pipelineId = q.get('pipeline');
   const owner = q.get('owner') || '';
   const team = q.get('team') || '';
@@ -103,8 +181,34 @@ export function Board() {
     navigate('/board' + (p.toString() ? '?' + p : ''), { replace: true });
   };
 
-  useEffect(() => { document.title = `${t('nav.board')} · Rapport`; listAll('pipelines').then(setPipelines).catch(() => setPipelines([])); }, []);
+  // The pipelines and the stages of all of them in one round trip, not the
+  // stages after the pipelines: there are few of either. A later visit
+  // draws at once with the last visit's and checks them meanwhile.
+  useEffect(() => {
+    document.title = `${t('nav.board')} · Rapport`;
+    const user = session.user && session.user.id;
+    Promise.all([
+      listAll('pipelines').catch(() => null),
+      listAll('stages', { sort: 'position' }).catch((e) => { errorToast(e); return null; }),
+    ]).then(([pipelines, stages]) => {
+      const fresh = { user, pipelines: pipelines || [], stages: stages || [] };
+      const known = lastLists && lastLists.user === user;
+      if (pipelines && stages) {
+        if (known && JSON.stringify(lastLists) === JSON.stringify(fresh)) return;
+        lastLists = fresh;
+      } else if (known) {
+        return; // keep drawing the last ones
+      }
+      setLists(fresh);
+    });
+  }, []);
+  const pipelines = lists && lists.pipelines;
   const pipeline = pipelines && (pipelines.find((p) => String(p.id) === pipelineId) || pipelines.find((p) => p.is_default) || pipelines[0]);
+  const stages = useMemo(() => (lists && pipeline ? lists.stages.filter((s) => s.pipeline_id === pipeline.id) : []),
+    [lists, pipeline && pipeline.id]);
+  // What the model must have been loaded for to be drawn; a changed set of
+  // stages (found when the last visit's lists are checked) loads again.
+  const key = pipeline ? `${pipeline.id}|${owner}|${team}|${stages.map((s) => s.id).join(',')}` : '';
 
   // One page of a column's cards (all the rest with all=true), after its cursor.
   const loadCards = async (sid, all = false) => {
@@ -130,24 +234,19 @@ export function Board() {
     }
   };
 
+  // The summary and every column's first page, all in parallel.
   useEffect(() => {
     if (!pipeline) return undefined;
     const g = ++gen.current;
     const live = () => g === gen.current;
-    model.current = EMPTY;
-    setStages([]);
-    (async () => {
-      let st = [];
-      try { st = await listAll('stages', { pipeline_id: pipeline.id, sort: 'position' }); } catch (e) { errorToast(e); }
-      if (!live()) return;
-      setStages(st);
-      const fq = {};
-      if (owner) fq.owner_id = owner;
-      if (team) fq.team_id = team;
-      update(() => ({ ready: !st.length, failed: false, q: fq,
-        sums: Object.fromEntries(st.map((s) => [s.id, {}])),
-        cols: Object.fromEntries(st.map((s) => [s.id, { items: null, next: null, busy: false, error: false }])) }));
-      if (!st.length) return;
+    const st = stages;
+    const fq = {};
+    if (owner) fq.owner_id = owner;
+    if (team) fq.team_id = team;
+    update(() => ({ key, ready: !st.length, failed: false, q: fq,
+      sums: Object.fromEntries(st.map((s) => [s.id, {}])),
+      cols: Object.fromEntries(st.map((s) => [s.id, { items: null, next: null, busy: false, error: false }])) }));
+    if (st.length) {
       api.get('/deals/summary', { group_by: 'stage_id,currency', sum: 'amount', 'stage_id[in]': st.map((s) => s.id).join(','), ...fq })
         .then((r) => {
           if (!live()) return;
@@ -162,9 +261,9 @@ export function Board() {
         })
         .catch((e) => { if (live()) { errorToast(e); update((m) => ({ ...m, ready: true, failed: true })); } });
       for (const s of st) loadCards(s.id);
-    })();
+    }
     return () => { gen.current++; };
-  }, [pipeline && pipeline.id, owner, team]);
+  }, [key]);
 
   useEffect(() => {
     if (focusId.current) {
@@ -189,6 +288,10 @@ export function Board() {
     if (!from || from.stage_id === stage.id) return false;
     const hadFocus = () => !document.activeElement || document.activeElement === document.body
       || !!(document.activeElement.closest && document.activeElement.closest(`[data-deal-id="${id}"]`));
+    // The card is drawn anew in its new column; focus follows it. (move()
+    // asks for this too, but when a second move of the deal waited for the
+    // first, that request was spent when the first one's answer drew.)
+    if (hadFocus()) focusId.current = id;
     update((m) => insertCard(m, { ...from, stage_id: stage.id, status: stage.kind, moving: true }));
     try {
       const r = await api.patch(`/deals/${id}`, { stage_id: stage.id, ...extra }, from.version);
@@ -239,7 +342,7 @@ export function Board() {
     patchDeal(deal.id, stage, extra);
   };
 
-  const onKey = (deal) => (e) => {
+  const onKey = (deal, e) => {
     if (!e.altKey || (e.key !== 'ArrowRight' && e.key !== 'ArrowLeft')) return;
     e.preventDefault();
     const i = stages.findIndex((s) => s.id === deal.stage_id);
@@ -247,8 +350,18 @@ export function Board() {
     if (i >= 0 && next) move(deal, next);
   };
 
+  const drop = (id, stage) => {
+    setDragOver(null);
+    const deal = findDeal(model.current, id);
+    if (deal) move(deal, stage);
+  };
+
+  act.current = { move, loadCards, onKey, drop, setDragOver };
+
   if (!pipelines) return html`<section class="page"><${Spinner} /></section>`;
-  const m = model.current;
+  const m = model.current.key === key ? model.current : EMPTY;
+  const titles = titlesVersion();
+  const lang = locale();
 
   return html`<section class="page board-page">
     <div class="page-head"><h1>${t('nav.board')}</h1>
@@ -268,45 +381,8 @@ export function Board() {
     </div>
     <p class="sr-only" id="board-help">${t('board.help')}</p>
     ${!m.ready ? html`<${Spinner} />` : html`<div class="board" aria-describedby="board-help">
-      ${stages.map((s) => {
-        const c = m.cols[s.id] || { items: null };
-        const list = c.items || [];
-        const n = totalOf(m.sums[s.id]);
-        return html`<section class=${'column ' + s.kind + (dragOver === s.id ? ' drop' : '')} data-stage-id=${s.id} key=${s.id}
-            aria-label=${s.name} aria-busy=${c.busy || !c.items ? 'true' : 'false'}
-            onDragOver=${(e) => { e.preventDefault(); e.dataTransfer.dropEffect = 'move'; if (dragOver !== s.id) setDragOver(s.id); }}
-            onDragLeave=${(e) => { if (!e.currentTarget.contains(e.relatedTarget)) setDragOver(null); }}
-            onDrop=${(e) => {
-              e.preventDefault(); setDragOver(null);
-              const deal = findDeal(model.current, Number(e.dataTransfer.getData('text/plain')));
-              if (deal) move(deal, s);
-            }}>
-          <header><h2><span>${s.name}</span><span class="muted small">${s.probability != null ? s.probability + '%' : ''}</span></h2>
-            <div class="small"><span data-count=${m.failed ? '' : n}>${m.failed ? '—' : tn('board.deals', n)}</span> · <span data-sum>${m.failed ? '—' : sumText(m.sums[s.id])}</span></div></header>
-          <ul class="cards">
-            ${list.map((d) => html`<li class=${'deal-card' + (d.moving ? ' moving' : '')} data-deal-id=${d.id} key=${d.id} tabindex="0" draggable="true"
-                aria-label=${`${d.name}, ${fmtMoney(d.amount, d.currency)}`}
-                onDragStart=${(e) => { e.dataTransfer.setData('text/plain', String(d.id)); e.dataTransfer.effectAllowed = 'move'; e.currentTarget.classList.add('dragging'); }}
-                onDragEnd=${(e) => e.currentTarget.classList.remove('dragging')}
-                onKeyDown=${onKey(d)}>
-              <a href=${'/deals/' + d.id} draggable="false">${d.name}</a>
-              <div class="amount">${fmtMoney(d.amount, d.currency)}</div>
-              <div class="muted small">${d.account_id ? html`<${RefLink} ent="accounts" id=${d.account_id} />` : ''}
-                ${d.expected_close ? html` · ${fmtDate(d.expected_close)}` : ''}</div>
-              <div class="muted small"><${RefLink} ent="users" id=${d.owner_id} /></div>
-              <label class="sr-only" for=${'sp-' + d.id}>${t('board.stage_for', { deal: d.name })}</label>
-              <select id=${'sp-' + d.id} data-stage-picker value=${String(d.stage_id)} onChange=${(e) => move(d, stages.find((x) => String(x.id) === e.target.value))}>
-                ${stages.map((x) => html`<option value=${String(x.id)}>${x.name}</option>`)}
-              </select>
-            </li>`)}
-          </ul>
-          ${c.busy || !c.items ? html`<${Spinner} />` : ''}
-          ${!c.busy && c.items && (c.next || c.error) ? html`<button type="button" class="small" data-show-more onClick=${() => loadCards(s.id)}>
-            ${t('board.show_more')}</button>` : ''}
-          ${!c.busy && c.items && c.next && n > list.length ? html`<button type="button" class="small" data-show-all onClick=${() => loadCards(s.id, true)}>
-            ${t('board.show_all', { n })}</button>` : ''}
-        </section>`;
-      })}
+      ${stages.map((s) => html`<${Column} key=${s.id} stage=${s} col=${m.cols[s.id]} sums=${m.sums[s.id]} failed=${m.failed}
+        over=${dragOver === s.id} stages=${stages} pickers=${phone} act=${act} titles=${titles} lang=${lang} />`)}
     </div>`}
     ${pending ? html`<${ReasonDialog} p=${pending} onCancel=${() => { focusId.current = pending.deal.id; setPending(null); }} onSubmit=${finish} />` : ''}
   </section>`;
