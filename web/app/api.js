@@ -127,6 +127,8 @@ export async function logout() {
   try { await request('POST', '/auth/logout', { noAuthRedirect: true }); } catch { /* gone anyway */ }
   session.user = null; session.csrf = null; session.meta = null; session.admin = false;
   titleCache.clear();
+  // what views kept for this tab's session (the board's pipelines and stages)
+  try { for (const k of Object.keys(sessionStorage)) if (k.startsWith('rapport.')) sessionStorage.removeItem(k); } catch { /* off */ }
   notify();
 }
 

@@ -4,13 +4,13 @@
 // Alt+Arrow keys, or a stage picker on phones move a deal; won/lost asks for
 // the reason. Filters (pipeline, owner, team) in the URL.
 //
-// Loading, in round trips: the pipelines and every stage at once (on a
-// later visit the last ones are used while they are checked); then the
-// summary and each column's first page, all in parallel. The columns are
+// Loading, in round trips: the pipelines and every stage at once (when the
+// tab loaded them before, those are used while they are checked); then
+// the summary and each column's first page, all in parallel. The columns are
 // drawn, with their totals, when the summary is in, and each fills as its
 // page arrives: a column is its own component that draws again only when
 // its own data changed, so one column's page does not redraw the others.
-import { html, Component, useState, useEffect, useRef, useMemo } from '../../vendor/preact-htm.js';
+import { html, Component, useState, useEffect, useLayoutEffect, useRef, useMemo } from '../../vendor/preact-htm.js';
 import { api, listAll, can, session, titlesVersion } from '../api.js';
 import { t, tn, enumLabel, locale } from '../i18n.js';
 import { Dialog, RefPicker, RefLink, Spinner, toast, errorToast } from '../components.js';
@@ -137,8 +137,20 @@ class Column extends Component {
   }
 }
 
-// The pipelines and stages the board last loaded, for whom (see Board).
+// The pipelines and stages the board last loaded, for whom (see Board); kept
+// in sessionStorage too, so a reload of the tab has them at once.
+const LISTS_KEY = 'rapport.board.lists';
 let lastLists = null;
+function savedLists(user) {
+  if (!lastLists) {
+    try { lastLists = JSON.parse(sessionStorage.getItem(LISTS_KEY)); } catch { lastLists = null; }
+  }
+  return lastLists && lastLists.user === user && Array.isArray(lastLists.pipelines) && Array.isArray(lastLists.stages) ? lastLists : null;
+}
+function saveLists(lists) {
+  lastLists = lists;
+  try { sessionStorage.setItem(LISTS_KEY, JSON.stringify(lists)); } catch { /* full or disabled: memory only */ }
+}
 
 // True in the phone layout, the only one that shows the cards' stage
 // pickers (style.css): elsewhere they are not drawn at all, as a select of
@@ -159,7 +171,7 @@ function usePhone() {
 export function Board() {
   const q = route().query;
   // {user, pipelines, stages}: every pipeline's stages, by position
-  const [lists, setLists] = useState(() => (lastLists && session.user && lastLists.user === session.user.id ? lastLists : null));
+  const [lists, setLists] = useState(() => (session.user ? savedLists(session.user.id) : null));
   const [pending, setPending] = useState(null); // {deal, stage}
   const [dragOver, setDragOver] = useState(null);
   const [, setTick] = useState(0);
@@ -184,7 +196,9 @@ export function Board() {
   // The pipelines and the stages of all of them in one round trip, not the
   // stages after the pipelines: there are few of either. A later visit
   // draws at once with the last visit's and checks them meanwhile.
-  useEffect(() => {
+  // (This and the loading below are layout effects so that the requests
+  // leave before the first paint rather than after it.)
+  useLayoutEffect(() => {
     document.title = `${t('nav.board')} · Rapport`;
     const user = session.user && session.user.id;
     Promise.all([
@@ -192,10 +206,10 @@ export function Board() {
       listAll('stages', { sort: 'position' }).catch((e) => { errorToast(e); return null; }),
     ]).then(([pipelines, stages]) => {
       const fresh = { user, pipelines: pipelines || [], stages: stages || [] };
-      const known = lastLists && lastLists.user === user;
+      const known = savedLists(user);
       if (pipelines && stages) {
-        if (known && JSON.stringify(lastLists) === JSON.stringify(fresh)) return;
-        lastLists = fresh;
+        if (known && JSON.stringify(known) === JSON.stringify(fresh)) return;
+        saveLists(fresh);
       } else if (known) {
         return; // keep drawing the last ones
       }
@@ -235,7 +249,7 @@ export function Board() {
   };
 
   // The summary and every column's first page, all in parallel.
-  useEffect(() => {
+  useLayoutEffect(() => {
     if (!pipeline) return undefined;
     const g = ++gen.current;
     const live = () => g === gen.current;
