@@ -105,8 +105,5 @@ void h_merge(struct http_request *req, struct http_response *resp, void *app)
 		api_problem(resp, &c.err);
 		return;
 	}
-	api_set_etag(&c, r);
-	struct jw w;
-	jw_init(&w, &resp->body);
-	api_write_record(&w, e, r, acl_visible_fields(&c.d, e), NULL);
+	api_write_one(&c, e, r, 200);
 }

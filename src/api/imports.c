@@ -150,15 +150,10 @@ void h_import_create(struct http_request *req, struct http_response *resp, void 
 		return;
 	}
 	jobs_wake(c.app->jobs);
-	resp->status = 202;
 	http_set_header(
 		resp, "Location",
 		arena_printf(req->arena, "/api/v1/imports/%lld", (long long)record_int(imp, "id")));
-	api_set_etag(&c, imp);
-	struct jw w;
-	jw_init(&w, &resp->body);
-	const struct entity_def *ie = model_entity("imports");
-	api_write_record(&w, ie, imp, acl_visible_fields(&c.d, ie), NULL);
+	api_write_one(&c, model_entity("imports"), imp, 202);
 }
 
 /* The prologue of /imports/:id/... */
@@ -168,39 +163,30 @@ static bool begin_import(struct http_request *req, struct http_response *resp, v
 	return api_begin(req, resp, app, c) && (*id = api_id(c, 0)) >= 0;
 }
 
-static void write_import(struct call *c, const struct record *imp)
+/* POST /imports/:id/<action>: the action, then the import as it stands. */
+static void import_action(struct http_request *req, struct http_response *resp, void *app,
+			  enum rp_err (*act)(struct dctx *, int64_t, struct record **,
+					     struct rp_error *))
 {
-	const struct entity_def *ie = model_entity("imports");
-	api_set_etag(c, imp);
-	struct jw w;
-	jw_init(&w, &c->resp->body);
-	api_write_record(&w, ie, imp, acl_visible_fields(&c->d, ie), NULL);
+	struct call c;
+	int64_t id;
+	struct record *imp;
+	if (!begin_import(req, resp, app, &c, &id))
+		return;
+	if (act(&c.d, id, &imp, &c.err))
+		api_problem(resp, &c.err);
+	else
+		api_write_one(&c, model_entity("imports"), imp, 200);
 }
 
 void h_import_cancel(struct http_request *req, struct http_response *resp, void *app)
 {
-	struct call c;
-	int64_t id;
-	struct record *imp;
-	if (!begin_import(req, resp, app, &c, &id))
-		return;
-	if (import_cancel(&c.d, id, &imp, &c.err))
-		api_problem(resp, &c.err);
-	else
-		write_import(&c, imp);
+	import_action(req, resp, app, import_cancel);
 }
 
 void h_import_undo(struct http_request *req, struct http_response *resp, void *app)
 {
-	struct call c;
-	int64_t id;
-	struct record *imp;
-	if (!begin_import(req, resp, app, &c, &id))
-		return;
-	if (import_undo(&c.d, id, &imp, &c.err))
-		api_problem(resp, &c.err);
-	else
-		write_import(&c, imp);
+	import_action(req, resp, app, import_undo);
 }
 
 void h_import_rejects(struct http_request *req, struct http_response *resp, void *app)

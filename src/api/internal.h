@@ -45,6 +45,9 @@ void api_write_record(struct jw *w, const struct entity_def *e, const struct rec
 void api_write_fields(struct jw *w, const struct entity_def *e, const struct record *r,
 		      const bool *vis, const bool *want);
 void api_set_etag(struct call *c, const struct record *r);
+/* One record as the response, with its status and ETag, the caller's
+ * hidden fields left out. */
+void api_write_one(struct call *c, const struct entity_def *e, const struct record *r, int status);
 bool api_unsafe_method(const char *method);
 
 /* handlers */

@@ -44,8 +44,7 @@ static void fail(struct call *c)
 	api_problem(c->resp, &c->err);
 }
 
-static void write_one(struct call *c, const struct entity_def *e, const struct record *r,
-		      int status)
+void api_write_one(struct call *c, const struct entity_def *e, const struct record *r, int status)
 {
 	c->resp->status = status;
 	api_set_etag(c, r);
@@ -182,7 +181,7 @@ void h_create(struct http_request *req, struct http_response *resp, void *app)
 		store_rollback(c.d.c);
 		return fail(&c);
 	}
-	write_one(&c, e, r, 201);
+	api_write_one(&c, e, r, 201);
 	http_set_header(resp, "Location",
 			arena_printf(req->arena, "/api/v1/%s/%lld", e->name,
 				     (long long)record_int(r, "id")));
@@ -211,7 +210,7 @@ void h_get(struct http_request *req, struct http_response *resp, void *app)
 	struct record *r;
 	if (domain_get(&c.d, e, id, &r, &c.err))
 		return fail(&c);
-	write_one(&c, e, r, 200);
+	api_write_one(&c, e, r, 200);
 }
 
 void h_update(struct http_request *req, struct http_response *resp, void *app)
@@ -231,7 +230,7 @@ void h_update(struct http_request *req, struct http_response *resp, void *app)
 	struct record *r;
 	if (domain_update(&c.d, e, id, body, version, &r, &c.err))
 		return fail(&c);
-	write_one(&c, e, r, 200);
+	api_write_one(&c, e, r, 200);
 }
 
 void h_delete(struct http_request *req, struct http_response *resp, void *app)
@@ -257,7 +256,7 @@ void h_restore(struct http_request *req, struct http_response *resp, void *app)
 	struct record *r;
 	if (domain_restore(&c.d, e, id, &r, &c.err))
 		return fail(&c);
-	write_one(&c, e, r, 200);
+	api_write_one(&c, e, r, 200);
 }
 
 void h_timeline(struct http_request *req, struct http_response *resp, void *app)
