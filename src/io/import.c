@@ -52,15 +52,15 @@ void import_rejects_path(const char *db_path, int64_t id, char *out, size_t n)
 
 /* --- the import record ------------------------------------------------------- */
 
-static const struct entity_def *imports_entity(void)
+const struct entity_def *import_entity(void)
 {
 	return model_entity("imports");
 }
 
 /* Writes the importer's own fields of the import record (clients may not:
  * they are read-only in the descriptor). */
-static enum rp_err save_import(struct store_conn *c, struct record *r, int64_t id, struct arena *a,
-			       struct rp_error *err)
+enum rp_err import_save(struct store_conn *c, struct record *r, int64_t id, struct arena *a,
+			struct rp_error *err)
 {
 	char now[RP_TIME_LEN];
 	clock_format(clock_now(), now);
@@ -68,10 +68,10 @@ static enum rp_err save_import(struct store_conn *c, struct record *r, int64_t i
 	return store_update(c, r, id, err);
 }
 
-static enum rp_err load_import(struct store_conn *c, int64_t id, struct arena *a,
-			       struct record **ret, struct rp_error *err)
+enum rp_err import_load(struct store_conn *c, int64_t id, struct arena *a, struct record **ret,
+			struct rp_error *err)
 {
-	if (store_get(c, imports_entity(), id, a, ret, err))
+	if (store_get(c, import_entity(), id, a, ret, err))
 		return err->err;
 	if (record_get(*ret, "deleted_at")->kind != V_NULL)
 		return rp_fail(err, RP_ENOTFOUND, "not_found", "import %lld does not exist",
@@ -79,241 +79,11 @@ static enum rp_err load_import(struct store_conn *c, int64_t id, struct arena *a
 	return RP_OK;
 }
 
-/* --- creating --------------------------------------------------------------- */
-
-static void check_mapping(const struct entity_def *e, json_t *mapping, struct rp_error *err)
-{
-	if (!mapping)
-		return;
-	if (!json_is_object(mapping)) {
-		rp_field_fail(err, "mapping", "invalid",
-			      "mapping is an object {\"Header\": \"field\"}");
-		return;
-	}
-	const char *header;
-	json_t *target;
-	json_object_foreach(mapping, header, target)
-	{
-		const char *t = json_string_value(target);
-		if (json_is_null(target))
-			continue;
-		if (!t || !import_target_valid(e, t))
-			rp_field_fail(
-				err, "mapping", "invalid_target",
-				"column \"%.40s\" maps to \"%.40s\", which is not a field of %s",
-				header, t ? t : "?", e->name);
-	}
-}
-
-static void check_options(json_t *o, struct rp_error *err)
-{
-	if (!o)
-		return;
-	if (!json_is_object(o)) {
-		rp_field_fail(err, "options", "invalid", "options is an object");
-		return;
-	}
-	const char *cc = json_string_value(json_object_get(o, "country"));
-	if (cc && *cc && !dedup_known_country(cc))
-		rp_field_fail(err, "options.country", "invalid",
-			      "\"%.8s\" is not a country code Rapport knows (CN, RU, US, ...)", cc);
-	const char *order = json_string_value(json_object_get(o, "date_order"));
-	if (order && strcmp(order, "DMY") && strcmp(order, "MDY") && strcmp(order, "YMD"))
-		rp_field_fail(err, "options.date_order", "invalid",
-			      "date_order is DMY, MDY or YMD");
-	const char *delim = json_string_value(json_object_get(o, "delimiter"));
-	if (delim && strcmp(delim, ",") && strcmp(delim, ";") && strcmp(delim, "\t") &&
-	    strcmp(delim, "tab"))
-		rp_field_fail(err, "options.delimiter", "invalid",
-			      "the delimiter is a comma, a semicolon or a tab");
-}
-
-static bool strategy_valid(const char *s)
-{
-	return !strcmp(s, "skip") || !strcmp(s, "update") || !strcmp(s, "merge") ||
-	       !strcmp(s, "create");
-}
-
-static enum rp_err move_upload(const char *from, const char *to, struct rp_error *err)
-{
-	char dir[4400];
-	snprintf(dir, sizeof dir, "%s", to);
-	mkdir(dirname(dir), 0750);
-	if (rename(from, to) != 0)
-		return rp_fail(err, RP_EIO, "storage_error", "the uploaded file could not be kept");
-	return RP_OK;
-}
-
-enum rp_err import_create(struct dctx *d, const char *db_path, const struct import_request *rq,
-			  struct record **ret, struct rp_error *err)
-{
-	const struct entity_def *ie = imports_entity();
-	if (acl_scope(d->p, ie, ACL_CREATE).scope == SCOPE_NONE)
-		return rp_fail(err, RP_EFORBIDDEN, "forbidden", "your role may not import");
-	if (!rq->e || !import_entity_ok(rq->e))
-		rp_field_fail(
-			err, "entity", "invalid",
-			"import into accounts, contacts, leads, deals, products or activities");
-	else if (acl_scope(d->p, rq->e, ACL_CREATE).scope == SCOPE_NONE)
-		return rp_fail(err, RP_EFORBIDDEN, "forbidden", "your role may not create %s",
-			       rq->e->name);
-	const char *strategy = rq->strategy && *rq->strategy ? rq->strategy : "update";
-	if (!strategy_valid(strategy))
-		rp_field_fail(err, "strategy", "invalid",
-			      "strategy is skip, update, merge or create");
-	if (rq->e)
-		check_mapping(rq->e, rq->mapping, err);
-	check_options(rq->options, err);
-	if (!rq->upload_path)
-		rp_field_fail(err, "file", "required", "send the file to import");
-	if (err->err)
-		return err->err;
-
-	struct record *r = record_new(d->a, ie);
-	record_set_text(r, d->a, "entity", rq->e->name);
-	record_set_text(r, d->a, "file_name", rq->file_name ? rq->file_name : "upload");
-	record_set_text(r, d->a, "status", "queued");
-	record_set_int(r, "dry_run", rq->dry_run);
-	record_set_text(r, d->a, "strategy", strategy);
-	char *m = rq->mapping ? json_dumps(rq->mapping, JSON_COMPACT) : NULL;
-	char *o = rq->options ? json_dumps(rq->options, JSON_COMPACT) : NULL;
-	record_set_text(r, d->a, "mapping", m ? m : "{}");
-	record_set_text(r, d->a, "options", o ? o : "{}");
-	free(m);
-	free(o);
-	static const char *const zero[] = {"total_rows", "processed_rows", "created", "updated",
-					   "merged",	 "skipped",	   "rejected"};
-	for (size_t i = 0; i < sizeof zero / sizeof *zero; i++)
-		record_set_int(r, zero[i], 0);
-	record_set_int(r, "owner_id", d->p->user_id);
-	if (d->p->team_id)
-		record_set_int(r, "team_id", d->p->team_id);
-	domain_stamp_new(r, d->a, d->p->user_id);
-	int64_t id = 0;
-	char path[4300];
-	if (store_begin(d->c, true, err))
-		return err->err;
-	if (store_insert(d->c, r, &id, err))
-		goto fail;
-	import_file_path(db_path, id, path, sizeof path);
-	if (move_upload(rq->upload_path, path, err) ||
-	    (!rq->run_here && store_job_add(d->c, "import", id, NULL, err)) ||
-	    store_commit(d->c, err))
-		goto fail;
-	return load_import(d->c, id, d->a, ret, err);
-fail:
-	store_rollback(d->c);
-	return err->err;
-}
-
-/* --- cancel and undo ----------------------------------------------------------- */
-
-static enum rp_err own_import(struct dctx *d, int64_t id, struct record **ret, struct rp_error *err)
-{
-	struct record *r;
-	if (domain_get(d, imports_entity(), id, &r, err))
-		return err->err;
-	struct scope es = acl_scope(d->p, imports_entity(), ACL_EDIT);
-	if (!acl_row_in_scope(&es, r))
-		return rp_fail(err, RP_EFORBIDDEN, "forbidden",
-			       "your role may not change this import");
-	*ret = r;
-	return RP_OK;
-}
-
-enum rp_err import_cancel(struct dctx *d, int64_t id, struct record **ret, struct rp_error *err)
-{
-	struct record *r;
-	if (own_import(d, id, &r, err))
-		return err->err;
-	const char *status = record_text(r, "status");
-	if (strcmp(status, "queued") && strcmp(status, "running"))
-		return rp_fail(err, RP_ECONFLICT, "not_running", "the import is %s already",
-			       status);
-	struct record *w = record_new(d->a, imports_entity());
-	record_set_text(w, d->a, "status", "cancelled");
-	record_set_text(w, d->a, "error", "cancelled by the user");
-	if (!strcmp(status, "queued")) { /* never started: it ends here */
-		char now[RP_TIME_LEN];
-		clock_format(clock_now(), now);
-		record_set_text(w, d->a, "finished_at", now);
-	}
-	if (store_begin(d->c, true, err) || save_import(d->c, w, id, d->a, err) ||
-	    store_commit(d->c, err)) {
-		store_rollback(d->c);
-		return err->err;
-	}
-	return load_import(d->c, id, d->a, ret, err);
-}
-
-/* Puts one change back: a created record goes to the recycle bin, a
- * changed one gets its old values again. Records deleted since are left
- * as they are. */
-static enum rp_err undo_change(struct dctx *d, const struct import_change *ch, struct rp_error *err)
-{
-	const struct entity_def *e = model_entity(ch->entity);
-	struct record *cur;
-	struct rp_error ignore;
-	rp_error_init(&ignore);
-	if (!e || domain_get(d, e, ch->record_id, &cur, &ignore))
-		return RP_OK;
-	if (!strcmp(ch->action, "created"))
-		return domain_delete(d, e, ch->record_id, -1, err);
-	json_t *old = ch->old ? json_loads(ch->old, 0, NULL) : NULL;
-	if (!old)
-		return RP_OK;
-	struct record *after;
-	enum rp_err rc = domain_update(d, e, ch->record_id, old, -1, &after, err);
-	json_decref(old);
-	return rc;
-}
-
-enum rp_err import_undo(struct dctx *d, int64_t id, struct record **ret, struct rp_error *err)
-{
-	struct record *r;
-	if (own_import(d, id, &r, err))
-		return err->err;
-	const char *status = record_text(r, "status");
-	if (record_int(r, "dry_run"))
-		return rp_fail(err, RP_ECONFLICT, "dry_run", "a dry run changed nothing to undo");
-	if (!strcmp(status, "queued") || !strcmp(status, "running") || !strcmp(status, "undone"))
-		return rp_fail(err, RP_ECONFLICT, "not_finished",
-			       !strcmp(status, "undone")
-				       ? "the import is undone already"
-				       : "the import has not finished: cancel it first");
-	if (store_begin(d->c, true, err))
-		return err->err;
-	struct import_change page[256];
-	int64_t before = INT64_MAX;
-	for (;;) {
-		struct arena *pa = arena_new();
-		int n = store_import_changes(d->c, id, before, 256, pa, page);
-		enum rp_err rc = RP_OK;
-		for (int i = 0; i < n && rc == RP_OK; i++)
-			rc = undo_change(d, &page[i], err);
-		if (n)
-			before = page[n - 1].seq;
-		arena_free(pa);
-		if (rc)
-			goto fail;
-		if (n < 256)
-			break;
-	}
-	struct record *w = record_new(d->a, imports_entity());
-	record_set_text(w, d->a, "status", "undone");
-	if (save_import(d->c, w, id, d->a, err) || store_commit(d->c, err))
-		goto fail;
-	return load_import(d->c, id, d->a, ret, err);
-fail:
-	store_rollback(d->c);
-	return err->err;
-}
-
 /* --- running -------------------------------------------------------------------- */
 
 bool import_entity_ok(const struct entity_def *e)
 {
-	const struct field_def *f = entity_field(imports_entity(), "entity");
+	const struct field_def *f = entity_field(import_entity(), "entity");
 	for (int i = 0; f && f->enum_values[i]; i++)
 		if (!strcmp(f->enum_values[i], e->name))
 			return true;
@@ -539,7 +309,7 @@ static bool stop_requested(struct importer *im)
 	struct record *now;
 	struct rp_error ignore;
 	rp_error_init(&ignore);
-	bool stop = load_import(im->d.c, im->import_id, a, &now, &ignore) ||
+	bool stop = import_load(im->d.c, im->import_id, a, &now, &ignore) ||
 		    strcmp(record_text(now, "status"), "running") != 0;
 	arena_free(a);
 	return stop;
@@ -634,7 +404,7 @@ static int run_batch(struct importer *im, struct rp_error *err)
 	if (domain_flush_search(c, err))
 		goto fail;
 	domain_defer_search(false);
-	if (save_import(c, im->imp, im->import_id, im->run_arena, err) || store_commit(c, err))
+	if (import_save(c, im->imp, im->import_id, im->run_arena, err) || store_commit(c, err))
 		goto fail;
 	flush_rejects(im);
 	return rows;
@@ -650,7 +420,7 @@ static enum rp_err save_now(struct importer *im, struct rp_error *err)
 {
 	struct store_conn *c = im->d.c;
 	if (store_begin(c, true, err) ||
-	    save_import(c, im->imp, im->import_id, im->run_arena, err) || store_commit(c, err)) {
+	    import_save(c, im->imp, im->import_id, im->run_arena, err) || store_commit(c, err)) {
 		store_rollback(c);
 		return err->err;
 	}
@@ -746,7 +516,7 @@ static enum rp_err start(struct importer *im, struct store *s, struct rp_error *
 static enum rp_err start_locked(struct importer *im, struct store *s, struct rp_error *err)
 {
 	struct store_conn *c = im->d.c;
-	if (load_import(c, im->import_id, im->run_arena, &im->imp, err))
+	if (import_load(c, im->import_id, im->run_arena, &im->imp, err))
 		return err->err;
 	const char *status = record_text(im->imp, "status");
 	if (strcmp(status, "queued") && strcmp(status, "running"))
@@ -775,7 +545,7 @@ static enum rp_err start_locked(struct importer *im, struct store *s, struct rp_
 	import_file_path(store_path(s), im->import_id, path, sizeof path);
 	if (import_open_table(im, path, err) || import_columns(im, err) ||
 	    open_rejects(im, store_path(s), resume, err) ||
-	    save_import(c, im->imp, im->import_id, im->run_arena, err))
+	    import_save(c, im->imp, im->import_id, im->run_arena, err))
 		return err->err;
 	return RP_OK;
 }

@@ -55,6 +55,13 @@ struct importer {
 };
 
 bool import_entity_ok(const struct entity_def *e);
+/* The imports descriptor; an import record read (RP_ENOTFOUND when
+ * deleted) and written with the importer's own (read-only) fields. */
+const struct entity_def *import_entity(void);
+enum rp_err import_load(struct store_conn *c, int64_t id, struct arena *a, struct record **ret,
+			struct rp_error *err);
+enum rp_err import_save(struct store_conn *c, struct record *r, int64_t id, struct arena *a,
+			struct rp_error *err);
 /* Opens the file with the import's options and reads its header row. */
 enum rp_err import_open_table(struct importer *im, const char *path, struct rp_error *err);
 /* Resolves every column's target (the import's mapping, else automatic)
