@@ -22,10 +22,13 @@
 #include "io/table.h"
 #include "model/registry.h"
 
-#define BATCH_ROWS     50
-#define REPORT_ROWS    1000 /* row outcomes kept in a dry run's report */
-#define REPORT_REJECTS 100  /* rejected rows kept in a run's report */
-#define SAMPLE_ROWS    3    /* values of each column shown with the mapping */
+#define BATCH_ROWS_MIN 10
+#define BATCH_ROWS_MAX 4000
+#define BATCH_MS       200	  /* what a batch aims to take */
+#define BATCH_BYTES    (8u << 20) /* of cells read ahead */
+#define REPORT_ROWS    1000	  /* row outcomes kept in a dry run's report */
+#define REPORT_REJECTS 100	  /* rejected rows kept in a run's report */
+#define SAMPLE_ROWS    3	  /* values of each column shown with the mapping */
 
 /* --- paths ----------------------------------------------------------------- */
 
@@ -259,8 +262,20 @@ static enum rp_err write_row(struct importer *im, json_t *body, int64_t match_id
 	return rc;
 }
 
-/* One row in its own savepoint: converted, matched and written, or
- * rejected with nothing of it left behind. */
+/* The importer's counters, kept in the import record. */
+static const char *const counters[] = {"processed_rows", "created", "updated",
+				       "merged",	 "skipped", "rejected"};
+#define NCOUNTERS (sizeof counters / sizeof *counters)
+
+static bool store_failed(enum rp_err e)
+{
+	return e == RP_EIO || e == RP_ENOSPACE || e == RP_EBUSY || e == RP_EINTERNAL;
+}
+
+/* One row: converted, matched and written, or rejected with nothing of it
+ * left behind. Normally the row has a savepoint of its own; in a bulk
+ * batch (no savepoints) a failing row sets im->replay instead, and the
+ * batch is rolled back and written again row by row. */
 static enum rp_err import_row(struct importer *im, const char *const *cells, int n,
 			      struct rp_error *fatal)
 {
@@ -285,6 +300,8 @@ static enum rp_err import_row(struct importer *im, const char *const *cells, int
 		int64_t match_id = import_find_match(im, body, &match);
 		if (write_row(im, body, match_id, match, &err) == RP_OK) {
 			json_decref(body);
+			if (im->bulk && store_bulk_failed(im->d.c))
+				im->replay = true; /* a part of the row was undone */
 			return store_commit(im->d.c, fatal);
 		}
 	}
@@ -294,12 +311,14 @@ static enum rp_err import_row(struct importer *im, const char *const *cells, int
 	json_decref(body);
 	if (fatal->err)
 		return fatal->err;
-	if (err.err == RP_EIO || err.err == RP_ENOSPACE || err.err == RP_EBUSY ||
-	    err.err == RP_EINTERNAL) {
+	if (store_failed(err.err)) {
 		*fatal = err; /* the store failed, not the row */
 		return fatal->err;
 	}
-	reject(im, cells, n, &err);
+	if (im->bulk)
+		im->replay = true;
+	else
+		reject(im, cells, n, &err);
 	return RP_OK;
 }
 
@@ -353,53 +372,133 @@ static void keep_samples(struct importer *im, const char *const *cells, int n)
 	}
 }
 
-/* Reads up to BATCH_ROWS rows into one transaction, with the import's
- * progress; a dry run rolls it back. Returns the rows read (0 at the end,
- * -1 on a failure in err). */
-static int run_batch(struct importer *im, struct rp_error *err)
+/* --- batches ------------------------------------------------------------------- */
+
+/* A row read ahead of its batch's transaction, so a failed bulk batch can
+ * be written again. */
+struct batch_row {
+	int64_t line;
+	const char **cells; /* NULL: a row the reader could not take */
+	int n;
+	struct rp_error *unreadable; /* why not */
+};
+
+struct batch {
+	struct batch_row *rows;
+	int n;
+};
+
+/* What a batch may change in the importer, to go back to before a
+ * replay. */
+struct batch_mark {
+	int64_t count[NCOUNTERS];
+	int64_t linked_created, seq;
+	int nreported;
+	size_t nreport_rows;
+};
+
+static void mark_take(const struct importer *im, struct batch_mark *m)
 {
-	struct store_conn *c = im->d.c;
-	if (store_begin(c, true, err))
-		return -1;
-	domain_defer_search(true);
-	int rows = 0;
-	while (rows < BATCH_ROWS) {
+	for (size_t i = 0; i < NCOUNTERS; i++)
+		m->count[i] = record_int(im->imp, counters[i]);
+	m->linked_created = im->linked_created;
+	m->seq = im->seq;
+	m->nreported = im->nreported;
+	m->nreport_rows = json_array_size(im->report_rows);
+}
+
+static void mark_restore(struct importer *im, const struct batch_mark *m)
+{
+	for (size_t i = 0; i < NCOUNTERS; i++)
+		record_set_int(im->imp, counters[i], m->count[i]);
+	im->linked_created = m->linked_created;
+	im->seq = m->seq;
+	im->nreported = m->nreported;
+	while (json_array_size(im->report_rows) > m->nreport_rows)
+		json_array_remove(im->report_rows, json_array_size(im->report_rows) - 1);
+	drop_rejects(im);
+}
+
+/* Reads up to max rows (and BATCH_BYTES of cells) into b, copied into the
+ * batch's arena; rows done before an interruption are passed over.
+ * Returns the rows read from the file (0 at its end, -1 on a failure). */
+static int read_batch(struct importer *im, int max, struct batch *b, struct rp_error *err)
+{
+	struct arena *a = im->d.a;
+	b->rows = arena_alloc(a, sizeof *b->rows * (size_t)max);
+	b->n = 0;
+	size_t bytes = 0;
+	int read = 0;
+	while (b->n < max && bytes < BATCH_BYTES) {
 		const char *const *cells;
 		int n, got = table_next(im->t, &cells, &n, err);
 		if (got == -1)
-			goto fail;
+			return -1;
 		if (got == 0)
 			break;
-		im->row_number = table_row_number(im->t);
-		rows++;
-		if (got == -2) { /* a row the reader could not take: rejected alone */
-			record_set_int(im->imp, "processed_rows",
-				       record_int(im->imp, "processed_rows") + 1);
-			if (im->skip > 0)
-				im->skip--;
-			else
-				reject(im, NULL, 0, err);
+		read++;
+		if (got > 0)
+			keep_samples(im, cells, n);
+		if (im->skip > 0) { /* done before an interruption */
+			im->skip--;
+			if (got == -2)
+				rp_error_init(err);
+			continue;
+		}
+		struct batch_row *r = &b->rows[b->n++];
+		r->line = table_row_number(im->t);
+		r->cells = NULL;
+		r->n = 0;
+		if (got == -2) {
+			r->unreadable = arena_alloc(a, sizeof *r->unreadable);
+			*r->unreadable = *err;
 			rp_error_init(err);
 			continue;
 		}
-		keep_samples(im, cells, n);
+		r->n = n;
+		r->cells = arena_alloc(a, sizeof *r->cells * (size_t)(n ? n : 1));
+		for (int i = 0; i < n; i++) {
+			r->cells[i] = arena_strdup(a, cells[i]);
+			bytes += strlen(cells[i]) + 1;
+		}
+	}
+	return read;
+}
+
+/* Writes the batch's rows in one transaction with the import's progress;
+ * a dry run rolls it back. In bulk mode a row that fails stops the batch
+ * with im->replay set and nothing written. */
+static enum rp_err write_batch(struct importer *im, const struct batch *b, bool bulk,
+			       struct rp_error *err)
+{
+	struct store_conn *c = im->d.c;
+	if (store_begin(c, true, err))
+		return err->err;
+	store_set_bulk(c, bulk);
+	im->bulk = bulk;
+	im->replay = false;
+	domain_defer_search(true);
+	for (int i = 0; i < b->n && !im->replay; i++) {
+		const struct batch_row *r = &b->rows[i];
+		im->row_number = r->line;
 		record_set_int(im->imp, "processed_rows",
 			       record_int(im->imp, "processed_rows") + 1);
-		if (im->skip > 0) { /* done before an interruption */
-			im->skip--;
-			record_set_int(im->imp, "processed_rows",
-				       record_int(im->imp, "processed_rows") - 1);
-			continue;
-		}
-		if (import_row(im, cells, n, err))
+		if (!r->cells)
+			reject(im, NULL, 0, r->unreadable);
+		else if (import_row(im, (const char *const *)r->cells, r->n, err))
 			goto fail;
+	}
+	if (im->replay) {
+		domain_defer_search(false);
+		store_rollback(c);
+		return RP_OK;
 	}
 	record_set_real(im->imp, "progress", table_progress(im->t));
 	if (im->dry_run) {
 		domain_defer_search(false);
 		store_rollback(c);
 		drop_rejects(im);
-		return rows;
+		return RP_OK;
 	}
 	if (domain_flush_search(c, err))
 		goto fail;
@@ -407,12 +506,46 @@ static int run_batch(struct importer *im, struct rp_error *err)
 	if (import_save(c, im->imp, im->import_id, im->run_arena, err) || store_commit(c, err))
 		goto fail;
 	flush_rejects(im);
-	return rows;
+	return RP_OK;
 fail:
 	domain_defer_search(false);
 	store_rollback(c);
 	drop_rejects(im);
-	return -1;
+	return err->err;
+}
+
+/* The next batch's size: a batch holds the database's write lock, so it
+ * aims at BATCH_MS whatever a row costs. */
+static void size_next_batch(struct importer *im, int64_t took_ns, int rows)
+{
+	int64_t ms = took_ns / 1000000;
+	if (ms < BATCH_MS / 2 && rows >= im->batch_rows && im->batch_rows < BATCH_ROWS_MAX)
+		im->batch_rows *= 2;
+	else if (ms > BATCH_MS * 2 && im->batch_rows > BATCH_ROWS_MIN)
+		im->batch_rows /= 2;
+}
+
+/* Reads and writes one batch: in bulk first, and row by row (each row in
+ * its savepoint) when a row of it fails. Returns the rows read (0 at the
+ * end of the file, -1 on a failure in err). */
+static int run_batch(struct importer *im, struct rp_error *err)
+{
+	struct batch b;
+	int64_t t0 = clock_mono_ns();
+	int read = read_batch(im, im->batch_rows, &b, err);
+	if (read <= 0)
+		return read;
+	struct batch_mark mark;
+	mark_take(im, &mark);
+	if (write_batch(im, &b, true, err))
+		return -1;
+	if (im->replay) {
+		mark_restore(im, &mark);
+		if (write_batch(im, &b, false, err))
+			return -1;
+	}
+	size_next_batch(im, clock_mono_ns() - t0, read);
+	return read;
 }
 
 /* Saves the import's state in a transaction of its own. */
@@ -532,10 +665,8 @@ static enum rp_err start_locked(struct importer *im, struct store *s, struct rp_
 	im->skip = resume ? record_int(im->imp, "processed_rows") : 0;
 	im->seq = resume ? import_last_seq(im) : 0;
 	if (!resume) {
-		static const char *const zero[] = {"processed_rows", "created", "updated",
-						   "merged",	     "skipped", "rejected"};
-		for (size_t i = 0; i < sizeof zero / sizeof *zero; i++)
-			record_set_int(im->imp, zero[i], 0);
+		for (size_t i = 0; i < NCOUNTERS; i++)
+			record_set_int(im->imp, counters[i], 0);
 	}
 	char now[RP_TIME_LEN];
 	clock_format(clock_now(), now);
@@ -560,7 +691,8 @@ static double final_progress(const struct importer *im)
 enum rp_err import_run(struct store *s, int64_t import_id, import_tick_fn tick, void *ctx,
 		       struct rp_error *err)
 {
-	struct importer im = {.import_id = import_id, .report_rows = json_array()};
+	struct importer im = {
+		.import_id = import_id, .report_rows = json_array(), .batch_rows = BATCH_ROWS_MIN};
 	im.run_arena = arena_new();
 	im.d.a = im.run_arena;
 	im.d.c = store_conn(s, err);

@@ -33,6 +33,9 @@ struct importer {
 	int64_t skip; /* rows done before an interruption */
 	int64_t seq;  /* last undo-log entry */
 	int64_t row_number;
+	int batch_rows; /* rows the next batch reads */
+	bool bulk;	/* the batch runs without a savepoint per row */
+	bool replay;	/* a row of the bulk batch failed: write it again row by row */
 	/* the file */
 	struct table_reader *t;
 	int ncols;

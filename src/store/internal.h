@@ -31,7 +31,10 @@ struct store_conn {
 	struct stmt_slot *cache;
 	struct dbconn own;
 	int txdepth;
-	bool writing; /* holds the writer for a write transaction */
+	bool writing;		  /* holds the writer for a write transaction */
+	bool bulk;		  /* nested write transactions are not savepoints */
+	bool doomed;		  /* bulk: a nested part failed; only a rollback may end it */
+	int64_t bulk_changes[16]; /* bulk: rows changed when each level began */
 	struct store_conn *next;
 };
 

@@ -47,6 +47,15 @@ int store_schema_version(struct store_conn *c);
 enum rp_err store_begin(struct store_conn *c, bool write, struct rp_error *err);
 enum rp_err store_commit(struct store_conn *c, struct rp_error *err);
 void store_rollback(struct store_conn *c);
+/* Bulk mode, for a loader that writes many records in one transaction and
+ * replays the whole of it without bulk mode when a part fails: nested
+ * write transactions open no savepoint, and a nested rollback dooms the
+ * transaction (its commit then rolls back and fails). Savepoints cost a
+ * copy of every page a part touches. Set it right after store_begin. */
+void store_set_bulk(struct store_conn *c, bool on);
+/* True once a nested part of the bulk transaction that wrote has been
+ * rolled back (a part that wrote nothing may roll back harmlessly). */
+bool store_bulk_failed(const struct store_conn *c);
 
 /* --- records ----------------------------------------------------------- */
 

@@ -183,17 +183,46 @@ static enum rp_err savepoint(struct store_conn *c, enum sp_action act, struct rp
 	return exec_text(c, sql, err);
 }
 
+/* Whether nested write transactions get savepoints of their own. */
+static bool nested_savepoints(const struct store_conn *c)
+{
+	return c->writing && !c->bulk;
+}
+
+#define BULK_LEVELS (int)(sizeof((struct store_conn *)0)->bulk_changes / sizeof(int64_t))
+
+/* Whether the nested part ending now changed any row: one that wrote
+ * nothing (an update that changed nothing) may end without a savepoint. */
+static bool bulk_part_wrote(const struct store_conn *c)
+{
+	return c->txdepth > BULK_LEVELS ||
+	       sqlite3_total_changes64(c->db) != c->bulk_changes[c->txdepth - 1];
+}
+
+void store_set_bulk(struct store_conn *c, bool on)
+{
+	c->bulk = on;
+}
+
+bool store_bulk_failed(const struct store_conn *c)
+{
+	return c->doomed;
+}
+
 enum rp_err store_begin(struct store_conn *c, bool write, struct rp_error *err)
 {
 	if (c->txdepth > 0) {
 		c->txdepth++;
-		if (c->writing && savepoint(c, SP_OPEN, err)) {
+		if (c->writing && c->bulk && c->txdepth <= BULK_LEVELS)
+			c->bulk_changes[c->txdepth - 1] = sqlite3_total_changes64(c->db);
+		if (nested_savepoints(c) && savepoint(c, SP_OPEN, err)) {
 			c->txdepth--;
 			return err->err;
 		}
 		return RP_OK;
 	}
 	c->txdepth++;
+	c->doomed = false;
 	enum rp_err rc = write ? writer_enter(c, err) : exec_text(c, "BEGIN", err);
 	if (rc)
 		c->txdepth = 0;
@@ -205,13 +234,19 @@ enum rp_err store_commit(struct store_conn *c, struct rp_error *err)
 	if (c->txdepth == 0)
 		return RP_OK;
 	if (c->txdepth > 1) {
-		enum rp_err rc = c->writing ? savepoint(c, SP_RELEASE, err) : RP_OK;
+		enum rp_err rc = nested_savepoints(c) ? savepoint(c, SP_RELEASE, err) : RP_OK;
 		if (rc)
 			savepoint(c, SP_UNDO, NULL);
 		c->txdepth--;
 		return rc;
 	}
+	if (c->doomed) {
+		store_rollback(c);
+		return rp_fail(err, RP_EINTERNAL, "internal_error",
+			       "a part of a bulk transaction failed; it was rolled back");
+	}
 	c->txdepth = 0;
+	c->bulk = false;
 	if (!c->writing) {
 		enum rp_err rc = exec_text(c, "COMMIT", err);
 		if (rc)
@@ -236,12 +271,15 @@ void store_rollback(struct store_conn *c)
 	if (c->txdepth == 0)
 		return;
 	if (c->txdepth > 1) {
-		if (c->writing)
+		if (nested_savepoints(c))
 			savepoint(c, SP_UNDO, NULL);
+		else if (c->writing && bulk_part_wrote(c))
+			c->doomed = true;
 		c->txdepth--;
 		return;
 	}
 	c->txdepth = 0;
+	c->doomed = c->bulk = false;
 	if (!c->writing) {
 		exec_text(c, "ROLLBACK", NULL);
 		return;

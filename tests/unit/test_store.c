@@ -1126,6 +1126,49 @@ static void test_transactions_nested_rollback(void **state)
 	assert_string_equal(list_col(a, "teams", "name[prefix]=nested ", NULL, "name"), "nested D");
 }
 
+/* Bulk mode: nested parts have no savepoint. A part that wrote and rolls
+ * back dooms the whole transaction (the loader replays it row by row); a
+ * part that wrote nothing may roll back; a doomed commit keeps nothing. */
+static void test_transactions_bulk(void **state)
+{
+	struct arena *a = *state;
+	const struct entity_def *t = ent("teams");
+	struct rp_error err = {0};
+	int64_t n0 = store_count(F.c, t);
+	assert_int_equal(store_begin(F.c, true, &err), RP_OK);
+	store_set_bulk(F.c, true);
+	put_named(a, "teams", "bulk A");
+	assert_int_equal(store_begin(F.c, true, &err), RP_OK);
+	store_rollback(F.c); /* wrote nothing: harmless */
+	assert_false(store_bulk_failed(F.c));
+	assert_int_equal(store_begin(F.c, true, &err), RP_OK);
+	put_named(a, "teams", "bulk B");
+	assert_int_equal(store_commit(F.c, &err), RP_OK);
+	assert_int_equal(store_commit(F.c, &err), RP_OK);
+	assert_int_equal(store_count(F.c, t), n0 + 2);
+
+	assert_int_equal(store_begin(F.c, true, &err), RP_OK);
+	store_set_bulk(F.c, true);
+	put_named(a, "teams", "bulk C");
+	assert_int_equal(store_begin(F.c, true, &err), RP_OK);
+	put_named(a, "teams", "bulk D");
+	store_rollback(F.c); /* no savepoint: D cannot be undone alone */
+	assert_true(store_bulk_failed(F.c));
+	assert_int_not_equal(store_commit(F.c, &err), RP_OK);
+	assert_int_equal(store_count(F.c, t), n0 + 2);
+
+	/* the next transaction is an ordinary one again */
+	assert_int_equal(store_begin(F.c, true, &err), RP_OK);
+	assert_false(store_bulk_failed(F.c));
+	assert_int_equal(store_begin(F.c, true, &err), RP_OK);
+	put_named(a, "teams", "bulk E");
+	store_rollback(F.c);
+	put_named(a, "teams", "bulk F");
+	assert_int_equal(store_commit(F.c, &err), RP_OK);
+	assert_string_equal(list_col(a, "teams", "name[prefix]=bulk &sort=name", NULL, "name"),
+			    "bulk A,bulk B,bulk F");
+}
+
 struct thread_arg {
 	int64_t id;
 	struct store_conn *conn;
@@ -1291,6 +1334,7 @@ int main(void)
 		T(test_custom_fields_reload),
 		T(test_transactions),
 		T(test_transactions_nested_rollback),
+		T(test_transactions_bulk),
 		T(test_threads),
 		T(test_statement_cache),
 		T(test_backup_and_check),
