@@ -134,9 +134,33 @@ static bool input_ok(const char *s, size_t len)
 	return (s || len == 0) && len <= TEXTKEY_MAX_INPUT;
 }
 
+static bool all_ascii(const char *s, size_t len)
+{
+	for (size_t i = 0; i < len; i++)
+		if ((unsigned char)s[i] >= 0x80)
+			return false;
+	return true;
+}
+
+/* ASCII is its own NFKC form and has no marks or default ignorables:
+ * folding it is lowering A-Z. Most e-mail addresses, phones and Latin
+ * names take this path (utf8proc decomposes every character). */
+static char *umap_ascii(const char *s, size_t len, int options, size_t *outlen)
+{
+	char *r = xrealloc(NULL, len + 1);
+	bool fold = options & UTF8PROC_CASEFOLD;
+	for (size_t i = 0; i < len; i++)
+		r[i] = fold && s[i] >= 'A' && s[i] <= 'Z' ? (char)(s[i] + ('a' - 'A')) : s[i];
+	r[len] = '\0';
+	*outlen = len;
+	return r;
+}
+
 /* utf8proc_map() over len bytes; NULL on invalid UTF-8. */
 static char *umap(const char *s, size_t len, int options, size_t *outlen)
 {
+	if (s && all_ascii(s, len))
+		return umap_ascii(s, len, options, outlen);
 	utf8proc_uint8_t *out = NULL;
 	utf8proc_ssize_t n = utf8proc_map((const utf8proc_uint8_t *)(s ? s : ""),
 					  (utf8proc_ssize_t)len, &out, (utf8proc_option_t)options);
@@ -816,14 +840,35 @@ static void index_segment(sbuf *out, const segment *g, tk_thread *t)
 	free(w);
 }
 
+static char *map_segments_now(const char *s, size_t len,
+			      void (*each)(sbuf *, const segment *, tk_thread *), bool phones,
+			      tk_thread *t);
+
 /* Folds s, cuts it into segments and writes each through `each`; with
- * phones, the digit strings of phone numbers follow. */
+ * phones, the digit strings of phone numbers follow. Short results are
+ * remembered like transliterations: an import asks for the key of the
+ * same name to match a row, to index it and to link its account. */
 static char *map_segments(const char *s, size_t len,
 			  void (*each)(sbuf *, const segment *, tk_thread *), bool phones)
 {
 	tk_thread *t = thread_get();
 	if (!t)
 		return NULL;
+	uint64_t h = memo_hash((const void *)each, s, len);
+	size_t outlen = 0;
+	char *known = memo_get(t, (const void *)each, s, len, h, &outlen);
+	if (known)
+		return known;
+	char *r = map_segments_now(s, len, each, phones, t);
+	if (r)
+		memo_put(t, (const void *)each, s, len, h, r, strlen(r));
+	return r;
+}
+
+static char *map_segments_now(const char *s, size_t len,
+			      void (*each)(sbuf *, const segment *, tk_thread *), bool phones,
+			      tk_thread *t)
+{
 	size_t n = 0;
 	char *base = fold_base(s, len, &n);
 	if (!base)

@@ -111,7 +111,7 @@ static enum rp_err insert(struct store_conn *c, struct record *r, struct arena *
 {
 	domain_stamp_new(r, a, 0);
 	int64_t id;
-	if (store_insert(c, r, &id, err) || domain_index_record(c, r->ent, id, r, a, err))
+	if (store_insert(c, r, &id, err) || domain_index_new_record(c, r->ent, id, r, a, err))
 		return err->err;
 	if (ret_id)
 		*ret_id = id;

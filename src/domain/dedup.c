@@ -338,11 +338,12 @@ bool dedup_applies(const struct entity_def *e)
 }
 
 enum rp_err dedup_index(struct store_conn *c, const struct entity_def *e, int64_t id,
-			const struct record *r, struct arena *a, struct rp_error *err)
+			const struct record *r, bool is_new, struct arena *a, struct rp_error *err)
 {
 	if (!dedup_applies(e))
 		return RP_OK;
 	struct dedup_key keys[MAX_KEYS];
 	int n = dedup_keys_of(e, r, NULL, a, keys, MAX_KEYS);
-	return store_dedup_replace(c, e, id, keys, n, err);
+	return is_new ? store_dedup_add(c, e, id, keys, n, err)
+		      : store_dedup_replace(c, e, id, keys, n, err);
 }

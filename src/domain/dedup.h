@@ -31,6 +31,7 @@ bool dedup_applies(const struct entity_def *e);
 /* The keys of r's FF_MATCH fields (strings in a); returns the count. */
 int dedup_keys_of(const struct entity_def *e, const struct record *r, const char *country,
 		  struct arena *a, struct dedup_key *ret, int max);
-/* Stores r's keys for record id (called on every write). */
+/* Stores r's keys for record id (called on every write); is_new: the
+ * record was just inserted and has no keys yet. */
 enum rp_err dedup_index(struct store_conn *c, const struct entity_def *e, int64_t id,
-			const struct record *r, struct arena *a, struct rp_error *err);
+			const struct record *r, bool is_new, struct arena *a, struct rp_error *err);

@@ -122,6 +122,9 @@ enum rp_err domain_flush_search(struct store_conn *c, struct rp_error *err);
 /* Stores what finds the record: its search text and duplicate keys. */
 enum rp_err domain_index_record(struct store_conn *c, const struct entity_def *e, int64_t id,
 				const struct record *r, struct arena *a, struct rp_error *err);
+/* The same for a record just inserted (it has nothing indexed yet). */
+enum rp_err domain_index_new_record(struct store_conn *c, const struct entity_def *e, int64_t id,
+				    const struct record *r, struct arena *a, struct rp_error *err);
 
 /* --- users and setup --------------------------------------------------- */
 

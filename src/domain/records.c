@@ -166,8 +166,10 @@ static enum rp_err finish_write(struct dctx *d, const struct entity_def *e, int6
 				const struct record *r, struct record **ret, struct rp_error *err)
 {
 	struct record *fresh;
+	bool is_new = !old;
 	if (store_get(d->c, e, id, d->a, &fresh, err) ||
-	    domain_index_record(d->c, e, id, fresh, d->a, err) ||
+	    (is_new ? domain_index_new_record(d->c, e, id, fresh, d->a, err)
+		    : domain_index_record(d->c, e, id, fresh, d->a, err)) ||
 	    audit(d, e, id, action, old, r, err))
 		return err->err;
 	if (ret)

@@ -38,6 +38,7 @@ struct deferred_text {
 	const struct entity_def *e;
 	int64_t id;
 	char *text;
+	bool is_new; /* the record has no text in the index yet */
 };
 static _Thread_local struct {
 	bool on;
@@ -71,14 +72,27 @@ void domain_deferred_truncate(size_t n)
 enum rp_err domain_flush_search(struct store_conn *c, struct rp_error *err)
 {
 	enum rp_err rc = RP_OK;
-	for (size_t i = 0; i < deferred.n && rc == RP_OK; i++)
-		rc = store_search_put(c, deferred.v[i].e, deferred.v[i].id, deferred.v[i].text,
-				      err);
+	size_t i = 0;
+	while (rc == RP_OK && i < deferred.n) {
+		const struct deferred_text *t = &deferred.v[i];
+		if (!t->is_new) {
+			rc = store_search_put(c, t->e, t->id, t->text, err);
+			i++;
+			continue;
+		}
+		struct search_text run[128]; /* new records' texts go in together */
+		int n = 0;
+		for (; i < deferred.n && deferred.v[i].is_new && n < 128; i++, n++)
+			run[n] = (struct search_text){.e = deferred.v[i].e,
+						      .id = deferred.v[i].id,
+						      .text = deferred.v[i].text};
+		rc = store_search_add_many(c, run, n, err);
+	}
 	domain_deferred_truncate(0);
 	return rc;
 }
 
-static void defer_text(const struct entity_def *e, int64_t id, char *text)
+static void defer_text(const struct entity_def *e, int64_t id, char *text, bool is_new)
 {
 	if (deferred.n == deferred.cap) {
 		deferred.cap = deferred.cap ? deferred.cap * 2 : 256;
@@ -86,24 +100,38 @@ static void defer_text(const struct entity_def *e, int64_t id, char *text)
 		if (!deferred.v)
 			abort();
 	}
-	deferred.v[deferred.n++] = (struct deferred_text){e, id, text};
+	deferred.v[deferred.n++] = (struct deferred_text){e, id, text, is_new};
 }
 
-enum rp_err domain_index_record(struct store_conn *c, const struct entity_def *e, int64_t id,
-				const struct record *r, struct arena *a, struct rp_error *err)
+static enum rp_err index_record(struct store_conn *c, const struct entity_def *e, int64_t id,
+				const struct record *r, bool is_new, struct arena *a,
+				struct rp_error *err)
 {
-	if (dedup_index(c, e, id, r, a, err))
+	if (dedup_index(c, e, id, r, is_new, a, err))
 		return err->err;
 	if (!(e->flags & EF_SEARCH))
 		return RP_OK;
 	char *text = domain_search_text(e, r);
 	if (deferred.on) {
-		defer_text(e, id, text);
+		defer_text(e, id, text, is_new);
 		return RP_OK;
 	}
-	enum rp_err rc = store_search_put(c, e, id, text, err);
+	enum rp_err rc = is_new ? store_search_add(c, e, id, text, err)
+				: store_search_put(c, e, id, text, err);
 	free(text);
 	return rc;
+}
+
+enum rp_err domain_index_record(struct store_conn *c, const struct entity_def *e, int64_t id,
+				const struct record *r, struct arena *a, struct rp_error *err)
+{
+	return index_record(c, e, id, r, false, a, err);
+}
+
+enum rp_err domain_index_new_record(struct store_conn *c, const struct entity_def *e, int64_t id,
+				    const struct record *r, struct arena *a, struct rp_error *err)
+{
+	return index_record(c, e, id, r, true, a, err);
 }
 
 char *domain_fts_query(struct arena *a, const char *q)

@@ -90,9 +90,9 @@ static enum rp_err insert_row(struct demo_gen *g, struct arena *a, const struct 
 {
 	if (store_insert(g->c, r, ret_id, g->err))
 		return g->err->err;
-	if (text && store_search_put(g->c, r->ent, *ret_id, text, g->err))
+	if (text && store_search_add(g->c, r->ent, *ret_id, text, g->err))
 		return g->err->err;
-	return dedup_index(g->c, r->ent, *ret_id, r, a, g->err);
+	return dedup_index(g->c, r->ent, *ret_id, r, true, a, g->err);
 }
 
 /* For the setup rows, made and inserted on the caller's thread. */

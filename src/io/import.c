@@ -306,6 +306,8 @@ static enum rp_err import_row(struct importer *im, const char *const *cells, int
 		}
 	}
 	store_rollback(im->d.c);
+	if (im->linked_created != linked)
+		import_forget_links(im); /* accounts the row created are gone */
 	im->linked_created = linked;
 	domain_deferred_truncate(queued);
 	json_decref(body);
@@ -491,12 +493,14 @@ static enum rp_err write_batch(struct importer *im, const struct batch *b, bool 
 	if (im->replay) {
 		domain_defer_search(false);
 		store_rollback(c);
+		import_forget_links(im);
 		return RP_OK;
 	}
 	record_set_real(im->imp, "progress", table_progress(im->t));
 	if (im->dry_run) {
 		domain_defer_search(false);
 		store_rollback(c);
+		import_forget_links(im);
 		drop_rejects(im);
 		return RP_OK;
 	}
@@ -510,6 +514,7 @@ static enum rp_err write_batch(struct importer *im, const struct batch *b, bool 
 fail:
 	domain_defer_search(false);
 	store_rollback(c);
+	import_forget_links(im);
 	drop_rejects(im);
 	return err->err;
 }

@@ -51,8 +51,9 @@ struct importer {
 	int nreported;
 	int nsampled;
 	int64_t linked_created;
-	FILE *rejects;	       /* the file of rejected rows */
-	FILE *pending_rejects; /* this batch's, until it commits */
+	struct account_memo *accounts; /* account ids by name, this run's */
+	FILE *rejects;		       /* the file of rejected rows */
+	FILE *pending_rejects;	       /* this batch's, until it commits */
 	char *pending_buf;
 	size_t pending_len;
 };
@@ -71,6 +72,9 @@ enum rp_err import_open_table(struct importer *im, const char *path, struct rp_e
  * and records the result in the import. */
 enum rp_err import_columns(struct importer *im, struct rp_error *err);
 void import_columns_free(struct importer *im);
+/* Forgets the accounts found or created by name: after a rollback they
+ * may not exist. */
+void import_forget_links(struct importer *im);
 /* A row as the JSON body of a create or update (linked records looked up
  * or created); field errors in err. */
 json_t *import_row_body(struct importer *im, const char *const *cells, int n, struct rp_error *err);

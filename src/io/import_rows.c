@@ -135,7 +135,7 @@ enum rp_err import_columns(struct importer *im, struct rp_error *err)
 
 void import_columns_free(struct importer *im)
 {
-	(void)im; /* everything lives in the run's arena */
+	import_forget_links(im); /* the rest lives in the run's arena */
 }
 
 /* --- linked records ----------------------------------------------------------- */
@@ -147,12 +147,69 @@ static int64_t find_by_key(struct store_conn *c, const struct entity_def *e, con
 	return store_dedup_find(c, e, kind, key, 0, &id, 1) ? id : 0;
 }
 
+/* Rows of one company follow each other or recur all through a file:
+ * the account a name led to is remembered for the run (until a rollback,
+ * see import_forget_links). A remembered account deleted meanwhile fails
+ * the row's reference check, and the row is written again without it. */
+#define ACCOUNT_MEMO 1024
+
+struct account_memo {
+	uint64_t hash;
+	char *name;
+	int64_t id;
+};
+
+static uint64_t name_hash(const char *s)
+{
+	uint64_t h = 1469598103934665603ull;
+	for (; *s; s++)
+		h = (h ^ (unsigned char)*s) * 1099511628211ull;
+	return h;
+}
+
+static struct account_memo *account_slot(struct importer *im, const char *name, uint64_t h)
+{
+	if (!im->accounts)
+		im->accounts = calloc(ACCOUNT_MEMO, sizeof *im->accounts);
+	return im->accounts ? &im->accounts[h % ACCOUNT_MEMO] : NULL;
+}
+
+static void remember_account(struct importer *im, const char *name, int64_t id)
+{
+	uint64_t h = name_hash(name);
+	struct account_memo *m = account_slot(im, name, h);
+	if (!m)
+		return;
+	free(m->name);
+	*m = (struct account_memo){.hash = h, .name = strdup(name), .id = id};
+}
+
+static int64_t remembered_account(struct importer *im, const char *name)
+{
+	uint64_t h = name_hash(name);
+	struct account_memo *m = account_slot(im, name, h);
+	return m && m->name && m->hash == h && !strcmp(m->name, name) ? m->id : 0;
+}
+
+void import_forget_links(struct importer *im)
+{
+	for (int i = 0; im->accounts && i < ACCOUNT_MEMO; i++)
+		free(im->accounts[i].name);
+	free(im->accounts);
+	im->accounts = NULL;
+}
+
 static int64_t account_by_name(struct importer *im, const char *name, struct rp_error *err)
 {
+	int64_t id = remembered_account(im, name);
+	if (id)
+		return id;
 	const struct entity_def *ae = model_entity("accounts");
 	char *key = dedup_name_key(name, true);
-	int64_t id = key ? find_by_key(im->d.c, ae, "name", key) : 0;
+	id = key ? find_by_key(im->d.c, ae, "name", key) : 0;
 	free(key);
+	if (id)
+		remember_account(im, name, id);
 	if (id || !im->create_missing)
 		return id;
 	json_t *body = json_pack("{s:s}", "name", name);
@@ -164,6 +221,8 @@ static int64_t account_by_name(struct importer *im, const char *name, struct rp_
 		im->linked_created++;
 		if (import_log_change(im, ae, id, "created", NULL, err))
 			id = 0;
+		else
+			remember_account(im, name, id);
 	} else {
 		rp_field_fail(err, "account_id", "invalid",
 			      "the account \"%.60s\" cannot be created: %s", name,

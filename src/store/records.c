@@ -408,6 +408,46 @@ int64_t store_count(struct store_conn *c, const struct entity_def *e)
 	return n;
 }
 
+enum rp_err store_search_add(struct store_conn *c, const struct entity_def *e, int64_t id,
+			     const char *text, struct rp_error *err)
+{
+	struct search_text t = {.e = e, .id = id, .text = text};
+	return store_search_add_many(c, &t, 1, err);
+}
+
+/* Rows per INSERT: a few fixed sizes, so the statement cache holds three
+ * statements, not one per batch length. */
+static int search_chunk(int left)
+{
+	return left >= 128 ? 128 : left >= 16 ? 16 : 1;
+}
+
+enum rp_err store_search_add_many(struct store_conn *c, const struct search_text *t, int n,
+				  struct rp_error *err)
+{
+	enum rp_err rc = RP_OK;
+	int i = 0;
+	while (rc == RP_OK && i < n) {
+		int k = search_chunk(n - i), rows = 0;
+		struct sql q;
+		sql_init(&q);
+		sql_add(&q, "INSERT INTO search_index (rowid, body) VALUES ");
+		for (; rows < k && i < n; i++) {
+			if (!t[i].text || !*t[i].text)
+				continue;
+			sql_add(&q, rows++ ? ",(" : "(");
+			sql_int(&q, search_base(t[i].e) + t[i].id);
+			sql_add(&q, ",");
+			sql_text(&q, t[i].text);
+			sql_add(&q, ")");
+		}
+		if (rows)
+			rc = stmt_exec(c, &q, err);
+		sql_release(&q);
+	}
+	return rc;
+}
+
 enum rp_err store_search_put(struct store_conn *c, const struct entity_def *e, int64_t id,
 			     const char *text, struct rp_error *err)
 {
@@ -417,17 +457,7 @@ enum rp_err store_search_put(struct store_conn *c, const struct entity_def *e, i
 	sql_int(&q, search_base(e) + id);
 	enum rp_err rc = stmt_exec(c, &q, err);
 	sql_release(&q);
-	if (rc || !text || !*text)
-		return rc;
-	sql_init(&q);
-	sql_add(&q, "INSERT INTO search_index (rowid, body) VALUES (");
-	sql_int(&q, search_base(e) + id);
-	sql_add(&q, ",");
-	sql_text(&q, text);
-	sql_add(&q, ")");
-	rc = stmt_exec(c, &q, err);
-	sql_release(&q);
-	return rc;
+	return rc ? rc : store_search_add(c, e, id, text, err);
 }
 
 enum rp_err store_search(struct store_conn *c, const struct entity_def *e, const char *match,

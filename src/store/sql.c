@@ -27,10 +27,14 @@ void sql_add(struct sql *q, const char *text)
 void sql_ident(struct sql *q, const char *name)
 {
 	buf_addc(&q->b, '"');
-	for (const char *p = name; *p; p++) {
-		if (*p == '"')
-			buf_addc(&q->b, '"');
-		buf_addc(&q->b, *p);
+	if (!strchr(name, '"')) { /* descriptors' names: the usual case */
+		buf_adds(&q->b, name);
+	} else {
+		for (const char *p = name; *p; p++) {
+			if (*p == '"')
+				buf_addc(&q->b, '"');
+			buf_addc(&q->b, *p);
+		}
 	}
 	buf_addc(&q->b, '"');
 }

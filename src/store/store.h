@@ -93,6 +93,19 @@ enum rp_err store_aggregate(struct store_conn *c, const struct list_query *q, co
 /* Replaces the indexed text of a record (NULL text removes it). */
 enum rp_err store_search_put(struct store_conn *c, const struct entity_def *e, int64_t id,
 			     const char *text, struct rp_error *err);
+/* The same for a record that has none yet (just inserted). */
+enum rp_err store_search_add(struct store_conn *c, const struct entity_def *e, int64_t id,
+			     const char *text, struct rp_error *err);
+/* The same for many records at once. FTS5 writes its pending terms out
+ * at every statement inside a transaction, so one statement per record
+ * made an index segment per record; this writes up to 128 per statement. */
+struct search_text {
+	const struct entity_def *e;
+	int64_t id;
+	const char *text;
+};
+enum rp_err store_search_add_many(struct store_conn *c, const struct search_text *t, int n,
+				  struct rp_error *err);
 /* Live rows of e matching an FTS expression, newest first, within scope. */
 enum rp_err store_search(struct store_conn *c, const struct entity_def *e, const char *match,
 			 const struct scope *scope, int limit, struct arena *a,
@@ -124,6 +137,9 @@ struct dedup_key {
 /* Replaces the record's keys (n = 0 removes them). */
 enum rp_err store_dedup_replace(struct store_conn *c, const struct entity_def *e, int64_t id,
 				const struct dedup_key *keys, int n, struct rp_error *err);
+/* Adds the keys of a record that has none yet (just inserted). */
+enum rp_err store_dedup_add(struct store_conn *c, const struct entity_def *e, int64_t id,
+			    const struct dedup_key *keys, int n, struct rp_error *err);
 /* Up to max live records of e other than except_id with that key, lowest
  * id first; returns how many. */
 int store_dedup_find(struct store_conn *c, const struct entity_def *e, const char *kind,
