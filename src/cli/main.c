@@ -15,6 +15,7 @@
 static int cmd_init(struct config *cfg, int argc, const char **argv);
 static int cmd_migrate(struct config *cfg, int argc, const char **argv);
 static int cmd_backup(struct config *cfg, int argc, const char **argv);
+static int cmd_check(struct config *cfg, int argc, const char **argv);
 
 static const struct {
 	const char *name;
@@ -29,7 +30,10 @@ static const struct {
 	{"user", cmd_user, "user add|list|passwd|disable ...", "manage users", NULL},
 	{"token", cmd_token, "token create|revoke ...", "manage API tokens", NULL},
 	{"demo", cmd_demo, "demo [--scale N]", "fill the database with demo data", NULL},
-	{"backup", cmd_backup, "backup FILE", "copy the live database to FILE", NULL},
+	{"backup", cmd_backup, "backup FILE | --verify FILE",
+	 "copy the live database to FILE (then checked), or check a copy", NULL},
+	{"check", cmd_check, "check", "check the database: pages, indexes, references, search",
+	 NULL},
 	{"export", cmd_export, "export ENTITY|--all DIR [options]",
 	 "records as csv|xlsx|vcf (--format --filter --fields --sort --bom -o --user), "
 	 "or with --all DIR a full backup",
@@ -118,10 +122,37 @@ static int cmd_migrate(struct config *cfg, int argc, const char **argv)
 	return 0;
 }
 
+/* Opens the database file at path as it is (no migration) and runs the
+ * store's checks on it. */
+static int check_file(const char *path)
+{
+	struct rp_error err;
+	rp_error_init(&err);
+	struct store *s = NULL;
+	struct store_conn *c = NULL;
+	struct stat st;
+	const char *file = strncmp(path, "sqlite:", 7) ? path : path + 7;
+	if (stat(file, &st) != 0)
+		rp_fail(&err, RP_ENOTFOUND, "not_found", "%s does not exist", file);
+	else if (store_open(path, NULL, &s, &err) == RP_OK && (c = store_conn(s, &err)))
+		store_check(c, &err);
+	if (c && !err.err && store_schema_version(c) <= 0)
+		rp_fail(&err, RP_EINVAL, "not_rapport", "%s is not a Rapport database", path);
+	store_close(s);
+	if (err.err) {
+		fprintf(stderr, "rapport: %s: %s\n", path, err.detail);
+		return 1;
+	}
+	fprintf(stderr, "rapport: %s is consistent\n", path);
+	return 0;
+}
+
 static int cmd_backup(struct config *cfg, int argc, const char **argv)
 {
-	if (argc < 1) {
-		fprintf(stderr, "usage: rapport backup FILE\n");
+	if (argc == 2 && !strcmp(argv[0], "--verify"))
+		return check_file(argv[1]);
+	if (argc != 1 || argv[0][0] == '-') {
+		fprintf(stderr, "usage: rapport backup FILE | rapport backup --verify FILE\n");
 		return 2;
 	}
 	struct stat st;
@@ -133,12 +164,22 @@ static int cmd_backup(struct config *cfg, int argc, const char **argv)
 	struct rp_error err;
 	rp_error_init(&err);
 	int rc = store_backup(s, argv[0], &err) ? 1 : 0;
-	if (rc)
-		fprintf(stderr, "rapport: %s\n", err.detail);
-	else
-		fprintf(stderr, "rapport: backed up to %s\n", argv[0]);
 	store_close(s);
-	return rc;
+	if (rc) {
+		fprintf(stderr, "rapport: %s\n", err.detail);
+		return rc;
+	}
+	fprintf(stderr, "rapport: backed up to %s\n", argv[0]);
+	return check_file(argv[0]);
+}
+
+static int cmd_check(struct config *cfg, int argc, const char **argv)
+{
+	if (argc != 0) {
+		fprintf(stderr, "usage: rapport check [--db PATH]\n");
+		return 2;
+	}
+	return check_file(cfg->db);
 }
 
 int main(int argc, char **argv)

@@ -413,7 +413,7 @@ enum rp_err store_backup(struct store *s, const char *dest, struct rp_error *err
 	return RP_OK;
 }
 
-enum rp_err store_check(struct store_conn *c, struct rp_error *err)
+static enum rp_err check_pages(struct store_conn *c, struct rp_error *err)
 {
 	sqlite3_stmt *st = stmt_prepare_text(c, "PRAGMA integrity_check", err);
 	if (!st)
@@ -421,7 +421,31 @@ enum rp_err store_check(struct store_conn *c, struct rp_error *err)
 	enum rp_err rc = RP_OK;
 	if (sqlite3_step(st) != SQLITE_ROW ||
 	    strcmp((const char *)sqlite3_column_text(st, 0), "ok"))
-		rc = rp_fail(err, RP_EIO, "integrity_failed", "integrity check failed");
+		rc = rp_fail(err, RP_EIO, "integrity_failed", "integrity check failed: %.200s",
+			     sqlite3_column_text(st, 0) ? (const char *)sqlite3_column_text(st, 0)
+							: sqlite3_errmsg(c->db));
 	stmt_done(st);
 	return rc;
+}
+
+/* FTS5 compares its index with the text it holds. */
+static enum rp_err check_search_index(struct store_conn *c, struct rp_error *err)
+{
+	char *msg = NULL;
+	int rc = sqlite3_exec(c->db,
+			      "INSERT INTO search_index(search_index) VALUES('integrity-check')",
+			      NULL, NULL, &msg);
+	enum rp_err r = RP_OK;
+	if (rc != SQLITE_OK)
+		r = rp_fail(err, RP_EIO, "integrity_failed", "the search index is damaged: %.200s",
+			    msg ? msg : sqlite3_errstr(rc));
+	sqlite3_free(msg);
+	return r;
+}
+
+enum rp_err store_check(struct store_conn *c, struct rp_error *err)
+{
+	if (check_pages(c, err) || store_check_references(c, err) || check_search_index(c, err))
+		return err->err;
+	return RP_OK;
 }

@@ -313,5 +313,6 @@ enum rp_err store_erase_all(struct store_conn *c, struct rp_error *err);
 
 /* Online backup of the whole database to a new file at dest. */
 enum rp_err store_backup(struct store *s, const char *dest, struct rp_error *err);
-/* PRAGMA integrity_check (or the dialect's equivalent). */
+/* The database's own consistency checks: every page and index, every
+ * reference, the search index against its text. */
 enum rp_err store_check(struct store_conn *c, struct rp_error *err);

@@ -3,6 +3,7 @@
 // on a server started on the result.
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -87,6 +88,39 @@ test('demo fills the database and refuses a second run; backup copies it', () =>
   assert.equal(b.code, 0, b.err);
   assert.ok(fs.statSync(copy).size > 100_000);
   assert.notEqual(rapport(['backup', copy]).code, 0, 'an existing file is not overwritten');
+  assert.match(b.err, /copy\.db is consistent/, 'a backup is checked once written');
   const users = rapport(['user', 'list'], { RAPPORT_DB: copy });
   assert.match(users.out, /@demo\.rapport\.test/, 'the backup holds the demo users');
+});
+
+test('check and backup --verify find damaged pages, dangling references and a damaged search index', () => {
+  const live = rapport(['check']);
+  assert.equal(live.code, 0, live.err);
+  assert.match(live.err, /is consistent/);
+  const sql = (file, text) => {
+    const r = spawnSync('sqlite3', [file, text], { encoding: 'utf8' });
+    assert.equal(r.status, 0, r.stderr);
+  };
+  const damaged = (name, harm) => {
+    const f = path.join(dir, name);
+    assert.equal(rapport(['backup', f]).code, 0);
+    harm(f);
+    return runRapport(['backup', '--verify', f], { db: f });
+  };
+  const pages = damaged('pages.db', (f) => {
+    const fd = fs.openSync(f, 'r+'); // the headers of pages 3 to 12
+    for (let page = 3; page <= 12; page++) fs.writeSync(fd, Buffer.alloc(12, 0x5a), 0, 12, (page - 1) * 4096);
+    fs.closeSync(fd);
+  });
+  assert.equal(pages.code, 1, pages.err);
+  assert.match(pages.err, /integrity check failed|malformed|damaged/);
+  const refs = damaged('refs.db', (f) => sql(f, 'PRAGMA foreign_keys=OFF; UPDATE contacts SET account_id=987654 WHERE id=(SELECT min(id) FROM contacts WHERE account_id IS NOT NULL);'));
+  assert.equal(refs.code, 1, refs.err);
+  assert.match(refs.err, /contacts \d+ refers to a record of accounts that does not exist/);
+  const search = damaged('search.db', (f) => sql(f, 'DELETE FROM search_index_content WHERE id=(SELECT max(id) FROM search_index_content);'));
+  assert.equal(search.code, 1, search.err);
+  assert.match(search.err, /search index is damaged/);
+  const missing = runRapport(['backup', '--verify', path.join(dir, 'none.db')], { db: db });
+  assert.equal(missing.code, 1);
+  assert.match(missing.err, /does not exist/);
 });
