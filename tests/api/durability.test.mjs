@@ -1,0 +1,53 @@
+// durability.test.mjs — a write is on disk before it is acknowledged. The
+// server runs under build/tests/syncwatch.so (tests/shim/syncwatch.c), which
+// watches its writes to the write-ahead log, the fdatasync calls on it
+// and its sends on sockets: with one client writing in sequence, no answer
+// may leave while a WAL write is unsynced (that write could vanish in a
+// power cut after the client was told it was saved). The same run with
+// --no-sync must show violations, or the watch would prove nothing.
+// (SIGKILL alone cannot show this: the kernel keeps what was written.)
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { API, BIN, ROOT, startServer } from './lib/server.mjs';
+
+const SHIM = path.join(ROOT, 'build/tests/syncwatch.so');
+const sanitized = /asan|tsan/.test(BIN); // their runtime must be loaded first
+
+async function watchedWrites(args) {
+  const out = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'rapport-sync-')), 'watch.txt');
+  const srv = await startServer({ args, env: { LD_PRELOAD: SHIM, SYNCWATCH_OUT: out } });
+  try {
+    const s = await srv.login(srv.adminEmail, srv.adminPassword);
+    assert.equal(s.status, 200);
+    const admin = srv.as(s);
+    for (let i = 0; i < 40; i++) {
+      const c = await admin.post(`${API}/accounts`, { name: `durable ${i}` });
+      assert.equal(c.status, 201, c.text);
+      const u = await admin.patch(`${API}/accounts/${c.json.id}`, { industry: 'Retail' });
+      assert.equal(u.status, 200, u.text);
+    }
+  } finally {
+    await srv.stop();
+    fs.rmSync(srv.dir, { recursive: true, force: true });
+  }
+  const text = fs.readFileSync(out, 'utf8');
+  fs.rmSync(path.dirname(out), { recursive: true, force: true });
+  const n = Object.fromEntries([...text.matchAll(/(\w+) (\d+)/g)].map((m) => [m[1], Number(m[2])]));
+  return { ...n, text };
+}
+
+test('every acknowledged write was synced to disk before its answer left', { skip: sanitized && 'under a sanitizer runtime' }, async () => {
+  const w = await watchedWrites([]);
+  assert.ok(w.wal_writes >= 80, `the watch saw the WAL writes: ${w.text}`);
+  assert.ok(w.syncs >= 80, `one sync per acknowledged write at least: ${w.text}`);
+  assert.equal(w.violations, 0, `answers sent before their writes were synced: ${w.text}`);
+});
+
+test('the watch does see answers sent before a sync (--no-sync)', { skip: sanitized && 'under a sanitizer runtime' }, async () => {
+  const w = await watchedWrites(['--no-sync']);
+  assert.ok(w.sends > 0 && w.wal_writes > 0, w.text);
+  assert.ok(w.violations >= 40, `--no-sync answers before syncing: ${w.text}`);
+});
