@@ -95,8 +95,9 @@ build/tests-asan/%: tests/unit/%.c tests/unit/unit.h build/librapport-asan.a
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS_ALL) -Itests/unit -O1 -g $(ASAN) $< build/librapport-asan.a $(LDLIBS) $(shell pkg-config --libs cmocka) -o $@
 
-# The durability test's shim (tests/api/durability.test.mjs).
-build/tests/syncwatch.so: tests/shim/syncwatch.c
+# The shims of the durability and storage-fault tests (tests/shim/).
+SHIMS := build/tests/syncwatch.so build/tests/faultfs.so
+build/tests/%.so: tests/shim/%.c
 	@mkdir -p $(dir $@)
 	$(CC) -std=c17 -Wall -Wextra -Werror -O2 -shared -fPIC $< -ldl -o $@
 
@@ -108,13 +109,13 @@ run: all
 	@if [ ! -f data/rapport.db ]; then ./build/rapport init && ./build/rapport demo --scale 2000; fi
 	./build/rapport serve
 
-test: test-deps build/rapport build/rapport-asan $(UNIT_BIN) $(UNIT_ABIN) build/tests/syncwatch.so
+test: test-deps build/rapport build/rapport-asan $(UNIT_BIN) $(UNIT_ABIN) $(SHIMS)
 	@scripts/test.sh
 
 unit: deps $(UNIT_BIN)
 	@scripts/test.sh unit
 
-api: deps build/rapport build/tests/syncwatch.so
+api: deps build/rapport $(SHIMS)
 	@scripts/test.sh api
 
 e2e: test-deps build/rapport
