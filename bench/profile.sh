@@ -42,7 +42,7 @@ cleanup() {
 	rm -f "$DB" "$DB-wal" "$DB-shm"
 }
 trap cleanup EXIT
-"$BIN" serve --db "$DB" --listen "127.0.0.1:$PORT" --quiet --threads "${BENCH_SERVER_THREADS:-4}" \
+"$BIN" serve --db "$DB" --listen "127.0.0.1:$PORT" --quiet --threads "${BENCH_SERVER_THREADS:-4}" --rate-limit 0 \
 	> "$OUT/server.log" 2>&1 &
 PID=$!
 for _ in $(seq 1 600); do

@@ -393,7 +393,7 @@ start_rapport() { # db port logfile [env...]
 	local db=$1 port=$2 logf=$3
 	shift 3
 	env "$@" "$BIN" serve --db "$db" --listen "127.0.0.1:$port" --quiet \
-		--threads "$SERVER_THREADS" >> "$logf" 2>&1 &
+		--threads "$SERVER_THREADS" --rate-limit 0 >> "$logf" 2>&1 &
 	SERVER_PID=$!
 	PIDS+=("$SERVER_PID")
 	wait_http "http://127.0.0.1:$port/healthz" 60 || die "rapport did not answer on :$port; $(tail -3 "$logf")"

@@ -18,6 +18,7 @@ struct config {
 	long conn_timeout;
 	long max_conns;
 	long max_conns_per_ip;
+	long rate_limit;
 	long login_failures;
 	long busy_timeout;
 	bool cookie_secure;

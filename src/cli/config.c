@@ -41,6 +41,8 @@ static const struct {
 	{"max-conns-per-ip", "RAPPORT_MAX_CONNS_PER_IP", C_LONG,
 	 offsetof(struct config, max_conns_per_ip), "256", "open connections per client address", 1,
 	 100000},
+	{"rate-limit", "RAPPORT_RATE_LIMIT", C_LONG, offsetof(struct config, rate_limit), "1000",
+	 "requests a second per client address, in bursts of twice that (0: no limit)", 0, 1000000},
 	{"login-failures", "RAPPORT_LOGIN_FAILURES", C_LONG,
 	 offsetof(struct config, login_failures), "5",
 	 "failed sign-ins per e-mail in 15 minutes before a pause", 1, 1000},

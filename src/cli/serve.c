@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 
 #include "api/api.h"
@@ -46,6 +47,21 @@ static enum rp_err run_import_job(struct store *s, int64_t id, struct job_ctx *c
 	return import_run(s, id, import_tick, ctx, err);
 }
 
+/* Each connection is a descriptor: the soft limit (often 1024) is raised
+ * towards the hard one so --max-conns can be reached. */
+static void allow_open_files(unsigned max_conns)
+{
+	struct rlimit rl;
+	rlim_t want = (rlim_t)max_conns + 256;
+	if (getrlimit(RLIMIT_NOFILE, &rl) != 0 || rl.rlim_cur >= want)
+		return;
+	rl.rlim_cur = rl.rlim_max == RLIM_INFINITY || rl.rlim_max > want ? want : rl.rlim_max;
+	if (setrlimit(RLIMIT_NOFILE, &rl) != 0 || rl.rlim_cur < want)
+		log_info("rapport: only %llu open files allowed; fewer than --max-conns %u "
+			 "connections may be served",
+			 (unsigned long long)rl.rlim_cur, max_conns);
+}
+
 int cmd_serve(struct config *cfg, int argc, const char **argv)
 {
 	char host[256];
@@ -82,9 +98,11 @@ int cmd_serve(struct config *cfg, int argc, const char **argv)
 		.conn_timeout_s = (unsigned)cfg->conn_timeout,
 		.max_conns = (unsigned)cfg->max_conns,
 		.max_conns_per_ip = (unsigned)cfg->max_conns_per_ip,
+		.rate_per_ip = (unsigned)cfg->rate_limit,
 		.conn_memory = 32 * 1024,
 		.access_log = !cfg->quiet,
 	};
+	allow_open_files(hc.max_conns);
 	sigset_t sigs;
 	sigemptyset(&sigs);
 	sigaddset(&sigs, SIGINT);

@@ -79,7 +79,8 @@ struct http_config {
 	unsigned conn_timeout_s; /* idle connections are closed */
 	unsigned max_conns;
 	unsigned max_conns_per_ip;
-	size_t conn_memory; /* per-connection buffer limit */
+	unsigned rate_per_ip; /* requests a second per client address; 0: no limit */
+	size_t conn_memory;   /* per-connection buffer limit */
 	bool access_log;
 };
 

@@ -13,6 +13,7 @@
 #include "core/clock.h"
 #include "core/log.h"
 #include "http/http.h"
+#include "http/ratelimit.h"
 #include "http/router.h"
 #include "http/upload.h"
 
@@ -23,6 +24,7 @@ struct http_server {
 	void *app;
 	http_handler not_found;
 	uint16_t port;
+	struct rate_limiter *limiter;
 };
 
 /* Per-connection request state, from the first call of the access handler
@@ -34,6 +36,7 @@ struct req_state {
 	int64_t started_ns;
 	struct upload *upload; /* routes that stream their body to a file */
 	bool upload_failed;
+	int retry_after; /* > 0: over the client's request rate; its body is dropped */
 };
 
 /* A route that takes uploads gets its body streamed to a file from the
@@ -185,6 +188,25 @@ static enum MHD_Result collect_param(void *cls, enum MHD_ValueKind kind, const c
 	return MHD_YES;
 }
 
+/* Seconds the client must wait before this request, 0 if it may go. */
+static int over_rate(struct http_server *s, struct MHD_Connection *conn)
+{
+	if (!s->limiter)
+		return 0;
+	const union MHD_ConnectionInfo *ci =
+		MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+	if (!ci || !ci->client_addr)
+		return 0;
+	const struct sockaddr *sa = ci->client_addr;
+	if (sa->sa_family == AF_INET)
+		return ratelimit_take(s->limiter, &((const struct sockaddr_in *)sa)->sin_addr, 4,
+				      clock_mono_ns());
+	if (sa->sa_family == AF_INET6)
+		return ratelimit_take(s->limiter, &((const struct sockaddr_in6 *)sa)->sin6_addr, 16,
+				      clock_mono_ns());
+	return 0;
+}
+
 static const char *client_ip(struct MHD_Connection *conn, struct arena *a)
 {
 	const union MHD_ConnectionInfo *ci =
@@ -283,7 +305,13 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 		st->started_ns = clock_mono_ns();
 		buf_init(&st->body, s->cfg.max_body);
 		*con_cls = st;
-		maybe_upload(s, st, conn, method, url);
+		st->retry_after = over_rate(s, conn);
+		if (!st->retry_after)
+			maybe_upload(s, st, conn, method, url);
+		return MHD_YES;
+	}
+	if (*upload_size && st->retry_after) {
+		*upload_size = 0;
 		return MHD_YES;
 	}
 	if (*upload_size && st->upload) {
@@ -307,7 +335,12 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 	int upload_status = 200;
 	if (st->upload)
 		req.upload = upload_end(st->upload, &upload_status);
-	if (st->upload_failed) {
+	if (st->retry_after) {
+		simple_problem(&resp, 429, "rate_limited", "Too many requests from this address");
+		char secs[16];
+		snprintf(secs, sizeof secs, "%d", st->retry_after);
+		http_set_header(&resp, "Retry-After", arena_strdup(st->arena, secs));
+	} else if (st->upload_failed) {
 		simple_problem(&resp, 503, "storage_error", "The upload cannot be stored");
 	} else if (upload_status == 400) {
 		simple_problem(&resp, 400, "bad_upload", "The uploaded form is malformed");
@@ -361,6 +394,7 @@ struct http_server *http_start(const struct http_config *cfg, const struct http_
 	s->routes = routes;
 	s->app = app;
 	s->not_found = not_found;
+	s->limiter = ratelimit_new(cfg->rate_per_ip);
 	s->d = MHD_start_daemon(
 		MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ERROR_LOG, 0, NULL, NULL,
 		on_request, s, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&addr,
@@ -372,6 +406,7 @@ struct http_server *http_start(const struct http_config *cfg, const struct http_
 	if (!s->d) {
 		snprintf(err_msg, err_len, "cannot listen on %s:%u (in use?)", cfg->host,
 			 cfg->port);
+		ratelimit_free(s->limiter);
 		free(s);
 		return NULL;
 	}
@@ -385,6 +420,7 @@ void http_stop(struct http_server *s)
 	if (!s)
 		return;
 	MHD_stop_daemon(s->d);
+	ratelimit_free(s->limiter);
 	free(s);
 }
 

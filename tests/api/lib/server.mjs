@@ -122,6 +122,7 @@ export class Server {
         ...process.env,
         RAPPORT_ADMIN_EMAIL: this.adminEmail,
         RAPPORT_ADMIN_PASSWORD: this.adminPassword,
+        RAPPORT_RATE_LIMIT: '0', // tests fire faster than a person; limits.test.mjs sets it
         ...this.env,
       },
       stdio: ['ignore', 'pipe', 'pipe'],
