@@ -26,7 +26,7 @@ UNIT_SRC := $(sort $(wildcard tests/unit/test_*.c))
 UNIT_BIN := $(patsubst tests/unit/%.c,build/tests/%,$(UNIT_SRC))
 UNIT_ABIN := $(patsubst tests/unit/%.c,build/tests-asan/%,$(UNIT_SRC))
 
-.PHONY: all deps test-deps run test unit api e2e asan check-style install clean bench bench-quick
+.PHONY: all deps test-deps run test unit api e2e asan tsan soak check-style install clean bench bench-quick
 all: deps build/rapport
 
 deps:
@@ -103,6 +103,15 @@ build/tests/%.so: tests/shim/%.c
 
 asan: deps build/rapport-asan $(UNIT_ABIN)
 
+# ThreadSanitizer: the server built whole with -fsanitize=thread, and the
+# API tests run against it (not part of `make test`: ~5x slower).
+build/rapport-tsan: $(SRC) $(HDRS) $(GEN) build/gen/webassets.c
+	$(CC) $(CFLAGS_ALL) -O1 -g -fsanitize=thread -fno-omit-frame-pointer $(SRC) $(GEN) \
+		build/gen/webassets.c $(LDLIBS) -o $@
+
+tsan: deps build/rapport-tsan $(SHIMS)
+	@scripts/test.sh tsan
+
 # Starts the server on SQLite with demo data; a second run reuses the data.
 run: all
 	@mkdir -p data
@@ -122,6 +131,11 @@ e2e: test-deps build/rapport
 	@scripts/test.sh e2e
 
 # Speed and memory are measured here, never in tests (bench/README.md).
+# The 10-minute reliability soak (bench/soak.sh; not part of `make test`).
+soak: deps build/rapport
+	@bench/deps.sh
+	@bench/soak.sh
+
 bench: deps
 	@bench/deps.sh
 	bench/run.sh full

@@ -59,6 +59,7 @@ run_layers() {
 case "$what" in
 unit) run_unit build/tests unit ;;
 api) run_api "$PWD/build/rapport" plain ;;
+tsan) TSAN_OPTIONS=halt_on_error=0:second_deadlock_stack=1 run_api "$PWD/build/rapport-tsan" tsan ;;
 all)
 	run_layers
 	run_unit build/tests unit

@@ -168,7 +168,7 @@ export class Server {
 
   /** Sanitizer reports found in the server's output. */
   sanitizerReport() {
-    const m = this.stderr.match(/(ERROR: (Address|Leak|Thread|Memory)Sanitizer[\s\S]{0,3000}|runtime error:[^\n]*(\n[^\n]*){0,10})/);
+    const m = this.stderr.match(/((ERROR|WARNING): (Address|Leak|Thread|Memory)Sanitizer[\s\S]{0,3000}|runtime error:[^\n]*(\n[^\n]*){0,10})/);
     return m ? m[0] : null;
   }
 
