@@ -29,3 +29,5 @@ struct api_app {
 
 extern const struct http_route api_routes[];
 void api_not_found(struct http_request *req, struct http_response *resp, void *app);
+/* Ends what a request kept open on its thread (the held read snapshot). */
+void api_request_done(void *app);

@@ -71,6 +71,7 @@ bool api_begin(struct http_request *req, struct http_response *resp, struct api_
 	c->d.a = req->arena;
 	if (!(c->d.c = api_conn(app, resp)))
 		return false;
+	store_hold_reads(c->d.c); /* one snapshot for the request: api_request_done */
 	const char *auth = http_header(req, "Authorization");
 	const char *cookie = http_cookie(req, SESSION_COOKIE);
 	bool ok = false;
@@ -349,4 +350,14 @@ void h_me_update(struct http_request *req, struct http_response *resp, void *app
 	jw_kstr(&w, "csrf_token", c.csrf);
 	jw_kbool(&w, "admin", c.d.p->admin);
 	jw_obj_end(&w);
+}
+
+void api_request_done(void *app)
+{
+	struct api_app *a = app;
+	struct rp_error err;
+	rp_error_init(&err);
+	struct store_conn *c = store_conn(a->store, &err);
+	if (c)
+		store_release_reads(c);
 }

@@ -101,6 +101,7 @@ int cmd_serve(struct config *cfg, int argc, const char **argv)
 		.rate_per_ip = (unsigned)cfg->rate_limit,
 		.conn_memory = 32 * 1024,
 		.access_log = !cfg->quiet,
+		.request_done = api_request_done,
 	};
 	allow_open_files(hc.max_conns);
 	sigset_t sigs;

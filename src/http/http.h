@@ -82,6 +82,7 @@ struct http_config {
 	unsigned rate_per_ip; /* requests a second per client address; 0: no limit */
 	size_t conn_memory;   /* per-connection buffer limit */
 	bool access_log;
+	void (*request_done)(void *app); /* after each request, on its thread */
 };
 
 struct http_server;

@@ -353,6 +353,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 		req.body_len = st->body.len;
 		dispatch(s, &req, &resp);
 	}
+	if (s->cfg.request_done)
+		s->cfg.request_done(s->app);
 	int64_t ns = clock_mono_ns() - st->started_ns;
 	metrics_observe(resp.status, ns);
 	if (s->cfg.access_log)

@@ -35,6 +35,8 @@ struct store_conn {
 	bool bulk;		  /* nested write transactions are not savepoints */
 	bool doomed;		  /* bulk: a nested part failed; only a rollback may end it */
 	int64_t bulk_changes[16]; /* bulk: rows changed when each level began */
+	bool held;		  /* a read transaction spans the request (store_hold_reads) */
+	bool in_held;		  /* the open read transaction is the held one */
 	struct store_conn *next;
 };
 

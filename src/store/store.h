@@ -47,6 +47,14 @@ int store_schema_version(struct store_conn *c);
 enum rp_err store_begin(struct store_conn *c, bool write, struct rp_error *err);
 enum rp_err store_commit(struct store_conn *c, struct rp_error *err);
 void store_rollback(struct store_conn *c);
+/* Holds one read transaction on the thread's own connection until
+ * store_release_reads (or a write transaction, which ends it first), so a
+ * request's reads share one snapshot and one lock instead of taking and
+ * dropping both per statement. For request threads; no-op inside a
+ * transaction. */
+void store_hold_reads(struct store_conn *c);
+void store_release_reads(struct store_conn *c);
+
 /* Bulk mode, for a loader that writes many records in one transaction and
  * replays the whole of it without bulk mode when a part fails: nested
  * write transactions open no savepoint, and a nested rollback dooms the

@@ -209,8 +209,31 @@ bool store_bulk_failed(const struct store_conn *c)
 	return c->doomed;
 }
 
+void store_hold_reads(struct store_conn *c)
+{
+	if (c->txdepth > 0 || c->held)
+		return;
+	c->held = exec_text(c, "BEGIN", NULL) == RP_OK;
+}
+
+void store_release_reads(struct store_conn *c)
+{
+	if (!c->held || c->txdepth > 0)
+		return;
+	c->held = false;
+	if (exec_text(c, "COMMIT", NULL))
+		exec_text(c, "ROLLBACK", NULL);
+}
+
 enum rp_err store_begin(struct store_conn *c, bool write, struct rp_error *err)
 {
+	if (c->txdepth == 0 && c->held && !write) { /* already in the held snapshot */
+		c->txdepth = 1;
+		c->in_held = true;
+		return RP_OK;
+	}
+	if (c->txdepth == 0 && c->held)
+		store_release_reads(c); /* a write sees the latest data */
 	if (c->txdepth > 0) {
 		c->txdepth++;
 		if (c->writing && c->bulk && c->txdepth <= BULK_LEVELS)
@@ -244,6 +267,11 @@ enum rp_err store_commit(struct store_conn *c, struct rp_error *err)
 		store_rollback(c);
 		return rp_fail(err, RP_EINTERNAL, "internal_error",
 			       "a part of a bulk transaction failed; it was rolled back");
+	}
+	if (c->in_held) { /* the held read transaction goes on */
+		c->txdepth = 0;
+		c->in_held = false;
+		return RP_OK;
 	}
 	c->txdepth = 0;
 	c->bulk = false;
@@ -280,6 +308,10 @@ void store_rollback(struct store_conn *c)
 	}
 	c->txdepth = 0;
 	c->doomed = c->bulk = false;
+	if (c->in_held) {
+		c->in_held = false;
+		return;
+	}
 	if (!c->writing) {
 		exec_text(c, "ROLLBACK", NULL);
 		return;
