@@ -111,7 +111,7 @@ void sql_scope(struct sql *q, const char *alias, const struct scope *s)
 {
 	switch (s->scope) {
 	case SCOPE_ALL: return;
-	case SCOPE_NONE: sql_add(q, " AND 0"); return;
+	case SCOPE_NONE: sql_add(q, " AND 1=0"); return;
 	case SCOPE_OWN:
 		sql_add(q, " AND ");
 		sql_add(q, alias);
