@@ -52,17 +52,40 @@ run_api() { # binary label
 		--test-concurrency=2 tests/api/
 }
 
+# The store's unit tests again on a throwaway PostgreSQL (scripts/pg.sh).
+run_unit_pg() { # dir label
+	local pgdir url
+	pgdir=$(mktemp -d /tmp/rapport-pg.XXXXXX)
+	if ! url=$(scripts/pg.sh start "$pgdir" 2>"$log/pg.err"); then
+		fail=$((fail + 1))
+		echo "--- PostgreSQL did not start:"; tail -n 20 "$log/pg.err"
+		return
+	fi
+	local out="$log/test_store.$2-pg"
+	if ! RAPPORT_TEST_PG="$(scripts/pg.sh createdb "$pgdir" "unit_$2")" \
+		"$1/test_store" >"$out" 2>&1; then
+		grep -q 'FAILED' "$out" || fail=$((fail + 1))
+		echo "--- $2 test_store on PostgreSQL failed:"; tail -n 30 "$out"
+	fi
+	count_cmocka "$out"
+	scripts/pg.sh stop "$pgdir"
+}
+
 run_layers() {
 	if scripts/check-style.sh; then pass=$((pass + 1)); else fail=$((fail + 1)); fi
 }
 
 case "$what" in
-unit) run_unit build/tests unit ;;
+unit)
+	run_unit build/tests unit
+	run_unit_pg build/tests unit
+	;;
 api) run_api "$PWD/build/rapport" plain ;;
 all)
 	run_layers
 	run_unit build/tests unit
 	run_unit build/tests-asan asan
+	run_unit_pg build/tests unit
 	run_api "$PWD/build/rapport" plain
 	ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 run_api "$PWD/build/rapport-asan" asan
 	run_tap "UI unit tests" node --test --test-reporter=tap web/test/

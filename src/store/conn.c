@@ -107,7 +107,8 @@ enum rp_err store_open(const char *url, const struct store_options *opt, struct 
 	if (!s)
 		abort();
 	s->drv = drv;
-	s->path = strdup(url);
+	s->url = strdup(url);
+	s->path = drv->data_path ? drv->data_path() : strdup(url);
 	s->opt = opt ? *opt
 		     : (struct store_options){.busy_timeout_ms = 5000, .synchronous_full = true};
 	if (s->opt.busy_timeout_ms <= 0)
@@ -138,6 +139,7 @@ void store_close(struct store *s)
 	pthread_key_delete(s->key);
 	pthread_mutex_destroy(&s->lock);
 	free(s->path);
+	free(s->url);
 	free(s);
 }
 

@@ -24,6 +24,7 @@ struct dbstmt {
 	int nrows;     /* PostgreSQL: rows in res */
 	int rc;	       /* the driver's code of the last failure (SQLite's result code) */
 	char state[6]; /* PostgreSQL: SQLSTATE of the last failure */
+	char msg[160]; /* PostgreSQL: its message */
 	char name[16]; /* PostgreSQL: the prepared statement's name */
 	int nparams;   /* PostgreSQL: parameters the text has */
 };
@@ -87,12 +88,21 @@ struct db_driver {
 	void (*sql_match)(struct sql *q, const char *alias, const char *match);
 	enum rp_err (*search_put)(struct store_conn *c, int64_t key, const char *text,
 				  struct rp_error *err);
+	/* t.column contains (or starts with) v, both folded as rp_fold does. */
+	void (*sql_contains)(struct sql *q, const char *column, const struct value *v, bool prefix);
 	enum rp_err (*backup)(struct store *s, const char *dest, struct rp_error *err);
+	/* store_path() of a store that is no file (heap), NULL for the URL. */
+	char *(*data_path)(void);
 	enum rp_err (*check)(struct store_conn *c, struct rp_error *err);
 	enum rp_err (*check_references)(struct store_conn *c, struct rp_error *err);
 	/* Sets the identity of table after rows were written with their ids
 	 * (PostgreSQL's sequences); NULL when nothing is needed. */
 	enum rp_err (*ids_written)(struct store_conn *c, const char *table, struct rp_error *err);
+
+	/* Adds the foreign key of table.column to ref's id, unless there
+	 * (NULL: the column definition carries it). */
+	enum rp_err (*add_reference)(struct store_conn *c, const char *table, const char *column,
+				     const char *ref, struct rp_error *err);
 
 	/* Spellings. */
 	const char *int_type, *real_type, *id_column; /* column types, "id" column */
@@ -100,13 +110,18 @@ struct db_driver {
 	bool inline_references;			      /* REFERENCES in column definitions */
 	const char *returning_id;		      /* after an INSERT to read its id */
 	const char *no_index;			      /* before a column not to order by index */
-	const char *skip_locked;		      /* after a subquery choosing a row to take */
-	const char *sum;			      /* sum(x) as a real, for totals */
-	const char *ids_concat;			      /* record ids of a group, comma-separated */
-	const char *tags_open, *tags_close;	      /* EXISTS (SELECT 1 FROM elements of ...) */
-	const char *has_column;			      /* ?=table, ?=column: a row if it exists */
+	const char *asc, *desc;	 /* sort orders with NULLs first ascending, last descending */
+	const char *index_nulls; /* after an indexed column, for those orders */
+	const char *skip_locked; /* after a subquery choosing a row to take */
+	const char *sum;	 /* sum(x) as a real, for totals */
+	const char *ids_concat;	 /* record ids of a group, comma-separated */
+	const char *tags_open, *tags_close; /* EXISTS (SELECT 1 FROM elements of ...) */
+	const char *has_column;		    /* ?=table, ?=column: a row if it exists */
 	const char *begin_read, *begin_write;
 	const char *defer_foreign_keys;
+	/* CREATE INDEX for contains/prefix filters on a searchable text
+	 * column (printf: table, column, table, column), or NULL. */
+	const char *text_index;
 	const struct migration *migrations; /* this dialect's numbered files */
 };
 
@@ -157,7 +172,8 @@ struct writer {
 
 struct store {
 	const struct db_driver *drv;
-	char *path; /* SQLite: the file; PostgreSQL: the URL */
+	char *url;  /* what the driver connects to: SQLite's file, PostgreSQL's URL */
+	char *path; /* store_path(): a file in the data folder (SQLite: the database) */
 	struct store_options opt;
 	pthread_key_t key;
 	pthread_mutex_t lock; /* guards conns */
@@ -179,6 +195,8 @@ struct sql {
 	struct value params[SQL_MAX_PARAMS];
 	int n;
 	bool overflow;
+	char *owned[4]; /* texts bound by sql_text_owned, freed by sql_release */
+	int nowned;
 };
 
 void sql_init(struct sql *q);
@@ -188,6 +206,8 @@ void sql_ident(struct sql *q, const char *name);
 void sql_param(struct sql *q, const struct value *v);
 void sql_int(struct sql *q, int64_t i);
 void sql_text(struct sql *q, const char *s);
+/* Binds a heap text that q frees on release. */
+void sql_text_owned(struct sql *q, char *s);
 /* Appends SQL text in which %t binds a text argument (const char *, NULL
  * binds NULL) and %i an int64_t argument; %% is a percent sign. The
  * arguments are bound as parameters, never pasted into the text. */

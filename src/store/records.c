@@ -211,13 +211,8 @@ static void compile_filter(struct store_conn *c, struct sql *q, const struct ent
 		return;
 	case OP_CONTAINS:
 	case OP_PREFIX:
-		/* rp_fold is textkey_fold: Unicode case and accent folding,
-		 * which SQLite's own lower()/LIKE lack. */
-		sql_add(q, "instr(rp_fold(");
-		col_ref(q, f);
-		sql_add(q, "), rp_fold(");
-		sql_param(q, &flt->vals[0]);
-		sql_add(q, flt->op == OP_PREFIX ? "))=1" : "))>0");
+		conn_driver(c)->sql_contains(q, field_column(f), &flt->vals[0],
+					     flt->op == OP_PREFIX);
 		return;
 	default:
 		col_ref(q, f);
@@ -360,7 +355,8 @@ enum rp_err store_list(struct store_conn *c, const struct list_query *lq, struct
 		if (k)
 			sql_add(&q, ",");
 		col_ref(&q, &e->fields[lq->sort[k].field]);
-		sql_add(&q, lq->sort[k].desc ? " DESC" : " ASC");
+		/* NULLs first ascending, last descending, in both dialects */
+		sql_add(&q, lq->sort[k].desc ? conn_driver(c)->desc : conn_driver(c)->asc);
 	}
 	sql_add(&q, " LIMIT ");
 	sql_int(&q, lq->limit + 1);

@@ -90,8 +90,8 @@ static enum rp_err add_column(struct store_conn *c, const struct entity_def *e,
 static enum rp_err field_indexes(struct store_conn *c, const struct entity_def *e,
 				 const struct field_def *f, struct rp_error *err)
 {
-	char q[512];
-	const char *col = field_column(f);
+	char q[600];
+	const char *col = field_column(f), *nulls = conn_driver(c)->index_nulls;
 	if (f->flags & FF_UNIQUE) {
 		snprintf(q, sizeof q,
 			 "CREATE UNIQUE INDEX IF NOT EXISTS \"%s_%s_uniq\" ON "
@@ -105,16 +105,21 @@ static enum rp_err field_indexes(struct store_conn *c, const struct entity_def *
 		 * reference with created_at serves it in order (and the plain
 		 * equality lookups too, so the one-column index goes) */
 		snprintf(q, sizeof q,
-			 "CREATE INDEX IF NOT EXISTS \"%s_%s_created\" ON \"%s\"(\"%s\", "
-			 "\"created_at\"); DROP INDEX IF EXISTS \"%s_%s\"",
-			 e->name, col, e->name, col, e->name, col);
+			 "CREATE INDEX IF NOT EXISTS \"%s_%s_created\" ON \"%s\"(\"%s\"%s, "
+			 "\"created_at\"%s); DROP INDEX IF EXISTS \"%s_%s\"",
+			 e->name, col, e->name, col, nulls, nulls, e->name, col);
 		return exec_text(c, q, err);
+	}
+	if ((f->flags & FF_SEARCH) && conn_driver(c)->text_index && field_is_text(f->type)) {
+		snprintf(q, sizeof q, conn_driver(c)->text_index, e->name, col, e->name, col);
+		if (exec_text(c, q, err))
+			return err->err;
 	}
 	if ((f->flags & (FF_SORT | FF_INDEX)) || f->type == FT_REF) {
 		if (f->type == FT_ID)
 			return RP_OK;
-		snprintf(q, sizeof q, "CREATE INDEX IF NOT EXISTS \"%s_%s\" ON \"%s\"(\"%s\")",
-			 e->name, col, e->name, col);
+		snprintf(q, sizeof q, "CREATE INDEX IF NOT EXISTS \"%s_%s\" ON \"%s\"(\"%s\"%s)",
+			 e->name, col, e->name, col, nulls);
 		return exec_text(c, q, err);
 	}
 	return RP_OK;
@@ -146,6 +151,15 @@ enum rp_err store_fill_derived(struct store_conn *c, const char *table, const ch
 		    exec_text(c, derived[i].fill, err))
 			return err->err;
 	return RP_OK;
+}
+
+/* The foreign keys of a field, where the driver adds them apart. */
+static enum rp_err field_reference(struct store_conn *c, const struct entity_def *e,
+				   const struct field_def *f, struct rp_error *err)
+{
+	if (f->type != FT_REF || !f->ref || !conn_driver(c)->add_reference)
+		return RP_OK;
+	return conn_driver(c)->add_reference(c, e->name, field_column(f), f->ref, err);
 }
 
 static enum rp_err sync_entity(struct store_conn *c, const struct entity_def *e,
@@ -309,6 +323,12 @@ enum rp_err store_migrate(struct store *s, struct rp_error *err)
 	for (int i = 0; i < model_entity_count(); i++)
 		if ((rc = sync_entity(c, model_entity_at(i), err)))
 			goto fail;
+	for (int i = 0; i < model_entity_count(); i++) {
+		const struct entity_def *e = model_entity_at(i);
+		for (int k = 0; k < entity_nfields(e); k++)
+			if ((rc = field_reference(c, e, &e->fields[k], err)))
+				goto fail;
+	}
 	if ((rc = exec_text(c, extra_indexes, err)))
 		goto fail;
 	rc = store_commit(c, err);
@@ -385,7 +405,7 @@ enum rp_err store_add_custom_field(struct store_conn *c, const struct entity_def
 	if ((rc = store_begin(c, true, err)))
 		goto out;
 	if ((rc = insert_definition(c, e, def, err)) || (rc = add_column(c, e, &col, err)) ||
-	    (rc = field_indexes(c, e, &col, err))) {
+	    (rc = field_indexes(c, e, &col, err)) || (rc = field_reference(c, e, &col, err))) {
 		store_rollback(c);
 		goto out;
 	}

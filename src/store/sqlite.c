@@ -101,7 +101,7 @@ static void fold_fn(sqlite3_context *ctx, int argc, sqlite3_value **argv)
 static enum rp_err lite_open(struct store *s, struct dbconn *d, bool writer, struct rp_error *err)
 {
 	sqlite3 *db = NULL;
-	int rc = sqlite3_open_v2(s->path, &db,
+	int rc = sqlite3_open_v2(s->url, &db,
 				 SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
 				 NULL);
 	d->db = db;
@@ -266,6 +266,17 @@ static void lite_sql_match(struct sql *q, const char *alias, const char *match)
 	sql_text(q, match);
 }
 
+/* rp_fold is textkey_fold: Unicode case and accent folding, which
+ * SQLite's own lower()/LIKE lack. */
+static void lite_sql_contains(struct sql *q, const char *column, const struct value *v, bool prefix)
+{
+	sql_add(q, "instr(rp_fold(t.");
+	sql_ident(q, column);
+	sql_add(q, "), rp_fold(");
+	sql_param(q, v);
+	sql_add(q, prefix ? "))=1" : "))>0");
+}
+
 static enum rp_err lite_search_put(struct store_conn *c, int64_t key, const char *text,
 				   struct rp_error *err)
 {
@@ -366,6 +377,7 @@ const struct db_driver sqlite_driver = {
 	.sync = lite_sync,
 	.sql_match = lite_sql_match,
 	.search_put = lite_search_put,
+	.sql_contains = lite_sql_contains,
 	.backup = lite_backup,
 	.check = lite_check,
 	.check_references = lite_check_references,
@@ -376,6 +388,9 @@ const struct db_driver sqlite_driver = {
 	.inline_references = true,
 	.returning_id = "",
 	.no_index = "+",
+	.asc = " ASC",
+	.desc = " DESC",
+	.index_nulls = "",
 	.skip_locked = "",
 	.sum = "total",
 	.ids_concat = "group_concat(record_id)",
