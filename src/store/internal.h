@@ -120,8 +120,9 @@ struct db_driver {
 	const char *begin_read, *begin_write;
 	const char *defer_foreign_keys;
 	/* CREATE INDEX for contains/prefix filters on a searchable text
-	 * column (printf: table, column, table, column), or NULL. */
+	 * column (printf: index name, table, column), or NULL. */
 	const char *text_index;
+	const char *has_index; /* ?=index name: a row if it exists; NULL: never asked */
 	const struct migration *migrations; /* this dialect's numbered files */
 };
 

@@ -638,7 +638,8 @@ const struct db_driver pg_driver = {
 	.begin_read = "BEGIN ISOLATION LEVEL REPEATABLE READ",
 	.begin_write = "BEGIN",
 	.defer_foreign_keys = "SET CONSTRAINTS ALL DEFERRED",
-	.text_index = "CREATE INDEX IF NOT EXISTS \"%s_%s_trgm\" ON \"%s\""
+	.text_index = "CREATE INDEX IF NOT EXISTS \"%s\" ON \"%s\""
 		      " USING gin (rp_fold(\"%s\") gin_trgm_ops)",
+	.has_index = "SELECT 1 FROM pg_indexes WHERE schemaname=current_schema() AND indexname=?",
 	.migrations = store_migrations_pg,
 };

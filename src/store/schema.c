@@ -87,40 +87,68 @@ static enum rp_err add_column(struct store_conn *c, const struct entity_def *e,
 	return rc;
 }
 
+/* Runs sql, which creates the index `name`, unless the driver can tell it
+ * exists: PostgreSQL refuses even CREATE INDEX IF NOT EXISTS on a table
+ * with foreign key checks pending (a restore defers them). */
+static enum rp_err create_index(struct store_conn *c, const char *name, const char *sql,
+				struct rp_error *err)
+{
+	const char *has = conn_driver(c)->has_index;
+	if (has) {
+		struct sql q;
+		sql_init(&q);
+		sql_add(&q, has);
+		q.params[q.n++] = (struct value){.kind = V_TEXT, .s = name, .len = strlen(name)};
+		struct dbstmt *st = stmt_prepare(c, &q, err);
+		sql_release(&q);
+		if (!st)
+			return err->err;
+		bool found = stmt_step(st) == DB_ROW;
+		stmt_done(st);
+		if (found)
+			return RP_OK;
+	}
+	return exec_text(c, sql, err);
+}
+
 static enum rp_err field_indexes(struct store_conn *c, const struct entity_def *e,
 				 const struct field_def *f, struct rp_error *err)
 {
-	char q[600];
+	char q[600], name[200];
 	const char *col = field_column(f), *nulls = conn_driver(c)->index_nulls;
 	if (f->flags & FF_UNIQUE) {
+		snprintf(name, sizeof name, "%s_%s_uniq", e->name, col);
 		snprintf(q, sizeof q,
-			 "CREATE UNIQUE INDEX IF NOT EXISTS \"%s_%s_uniq\" ON "
+			 "CREATE UNIQUE INDEX IF NOT EXISTS \"%s\" ON "
 			 "\"%s\"(\"%s\") WHERE \"deleted_at\" IS NULL",
-			 e->name, col, e->name, col);
-		if (exec_text(c, q, err))
+			 name, e->name, col);
+		if (create_index(c, name, q, err))
 			return err->err;
 	}
 	if (f->type == FT_REF && strcmp(f->name, "created_by")) {
 		/* "the account's contacts, newest first" is the common list: the
 		 * reference with created_at serves it in order (and the plain
 		 * equality lookups too, so the one-column index goes) */
+		snprintf(name, sizeof name, "%s_%s_created", e->name, col);
 		snprintf(q, sizeof q,
-			 "CREATE INDEX IF NOT EXISTS \"%s_%s_created\" ON \"%s\"(\"%s\"%s, "
+			 "CREATE INDEX IF NOT EXISTS \"%s\" ON \"%s\"(\"%s\"%s, "
 			 "\"created_at\"%s); DROP INDEX IF EXISTS \"%s_%s\"",
-			 e->name, col, e->name, col, nulls, nulls, e->name, col);
-		return exec_text(c, q, err);
+			 name, e->name, col, nulls, nulls, e->name, col);
+		return create_index(c, name, q, err);
 	}
 	if ((f->flags & FF_SEARCH) && conn_driver(c)->text_index && field_is_text(f->type)) {
-		snprintf(q, sizeof q, conn_driver(c)->text_index, e->name, col, e->name, col);
-		if (exec_text(c, q, err))
+		snprintf(name, sizeof name, "%s_%s_trgm", e->name, col);
+		snprintf(q, sizeof q, conn_driver(c)->text_index, name, e->name, col);
+		if (create_index(c, name, q, err))
 			return err->err;
 	}
 	if ((f->flags & (FF_SORT | FF_INDEX)) || f->type == FT_REF) {
 		if (f->type == FT_ID)
 			return RP_OK;
-		snprintf(q, sizeof q, "CREATE INDEX IF NOT EXISTS \"%s_%s\" ON \"%s\"(\"%s\"%s)",
-			 e->name, col, e->name, col, nulls);
-		return exec_text(c, q, err);
+		snprintf(name, sizeof name, "%s_%s", e->name, col);
+		snprintf(q, sizeof q, "CREATE INDEX IF NOT EXISTS \"%s\" ON \"%s\"(\"%s\"%s)", name,
+			 e->name, col, nulls);
+		return create_index(c, name, q, err);
 	}
 	return RP_OK;
 }
