@@ -30,7 +30,7 @@ UNIT_SRC := $(sort $(wildcard tests/unit/test_*.c))
 UNIT_BIN := $(patsubst tests/unit/%.c,build/tests/%,$(UNIT_SRC))
 UNIT_ABIN := $(patsubst tests/unit/%.c,build/tests-asan/%,$(UNIT_SRC))
 
-.PHONY: all deps test-deps run test unit api e2e asan check-style install clean bench bench-quick
+.PHONY: all deps test-deps run test unit api api-pg e2e asan check-style install clean bench bench-quick
 all: deps build/rapport
 
 deps:
@@ -120,6 +120,10 @@ unit: deps $(UNIT_BIN)
 
 api: deps build/rapport
 	@scripts/test.sh api
+
+# The API tests with every database on a throwaway PostgreSQL.
+api-pg: test-deps build/rapport
+	@scripts/test.sh api-pg
 
 e2e: test-deps build/rapport
 	@scripts/test.sh e2e

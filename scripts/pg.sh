@@ -66,8 +66,10 @@ start() {
 	url "$dir"
 }
 
-createdb_() { # DIR NAME
-	as_owner "$(bindir)/createdb" -h "$1" -p "$(cat "$1/port")" -U rapport "$2"
+createdb_() { # DIR NAME (an existing database is kept)
+	local out
+	out=$(as_owner "$(bindir)/createdb" -h "$1" -p "$(cat "$1/port")" -U rapport "$2" 2>&1) ||
+		echo "$out" | grep -q "already exists" || { echo "$out" >&2; exit 1; }
 	url "$1" "$2"
 }
 

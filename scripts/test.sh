@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
-# test.sh [unit|api|all] — runs the C unit tests (plain and ASan+UBSan),
-# the black-box API tests against build/rapport and build/rapport-asan, and
-# the layering check; ends with the line "N passed, N failed".
+# test.sh [unit|unit-pg|api|api-pg|all] — runs the C unit tests (plain and
+# ASan+UBSan), the black-box API tests against build/rapport and
+# build/rapport-asan, the store's unit tests and the API tests again on a
+# throwaway PostgreSQL (scripts/pg.sh), and the layering check; ends with
+# the line "N passed, N failed".
 set -u
 cd "$(dirname "$0")/.."
 what=${1:-all}
@@ -71,6 +73,20 @@ run_unit_pg() { # dir label
 	scripts/pg.sh stop "$pgdir"
 }
 
+# The API tests again with every database on a throwaway PostgreSQL.
+run_api_pg() { # binary label
+	local pgdir
+	pgdir=$(mktemp -d /tmp/rapport-pg.XXXXXX)
+	if ! scripts/pg.sh start "$pgdir" >/dev/null 2>"$log/pg-api.err"; then
+		fail=$((fail + 1))
+		echo "--- PostgreSQL did not start:"; tail -n 20 "$log/pg-api.err"
+		return
+	fi
+	RAPPORT_TEST_PG_DIR="$pgdir" RAPPORT_BIN="$1" run_tap "API tests ($2, PostgreSQL)" \
+		node --test --test-reporter=tap --test-concurrency=2 tests/api/
+	scripts/pg.sh stop "$pgdir"
+}
+
 run_layers() {
 	if scripts/check-style.sh; then pass=$((pass + 1)); else fail=$((fail + 1)); fi
 }
@@ -80,14 +96,18 @@ unit)
 	run_unit build/tests unit
 	run_unit_pg build/tests unit
 	;;
+unit-pg) run_unit_pg build/tests unit ;;
 api) run_api "$PWD/build/rapport" plain ;;
+api-pg) run_api_pg "$PWD/build/rapport" plain ;;
 all)
 	run_layers
 	run_unit build/tests unit
 	run_unit build/tests-asan asan
 	run_unit_pg build/tests unit
+	run_unit_pg build/tests-asan asan
 	run_api "$PWD/build/rapport" plain
 	ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 run_api "$PWD/build/rapport-asan" asan
+	run_api_pg "$PWD/build/rapport" plain
 	run_tap "UI unit tests" node --test --test-reporter=tap web/test/
 	RAPPORT_BIN="$PWD/build/rapport" run_tap "browser tests" tests/e2e/run.sh
 	;;
