@@ -26,6 +26,8 @@ struct dbstmt {
 	char state[6]; /* PostgreSQL: SQLSTATE of the last failure */
 	char msg[160]; /* PostgreSQL: its message */
 	char name[16]; /* PostgreSQL: the prepared statement's name */
+	char *text;    /* PostgreSQL: its SQL, to prepare again on a new session */
+	unsigned gen;  /* PostgreSQL: the session it was prepared in */
 	int nparams;   /* PostgreSQL: parameters the text has */
 };
 
@@ -42,6 +44,8 @@ struct dbconn {
 	const struct db_driver *drv;
 	struct stmt_slot cache[STMT_CACHE];
 	unsigned nnamed; /* PostgreSQL: statements named so far */
+	unsigned gen;	 /* PostgreSQL: sessions so far (reconnects) */
+	bool intx;	 /* PostgreSQL: a transaction is open */
 };
 
 /* Step results. */

@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <utf8proc.h>
 
 #include "model/registry.h"
@@ -98,10 +99,39 @@ static void pq_close(struct dbconn *d)
 	d->db = NULL;
 }
 
+/* After the server dropped the session (a restart, a failover): a new
+ * one, when no transaction was open in the old — one that was is lost,
+ * and its writer gets the error. Statements are prepared again on use. */
+static bool reconnect(struct dbconn *d)
+{
+	if (d->intx || PQstatus(CONN(d)) != CONNECTION_BAD)
+		return false;
+	PQreset(CONN(d));
+	if (PQstatus(CONN(d)) != CONNECTION_OK)
+		return false;
+	d->gen++;
+	return true;
+}
+
+static bool starts(const char *text, const char *word)
+{
+	return !strncasecmp(text, word, strlen(word));
+}
+
 static enum rp_err pq_exec(struct dbconn *d, const char *text, struct rp_error *err)
 {
 	PGresult *res = PQexec(CONN(d), text);
-	enum rp_err rc = result_ok(res) ? RP_OK : fail_result(CONN(d), res, NULL, err);
+	if (!result_ok(res) && reconnect(d)) {
+		PQclear(res);
+		res = PQexec(CONN(d), text);
+	}
+	bool ok = result_ok(res);
+	if (ok && starts(text, "BEGIN"))
+		d->intx = true;
+	else if (starts(text, "COMMIT") ||
+		 (starts(text, "ROLLBACK") && !starts(text, "ROLLBACK TO")))
+		d->intx = false;
+	enum rp_err rc = ok ? RP_OK : fail_result(CONN(d), res, NULL, err);
 	PQclear(res);
 	return rc;
 }
@@ -109,7 +139,14 @@ static enum rp_err pq_exec(struct dbconn *d, const char *text, struct rp_error *
 static enum rp_err pq_open(struct store *s, struct dbconn *d, bool writer, struct rp_error *err)
 {
 	(void)writer;
-	PGconn *conn = PQconnectdb(s->url);
+	/* session settings travel with the connection, so PQreset keeps them */
+	char options[160];
+	snprintf(options, sizeof options,
+		 "-c client_min_messages=warning -c synchronous_commit=%s -c lock_timeout=%d",
+		 s->opt.synchronous_full ? "on" : "off", s->opt.busy_timeout_ms);
+	const char *const keys[] = {"dbname", "application_name", "options", NULL};
+	const char *const vals[] = {s->url, "rapport", options, NULL};
+	PGconn *conn = PQconnectdbParams(keys, vals, 1);
 	d->db = conn;
 	if (!conn || PQstatus(conn) != CONNECTION_OK) {
 		/* libpq's message names host and port, never the password */
@@ -121,15 +158,6 @@ static enum rp_err pq_open(struct store *s, struct dbconn *d, bool writer, struc
 			       why);
 	}
 	PQsetNoticeProcessor(conn, no_notices, NULL);
-	char set[256];
-	snprintf(set, sizeof set,
-		 "SET application_name='rapport'; SET client_min_messages=warning;"
-		 " SET synchronous_commit=%s; SET lock_timeout=%d",
-		 s->opt.synchronous_full ? "on" : "off", s->opt.busy_timeout_ms);
-	if (pq_exec(d, set, err)) {
-		dbconn_close(d);
-		return err->err;
-	}
 	return RP_OK;
 }
 
@@ -159,16 +187,28 @@ static char *number_placeholders(const char *text, int *ret_n)
 	return buf_detach(&b, NULL);
 }
 
+static enum rp_err prepare_named(struct dbstmt *st, struct rp_error *err)
+{
+	PGresult *res = PQprepare(CONN(st->conn), st->name, st->text, st->nparams, NULL);
+	enum rp_err rc = result_ok(res) ? RP_OK : fail_result(CONN(st->conn), res, st, err);
+	PQclear(res);
+	st->gen = st->conn->gen;
+	return rc;
+}
+
 static enum rp_err pq_prepare(struct dbconn *d, const char *text, struct dbstmt *st,
 			      struct rp_error *err)
 {
 	snprintf(st->name, sizeof st->name, "r%u", ++d->nnamed);
-	char *sql = number_placeholders(text, &st->nparams);
-	PGresult *res = PQprepare(CONN(d), st->name, sql, st->nparams, NULL);
-	free(sql);
-	enum rp_err rc = result_ok(res) ? RP_OK : fail_result(CONN(d), res, st, err);
-	PQclear(res);
+	st->text = number_placeholders(text, &st->nparams);
 	st->row = -1;
+	enum rp_err rc = prepare_named(st, err);
+	if (rc && reconnect(d))
+		rc = prepare_named(st, err);
+	if (rc) {
+		free(st->text);
+		st->text = NULL;
+	}
 	return rc;
 }
 
@@ -183,7 +223,9 @@ static void pq_reset(struct dbstmt *st)
 static void pq_finalize(struct dbstmt *st)
 {
 	pq_reset(st);
-	if (!st->conn->db)
+	free(st->text);
+	st->text = NULL;
+	if (!st->conn->db || st->gen != st->conn->gen)
 		return;
 	char sql[40];
 	snprintf(sql, sizeof sql, "DEALLOCATE \"%s\"", st->name);
@@ -214,7 +256,15 @@ static enum rp_err pq_bind(struct dbstmt *st, const struct value *v, int n, stru
 		}
 	}
 	pq_reset(st);
+	if (st->gen != st->conn->gen && prepare_named(st, err))
+		return err->err;
 	PGresult *res = PQexecPrepared(CONN(st->conn), st->name, n, vals, NULL, NULL, 0);
+	if (!result_ok(res) && reconnect(st->conn)) {
+		PQclear(res);
+		if (prepare_named(st, err))
+			return err->err;
+		res = PQexecPrepared(CONN(st->conn), st->name, n, vals, NULL, NULL, 0);
+	}
 	if (!result_ok(res)) {
 		enum rp_err rc = fail_result(CONN(st->conn), res, st, err);
 		PQclear(res);

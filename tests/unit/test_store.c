@@ -8,6 +8,7 @@
 #include "unit.h"
 
 #include <dirent.h>
+#include <libpq-fe.h>
 #include <pthread.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -1236,6 +1237,30 @@ static void test_statement_cache(void **state)
 			}
 }
 
+/* PostgreSQL: a session the server ends (a restart, a failover) is
+ * replaced on the next statement, outside a transaction. */
+static void test_reconnect(void **state)
+{
+	struct arena *a = *state;
+	if (!F.pg)
+		return;
+	int64_t id = put_named(a, "teams", "Before the restart");
+	PGconn *admin = PQconnectdb(getenv("RAPPORT_TEST_PG"));
+	assert_int_equal(PQstatus(admin), CONNECTION_OK);
+	PGresult *res =
+		PQexec(admin, "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity"
+			      " WHERE application_name='rapport' AND pid<>pg_backend_pid()");
+	assert_int_equal(PQresultStatus(res), PGRES_TUPLES_OK);
+	assert_true(strtol(PQgetvalue(res, 0, 0), NULL, 10) >= 1);
+	PQclear(res);
+	PQfinish(admin);
+	struct rp_error err = {0};
+	struct record *r = NULL;
+	assert_int_equal(store_get(F.c, ent("teams"), id, a, &r, &err), RP_OK);
+	assert_string_equal(record_text(r, "name"), "Before the restart");
+	assert_true(put_named(a, "teams", "After the restart") > id);
+}
+
 static void test_backup_and_check(void **state)
 {
 	struct arena *a = *state;
@@ -1312,6 +1337,7 @@ int main(void)
 		T(test_transactions_nested_rollback),
 		T(test_threads),
 		T(test_statement_cache),
+		T(test_reconnect),
 		T(test_backup_and_check),
 	};
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);
