@@ -6,7 +6,9 @@
 #   scripts/pg.sh start [DIR [PORT]]  initdb + start; prints the URL of the
 #                                     database "rapport" (DIR: a new temp
 #                                     folder, PORT: a free one)
-#   scripts/pg.sh createdb DIR NAME   a new empty database; prints its URL
+#   scripts/pg.sh createdb DIR NAME [TEMPLATE]
+#                                     a new database (empty, or a copy of
+#                                     TEMPLATE); prints its URL
 #   scripts/pg.sh url DIR             the URL of the database "rapport"
 #   scripts/pg.sh stop DIR            stops the server and removes DIR
 #
@@ -66,9 +68,10 @@ start() {
 	url "$dir"
 }
 
-createdb_() { # DIR NAME (an existing database is kept)
+createdb_() { # DIR NAME [TEMPLATE] (an existing database is kept)
 	local out
-	out=$(as_owner "$(bindir)/createdb" -h "$1" -p "$(cat "$1/port")" -U rapport "$2" 2>&1) ||
+	out=$(as_owner "$(bindir)/createdb" -h "$1" -p "$(cat "$1/port")" -U rapport \
+		${3:+-T "$3"} "$2" 2>&1) ||
 		echo "$out" | grep -q "already exists" || { echo "$out" >&2; exit 1; }
 	url "$1" "$2"
 }
@@ -81,7 +84,7 @@ stop() {
 
 case "${1:-}" in
 start) shift; start "$@" ;;
-createdb) createdb_ "$2" "$3" ;;
+createdb) createdb_ "$2" "$3" "${4:-}" ;;
 url) url "$2" ;;
 stop) stop "$2" ;;
 *) sed -n '2,16p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2 ;;

@@ -82,7 +82,17 @@ run_api_pg() { # binary label
 		echo "--- PostgreSQL did not start:"; tail -n 20 "$log/pg-api.err"
 		return
 	fi
-	RAPPORT_TEST_PG_DIR="$pgdir" RAPPORT_BIN="$1" run_tap "API tests ($2, PostgreSQL)" \
+	# every test database starts as a copy of one migrated once
+	local tmpl
+	if ! tmpl=$(scripts/pg.sh createdb "$pgdir" template_api) ||
+		! "$1" migrate --db "$tmpl" >"$log/pg-migrate.out" 2>&1; then
+		fail=$((fail + 1))
+		echo "--- rapport migrate on PostgreSQL failed:"; tail -n 20 "$log/pg-migrate.out"
+		scripts/pg.sh stop "$pgdir"
+		return
+	fi
+	RAPPORT_TEST_PG_DIR="$pgdir" RAPPORT_TEST_PG_TEMPLATE=template_api RAPPORT_BIN="$1" \
+		run_tap "API tests ($2, PostgreSQL)" \
 		node --test --test-reporter=tap --test-concurrency=2 tests/api/
 	scripts/pg.sh stop "$pgdir"
 }

@@ -61,7 +61,11 @@ export function dbUrl(file) {
   let url = pgDbs.get(file);
   if (url) return url;
   const name = `t_${crypto.createHash('sha1').update(file).digest('hex').slice(0, 20)}`;
-  const r = spawnSync(path.join(ROOT, 'scripts/pg.sh'), ['createdb', PG_DIR, name], { encoding: 'utf8' });
+  // RAPPORT_TEST_PG_TEMPLATE: a database already migrated, copied rather
+  // than migrated again for every server (DDL is slow on a busy machine)
+  const tmpl = process.env.RAPPORT_TEST_PG_TEMPLATE;
+  const r = spawnSync(path.join(ROOT, 'scripts/pg.sh'), ['createdb', PG_DIR, name, ...(tmpl ? [tmpl] : [])],
+    { encoding: 'utf8' });
   if (r.status !== 0) throw new Error(`scripts/pg.sh createdb ${name}: ${r.stderr}`);
   url = r.stdout.trim();
   pgDbs.set(file, url);
