@@ -30,7 +30,7 @@ UNIT_SRC := $(sort $(wildcard tests/unit/test_*.c))
 UNIT_BIN := $(patsubst tests/unit/%.c,build/tests/%,$(UNIT_SRC))
 UNIT_ABIN := $(patsubst tests/unit/%.c,build/tests-asan/%,$(UNIT_SRC))
 
-.PHONY: all deps test-deps run test unit api api-pg e2e asan check-style install clean bench bench-quick
+.PHONY: all deps test-deps run test unit api api-pg e2e e2e-pg asan check-style install clean bench bench-quick
 all: deps build/rapport
 
 deps:
@@ -127,6 +127,9 @@ api-pg: test-deps build/rapport
 
 e2e: test-deps build/rapport
 	@scripts/test.sh e2e
+
+e2e-pg: test-deps build/rapport
+	@scripts/test.sh e2e-pg
 
 # Speed and memory are measured here, never in tests (bench/README.md).
 bench: deps

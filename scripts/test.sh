@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
-# test.sh [unit|unit-pg|api|api-pg|all] — runs the C unit tests (plain and
-# ASan+UBSan), the black-box API tests against build/rapport and
-# build/rapport-asan, the store's unit tests and the API tests again on a
-# throwaway PostgreSQL (scripts/pg.sh), and the layering check; ends with
-# the line "N passed, N failed".
+# test.sh [unit|unit-pg|api|api-pg|e2e|e2e-pg|all] — runs the C unit tests
+# (plain and ASan+UBSan), the black-box API tests against build/rapport and
+# build/rapport-asan, the browser tests, the store's unit tests, the API
+# tests and the browser tests again on a throwaway PostgreSQL
+# (scripts/pg.sh), and the layering check; ends with the line
+# "N passed, N failed".
 set -u
 cd "$(dirname "$0")/.."
 what=${1:-all}
@@ -97,6 +98,23 @@ run_api_pg() { # binary label
 	scripts/pg.sh stop "$pgdir"
 }
 
+# The browser tests with every server on a throwaway PostgreSQL.
+run_e2e_pg() {
+	local pgdir tmpl
+	pgdir=$(mktemp -d /tmp/rapport-pg.XXXXXX)
+	if ! scripts/pg.sh start "$pgdir" >/dev/null 2>"$log/pg-e2e.err" ||
+		! tmpl=$(scripts/pg.sh createdb "$pgdir" template_e2e) ||
+		! build/rapport migrate --db "$tmpl" >"$log/pg-e2e.err" 2>&1; then
+		fail=$((fail + 1))
+		echo "--- PostgreSQL for the browser tests did not start:"; tail -n 20 "$log/pg-e2e.err"
+		scripts/pg.sh stop "$pgdir"
+		return
+	fi
+	RAPPORT_TEST_PG_DIR="$pgdir" RAPPORT_TEST_PG_TEMPLATE=template_e2e \
+		RAPPORT_BIN="$PWD/build/rapport" run_tap "browser tests (PostgreSQL)" tests/e2e/run.sh
+	scripts/pg.sh stop "$pgdir"
+}
+
 run_layers() {
 	if scripts/check-style.sh; then pass=$((pass + 1)); else fail=$((fail + 1)); fi
 }
@@ -120,8 +138,10 @@ all)
 	run_api_pg "$PWD/build/rapport" plain
 	run_tap "UI unit tests" node --test --test-reporter=tap web/test/
 	RAPPORT_BIN="$PWD/build/rapport" run_tap "browser tests" tests/e2e/run.sh
+	run_e2e_pg
 	;;
 e2e) RAPPORT_BIN="$PWD/build/rapport" run_tap "browser tests" tests/e2e/run.sh ;;
+e2e-pg) run_e2e_pg ;;
 esac
 rm -rf "$log"
 echo "$pass passed, $fail failed"
