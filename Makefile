@@ -2,7 +2,7 @@
 # commands a new machine needs; both install missing Debian packages first.
 PREFIX ?= /usr/local
 CC ?= cc
-PKGS := libmicrohttpd jansson sqlite3 libsodium libutf8proc icu-uc icu-i18n uchardet xlsxwriter \
+PKGS := libmicrohttpd jansson sqlite3 libpq libsodium libutf8proc icu-uc icu-i18n uchardet xlsxwriter \
 	libzip libxml-2.0
 CFLAGS_BASE := -std=c17 -Wall -Wextra -Werror -Wshadow -Wno-unused-parameter \
 	-D_GNU_SOURCE -Isrc -Ibuild/gen -include src/core/banned.h
@@ -14,19 +14,24 @@ SRC := $(sort $(wildcard src/*/*.c))
 MAIN := src/cli/main.c
 LIBSRC := $(filter-out $(MAIN),$(SRC))
 MIGRATIONS := $(sort $(wildcard src/store/migrations/*.sql))
+MIGRATIONS_PG := $(sort $(wildcard src/store/migrations/pg/*.sql))
 GEN := build/gen/migrations.c
+GEN_PG := build/gen/migrations_pg.c
 WEBSRC := $(shell find web -type f -not -path 'web/node_modules/*' -not -path 'web/test/*' 2>/dev/null)
 HDRS := $(wildcard src/*/*.h)
 
-OBJ := $(patsubst src/%.c,build/obj/%.o,$(LIBSRC)) build/obj/gen/migrations.o build/obj/gen/webassets.o
-AOBJ := $(patsubst src/%.c,build/asan/%.o,$(LIBSRC)) build/asan/gen/migrations.o build/asan/gen/webassets.o
+OBJ := $(patsubst src/%.c,build/obj/%.o,$(LIBSRC)) build/obj/gen/migrations.o \
+	build/obj/gen/migrations_pg.o build/obj/gen/webassets.o
+AOBJ := $(patsubst src/%.c,build/asan/%.o,$(LIBSRC)) build/asan/gen/migrations.o \
+	build/asan/gen/migrations_pg.o build/asan/gen/webassets.o
 ASAN := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
 
 UNIT_SRC := $(sort $(wildcard tests/unit/test_*.c))
 UNIT_BIN := $(patsubst tests/unit/%.c,build/tests/%,$(UNIT_SRC))
 UNIT_ABIN := $(patsubst tests/unit/%.c,build/tests-asan/%,$(UNIT_SRC))
 
-.PHONY: all deps test-deps run test unit api e2e asan tsan soak check-style install clean bench bench-quick
+.PHONY: all deps test-deps run test unit api api-pg e2e e2e-pg asan tsan soak check-style install \
+	clean bench bench-quick
 all: deps build/rapport
 
 deps:
@@ -40,6 +45,11 @@ CFLAGS_ALL = $(CFLAGS_BASE) $(shell pkg-config --cflags $(PKGS)) $(CFLAGS)
 $(GEN): $(MIGRATIONS) scripts/embed.sh
 	@mkdir -p $(dir $@)
 	scripts/embed.sh store_migrations $@ $(MIGRATIONS)
+
+# PostgreSQL's twin of each numbered migration (same numbers, same tables).
+$(GEN_PG): $(MIGRATIONS_PG) scripts/embed.sh
+	@mkdir -p $(dir $@)
+	scripts/embed.sh store_migrations_pg $@ $(MIGRATIONS_PG)
 
 # The UI: web/ plus pinned npm modules, assembled and embedded.
 build/web/.stamp: $(WEBSRC) scripts/build-web.sh
@@ -59,11 +69,11 @@ build/asan/gen/webassets.o: build/gen/webassets.c src/http/static.h
 	@mkdir -p $(dir $@)
 	$(CC) -O1 -g -Isrc -c $< -o $@
 
-build/obj/gen/migrations.o: $(GEN)
+build/obj/gen/%.o: build/gen/%.c
 	@mkdir -p $(dir $@)
 	$(CC) $(OPT) -c $< -o $@
 
-build/asan/gen/migrations.o: $(GEN)
+build/asan/gen/%.o: build/gen/%.c
 	@mkdir -p $(dir $@)
 	$(CC) -O1 -g -c $< -o $@
 
@@ -127,15 +137,22 @@ unit: deps $(UNIT_BIN)
 api: deps build/rapport $(SHIMS)
 	@scripts/test.sh api
 
+# The API tests with every database on a throwaway PostgreSQL.
+api-pg: test-deps build/rapport $(SHIMS)
+	@scripts/test.sh api-pg
+
 e2e: test-deps build/rapport
 	@scripts/test.sh e2e
 
-# Speed and memory are measured here, never in tests (bench/README.md).
+e2e-pg: test-deps build/rapport
+	@scripts/test.sh e2e-pg
+
 # The 10-minute reliability soak (bench/soak.sh; not part of `make test`).
 soak: deps build/rapport
 	@bench/deps.sh
 	@bench/soak.sh
 
+# Speed and memory are measured here, never in tests (bench/README.md).
 bench: deps
 	@bench/deps.sh
 	bench/run.sh full

@@ -5,6 +5,14 @@ set -u
 cd "$(dirname "$0")/.."
 rc=0
 scripts/check-layers.sh || rc=1
+# each numbered migration has its PostgreSQL twin, and no twin is alone
+a=$(cd src/store/migrations && ls -- *.sql)
+b=$(cd src/store/migrations/pg && ls -- *.sql)
+if [ "$a" != "$b" ]; then
+	echo "style: src/store/migrations and migrations/pg differ:"
+	diff <(echo "$a") <(echo "$b") | sed 's/^/  /'
+	rc=1
+fi
 files=$(git ls-files 'src/*.c' 'src/*.h' 'tests/unit/*.c' 'tests/unit/*.h' 2>/dev/null)
 if command -v cppcheck >/dev/null; then
 	cppcheck --quiet --std=c11 --enable=warning,portability --inline-suppr \

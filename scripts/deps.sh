@@ -4,8 +4,10 @@
 set -eu
 BUILD="build-essential pkg-config libmicrohttpd-dev libjansson-dev
 libsqlite3-dev libsodium-dev libutf8proc-dev libicu-dev libcmocka-dev sqlite3
-libcsv-dev libuchardet-dev libxlsxwriter-dev libzip-dev libxml2-dev"
-TEST="nodejs npm cppcheck clang-format"
+libcsv-dev libuchardet-dev libxlsxwriter-dev libzip-dev libxml2-dev libpq-dev"
+# PostgreSQL 15 (with pg_trgm and unaccent from contrib): the tests run the
+# store on it too, started by scripts/pg.sh
+TEST="nodejs npm cppcheck clang-format postgresql postgresql-contrib"
 case "${1:-build}" in
 build) want="$BUILD" ;;
 test) want="$BUILD $TEST" ;;

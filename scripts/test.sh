@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
-# test.sh [unit|api|all] — runs the C unit tests (plain and ASan+UBSan),
-# the black-box API tests against build/rapport and build/rapport-asan, and
-# the layering check; ends with the line "N passed, N failed".
+# test.sh [unit|unit-pg|api|api-pg|e2e|e2e-pg|all] — runs the C unit tests
+# (plain and ASan+UBSan), the black-box API tests against build/rapport and
+# build/rapport-asan, the browser tests, the store's unit tests, the API
+# tests and the browser tests again on a throwaway PostgreSQL
+# (scripts/pg.sh), and the layering check; ends with the line
+# "N passed, N failed".
 set -u
 cd "$(dirname "$0")/.."
 what=${1:-all}
@@ -52,24 +55,94 @@ run_api() { # binary label
 		--test-concurrency=2 tests/api/
 }
 
+# The store's unit tests again on a throwaway PostgreSQL (scripts/pg.sh).
+run_unit_pg() { # dir label
+	local pgdir url
+	pgdir=$(mktemp -d /tmp/rapport-pg.XXXXXX)
+	if ! url=$(scripts/pg.sh start "$pgdir" 2>"$log/pg.err"); then
+		fail=$((fail + 1))
+		echo "--- PostgreSQL did not start:"; tail -n 20 "$log/pg.err"
+		return
+	fi
+	local out="$log/test_store.$2-pg"
+	if ! RAPPORT_TEST_PG="$(scripts/pg.sh createdb "$pgdir" "unit_$2")" \
+		"$1/test_store" >"$out" 2>&1; then
+		grep -q 'FAILED' "$out" || fail=$((fail + 1))
+		echo "--- $2 test_store on PostgreSQL failed:"; tail -n 30 "$out"
+	fi
+	count_cmocka "$out"
+	scripts/pg.sh stop "$pgdir"
+}
+
+# The API tests again with every database on a throwaway PostgreSQL.
+run_api_pg() { # binary label
+	local pgdir
+	pgdir=$(mktemp -d /tmp/rapport-pg.XXXXXX)
+	if ! scripts/pg.sh start "$pgdir" >/dev/null 2>"$log/pg-api.err"; then
+		fail=$((fail + 1))
+		echo "--- PostgreSQL did not start:"; tail -n 20 "$log/pg-api.err"
+		return
+	fi
+	# every test database starts as a copy of one migrated once
+	local tmpl
+	if ! tmpl=$(scripts/pg.sh createdb "$pgdir" template_api) ||
+		! "$1" migrate --db "$tmpl" >"$log/pg-migrate.out" 2>&1; then
+		fail=$((fail + 1))
+		echo "--- rapport migrate on PostgreSQL failed:"; tail -n 20 "$log/pg-migrate.out"
+		scripts/pg.sh stop "$pgdir"
+		return
+	fi
+	RAPPORT_TEST_PG_DIR="$pgdir" RAPPORT_TEST_PG_TEMPLATE=template_api RAPPORT_BIN="$1" \
+		run_tap "API tests ($2, PostgreSQL)" \
+		node --test --test-reporter=tap --test-concurrency=2 tests/api/
+	scripts/pg.sh stop "$pgdir"
+}
+
+# The browser tests with every server on a throwaway PostgreSQL.
+run_e2e_pg() {
+	local pgdir tmpl
+	pgdir=$(mktemp -d /tmp/rapport-pg.XXXXXX)
+	if ! scripts/pg.sh start "$pgdir" >/dev/null 2>"$log/pg-e2e.err" ||
+		! tmpl=$(scripts/pg.sh createdb "$pgdir" template_e2e) ||
+		! build/rapport migrate --db "$tmpl" >"$log/pg-e2e.err" 2>&1; then
+		fail=$((fail + 1))
+		echo "--- PostgreSQL for the browser tests did not start:"; tail -n 20 "$log/pg-e2e.err"
+		scripts/pg.sh stop "$pgdir"
+		return
+	fi
+	RAPPORT_TEST_PG_DIR="$pgdir" RAPPORT_TEST_PG_TEMPLATE=template_e2e \
+		RAPPORT_BIN="$PWD/build/rapport" run_tap "browser tests (PostgreSQL)" tests/e2e/run.sh
+	scripts/pg.sh stop "$pgdir"
+}
+
 run_layers() {
 	if scripts/check-style.sh; then pass=$((pass + 1)); else fail=$((fail + 1)); fi
 }
 
 case "$what" in
-unit) run_unit build/tests unit ;;
+unit)
+	run_unit build/tests unit
+	run_unit_pg build/tests unit
+	;;
+unit-pg) run_unit_pg build/tests unit ;;
 api) run_api "$PWD/build/rapport" plain ;;
+api-pg) run_api_pg "$PWD/build/rapport" plain ;;
 tsan) TSAN_OPTIONS=halt_on_error=0:second_deadlock_stack=1 run_api "$PWD/build/rapport-tsan" tsan ;;
 all)
 	run_layers
 	run_unit build/tests unit
 	run_unit build/tests-asan asan
+	run_unit_pg build/tests unit
+	run_unit_pg build/tests-asan asan
 	run_api "$PWD/build/rapport" plain
 	ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 run_api "$PWD/build/rapport-asan" asan
+	run_api_pg "$PWD/build/rapport" plain
 	run_tap "UI unit tests" node --test --test-reporter=tap web/test/
 	RAPPORT_BIN="$PWD/build/rapport" run_tap "browser tests" tests/e2e/run.sh
+	run_e2e_pg
 	;;
 e2e) RAPPORT_BIN="$PWD/build/rapport" run_tap "browser tests" tests/e2e/run.sh ;;
+e2e-pg) run_e2e_pg ;;
 esac
 rm -rf "$log"
 echo "$pass passed, $fail failed"

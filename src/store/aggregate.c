@@ -13,7 +13,9 @@ enum rp_err store_aggregate(struct store_conn *c, const struct list_query *lq, c
 	sql_init(&q);
 	sql_add(&q, "SELECT count(*)");
 	if (sum_field >= 0) {
-		sql_add(&q, ", total(t.");
+		sql_add(&q, ", ");
+		sql_add(&q, conn_driver(c)->sum);
+		sql_add(&q, "(t.");
 		sql_ident(&q, field_column(&e->fields[sum_field]));
 		sql_add(&q, ")");
 	}
@@ -21,13 +23,13 @@ enum rp_err store_aggregate(struct store_conn *c, const struct list_query *lq, c
 		sql_add(&q, ", t.");
 		sql_ident(&q, field_column(&e->fields[group[g]]));
 	}
-	sql_list_from_where(&q, lq);
+	sql_list_from_where(c, &q, lq);
 	for (int g = 0; g < ngroup; g++) {
 		sql_add(&q, g ? ", t." : " GROUP BY t.");
 		sql_ident(&q, field_column(&e->fields[group[g]]));
 	}
 	sql_add(&q, " LIMIT 1000");
-	sqlite3_stmt *st = stmt_prepare(c, &q, err);
+	struct dbstmt *st = stmt_prepare(c, &q, err);
 	sql_release(&q);
 	if (!st)
 		return err->err;
@@ -38,7 +40,7 @@ enum rp_err store_aggregate(struct store_conn *c, const struct list_query *lq, c
 	jw_arr(&w);
 	int rc, first_group = sum_field >= 0 ? 2 : 1;
 	struct arena *a = arena_new();
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+	while ((rc = stmt_step(st)) == DB_ROW) {
 		jw_obj(&w);
 		for (int g = 0; g < ngroup; g++) {
 			struct value v;
@@ -46,16 +48,15 @@ enum rp_err store_aggregate(struct store_conn *c, const struct list_query *lq, c
 			jw_key(&w, e->fields[group[g]].name);
 			model_write_value(&w, &e->fields[group[g]], &v);
 		}
-		jw_kint(&w, "count", sqlite3_column_int64(st, 0));
+		jw_kint(&w, "count", stmt_int(st, 0));
 		if (sum_field >= 0)
-			jw_kint(&w, "sum", (int64_t)sqlite3_column_double(st, 1));
+			jw_kint(&w, "sum", (int64_t)stmt_double(st, 1));
 		jw_obj_end(&w);
 	}
 	arena_free(a);
+	enum rp_err r = rc == DB_ERROR ? stmt_fail(st, err) : RP_OK;
 	stmt_done(st);
 	jw_arr_end(&w);
 	jw_obj_end(&w);
-	if (rc != SQLITE_DONE)
-		return sqlite_fail(c, rc, err);
-	return RP_OK;
+	return r;
 }

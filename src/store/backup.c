@@ -7,6 +7,7 @@
  * system fields when the record sets them. */
 #include "store/internal.h"
 
+#include <stdio.h>
 #include <string.h>
 
 #include "core/jsonw.h"
@@ -41,17 +42,18 @@ enum rp_err store_scan(struct store_conn *c, const struct entity_def *e, int64_t
 	sql_add(&q, " FROM ");
 	sql_ident(&q, e->name);
 	sql_fmt(&q, " WHERE \"id\">%i ORDER BY \"id\" LIMIT %i", after_id, (int64_t)limit);
-	sqlite3_stmt *st = stmt_prepare(c, &q, err);
+	struct dbstmt *st = stmt_prepare(c, &q, err);
 	sql_release(&q);
 	if (!st)
 		return err->err;
 	struct record **rows = arena_alloc(a, sizeof *rows * (size_t)(limit > 0 ? limit : 1));
 	int n = 0, rc;
-	while (n < limit && (rc = sqlite3_step(st)) == SQLITE_ROW)
+	while (n < limit && (rc = stmt_step(st)) == DB_ROW)
 		rows[n++] = row_to_record(st, e, map, ncols, a);
+	enum rp_err r = n < limit && rc == DB_ERROR ? stmt_fail(st, err) : RP_OK;
 	stmt_done(st);
-	if (n < limit && rc != SQLITE_DONE)
-		return sqlite_fail(c, rc, err);
+	if (r)
+		return r;
 	*ret_rows = rows;
 	*ret_n = n;
 	return RP_OK;
@@ -67,30 +69,32 @@ int64_t store_table_count(struct store_conn *c, const char *table)
 	sql_ident(&q, table);
 	struct rp_error err;
 	rp_error_init(&err);
-	sqlite3_stmt *st = stmt_prepare(c, &q, &err);
-	int64_t n = st && sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int64(st, 0) : -1;
+	struct dbstmt *st = stmt_prepare(c, &q, &err);
+	int64_t n = st && stmt_step(st) == DB_ROW ? stmt_int(st, 0) : -1;
 	stmt_done(st);
 	sql_release(&q);
 	return n;
 }
 
 /* One result row as a JSON object keyed by column, from column `from`. */
-static bool row_json(sqlite3_stmt *st, int from, struct buf *out)
+static bool row_json(struct dbstmt *st, int from, struct buf *out)
 {
 	struct jw w;
 	jw_init(&w, out);
 	jw_obj(&w);
-	for (int i = from; i < sqlite3_column_count(st); i++) {
-		jw_key(&w, sqlite3_column_name(st, i));
-		switch (sqlite3_column_type(st, i)) {
-		case SQLITE_INTEGER: jw_int(&w, sqlite3_column_int64(st, i)); break;
-		case SQLITE_FLOAT: jw_double(&w, sqlite3_column_double(st, i)); break;
-		case SQLITE_TEXT:
-			jw_strn(&w, (const char *)sqlite3_column_text(st, i),
-				(size_t)sqlite3_column_bytes(st, i));
+	for (int i = from; i < st->drv->ncols(st); i++) {
+		jw_key(&w, st->drv->col_name(st, i));
+		switch (st->drv->col_kind(st, i)) {
+		case V_INT: jw_int(&w, stmt_int(st, i)); break;
+		case V_REAL: jw_double(&w, stmt_double(st, i)); break;
+		case V_TEXT: {
+			size_t n = 0;
+			const char *s = stmt_textn(st, i, &n);
+			jw_strn(&w, s, n);
 			break;
-		case SQLITE_NULL: jw_null(&w); break;
-		default: return false; /* no system table holds blobs */
+		}
+		case V_NULL: jw_null(&w); break;
+		default: return false;
 		}
 	}
 	jw_obj_end(&w);
@@ -106,17 +110,18 @@ enum rp_err store_table_dump(struct store_conn *c, const char *table, int64_t af
 			       table);
 	struct sql q;
 	sql_init(&q);
-	sql_add(&q, "SELECT rowid, * FROM ");
+	/* every backup table's id is its rowid in SQLite */
+	sql_add(&q, "SELECT id, * FROM ");
 	sql_ident(&q, table);
-	sql_fmt(&q, " WHERE rowid>%i ORDER BY rowid LIMIT %i", after, (int64_t)limit);
-	sqlite3_stmt *st = stmt_prepare(c, &q, err);
+	sql_fmt(&q, " WHERE id>%i ORDER BY id LIMIT %i", after, (int64_t)limit);
+	struct dbstmt *st = stmt_prepare(c, &q, err);
 	sql_release(&q);
 	if (!st)
 		return err->err;
 	int n = 0, rc;
 	enum rp_err res = RP_OK;
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		*ret_last = sqlite3_column_int64(st, 0);
+	while ((rc = stmt_step(st)) == DB_ROW) {
+		*ret_last = stmt_int(st, 0);
 		n++;
 		if (!row_json(st, 1, out)) {
 			res = rp_fail(err, RP_EINTERNAL, "internal_error",
@@ -124,9 +129,9 @@ enum rp_err store_table_dump(struct store_conn *c, const char *table, int64_t af
 			break;
 		}
 	}
+	if (res == RP_OK && rc == DB_ERROR)
+		res = stmt_fail(st, err);
 	stmt_done(st);
-	if (res == RP_OK && rc != SQLITE_ROW && rc != SQLITE_DONE)
-		res = sqlite_fail(c, rc, err);
 	if (res == RP_OK)
 		*ret_n = n;
 	return res;
@@ -187,11 +192,19 @@ enum rp_err store_table_load(struct store_conn *c, const char *table, json_t *ro
 		sql_param(&q, &v);
 	}
 	sql_add(&q, ")");
-	if (rc == RP_OK && (rc = stmt_exec(c, &q, err)) == RP_EINTERNAL)
+	if (rc == RP_OK && (rc = stmt_exec(c, &q, err)) == RP_EINTERNAL) {
+		/* the database's own words, without "database error N: " */
+		const char *d = strncmp(err->detail, "database error", 14)
+					? NULL
+					: strstr(err->detail, ": ");
+		char why[sizeof err->detail];
+		snprintf(why, sizeof why, "%s", d ? d + 2 : err->detail);
 		rc = rp_fail(err, RP_EINVAL, "invalid_backup",
-			     "a %s row does not fit this database: %s", table,
-			     sqlite3_errmsg(c->db));
+			     "a %s row does not fit this database: %s", table, why);
+	}
 	sql_release(&q);
+	if (rc == RP_OK && json_object_get(row, "id") && conn_driver(c)->ids_written)
+		rc = conn_driver(c)->ids_written(c, table, err);
 	return rc;
 }
 
@@ -200,23 +213,12 @@ enum rp_err store_defer_foreign_keys(struct store_conn *c, struct rp_error *err)
 	if (c->txdepth == 0)
 		return rp_fail(err, RP_EINTERNAL, "internal_error",
 			       "foreign keys are deferred inside a transaction only");
-	return exec_text(c, "PRAGMA defer_foreign_keys=ON", err);
+	return exec_text(c, conn_driver(c)->defer_foreign_keys, err);
 }
 
 enum rp_err store_check_references(struct store_conn *c, struct rp_error *err)
 {
-	sqlite3_stmt *st = stmt_prepare_text(c, "PRAGMA foreign_key_check", err);
-	if (!st)
-		return err->err;
-	enum rp_err rc = RP_OK;
-	if (sqlite3_step(st) == SQLITE_ROW)
-		rc = rp_fail(err, RP_EINVAL, "invalid_reference",
-			     "%s %lld refers to a record of %s that does not exist",
-			     (const char *)sqlite3_column_text(st, 0),
-			     (long long)sqlite3_column_int64(st, 1),
-			     (const char *)sqlite3_column_text(st, 2));
-	stmt_done(st);
-	return rc;
+	return conn_driver(c)->check_references(c, err);
 }
 
 enum rp_err store_erase_all(struct store_conn *c, struct rp_error *err)

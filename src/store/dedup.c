@@ -49,11 +49,11 @@ int store_dedup_find(struct store_conn *c, const struct entity_def *e, const cha
 		(int64_t)e->code, kind, key, except_id, (int64_t)max);
 	struct rp_error err;
 	rp_error_init(&err);
-	sqlite3_stmt *st = stmt_prepare(c, &q, &err);
+	struct dbstmt *st = stmt_prepare(c, &q, &err);
 	sql_release(&q);
 	int n = 0;
-	while (st && n < max && sqlite3_step(st) == SQLITE_ROW)
-		ret_ids[n++] = sqlite3_column_int64(st, 0);
+	while (st && n < max && stmt_step(st) == DB_ROW)
+		ret_ids[n++] = stmt_int(st, 0);
 	stmt_done(st);
 	return n;
 }
@@ -73,9 +73,9 @@ int64_t store_find_by(struct store_conn *c, const struct entity_def *e, const ch
 	sql_fmt(&q, "=%t AND deleted_at IS NULL ORDER BY id LIMIT 1", value);
 	struct rp_error err;
 	rp_error_init(&err);
-	sqlite3_stmt *st = stmt_prepare(c, &q, &err);
+	struct dbstmt *st = stmt_prepare(c, &q, &err);
 	sql_release(&q);
-	int64_t id = st && sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
+	int64_t id = st && stmt_step(st) == DB_ROW ? stmt_int(st, 0) : 0;
 	stmt_done(st);
 	return id;
 }
@@ -89,22 +89,23 @@ int store_dedup_groups(struct store_conn *c, const struct entity_def *e, const c
 {
 	struct sql q;
 	sql_init(&q);
-	sql_fmt(&q, "SELECT kind, key, group_concat(record_id) FROM dedup_keys WHERE entity=%i",
-		(int64_t)e->code);
+	sql_add(&q, "SELECT kind, key, ");
+	sql_add(&q, conn_driver(c)->ids_concat);
+	sql_fmt(&q, " FROM dedup_keys WHERE entity=%i", (int64_t)e->code);
 	if (after_kind)
 		sql_fmt(&q, " AND (kind, key) > (%t, %t)", after_kind, after_key);
 	sql_fmt(&q, " GROUP BY kind, key HAVING count(*) > 1 ORDER BY kind, key LIMIT %i",
 		(int64_t)limit);
-	sqlite3_stmt *st = stmt_prepare(c, &q, err);
+	struct dbstmt *st = stmt_prepare(c, &q, err);
 	sql_release(&q);
 	if (!st)
 		return -1;
 	int n = 0;
-	while (n < limit && sqlite3_step(st) == SQLITE_ROW) {
+	while (n < limit && stmt_step(st) == DB_ROW) {
 		struct dedup_group *g = &ret[n++];
-		g->kind = arena_strdup(a, (const char *)sqlite3_column_text(st, 0));
-		g->key = arena_strdup(a, (const char *)sqlite3_column_text(st, 1));
-		const char *p = (const char *)sqlite3_column_text(st, 2);
+		g->kind = arena_strdup(a, stmt_text(st, 0));
+		g->key = arena_strdup(a, stmt_text(st, 1));
+		const char *p = stmt_text(st, 2);
 		g->n = 0;
 		while (p && *p && g->n < DEDUP_GROUP_MAX) {
 			char *end;
@@ -155,8 +156,9 @@ int store_dedup_prefix(struct store_conn *c, const struct entity_def *e, const c
 		       const char *prefix, int max, struct arena *a, struct dedup_key *ret_keys,
 		       int64_t *ret_ids)
 {
-	/* [prefix, prefix + 0xff): every key that starts with prefix, in order */
-	char *upper = arena_printf(a, "%s\xff", prefix);
+	/* [prefix, prefix + U+10FFFF): every key that starts with prefix, in
+	 * order (the bound stays valid UTF-8, which PostgreSQL requires) */
+	char *upper = arena_printf(a, "%s\xf4\x8f\xbf\xbf", prefix);
 	struct sql q;
 	sql_init(&q);
 	sql_fmt(&q,
@@ -165,13 +167,12 @@ int store_dedup_prefix(struct store_conn *c, const struct entity_def *e, const c
 		(int64_t)e->code, kind, prefix, upper, (int64_t)max);
 	struct rp_error err;
 	rp_error_init(&err);
-	sqlite3_stmt *st = stmt_prepare(c, &q, &err);
+	struct dbstmt *st = stmt_prepare(c, &q, &err);
 	sql_release(&q);
 	int n = 0;
-	while (st && n < max && sqlite3_step(st) == SQLITE_ROW) {
-		ret_keys[n] = (struct dedup_key){
-			kind, arena_strdup(a, (const char *)sqlite3_column_text(st, 0))};
-		ret_ids[n++] = sqlite3_column_int64(st, 1);
+	while (st && n < max && stmt_step(st) == DB_ROW) {
+		ret_keys[n] = (struct dedup_key){kind, arena_strdup(a, stmt_text(st, 0))};
+		ret_ids[n++] = stmt_int(st, 1);
 	}
 	stmt_done(st);
 	return n;

@@ -2,39 +2,165 @@
  * builder and statement helpers. Nothing outside the store includes it. */
 #pragma once
 #include <pthread.h>
-#include <sqlite3.h>
 
 #include "store/store.h"
 
 #define SQL_MAX_PARAMS 512
 #define STMT_CACHE     512 /* two candidate slots per statement (see cache_lookup) */
 
+struct db_driver;
+struct sql;
+struct dbconn;
+
+/* A prepared statement of either driver and the state of its current run.
+ * Statements live in their connection's cache; callers borrow them between
+ * stmt_prepare and stmt_done. */
+struct dbstmt {
+	const struct db_driver *drv;
+	struct dbconn *conn;
+	void *h;       /* the driver's statement (sqlite3_stmt *; PostgreSQL: NULL) */
+	void *res;     /* PostgreSQL: the result of the current run */
+	int row;       /* PostgreSQL: the current row, -1 before the first */
+	int nrows;     /* PostgreSQL: rows in res */
+	int rc;	       /* the driver's code of the last failure (SQLite's result code) */
+	char state[6]; /* PostgreSQL: SQLSTATE of the last failure */
+	char msg[160]; /* PostgreSQL: its message */
+	char name[16]; /* PostgreSQL: the prepared statement's name */
+	char *text;    /* PostgreSQL: its SQL, to prepare again on a new session */
+	unsigned gen;  /* PostgreSQL: the session it was prepared in */
+	int nparams;   /* PostgreSQL: parameters the text has */
+};
+
 struct stmt_slot {
 	uint64_t hash;
 	char *sql;
-	sqlite3_stmt *st;
+	struct dbstmt *st;
 	uint64_t used; /* when last used: the older of two candidates goes */
 };
 
-/* One SQLite connection and its prepared statements. */
+/* One database connection and its prepared statements. */
 struct dbconn {
-	sqlite3 *db;
+	void *db; /* sqlite3 *, PGconn * */
+	const struct db_driver *drv;
 	struct stmt_slot cache[STMT_CACHE];
+	unsigned nnamed; /* PostgreSQL: statements named so far */
+	unsigned gen;	 /* PostgreSQL: sessions so far (reconnects) */
+	bool intx;	 /* PostgreSQL: a transaction is open */
 };
 
+/* Step results. */
+enum { DB_ERROR = -1, DB_DONE = 0, DB_ROW = 1 };
+
+/* What differs between SQLite and PostgreSQL: the connection, statements,
+ * results and errors, and the few spellings of SQL that differ (the SQL
+ * builder and the schema ask the driver for them). sqlite.c and pg.c each
+ * define one; nothing else in the store calls a database library. */
+struct db_driver {
+	const char *name;
+	/* Writes go through one writer connection per process with group
+	 * commit (txn.c); otherwise each connection writes for itself. */
+	bool group_commit;
+	/* A request's reads may share one held read transaction
+	 * (store_hold_reads): where a failed statement does not end it. */
+	bool hold_reads;
+
+	enum rp_err (*open)(struct store *s, struct dbconn *d, bool writer, struct rp_error *err);
+	void (*close)(struct dbconn *d);
+	/* Runs SQL text without parameters (DDL, several statements). */
+	enum rp_err (*exec)(struct dbconn *d, const char *text, struct rp_error *err);
+	/* Prepares text with n placeholders (?) into st. */
+	enum rp_err (*prepare)(struct dbconn *d, const char *text, struct dbstmt *st,
+			       struct rp_error *err);
+	void (*finalize)(struct dbstmt *st);
+	/* Binds the values and starts the run. */
+	enum rp_err (*bind)(struct dbstmt *st, const struct value *v, int n, struct rp_error *err);
+	int (*step)(struct dbstmt *st); /* DB_ROW, DB_DONE or DB_ERROR */
+	void (*reset)(struct dbstmt *st);
+	/* The last failure of st as our error, with a detail safe to show. */
+	enum rp_err (*fail)(struct dbstmt *st, struct rp_error *err);
+	int (*ncols)(struct dbstmt *st);
+	const char *(*col_name)(struct dbstmt *st, int col);
+	enum vkind (*col_kind)(struct dbstmt *st, int col);
+	int64_t (*col_int)(struct dbstmt *st, int col);
+	double (*col_double)(struct dbstmt *st, int col);
+	/* NULL for NULL; valid until the next step or reset. */
+	const char *(*col_text)(struct dbstmt *st, int col, size_t *ret_len);
+	/* Row id made by the last insert (SQLite), rows the last write changed. */
+	int64_t (*last_id)(struct dbstmt *st);
+	int (*changes)(struct dbstmt *st);
+	/* Makes the writer's commits durable (group commit only). */
+	enum rp_err (*sync)(struct store *s, struct rp_error *err);
+	/* Dialect hooks: full-text match of alias's row against an FTS5-style
+	 * expression (textkey_query's), and replacing a row of the index. */
+	void (*sql_match)(struct sql *q, const char *alias, const char *match);
+	enum rp_err (*search_put)(struct store_conn *c, int64_t key, const char *text,
+				  struct rp_error *err);
+	/* Adds the texts of keys that have none yet (n <= 128; NULL or empty
+	 * texts are passed over). */
+	enum rp_err (*search_add)(struct store_conn *c, const int64_t *keys,
+				  const char *const *texts, int n, struct rp_error *err);
+	/* t.column contains (or starts with) v, both folded as rp_fold does. */
+	void (*sql_contains)(struct sql *q, const char *column, const struct value *v, bool prefix);
+	enum rp_err (*backup)(struct store *s, const char *dest, struct rp_error *err);
+	/* store_path() of a store that is no file (heap), NULL for the URL. */
+	char *(*data_path)(void);
+	enum rp_err (*check)(struct store_conn *c, struct rp_error *err);
+	enum rp_err (*check_references)(struct store_conn *c, struct rp_error *err);
+	/* Sets the identity of table after rows were written with their ids
+	 * (PostgreSQL's sequences); NULL when nothing is needed. */
+	enum rp_err (*ids_written)(struct store_conn *c, const char *table, struct rp_error *err);
+
+	/* Adds the foreign key of table.column to ref's id, unless there
+	 * (NULL: the column definition carries it). */
+	enum rp_err (*add_reference)(struct store_conn *c, const char *table, const char *column,
+				     const char *ref, struct rp_error *err);
+
+	/* Spellings. */
+	const char *int_type, *real_type, *id_column; /* column types, "id" column */
+	const char *table_suffix;		      /* after CREATE TABLE (...) */
+	bool inline_references;			      /* REFERENCES in column definitions */
+	const char *returning_id;		      /* after an INSERT to read its id */
+	const char *no_index;			      /* before a column not to order by index */
+	const char *asc, *desc;	 /* sort orders with NULLs first ascending, last descending */
+	const char *index_nulls; /* after an indexed column, for those orders */
+	const char *skip_locked; /* after a subquery choosing a row to take */
+	const char *sum;	 /* sum(x) as a real, for totals */
+	const char *ids_concat;	 /* record ids of a group, comma-separated */
+	const char *tags_open, *tags_close; /* EXISTS (SELECT 1 FROM elements of ...) */
+	const char *has_column;		    /* ?=table, ?=column: a row if it exists */
+	const char *begin_read, *begin_write;
+	const char *defer_foreign_keys;
+	/* CREATE INDEX for contains/prefix filters on a searchable text
+	 * column (printf: index name, table, column), or NULL. */
+	const char *text_index;
+	const char *has_index; /* ?=index name: a row if it exists; NULL: never asked */
+	const struct migration *migrations; /* this dialect's numbered files */
+};
+
+/* A numbered migration, embedded at build (scripts/embed.sh). */
+struct migration {
+	const char *path;
+	const unsigned char *data;
+	size_t len;
+};
+extern const struct migration store_migrations[];
+
+extern const struct db_driver sqlite_driver;
+extern const struct db_driver pg_driver;
+
 /* A thread's handle. Reads go through the thread's own connection; inside
- * a write transaction `db` and `cache` point at the shared writer's, so
- * every function below works the same on either. */
+ * a write transaction with group commit `d` points at the shared writer's,
+ * so every function below works the same on either. */
 struct store_conn {
 	struct store *s;
-	sqlite3 *db;
-	struct stmt_slot *cache;
+	struct dbconn *d;
 	struct dbconn own;
 	int txdepth;
 	bool writing;		  /* holds the writer for a write transaction */
 	bool bulk;		  /* nested write transactions are not savepoints */
 	bool doomed;		  /* bulk: a nested part failed; only a rollback may end it */
-	int64_t bulk_changes[16]; /* bulk: rows changed when each level began */
+	int64_t rows_changed;	  /* by this thread's write statements, ever */
+	int64_t bulk_changes[16]; /* bulk: rows_changed when each level began */
 	bool held;		  /* a read transaction spans the request (store_hold_reads) */
 	bool in_held;		  /* the open read transaction is the held one */
 	struct store_conn *next;
@@ -46,7 +172,7 @@ struct store_conn {
  * makes every batch committed before it durable. Writers answer only once
  * their batch is durable. Concurrent writers thus share fsyncs, work on
  * the next batch overlaps the sync, and nobody queues on SQLite's busy
- * handler. */
+ * handler. (SQLite; PostgreSQL does its own group commit.) */
 struct writer {
 	pthread_mutex_t lock; /* held while a thread uses conn */
 	struct dbconn conn;
@@ -63,7 +189,9 @@ struct writer {
 };
 
 struct store {
-	char *path;
+	const struct db_driver *drv;
+	char *url;  /* what the driver connects to: SQLite's file, PostgreSQL's URL */
+	char *path; /* store_path(): a file in the data folder (SQLite: the database) */
 	struct store_options opt;
 	pthread_key_t key;
 	pthread_mutex_t lock; /* guards conns */
@@ -71,7 +199,7 @@ struct store {
 	struct writer w;
 };
 
-/* sqlite.c: opening a connection with Rapport's settings. */
+/* conn.c: a connection of the store's driver, with an empty cache. */
 enum rp_err dbconn_open(struct store *s, struct dbconn *d, bool writer, struct rp_error *err);
 void dbconn_close(struct dbconn *d);
 /* txn.c: the writer's lifecycle. */
@@ -85,6 +213,8 @@ struct sql {
 	struct value params[SQL_MAX_PARAMS];
 	int n;
 	bool overflow;
+	char *owned[4]; /* texts bound by sql_text_owned, freed by sql_release */
+	int nowned;
 };
 
 void sql_init(struct sql *q);
@@ -94,21 +224,24 @@ void sql_ident(struct sql *q, const char *name);
 void sql_param(struct sql *q, const struct value *v);
 void sql_int(struct sql *q, int64_t i);
 void sql_text(struct sql *q, const char *s);
+/* Binds a heap text that q frees on release. */
+void sql_text_owned(struct sql *q, char *s);
 /* Appends SQL text in which %t binds a text argument (const char *, NULL
  * binds NULL) and %i an int64_t argument; %% is a percent sign. The
  * arguments are bound as parameters, never pasted into the text. */
 void sql_fmt(struct sql *q, const char *fmt, ...);
 
-/* Prepares (through the cache) and binds; the statement is reset by
- * stmt_done. NULL on failure with err filled. */
-sqlite3_stmt *stmt_prepare(struct store_conn *c, struct sql *q, struct rp_error *err);
-sqlite3_stmt *stmt_prepare_text(struct store_conn *c, const char *text, struct rp_error *err);
-void stmt_done(sqlite3_stmt *st);
+/* Prepares (through the cache), binds and starts the statement; it is
+ * reset by stmt_done. NULL on failure with err filled. */
+struct dbstmt *stmt_prepare(struct store_conn *c, struct sql *q, struct rp_error *err);
+struct dbstmt *stmt_prepare_text(struct store_conn *c, const char *text, struct rp_error *err);
+void stmt_done(struct dbstmt *st);
 /* Runs a statement that returns no rows; a write outside a transaction
  * becomes a transaction of its own. */
 enum rp_err stmt_exec(struct store_conn *c, struct sql *q, struct rp_error *err);
 /* The same, reporting the new row id and the rows changed (read inside
- * the transaction, before the connection is handed back). */
+ * the transaction, before the connection is handed back). For the id, the
+ * INSERT ends with the driver's returning_id. */
 struct exec_result {
 	int64_t rowid;
 	int changes;
@@ -117,21 +250,54 @@ enum rp_err stmt_exec_r(struct store_conn *c, struct sql *q, struct exec_result 
 			struct rp_error *err);
 /* Runs plain SQL text (DDL, pragmas) outside the cache. */
 enum rp_err exec_text(struct store_conn *c, const char *text, struct rp_error *err);
-/* Maps an SQLite result code to our error, with a detail safe to show. */
-enum rp_err sqlite_fail(struct store_conn *c, int rc, struct rp_error *err);
-void stmt_bind_value(sqlite3_stmt *st, int i, const struct value *v);
+
+/* Reading a run. */
+static inline int stmt_step(struct dbstmt *st)
+{
+	return st->drv->step(st);
+}
+static inline enum rp_err stmt_fail(struct dbstmt *st, struct rp_error *err)
+{
+	return st->drv->fail(st, err);
+}
+static inline int64_t stmt_int(struct dbstmt *st, int col)
+{
+	return st->drv->col_int(st, col);
+}
+static inline double stmt_double(struct dbstmt *st, int col)
+{
+	return st->drv->col_double(st, col);
+}
+/* NULL for NULL; valid until the next step or stmt_done. */
+static inline const char *stmt_text(struct dbstmt *st, int col)
+{
+	return st->drv->col_text(st, col, NULL);
+}
+static inline const char *stmt_textn(struct dbstmt *st, int col, size_t *ret_len)
+{
+	return st->drv->col_text(st, col, ret_len);
+}
+static inline bool stmt_null(struct dbstmt *st, int col)
+{
+	return st->drv->col_kind(st, col) == V_NULL;
+}
 /* Reads column col into v (text copied into a). */
-void stmt_column_value(sqlite3_stmt *st, int col, struct arena *a, struct value *v);
+void stmt_column_value(struct dbstmt *st, int col, struct arena *a, struct value *v);
+/* The driver of c. */
+static inline const struct db_driver *conn_driver(const struct store_conn *c)
+{
+	return c->s->drv;
+}
 
 /* Appends "id","name",... for the fields in want (all readable if NULL);
  * fills map[k] = field index of the k-th column. Returns the count. */
 int sql_select_columns(struct sql *q, const struct entity_def *e, const bool *want,
 		       const char *alias, int *map);
 /* Reads one result row into a new record. */
-struct record *row_to_record(sqlite3_stmt *st, const struct entity_def *e, const int *map,
+struct record *row_to_record(struct dbstmt *st, const struct entity_def *e, const int *map,
 			     int ncols, struct arena *a);
 /* Appends " FROM <table> AS t WHERE ..." with the deleted flag, scope,
  * filters and full-text match of a list query (not its cursor). */
-void sql_list_from_where(struct sql *q, const struct list_query *lq);
+void sql_list_from_where(struct store_conn *c, struct sql *q, const struct list_query *lq);
 /* Appends the scope condition for alias (" AND ..."). */
 void sql_scope(struct sql *q, const char *alias, const struct scope *s);

@@ -25,6 +25,7 @@ enum rp_err store_job_add(struct store_conn *c, const char *kind, int64_t ref_id
 		"INSERT INTO jobs (kind, ref_id, status, run_after, created_at)"
 		" VALUES (%t,%i,'queued',%i,%t)",
 		kind, ref_id, (int64_t)clock_now(), now);
+	sql_add(&q, conn_driver(c)->returning_id);
 	struct exec_result res;
 	enum rp_err rc = stmt_exec_r(c, &q, &res, err);
 	sql_release(&q);
@@ -44,23 +45,25 @@ enum rp_err store_job_claim(struct store_conn *c, int lease_s, struct job_row *r
 	sql_fmt(&q,
 		"UPDATE jobs SET status='running', locked_until=%i, attempts=attempts+1"
 		" WHERE id=(SELECT id FROM jobs WHERE (status='queued' AND run_after<=%i)"
-		" OR (status='running' AND locked_until<%i) ORDER BY id LIMIT 1)"
-		" RETURNING id, kind, ref_id, attempts",
+		" OR (status='running' AND locked_until<%i) ORDER BY id LIMIT 1",
 		now + lease_s, now, now);
+	/* several servers on one PostgreSQL database: a job another holds
+	 * locked is passed over, never waited for */
+	sql_add(&q, conn_driver(c)->skip_locked);
+	sql_add(&q, ") RETURNING id, kind, ref_id, attempts");
 	if (store_begin(c, true, err)) {
 		sql_release(&q);
 		return err->err;
 	}
-	sqlite3_stmt *st = stmt_prepare(c, &q, err);
+	struct dbstmt *st = stmt_prepare(c, &q, err);
 	sql_release(&q);
 	bool found = false;
-	if (st && sqlite3_step(st) == SQLITE_ROW) {
+	if (st && stmt_step(st) == DB_ROW) {
 		found = true;
-		ret->id = sqlite3_column_int64(st, 0);
-		snprintf(ret->kind, sizeof ret->kind, "%s",
-			 (const char *)sqlite3_column_text(st, 1));
-		ret->ref_id = sqlite3_column_int64(st, 2);
-		ret->attempts = sqlite3_column_int(st, 3);
+		ret->id = stmt_int(st, 0);
+		snprintf(ret->kind, sizeof ret->kind, "%s", stmt_text(st, 1));
+		ret->ref_id = stmt_int(st, 2);
+		ret->attempts = (int)stmt_int(st, 3);
 	}
 	stmt_done(st);
 	if (!st || store_commit(c, err)) {
@@ -116,18 +119,18 @@ int store_import_changes(struct store_conn *c, int64_t import_id, int64_t before
 		import_id, before_seq, (int64_t)limit);
 	struct rp_error err;
 	rp_error_init(&err);
-	sqlite3_stmt *st = stmt_prepare(c, &q, &err);
+	struct dbstmt *st = stmt_prepare(c, &q, &err);
 	sql_release(&q);
 	int n = 0;
-	while (st && n < limit && sqlite3_step(st) == SQLITE_ROW) {
+	while (st && n < limit && stmt_step(st) == DB_ROW) {
 		struct import_change *ch = &ret[n++];
-		const char *old = (const char *)sqlite3_column_text(st, 4);
+		const char *old = stmt_text(st, 4);
 		*ch = (struct import_change){
 			.import_id = import_id,
-			.seq = sqlite3_column_int64(st, 0),
-			.entity = arena_strdup(a, (const char *)sqlite3_column_text(st, 1)),
-			.record_id = sqlite3_column_int64(st, 2),
-			.action = arena_strdup(a, (const char *)sqlite3_column_text(st, 3)),
+			.seq = stmt_int(st, 0),
+			.entity = arena_strdup(a, stmt_text(st, 1)),
+			.record_id = stmt_int(st, 2),
+			.action = arena_strdup(a, stmt_text(st, 3)),
 			.old = old ? arena_strdup(a, old) : NULL,
 		};
 	}

@@ -14,6 +14,14 @@ static int64_t search_base(const struct entity_def *e)
 	return (int64_t)e->code << SEARCH_SHIFT;
 }
 
+static bool sets_id(const struct record *r)
+{
+	for (int i = 0; i < r->n; i++)
+		if (r->set[i] && r->ent->fields[i].type == FT_ID)
+			return true;
+	return false;
+}
+
 enum rp_err store_insert(struct store_conn *c, const struct record *r, int64_t *ret_id,
 			 struct rp_error *err)
 {
@@ -41,9 +49,14 @@ enum rp_err store_insert(struct store_conn *c, const struct record *r, int64_t *
 		sql_param(&q, &r->v[i]);
 	}
 	sql_add(&q, ")");
+	sql_add(&q, conn_driver(c)->returning_id);
 	struct exec_result res;
 	enum rp_err rc = stmt_exec_r(c, &q, &res, err);
 	sql_release(&q);
+	/* a row written with its id (a restore) leaves PostgreSQL's sequence
+	 * behind */
+	if (rc == RP_OK && sets_id(r) && conn_driver(c)->ids_written)
+		rc = conn_driver(c)->ids_written(c, e->name, err);
 	if (rc == RP_OK && ret_id)
 		*ret_id = res.rowid;
 	return rc;
@@ -89,22 +102,23 @@ static enum rp_err fetch_rows(struct store_conn *c, struct sql *q, const struct 
 			      struct record ***ret_rows, int *ret_n, bool *ret_more,
 			      struct rp_error *err)
 {
-	sqlite3_stmt *st = stmt_prepare(c, q, err);
+	struct dbstmt *st = stmt_prepare(c, q, err);
 	if (!st)
 		return err->err;
 	struct record **rows = arena_alloc(a, sizeof *rows * (size_t)(max + 1));
 	int n = 0, rc;
 	bool more = false;
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+	while ((rc = stmt_step(st)) == DB_ROW) {
 		if (n == max) {
 			more = true;
 			break;
 		}
 		rows[n++] = row_to_record(st, e, map, ncols, a);
 	}
+	enum rp_err r = rc == DB_ERROR ? stmt_fail(st, err) : RP_OK;
 	stmt_done(st);
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-		return sqlite_fail(c, rc, err);
+	if (r)
+		return r;
 	*ret_rows = rows;
 	*ret_n = n;
 	if (ret_more)
@@ -143,7 +157,8 @@ static void col_ref(struct sql *q, const struct field_def *f)
 	sql_ident(q, field_column(f));
 }
 
-static void compile_tags(struct sql *q, const struct filter *flt, const struct field_def *f)
+static void compile_tags(struct store_conn *c, struct sql *q, const struct filter *flt,
+			 const struct field_def *f)
 {
 	if (flt->op == OP_NULL) {
 		sql_add(q, flt->vals[0].i ? "(" : "NOT (");
@@ -154,9 +169,9 @@ static void compile_tags(struct sql *q, const struct filter *flt, const struct f
 		return;
 	}
 	sql_add(q, flt->op == OP_NE ? "NOT EXISTS" : "EXISTS");
-	sql_add(q, " (SELECT 1 FROM json_each(");
+	sql_add(q, conn_driver(c)->tags_open);
 	col_ref(q, f);
-	sql_add(q, ") WHERE value IN (");
+	sql_add(q, conn_driver(c)->tags_close);
 	for (int i = 0; i < flt->nvals; i++) {
 		if (i)
 			sql_add(q, ",");
@@ -165,16 +180,18 @@ static void compile_tags(struct sql *q, const struct filter *flt, const struct f
 	sql_add(q, "))");
 }
 
-static void compile_filter(struct sql *q, const struct entity_def *e, const struct filter *flt)
+static void compile_filter(struct store_conn *c, struct sql *q, const struct entity_def *e,
+			   const struct filter *flt)
 {
 	static const char *const cmp[] = {
-		[OP_EQ] = "=",	 [OP_NE] = " IS NOT ", [OP_LT] = "<",
-		[OP_LTE] = "<=", [OP_GT] = ">",	       [OP_GTE] = ">=",
+		[OP_EQ] = "=", [OP_NE] = " IS DISTINCT FROM ",
+		[OP_LT] = "<", [OP_LTE] = "<=",
+		[OP_GT] = ">", [OP_GTE] = ">=",
 	};
 	const struct field_def *f = &e->fields[flt->field];
 	sql_add(q, " AND ");
 	if (f->type == FT_TAGS) {
-		compile_tags(q, flt, f);
+		compile_tags(c, q, flt, f);
 		return;
 	}
 	switch (flt->op) {
@@ -194,13 +211,8 @@ static void compile_filter(struct sql *q, const struct entity_def *e, const stru
 		return;
 	case OP_CONTAINS:
 	case OP_PREFIX:
-		/* rp_fold is textkey_fold: Unicode case and accent folding,
-		 * which SQLite's own lower()/LIKE lack. */
-		sql_add(q, "instr(rp_fold(");
-		col_ref(q, f);
-		sql_add(q, "), rp_fold(");
-		sql_param(q, &flt->vals[0]);
-		sql_add(q, flt->op == OP_PREFIX ? "))=1" : "))>0");
+		conn_driver(c)->sql_contains(q, field_column(f), &flt->vals[0],
+					     flt->op == OP_PREFIX);
 		return;
 	default:
 		col_ref(q, f);
@@ -221,7 +233,7 @@ static void compile_keyset(struct sql *q, const struct list_query *lq, int k)
 	sql_add(q, "(");
 	if (v->kind == V_NULL) {
 		if (desc) {
-			sql_add(q, "0");
+			sql_add(q, "1=0");
 		} else {
 			col_ref(q, f);
 			sql_add(q, " IS NOT NULL");
@@ -282,13 +294,14 @@ static void compile_keyset_bound(struct sql *q, const struct list_query *lq)
 	sql_param(q, v);
 }
 
-static void compile_match(struct sql *q, const struct entity_def *e, const char *match)
+static void compile_match(struct store_conn *c, struct sql *q, const struct entity_def *e,
+			  const char *match)
 {
 	int64_t base = search_base(e);
 	sql_add(q, " AND t.\"id\" IN (SELECT rowid-");
 	sql_int(q, base);
-	sql_add(q, " FROM search_index WHERE search_index MATCH ");
-	sql_text(q, match);
+	sql_add(q, " FROM search_index WHERE ");
+	conn_driver(c)->sql_match(q, "search_index", match);
 	sql_add(q, " AND rowid BETWEEN ");
 	sql_int(q, base);
 	sql_add(q, " AND ");
@@ -296,7 +309,7 @@ static void compile_match(struct sql *q, const struct entity_def *e, const char 
 	sql_add(q, ")");
 }
 
-void sql_list_from_where(struct sql *q, const struct list_query *lq)
+void sql_list_from_where(struct store_conn *c, struct sql *q, const struct list_query *lq)
 {
 	const struct entity_def *e = lq->ent;
 	sql_add(q, " FROM ");
@@ -305,9 +318,9 @@ void sql_list_from_where(struct sql *q, const struct list_query *lq)
 	sql_add(q, lq->deleted ? "NOT NULL" : "NULL");
 	sql_scope(q, "t", &lq->scope);
 	for (int i = 0; i < lq->nfilters; i++)
-		compile_filter(q, e, &lq->filters[i]);
+		compile_filter(c, q, e, &lq->filters[i]);
 	if (lq->match)
-		compile_match(q, e, lq->match);
+		compile_match(c, q, e, lq->match);
 }
 
 enum rp_err store_list(struct store_conn *c, const struct list_query *lq, struct arena *a,
@@ -331,7 +344,7 @@ enum rp_err store_list(struct store_conn *c, const struct list_query *lq, struct
 	}
 	sql_add(&q, "SELECT ");
 	int ncols = sql_select_columns(&q, e, want, "t", map);
-	sql_list_from_where(&q, lq);
+	sql_list_from_where(c, &q, lq);
 	if (lq->after) {
 		compile_keyset_bound(&q, lq);
 		sql_add(&q, " AND ");
@@ -342,7 +355,8 @@ enum rp_err store_list(struct store_conn *c, const struct list_query *lq, struct
 		if (k)
 			sql_add(&q, ",");
 		col_ref(&q, &e->fields[lq->sort[k].field]);
-		sql_add(&q, lq->sort[k].desc ? " DESC" : " ASC");
+		/* NULLs first ascending, last descending, in both dialects */
+		sql_add(&q, lq->sort[k].desc ? conn_driver(c)->desc : conn_driver(c)->asc);
 	}
 	sql_add(&q, " LIMIT ");
 	sql_int(&q, lq->limit + 1);
@@ -363,8 +377,8 @@ bool store_exists(struct store_conn *c, const struct entity_def *e, int64_t id)
 	sql_add(&q, " AND \"deleted_at\" IS NULL");
 	struct rp_error err;
 	rp_error_init(&err);
-	sqlite3_stmt *st = stmt_prepare(c, &q, &err);
-	bool found = st && sqlite3_step(st) == SQLITE_ROW;
+	struct dbstmt *st = stmt_prepare(c, &q, &err);
+	bool found = st && stmt_step(st) == DB_ROW;
 	stmt_done(st);
 	sql_release(&q);
 	return found;
@@ -385,8 +399,8 @@ bool store_value_taken(struct store_conn *c, const struct entity_def *e, const s
 	sql_int(&q, except_id);
 	struct rp_error err;
 	rp_error_init(&err);
-	sqlite3_stmt *st = stmt_prepare(c, &q, &err);
-	bool found = st && sqlite3_step(st) == SQLITE_ROW;
+	struct dbstmt *st = stmt_prepare(c, &q, &err);
+	bool found = st && stmt_step(st) == DB_ROW;
 	stmt_done(st);
 	sql_release(&q);
 	return found;
@@ -401,8 +415,8 @@ int64_t store_count(struct store_conn *c, const struct entity_def *e)
 	sql_add(&q, " WHERE \"deleted_at\" IS NULL");
 	struct rp_error err;
 	rp_error_init(&err);
-	sqlite3_stmt *st = stmt_prepare(c, &q, &err);
-	int64_t n = st && sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int64(st, 0) : -1;
+	struct dbstmt *st = stmt_prepare(c, &q, &err);
+	int64_t n = st && stmt_step(st) == DB_ROW ? stmt_int(st, 0) : -1;
 	stmt_done(st);
 	sql_release(&q);
 	return n;
@@ -415,35 +429,19 @@ enum rp_err store_search_add(struct store_conn *c, const struct entity_def *e, i
 	return store_search_add_many(c, &t, 1, err);
 }
 
-/* Rows per INSERT: a few fixed sizes, so the statement cache holds three
- * statements, not one per batch length. */
-static int search_chunk(int left)
-{
-	return left >= 128 ? 128 : left >= 16 ? 16 : 1;
-}
-
 enum rp_err store_search_add_many(struct store_conn *c, const struct search_text *t, int n,
 				  struct rp_error *err)
 {
 	enum rp_err rc = RP_OK;
-	int i = 0;
-	while (rc == RP_OK && i < n) {
-		int k = search_chunk(n - i), rows = 0;
-		struct sql q;
-		sql_init(&q);
-		sql_add(&q, "INSERT INTO search_index (rowid, body) VALUES ");
-		for (; rows < k && i < n; i++) {
-			if (!t[i].text || !*t[i].text)
-				continue;
-			sql_add(&q, rows++ ? ",(" : "(");
-			sql_int(&q, search_base(t[i].e) + t[i].id);
-			sql_add(&q, ",");
-			sql_text(&q, t[i].text);
-			sql_add(&q, ")");
+	for (int i = 0; rc == RP_OK && i < n; i += 128) {
+		int k = n - i < 128 ? n - i : 128;
+		int64_t keys[128];
+		const char *texts[128];
+		for (int j = 0; j < k; j++) {
+			keys[j] = search_base(t[i + j].e) + t[i + j].id;
+			texts[j] = t[i + j].text;
 		}
-		if (rows)
-			rc = stmt_exec(c, &q, err);
-		sql_release(&q);
+		rc = conn_driver(c)->search_add(c, keys, texts, k, err);
 	}
 	return rc;
 }
@@ -451,13 +449,7 @@ enum rp_err store_search_add_many(struct store_conn *c, const struct search_text
 enum rp_err store_search_put(struct store_conn *c, const struct entity_def *e, int64_t id,
 			     const char *text, struct rp_error *err)
 {
-	struct sql q;
-	sql_init(&q);
-	sql_add(&q, "DELETE FROM search_index WHERE rowid=");
-	sql_int(&q, search_base(e) + id);
-	enum rp_err rc = stmt_exec(c, &q, err);
-	sql_release(&q);
-	return rc ? rc : store_search_add(c, e, id, text, err);
+	return conn_driver(c)->search_put(c, search_base(e) + id, text, err);
 }
 
 enum rp_err store_search(struct store_conn *c, const struct entity_def *e, const char *match,
@@ -476,8 +468,8 @@ enum rp_err store_search(struct store_conn *c, const struct entity_def *e, const
 	sql_ident(&q, e->name);
 	sql_add(&q, " AS t ON t.\"id\"=s.rowid-");
 	sql_int(&q, base);
-	sql_add(&q, " WHERE search_index MATCH ");
-	sql_text(&q, match);
+	sql_add(&q, " WHERE ");
+	conn_driver(c)->sql_match(&q, "s", match);
 	sql_add(&q, " AND s.rowid BETWEEN ");
 	sql_int(&q, base);
 	sql_add(&q, " AND ");

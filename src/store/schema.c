@@ -10,40 +10,33 @@
 #include "core/clock.h"
 #include "model/registry.h"
 
-extern const struct {
-	const char *path;
-	const unsigned char *data;
-	size_t len;
-} store_migrations[];
-
 static pthread_mutex_t schema_lock = PTHREAD_MUTEX_INITIALIZER;
 
-static const char *column_type(enum field_type t)
+static const char *column_type(const struct db_driver *drv, enum field_type t)
 {
 	switch (t) {
-	case FT_ID:
+	case FT_ID: return drv->id_column;
 	case FT_INT:
 	case FT_MONEY:
 	case FT_BOOL:
-	case FT_REF: return "INTEGER";
-	case FT_NUMBER: return "REAL";
+	case FT_REF: return drv->int_type;
+	case FT_NUMBER: return drv->real_type;
 	default: return "TEXT";
 	}
 }
 
 /* "col" TYPE [NOT NULL DEFAULT ..] [REFERENCES ...] */
-static void column_def(struct buf *b, const struct field_def *f, bool adding)
+static void column_def(const struct db_driver *drv, struct buf *b, const struct field_def *f,
+		       bool adding)
 {
-	buf_printf(b, "\"%s\" %s", field_column(f), column_type(f->type));
-	if (f->type == FT_ID) {
-		buf_adds(b, " PRIMARY KEY");
+	buf_printf(b, "\"%s\" %s", field_column(f), column_type(drv, f->type));
+	if (f->type == FT_ID)
 		return;
-	}
 	if (!strcmp(f->name, "version"))
 		buf_adds(b, " NOT NULL DEFAULT 1");
 	else if (!adding && (!strcmp(f->name, "created_at") || !strcmp(f->name, "updated_at")))
 		buf_adds(b, " NOT NULL");
-	if (f->type == FT_REF && f->ref)
+	if (f->type == FT_REF && f->ref && drv->inline_references)
 		buf_printf(b, " REFERENCES \"%s\"(\"id\")", f->ref);
 }
 
@@ -57,9 +50,10 @@ static enum rp_err create_table(struct store_conn *c, const struct entity_def *e
 	for (int i = 0; i < n; i++) {
 		if (i)
 			buf_adds(&b, ", ");
-		column_def(&b, &e->fields[i], false);
+		column_def(conn_driver(c), &b, &e->fields[i], false);
 	}
-	buf_adds(&b, ") STRICT");
+	buf_adds(&b, ")");
+	buf_adds(&b, conn_driver(c)->table_suffix);
 	enum rp_err rc = exec_text(c, buf_str(&b), err);
 	buf_release(&b);
 	return rc;
@@ -67,14 +61,17 @@ static enum rp_err create_table(struct store_conn *c, const struct entity_def *e
 
 static bool has_column(struct store_conn *c, const char *table, const char *col)
 {
-	char q[256];
-	snprintf(q, sizeof q, "SELECT 1 FROM pragma_table_info('%s') WHERE name=?", table);
-	sqlite3_stmt *st = NULL;
-	if (sqlite3_prepare_v2(c->db, q, -1, &st, NULL) != SQLITE_OK)
-		return false;
-	sqlite3_bind_text(st, 1, col, -1, SQLITE_STATIC);
-	bool found = sqlite3_step(st) == SQLITE_ROW;
-	sqlite3_finalize(st);
+	struct sql q;
+	sql_init(&q);
+	sql_add(&q, conn_driver(c)->has_column);
+	q.params[q.n++] = (struct value){.kind = V_TEXT, .s = table, .len = strlen(table)};
+	q.params[q.n++] = (struct value){.kind = V_TEXT, .s = col, .len = strlen(col)};
+	struct rp_error err;
+	rp_error_init(&err);
+	struct dbstmt *st = stmt_prepare(c, &q, &err);
+	bool found = st && stmt_step(st) == DB_ROW;
+	stmt_done(st);
+	sql_release(&q);
 	return found;
 }
 
@@ -84,41 +81,74 @@ static enum rp_err add_column(struct store_conn *c, const struct entity_def *e,
 	struct buf b;
 	buf_init(&b, 0);
 	buf_printf(&b, "ALTER TABLE \"%s\" ADD COLUMN ", e->name);
-	column_def(&b, f, true);
+	column_def(conn_driver(c), &b, f, true);
 	enum rp_err rc = exec_text(c, buf_str(&b), err);
 	buf_release(&b);
 	return rc;
 }
 
+/* Runs sql, which creates the index `name`, unless the driver can tell it
+ * exists: PostgreSQL refuses even CREATE INDEX IF NOT EXISTS on a table
+ * with foreign key checks pending (a restore defers them). */
+static enum rp_err create_index(struct store_conn *c, const char *name, const char *sql,
+				struct rp_error *err)
+{
+	const char *has = conn_driver(c)->has_index;
+	if (has) {
+		struct sql q;
+		sql_init(&q);
+		sql_add(&q, has);
+		q.params[q.n++] = (struct value){.kind = V_TEXT, .s = name, .len = strlen(name)};
+		struct dbstmt *st = stmt_prepare(c, &q, err);
+		sql_release(&q);
+		if (!st)
+			return err->err;
+		bool found = stmt_step(st) == DB_ROW;
+		stmt_done(st);
+		if (found)
+			return RP_OK;
+	}
+	return exec_text(c, sql, err);
+}
+
 static enum rp_err field_indexes(struct store_conn *c, const struct entity_def *e,
 				 const struct field_def *f, struct rp_error *err)
 {
-	char q[512];
-	const char *col = field_column(f);
+	char q[600], name[200];
+	const char *col = field_column(f), *nulls = conn_driver(c)->index_nulls;
 	if (f->flags & FF_UNIQUE) {
+		snprintf(name, sizeof name, "%s_%s_uniq", e->name, col);
 		snprintf(q, sizeof q,
-			 "CREATE UNIQUE INDEX IF NOT EXISTS \"%s_%s_uniq\" ON "
+			 "CREATE UNIQUE INDEX IF NOT EXISTS \"%s\" ON "
 			 "\"%s\"(\"%s\") WHERE \"deleted_at\" IS NULL",
-			 e->name, col, e->name, col);
-		if (exec_text(c, q, err))
+			 name, e->name, col);
+		if (create_index(c, name, q, err))
 			return err->err;
 	}
 	if (f->type == FT_REF && strcmp(f->name, "created_by")) {
 		/* "the account's contacts, newest first" is the common list: the
 		 * reference with created_at serves it in order (and the plain
 		 * equality lookups too, so the one-column index goes) */
+		snprintf(name, sizeof name, "%s_%s_created", e->name, col);
 		snprintf(q, sizeof q,
-			 "CREATE INDEX IF NOT EXISTS \"%s_%s_created\" ON \"%s\"(\"%s\", "
-			 "\"created_at\"); DROP INDEX IF EXISTS \"%s_%s\"",
-			 e->name, col, e->name, col, e->name, col);
-		return exec_text(c, q, err);
+			 "CREATE INDEX IF NOT EXISTS \"%s\" ON \"%s\"(\"%s\"%s, "
+			 "\"created_at\"%s); DROP INDEX IF EXISTS \"%s_%s\"",
+			 name, e->name, col, nulls, nulls, e->name, col);
+		return create_index(c, name, q, err);
+	}
+	if ((f->flags & FF_SEARCH) && conn_driver(c)->text_index && field_is_text(f->type)) {
+		snprintf(name, sizeof name, "%s_%s_trgm", e->name, col);
+		snprintf(q, sizeof q, conn_driver(c)->text_index, name, e->name, col);
+		if (create_index(c, name, q, err))
+			return err->err;
 	}
 	if ((f->flags & (FF_SORT | FF_INDEX)) || f->type == FT_REF) {
 		if (f->type == FT_ID)
 			return RP_OK;
-		snprintf(q, sizeof q, "CREATE INDEX IF NOT EXISTS \"%s_%s\" ON \"%s\"(\"%s\")",
-			 e->name, col, e->name, col);
-		return exec_text(c, q, err);
+		snprintf(name, sizeof name, "%s_%s", e->name, col);
+		snprintf(q, sizeof q, "CREATE INDEX IF NOT EXISTS \"%s\" ON \"%s\"(\"%s\"%s)", name,
+			 e->name, col, nulls);
+		return create_index(c, name, q, err);
 	}
 	return RP_OK;
 }
@@ -149,6 +179,15 @@ enum rp_err store_fill_derived(struct store_conn *c, const char *table, const ch
 		    exec_text(c, derived[i].fill, err))
 			return err->err;
 	return RP_OK;
+}
+
+/* The foreign keys of a field, where the driver adds them apart. */
+static enum rp_err field_reference(struct store_conn *c, const struct entity_def *e,
+				   const struct field_def *f, struct rp_error *err)
+{
+	if (f->type != FT_REF || !f->ref || !conn_driver(c)->add_reference)
+		return RP_OK;
+	return conn_driver(c)->add_reference(c, e->name, field_column(f), f->ref, err);
 }
 
 static enum rp_err sync_entity(struct store_conn *c, const struct entity_def *e,
@@ -187,32 +226,38 @@ static const char *const extra_indexes =
 
 int store_schema_version(struct store_conn *c)
 {
-	sqlite3_stmt *st = NULL;
+	struct rp_error err;
+	rp_error_init(&err);
+	struct dbstmt *st =
+		stmt_prepare_text(c, "SELECT max(version) FROM schema_migrations", &err);
 	int v = 0;
-	if (sqlite3_prepare_v2(c->db, "SELECT max(version) FROM schema_migrations", -1, &st,
-			       NULL) == SQLITE_OK &&
-	    sqlite3_step(st) == SQLITE_ROW)
-		v = sqlite3_column_int(st, 0);
-	sqlite3_finalize(st);
+	if (st && stmt_step(st) == DB_ROW)
+		v = (int)stmt_int(st, 0);
+	stmt_done(st);
 	return v;
 }
 
 static enum rp_err apply_migrations(struct store_conn *c, struct rp_error *err)
 {
-	if (exec_text(c,
-		      "CREATE TABLE IF NOT EXISTS schema_migrations (version "
-		      "INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT "
-		      "NOT NULL) STRICT",
-		      err))
+	const struct migration *m = conn_driver(c)->migrations;
+	char create[256];
+	snprintf(create, sizeof create,
+		 "CREATE TABLE IF NOT EXISTS schema_migrations (version "
+		 "%s PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)%s",
+		 conn_driver(c)->int_type, conn_driver(c)->table_suffix);
+	if (exec_text(c, create, err))
 		return err->err;
 	int have = store_schema_version(c);
-	for (int i = 0; store_migrations[i].path; i++) {
-		int version = (int)strtol(store_migrations[i].path, NULL, 10);
+	for (int i = 0; m[i].path; i++) {
+		int version = (int)strtol(m[i].path, NULL, 10);
 		if (version <= have)
 			continue;
-		if (exec_text(c, (const char *)store_migrations[i].data, err))
+		if (exec_text(c, (const char *)m[i].data, err)) {
+			char why[sizeof err->detail];
+			snprintf(why, sizeof why, "%s", err->detail);
 			return rp_fail(err, err->err, "migration_failed", "migration %s failed: %s",
-				       store_migrations[i].path, err->detail);
+				       m[i].path, why);
+		}
 		struct sql q;
 		sql_init(&q);
 		char now[RP_TIME_LEN];
@@ -220,7 +265,7 @@ static enum rp_err apply_migrations(struct store_conn *c, struct rp_error *err)
 		sql_add(&q, "INSERT INTO schema_migrations VALUES (");
 		sql_int(&q, version);
 		sql_add(&q, ",");
-		sql_text(&q, store_migrations[i].path);
+		sql_text(&q, m[i].path);
 		sql_add(&q, ",");
 		sql_text(&q, now);
 		sql_add(&q, ")");
@@ -262,34 +307,33 @@ static void free_options(const char *const *v)
 
 static enum rp_err load_custom_fields(struct store_conn *c, struct rp_error *err)
 {
-	sqlite3_stmt *st = NULL;
-	int rc = sqlite3_prepare_v2(c->db,
-				    "SELECT entity, name, type, label, required, "
-				    "searchable, sortable, max_len, options, ref "
-				    "FROM custom_fields ORDER BY id",
-				    -1, &st, NULL);
-	if (rc != SQLITE_OK)
-		return sqlite_fail(c, rc, err);
-	while (sqlite3_step(st) == SQLITE_ROW) {
-		const struct entity_def *e = model_entity((const char *)sqlite3_column_text(st, 0));
-		const char *name = (const char *)sqlite3_column_text(st, 1);
+	struct dbstmt *st = stmt_prepare_text(c,
+					      "SELECT entity, name, type, label, required, "
+					      "searchable, sortable, max_len, options, ref "
+					      "FROM custom_fields ORDER BY id",
+					      err);
+	if (!st)
+		return err->err;
+	while (stmt_step(st) == DB_ROW) {
+		const struct entity_def *e = model_entity(stmt_text(st, 0));
+		const char *name = stmt_text(st, 1);
 		struct field_def def = {.name = name};
 		if (!e || entity_field(e, name) ||
-		    !field_type_from_name((const char *)sqlite3_column_text(st, 2), &def.type))
+		    !field_type_from_name(stmt_text(st, 2), &def.type))
 			continue; /* already loaded, or an entity since removed */
-		def.label = (const char *)sqlite3_column_text(st, 3);
-		def.flags = (sqlite3_column_int(st, 4) ? FF_REQUIRED : 0) |
-			    (sqlite3_column_int(st, 5) ? FF_SEARCH : 0) |
-			    (sqlite3_column_int(st, 6) ? FF_SORT : 0);
-		def.max_len = sqlite3_column_int(st, 7);
-		def.enum_values = parse_options((const char *)sqlite3_column_text(st, 8));
-		def.ref = (const char *)sqlite3_column_text(st, 9);
+		def.label = stmt_text(st, 3);
+		def.flags = ((int)stmt_int(st, 4) ? FF_REQUIRED : 0) |
+			    ((int)stmt_int(st, 5) ? FF_SEARCH : 0) |
+			    ((int)stmt_int(st, 6) ? FF_SORT : 0);
+		def.max_len = (int)stmt_int(st, 7);
+		def.enum_values = parse_options(stmt_text(st, 8));
+		def.ref = stmt_text(st, 9);
 		struct rp_error ignore;
 		rp_error_init(&ignore);
 		model_add_custom_field(e, &def, &ignore);
 		free_options(def.enum_values);
 	}
-	sqlite3_finalize(st);
+	stmt_done(st);
 	return RP_OK;
 }
 
@@ -307,6 +351,12 @@ enum rp_err store_migrate(struct store *s, struct rp_error *err)
 	for (int i = 0; i < model_entity_count(); i++)
 		if ((rc = sync_entity(c, model_entity_at(i), err)))
 			goto fail;
+	for (int i = 0; i < model_entity_count(); i++) {
+		const struct entity_def *e = model_entity_at(i);
+		for (int k = 0; k < entity_nfields(e); k++)
+			if ((rc = field_reference(c, e, &e->fields[k], err)))
+				goto fail;
+	}
 	if ((rc = exec_text(c, extra_indexes, err)))
 		goto fail;
 	rc = store_commit(c, err);
@@ -383,7 +433,7 @@ enum rp_err store_add_custom_field(struct store_conn *c, const struct entity_def
 	if ((rc = store_begin(c, true, err)))
 		goto out;
 	if ((rc = insert_definition(c, e, def, err)) || (rc = add_column(c, e, &col, err)) ||
-	    (rc = field_indexes(c, e, &col, err))) {
+	    (rc = field_indexes(c, e, &col, err)) || (rc = field_reference(c, e, &col, err))) {
 		store_rollback(c);
 		goto out;
 	}

@@ -3,6 +3,7 @@
 #include "store/internal.h"
 
 #include <stdarg.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "model/registry.h"
@@ -12,11 +13,14 @@ void sql_init(struct sql *q)
 	buf_init(&q->b, 1 << 20);
 	q->n = 0;
 	q->overflow = false;
+	q->nowned = 0;
 }
 
 void sql_release(struct sql *q)
 {
 	buf_release(&q->b);
+	while (q->nowned > 0)
+		free(q->owned[--q->nowned]);
 }
 
 void sql_add(struct sql *q, const char *text)
@@ -59,6 +63,17 @@ void sql_text(struct sql *q, const char *s)
 {
 	struct value v = {.kind = V_TEXT, .s = s, .len = strlen(s)};
 	sql_param(q, &v);
+}
+
+void sql_text_owned(struct sql *q, char *s)
+{
+	if (q->nowned == (int)(sizeof q->owned / sizeof *q->owned)) {
+		free(s);
+		q->overflow = true;
+		return;
+	}
+	q->owned[q->nowned++] = s;
+	sql_text(q, s);
 }
 
 void sql_fmt(struct sql *q, const char *fmt, ...)
@@ -115,7 +130,7 @@ void sql_scope(struct sql *q, const char *alias, const struct scope *s)
 {
 	switch (s->scope) {
 	case SCOPE_ALL: return;
-	case SCOPE_NONE: sql_add(q, " AND 0"); return;
+	case SCOPE_NONE: sql_add(q, " AND 1=0"); return;
 	case SCOPE_OWN:
 		sql_add(q, " AND ");
 		sql_add(q, alias);

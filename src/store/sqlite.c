@@ -1,25 +1,22 @@
-/* sqlite.c — SQLite connections: one per thread, WAL, foreign keys, busy
- * timeout, a prepared-statement cache keyed by SQL text, transactions,
- * error mapping, online backup and integrity check. */
+/* sqlite.c — the SQLite driver: connections (WAL, foreign keys, busy
+ * timeout, the rp_fold function), statements, error mapping, the WAL sync
+ * of group commit, FTS5 search, online backup and integrity check, and
+ * SQLite's spellings of SQL. The only file that calls sqlite3_*. */
 #include "store/internal.h"
 
-#include <stdatomic.h>
-
+#include <fcntl.h>
+#include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "core/textkey.h"
 
-static uint64_t hash_text(const char *s)
-{
-	uint64_t h = 1469598103934665603ull; /* FNV-1a */
-	for (; *s; s++)
-		h = (h ^ (unsigned char)*s) * 1099511628211ull;
-	return h;
-}
+#define DB(d)  ((sqlite3 *)(d)->db)
+#define ST(st) ((sqlite3_stmt *)(st)->h)
 
-enum rp_err sqlite_fail(struct store_conn *c, int rc, struct rp_error *err)
+static enum rp_err fail_rc(sqlite3 *db, int rc, struct rp_error *err)
 {
 	int base = rc & 0xff;
 	switch (base) {
@@ -44,51 +41,22 @@ enum rp_err sqlite_fail(struct store_conn *c, int rc, struct rp_error *err)
 			       "the values break a rule of the database");
 	default:
 		return rp_fail(err, RP_EINTERNAL, "internal_error", "database error %d: %s", rc,
-			       c && c->db ? sqlite3_errmsg(c->db) : "");
+			       db ? sqlite3_errmsg(db) : "");
 	}
 }
 
-void dbconn_close(struct dbconn *d)
+static void lite_close(struct dbconn *d)
 {
-	for (int i = 0; i < STMT_CACHE; i++) {
-		sqlite3_finalize(d->cache[i].st);
-		free(d->cache[i].sql);
-		d->cache[i] = (struct stmt_slot){0};
-	}
-	sqlite3_close_v2(d->db);
+	sqlite3_close_v2(DB(d));
 	d->db = NULL;
 }
 
-static void conn_close(struct store_conn *c)
-{
-	dbconn_close(&c->own);
-	free(c);
-}
-
-static void conn_unlink(struct store *s, struct store_conn *c)
-{
-	pthread_mutex_lock(&s->lock);
-	for (struct store_conn **p = &s->conns; *p; p = &(*p)->next)
-		if (*p == c) {
-			*p = c->next;
-			break;
-		}
-	pthread_mutex_unlock(&s->lock);
-}
-
-static void conn_thread_end(void *p)
-{
-	struct store_conn *c = p;
-	conn_unlink(c->s, c);
-	conn_close(c);
-}
-
-enum rp_err exec_text(struct store_conn *c, const char *text, struct rp_error *err)
+static enum rp_err lite_exec(struct dbconn *d, const char *text, struct rp_error *err)
 {
 	char *msg = NULL;
-	int rc = sqlite3_exec(c->db, text, NULL, NULL, &msg);
+	int rc = sqlite3_exec(DB(d), text, NULL, NULL, &msg);
 	sqlite3_free(msg);
-	return rc == SQLITE_OK ? RP_OK : sqlite_fail(c, rc, err);
+	return rc == SQLITE_OK ? RP_OK : fail_rc(DB(d), rc, err);
 }
 
 /* rp_fold(x): Unicode case and accent folding for contains/prefix
@@ -130,20 +98,22 @@ static void fold_fn(sqlite3_context *ctx, int argc, sqlite3_value **argv)
 	sqlite3_result_text(ctx, folded, (int)len, free);
 }
 
-enum rp_err dbconn_open(struct store *s, struct dbconn *d, bool writer, struct rp_error *err)
+static enum rp_err lite_open(struct store *s, struct dbconn *d, bool writer, struct rp_error *err)
 {
-	int rc = sqlite3_open_v2(s->path, &d->db,
+	sqlite3 *db = NULL;
+	int rc = sqlite3_open_v2(s->url, &db,
 				 SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
 				 NULL);
+	d->db = db;
 	if (rc != SQLITE_OK) {
 		rp_fail(err, RP_EIO, "storage_error", "cannot open the database %s: %s", s->path,
 			sqlite3_errstr(rc));
 		dbconn_close(d);
 		return RP_EIO;
 	}
-	sqlite3_extended_result_codes(d->db, 1);
-	sqlite3_busy_timeout(d->db, s->opt.busy_timeout_ms);
-	sqlite3_create_function_v2(d->db, "rp_fold", 1, SQLITE_UTF8 | SQLITE_DETERMINISTIC, NULL,
+	sqlite3_extended_result_codes(db, 1);
+	sqlite3_busy_timeout(db, s->opt.busy_timeout_ms);
+	sqlite3_create_function_v2(db, "rp_fold", 1, SQLITE_UTF8 | SQLITE_DETERMINISTIC, NULL,
 				   fold_fn, NULL, NULL, NULL);
 	char pragmas[256];
 	snprintf(pragmas, sizeof pragmas,
@@ -154,7 +124,7 @@ enum rp_err dbconn_open(struct store *s, struct dbconn *d, bool writer, struct r
 		  * the WAL itself, outside the writer lock */
 		 s->opt.synchronous_full && !writer ? "FULL" : "NORMAL");
 	char *msg = NULL;
-	rc = sqlite3_exec(d->db, pragmas, NULL, NULL, &msg);
+	rc = sqlite3_exec(db, pragmas, NULL, NULL, &msg);
 	sqlite3_free(msg);
 	if (rc != SQLITE_OK) {
 		rp_fail(err, RP_EIO, "storage_error", "cannot set up the database %s: %s", s->path,
@@ -165,226 +135,196 @@ enum rp_err dbconn_open(struct store *s, struct dbconn *d, bool writer, struct r
 	return RP_OK;
 }
 
-static enum rp_err conn_open(struct store *s, struct store_conn **ret, struct rp_error *err)
+static enum rp_err lite_prepare(struct dbconn *d, const char *text, struct dbstmt *st,
+				struct rp_error *err)
 {
-	struct store_conn *c = calloc(1, sizeof *c);
-	if (!c)
-		abort();
-	c->s = s;
-	if (dbconn_open(s, &c->own, false, err)) {
-		free(c);
-		return err->err;
-	}
-	c->db = c->own.db;
-	c->cache = c->own.cache;
-	*ret = c;
+	sqlite3_stmt *h = NULL;
+	int rc = sqlite3_prepare_v3(DB(d), text, -1, SQLITE_PREPARE_PERSISTENT, &h, NULL);
+	if (rc != SQLITE_OK)
+		return fail_rc(DB(d), rc, err);
+	st->h = h;
 	return RP_OK;
 }
 
-enum rp_err store_open(const char *url, const struct store_options *opt, struct store **ret,
-		       struct rp_error *err)
+static void lite_finalize(struct dbstmt *st)
 {
-	if (!strncmp(url, "postgres://", 11) || !strncmp(url, "postgresql://", 13))
-		return rp_fail(err, RP_EINVAL, "unsupported_store",
-			       "this build has no PostgreSQL store yet");
-	if (!strncmp(url, "sqlite:", 7))
-		url += 7;
-	struct store *s = calloc(1, sizeof *s);
-	if (!s)
-		abort();
-	s->path = strdup(url);
-	s->opt = opt ? *opt
-		     : (struct store_options){.busy_timeout_ms = 5000, .synchronous_full = true};
-	if (s->opt.busy_timeout_ms <= 0)
-		s->opt.busy_timeout_ms = 5000;
-	pthread_key_create(&s->key, conn_thread_end);
-	pthread_mutex_init(&s->lock, NULL);
-	struct store_conn *c = store_conn(s, err);
-	if (!c || writer_open(s, err)) {
-		store_close(s);
-		return err->err;
-	}
-	*ret = s;
-	return RP_OK;
+	sqlite3_finalize(ST(st));
+	st->h = NULL;
 }
 
-void store_close(struct store *s)
+static enum rp_err lite_bind(struct dbstmt *st, const struct value *v, int n, struct rp_error *err)
 {
-	if (!s)
-		return;
-	pthread_setspecific(s->key, NULL);
-	struct store_conn *c = s->conns;
-	while (c) {
-		struct store_conn *next = c->next;
-		conn_close(c);
-		c = next;
-	}
-	writer_close(s);
-	pthread_key_delete(s->key);
-	pthread_mutex_destroy(&s->lock);
-	free(s->path);
-	free(s);
-}
-
-const char *store_path(const struct store *s)
-{
-	return s->path;
-}
-
-struct store_conn *store_conn(struct store *s, struct rp_error *err)
-{
-	struct store_conn *c = pthread_getspecific(s->key);
-	if (c)
-		return c;
-	if (conn_open(s, &c, err))
-		return NULL;
-	pthread_mutex_lock(&s->lock);
-	c->next = s->conns;
-	s->conns = c;
-	pthread_mutex_unlock(&s->lock);
-	pthread_setspecific(s->key, c);
-	return c;
-}
-
-static sqlite3_stmt *cache_lookup(struct store_conn *c, const char *text, struct rp_error *err)
-{
-	/* Two-way: a statement may sit in either of two slots, so two busy
-	 * statements that hash alike do not evict each other on every use (an
-	 * import's ~40 statements a row re-prepared some each time with one). */
-	uint64_t h = hash_text(text);
-	struct stmt_slot *a = &c->cache[h % STMT_CACHE];
-	struct stmt_slot *b = &c->cache[(h >> 32) % STMT_CACHE];
-	static atomic_ullong clock_ticks; /* one clock for every cache: the writer's is shared */
-	uint64_t tick = atomic_fetch_add_explicit(&clock_ticks, 1, memory_order_relaxed) + 1;
-	for (struct stmt_slot *p = a; p; p = p == a && b != a ? b : NULL)
-		if (p->st && p->hash == h && !strcmp(p->sql, text)) {
-			p->used = tick;
-			return p->st;
+	sqlite3_stmt *h = ST(st);
+	for (int i = 0; i < n; i++) {
+		switch (v[i].kind) {
+		case V_NULL: sqlite3_bind_null(h, i + 1); break;
+		case V_INT: sqlite3_bind_int64(h, i + 1, v[i].i); break;
+		case V_REAL: sqlite3_bind_double(h, i + 1, v[i].d); break;
+		case V_TEXT:
+			sqlite3_bind_text(h, i + 1, v[i].s, (int)v[i].len, SQLITE_TRANSIENT);
+			break;
 		}
-	struct stmt_slot *slot = !a->st ? a : !b->st ? b : a->used <= b->used ? a : b;
-	sqlite3_stmt *st = NULL;
-	int rc = sqlite3_prepare_v3(c->db, text, -1, SQLITE_PREPARE_PERSISTENT, &st, NULL);
-	if (rc != SQLITE_OK) {
-		sqlite_fail(c, rc, err);
-		return NULL;
 	}
-	sqlite3_finalize(slot->st);
-	free(slot->sql);
-	slot->st = st;
-	slot->sql = strdup(text);
-	slot->hash = h;
-	slot->used = tick;
-	return st;
+	return RP_OK;
 }
 
-void stmt_bind_value(sqlite3_stmt *st, int i, const struct value *v)
+static int lite_step(struct dbstmt *st)
 {
-	switch (v->kind) {
-	case V_NULL: sqlite3_bind_null(st, i); break;
-	case V_INT: sqlite3_bind_int64(st, i, v->i); break;
-	case V_REAL: sqlite3_bind_double(st, i, v->d); break;
-	case V_TEXT: sqlite3_bind_text(st, i, v->s, (int)v->len, SQLITE_TRANSIENT); break;
+	int rc = sqlite3_step(ST(st));
+	if (rc == SQLITE_ROW)
+		return DB_ROW;
+	if (rc == SQLITE_DONE)
+		return DB_DONE;
+	st->rc = rc;
+	return DB_ERROR;
+}
+
+static void lite_reset(struct dbstmt *st)
+{
+	sqlite3_reset(ST(st));
+	sqlite3_clear_bindings(ST(st));
+}
+
+static enum rp_err lite_fail(struct dbstmt *st, struct rp_error *err)
+{
+	return fail_rc(DB(st->conn), st->rc, err);
+}
+
+static int lite_ncols(struct dbstmt *st)
+{
+	return sqlite3_column_count(ST(st));
+}
+
+static const char *lite_col_name(struct dbstmt *st, int col)
+{
+	return sqlite3_column_name(ST(st), col);
+}
+
+static enum vkind lite_col_kind(struct dbstmt *st, int col)
+{
+	switch (sqlite3_column_type(ST(st), col)) {
+	case SQLITE_INTEGER: return V_INT;
+	case SQLITE_FLOAT: return V_REAL;
+	case SQLITE_TEXT: return V_TEXT;
+	default: return V_NULL; /* no table holds blobs */
 	}
 }
 
-sqlite3_stmt *stmt_prepare(struct store_conn *c, struct sql *q, struct rp_error *err)
+static int64_t lite_col_int(struct dbstmt *st, int col)
 {
-	if (q->overflow || q->b.overflow) {
-		rp_fail(err, RP_EINVAL, "query_too_large", "the request needs too large a query");
-		return NULL;
+	return sqlite3_column_int64(ST(st), col);
+}
+
+static double lite_col_double(struct dbstmt *st, int col)
+{
+	return sqlite3_column_double(ST(st), col);
+}
+
+static const char *lite_col_text(struct dbstmt *st, int col, size_t *ret_len)
+{
+	const char *s = (const char *)sqlite3_column_text(ST(st), col);
+	if (ret_len)
+		*ret_len = (size_t)sqlite3_column_bytes(ST(st), col);
+	return s;
+}
+
+static int64_t lite_last_id(struct dbstmt *st)
+{
+	return sqlite3_last_insert_rowid(DB(st->conn));
+}
+
+static int lite_changes(struct dbstmt *st)
+{
+	return sqlite3_changes(DB(st->conn));
+}
+
+/* Makes everything committed so far durable: one fdatasync of the WAL
+ * (a transaction is committed once its commit frame is in the WAL; frames
+ * written after the sync began may be torn, and recovery ignores them by
+ * their checksums, as with synchronous=FULL). */
+static enum rp_err lite_sync(struct store *s, struct rp_error *err)
+{
+	struct writer *w = &s->w;
+	if (!s->opt.synchronous_full)
+		return RP_OK;
+	if (w->wal_fd < 0) {
+		char path[4096];
+		snprintf(path, sizeof path, "%s-wal", s->path);
+		w->wal_fd = open(path, O_RDWR | O_CLOEXEC);
 	}
-	sqlite3_stmt *st = cache_lookup(c, buf_str(&q->b), err);
-	if (!st)
-		return NULL;
-	for (int i = 0; i < q->n; i++)
-		stmt_bind_value(st, i + 1, &q->params[i]);
-	return st;
+	if (w->wal_fd < 0 || fdatasync(w->wal_fd) != 0)
+		return rp_fail(err, RP_EIO, "storage_error",
+			       "the write-ahead log could not be synced");
+	return RP_OK;
 }
 
-sqlite3_stmt *stmt_prepare_text(struct store_conn *c, const char *text, struct rp_error *err)
+/* One FTS5 table for every entity; rowid = entity code << 40 | id. */
+static void lite_sql_match(struct sql *q, const char *alias, const char *match)
 {
-	return cache_lookup(c, text, err);
+	(void)alias;
+	sql_add(q, "search_index MATCH ");
+	sql_text(q, match);
 }
 
-void stmt_done(sqlite3_stmt *st)
+/* rp_fold is textkey_fold: Unicode case and accent folding, which
+ * SQLite's own lower()/LIKE lack. */
+static void lite_sql_contains(struct sql *q, const char *column, const struct value *v, bool prefix)
 {
-	if (!st)
-		return;
-	sqlite3_reset(st);
-	sqlite3_clear_bindings(st);
+	sql_add(q, "instr(rp_fold(t.");
+	sql_ident(q, column);
+	sql_add(q, "), rp_fold(");
+	sql_param(q, v);
+	sql_add(q, prefix ? "))=1" : "))>0");
 }
 
-static enum rp_err stmt_exec_in_tx(struct store_conn *c, struct sql *q, struct exec_result *res,
+/* Rows per INSERT: a few fixed sizes, so the statement cache holds three
+ * statements, not one per batch length. FTS5 writes its pending terms out
+ * at every statement inside a transaction: one INSERT per record made an
+ * index segment per record. */
+static int search_chunk(int left)
+{
+	return left >= 128 ? 128 : left >= 16 ? 16 : 1;
+}
+
+static enum rp_err lite_search_add(struct store_conn *c, const int64_t *keys,
+				   const char *const *texts, int n, struct rp_error *err)
+{
+	enum rp_err rc = RP_OK;
+	int i = 0;
+	while (rc == RP_OK && i < n) {
+		int k = search_chunk(n - i), rows = 0;
+		struct sql q;
+		sql_init(&q);
+		sql_add(&q, "INSERT INTO search_index (rowid, body) VALUES ");
+		for (; rows < k && i < n; i++) {
+			if (!texts[i] || !*texts[i])
+				continue;
+			sql_add(&q, rows++ ? ",(" : "(");
+			sql_int(&q, keys[i]);
+			sql_add(&q, ",");
+			sql_text(&q, texts[i]);
+			sql_add(&q, ")");
+		}
+		if (rows)
+			rc = stmt_exec(c, &q, err);
+		sql_release(&q);
+	}
+	return rc;
+}
+
+static enum rp_err lite_search_put(struct store_conn *c, int64_t key, const char *text,
 				   struct rp_error *err)
 {
-	sqlite3_stmt *st = stmt_prepare(c, q, err);
-	if (!st)
-		return err->err;
-	int rc = sqlite3_step(st);
-	stmt_done(st);
-	if (res) {
-		res->rowid = sqlite3_last_insert_rowid(c->db);
-		res->changes = sqlite3_changes(c->db);
-	}
-	if (rc != SQLITE_DONE && rc != SQLITE_ROW)
-		return sqlite_fail(c, rc, err);
-	return RP_OK;
+	struct sql q;
+	sql_init(&q);
+	sql_add(&q, "DELETE FROM search_index WHERE rowid=");
+	sql_int(&q, key);
+	enum rp_err rc = stmt_exec(c, &q, err);
+	sql_release(&q);
+	return rc ? rc : lite_search_add(c, &key, &text, 1, err);
 }
 
-/* A write outside a transaction still goes through the writer (and its
- * group commit), as a transaction of its own. */
-enum rp_err stmt_exec_r(struct store_conn *c, struct sql *q, struct exec_result *res,
-			struct rp_error *err)
-{
-	if (c->txdepth > 0)
-		return stmt_exec_in_tx(c, q, res, err);
-	if (store_begin(c, true, err))
-		return err->err;
-	if (stmt_exec_in_tx(c, q, res, err)) {
-		store_rollback(c);
-		return err->err;
-	}
-	return store_commit(c, err);
-}
-
-enum rp_err stmt_exec(struct store_conn *c, struct sql *q, struct rp_error *err)
-{
-	return stmt_exec_r(c, q, NULL, err);
-}
-
-void stmt_column_value(sqlite3_stmt *st, int col, struct arena *a, struct value *v)
-{
-	switch (sqlite3_column_type(st, col)) {
-	case SQLITE_INTEGER:
-		*v = (struct value){.kind = V_INT, .i = sqlite3_column_int64(st, col)};
-		break;
-	case SQLITE_FLOAT:
-		*v = (struct value){.kind = V_REAL, .d = sqlite3_column_double(st, col)};
-		break;
-	case SQLITE_TEXT: {
-		const char *s = (const char *)sqlite3_column_text(st, col);
-		size_t n = (size_t)sqlite3_column_bytes(st, col);
-		*v = (struct value){.kind = V_TEXT, .s = arena_strndup(a, s, n), .len = n};
-		break;
-	}
-	default: *v = (struct value){.kind = V_NULL};
-	}
-}
-
-struct record *row_to_record(sqlite3_stmt *st, const struct entity_def *e, const int *map,
-			     int ncols, struct arena *a)
-{
-	struct record *r = record_new(a, e);
-	for (int k = 0; k < ncols; k++) {
-		if (map[k] >= r->n)
-			continue;
-		stmt_column_value(st, k, a, &r->v[map[k]]);
-		r->set[map[k]] = true;
-	}
-	return r;
-}
-
-enum rp_err store_backup(struct store *s, const char *dest, struct rp_error *err)
+static enum rp_err lite_backup(struct store *s, const char *dest, struct rp_error *err)
 {
 	struct store_conn *c = store_conn(s, err);
 	if (!c)
@@ -392,7 +332,7 @@ enum rp_err store_backup(struct store *s, const char *dest, struct rp_error *err
 	sqlite3 *out = NULL;
 	int rc = sqlite3_open(dest, &out);
 	if (rc == SQLITE_OK) {
-		sqlite3_backup *b = sqlite3_backup_init(out, "main", c->db, "main");
+		sqlite3_backup *b = sqlite3_backup_init(out, "main", DB(c->d), "main");
 		if (b) {
 			do {
 				rc = sqlite3_backup_step(b, 256);
@@ -415,15 +355,15 @@ enum rp_err store_backup(struct store *s, const char *dest, struct rp_error *err
 
 static enum rp_err check_pages(struct store_conn *c, struct rp_error *err)
 {
-	sqlite3_stmt *st = stmt_prepare_text(c, "PRAGMA integrity_check", err);
+	struct dbstmt *st = stmt_prepare_text(c, "PRAGMA integrity_check", err);
 	if (!st)
 		return err->err;
 	enum rp_err rc = RP_OK;
-	if (sqlite3_step(st) != SQLITE_ROW ||
-	    strcmp((const char *)sqlite3_column_text(st, 0), "ok"))
+	int step = stmt_step(st);
+	const char *said = step == DB_ROW ? stmt_text(st, 0) : NULL;
+	if (!said || strcmp(said, "ok"))
 		rc = rp_fail(err, RP_EIO, "integrity_failed", "integrity check failed: %.200s",
-			     sqlite3_column_text(st, 0) ? (const char *)sqlite3_column_text(st, 0)
-							: sqlite3_errmsg(c->db));
+			     said ? said : "the database is malformed");
 	stmt_done(st);
 	return rc;
 }
@@ -431,21 +371,83 @@ static enum rp_err check_pages(struct store_conn *c, struct rp_error *err)
 /* FTS5 compares its index with the text it holds. */
 static enum rp_err check_search_index(struct store_conn *c, struct rp_error *err)
 {
-	char *msg = NULL;
-	int rc = sqlite3_exec(c->db,
-			      "INSERT INTO search_index(search_index) VALUES('integrity-check')",
-			      NULL, NULL, &msg);
-	enum rp_err r = RP_OK;
-	if (rc != SQLITE_OK)
-		r = rp_fail(err, RP_EIO, "integrity_failed", "the search index is damaged: %.200s",
-			    msg ? msg : sqlite3_errstr(rc));
-	sqlite3_free(msg);
-	return r;
+	struct rp_error why;
+	rp_error_init(&why);
+	if (exec_text(c, "INSERT INTO search_index(search_index) VALUES('integrity-check')", &why))
+		return rp_fail(err, RP_EIO, "integrity_failed",
+			       "the search index is damaged: %.200s", why.detail);
+	return RP_OK;
 }
 
-enum rp_err store_check(struct store_conn *c, struct rp_error *err)
+/* Every page and index, then the search index against its text. */
+static enum rp_err lite_check(struct store_conn *c, struct rp_error *err)
 {
-	if (check_pages(c, err) || store_check_references(c, err) || check_search_index(c, err))
+	if (check_pages(c, err) || check_search_index(c, err))
 		return err->err;
 	return RP_OK;
 }
+
+static enum rp_err lite_check_references(struct store_conn *c, struct rp_error *err)
+{
+	struct dbstmt *st = stmt_prepare_text(c, "PRAGMA foreign_key_check", err);
+	if (!st)
+		return err->err;
+	enum rp_err rc = RP_OK;
+	if (stmt_step(st) == DB_ROW)
+		rc = rp_fail(err, RP_EINVAL, "invalid_reference",
+			     "%s %lld refers to a record of %s that does not exist",
+			     stmt_text(st, 0), (long long)stmt_int(st, 1), stmt_text(st, 2));
+	stmt_done(st);
+	return rc;
+}
+
+const struct db_driver sqlite_driver = {
+	.name = "SQLite",
+	.group_commit = true,
+	.hold_reads = true,
+	.open = lite_open,
+	.close = lite_close,
+	.exec = lite_exec,
+	.prepare = lite_prepare,
+	.finalize = lite_finalize,
+	.bind = lite_bind,
+	.step = lite_step,
+	.reset = lite_reset,
+	.fail = lite_fail,
+	.ncols = lite_ncols,
+	.col_name = lite_col_name,
+	.col_kind = lite_col_kind,
+	.col_int = lite_col_int,
+	.col_double = lite_col_double,
+	.col_text = lite_col_text,
+	.last_id = lite_last_id,
+	.changes = lite_changes,
+	.sync = lite_sync,
+	.sql_match = lite_sql_match,
+	.search_put = lite_search_put,
+	.search_add = lite_search_add,
+	.sql_contains = lite_sql_contains,
+	.backup = lite_backup,
+	.check = lite_check,
+	.check_references = lite_check_references,
+	.int_type = "INTEGER",
+	.real_type = "REAL",
+	.id_column = "INTEGER PRIMARY KEY",
+	.table_suffix = " STRICT",
+	.inline_references = true,
+	.returning_id = "",
+	.no_index = "+",
+	.asc = " ASC",
+	.desc = " DESC",
+	.index_nulls = "",
+	.skip_locked = "",
+	.sum = "total",
+	.ids_concat = "group_concat(record_id)",
+	.tags_open = " (SELECT 1 FROM json_each(",
+	.tags_close = ") WHERE value IN (",
+	.has_column = "SELECT 1 FROM pragma_table_info(?) WHERE name=?",
+	.begin_read = "BEGIN",
+	.begin_write = "BEGIN IMMEDIATE",
+	.defer_foreign_keys = "PRAGMA defer_foreign_keys=ON",
+	.migrations = store_migrations,
+};

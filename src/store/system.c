@@ -15,19 +15,19 @@ static void now_text(char out[RP_TIME_LEN])
 
 /* Runs q and reports whether it yielded a row; the statement is left on
  * that row for the caller to read, and must be passed to stmt_done. */
-static sqlite3_stmt *query_row(struct store_conn *c, struct sql *q, bool *ret_found,
-			       struct rp_error *err)
+static struct dbstmt *query_row(struct store_conn *c, struct sql *q, bool *ret_found,
+				struct rp_error *err)
 {
-	sqlite3_stmt *st = stmt_prepare(c, q, err);
+	struct dbstmt *st = stmt_prepare(c, q, err);
 	if (!st)
 		return NULL;
-	int rc = sqlite3_step(st);
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
-		sqlite_fail(c, rc, err);
+	int rc = stmt_step(st);
+	if (rc == DB_ERROR) {
+		stmt_fail(st, err);
 		stmt_done(st);
 		return NULL;
 	}
-	*ret_found = rc == SQLITE_ROW;
+	*ret_found = rc == DB_ROW;
 	return st;
 }
 
@@ -62,7 +62,7 @@ enum rp_err store_audit_list(struct store_conn *c, const struct entity_def *e, i
 		"SELECT id, user_id, action, changes, at FROM audit_log"
 		" WHERE entity=%t AND record_id=%i ORDER BY id DESC LIMIT %i",
 		e->name, id, (int64_t)limit);
-	sqlite3_stmt *st = stmt_prepare(c, &q, err);
+	struct dbstmt *st = stmt_prepare(c, &q, err);
 	sql_release(&q);
 	if (!st)
 		return err->err;
@@ -71,19 +71,20 @@ enum rp_err store_audit_list(struct store_conn *c, const struct entity_def *e, i
 	jw_obj(&w);
 	jw_key(&w, "data");
 	jw_arr(&w);
-	while (sqlite3_step(st) == SQLITE_ROW) {
+	while (stmt_step(st) == DB_ROW) {
 		jw_obj(&w);
-		jw_kint(&w, "id", sqlite3_column_int64(st, 0));
+		jw_kint(&w, "id", stmt_int(st, 0));
 		jw_key(&w, "user_id");
-		if (sqlite3_column_type(st, 1) == SQLITE_NULL)
+		if (stmt_null(st, 1))
 			jw_null(&w);
 		else
-			jw_int(&w, sqlite3_column_int64(st, 1));
-		jw_kstr(&w, "action", (const char *)sqlite3_column_text(st, 2));
+			jw_int(&w, stmt_int(st, 1));
+		jw_kstr(&w, "action", stmt_text(st, 2));
 		jw_key(&w, "changes");
-		jw_raw(&w, (const char *)sqlite3_column_text(st, 3),
-		       (size_t)sqlite3_column_bytes(st, 3));
-		jw_kstr(&w, "at", (const char *)sqlite3_column_text(st, 4));
+		size_t n = 0;
+		const char *changes = stmt_textn(st, 3, &n);
+		jw_raw(&w, changes, n);
+		jw_kstr(&w, "at", stmt_text(st, 4));
 		jw_obj_end(&w);
 	}
 	stmt_done(st);
@@ -114,15 +115,14 @@ enum rp_err store_session_get(struct store_conn *c, const char *token_hash, stru
 	sql_fmt(&q, "SELECT user_id, expires_at, csrf FROM sessions WHERE token_hash=%t",
 		token_hash);
 	bool found = false;
-	sqlite3_stmt *st = query_row(c, &q, &found, err);
+	struct dbstmt *st = query_row(c, &q, &found, err);
 	sql_release(&q);
 	if (!st)
 		return err->err;
 	if (found) {
-		ret->user_id = sqlite3_column_int64(st, 0);
-		ret->expires_at = sqlite3_column_int64(st, 1);
-		snprintf(ret->csrf, sizeof ret->csrf, "%s",
-			 (const char *)sqlite3_column_text(st, 2));
+		ret->user_id = stmt_int(st, 0);
+		ret->expires_at = stmt_int(st, 1);
+		snprintf(ret->csrf, sizeof ret->csrf, "%s", stmt_text(st, 2));
 	}
 	stmt_done(st);
 	return found ? RP_OK : rp_fail(err, RP_EUNAUTH, "unauthorized", "no such session");
@@ -164,6 +164,7 @@ enum rp_err store_token_put(struct store_conn *c, int64_t user_id, const char *n
 		"INSERT INTO api_tokens (user_id, name, token_hash, prefix,"
 		" created_at) VALUES (%i,%t,%t,%t,%t)",
 		user_id, name, token_hash, prefix, now);
+	sql_add(&q, conn_driver(c)->returning_id);
 	struct exec_result res;
 	enum rp_err rc = stmt_exec_r(c, &q, &res, err);
 	sql_release(&q);
@@ -182,13 +183,13 @@ enum rp_err store_token_find(struct store_conn *c, const char *token_hash, int64
 		" AND token_hash=%t",
 		token_hash);
 	bool found = false;
-	sqlite3_stmt *st = query_row(c, &q, &found, err);
+	struct dbstmt *st = query_row(c, &q, &found, err);
 	sql_release(&q);
 	if (!st)
 		return err->err;
 	if (found) {
-		*ret_user_id = sqlite3_column_int64(st, 0);
-		*ret_token_id = sqlite3_column_int64(st, 1);
+		*ret_user_id = stmt_int(st, 0);
+		*ret_token_id = stmt_int(st, 1);
 	}
 	stmt_done(st);
 	return found ? RP_OK
@@ -207,20 +208,20 @@ enum rp_err store_token_list(struct store_conn *c, int64_t user_id, struct buf *
 		sql_int(&q, user_id);
 	}
 	sql_add(&q, " ORDER BY id");
-	sqlite3_stmt *st = stmt_prepare(c, &q, err);
+	struct dbstmt *st = stmt_prepare(c, &q, err);
 	sql_release(&q);
 	if (!st)
 		return err->err;
 	struct jw w;
 	jw_init(&w, out);
 	jw_arr(&w);
-	while (sqlite3_step(st) == SQLITE_ROW) {
+	while (stmt_step(st) == DB_ROW) {
 		jw_obj(&w);
-		jw_kint(&w, "id", sqlite3_column_int64(st, 0));
-		jw_kint(&w, "user_id", sqlite3_column_int64(st, 1));
-		jw_kstr(&w, "name", (const char *)sqlite3_column_text(st, 2));
-		jw_kstr(&w, "prefix", (const char *)sqlite3_column_text(st, 3));
-		jw_kstr(&w, "created_at", (const char *)sqlite3_column_text(st, 4));
+		jw_kint(&w, "id", stmt_int(st, 0));
+		jw_kint(&w, "user_id", stmt_int(st, 1));
+		jw_kstr(&w, "name", stmt_text(st, 2));
+		jw_kstr(&w, "prefix", stmt_text(st, 3));
+		jw_kstr(&w, "created_at", stmt_text(st, 4));
 		jw_obj_end(&w);
 	}
 	stmt_done(st);
@@ -259,16 +260,15 @@ enum rp_err store_idem_get(struct store_conn *c, int64_t user_id, const char *ke
 		" idempotency_keys WHERE user_id=%i AND key=%t",
 		user_id, key);
 	bool found = false;
-	sqlite3_stmt *st = query_row(c, &q, &found, err);
+	struct dbstmt *st = query_row(c, &q, &found, err);
 	sql_release(&q);
 	if (!st)
 		return err->err;
 	if (found) {
-		ret->status = sqlite3_column_int(st, 0);
-		snprintf(ret->request_hash, sizeof ret->request_hash, "%s",
-			 (const char *)sqlite3_column_text(st, 1));
-		ret->body = arena_strdup(a, (const char *)sqlite3_column_text(st, 2));
-		ret->headers = arena_strdup(a, (const char *)sqlite3_column_text(st, 3));
+		ret->status = (int)stmt_int(st, 0);
+		snprintf(ret->request_hash, sizeof ret->request_hash, "%s", stmt_text(st, 1));
+		ret->body = arena_strdup(a, stmt_text(st, 2));
+		ret->headers = arena_strdup(a, stmt_text(st, 3));
 	}
 	stmt_done(st);
 	return found ? RP_OK : RP_ENOTFOUND;
@@ -295,9 +295,9 @@ int store_login_failures(struct store_conn *c, const char *key, int64_t since)
 	struct rp_error err;
 	rp_error_init(&err);
 	bool found = false;
-	sqlite3_stmt *st = query_row(c, &q, &found, &err);
+	struct dbstmt *st = query_row(c, &q, &found, &err);
 	sql_release(&q);
-	int n = st && found ? sqlite3_column_int(st, 0) : 0;
+	int n = st && found ? (int)stmt_int(st, 0) : 0;
 	stmt_done(st);
 	return n;
 }

@@ -64,16 +64,18 @@ static enum rp_err collect(struct store_conn *c, const struct entity_def *src,
 	/* a reference field has an index (field, created_at): walk it, newest
 	 * first; other links ("+") sort their few rows, never walking the
 	 * created_at index */
-	sql_add(&q, link->via ? " ORDER BY t.\"created_at\" DESC, t.\"id\" DESC LIMIT "
-			      : " ORDER BY +t.\"created_at\" DESC, t.\"id\" DESC LIMIT ");
+	sql_add(&q, " ORDER BY ");
+	if (!link->via)
+		sql_add(&q, conn_driver(c)->no_index);
+	sql_add(&q, "t.\"created_at\" DESC, t.\"id\" DESC LIMIT ");
 	sql_int(&q, limit);
-	sqlite3_stmt *st = stmt_prepare(c, &q, err);
+	struct dbstmt *st = stmt_prepare(c, &q, err);
 	if (!st) {
 		sql_release(&q);
 		return err->err;
 	}
 	int rc;
-	while (*n < TIMELINE_MAX * 16 && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+	while (*n < TIMELINE_MAX * 16 && (rc = stmt_step(st)) == DB_ROW) {
 		struct record *r = row_to_record(st, src, map, ncols, a);
 		items[(*n)++] = (struct timeline_item){src, r, record_text(r, "created_at")};
 	}

@@ -1,11 +1,12 @@
 /* txn.c — transactions. Reads run on the thread's own connection (WAL
- * snapshots never block). Writes run on the one writer connection with
- * group commit: each write transaction is a savepoint inside the open
- * batch, and the first writer to wait for durability commits the whole
- * batch with one fsync while the others wait for it (see struct writer). */
+ * snapshots never block). With SQLite, writes run on the one writer
+ * connection with group commit: each write transaction is a savepoint
+ * inside the open batch, and the first writer to wait for durability
+ * commits the whole batch with one fsync while the others wait for it (see
+ * struct writer). With PostgreSQL, which has row locks and its own group
+ * commit, each thread writes on its own connection. */
 #include "store/internal.h"
 
-#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <unistd.h>
@@ -17,6 +18,8 @@ enum rp_err writer_open(struct store *s, struct rp_error *err)
 	pthread_mutex_init(&w->done_lock, NULL);
 	pthread_cond_init(&w->done, NULL);
 	w->wal_fd = -1;
+	if (!s->drv->group_commit)
+		return RP_OK;
 	return dbconn_open(s, &w->conn, true, err);
 }
 
@@ -24,7 +27,7 @@ void writer_close(struct store *s)
 {
 	struct writer *w = &s->w;
 	if (w->conn.db && w->open)
-		sqlite3_exec(w->conn.db, "COMMIT", NULL, NULL, NULL);
+		w->conn.drv->exec(&w->conn, "COMMIT", NULL);
 	dbconn_close(&w->conn);
 	if (w->wal_fd >= 0)
 		close(w->wal_fd);
@@ -35,8 +38,7 @@ void writer_close(struct store *s)
 
 static void use_own(struct store_conn *c)
 {
-	c->db = c->own.db;
-	c->cache = c->own.cache;
+	c->d = &c->own;
 	c->writing = false;
 }
 
@@ -46,11 +48,10 @@ static enum rp_err writer_enter(struct store_conn *c, struct rp_error *err)
 {
 	struct writer *w = &c->s->w;
 	pthread_mutex_lock(&w->lock);
-	c->db = w->conn.db;
-	c->cache = w->conn.cache;
+	c->d = &w->conn;
 	c->writing = true;
 	if (!w->open) {
-		if (exec_text(c, "BEGIN IMMEDIATE", err))
+		if (exec_text(c, c->s->drv->begin_write, err))
 			goto fail;
 		w->open = true;
 		w->pending = 0;
@@ -93,39 +94,14 @@ static bool commit_open_batch(struct store *s, uint64_t *ret_batch, struct rp_er
 	pthread_mutex_lock(&w->lock);
 	*ret_batch = w->batch;
 	if (w->open) {
-		char *msg = NULL;
-		int rc = sqlite3_exec(w->conn.db, "COMMIT", NULL, NULL, &msg);
-		sqlite3_free(msg);
-		if (rc != SQLITE_OK) {
+		if (w->conn.drv->exec(&w->conn, "COMMIT", err)) {
 			ok = false;
-			sqlite_fail(NULL, rc, err);
-			sqlite3_exec(w->conn.db, "ROLLBACK", NULL, NULL, NULL);
+			w->conn.drv->exec(&w->conn, "ROLLBACK", NULL);
 		}
 		w->open = false;
 	}
 	pthread_mutex_unlock(&w->lock);
 	return ok;
-}
-
-/* Makes everything committed so far durable: one fdatasync of the WAL
- * (a transaction is committed once its commit frame is in the WAL; frames
- * written after the sync began may be torn, and recovery ignores them by
- * their checksums, as with synchronous=FULL). */
-static bool sync_wal(struct store *s, struct rp_error *err)
-{
-	struct writer *w = &s->w;
-	if (!s->opt.synchronous_full)
-		return true;
-	if (w->wal_fd < 0) {
-		char path[4096];
-		snprintf(path, sizeof path, "%s-wal", s->path);
-		w->wal_fd = open(path, O_RDWR | O_CLOEXEC);
-	}
-	if (w->wal_fd < 0 || fdatasync(w->wal_fd) != 0) {
-		rp_fail(err, RP_EIO, "storage_error", "the write-ahead log could not be synced");
-		return false;
-	}
-	return true;
 }
 
 /* Waits until batch `mine` is durable; the first waiter commits the open
@@ -144,7 +120,7 @@ static enum rp_err wait_durable(struct store *s, uint64_t mine, struct rp_error 
 		uint64_t batch;
 		struct rp_error cerr;
 		rp_error_init(&cerr);
-		bool ok = commit_open_batch(s, &batch, &cerr) && sync_wal(s, &cerr);
+		bool ok = commit_open_batch(s, &batch, &cerr) && s->drv->sync(s, &cerr) == RP_OK;
 		pthread_mutex_lock(&w->done_lock);
 		if (ok && batch > w->durable)
 			w->durable = batch;
@@ -195,8 +171,7 @@ static bool nested_savepoints(const struct store_conn *c)
  * nothing (an update that changed nothing) may end without a savepoint. */
 static bool bulk_part_wrote(const struct store_conn *c)
 {
-	return c->txdepth > BULK_LEVELS ||
-	       sqlite3_total_changes64(c->db) != c->bulk_changes[c->txdepth - 1];
+	return c->txdepth > BULK_LEVELS || c->rows_changed != c->bulk_changes[c->txdepth - 1];
 }
 
 void store_set_bulk(struct store_conn *c, bool on)
@@ -211,9 +186,9 @@ bool store_bulk_failed(const struct store_conn *c)
 
 void store_hold_reads(struct store_conn *c)
 {
-	if (c->txdepth > 0 || c->held)
+	if (c->txdepth > 0 || c->held || !c->s->drv->hold_reads)
 		return;
-	c->held = exec_text(c, "BEGIN", NULL) == RP_OK;
+	c->held = exec_text(c, c->s->drv->begin_read, NULL) == RP_OK;
 }
 
 void store_release_reads(struct store_conn *c)
@@ -237,7 +212,7 @@ enum rp_err store_begin(struct store_conn *c, bool write, struct rp_error *err)
 	if (c->txdepth > 0) {
 		c->txdepth++;
 		if (c->writing && c->bulk && c->txdepth <= BULK_LEVELS)
-			c->bulk_changes[c->txdepth - 1] = sqlite3_total_changes64(c->db);
+			c->bulk_changes[c->txdepth - 1] = c->rows_changed;
 		if (nested_savepoints(c) && savepoint(c, SP_OPEN, err)) {
 			c->txdepth--;
 			return err->err;
@@ -246,7 +221,14 @@ enum rp_err store_begin(struct store_conn *c, bool write, struct rp_error *err)
 	}
 	c->txdepth++;
 	c->doomed = false;
-	enum rp_err rc = write ? writer_enter(c, err) : exec_text(c, "BEGIN", err);
+	const struct db_driver *drv = c->s->drv;
+	enum rp_err rc;
+	if (!write)
+		rc = exec_text(c, drv->begin_read, err);
+	else if (drv->group_commit)
+		rc = writer_enter(c, err);
+	else if ((rc = exec_text(c, drv->begin_write, err)) == RP_OK)
+		c->writing = true; /* on its own connection */
 	if (rc)
 		c->txdepth = 0;
 	return rc;
@@ -275,7 +257,8 @@ enum rp_err store_commit(struct store_conn *c, struct rp_error *err)
 	}
 	c->txdepth = 0;
 	c->bulk = false;
-	if (!c->writing) {
+	if (!c->writing || !c->s->drv->group_commit) {
+		c->writing = false;
 		enum rp_err rc = exec_text(c, "COMMIT", err);
 		if (rc)
 			exec_text(c, "ROLLBACK", NULL);
@@ -312,7 +295,8 @@ void store_rollback(struct store_conn *c)
 		c->in_held = false;
 		return;
 	}
-	if (!c->writing) {
+	if (!c->writing || !c->s->drv->group_commit) {
+		c->writing = false;
 		exec_text(c, "ROLLBACK", NULL);
 		return;
 	}

@@ -7,7 +7,7 @@ import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { API, startServer, randomPassword, runRapport } from './lib/server.mjs';
+import { API, PG_DIR, startServer, randomPassword, runRapport } from './lib/server.mjs';
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'rapport-cli-'));
 const db = path.join(dir, 't.db'); // the name startServer uses in dir
@@ -84,6 +84,12 @@ test('demo fills the database and refuses a second run; backup copies it', () =>
   assert.notEqual(rapport(['demo', '--scale', '60']).code, 0, 'demo data is loaded once');
   assert.notEqual(rapport(['demo', '--scale', '0']).code, 0);
   const copy = path.join(dir, 'copy.db');
+  if (PG_DIR) { // a file copy is SQLite's; PostgreSQL has pg_dump
+    const refused = rapport(['backup', copy]);
+    assert.notEqual(refused.code, 0);
+    assert.match(refused.err, /pg_dump/);
+    return;
+  }
   const b = rapport(['backup', copy]);
   assert.equal(b.code, 0, b.err);
   assert.ok(fs.statSync(copy).size > 100_000);

@@ -164,6 +164,18 @@ export function expectStatus(r, status, what = '') {
   return r;
 }
 
+// RAPPORT_TEST_PG_DIR: a cluster of scripts/pg.sh; each server then gets
+// a new database of it (a copy of RAPPORT_TEST_PG_TEMPLATE when set)
+// instead of a file, and keeps its files (imports) in its folder.
+const PG_DIR = process.env.RAPPORT_TEST_PG_DIR || '';
+
+function pgDatabase() {
+  const name = `e2e_${process.pid}_${crypto.randomBytes(6).toString('hex')}`;
+  const tmpl = process.env.RAPPORT_TEST_PG_TEMPLATE;
+  return execFileSync(path.join(ROOT, 'scripts/pg.sh'), ['createdb', PG_DIR, name, ...(tmpl ? [tmpl] : [])],
+    { encoding: 'utf8' }).trim();
+}
+
 export class Server {
   constructor(opts = {}) {
     this.scale = opts.scale ?? 300;
@@ -186,6 +198,7 @@ export class Server {
       RAPPORT_ADMIN_EMAIL: this.adminEmail,
       RAPPORT_ADMIN_PASSWORD: this.adminPassword,
       RAPPORT_DEMO_PASSWORD: this.demoPassword,
+      ...(PG_DIR ? { RAPPORT_DATA_DIR: this.dir } : {}),
     };
   }
 
@@ -197,6 +210,7 @@ export class Server {
     if (!fs.existsSync(BIN)) throw new Error(`no server binary at ${BIN} (make build/rapport, or set RAPPORT_BIN)`);
     // A private copy: build/rapport may be rebuilt while the tests run.
     this.bin = path.join(this.dir, 'rapport');
+    if (PG_DIR) this.db = pgDatabase();
     for (let attempt = 0; ; attempt++) {
       fs.copyFileSync(BIN, this.bin);
       fs.chmodSync(this.bin, 0o755);
@@ -205,7 +219,8 @@ export class Server {
         break;
       } catch (e) {
         if (attempt >= 2) throw new Error(`rapport demo failed: ${e.stderr || e.message}`);
-        fs.rmSync(this.db, { force: true });
+        if (PG_DIR) this.db = pgDatabase();
+        else fs.rmSync(this.db, { force: true });
         await sleep(2000); // perhaps caught mid-rebuild
       }
     }

@@ -8,6 +8,7 @@
 #include "unit.h"
 
 #include <dirent.h>
+#include <libpq-fe.h>
 #include <pthread.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -47,6 +48,7 @@ static struct {
 	struct store *s;
 	struct store_conn *c;
 	int64_t role, u1, u2, t1, t2;
+	bool pg;   /* running on PostgreSQL (RAPPORT_TEST_PG) */
 	int nrows; /* for distinct created_at values */
 } F;
 
@@ -191,8 +193,17 @@ static int group_setup(void **state)
 		return -1;
 	snprintf(F.path, sizeof F.path, "%s/db.sqlite", F.dir);
 	struct rp_error err = {0};
-	char url[160];
+	char url[400];
 	snprintf(url, sizeof url, "sqlite:%s", F.path);
+	/* RAPPORT_TEST_PG: the URL of an empty PostgreSQL database (scripts/pg.sh)
+	 * to run every test on instead */
+	const char *pg = getenv("RAPPORT_TEST_PG");
+	F.pg = pg && *pg;
+	if (F.pg) {
+		snprintf(url, sizeof url, "%s", pg);
+		setenv("RAPPORT_DATA_DIR", F.dir, 1);
+		snprintf(F.path, sizeof F.path, "%s/postgres", F.dir);
+	}
 	if (store_open(url, NULL, &F.s, &err) || store_migrate(F.s, &err) ||
 	    store_migrate(F.s, &err)) {
 		fprintf(stderr, "setup: %s %s\n", err.code, err.detail);
@@ -247,10 +258,12 @@ static void test_open_and_migrate(void **state)
 	assert_int_equal(store_get(F.c, ent("teams"), id, a, &r, &err), RP_OK);
 	assert_string_equal(record_text(r, "name"), "Migration team");
 
-	/* PostgreSQL is refused for now; unreachable paths fail cleanly */
+	/* unreachable databases fail cleanly */
 	struct store *s = NULL;
-	assert_int_equal(store_open("postgres://x/y", NULL, &s, &err), RP_EINVAL);
-	assert_string_equal(err.code, "unsupported_store");
+	assert_int_equal(
+		store_open("postgres://127.0.0.1:1/none?connect_timeout=2", NULL, &s, &err),
+		RP_EIO);
+	assert_string_equal(err.code, "storage_error");
 	assert_null(s);
 	rp_error_clear(&err);
 	char bad[200];
@@ -1267,11 +1280,42 @@ static void test_statement_cache(void **state)
 			}
 }
 
+/* PostgreSQL: a session the server ends (a restart, a failover) is
+ * replaced on the next statement, outside a transaction. */
+static void test_reconnect(void **state)
+{
+	struct arena *a = *state;
+	if (!F.pg)
+		return;
+	int64_t id = put_named(a, "teams", "Before the restart");
+	PGconn *admin = PQconnectdb(getenv("RAPPORT_TEST_PG"));
+	assert_int_equal(PQstatus(admin), CONNECTION_OK);
+	PGresult *res =
+		PQexec(admin, "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity"
+			      " WHERE application_name='rapport' AND pid<>pg_backend_pid()");
+	assert_int_equal(PQresultStatus(res), PGRES_TUPLES_OK);
+	assert_true(strtol(PQgetvalue(res, 0, 0), NULL, 10) >= 1);
+	PQclear(res);
+	PQfinish(admin);
+	struct rp_error err = {0};
+	struct record *r = NULL;
+	assert_int_equal(store_get(F.c, ent("teams"), id, a, &r, &err), RP_OK);
+	assert_string_equal(record_text(r, "name"), "Before the restart");
+	assert_true(put_named(a, "teams", "After the restart") > id);
+}
+
 static void test_backup_and_check(void **state)
 {
 	struct arena *a = *state;
 	int64_t id = put_named(a, "teams", "Backed up");
 	struct rp_error err = {0};
+	if (F.pg) { /* a file copy is SQLite's; PostgreSQL has pg_dump */
+		assert_int_equal(store_backup(F.s, "/tmp/x", &err), RP_EINVAL);
+		assert_string_equal(err.code, "unsupported_store");
+		rp_error_clear(&err);
+		assert_int_equal(store_check(F.c, &err), RP_OK);
+		return;
+	}
 	char dest[200];
 	snprintf(dest, sizeof dest, "%s/backup.sqlite", F.dir);
 	assert_int_equal(store_backup(F.s, dest, &err), RP_OK);
@@ -1337,6 +1381,7 @@ int main(void)
 		T(test_transactions_bulk),
 		T(test_threads),
 		T(test_statement_cache),
+		T(test_reconnect),
 		T(test_backup_and_check),
 	};
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);

@@ -9,6 +9,9 @@
 //   });
 //
 // The binary is build/rapport, or $RAPPORT_BIN (e.g. build/rapport-asan).
+// With $RAPPORT_TEST_PG_DIR (a cluster of scripts/pg.sh) every database
+// file a test names becomes a PostgreSQL database of that cluster
+// (dbUrl), so the same tests run on both stores.
 import { spawn, spawnSync } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
@@ -40,9 +43,41 @@ process.on('exit', () => {
 export function runRapport(args, { db, adminPassword, env = {}, binary = false, timeout = 60_000 } = {}) {
   const r = spawnSync(BIN, args, {
     encoding: binary ? 'buffer' : 'utf8', timeout,
-    env: { ...process.env, RAPPORT_ADMIN_PASSWORD: adminPassword, RAPPORT_DB: db, ...env },
+    env: { ...process.env, RAPPORT_ADMIN_PASSWORD: adminPassword, ...dbEnv(db), ...env },
   });
   return { code: r.status, out: r.stdout, err: binary ? r.stderr.toString() : r.stderr };
+}
+
+export const PG_DIR = process.env.RAPPORT_TEST_PG_DIR || '';
+const pgDbs = new Map();
+
+/**
+ * The database a test means by the file path `file`: the path itself, or
+ * on PostgreSQL a database of the test cluster named after it (made on
+ * first use, empty, like a new file).
+ */
+export function dbUrl(file) {
+  if (!PG_DIR || !file) return file;
+  let url = pgDbs.get(file);
+  if (url) return url;
+  const name = `t_${crypto.createHash('sha1').update(file).digest('hex').slice(0, 20)}`;
+  // RAPPORT_TEST_PG_TEMPLATE: a database already migrated, copied rather
+  // than migrated again for every server (DDL is slow on a busy machine)
+  const tmpl = process.env.RAPPORT_TEST_PG_TEMPLATE;
+  const r = spawnSync(path.join(ROOT, 'scripts/pg.sh'), ['createdb', PG_DIR, name, ...(tmpl ? [tmpl] : [])],
+    { encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`scripts/pg.sh createdb ${name}: ${r.stderr}`);
+  url = r.stdout.trim();
+  pgDbs.set(file, url);
+  return url;
+}
+
+/** RAPPORT_DB for a database file, and on PostgreSQL the folder for the
+ * files a database keeps beside it (imports). */
+export function dbEnv(file) {
+  if (!file) return {};
+  if (!PG_DIR) return { RAPPORT_DB: file };
+  return { RAPPORT_DB: dbUrl(file), RAPPORT_DATA_DIR: path.dirname(file) };
 }
 
 export function randomPassword() {
@@ -115,11 +150,12 @@ export class Server {
   }
 
   async start() {
-    const argv = ['serve', '--db', this.db, '--listen', `127.0.0.1:${this.port}`, ...this.args];
+    const argv = ['serve', '--db', dbUrl(this.db), '--listen', `127.0.0.1:${this.port}`, ...this.args];
     this.proc = spawn(BIN, argv, {
       cwd: ROOT,
       env: {
         ...process.env,
+        ...(PG_DIR ? { RAPPORT_DATA_DIR: this.dir } : {}),
         RAPPORT_ADMIN_EMAIL: this.adminEmail,
         RAPPORT_ADMIN_PASSWORD: this.adminPassword,
         RAPPORT_RATE_LIMIT: '0', // tests fire faster than a person; limits.test.mjs sets it
