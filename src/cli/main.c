@@ -132,7 +132,8 @@ static int check_file(const char *path)
 	struct store_conn *c = NULL;
 	struct stat st;
 	const char *file = strncmp(path, "sqlite:", 7) ? path : path + 7;
-	if (stat(file, &st) != 0)
+	bool url = strstr(path, "://") != NULL; /* postgres://: no file */
+	if (!url && stat(file, &st) != 0)
 		rp_fail(&err, RP_ENOTFOUND, "not_found", "%s does not exist", file);
 	else if (store_open(path, NULL, &s, &err) == RP_OK && (c = store_conn(s, &err)))
 		store_check(c, &err);
