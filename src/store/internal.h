@@ -115,6 +115,10 @@ struct db_driver {
 	enum rp_err (*add_reference)(struct store_conn *c, const char *table, const char *column,
 				     const char *ref, struct rp_error *err);
 
+	/* Taken first in the migration's transaction, so servers started
+	 * together migrate one after the other (NULL: the write lock does). */
+	const char *migrate_lock;
+
 	/* Spellings. */
 	const char *int_type, *real_type, *id_column; /* column types, "id" column */
 	const char *table_suffix;		      /* after CREATE TABLE (...) */

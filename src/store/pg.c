@@ -690,6 +690,7 @@ const struct db_driver pg_driver = {
 	.desc = " DESC NULLS LAST",
 	.index_nulls = " NULLS FIRST",
 	.skip_locked = " FOR UPDATE SKIP LOCKED",
+	.migrate_lock = "SELECT pg_advisory_xact_lock(7261707074)", /* "rapport" */
 	.sum = "sum",
 	.ids_concat = "string_agg(record_id::text, ',' ORDER BY record_id)",
 	.tags_open = " (SELECT 1 FROM json_array_elements_text(",

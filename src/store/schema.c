@@ -346,7 +346,9 @@ enum rp_err store_migrate(struct store *s, struct rp_error *err)
 	enum rp_err rc = store_begin(c, true, err);
 	if (rc)
 		goto out;
-	if ((rc = apply_migrations(c, err)) || (rc = load_custom_fields(c, err)))
+	const char *lock = s->drv->migrate_lock; /* servers starting together */
+	if ((lock && (rc = exec_text(c, lock, err))) || (rc = apply_migrations(c, err)) ||
+	    (rc = load_custom_fields(c, err)))
 		goto fail;
 	for (int i = 0; i < model_entity_count(); i++)
 		if ((rc = sync_entity(c, model_entity_at(i), err)))
