@@ -3,7 +3,7 @@
 PREFIX ?= /usr/local
 CC ?= cc
 PKGS := libmicrohttpd jansson sqlite3 libpq libsodium libutf8proc icu-uc icu-i18n uchardet xlsxwriter \
-	libzip libxml-2.0
+	libzip libxml-2.0 liboath
 CFLAGS_BASE := -std=c17 -Wall -Wextra -Werror -Wshadow -Wno-unused-parameter \
 	-D_GNU_SOURCE -Isrc -Ibuild/gen -include src/core/banned.h
 OPT ?= -O2 -g

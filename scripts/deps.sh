@@ -4,7 +4,7 @@
 set -eu
 BUILD="build-essential pkg-config libmicrohttpd-dev libjansson-dev
 libsqlite3-dev libsodium-dev libutf8proc-dev libicu-dev libcmocka-dev sqlite3
-libcsv-dev libuchardet-dev libxlsxwriter-dev libzip-dev libxml2-dev libpq-dev"
+libcsv-dev libuchardet-dev libxlsxwriter-dev libzip-dev libxml2-dev libpq-dev liboath-dev"
 # PostgreSQL 15 (with pg_trgm and unaccent from contrib): the tests run the
 # store on it too, started by scripts/pg.sh
 TEST="nodejs npm cppcheck clang-format postgresql postgresql-contrib"

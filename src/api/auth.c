@@ -1,6 +1,7 @@
 /* auth.c — who is calling: session cookies with a CSRF token for the
- * browser, Bearer tokens for integrations; login with throttling; API
- * token management. Secrets are stored only as SHA-256 hashes. */
+ * browser, Bearer tokens for integrations; login with throttling and, for
+ * users who have it on, a second factor (totp.c); API token management.
+ * Secrets are stored only as SHA-256 hashes. */
 #include "api/internal.h"
 
 #include <sodium.h>
@@ -60,8 +61,10 @@ static bool csrf_ok(struct call *c)
 	       sodium_memcmp(sent, c->csrf, strlen(sent)) == 0;
 }
 
-bool api_begin(struct http_request *req, struct http_response *resp, struct api_app *app,
-	       struct call *c)
+/* enrolling: the caller may be one who must set up two-factor sign-in
+ * first (GET/PATCH /auth/me, /auth/logout, /auth/2fa/...). */
+static bool begin(struct http_request *req, struct http_response *resp, struct api_app *app,
+		  struct call *c, bool enrolling)
 {
 	memset(c, 0, offsetof(struct call, err));
 	rp_error_init(&c->err);
@@ -92,24 +95,80 @@ bool api_begin(struct http_request *req, struct http_response *resp, struct api_
 				   "the X-CSRF-Token header is missing or wrong");
 		return false;
 	}
+	/* Bearer tokens are not limited: a token is a long random secret
+	 * made by a user already signed in (or by an administrator at the
+	 * shell), not a password a second factor would protect, and a
+	 * session that must enrol cannot make one (POST /tokens is refused
+	 * here). */
+	if (c->via_cookie && !enrolling && domain_must_enrol(c->d.p)) {
+		api_problem_simple(resp, RP_EFORBIDDEN, "two_factor_required",
+				   "your role requires two-factor sign-in: set it up first");
+		return false;
+	}
 	return true;
 }
 
-static void write_user(struct jw *w, struct call *c, const struct record *u)
+bool api_begin(struct http_request *req, struct http_response *resp, struct api_app *app,
+	       struct call *c)
 {
-	jw_key(w, "user");
-	api_write_record(w, u->ent, u, NULL, NULL);
+	return begin(req, resp, app, c, false);
 }
 
-static bool throttled(struct store_conn *sc, struct api_app *app, const char *email_key,
-		      const char *ip_key)
+bool api_begin_enrol(struct http_request *req, struct http_response *resp, struct api_app *app,
+		     struct call *c)
+{
+	return begin(req, resp, app, c, true);
+}
+
+void api_write_me(struct call *c, const struct principal *p)
+{
+	struct jw w;
+	jw_init(&w, &c->resp->body);
+	jw_obj(&w);
+	jw_key(&w, "user");
+	api_write_record(&w, p->user->ent, p->user, NULL, NULL);
+	jw_kstr(&w, "csrf_token", c->csrf);
+	jw_kbool(&w, "admin", p->admin);
+	jw_kbool(&w, "two_factor_required", domain_must_enrol(p));
+	jw_obj_end(&w);
+}
+
+const char *api_login_key(struct arena *a, const char *email)
+{
+	char *key = arena_printf(a, "email:%s", email);
+	for (char *p = key; *p; p++)
+		if (*p >= 'A' && *p <= 'Z')
+			*p = (char)(*p - 'A' + 'a');
+	return key;
+}
+
+const char *api_otp(struct arena *a, json_t *v)
+{
+	const char *s = json_string_value(v);
+	if (!s || strlen(s) > 20)
+		return NULL;
+	char *out = arena_alloc(a, 7);
+	size_t n = 0;
+	for (; *s; s++) {
+		if (*s == ' ' || *s == '-')
+			continue;
+		if (n == 6 || *s < '0' || *s > '9')
+			return NULL;
+		out[n++] = *s;
+	}
+	out[n] = '\0';
+	return n == 6 ? out : NULL;
+}
+
+bool api_login_throttled(struct store_conn *sc, struct api_app *app, const char *email_key,
+			 const char *ip_key)
 {
 	int64_t since = clock_now() - app->cfg.login_window_s;
 	return store_login_failures(sc, email_key, since) >= app->cfg.login_max_failures ||
 	       store_login_failures(sc, ip_key, since) >= app->cfg.login_ip_max_failures;
 }
 
-static void login_refused(struct http_request *req, struct http_response *resp, struct api_app *app)
+void api_login_refused(struct http_request *req, struct http_response *resp, struct api_app *app)
 {
 	api_problem_simple(resp, RP_ERATE, "too_many_attempts",
 			   "too many failed sign-ins; wait and try again");
@@ -144,6 +203,7 @@ static void start_session(struct http_request *req, struct http_response *resp, 
 	jw_key(&w, "user");
 	api_write_record(&w, p->user->ent, p->user, NULL, NULL);
 	jw_kstr(&w, "csrf_token", csrf);
+	jw_kbool(&w, "two_factor_required", domain_must_enrol(p));
 	jw_obj_end(&w);
 }
 
@@ -169,23 +229,25 @@ void h_login(struct http_request *req, struct http_response *resp, void *appv)
 		return;
 	const char *email = json_string_value(json_object_get(body, "email"));
 	const char *password = json_string_value(json_object_get(body, "password"));
-	if (!email || !password || strlen(email) > 254 || strlen(password) > 200) {
+	json_t *otp_json = json_object_get(body, "otp");
+	const char *otp = api_otp(req->arena, otp_json);
+	if (!email || !password || strlen(email) > 254 || strlen(password) > 200 ||
+	    (otp_json && !json_is_null(otp_json) && !otp)) {
 		struct rp_error e;
 		rp_error_init(&e);
 		if (!email || strlen(email) > 254)
 			rp_field_fail(&e, "email", "required", "e-mail is required");
 		if (!password || strlen(password) > 200)
 			rp_field_fail(&e, "password", "required", "password is required");
+		if (otp_json && !json_is_null(otp_json) && !otp)
+			rp_field_fail(&e, "otp", "invalid_value", "the code is 6 digits");
 		api_problem(resp, &e);
 		return;
 	}
-	const char *email_key = arena_printf(req->arena, "email:%s", email);
+	const char *email_key = api_login_key(req->arena, email);
 	const char *ip_key = arena_printf(req->arena, "ip:%s", req->client_ip);
-	for (char *p = (char *)email_key; *p; p++)
-		if (*p >= 'A' && *p <= 'Z')
-			*p = (char)(*p - 'A' + 'a');
-	if (throttled(sc, app, email_key, ip_key)) {
-		login_refused(req, resp, app);
+	if (api_login_throttled(sc, app, email_key, ip_key)) {
+		api_login_refused(req, resp, app);
 		return;
 	}
 	int64_t uid = domain_user_by_email(sc, email, req->arena);
@@ -210,6 +272,22 @@ void h_login(struct http_request *req, struct http_response *resp, void *appv)
 				   "the e-mail or password is wrong");
 		return;
 	}
+	/* The second factor is asked for only once the password is right:
+	 * answering otp_required to every sign-in of the account would tell
+	 * anyone that it has two-factor sign-in on, and asking every user
+	 * for a code up front would burden all who have not. No session is
+	 * made without the code, and wrong codes count as failed sign-ins. */
+	if (p->two_factor && !otp) {
+		api_problem_simple(resp, RP_EUNAUTH, "otp_required",
+				   "enter the 6-digit code from your authenticator app");
+		return;
+	}
+	if (p->two_factor && domain_totp_verify(sc, uid, otp, req->arena, &err)) {
+		store_login_fail(sc, email_key, clock_now());
+		store_login_fail(sc, ip_key, clock_now());
+		api_problem(resp, &err);
+		return;
+	}
 	store_login_clear(sc, email_key);
 	note_login(sc, req->arena, p);
 	start_session(req, resp, app, sc, p);
@@ -218,7 +296,7 @@ void h_login(struct http_request *req, struct http_response *resp, void *appv)
 void h_logout(struct http_request *req, struct http_response *resp, void *app)
 {
 	struct call c;
-	if (!api_begin(req, resp, app, &c))
+	if (!api_begin_enrol(req, resp, app, &c))
 		return;
 	const char *cookie = http_cookie(req, SESSION_COOKIE);
 	if (c.via_cookie && cookie) {
@@ -234,15 +312,9 @@ void h_logout(struct http_request *req, struct http_response *resp, void *app)
 void h_me(struct http_request *req, struct http_response *resp, void *app)
 {
 	struct call c;
-	if (!api_begin(req, resp, app, &c))
+	if (!api_begin_enrol(req, resp, app, &c))
 		return;
-	struct jw w;
-	jw_init(&w, &resp->body);
-	jw_obj(&w);
-	write_user(&w, &c, c.d.p->user);
-	jw_kstr(&w, "csrf_token", c.csrf);
-	jw_kbool(&w, "admin", c.d.p->admin);
-	jw_obj_end(&w);
+	api_write_me(&c, c.d.p);
 }
 
 void h_token_create(struct http_request *req, struct http_response *resp, void *app)
@@ -310,7 +382,7 @@ void h_me_update(struct http_request *req, struct http_response *resp, void *app
 					      "current_password"};
 	struct call c;
 	json_t *body;
-	if (!api_begin(req, resp, app, &c) || !(body = api_body(req, resp)))
+	if (!api_begin_enrol(req, resp, app, &c) || !(body = api_body(req, resp)))
 		return;
 	const char *k;
 	json_t *v;
@@ -343,13 +415,9 @@ void h_me_update(struct http_request *req, struct http_response *resp, void *app
 		api_problem(resp, &c.err);
 		return;
 	}
-	struct jw w;
-	jw_init(&w, &resp->body);
-	jw_obj(&w);
-	write_user(&w, &c, u);
-	jw_kstr(&w, "csrf_token", c.csrf);
-	jw_kbool(&w, "admin", c.d.p->admin);
-	jw_obj_end(&w);
+	self = *c.d.p;
+	self.user = u;
+	api_write_me(&c, &self);
 }
 
 void api_request_done(void *app)

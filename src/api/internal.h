@@ -21,6 +21,25 @@ struct call {
  * fills c; on failure writes the problem response and returns false. */
 bool api_begin(struct http_request *req, struct http_response *resp, struct api_app *app,
 	       struct call *c);
+/* The same for the calls a session may make while its user must set up
+ * two-factor sign-in (domain_must_enrol): /auth/me, /auth/logout and
+ * /auth/2fa/...; api_begin refuses such a session with 403
+ * "two_factor_required". */
+bool api_begin_enrol(struct http_request *req, struct http_response *resp, struct api_app *app,
+		     struct call *c);
+/* {"user","csrf_token","admin","two_factor_required"}: who p is, as
+ * GET /auth/me answers. */
+void api_write_me(struct call *c, const struct principal *p);
+/* Sign-in throttling: the failure-count key of an e-mail ("email:" and
+ * the address in lower case; arena), whether the e-mail or address has
+ * failed too often lately, and the 429 answer then. */
+const char *api_login_key(struct arena *a, const char *email);
+bool api_login_throttled(struct store_conn *sc, struct api_app *app, const char *email_key,
+			 const char *ip_key);
+void api_login_refused(struct http_request *req, struct http_response *resp, struct api_app *app);
+/* A one-time code from JSON: a string of six digits, spaces and hyphens
+ * dropped ("123 456"); NULL for anything else. Arena. */
+const char *api_otp(struct arena *a, json_t *v);
 /* A connection without a caller (login, health). */
 struct store_conn *api_conn(struct api_app *app, struct http_response *resp);
 
@@ -55,6 +74,10 @@ void h_login(struct http_request *, struct http_response *, void *);
 void h_logout(struct http_request *, struct http_response *, void *);
 void h_me(struct http_request *, struct http_response *, void *);
 void h_me_update(struct http_request *, struct http_response *, void *);
+void h_totp_setup(struct http_request *, struct http_response *, void *);
+void h_totp_enable(struct http_request *, struct http_response *, void *);
+void h_totp_disable(struct http_request *, struct http_response *, void *);
+void h_totp_reset(struct http_request *, struct http_response *, void *);
 void h_token_create(struct http_request *, struct http_response *, void *);
 void h_token_list(struct http_request *, struct http_response *, void *);
 void h_token_revoke(struct http_request *, struct http_response *, void *);

@@ -170,10 +170,26 @@ static int user_patch(struct admin_session *as, const char *email, json_t *body)
 	return rc;
 }
 
+/* Turns a user's two-factor sign-in off (a lost phone, or the last
+ * administrator locked out), audited as the first administrator's. */
+static int user_reset_2fa(struct admin_session *as, const char *email)
+{
+	int64_t id = user_id(as, email);
+	struct record *r;
+	struct rp_error err;
+	rp_error_init(&err);
+	if (!id)
+		return 1;
+	if (domain_totp_reset(&as->d, id, &r, &err))
+		return cli_report(&err);
+	printf("two-factor sign-in of %s is off; they sign in with their password\n", email);
+	return 0;
+}
+
 int cmd_user(struct config *cfg, int argc, const char **argv)
 {
 	if (argc < 1) {
-		fprintf(stderr, "usage: rapport user add|list|passwd|disable ...\n");
+		fprintf(stderr, "usage: rapport user add|list|passwd|disable|reset-2fa ...\n");
 		return 2;
 	}
 	struct admin_session as = {0};
@@ -200,8 +216,11 @@ int cmd_user(struct config *cfg, int argc, const char **argv)
 		rc = user_patch(&as, argv[1], json_pack("{s:b}", "active", 0));
 		if (!rc)
 			printf("%s disabled; their sessions are closed\n", argv[1]);
+	} else if (!strcmp(sub, "reset-2fa") && argc >= 2) {
+		rc = user_reset_2fa(&as, argv[1]);
 	} else {
-		fprintf(stderr, "usage: rapport user add|list|passwd EMAIL|disable EMAIL\n");
+		fprintf(stderr, "usage: rapport user add|list|passwd EMAIL|disable EMAIL|"
+				"reset-2fa EMAIL\n");
 		rc = 2;
 	}
 out:

@@ -27,7 +27,7 @@ static const struct {
 	 NULL},
 	{"init", cmd_init, "init", "create the database, default roles and the first admin", NULL},
 	{"migrate", cmd_migrate, "migrate", "bring the database schema up to date", NULL},
-	{"user", cmd_user, "user add|list|passwd|disable ...", "manage users", NULL},
+	{"user", cmd_user, "user add|list|passwd|disable|reset-2fa ...", "manage users", NULL},
 	{"token", cmd_token, "token create|revoke ...", "manage API tokens", NULL},
 	{"demo", cmd_demo, "demo [--scale N]", "fill the database with demo data", NULL},
 	{"backup", cmd_backup, "backup FILE | --verify FILE",

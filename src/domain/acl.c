@@ -29,6 +29,7 @@ enum rp_err domain_principal(struct store_conn *c, int64_t user_id, struct arena
 	p->user_id = user_id;
 	p->team_id = record_int(u, "team_id");
 	p->role_id = record_int(u, "role_id");
+	p->two_factor = record_int(u, "two_factor") != 0;
 	p->user = u;
 	if (store_get(c, roles, p->role_id, a, &role, &ignore) == RP_OK) {
 		const char *perms = record_text(role, "permissions");
@@ -36,6 +37,7 @@ enum rp_err domain_principal(struct store_conn *c, int64_t user_id, struct arena
 		if (p->perms)
 			arena_on_release(a, decref, p->perms);
 		p->admin = json_is_true(json_object_get(p->perms, "admin"));
+		p->require_2fa = record_int(role, "require_2fa") != 0;
 	}
 	*ret = p;
 	return RP_OK;

@@ -129,6 +129,7 @@ static enum rp_err seed_roles(struct store_conn *c, struct arena *a, int64_t *re
 		record_set_text(r, a, "name", default_roles[i].name);
 		record_set_text(r, a, "description", default_roles[i].description);
 		record_set_text(r, a, "permissions", perms);
+		record_set_int(r, "require_2fa", 0);
 		record_set_text(r, a, "tags", "[]");
 		if (insert(c, r, a, i == 0 ? ret_admin_role : NULL, err))
 			return err->err;
@@ -203,6 +204,7 @@ enum rp_err domain_bootstrap(struct store *s, const char *email, const char *pas
 	record_set_text(u, a, "locale", "en");
 	record_set_text(u, a, "time_zone", "UTC");
 	record_set_int(u, "active", 1);
+	record_set_int(u, "two_factor", 0);
 	record_set_text(u, a, "tags", "[]");
 	if ((rc = seed_roles(c, a, &admin_role, err)))
 		goto fail;

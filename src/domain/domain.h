@@ -19,7 +19,9 @@ enum acl_action { ACL_READ, ACL_CREATE, ACL_EDIT, ACL_DELETE };
 struct principal {
 	int64_t user_id, team_id, role_id;
 	bool admin;
-	json_t *perms; /* the role's permissions; released with the arena */
+	bool two_factor;  /* the user signs in with a second factor */
+	bool require_2fa; /* the role asks for one */
+	json_t *perms;	  /* the role's permissions; released with the arena */
 	struct record *user;
 };
 
@@ -37,6 +39,12 @@ struct dctx {
  * or disabled. */
 enum rp_err domain_principal(struct store_conn *c, int64_t user_id, struct arena *a,
 			     struct principal **ret, struct rp_error *err);
+/* True while the caller's role requires two-factor sign-in and they have
+ * not set it up: a browser session may then only enrol (api_begin). */
+static inline bool domain_must_enrol(const struct principal *p)
+{
+	return p->require_2fa && !p->two_factor;
+}
 struct scope acl_scope(const struct principal *p, const struct entity_def *e, enum acl_action act);
 bool acl_row_in_scope(const struct scope *s, const struct record *r);
 bool acl_field_hidden(const struct principal *p, const struct entity_def *e,
@@ -146,6 +154,47 @@ void domain_secret_hash(const char *secret, char out[65]);
  * ret_token, the store keeps its hash. */
 enum rp_err domain_token_create(struct store_conn *c, int64_t user_id, const char *name,
 				char ret_token[80], int64_t *ret_id, struct rp_error *err);
+
+/* --- two-factor sign-in (totp.c) ----------------------------------------- */
+
+#define TOTP_SECRET_B32 33 /* 20 random bytes in base32, and a NUL */
+
+/* True for exactly six ASCII digits. */
+bool domain_totp_code_ok(const char *code);
+/* The 30-second step (time / 30) whose TOTP code for the base32 secret
+ * equals code, looking one step before and after now; -1 if none or the
+ * secret is not base32. Pure: no store, the time is given. */
+int64_t domain_totp_match(const char *secret_b32, int64_t now, const char *code);
+/* A new secret: 20 random bytes as 32 base32 characters. */
+void domain_totp_new_secret(char out[TOTP_SECRET_B32]);
+/* The otpauth://totp/ URI authenticator apps read (Key Uri Format):
+ * label "issuer:account", secret, issuer, SHA1, 6 digits, 30 s, each part
+ * percent-encoded. Pure; owned by a. */
+char *domain_totp_uri(struct arena *a, const char *issuer, const char *account,
+		      const char *secret_b32);
+
+/* The signed-in caller's own two-factor sign-in. setup: a new secret,
+ * pending until enable sees a code of it (RP_ECONFLICT "already_enabled"
+ * while it is on); the caller shows ret_secret once. enable: a field
+ * error on "code" unless it matches the pending secret (RP_ECONFLICT
+ * "setup_required" without one). disable: needs the password and a code
+ * of the secret in force (field errors "password", "code"). Each change
+ * of users.two_factor is audited as a change of that field. */
+enum rp_err domain_totp_setup(struct dctx *d, char ret_secret[TOTP_SECRET_B32],
+			      struct rp_error *err);
+enum rp_err domain_totp_enable(struct dctx *d, const char *code, struct rp_error *err);
+enum rp_err domain_totp_disable(struct dctx *d, const char *password, const char *code,
+				struct rp_error *err);
+/* An administrator turns another user's two-factor sign-in off (a lost
+ * phone): the secret is deleted, the change audited; ret is the user as
+ * now stored. RP_EFORBIDDEN for others, RP_ENOTFOUND for no such user. */
+enum rp_err domain_totp_reset(struct dctx *d, int64_t user_id, struct record **ret,
+			      struct rp_error *err);
+/* At sign-in: RP_EUNAUTH "invalid_otp" unless code matches user_id's
+ * secret and no code of its step or a later one was used before; the
+ * step is then used up. */
+enum rp_err domain_totp_verify(struct store_conn *c, int64_t user_id, const char *code,
+			       struct arena *a, struct rp_error *err);
 
 /* Looks up a user id by e-mail (case-insensitive); 0 if none. */
 int64_t domain_user_by_email(struct store_conn *c, const char *email, struct arena *a);

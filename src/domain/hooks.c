@@ -46,6 +46,8 @@ static enum rp_err users_hook(struct dctx *d, const struct entity_def *e, const 
 			*p = (char)tolower((unsigned char)*p);
 		record_set_text(r, d->a, "email", low);
 	}
+	if (!old)
+		record_set_int(r, "two_factor", 0); /* read-only: set by /auth/2fa */
 	const char *pw = record_text(r, "password");
 	if (pw) {
 		char hash[PASSWORD_HASH_MAX];

@@ -32,6 +32,9 @@ static const struct field_def user_fields[] = {
 	{.name = "time_zone", .type = FT_TEXT, .max_len = 64, .dflt = "UTC"},
 	{.name = "active", .type = FT_BOOL, .dflt = "true"},
 	{.name = "last_login_at", .type = FT_DATETIME, .flags = FF_READONLY},
+	/* two-factor sign-in is on; set by /auth/2fa/enable, cleared by
+	 * disable or an admin's reset (the secret itself is not a field) */
+	{.name = "two_factor", .type = FT_BOOL, .flags = FF_READONLY},
 	END};
 
 static const struct field_def team_fields[] = {
@@ -53,6 +56,9 @@ static const struct field_def role_fields[] = {
 	 .max_len = 65536,
 	 .dflt = "{}"},
 	{.name = "description", .type = FT_TEXT, .max_len = 2000},
+	/* members must sign in with a second factor; until they set one up
+	 * their sessions reach only their own enrolment */
+	{.name = "require_2fa", .type = FT_BOOL, .dflt = "false"},
 	END};
 
 static const struct field_def account_fields[] = {

@@ -14,8 +14,10 @@
 #include "model/registry.h"
 
 /* Load order: definitions first (they add columns), then what refers to
- * records (the log, the tokens). */
-static const char *const backup_tables[] = {"custom_fields", "audit_log", "api_tokens", NULL};
+ * records (the log, the tokens, the two-factor secrets: a restore keeps
+ * two-factor sign-in on for those who had it). */
+static const char *const backup_tables[] = {"custom_fields", "audit_log", "api_tokens", "user_totp",
+					    NULL};
 
 const char *const *store_backup_tables(void)
 {
@@ -228,6 +230,7 @@ enum rp_err store_erase_all(struct store_conn *c, struct rp_error *err)
 			       "erasing needs a write transaction");
 	if (exec_text(c,
 		      "DELETE FROM search_index; DELETE FROM sessions; DELETE FROM api_tokens;"
+		      " DELETE FROM user_totp;"
 		      " DELETE FROM idempotency_keys; DELETE FROM login_failures;"
 		      " DELETE FROM audit_log",
 		      err))

@@ -281,12 +281,36 @@ int store_login_failures(struct store_conn *c, const char *key, int64_t since);
 void store_login_fail(struct store_conn *c, const char *key, int64_t at);
 void store_login_clear(struct store_conn *c, const char *key);
 
+/* --- two-factor secrets (user_totp) ------------------------------------ */
+
+/* A user's TOTP secrets as base32 text: the one in force (NULL until
+ * enabled), one set up and awaiting its first code (NULL when none), and
+ * the last 30-second step a code was accepted for. Kept out of every
+ * entity table, so no record, list, export or audit entry carries them. */
+struct totp_row {
+	const char *secret;
+	const char *pending;
+	int64_t last_step;
+};
+/* RP_ENOTFOUND when the user has no row. Strings live in a. */
+enum rp_err store_totp_get(struct store_conn *c, int64_t user_id, struct arena *a,
+			   struct totp_row *ret, struct rp_error *err);
+/* Inserts or replaces the user's row. */
+enum rp_err store_totp_put(struct store_conn *c, int64_t user_id, const struct totp_row *row,
+			   struct rp_error *err);
+/* Records that a code of `step` was accepted, in one statement: RP_ECONFLICT
+ * ("otp_reused") when a code of this step or a later one was accepted
+ * before (or the user has no row), so no code works twice. */
+enum rp_err store_totp_claim_step(struct store_conn *c, int64_t user_id, int64_t step,
+				  struct rp_error *err);
+enum rp_err store_totp_delete(struct store_conn *c, int64_t user_id, struct rp_error *err);
+
 /* --- full backup and restore (rapport export --all / import --all) ---- */
 
 /* The system tables a backup carries besides the entity tables, in the
  * order to load them, NULL-terminated: custom_fields, audit_log,
- * api_tokens. (Sessions, idempotency keys and login failures are
- * transient and left out.) */
+ * api_tokens, user_totp. (Sessions, idempotency keys and login failures
+ * are transient and left out.) */
 const char *const *store_backup_tables(void);
 /* Reads up to limit rows of e with id > after_id in id order, deleted or
  * not, with every column as stored (write-only ones such as password
@@ -314,9 +338,9 @@ enum rp_err store_defer_foreign_keys(struct store_conn *c, struct rp_error *err)
 /* RP_EINVAL naming the first row whose reference points at nothing. */
 enum rp_err store_check_references(struct store_conn *c, struct rp_error *err);
 /* Inside a write transaction: deletes every record of every entity, the
- * search index, the audit log, tokens, sessions, idempotency keys and
- * login failures (custom field definitions stay). For restoring over the
- * rows a bootstrap made. */
+ * search index, the audit log, tokens, two-factor secrets, sessions,
+ * idempotency keys and login failures (custom field definitions stay).
+ * For restoring over the rows a bootstrap made. */
 enum rp_err store_erase_all(struct store_conn *c, struct rp_error *err);
 
 /* Online backup of the whole database to a new file at dest. */

@@ -5,7 +5,10 @@ const BASE = '/api/v1';
 
 // The application state every view reads: the signed-in user, the CSRF
 // token, the entity descriptors. Views subscribe to re-render on change.
-export const session = { user: null, admin: false, csrf: null, meta: null, expired: false };
+// mustEnrol: the user's role requires two-factor sign-in and they have
+// not set it up, so the server answers only /auth/me, /auth/logout and
+// /auth/2fa/* (403 two_factor_required otherwise) until they do.
+export const session = { user: null, admin: false, csrf: null, meta: null, expired: false, mustEnrol: false };
 const listeners = new Set();
 export function subscribe(fn) { listeners.add(fn); return () => listeners.delete(fn); }
 export function notify() { for (const fn of listeners) fn(); }
@@ -64,6 +67,11 @@ export async function request(method, path, opts = {}) {
     return request(method, path, { ...opts, _retried: true });
   }
   if (res.status === 401 && !opts.noAuthRedirect) onUnauthorized(err);
+  if (res.status === 403 && err.code === 'two_factor_required' && !session.mustEnrol) {
+    // the role began to require it while this page was open
+    session.mustEnrol = true;
+    notify();
+  }
   throw err;
 }
 
@@ -105,6 +113,7 @@ export async function refreshMe(early) {
     session.user = me.user;
     session.csrf = me.csrf_token;
     session.admin = !!me.admin;
+    session.mustEnrol = !!me.two_factor_required;
     return me;
   } catch (e) {
     if (e.status === 401) { session.user = null; session.csrf = null; return null; }
@@ -112,20 +121,34 @@ export async function refreshMe(early) {
   }
 }
 
-export async function login(email, password) {
-  const r = await request('POST', '/auth/login', { body: { email, password }, noAuthRedirect: true });
+// otp: the code of an authenticator app, for users with two-factor
+// sign-in on (the server answers 401 otp_required without it).
+export async function login(email, password, otp) {
+  const body = otp ? { email, password, otp } : { email, password };
+  const r = await request('POST', '/auth/login', { body, noAuthRedirect: true });
   session.user = r.user;
   session.csrf = r.csrf_token;
   session.expired = false;
   await refreshMe();
-  await loadMeta();
+  if (!session.mustEnrol) await loadMeta();
   notify();
   return r;
 }
 
+// The signed-in user's answer of /auth/me, /auth/2fa/enable or disable.
+export async function takeMe(me) {
+  session.user = me.user;
+  session.admin = !!me.admin;
+  if (me.csrf_token) session.csrf = me.csrf_token;
+  const was = session.mustEnrol;
+  session.mustEnrol = !!me.two_factor_required;
+  if (was && !session.mustEnrol) await loadMeta();
+  notify();
+}
+
 export async function logout() {
   try { await request('POST', '/auth/logout', { noAuthRedirect: true }); } catch { /* gone anyway */ }
-  session.user = null; session.csrf = null; session.meta = null; session.admin = false;
+  session.user = null; session.csrf = null; session.meta = null; session.admin = false; session.mustEnrol = false;
   titleCache.clear();
   // what views kept for this tab's session (the board's pipelines and stages)
   try { for (const k of Object.keys(sessionStorage)) if (k.startsWith('rapport.')) sessionStorage.removeItem(k); } catch { /* off */ }

@@ -22,6 +22,7 @@ import { ShortcutsHelp, installShortcuts } from './views/shortcuts.js';
 import { QuickLog } from './views/quicklog.js';
 import { ImportPage, ImportView, canImport } from './views/imports.js';
 import { Duplicates } from './views/duplicates.js';
+import { Enrol } from './views/twofactor.js';
 
 // Entities with their own page in the main navigation; the rest of the
 // readable ones (users, teams, …) live under Admin or are reached by links.
@@ -163,6 +164,7 @@ function App() {
   useEffect(() => { const off = subscribe(force); force(); return off; }, []);
   if (!booted) return html`<div class="boot"><${Spinner} /></div>`;
   if (!session.user) return html`<${Login} /><${Toasts} />`;
+  if (session.mustEnrol) return html`<${Enrol} /><${Toasts} />`;
   if (!session.meta) return html`<div class="boot"><${Spinner} /></div>`;
   return html`<${Shell} />`;
 }
@@ -188,7 +190,8 @@ async function boot() {
     const me = await refreshMe(takeEarly('/auth/me'));
     if (me) {
       if (me.user.locale) setLocale(me.user.locale);
-      await meta;
+      // a session that must set up two-factor sign-in first gets no /meta
+      if (!session.mustEnrol) await meta;
     }
   } catch (e) {
     errorToast(e);

@@ -6,6 +6,7 @@ import { t, fieldLabel, LOCALE_NAMES, setLocale, errorText } from '../i18n.js';
 import { Dialog, Value, Spinner, Empty, toast, errorToast, forgetSmallList } from '../components.js';
 import { RecordForm } from './form.js';
 import { Roles, Pipelines, Fields } from './adminconfig.js';
+import { TwoFactor, ResetTwoFactor } from './twofactor.js';
 import { fmtDateTime, userTz } from '../format.js';
 
 const SECTIONS = ['users', 'teams', 'roles', 'pipelines', 'fields', 'tokens'];
@@ -17,7 +18,7 @@ export function Admin({ section }) {
     return html`<section class="page"><h1>${t('admin.title')}</h1><p>${t('error.forbidden')}</p></section>`;
   }
   const body = {
-    users: () => html`<${RecordTable} ent="users" cols=${['name', 'email', 'role_id', 'team_id', 'active', 'last_login_at']} extra=${PasswordButton} />`,
+    users: () => html`<${RecordTable} ent="users" cols=${['name', 'email', 'role_id', 'team_id', 'active', 'two_factor', 'last_login_at']} extra=${UserActions} />`,
     teams: () => html`<${RecordTable} ent="teams" cols=${['name', 'description']} />`,
     roles: () => html`<${Roles} />`,
     pipelines: () => html`<${Pipelines} />`,
@@ -49,13 +50,17 @@ function RecordTable({ ent, cols, extra: Extra }) {
       <tbody>${rows.map((r) => html`<tr data-id=${r.id} key=${r.id}><td class="sel"></td>
         ${fields.map((f, i) => html`<td data-label=${fieldLabel(f)} class=${i === 0 ? 'title' : ''}>
           ${i === 0 ? html`<a href=${`/${ent}/${r.id}`}>${r[f.name]}</a>` : html`<${Value} f=${f} rec=${r} />`}</td>`)}
-        ${Extra ? html`<td><${Extra} rec=${r} /></td>` : ''}</tr>`)}</tbody>
+        ${Extra ? html`<td><${Extra} rec=${r} reload=${load} /></td>` : ''}</tr>`)}</tbody>
     </table></div>`}
     ${creating ? html`<${Dialog} id="create-dialog" title=${t('admin.new_' + ent)} onClose=${() => setCreating(false)} wide=${true}>
       <${RecordForm} ent=${e} idPrefix="c" onCancel=${() => setCreating(false)}
         onSaved=${(rec) => { setCreating(false); rememberTitle(ent, rec); forgetSmallList(ent); load(); }} />
     <//>` : ''}
   </div>`;
+}
+
+function UserActions({ rec, reload }) {
+  return html`<${PasswordButton} rec=${rec} /> <${ResetTwoFactor} rec=${rec} onDone=${reload} />`;
 }
 
 function PasswordButton({ rec }) {
@@ -173,5 +178,6 @@ export function Settings() {
         <input id="s-pw" name="password" type="password" autocomplete="new-password" value=${pw} onInput=${(e) => setPw(e.target.value)} />${err('password')}</div>
       <div class="actions"><button type="submit" class="primary">${t('settings.change_password')}</button></div>
     </form>
+    <${TwoFactor} />
   </section>`;
 }

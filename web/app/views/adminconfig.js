@@ -29,7 +29,7 @@ export function Roles() {
   };
   const save = async () => {
     try {
-      const r = await api.patch(`/roles/${sel.id}`, { permissions: perm }, sel.version);
+      const r = await api.patch(`/roles/${sel.id}`, { permissions: perm, require_2fa: !!sel.require_2fa }, sel.version);
       toast(t('admin.saved'), 'ok');
       const all = await load();
       pick(all.find((x) => x.id === r.id) || r);
@@ -63,6 +63,8 @@ export function Roles() {
     ${sel.description ? html`<p class="muted">${sel.description}</p>` : ''}
     <label class="check"><input type="checkbox" id="role-admin" checked=${!!perm.admin}
       onChange=${(e) => setPerm({ ...perm, admin: e.target.checked || undefined })} /> ${t('admin.is_admin')}</label>
+    <div><label class="check"><input type="checkbox" id="role-require-2fa" checked=${!!sel.require_2fa}
+      onChange=${(e) => setSel({ ...sel, require_2fa: e.target.checked })} /> ${t('field.require_2fa')}</label></div>
     ${perm.admin ? '' : html`<div class="table-wrap"><table class="grid" id="permissions">
       <thead><tr><th scope="col">${t('admin.entity')}</th>${ACTIONS.map((a) => html`<th scope="col">${t('admin.action_' + a)}</th>`)}
         <th scope="col">${t('admin.hidden_fields')}</th><th scope="col">${t('admin.readonly_fields')}</th></tr></thead>
