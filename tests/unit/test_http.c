@@ -1,7 +1,8 @@
 /* test_http.c — unit tests for the server glue (src/http/server.c) on an
  * in-process server with no listening socket (http_config.no_listen),
  * one request at a time over a socketpair: routing, the static files'
- * fallback, and query strings that are not UTF-8. */
+ * fallback for request-targets that are no path, and query strings that
+ * are not UTF-8. */
 #include "unit.h"
 
 #include <stdbool.h>
@@ -74,6 +75,17 @@ static void test_routes_and_static(void **state)
 	assert_int_equal(status_of(s, "GET /nope.js HTTP/1.1\r\nHost: x\r\n\r\n"), 404);
 }
 
+/* Found by fuzzing: a request-target without a '/' reached the static
+ * files' lookup, which took strrchr(path, '/') for granted; one such
+ * request (no sign-in needed) crashed the server. */
+static void test_target_without_slash(void **state)
+{
+	struct http_server *s = *state;
+	assert_int_equal(status_of(s, "GET abc HTTP/1.1\r\nHost: x\r\n\r\n"), 404);
+	assert_int_equal(status_of(s, "GET * HTTP/1.1\r\nHost: x\r\n\r\n"), 404);
+	assert_int_equal(status_of(s, "HEAD ?v=1 HTTP/1.0\r\n\r\n"), 404);
+}
+
 static void test_query_not_utf8(void **state)
 {
 	struct http_server *s = *state;
@@ -85,6 +97,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_routes_and_static),
+		cmocka_unit_test(test_target_without_slash),
 		cmocka_unit_test(test_query_not_utf8),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
