@@ -358,7 +358,9 @@ json_t *import_convert(const struct field_def *f, const char *cell,
 			return bad(err, f, "a number", cell);
 		return json_real(d);
 	case FT_MONEY:
-		if (!parse_decimal(cell, &d))
+		/* past 9e15 minor units llround has no defined answer (and
+		 * doubles no exact integers) */
+		if (!parse_decimal(cell, &d) || fabs(d * (double)minor_units(o->currency)) > 9e15)
 			return bad(err, f, "an amount of money", cell);
 		return json_integer((json_int_t)llround(d * (double)minor_units(o->currency)));
 	case FT_BOOL: {

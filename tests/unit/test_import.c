@@ -151,6 +151,12 @@ static void test_convert_money(void **state)
 	conv_rejected("deals", "amount", "-", NULL);
 	conv_rejected("deals", "amount", "12abc34", NULL);
 	conv_rejected("deals", "amount", "1-800", NULL);
+	/* minor units past 9e15: llround's result was undefined (INT64_MIN
+	 * here), now the cell is refused */
+	conv_rejected("deals", "amount", "99999999999999999999999", NULL);
+	conv_rejected("deals", "amount", "-90000000000000.01", NULL);
+	conv_int("deals", "amount", "90000000000000", NULL, 9000000000000000);
+	conv_int("deals", "amount", "9000000000000000", &jpy, 9000000000000000);
 }
 
 static void test_convert_numbers(void **state)
