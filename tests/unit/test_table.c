@@ -256,6 +256,27 @@ static void test_csv_encoding_option_overrides(void **state)
 	free(koi);
 }
 
+/* Found by fuzzing: glibc's iconv decodes UCS-4 code points past
+ * U+10FFFF into 5- and 6-byte "UTF-8", which reached the rows (and then
+ * json_string, which refuses it). Such text fails on its line instead. */
+static void test_csv_ucs4_past_unicode_fails(void **state)
+{
+	(void)state;
+	static const unsigned char ucs4[] = {0, 0, 0, 'a',  0,	  0, 0, ',',  0, 0, 0, 'b',
+					     0, 0, 0, '\n', 0,	  0, 0, '1',  0, 0, 0, ',',
+					     0, 0, 0, '2',  0,	  0, 0, '\n', 0, 0, 0, 'x',
+					     0, 0, 0, ',',  0x7f, 0, 0, 0,    0, 0, 0, '\n'};
+	const char *p = write_bytes("ucs4.csv", (const char *)ucs4, sizeof ucs4);
+	struct table_options opt = {.encoding = "UCS-4"};
+	read_fails(p, &opt, "bad_encoding", "line 3");
+	struct buf b;
+	buf_init(&b, 0);
+	struct rp_error err;
+	assert_int_equal(dump(p, &opt, &b, &err), -1);
+	assert_string_equal(buf_str(&b), "1:a|b\n2:1|2\n"); /* the lines before it are read */
+	buf_release(&b);
+}
+
 static void test_csv_invalid_utf8_fails_on_its_line(void **state)
 {
 	(void)state;
@@ -990,6 +1011,7 @@ int main(void)
 		cmocka_unit_test(test_csv_windows1251_detected),
 		cmocka_unit_test(test_csv_encoding_option_overrides),
 		cmocka_unit_test(test_csv_invalid_utf8_fails_on_its_line),
+		cmocka_unit_test(test_csv_ucs4_past_unicode_fails),
 		cmocka_unit_test(test_csv_binary_is_not_a_table),
 		cmocka_unit_test(test_csv_character_across_chunks),
 		cmocka_unit_test(test_csv_empty_file),
