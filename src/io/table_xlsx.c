@@ -371,6 +371,13 @@ static int read_row(struct table_xlsx *x, struct table_reader *t, int64_t *ret_r
 				(long long)x->last_row, v);
 			return -1;
 		}
+		/* as with cells: rows come in order (Excel's own files do, and
+		 * it refuses others), so a row number names one row */
+		if (r <= x->last_row) {
+			rp_fail(err, RP_EINVAL, "bad_xlsx", "row %lld comes after row %lld",
+				(long long)r, (long long)x->last_row);
+			return -1;
+		}
 	}
 	x->last_row = t->building = r;
 	*ret_row = r;

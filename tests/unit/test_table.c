@@ -818,6 +818,24 @@ static void test_xlsx_bad_cells(void **state)
 	read_fails(write_hand_book("broken.xlsx", broken, NULL, NULL), NULL, "bad_xlsx", NULL);
 }
 
+/* Found by fuzzing: rows whose numbers went back or repeated were read,
+ * so two rows could carry one row number in the importer's report. */
+static void test_xlsx_rows_out_of_order(void **state)
+{
+	(void)state;
+	const char *again = SHEET_HEAD "<row r=\"2\"><c><v>1</v></c></row><row r=\"2\"><c><v>2</v>"
+				       "</c></row>" SHEET_TAIL;
+	read_fails(write_hand_book("again.xlsx", again, NULL, NULL), NULL, "bad_xlsx",
+		   "row 2 comes after row 2");
+	const char *back = SHEET_HEAD "<row r=\"5\"><c><v>1</v></c></row><row r=\"3\"/>" SHEET_TAIL;
+	read_fails(write_hand_book("back.xlsx", back, NULL, NULL), NULL, "bad_xlsx",
+		   "row 3 comes after row 5");
+	const char *mixed =
+		SHEET_HEAD "<row r=\"3\"><c><v>1</v></c></row><row><c><v>2</v></c></row>"
+			   "<row r=\"7\"><c><v>3</v></c></row>" SHEET_TAIL;
+	check_read(write_hand_book("mixed.xlsx", mixed, NULL, NULL), NULL, "3:1\n4:2\n7:3\n");
+}
+
 static void test_xlsx_not_a_workbook(void **state)
 {
 	(void)state;
@@ -1031,6 +1049,7 @@ int main(void)
 		cmocka_unit_test(test_xlsx_date1904),
 		cmocka_unit_test(test_xlsx_prefixed_elements),
 		cmocka_unit_test(test_xlsx_bad_cells),
+		cmocka_unit_test(test_xlsx_rows_out_of_order),
 		cmocka_unit_test(test_xlsx_not_a_workbook),
 		cmocka_unit_test(test_xlsx_xxe_is_refused),
 		cmocka_unit_test(test_xlsx_billion_laughs_is_refused),
