@@ -237,8 +237,9 @@ enum rp_err table_xlsx_open(struct table_reader *t, int fd, const struct table_o
 static int parse_column(const char *ref)
 {
 	int col = 0, letters = 0;
-	for (; *ref >= 'A' && *ref <= 'Z'; ref++, letters++)
-		col = col * 26 + (*ref - 'A' + 1);
+	for (; *ref >= 'A' && *ref <= 'Z'; ref++) /* past 3 letters it is refused: */
+		if (++letters <= 3)		  /* no int overflow on the way */
+			col = col * 26 + (*ref - 'A' + 1);
 	if (letters == 0 || letters > 3 || !(*ref >= '1' && *ref <= '9'))
 		return -1;
 	return col - 1;

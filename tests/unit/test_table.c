@@ -816,6 +816,12 @@ static void test_xlsx_bad_cells(void **state)
 	read_fails(write_hand_book("order.xlsx", order, NULL, NULL), NULL, "bad_xlsx", "row 2");
 	const char *broken = SHEET_HEAD "<row r=\"1\"><c><v>1</v></row>" SHEET_TAIL;
 	read_fails(write_hand_book("broken.xlsx", broken, NULL, NULL), NULL, "bad_xlsx", NULL);
+	/* a long column reference overflowed an int before its length was
+	 * checked (UB; the fuzz build's UBSan reports it) */
+	const char *longref =
+		SHEET_HEAD "<row r=\"1\"><c r=\"AAAAAAAAAAAAAA1\"><v>1</v></c></row>" SHEET_TAIL;
+	read_fails(write_hand_book("longref.xlsx", longref, NULL, NULL), NULL, "bad_xlsx",
+		   "AAAAAAAAAAAAAA1");
 }
 
 /* Found by fuzzing: rows whose numbers went back or repeated were read,
