@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # test.sh [unit|api|all] — runs the C unit tests (plain and ASan+UBSan),
-# the black-box API tests against build/rapport and build/rapport-asan, and
-# the layering check; ends with the line "N passed, N failed".
+# the black-box API tests against build/rapport and build/rapport-asan,
+# each fuzz target over its seed corpus, and the layering check; ends
+# with the line "N passed, N failed".
 set -u
 cd "$(dirname "$0")/.."
 what=${1:-all}
@@ -52,6 +53,18 @@ run_api() { # binary label
 		--test-concurrency=2 tests/api/
 }
 
+# Each fuzz target over its seed corpus (a second or two in all): they
+# build, and no seed (old crashes among them) fails again.
+run_fuzz_smoke() {
+	local out="$log/fuzz" p f
+	scripts/fuzz.sh smoke >"$out" 2>&1
+	p=$(tail -n 1 "$out" | grep -Eo '^[0-9]+')
+	f=$(tail -n 1 "$out" | grep -Eo '[0-9]+ failed' | grep -Eo '[0-9]+')
+	pass=$((pass + ${p:-0}))
+	fail=$((fail + ${f:-1}))
+	[ "${f:-1}" = 0 ] || { echo "--- fuzz targets over their seeds:"; tail -n 60 "$out"; }
+}
+
 run_layers() {
 	if scripts/check-style.sh; then pass=$((pass + 1)); else fail=$((fail + 1)); fi
 }
@@ -64,6 +77,7 @@ all)
 	run_layers
 	run_unit build/tests unit
 	run_unit build/tests-asan asan
+	run_fuzz_smoke
 	run_api "$PWD/build/rapport" plain
 	ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 run_api "$PWD/build/rapport-asan" asan
 	run_tap "UI unit tests" node --test --test-reporter=tap web/test/
