@@ -2,13 +2,11 @@
  * the input is split at NUL bytes into the sheet, the shared strings, the
  * styles, the workbook and its relationships (parts missing from the
  * input get a minimal default), which are stored uncompressed in a zip
- * made here and read through table_open like an upload. So the fuzzer
+ * made here in memory and read through table_open like an upload. So the fuzzer
  * works on the XML (cells, references, types, rich text, number formats,
  * dates, DTDs) rather than on deflate streams. */
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 #include <zip.h>
 
 #include "harness.h"
@@ -34,25 +32,17 @@ static const char *const defaults[] = {
 	"Target=\"styles.xml\"/></Relationships>",
 };
 
-static char path[64];
-
-static void remove_zip(void)
-{
-	unlink(path);
-}
-
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	if (!path[0]) {
-		snprintf(path, sizeof path, "/tmp/rapport-fuzz-%d.xlsx", (int)getpid());
-		atexit(remove_zip);
-	}
 	char *parts[5];
 	int n = fuzz_split(data, size, '\0', parts, 5);
-	int zerr;
-	zip_t *z = zip_open(path, ZIP_CREATE | ZIP_TRUNCATE, &zerr);
+	zip_error_t ze;
+	zip_error_init(&ze);
+	zip_source_t *mem = zip_source_buffer_create(NULL, 0, 0, &ze);
+	zip_t *z = mem ? zip_open_from_source(mem, ZIP_TRUNCATE, &ze) : NULL;
 	if (!z)
 		abort();
+	zip_source_keep(mem); /* the zip's bytes are read from it after zip_close */
 	for (int i = 0; i < 5; i++) {
 		const char *xml = i < n ? parts[i] : defaults[i];
 		zip_source_t *src = zip_source_buffer(z, xml, strlen(xml), 0);
@@ -62,8 +52,18 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	if (zip_close(z) != 0)
 		abort();
+	zip_stat_t st;
+	zip_stat_init(&st);
+	if (zip_source_stat(mem, &st) != 0 || zip_source_open(mem) != 0)
+		abort();
+	uint8_t *bytes = malloc(st.size ? st.size : 1);
+	if (!bytes || zip_source_read(mem, bytes, st.size) != (zip_int64_t)st.size)
+		abort();
+	zip_source_close(mem);
+	zip_source_free(mem);
 	struct table_options opt = {.format = TABLE_XLSX};
-	fuzz_read_table(path, &opt);
+	fuzz_read_table(fuzz_file(bytes, st.size), &opt);
+	free(bytes);
 	fuzz_free_parts(parts, n);
 	return 0;
 }
