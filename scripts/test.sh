@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# test.sh [unit|api|all] — runs the C unit tests (plain and ASan+UBSan),
+# test.sh [unit|api|e2e|fuzz|all] — runs the C unit tests (plain and ASan+UBSan),
 # the black-box API tests against build/rapport and build/rapport-asan,
 # each fuzz target over its seed corpus, and the layering check; ends
 # with the line "N passed, N failed".
@@ -84,6 +84,7 @@ all)
 	RAPPORT_BIN="$PWD/build/rapport" run_tap "browser tests" tests/e2e/run.sh
 	;;
 e2e) RAPPORT_BIN="$PWD/build/rapport" run_tap "browser tests" tests/e2e/run.sh ;;
+fuzz) run_fuzz_smoke ;;
 esac
 rm -rf "$log"
 echo "$pass passed, $fail failed"
