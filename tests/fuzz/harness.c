@@ -75,7 +75,7 @@ struct http_server *fuzz_http_start(const struct http_route *routes, http_handle
 		.host = "127.0.0.1",
 		.max_body = 1 << 20,
 		.upload_dir = dir,
-		.conn_memory = 64 * 1024,
+		.conn_memory = 32 * 1024, /* as rapport serve sets it */
 		.no_listen = true,
 	};
 	char msg[200];
