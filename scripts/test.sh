@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# test.sh [unit|api|e2e|fuzz|all] — runs the C unit tests (plain and ASan+UBSan),
+# test.sh [unit|api|e2e|tsan|fuzz|all] — runs the C unit tests (plain and ASan+UBSan),
 # the black-box API tests against build/rapport and build/rapport-asan,
 # each fuzz target over its seed corpus, and the layering check; ends
 # with the line "N passed, N failed".
