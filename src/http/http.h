@@ -99,10 +99,11 @@ void http_stop(struct http_server *s);
 uint16_t http_port(const struct http_server *s);
 /* On a server started with cfg->no_listen: takes fd, one end of a
  * connected stream socket (a socketpair), and serves it in this thread
- * until the connection is closed or after max_steps polls; the peer
- * writes the request (and shuts down its writing side) first, so that
- * nothing here waits. The server owns and closes fd. 0 when the
- * connection was served to its end, -1 otherwise. */
+ * until the connection is closed. The peer sends its requests (and shuts
+ * down its writing side) and reads the answers, from another thread when
+ * the answers may not fit in the socket's buffer. The server owns and
+ * closes fd. 0 when the connection was served to its end, -1 when it was
+ * still open after max_steps polls, or on error. */
 int http_serve_socket(struct http_server *s, int fd, unsigned max_steps);
 
 const char *http_header(const struct http_request *req, const char *name);
