@@ -30,8 +30,8 @@ UNIT_SRC := $(sort $(wildcard tests/unit/test_*.c))
 UNIT_BIN := $(patsubst tests/unit/%.c,build/tests/%,$(UNIT_SRC))
 UNIT_ABIN := $(patsubst tests/unit/%.c,build/tests-asan/%,$(UNIT_SRC))
 
-.PHONY: all deps test-deps run test unit api api-pg e2e e2e-pg asan tsan soak check-style install \
-	clean bench bench-quick
+.PHONY: all deps test-deps fuzz-deps run test unit api api-pg e2e e2e-pg asan tsan soak \
+	check-style install clean bench bench-quick fuzz fuzz-build fuzz-smoke
 all: deps build/rapport
 
 deps:
@@ -39,6 +39,9 @@ deps:
 
 test-deps:
 	@scripts/deps.sh test
+
+fuzz-deps:
+	@scripts/deps.sh fuzz
 
 CFLAGS_ALL = $(CFLAGS_BASE) $(shell pkg-config --cflags $(PKGS)) $(CFLAGS)
 
@@ -115,12 +118,55 @@ asan: deps build/rapport-asan $(UNIT_ABIN)
 
 # ThreadSanitizer: the server built whole with -fsanitize=thread, and the
 # API tests run against it (not part of `make test`: ~5x slower).
-build/rapport-tsan: $(SRC) $(HDRS) $(GEN) build/gen/webassets.c
+build/rapport-tsan: $(SRC) $(HDRS) $(GEN) $(GEN_PG) build/gen/webassets.c
 	$(CC) $(CFLAGS_ALL) -O1 -g -fsanitize=thread -fno-omit-frame-pointer $(SRC) $(GEN) \
-		build/gen/webassets.c $(LDLIBS) -o $@
+		$(GEN_PG) build/gen/webassets.c $(LDLIBS) -o $@
 
 tsan: deps build/rapport-tsan $(SHIMS)
 	@scripts/test.sh tsan
+
+# --- fuzzing: libFuzzer targets in tests/fuzz/ (docs/security.md) ---------
+# The library is built once more with clang, ASan+UBSan and the fuzzer's
+# coverage hooks; each tests/fuzz/NAME.c (but the shared harness.c) is one
+# target with its seed corpus in tests/fuzz/corpus/NAME/ and its
+# dictionary, if any, in tests/fuzz/NAME.dict.
+FUZZ_CC ?= clang
+FUZZ_SECONDS ?= 60
+# clang 14 flags {.scope = {SCOPE_ALL}} (a nested partial initializer), which gcc does not
+FUZZ_SAN := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer \
+	-Wno-missing-field-initializers
+FUZZ_SRC := $(filter-out tests/fuzz/harness.c,$(sort $(wildcard tests/fuzz/*.c)))
+FUZZ_BIN := $(patsubst tests/fuzz/%.c,build/fuzz/%,$(FUZZ_SRC))
+FOBJ := $(patsubst src/%.c,build/fuzz/obj/%.o,$(LIBSRC)) build/fuzz/obj/gen/migrations.o \
+	build/fuzz/obj/gen/migrations_pg.o build/fuzz/obj/gen/webassets.o
+
+build/fuzz/obj/gen/%.o: build/gen/%.c src/http/static.h
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) -O1 -g -Isrc -c $< -o $@
+
+build/fuzz/obj/%.o: src/%.c $(HDRS)
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(CFLAGS_ALL) -O1 -g $(FUZZ_SAN) -fsanitize=fuzzer-no-link -c $< -o $@
+
+build/librapport-fuzz.a: $(FOBJ)
+	ar rcs $@ $^
+
+build/fuzz/%: tests/fuzz/%.c tests/fuzz/harness.c tests/fuzz/harness.h build/librapport-fuzz.a
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(CFLAGS_ALL) -Itests/fuzz -O1 -g $(FUZZ_SAN) -fsanitize=fuzzer $< \
+		tests/fuzz/harness.c build/librapport-fuzz.a $(LDLIBS) -o $@
+
+fuzz-build: fuzz-deps $(FUZZ_BIN)
+
+# Each target for FUZZ_SECONDS (default 60) from its corpus; new inputs
+# go to build/fuzz/corpus/, crashes to build/fuzz/crashes/.
+fuzz: fuzz-build
+	@FUZZ_SECONDS=$(FUZZ_SECONDS) scripts/fuzz.sh run $(FUZZ_TARGETS)
+
+# Each target over its seed corpus only (-runs=0): they build, and no
+# seed crashes.
+fuzz-smoke: fuzz-build
+	@scripts/fuzz.sh smoke $(FUZZ_TARGETS)
 
 # Starts the server on SQLite with demo data; a second run reuses the data.
 run: all
@@ -128,7 +174,7 @@ run: all
 	@if [ ! -f data/rapport.db ]; then ./build/rapport init && ./build/rapport demo --scale 2000; fi
 	./build/rapport serve
 
-test: test-deps build/rapport build/rapport-asan $(UNIT_BIN) $(UNIT_ABIN) $(SHIMS)
+test: test-deps build/rapport build/rapport-asan $(UNIT_BIN) $(UNIT_ABIN) $(SHIMS) $(FUZZ_BIN)
 	@scripts/test.sh
 
 unit: deps $(UNIT_BIN)

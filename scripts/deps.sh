@@ -1,6 +1,6 @@
 #!/bin/sh
-# deps.sh — installs the Debian packages Rapport needs to build, run and
-# test, skipping those already present. Safe to run repeatedly.
+# deps.sh — installs the Debian packages Rapport needs to build, run,
+# test and fuzz, skipping those already present. Safe to run repeatedly.
 set -eu
 BUILD="build-essential pkg-config libmicrohttpd-dev libjansson-dev
 libsqlite3-dev libsodium-dev libutf8proc-dev libicu-dev libcmocka-dev sqlite3
@@ -8,10 +8,14 @@ libcsv-dev libuchardet-dev libxlsxwriter-dev libzip-dev libxml2-dev libpq-dev li
 # PostgreSQL 15 (with pg_trgm and unaccent from contrib): the tests run the
 # store on it too, started by scripts/pg.sh
 TEST="nodejs npm cppcheck clang-format postgresql postgresql-contrib"
+# libFuzzer and the sanitizers' runtimes come with clang; llvm brings
+# llvm-symbolizer for readable stack traces
+FUZZ="clang libclang-rt-dev llvm"
 case "${1:-build}" in
 build) want="$BUILD" ;;
-test) want="$BUILD $TEST" ;;
-*) echo "usage: deps.sh [build|test]" >&2; exit 2 ;;
+test) want="$BUILD $TEST $FUZZ" ;; # make test runs the fuzz targets over their seeds
+fuzz) want="$BUILD $FUZZ" ;;
+*) echo "usage: deps.sh [build|test|fuzz]" >&2; exit 2 ;;
 esac
 missing=""
 for p in $want; do

@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
-# test.sh [unit|unit-pg|api|api-pg|e2e|e2e-pg|all] — runs the C unit tests
-# (plain and ASan+UBSan), the black-box API tests against build/rapport and
-# build/rapport-asan, the browser tests, the store's unit tests, the API
-# tests and the browser tests again on a throwaway PostgreSQL
-# (scripts/pg.sh), and the layering check; ends with the line
-# "N passed, N failed".
+# test.sh [unit|unit-pg|api|api-pg|e2e|e2e-pg|tsan|fuzz|all] — runs the C
+# unit tests (plain and ASan+UBSan), each fuzz target over its seed corpus,
+# the black-box API tests against build/rapport and build/rapport-asan, the
+# browser tests, the store's unit tests, the API tests and the browser
+# tests again on a throwaway PostgreSQL (scripts/pg.sh), and the layering
+# check; ends with the line "N passed, N failed".
 set -u
 cd "$(dirname "$0")/.."
 what=${1:-all}
@@ -115,6 +115,18 @@ run_e2e_pg() {
 	scripts/pg.sh stop "$pgdir"
 }
 
+# Each fuzz target over its seed corpus (a second or two in all): they
+# build, and no seed (old crashes among them) fails again.
+run_fuzz_smoke() {
+	local out="$log/fuzz" p f
+	scripts/fuzz.sh smoke >"$out" 2>&1
+	p=$(tail -n 1 "$out" | grep -Eo '^[0-9]+')
+	f=$(tail -n 1 "$out" | grep -Eo '[0-9]+ failed' | grep -Eo '[0-9]+')
+	pass=$((pass + ${p:-0}))
+	fail=$((fail + ${f:-1}))
+	[ "${f:-1}" = 0 ] || { echo "--- fuzz targets over their seeds:"; tail -n 60 "$out"; }
+}
+
 run_layers() {
 	if scripts/check-style.sh; then pass=$((pass + 1)); else fail=$((fail + 1)); fi
 }
@@ -134,6 +146,7 @@ all)
 	run_unit build/tests-asan asan
 	run_unit_pg build/tests unit
 	run_unit_pg build/tests-asan asan
+	run_fuzz_smoke
 	run_api "$PWD/build/rapport" plain
 	ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 run_api "$PWD/build/rapport-asan" asan
 	run_api_pg "$PWD/build/rapport" plain
@@ -143,6 +156,7 @@ all)
 	;;
 e2e) RAPPORT_BIN="$PWD/build/rapport" run_tap "browser tests" tests/e2e/run.sh ;;
 e2e-pg) run_e2e_pg ;;
+fuzz) run_fuzz_smoke ;;
 esac
 rm -rf "$log"
 echo "$pass passed, $fail failed"

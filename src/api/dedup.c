@@ -30,7 +30,7 @@ static bool decode_cursor(struct arena *a, const char *s, const char **kind, con
 {
 	struct buf raw;
 	buf_init(&raw, 4096);
-	bool ok = base64url_decode(&raw, s, strlen(s)) && memchr(raw.p, 0, raw.len);
+	bool ok = base64url_decode(&raw, s, strlen(s)) && raw.len > 0 && memchr(raw.p, 0, raw.len);
 	if (ok) {
 		*kind = arena_strdup(a, raw.p);
 		size_t kl = strlen(raw.p) + 1;
@@ -51,7 +51,7 @@ void h_duplicates(struct http_request *req, struct http_response *resp, void *ap
 	const char *kind = NULL, *key = NULL;
 	if (limit < 1 || limit > GROUPS_MAX)
 		rp_field_fail(&c.err, "limit", "invalid", "limit is 1 to %d", GROUPS_MAX);
-	if (cur && !decode_cursor(req->arena, cur, &kind, &key))
+	if (cur && *cur && !decode_cursor(req->arena, cur, &kind, &key))
 		rp_field_fail(&c.err, "cursor", "invalid", "the cursor is not one this API gave");
 	struct dup_page page;
 	if (c.err.err || domain_duplicates(&c.d, e, kind, key, limit, &page, &c.err)) {

@@ -68,6 +68,9 @@ void api_set_etag(struct call *c, const struct record *r);
  * hidden fields left out. */
 void api_write_one(struct call *c, const struct entity_def *e, const struct record *r, int status);
 bool api_unsafe_method(const char *method);
+/* The version an If-Match header names: "3", W/"3" or 3; -1 when absent
+ * (NULL) or "*", -2 when unusable. */
+int64_t api_parse_if_match(const char *h);
 
 /* handlers */
 void h_login(struct http_request *, struct http_response *, void *);

@@ -3,6 +3,7 @@
  * restore, timeline, history; and global search. */
 #include "api/internal.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <sodium.h>
 #include <stdlib.h>
@@ -13,24 +14,29 @@
 
 #define IDEM_KEY_MAX 200
 
-/* Reads If-Match: "3", W/"3" or 3. -1 when absent; -2 when unusable. */
-static int64_t if_match(struct http_request *req)
+int64_t api_parse_if_match(const char *h)
 {
-	const char *h = http_header(req, "If-Match");
-	if (!h)
-		return -1;
-	if (!strcmp(h, "*"))
+	if (!h || !strcmp(h, "*"))
 		return -1;
 	if (!strncmp(h, "W/", 2))
 		h += 2;
-	if (*h == '"')
-		h++;
+	bool quoted = *h == '"';
+	h += quoted;
+	/* digits only: strtoll alone would take "-5" (no version, so the
+	 * check was skipped), " 5" or "+5" */
+	if (!isdigit((unsigned char)*h))
+		return -2;
 	char *end;
 	errno = 0;
 	long long v = strtoll(h, &end, 10);
-	if (errno || end == h || (*end && strcmp(end, "\"")))
+	if (errno || strcmp(end, quoted ? "\"" : ""))
 		return -2;
 	return v;
+}
+
+static int64_t if_match(struct http_request *req)
+{
+	return api_parse_if_match(http_header(req, "If-Match"));
 }
 
 bool api_begin_record(struct http_request *req, struct http_response *resp, void *app,
@@ -241,7 +247,12 @@ void h_delete(struct http_request *req, struct http_response *resp, void *app)
 	if (!api_begin_record(req, resp, app, &c, &e, &id))
 		return;
 	int64_t version = if_match(req);
-	if (domain_delete(&c.d, e, id, version < 0 ? -1 : version, &c.err))
+	if (version == -2) { /* as for PATCH: never a delete without the check asked for */
+		api_problem_simple(resp, RP_EINVAL, "invalid_if_match",
+				   "If-Match must be the record's ETag");
+		return;
+	}
+	if (domain_delete(&c.d, e, id, version, &c.err))
 		return fail(&c);
 	resp->status = 204;
 }

@@ -83,6 +83,9 @@ struct http_config {
 	size_t conn_memory;   /* per-connection buffer limit */
 	bool access_log;
 	void (*request_done)(void *app); /* after each request, on its thread */
+	/* Tests and fuzzing: no listening socket and no threads; connections
+	 * come from http_serve_socket, in the caller's thread. */
+	bool no_listen;
 };
 
 struct http_server;
@@ -94,6 +97,14 @@ struct http_server *http_start(const struct http_config *cfg, const struct http_
 void http_stop(struct http_server *s);
 /* The port actually bound (useful with port 0). */
 uint16_t http_port(const struct http_server *s);
+/* On a server started with cfg->no_listen: takes fd, one end of a
+ * connected stream socket (a socketpair), and serves it in this thread
+ * until the connection is closed. The peer sends its requests (and shuts
+ * down its writing side) and reads the answers, from another thread when
+ * the answers may not fit in the socket's buffer. The server owns and
+ * closes fd. 0 when the connection was served to its end, -1 when it was
+ * still open after max_steps polls, or on error. */
+int http_serve_socket(struct http_server *s, int fd, unsigned max_steps);
 
 const char *http_header(const struct http_request *req, const char *name);
 const char *http_cookie(const struct http_request *req, const char *name);

@@ -397,14 +397,21 @@ struct http_server *http_start(const struct http_config *cfg, const struct http_
 	s->app = app;
 	s->not_found = not_found;
 	s->limiter = ratelimit_new(cfg->rate_per_ip);
-	s->d = MHD_start_daemon(
-		MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ERROR_LOG, 0, NULL, NULL,
-		on_request, s, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&addr,
-		MHD_OPTION_THREAD_POOL_SIZE, cfg->threads, MHD_OPTION_CONNECTION_TIMEOUT,
-		cfg->conn_timeout_s, MHD_OPTION_CONNECTION_LIMIT, cfg->max_conns,
-		MHD_OPTION_PER_IP_CONNECTION_LIMIT, cfg->max_conns_per_ip,
-		MHD_OPTION_CONNECTION_MEMORY_LIMIT, cfg->conn_memory, MHD_OPTION_NOTIFY_COMPLETED,
-		on_completed, s, MHD_OPTION_LISTEN_BACKLOG_SIZE, 1024, MHD_OPTION_END);
+	if (cfg->no_listen) /* no error log: a socketpair has no TCP options to set */
+		s->d = MHD_start_daemon(MHD_USE_NO_LISTEN_SOCKET, 0, NULL, NULL, on_request, s,
+					MHD_OPTION_CONNECTION_MEMORY_LIMIT, cfg->conn_memory,
+					MHD_OPTION_NOTIFY_COMPLETED, on_completed, s,
+					MHD_OPTION_END);
+	else
+		s->d = MHD_start_daemon(
+			MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ERROR_LOG, 0,
+			NULL, NULL, on_request, s, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&addr,
+			MHD_OPTION_THREAD_POOL_SIZE, cfg->threads, MHD_OPTION_CONNECTION_TIMEOUT,
+			cfg->conn_timeout_s, MHD_OPTION_CONNECTION_LIMIT, cfg->max_conns,
+			MHD_OPTION_PER_IP_CONNECTION_LIMIT, cfg->max_conns_per_ip,
+			MHD_OPTION_CONNECTION_MEMORY_LIMIT, cfg->conn_memory,
+			MHD_OPTION_NOTIFY_COMPLETED, on_completed, s,
+			MHD_OPTION_LISTEN_BACKLOG_SIZE, 1024, MHD_OPTION_END);
 	if (!s->d) {
 		snprintf(err_msg, err_len, "cannot listen on %s:%u (in use?)", cfg->host,
 			 cfg->port);
@@ -429,4 +436,27 @@ void http_stop(struct http_server *s)
 uint16_t http_port(const struct http_server *s)
 {
 	return s->port;
+}
+
+static unsigned open_connections(struct http_server *s)
+{
+	const union MHD_DaemonInfo *di =
+		MHD_get_daemon_info(s->d, MHD_DAEMON_INFO_CURRENT_CONNECTIONS);
+	return di ? di->num_connections : 0;
+}
+
+int http_serve_socket(struct http_server *s, int fd, unsigned max_steps)
+{
+	struct sockaddr_in peer = {.sin_family = AF_INET,
+				   .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+	if (!s->cfg.no_listen ||
+	    MHD_add_connection(s->d, fd, (struct sockaddr *)&peer, sizeof peer) != MHD_YES)
+		return -1;
+	for (unsigned i = 0; i < max_steps; i++) {
+		if (MHD_run(s->d) != MHD_YES)
+			return -1;
+		if (open_connections(s) == 0)
+			return 0;
+	}
+	return -1;
 }

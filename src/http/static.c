@@ -66,6 +66,10 @@ static int serve_dir(struct http_request *req, struct http_response *resp, const
 
 int http_static_serve(struct http_request *req, struct http_response *resp, const char *web_dir)
 {
+	/* a request-target that is no path ("abc", "*", "" - libmicrohttpd
+	 * passes them on) names no file */
+	if (req->path[0] != '/')
+		return -1;
 	const char *path = !strcmp(req->path, "/") ? "/index.html" : req->path;
 	http_set_header(resp, "Content-Security-Policy", CSP);
 	if (web_dir && *web_dir)

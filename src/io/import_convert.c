@@ -358,7 +358,9 @@ json_t *import_convert(const struct field_def *f, const char *cell,
 			return bad(err, f, "a number", cell);
 		return json_real(d);
 	case FT_MONEY:
-		if (!parse_decimal(cell, &d))
+		/* past 9e15 minor units llround has no defined answer (and
+		 * doubles no exact integers) */
+		if (!parse_decimal(cell, &d) || fabs(d * (double)minor_units(o->currency)) > 9e15)
 			return bad(err, f, "an amount of money", cell);
 		return json_integer((json_int_t)llround(d * (double)minor_units(o->currency)));
 	case FT_BOOL: {
@@ -387,9 +389,15 @@ json_t *import_convert(const struct field_def *f, const char *cell,
 		const char *code = currency_code(cell);
 		if (code)
 			return json_string(code);
+		/* else a code as written ("usd"), upper-cased; what is longer
+		 * or not ASCII is no code (and cutting it short could split a
+		 * UTF-8 character, which json_string refuses) */
 		char up[8] = "";
-		for (size_t i = 0; i < 7 && cell[i]; i++)
+		for (size_t i = 0; cell[i]; i++) {
+			if (i == sizeof up - 1 || (unsigned char)cell[i] >= 0x80)
+				return bad(err, f, "a currency code", cell);
 			up[i] = (char)toupper((unsigned char)cell[i]);
+		}
 		return json_string(up);
 	}
 	case FT_TAGS: return tags_value(cell);

@@ -77,6 +77,14 @@ static void convert(struct table_csv *c)
 		iconv(c->cd, NULL, NULL, &op, &ol); /* a stateful encoding's reset */
 	c->out_pos = 0;
 	c->out_len = OUT_CAP - ol;
+	/* iconv's UTF-8 is not always valid: glibc's UCS-4 decoder passes
+	 * code points past U+10FFFF on as 5- and 6-byte sequences. What
+	 * follows the valid part fails as bytes invalid in the encoding. */
+	size_t valid = sniff_utf8_prefix((const unsigned char *)c->out, c->out_len);
+	if (valid < c->out_len) {
+		c->out_len = valid;
+		c->bad_bytes = true;
+	}
 	memmove(c->in, ip, il);
 	c->in_len = il;
 	if (!c->started && c->out_len > 0) {

@@ -87,6 +87,9 @@ enum rp_err sniff_encoding(const unsigned char *p, size_t n, bool at_eof, char *
 /* The iconv name for what a person or uchardet calls an encoding
  * ("gbk" → "GB18030", "ascii" → "UTF-8"), upper-cased into out. */
 void sniff_canonical_encoding(const char *name, char *out);
+/* Length of the longest prefix of p[0..n) that is whole, valid UTF-8
+ * (RFC 3629: no overlongs, surrogates or code points past U+10FFFF). */
+size_t sniff_utf8_prefix(const unsigned char *p, size_t n);
 /* ',', ';' or '\t', from the first lines of UTF-8 text (outside quotes). */
 char sniff_delimiter(const char *p, size_t n, bool at_eof);
 

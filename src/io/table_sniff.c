@@ -53,6 +53,18 @@ static int utf8_seq(const unsigned char *p, size_t n)
 	return len;
 }
 
+size_t sniff_utf8_prefix(const unsigned char *p, size_t n)
+{
+	size_t i = 0;
+	while (i < n) {
+		int len = utf8_seq(p + i, n - i);
+		if (len <= 0)
+			break;
+		i += (size_t)len;
+	}
+	return i;
+}
+
 /* Counts multi-byte sequences and invalid bytes. */
 static void utf8_census(const unsigned char *p, size_t n, bool at_eof, size_t *ret_multi,
 			size_t *ret_bad)

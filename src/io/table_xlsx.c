@@ -237,8 +237,9 @@ enum rp_err table_xlsx_open(struct table_reader *t, int fd, const struct table_o
 static int parse_column(const char *ref)
 {
 	int col = 0, letters = 0;
-	for (; *ref >= 'A' && *ref <= 'Z'; ref++, letters++)
-		col = col * 26 + (*ref - 'A' + 1);
+	for (; *ref >= 'A' && *ref <= 'Z'; ref++) /* past 3 letters it is refused: */
+		if (++letters <= 3)		  /* no int overflow on the way */
+			col = col * 26 + (*ref - 'A' + 1);
 	if (letters == 0 || letters > 3 || !(*ref >= '1' && *ref <= '9'))
 		return -1;
 	return col - 1;
@@ -369,6 +370,13 @@ static int read_row(struct table_xlsx *x, struct table_reader *t, int64_t *ret_r
 		if (end == v || *end || r <= 0) {
 			rp_fail(err, RP_EINVAL, "bad_xlsx", "after row %lld: bad row number \"%s\"",
 				(long long)x->last_row, v);
+			return -1;
+		}
+		/* as with cells: rows come in order (Excel's own files do, and
+		 * it refuses others), so a row number names one row */
+		if (r <= x->last_row) {
+			rp_fail(err, RP_EINVAL, "bad_xlsx", "row %lld comes after row %lld",
+				(long long)r, (long long)x->last_row);
 			return -1;
 		}
 	}

@@ -170,6 +170,23 @@ test('DELETE with a stale If-Match → 412, record kept', async () => {
   expectStatus(await srv.admin.del(`${API}/accounts/${a.id}`, { headers: { 'If-Match': etag(2) } }), 204, 'DELETE with the current If-Match');
 });
 
+// An If-Match that names no version (a negative number, text, a bad
+// quote) was taken as "no If-Match": PATCH with "-5" and DELETE with any
+// unusable value went through unchecked.
+test('an unusable If-Match → 400 invalid_if_match, record kept', async () => {
+  const a = await create(srv.admin, 'accounts', { name: 'Odd precondition' });
+  for (const v of ['"-5"', '-1', 'W/"abc"', '" 1"', '"+1"', '"1']) {
+    const p = await srv.admin.patch(`${API}/accounts/${a.id}`, { city: 'Y' }, { headers: { 'If-Match': v } });
+    expectProblem(p, 400, 'invalid_if_match', `PATCH with If-Match ${v}`);
+    const d = await srv.admin.del(`${API}/accounts/${a.id}`, { headers: { 'If-Match': v } });
+    expectProblem(d, 400, 'invalid_if_match', `DELETE with If-Match ${v}`);
+  }
+  const g = await srv.admin.get(`${API}/accounts/${a.id}`);
+  expectStatus(g, 200, 'record after the refused requests');
+  assert.equal(g.json.version, 1, 'a refused request changed the record');
+  expectStatus(await srv.admin.del(`${API}/accounts/${a.id}`, { headers: { 'If-Match': '*' } }), 204, 'DELETE with If-Match *');
+});
+
 test('PATCH with null clears an optional field; null on a required field → 422 required', async () => {
   const c = await create(srv.admin, 'contacts', { name: 'Nullable', title: 'CEO' });
   const p = await srv.admin.patch(`${API}/contacts/${c.id}`, { title: null });

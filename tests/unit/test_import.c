@@ -151,6 +151,12 @@ static void test_convert_money(void **state)
 	conv_rejected("deals", "amount", "-", NULL);
 	conv_rejected("deals", "amount", "12abc34", NULL);
 	conv_rejected("deals", "amount", "1-800", NULL);
+	/* minor units past 9e15: llround's result was undefined (INT64_MIN
+	 * here), now the cell is refused */
+	conv_rejected("deals", "amount", "99999999999999999999999", NULL);
+	conv_rejected("deals", "amount", "-90000000000000.01", NULL);
+	conv_int("deals", "amount", "90000000000000", NULL, 9000000000000000);
+	conv_int("deals", "amount", "9000000000000000", &jpy, 9000000000000000);
 }
 
 static void test_convert_numbers(void **state)
@@ -332,6 +338,12 @@ static void test_convert_currency_and_tags(void **state)
 	conv_str("deals", "currency", "$", NULL, "USD");
 	conv_str("deals", "currency", "€", NULL, "EUR");
 	conv_str("deals", "currency", "eur", NULL, "EUR");
+	conv_str("deals", "currency", "xyz", NULL, "XYZ"); /* the record service judges it */
+	/* found by fuzzing: a word no sign matches was cut to 7 bytes, here
+	 * inside "ь", and json_string refused it: NULL with no field error,
+	 * so the cell was dropped silently */
+	conv_rejected("deals", "currency", "Юань", NULL);
+	conv_rejected("deals", "currency", "US dollar", NULL);
 	assert_string_equal(import_cell_currency("1 234,5 руб."), "RUB");
 	assert_string_equal(import_cell_currency("¥1,234"), "CNY");
 	assert_null(import_cell_currency("1,234"));

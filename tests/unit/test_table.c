@@ -256,6 +256,27 @@ static void test_csv_encoding_option_overrides(void **state)
 	free(koi);
 }
 
+/* Found by fuzzing: glibc's iconv decodes UCS-4 code points past
+ * U+10FFFF into 5- and 6-byte "UTF-8", which reached the rows (and then
+ * json_string, which refuses it). Such text fails on its line instead. */
+static void test_csv_ucs4_past_unicode_fails(void **state)
+{
+	(void)state;
+	static const unsigned char ucs4[] = {0, 0, 0, 'a',  0,	  0, 0, ',',  0, 0, 0, 'b',
+					     0, 0, 0, '\n', 0,	  0, 0, '1',  0, 0, 0, ',',
+					     0, 0, 0, '2',  0,	  0, 0, '\n', 0, 0, 0, 'x',
+					     0, 0, 0, ',',  0x7f, 0, 0, 0,    0, 0, 0, '\n'};
+	const char *p = write_bytes("ucs4.csv", (const char *)ucs4, sizeof ucs4);
+	struct table_options opt = {.encoding = "UCS-4"};
+	read_fails(p, &opt, "bad_encoding", "line 3");
+	struct buf b;
+	buf_init(&b, 0);
+	struct rp_error err;
+	assert_int_equal(dump(p, &opt, &b, &err), -1);
+	assert_string_equal(buf_str(&b), "1:a|b\n2:1|2\n"); /* the lines before it are read */
+	buf_release(&b);
+}
+
 static void test_csv_invalid_utf8_fails_on_its_line(void **state)
 {
 	(void)state;
@@ -795,6 +816,30 @@ static void test_xlsx_bad_cells(void **state)
 	read_fails(write_hand_book("order.xlsx", order, NULL, NULL), NULL, "bad_xlsx", "row 2");
 	const char *broken = SHEET_HEAD "<row r=\"1\"><c><v>1</v></row>" SHEET_TAIL;
 	read_fails(write_hand_book("broken.xlsx", broken, NULL, NULL), NULL, "bad_xlsx", NULL);
+	/* a long column reference overflowed an int before its length was
+	 * checked (UB; the fuzz build's UBSan reports it) */
+	const char *longref =
+		SHEET_HEAD "<row r=\"1\"><c r=\"AAAAAAAAAAAAAA1\"><v>1</v></c></row>" SHEET_TAIL;
+	read_fails(write_hand_book("longref.xlsx", longref, NULL, NULL), NULL, "bad_xlsx",
+		   "AAAAAAAAAAAAAA1");
+}
+
+/* Found by fuzzing: rows whose numbers went back or repeated were read,
+ * so two rows could carry one row number in the importer's report. */
+static void test_xlsx_rows_out_of_order(void **state)
+{
+	(void)state;
+	const char *again = SHEET_HEAD "<row r=\"2\"><c><v>1</v></c></row><row r=\"2\"><c><v>2</v>"
+				       "</c></row>" SHEET_TAIL;
+	read_fails(write_hand_book("again.xlsx", again, NULL, NULL), NULL, "bad_xlsx",
+		   "row 2 comes after row 2");
+	const char *back = SHEET_HEAD "<row r=\"5\"><c><v>1</v></c></row><row r=\"3\"/>" SHEET_TAIL;
+	read_fails(write_hand_book("back.xlsx", back, NULL, NULL), NULL, "bad_xlsx",
+		   "row 3 comes after row 5");
+	const char *mixed =
+		SHEET_HEAD "<row r=\"3\"><c><v>1</v></c></row><row><c><v>2</v></c></row>"
+			   "<row r=\"7\"><c><v>3</v></c></row>" SHEET_TAIL;
+	check_read(write_hand_book("mixed.xlsx", mixed, NULL, NULL), NULL, "3:1\n4:2\n7:3\n");
 }
 
 static void test_xlsx_not_a_workbook(void **state)
@@ -990,6 +1035,7 @@ int main(void)
 		cmocka_unit_test(test_csv_windows1251_detected),
 		cmocka_unit_test(test_csv_encoding_option_overrides),
 		cmocka_unit_test(test_csv_invalid_utf8_fails_on_its_line),
+		cmocka_unit_test(test_csv_ucs4_past_unicode_fails),
 		cmocka_unit_test(test_csv_binary_is_not_a_table),
 		cmocka_unit_test(test_csv_character_across_chunks),
 		cmocka_unit_test(test_csv_empty_file),
@@ -1009,6 +1055,7 @@ int main(void)
 		cmocka_unit_test(test_xlsx_date1904),
 		cmocka_unit_test(test_xlsx_prefixed_elements),
 		cmocka_unit_test(test_xlsx_bad_cells),
+		cmocka_unit_test(test_xlsx_rows_out_of_order),
 		cmocka_unit_test(test_xlsx_not_a_workbook),
 		cmocka_unit_test(test_xlsx_xxe_is_refused),
 		cmocka_unit_test(test_xlsx_billion_laughs_is_refused),
