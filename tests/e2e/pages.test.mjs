@@ -161,3 +161,30 @@ test('My day shows today, overdue, new leads and stale deals', async () => {
     await page.locator(sel).waitFor({ state: 'visible' });
   }
 });
+
+test('a full load fetches the shell and the view on screen only; a view that cannot be loaded reloads the page once', async () => {
+  // a new context: nothing in its cache, so every module is a request
+  const { page } = await br.session(srv, srv.adminEmail, srv.adminPassword);
+  const views = [];
+  page.on('request', (r) => { const u = new URL(r.url()); if (u.pathname.startsWith('/app/views/')) views.push(u.pathname + u.search); });
+  await page.goto(srv.url('/board'));
+  await page.locator('[data-deal-id]').first().waitFor({ state: 'visible' });
+  // search.js and shortcuts.js are part of the shell (the top bar, the keys)
+  assert.deepEqual(views.map((v) => v.replace(/\?.*/, '')).sort(), ['/app/views/board.js', '/app/views/search.js', '/app/views/shortcuts.js'],
+    'a full load of /board asked for other views than its own');
+  const board = views.find((v) => v.startsWith('/app/views/board.js'));
+  const version = /\/app\/main\.js\?v=([0-9a-f]+)/.exec(await page.content());
+  if (version) assert.equal(board, `/app/views/board.js?v=${version[1]}`, 'the view was not asked for with the build\'s ?v=');
+
+  // a view that is gone (a newer build on the server): one reload, then a message
+  await page.route('**/app/views/myday.js*', (r) => r.fulfill({ status: 404, contentType: 'application/problem+json', body: '{}' }));
+  let loads = 0;
+  page.on('load', () => { loads++; });
+  await page.evaluate(() => sessionStorage.removeItem('rapport.lazy.reloaded'));
+  await page.evaluate(() => { const a = document.createElement('a'); a.href = '/my-day'; document.body.appendChild(a); a.click(); a.remove(); });
+  await page.locator('main [role=alert]').waitFor({ state: 'visible' });
+  assert.equal(loads, 1, `the page loaded ${loads} times after the view failed, expected one reload`);
+  assert.equal(new URL(page.url()).pathname, '/my-day');
+  await page.unroute('**/app/views/myday.js*');
+  await page.context().close();
+});

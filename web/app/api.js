@@ -160,6 +160,23 @@ export function can(ent, action) {
   return !!e && e.access && e.access[action] && e.access[action] !== 'none';
 }
 
+// The kinds of record the importer takes that this user may create. (Here
+// rather than in views/imports.js: the navigation and the lists ask, and
+// they should not have to load the import wizard to know.)
+export function importableEntities() {
+  const f = entity('imports') && entity('imports').fields.find((x) => x.name === 'entity');
+  const names = (f && f.options) || [];
+  return names.map((n) => entity(n)).filter((e) => e && can(e, 'create'));
+}
+export function canImport(ent) {
+  if (!can('imports', 'create')) return false;
+  const list = importableEntities();
+  return ent ? list.some((e) => e.name === (ent.name || ent)) : list.length > 0;
+}
+
+// The kinds of record with a duplicates page (/duplicates/:entity).
+export const DEDUP_ENTITIES = ['accounts', 'contacts', 'leads'];
+
 // ---- record titles (references shown by name) -------------------------
 
 const titleCache = new Map(); // "entity:id" → title (string) or Promise

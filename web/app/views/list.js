@@ -2,15 +2,13 @@
 // columns, column chooser, filters, saved views, full-text box, infinite
 // scroll over the keyset cursor, bulk actions. Everything lives in the URL.
 import { html, useState, useEffect, useRef } from '../../vendor/preact-htm.js';
-import { api, can, session, subscribe } from '../api.js';
+import { api, can, canImport, session, subscribe, DEDUP_ENTITIES } from '../api.js';
 import { t, tn, fieldLabel, entityLabel, entitySingular } from '../i18n.js';
 import { Value, Spinner, Empty, errorToast } from '../components.js';
 import { navigate, route } from '../router.js';
 import { parseFilters, FilterChips, FilterDialog, ColumnsDialog } from './filters.js';
 import { SavedViews } from './savedviews.js';
 import { BulkBar } from './bulk.js';
-import { canImport } from './imports.js';
-import { DEDUP_ENTITIES } from './duplicates.js';
 
 const PAGE = 50;
 
