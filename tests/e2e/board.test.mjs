@@ -37,9 +37,12 @@ async function newDeal(stage, extra = {}) {
 const col = (page, stageId) => page.locator(`[data-stage-id="${stageId}"]`).first();
 const card = (page, dealId) => page.locator(`[data-deal-id="${dealId}"]`).first();
 
+// The columns are drawn before their totals: wait for those too (all come
+// with one summary).
 async function openBoard(page) {
   await page.goto(srv.url('/board'));
   await page.locator('[data-stage-id]').first().waitFor({ state: 'visible' });
+  await page.locator('[data-stage-id] [data-count]').first().waitFor({ state: 'visible' });
 }
 
 async function num(locator) {

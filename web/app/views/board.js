@@ -7,8 +7,8 @@
 // Loading, in round trips: the pipelines and every stage at once (when the
 // tab loaded them before, those are used while they are checked); then
 // the summary and each column's first page, all in parallel. The columns are
-// drawn, with their totals, when the summary is in, and each fills as its
-// page arrives: a column is its own component that draws again only when
+// drawn at once; each fills as its page arrives, and the totals when the
+// summary is in: a column is its own component that draws again only when
 // its own data changed, so one column's page does not redraw the others.
 import { html, Component, useState, useEffect, useLayoutEffect, useRef, useMemo } from '../../vendor/preact-htm.js';
 import { api, listAll, can, session, titlesVersion } from '../api.js';
@@ -25,9 +25,11 @@ const FIELDS = 'id,name,amount,currency,stage_id,status,owner_id,account_id,expe
 // The board's data, replaced (never mutated) on every change:
 //   cols[stageId] = {items, next, busy, error}: the loaded cards in SORT
 //     order (null until the first page is in) and the cursor of the rest;
-//   sums[stageId][currency] = {count, sum}: the column totals (summary);
+//   sums[stageId][currency] = {count, sum}: the column totals (summary;
+//     no stage is in sums until it is in);
+//   failed: the summary could not be loaded;
 //   q: the owner/team filters the data was loaded with.
-const EMPTY = { ready: false, failed: false, cols: {}, sums: {}, q: {} };
+const EMPTY = { failed: false, cols: {}, sums: {}, q: {} };
 const curOf = (d) => d.currency || 'USD';
 const order = (a, b) => (Number(b.amount) || 0) - (Number(a.amount) || 0) || a.id - b.id;
 
@@ -67,7 +69,8 @@ function appendCards(m, sid, rows, next) {
   return withCol(m, sid, { items, next: next || null, busy: false, error: false });
 }
 
-// Adds (sign 1) or takes away (sign -1) the deal in its stage/currency bucket.
+// Adds (sign 1) or takes away (sign -1) the deal in its stage/currency
+// bucket (none before the summary is in, which counts it as it is then).
 function tally(m, d, sign) {
   const s = m.sums[d.stage_id];
   if (!s) return m;
@@ -85,6 +88,14 @@ function sumText(s) {
   const by = s || {};
   const keys = Object.keys(by).filter((c) => by[c].count > 0 || by[c].sum).sort((a, b) => by[b].sum - by[a].sum);
   return keys.length ? keys.map((c) => fmtMoney(by[c].sum, c, true)).join(' + ') : fmtMoney(0, 'USD', true);
+}
+
+// A column's count and amounts: "…" until the summary is in (no
+// [data-count] yet), "—" when it failed.
+function Totals({ sums, failed, n }) {
+  if (failed) return html`<div class="small"><span data-count="">—</span> · <span data-sum>—</span></div>`;
+  if (!sums) return html`<div class="small" aria-busy="true"><span data-count-pending>…</span></div>`;
+  return html`<div class="small"><span data-count=${n}>${tn('board.deals', n)}</span> · <span data-sum>${sumText(sums)}</span></div>`;
 }
 
 // One stage's column: its header with the totals, its cards, "show more".
@@ -110,7 +121,7 @@ class Column extends Component {
         onDragLeave=${(e) => { if (!e.currentTarget.contains(e.relatedTarget)) act.current.setDragOver(null); }}
         onDrop=${(e) => { e.preventDefault(); act.current.drop(Number(e.dataTransfer.getData('text/plain')), s); }}>
       <header><h2><span>${s.name}</span><span class="muted small">${s.probability != null ? s.probability + '%' : ''}</span></h2>
-        <div class="small"><span data-count=${failed ? '' : n}>${failed ? '—' : tn('board.deals', n)}</span> · <span data-sum>${failed ? '—' : sumText(sums)}</span></div></header>
+        <${Totals} sums=${sums} failed=${failed} n=${n} /></header>
       <ul class="cards">
         ${list.map((d) => html`<li class=${'deal-card' + (d.moving ? ' moving' : '')} data-deal-id=${d.id} key=${d.id} tabindex="0" draggable="true"
             aria-label=${`${d.name}, ${fmtMoney(d.amount, d.currency)}`}
@@ -257,24 +268,21 @@ export function Board() {
     const fq = {};
     if (owner) fq.owner_id = owner;
     if (team) fq.team_id = team;
-    update(() => ({ key, ready: !st.length, failed: false, q: fq,
-      sums: Object.fromEntries(st.map((s) => [s.id, {}])),
+    update(() => ({ key, failed: false, q: fq, sums: {},
       cols: Object.fromEntries(st.map((s) => [s.id, { items: null, next: null, busy: false, error: false }])) }));
     if (st.length) {
+      for (const s of st) loadCards(s.id);
       api.get('/deals/summary', { group_by: 'stage_id,currency', sum: 'amount', 'stage_id[in]': st.map((s) => s.id).join(','), ...fq })
         .then((r) => {
           if (!live()) return;
-          update((m) => {
-            const sums = { ...m.sums };
-            for (const row of r.data || []) {
-              if (!sums[row.stage_id]) continue;
-              sums[row.stage_id] = { ...sums[row.stage_id], [row.currency || 'USD']: { count: Number(row.count) || 0, sum: Number(row.sum) || 0 } };
-            }
-            return { ...m, sums, ready: true };
-          });
+          const sums = Object.fromEntries(st.map((s) => [s.id, {}]));
+          for (const row of r.data || []) {
+            if (!sums[row.stage_id]) continue;
+            sums[row.stage_id][row.currency || 'USD'] = { count: Number(row.count) || 0, sum: Number(row.sum) || 0 };
+          }
+          update((m) => ({ ...m, sums }));
         })
-        .catch((e) => { if (live()) { errorToast(e); update((m) => ({ ...m, ready: true, failed: true })); } });
-      for (const s of st) loadCards(s.id);
+        .catch((e) => { if (live()) { errorToast(e); update((m) => ({ ...m, failed: true })); } });
     }
     return () => { gen.current++; };
   }, [key]);
@@ -394,10 +402,10 @@ export function Board() {
         onClick=${() => setFilter('owner', owner === String(session.user.id) ? '' : String(session.user.id))}>${t('board.mine')}</button>` : ''}
     </div>
     <p class="sr-only" id="board-help">${t('board.help')}</p>
-    ${!m.ready ? html`<${Spinner} />` : html`<div class="board" aria-describedby="board-help">
+    <div class="board" aria-describedby="board-help">
       ${stages.map((s) => html`<${Column} key=${s.id} stage=${s} col=${m.cols[s.id]} sums=${m.sums[s.id]} failed=${m.failed}
         over=${dragOver === s.id} stages=${stages} pickers=${phone} act=${act} titles=${titles} lang=${lang} />`)}
-    </div>`}
+    </div>
     ${pending ? html`<${ReasonDialog} p=${pending} onCancel=${() => { focusId.current = pending.deal.id; setPending(null); }} onSubmit=${finish} />` : ''}
   </section>`;
 }
