@@ -31,6 +31,9 @@ export function loadView(name) {
   if (!loading[name]) {
     loading[name] = LOADERS[name]().then((m) => {
       loaded[name] = m;
+      // a view may ask for its first data before it is drawn: on a page
+      // load this is while /auth/me and /meta are still on their way
+      if (m.prefetch) m.prefetch();
       notify();
       return m;
     }, (e) => {

@@ -10,8 +10,10 @@
 // drawn at once; each fills as its page arrives, and the totals when the
 // summary is in: a column is its own component that draws again only when
 // its own data changed, so one column's page does not redraw the others.
+// When a page load opens the board, those pages and the summary are asked
+// for while the app boots (prefetch), before /auth/me is answered.
 import { html, Component, useState, useEffect, useLayoutEffect, useRef, useMemo } from '../../vendor/preact-htm.js';
-import { api, listAll, can, session, titlesVersion } from '../api.js';
+import { api, request, toQuery, listAll, can, session, titlesVersion } from '../api.js';
 import { t, tn, enumLabel, locale } from '../i18n.js';
 import { Dialog, RefPicker, RefLink, Spinner, toast, errorToast } from '../components.js';
 import { fmtMoney, fmtDate } from '../format.js';
@@ -80,6 +82,27 @@ function tally(m, d, sign) {
   const ns = { ...s, [c]: nb };
   if (nb.count <= 0 && !nb.sum) delete ns[c];
   return { ...m, sums: { ...m.sums, [d.stage_id]: ns } };
+}
+
+// The API queries of a column's page of cards and of the column totals;
+// fq: the owner/team filters (filtersOf).
+const cardsQuery = (fq, sid, cursor, limit) => ({ ...fq, stage_id: sid, sort: SORT, fields: FIELDS, limit, cursor });
+const sumsQuery = (fq, stages) => ({ group_by: 'stage_id,currency', sum: 'amount', 'stage_id[in]': stages.map((s) => s.id).join(','), ...fq });
+
+function filtersOf(q) {
+  const fq = {};
+  if (q.get('owner')) fq.owner_id = q.get('owner');
+  if (q.get('team')) fq.team_id = q.get('team');
+  return fq;
+}
+
+// The pipeline the URL asks for (else the default one, else the first) and
+// its stages, from lists = {pipelines, stages}.
+function boardOf(lists, q) {
+  const ps = lists.pipelines;
+  const pid = q.get('pipeline');
+  const pipeline = ps.find((p) => String(p.id) === pid) || ps.find((p) => p.is_default) || ps[0] || null;
+  return { pipeline, stages: pipeline ? lists.stages.filter((s) => s.pipeline_id === pipeline.id) : [] };
 }
 
 const totalOf = (s) => Object.values(s || {}).reduce((n, b) => n + b.count, 0);
@@ -152,15 +175,59 @@ class Column extends Component {
 // in sessionStorage too, so a reload of the tab has them at once.
 const LISTS_KEY = 'rapport.board.lists';
 let lastLists = null;
-function savedLists(user) {
+function keptLists() {
   if (!lastLists) {
     try { lastLists = JSON.parse(sessionStorage.getItem(LISTS_KEY)); } catch { lastLists = null; }
   }
-  return lastLists && lastLists.user === user && Array.isArray(lastLists.pipelines) && Array.isArray(lastLists.stages) ? lastLists : null;
+  return lastLists && Array.isArray(lastLists.pipelines) && Array.isArray(lastLists.stages) ? lastLists : null;
+}
+function savedLists(user) {
+  const l = keptLists();
+  return l && l.user === user ? l : null;
 }
 function saveLists(lists) {
   lastLists = lists;
   try { sessionStorage.setItem(LISTS_KEY, JSON.stringify(lists)); } catch { /* full or disabled: memory only */ }
+}
+
+// The requests prefetch() started: {user, at, requests: Map of
+// "path?query" → Promise}, for the first board drawn for that user within
+// EARLY_MS (then dropped).
+let early = null;
+const EARLY_MS = 10_000;
+
+// Asks for the board's first data as soon as this module is in (lazy.js
+// calls it), which on a page load is while the app boots: with the
+// pipelines and stages this tab kept, each column's first page and then
+// the totals. The board takes them (get) when it draws for the same user
+// with the same queries; without kept lists nothing is asked.
+export function prefetch() {
+  early = null;
+  const lists = keptLists();
+  if (!lists) return;
+  const q = route().query;
+  const fq = filtersOf(q);
+  const { stages } = boardOf(lists, q);
+  const requests = new Map();
+  const ask = (path, query) => {
+    // a 401 here (signed out) is no news yet: /auth/me reports it
+    const p = request('GET', path, { query, noAuthRedirect: true });
+    p.catch(() => {});
+    requests.set(path + '?' + toQuery(query), p);
+  };
+  for (const s of stages) ask('/deals', cardsQuery(fq, s.id, null, PAGE));
+  if (stages.length) ask('/deals/summary', sumsQuery(fq, stages));
+  early = { user: lists.user, at: Date.now(), requests };
+}
+
+// GET path?query: the prefetched answer when there is one (taken once; if
+// it failed, asked again), else a new request.
+function get(path, query) {
+  const k = path + '?' + toQuery(query);
+  const p = early && early.requests.get(k);
+  if (!p) return api.get(path, query);
+  early.requests.delete(k);
+  return p.catch(() => api.get(path, query));
 }
 
 // True in the phone layout, the only one that shows the cards' stage
@@ -228,9 +295,7 @@ export function Board() {
     });
   }, []);
   const pipelines = lists && lists.pipelines;
-  const pipeline = pipelines && (pipelines.find((p) => String(p.id) === pipelineId) || pipelines.find((p) => p.is_default) || pipelines[0]);
-  const stages = useMemo(() => (lists && pipeline ? lists.stages.filter((s) => s.pipeline_id === pipeline.id) : []),
-    [lists, pipeline && pipeline.id]);
+  const { pipeline, stages } = useMemo(() => (lists ? boardOf(lists, q) : { pipeline: null, stages: [] }), [lists, pipelineId]);
   // What the model must have been loaded for to be drawn; a changed set of
   // stages (found when the last visit's lists are checked) loads again.
   const key = pipeline ? `${pipeline.id}|${owner}|${team}|${stages.map((s) => s.id).join(',')}` : '';
@@ -245,8 +310,7 @@ export function Board() {
     let rows = [];
     try {
       do {
-        const r = await api.get('/deals', { ...model.current.q, stage_id: sid, sort: SORT, fields: FIELDS,
-          limit: all ? ALL_PAGE : PAGE, cursor });
+        const r = await get('/deals', cardsQuery(model.current.q, sid, cursor, all ? ALL_PAGE : PAGE));
         if (g !== gen.current) return;
         rows = rows.concat(r.data);
         cursor = r.next_cursor;
@@ -259,20 +323,20 @@ export function Board() {
     }
   };
 
-  // The summary and every column's first page, all in parallel.
+  // The summary and every column's first page, all in parallel (or taken
+  // from prefetch(), when that asked for the same for this user).
   useLayoutEffect(() => {
     if (!pipeline) return undefined;
     const g = ++gen.current;
     const live = () => g === gen.current;
     const st = stages;
-    const fq = {};
-    if (owner) fq.owner_id = owner;
-    if (team) fq.team_id = team;
+    const fq = filtersOf(q);
+    if (early && (early.user !== (session.user && session.user.id) || Date.now() - early.at > EARLY_MS)) early = null;
     update(() => ({ key, failed: false, q: fq, sums: {},
       cols: Object.fromEntries(st.map((s) => [s.id, { items: null, next: null, busy: false, error: false }])) }));
     if (st.length) {
       for (const s of st) loadCards(s.id);
-      api.get('/deals/summary', { group_by: 'stage_id,currency', sum: 'amount', 'stage_id[in]': st.map((s) => s.id).join(','), ...fq })
+      get('/deals/summary', sumsQuery(fq, st))
         .then((r) => {
           if (!live()) return;
           const sums = Object.fromEntries(st.map((s) => [s.id, {}]));
@@ -284,6 +348,7 @@ export function Board() {
         })
         .catch((e) => { if (live()) { errorToast(e); update((m) => ({ ...m, failed: true })); } });
     }
+    early = null;
     return () => { gen.current++; };
   }, [key]);
 
