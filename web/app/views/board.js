@@ -121,21 +121,50 @@ function Totals({ sums, failed, n }) {
   return html`<div class="small"><span data-count=${n}>${tn('board.deals', n)}</span> · <span data-sum>${sumText(sums)}</span></div>`;
 }
 
+// A component that draws again only when one of its props changed.
+class Pure extends Component {
+  shouldComponentUpdate(next) {
+    for (const k in next) if (next[k] !== this.props[k]) return true;
+    return false;
+  }
+}
+
+// A column's cards. They draw again only when the cards, the stage
+// pickers, fetched titles or the language changed: not for the totals, a
+// spinner or the drop highlight around them.
+class Cards extends Pure {
+  render({ items, stages, pickers, act }) {
+    return html`<ul class="cards">
+      ${items.map((d) => html`<li class=${'deal-card' + (d.moving ? ' moving' : '')} data-deal-id=${d.id} key=${d.id} tabindex="0" draggable="true"
+          aria-label=${`${d.name}, ${fmtMoney(d.amount, d.currency)}`}
+          onDragStart=${(e) => { e.dataTransfer.setData('text/plain', String(d.id)); e.dataTransfer.effectAllowed = 'move'; e.currentTarget.classList.add('dragging'); }}
+          onDragEnd=${(e) => e.currentTarget.classList.remove('dragging')}
+          onKeyDown=${(e) => act.current.onKey(d, e)}>
+        <a href=${'/deals/' + d.id} draggable="false">${d.name}</a>
+        <div class="amount">${fmtMoney(d.amount, d.currency)}</div>
+        <div class="muted small">${d.account_id ? html`<${RefLink} ent="accounts" id=${d.account_id} />` : ''}
+          ${d.expected_close ? html` · ${fmtDate(d.expected_close)}` : ''}</div>
+        <div class="muted small"><${RefLink} ent="users" id=${d.owner_id} /></div>
+        ${pickers ? html`<label class="sr-only" for=${'sp-' + d.id}>${t('board.stage_for', { deal: d.name })}</label>
+        <select id=${'sp-' + d.id} data-stage-picker value=${String(d.stage_id)} onChange=${(e) => act.current.move(d, stages.find((x) => String(x.id) === e.target.value))}>
+          ${stages.map((x) => html`<option value=${String(x.id)}>${x.name}</option>`)}
+        </select>` : ''}
+      </li>`)}
+    </ul>`;
+  }
+}
+
 // One stage's column: its header with the totals, its cards, "show more".
 // It draws again only when one of its props changed (its cards, its totals,
 // the drop highlight, fetched titles, the language), so a page arriving for
 // one column leaves the others alone. The handlers are read from act.current
 // when an event fires, so a column that skipped a draw still calls the
 // board's current ones.
-class Column extends Component {
-  shouldComponentUpdate(next) {
-    for (const k in next) if (next[k] !== this.props[k]) return true;
-    return false;
-  }
-
-  render({ stage: s, col, sums, failed, over, stages, pickers, act }) {
+const NO_CARDS = [];
+class Column extends Pure {
+  render({ stage: s, col, sums, failed, over, stages, pickers, act, titles, lang }) {
     const c = col || { items: null };
-    const list = c.items || [];
+    const list = c.items || NO_CARDS;
     const n = totalOf(sums);
     const busy = c.busy || !c.items;
     return html`<section class=${'column ' + s.kind + (over ? ' drop' : '')} data-stage-id=${s.id}
@@ -145,23 +174,7 @@ class Column extends Component {
         onDrop=${(e) => { e.preventDefault(); act.current.drop(Number(e.dataTransfer.getData('text/plain')), s); }}>
       <header><h2><span>${s.name}</span><span class="muted small">${s.probability != null ? s.probability + '%' : ''}</span></h2>
         <${Totals} sums=${sums} failed=${failed} n=${n} /></header>
-      <ul class="cards">
-        ${list.map((d) => html`<li class=${'deal-card' + (d.moving ? ' moving' : '')} data-deal-id=${d.id} key=${d.id} tabindex="0" draggable="true"
-            aria-label=${`${d.name}, ${fmtMoney(d.amount, d.currency)}`}
-            onDragStart=${(e) => { e.dataTransfer.setData('text/plain', String(d.id)); e.dataTransfer.effectAllowed = 'move'; e.currentTarget.classList.add('dragging'); }}
-            onDragEnd=${(e) => e.currentTarget.classList.remove('dragging')}
-            onKeyDown=${(e) => act.current.onKey(d, e)}>
-          <a href=${'/deals/' + d.id} draggable="false">${d.name}</a>
-          <div class="amount">${fmtMoney(d.amount, d.currency)}</div>
-          <div class="muted small">${d.account_id ? html`<${RefLink} ent="accounts" id=${d.account_id} />` : ''}
-            ${d.expected_close ? html` · ${fmtDate(d.expected_close)}` : ''}</div>
-          <div class="muted small"><${RefLink} ent="users" id=${d.owner_id} /></div>
-          ${pickers ? html`<label class="sr-only" for=${'sp-' + d.id}>${t('board.stage_for', { deal: d.name })}</label>
-          <select id=${'sp-' + d.id} data-stage-picker value=${String(d.stage_id)} onChange=${(e) => act.current.move(d, stages.find((x) => String(x.id) === e.target.value))}>
-            ${stages.map((x) => html`<option value=${String(x.id)}>${x.name}</option>`)}
-          </select>` : ''}
-        </li>`)}
-      </ul>
+      <${Cards} items=${list} stages=${stages} pickers=${pickers} act=${act} titles=${titles} lang=${lang} />
       ${busy ? html`<${Spinner} />` : ''}
       ${!busy && (c.next || c.error) ? html`<button type="button" class="small" data-show-more onClick=${() => act.current.loadCards(s.id)}>
         ${t('board.show_more')}</button>` : ''}
