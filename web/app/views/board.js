@@ -13,7 +13,7 @@
 // When a page load opens the board, those pages and the summary are asked
 // for while the app boots (prefetch), before /auth/me is answered.
 import { html, Component, useState, useEffect, useLayoutEffect, useRef, useMemo } from '../../vendor/preact-htm.js';
-import { api, request, toQuery, listAll, can, session, titlesVersion } from '../api.js';
+import { api, getAhead, listAll, can, session, titlesVersion } from '../api.js';
 import { t, tn, enumLabel, locale } from '../i18n.js';
 import { Dialog, RefPicker, RefLink, Spinner, toast, errorToast } from '../components.js';
 import { fmtMoney, fmtDate } from '../format.js';
@@ -203,44 +203,19 @@ function saveLists(lists) {
   try { sessionStorage.setItem(LISTS_KEY, JSON.stringify(lists)); } catch { /* full or disabled: memory only */ }
 }
 
-// The requests prefetch() started: {user, at, requests: Map of
-// "path?query" → Promise}, for the first board drawn for that user within
-// EARLY_MS (then dropped).
-let early = null;
-const EARLY_MS = 10_000;
-
 // Asks for the board's first data as soon as this module is in (lazy.js
 // calls it), which on a page load is while the app boots: with the
 // pipelines and stages this tab kept, each column's first page and then
-// the totals. The board takes them (get) when it draws for the same user
-// with the same queries; without kept lists nothing is asked.
+// the totals. The board's own requests take those answers (api.js,
+// getAhead); without kept lists nothing is asked.
 export function prefetch() {
-  early = null;
   const lists = keptLists();
   if (!lists) return;
   const q = route().query;
   const fq = filtersOf(q);
   const { stages } = boardOf(lists, q);
-  const requests = new Map();
-  const ask = (path, query) => {
-    // a 401 here (signed out) is no news yet: /auth/me reports it
-    const p = request('GET', path, { query, noAuthRedirect: true });
-    p.catch(() => {});
-    requests.set(path + '?' + toQuery(query), p);
-  };
-  for (const s of stages) ask('/deals', cardsQuery(fq, s.id, null, PAGE));
-  if (stages.length) ask('/deals/summary', sumsQuery(fq, stages));
-  early = { user: lists.user, at: Date.now(), requests };
-}
-
-// GET path?query: the prefetched answer when there is one (taken once; if
-// it failed, asked again), else a new request.
-function get(path, query) {
-  const k = path + '?' + toQuery(query);
-  const p = early && early.requests.get(k);
-  if (!p) return api.get(path, query);
-  early.requests.delete(k);
-  return p.catch(() => api.get(path, query));
+  for (const s of stages) getAhead('/deals', cardsQuery(fq, s.id, null, PAGE));
+  if (stages.length) getAhead('/deals/summary', sumsQuery(fq, stages));
 }
 
 // True in the phone layout, the only one that shows the cards' stage
@@ -323,7 +298,7 @@ export function Board() {
     let rows = [];
     try {
       do {
-        const r = await get('/deals', cardsQuery(model.current.q, sid, cursor, all ? ALL_PAGE : PAGE));
+        const r = await api.get('/deals', cardsQuery(model.current.q, sid, cursor, all ? ALL_PAGE : PAGE));
         if (g !== gen.current) return;
         rows = rows.concat(r.data);
         cursor = r.next_cursor;
@@ -336,20 +311,19 @@ export function Board() {
     }
   };
 
-  // The summary and every column's first page, all in parallel (or taken
-  // from prefetch(), when that asked for the same for this user).
+  // The summary and every column's first page, all in parallel (or the
+  // answers prefetch() asked for, when it asked for the same).
   useLayoutEffect(() => {
     if (!pipeline) return undefined;
     const g = ++gen.current;
     const live = () => g === gen.current;
     const st = stages;
     const fq = filtersOf(q);
-    if (early && (early.user !== (session.user && session.user.id) || Date.now() - early.at > EARLY_MS)) early = null;
     update(() => ({ key, failed: false, q: fq, sums: {},
       cols: Object.fromEntries(st.map((s) => [s.id, { items: null, next: null, busy: false, error: false }])) }));
     if (st.length) {
       for (const s of st) loadCards(s.id);
-      get('/deals/summary', sumsQuery(fq, st))
+      api.get('/deals/summary', sumsQuery(fq, st))
         .then((r) => {
           if (!live()) return;
           const sums = Object.fromEntries(st.map((s) => [s.id, {}]));
@@ -361,7 +335,6 @@ export function Board() {
         })
         .catch((e) => { if (live()) { errorToast(e); update((m) => ({ ...m, failed: true })); } });
     }
-    early = null;
     return () => { gen.current++; };
   }, [key]);
 
