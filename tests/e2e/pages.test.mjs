@@ -2,7 +2,8 @@
 // exceptions or console errors; the shell's dialogs open from their
 // shortcuts (Ctrl+K → #palette, ? → #shortcuts, l → form#quick-log-form);
 // My day shows its four sections; the admin pages render; so do the import
-// wizard and (when the server has the endpoint) the duplicates screen.
+// wizard and (when the server has the endpoint) the duplicates screen; a
+// full load fetches only the shell and its view, and asks for a record once.
 import { before } from 'node:test';
 import assert from 'node:assert/strict';
 import { useServer, useBrowser, errorsOf, until, sleep, guardedTest } from './lib.mjs';
@@ -187,4 +188,19 @@ test('a full load fetches the shell and the view on screen only; a view that can
   assert.equal(new URL(page.url()).pathname, '/my-day');
   await page.unroute('**/app/views/myday.js*');
   await page.context().close();
+});
+
+test('a page load of a record asks for the record once (asked while the app boots, taken by the page)', async () => {
+  const { page } = S;
+  const asked = [];
+  const log = (r) => { const u = new URL(r.url()); if (u.pathname === `/api/v1/accounts/${ids.accounts}`) asked.push(r.method()); };
+  page.on('request', log);
+  try {
+    await page.goto(srv.url(`/accounts/${ids.accounts}`));
+    await page.locator('#record [data-field=name]').waitFor({ state: 'visible' });
+    await settle(page);
+  } finally {
+    page.off('request', log);
+  }
+  assert.deepEqual(asked, ['GET'], `GET /api/v1/accounts/${ids.accounts} was asked for ${asked.length} times`);
 });
