@@ -29,23 +29,47 @@ if [ -f web/vendor.list ]; then
 	done < web/vendor.list
 	rm -f "$out.tmp/vendor.list"
 fi
+# static_graph FILE... — FILE and every module it imports statically
+# (import … from '…', import '…'; not import('…')), transitively; paths
+# relative to the current folder, one a line.
+static_graph() {
+	seen=""
+	todo="$*"
+	while [ -n "$todo" ]; do
+		set -- $todo
+		f=$1; shift; todo="$*"
+		case " $seen " in *" $f "*) continue ;; esac
+		seen="$seen $f"
+		echo "$f"
+		for dep in $(grep -o "\(from\|^import\) *['\"]\.\{1,2\}/[^'\"?]*\.js" "$f" | sed "s#.*['\"]##"); do
+			todo="$todo $(realpath -m --relative-to=. "$(dirname "$f")/$dep")"
+		done
+	done
+}
 # Version every module and style sheet URL with a hash of the whole UI
 # (?v=...): the server lets the browser keep such URLs for good
 # (src/http/static.c), so a page load asks again only for index.html
 # instead of revalidating some 30 files. Relative import specifiers get
-# the same suffix, so each module has one URL.
+# the same suffix, so each module has one URL: static imports (from '…',
+# import '…') and dynamic ones with a literal specifier (import('…'), the
+# views main.js loads when first shown).
 v=$(cd "$out.tmp" && find . -type f | LC_ALL=C sort | xargs sha256sum | sha256sum | cut -c1-16)
 find "$out.tmp/app" "$out.tmp/vendor" -name '*.js' 2>/dev/null | while read -r f; do
-	sed -i "s#\(\(from\|import\) *['\"]\)\(\.\.\{0,1\}/[^'\"?]*\.js\)\(['\"]\)#\1\3?v=$v\4#g" "$f"
+	sed -i "s#\(\(from\|import\) *(\{0,1\} *['\"]\)\(\.\.\{0,1\}/[^'\"?]*\.js\)\(['\"]\)#\1\3?v=$v\4#g" "$f"
 done
 if [ -f "$out.tmp/index.html" ]; then
 	sed -i "s#\(\(src\|href\)=\"/\(app\|vendor\)/[^\"?]*\)\"#\1?v=$v\"#g" "$out.tmp/index.html"
 fi
 printf '%s\n' "$v" > "$out.tmp/.version"
-# Preload every module: without a bundler the browser would otherwise
-# discover the import graph one level per round trip.
+# Preload the modules index.html loads and everything they import
+# statically: without a bundler the browser would otherwise discover the
+# import graph one level per round trip. The views that main.js imports
+# with import() when first shown are left out: a page load fetches and
+# compiles only the shell and the view on screen. (The script tags' own
+# files need no link.)
 if [ -f "$out.tmp/index.html" ]; then
-	links=$(cd "$out.tmp" && find app vendor -name '*.js' 2>/dev/null | LC_ALL=C sort |
+	scripts=$(sed -n 's#.*<script type="module"[^>]* src="/\([^"?]*\)[?"].*#\1#p' "$out.tmp/index.html")
+	links=$(cd "$out.tmp" && static_graph $scripts | grep -v -x -F "$scripts" | LC_ALL=C sort |
 		sed "s|.*|<link rel=\"modulepreload\" href=\"/&?v=$v\">|")
 	awk -v links="$links" '/<script type="module" src="\/app\/main.js/ { print links } { print }' \
 		"$out.tmp/index.html" > "$out.tmp/index.html.new"

@@ -79,10 +79,13 @@ int http_static_serve(struct http_request *req, struct http_response *resp, cons
 	 * (build-web.sh): the browser may keep it without asking again, which
 	 * spares a page load some 30 conditional requests for the modules.
 	 * index.html, the page routes and anything asked for without the
-	 * version are revalidated. */
+	 * version are revalidated. Another build's ?v= is not found: a page of
+	 * that build loading a view later (web/app/lazy.js) would otherwise
+	 * mix this build's modules with its own, and it reloads instead. */
 	const char *v = http_param(req, "v");
-	bool pinned =
-		a && strcmp(path, "/index.html") && v && web_version[0] && !strcmp(v, web_version);
+	bool pinned = a && strcmp(path, "/index.html") && v && web_version[0];
+	if (pinned && strcmp(v, web_version))
+		return -1;
 	/* a path with an extension names a file; without one it is a route */
 	if (!a && !strchr(strrchr(path, '/'), '.'))
 		a = find("/index.html");

@@ -24,7 +24,8 @@ extern const char web_version[];
  * the file, 304 on a matching If-None-Match, and for paths that name no
  * file index.html (the UI routes in the browser). Sets the strict
  * Content-Security-Policy. An embedded file asked for with ?v=web_version
- * may be cached for good (immutable); anything else is revalidated each
- * time (no-cache), and files from web_dir are not stored (no-store).
- * Returns 0 if served, -1 if there is no UI. */
+ * may be cached for good (immutable); with another ?v= it is not served
+ * (-1: that build is gone); anything else is revalidated each time
+ * (no-cache), and files from web_dir are not stored (no-store).
+ * Returns 0 if served, -1 if there is no UI or no such file. */
 int http_static_serve(struct http_request *req, struct http_response *resp, const char *web_dir);

@@ -34,6 +34,21 @@ test('page paths outside /api serve the UI with a strict CSP', async () => {
   assert.equal(again.status, 304, 'a matching ETag gets 304');
 });
 
+test('module URLs: this build\'s ?v= is kept for good, another build\'s is not found', async () => {
+  const page = await srv.admin.get('/');
+  const m = /\/app\/main\.js\?v=([0-9a-f]+)/.exec(page.text);
+  assert.ok(m, 'index.html names no versioned /app/main.js');
+  const cur = await srv.admin.get(`/app/main.js?v=${m[1]}`);
+  expectStatus(cur, 200, 'the current version');
+  assert.match(cur.headers.get('cache-control'), /immutable/);
+  const bare = await srv.admin.get('/app/main.js');
+  expectStatus(bare, 200, 'no version');
+  assert.equal(bare.headers.get('cache-control'), 'no-cache');
+  const stale = m[1] === '0'.repeat(m[1].length) ? '1'.repeat(m[1].length) : '0'.repeat(m[1].length);
+  expectProblem(await srv.admin.get(`/app/views/board.js?v=${stale}`), 404, null, 'another build\'s version');
+  expectStatus(await srv.admin.get(`/?v=${stale}`), 200, 'a page with a v parameter');
+});
+
 test('wrong method on a known route → 405 problem', async () => {
   const soft = new Soft();
   for (const [m, p] of [['DELETE', `${API}/accounts`], ['PATCH', `${API}/accounts`], ['PUT', `${API}/accounts/1`], ['POST', '/healthz'],

@@ -54,6 +54,7 @@ test('/board shows the sales user only deals the API shows them', async () => {
   const leaked = cards.filter((id) => !mine.has(id));
   assert.deepEqual(leaked, [], `the board shows ${U.email} deals of other teams: ${leaked.join(', ')}`);
   // the column totals do not count hidden deals: sum of [data-count] ≤ what the API shows them
+  await page.locator('[data-stage-id] [data-count]').first().waitFor({ state: 'visible' });
   const counts = await page.$$eval('[data-stage-id] [data-count]', (els) => els.map((e) => {
     const raw = e.getAttribute('data-count') || e.textContent;
     return Number(String(raw).replace(/[^\d]/g, '') || 0);

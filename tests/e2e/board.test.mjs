@@ -2,7 +2,8 @@
 // stage column changes the deal's stage_id (checked through the API) and
 // the columns' [data-count]/[data-sum]; dropping on a lost stage asks for
 // the reason (#reason-dialog) and stores lost_reason; Alt+ArrowRight/Left
-// on a focused card moves it one stage.
+// on a focused card moves it one stage; a page load asks for each column's
+// first page and the totals once (asked for at boot, taken by the board).
 import { before } from 'node:test';
 import assert from 'node:assert/strict';
 import { useServer, useBrowser, until, defaultPipeline, stagesOf, uniqWord, sleep, guardedTest } from './lib.mjs';
@@ -37,9 +38,12 @@ async function newDeal(stage, extra = {}) {
 const col = (page, stageId) => page.locator(`[data-stage-id="${stageId}"]`).first();
 const card = (page, dealId) => page.locator(`[data-deal-id="${dealId}"]`).first();
 
+// The columns are drawn before their totals: wait for those too (all come
+// with one summary).
 async function openBoard(page) {
   await page.goto(srv.url('/board'));
   await page.locator('[data-stage-id]').first().waitFor({ state: 'visible' });
+  await page.locator('[data-stage-id] [data-count]').first().waitFor({ state: 'visible' });
 }
 
 async function num(locator) {
@@ -139,6 +143,26 @@ test('drag a card to the next stage: stage_id changes, the card and the column c
   // it stays after a reload
   await openBoard(page);
   await col(page, open[1].id).locator(`[data-deal-id="${deal.id}"]`).waitFor({ state: 'visible' });
+});
+
+test('a page load asks for each column\'s first page and the totals once', async () => {
+  const { page } = S;
+  await openBoard(page); // the tab keeps the pipelines and stages
+  const asked = [];
+  const log = (r) => { const u = new URL(r.url()); if (u.pathname === '/api/v1/deals' || u.pathname === '/api/v1/deals/summary') asked.push(u.pathname + u.search); };
+  page.on('request', log);
+  try {
+    await openBoard(page);
+    for (const s of stages) await page.locator(`[data-stage-id="${s.id}"][aria-busy=false]`).first().waitFor();
+    await sleep(300);
+  } finally {
+    page.off('request', log);
+  }
+  const pages = asked.filter((u) => u.startsWith('/api/v1/deals?'));
+  const byStage = {};
+  for (const u of pages) { const sid = new URLSearchParams(u.split('?')[1]).get('stage_id'); byStage[sid] = (byStage[sid] || 0) + 1; }
+  assert.deepEqual(byStage, Object.fromEntries(stages.map((s) => [String(s.id), 1])), `column pages asked for: ${pages.join(', ')}`);
+  assert.equal(asked.filter((u) => u.startsWith('/api/v1/deals/summary?')).length, 1, 'the totals were not asked for exactly once');
 });
 
 test('dropping on the lost stage asks for the reason; cancel keeps the stage, submit stores lost_reason', async (t) => {

@@ -2,7 +2,8 @@
 // exceptions or console errors; the shell's dialogs open from their
 // shortcuts (Ctrl+K → #palette, ? → #shortcuts, l → form#quick-log-form);
 // My day shows its four sections; the admin pages render; so do the import
-// wizard and (when the server has the endpoint) the duplicates screen.
+// wizard and (when the server has the endpoint) the duplicates screen; a
+// full load fetches only the shell and its view, and asks for a record once.
 import { before } from 'node:test';
 import assert from 'node:assert/strict';
 import { useServer, useBrowser, errorsOf, until, sleep, guardedTest } from './lib.mjs';
@@ -160,4 +161,46 @@ test('My day shows today, overdue, new leads and stale deals', async () => {
   for (const sel of ['#today', '#overdue', '#new-leads', '#stale-deals']) {
     await page.locator(sel).waitFor({ state: 'visible' });
   }
+});
+
+test('a full load fetches the shell and the view on screen only; a view that cannot be loaded reloads the page once', async () => {
+  // a new context: nothing in its cache, so every module is a request
+  const { page } = await br.session(srv, srv.adminEmail, srv.adminPassword);
+  const views = [];
+  page.on('request', (r) => { const u = new URL(r.url()); if (u.pathname.startsWith('/app/views/')) views.push(u.pathname + u.search); });
+  await page.goto(srv.url('/board'));
+  await page.locator('[data-deal-id]').first().waitFor({ state: 'visible' });
+  // search.js and shortcuts.js are part of the shell (the top bar, the keys)
+  assert.deepEqual(views.map((v) => v.replace(/\?.*/, '')).sort(), ['/app/views/board.js', '/app/views/search.js', '/app/views/shortcuts.js'],
+    'a full load of /board asked for other views than its own');
+  const board = views.find((v) => v.startsWith('/app/views/board.js'));
+  const version = /\/app\/main\.js\?v=([0-9a-f]+)/.exec(await page.content());
+  if (version) assert.equal(board, `/app/views/board.js?v=${version[1]}`, 'the view was not asked for with the build\'s ?v=');
+
+  // a view that is gone (a newer build on the server): one reload, then a message
+  await page.route('**/app/views/myday.js*', (r) => r.fulfill({ status: 404, contentType: 'application/problem+json', body: '{}' }));
+  let loads = 0;
+  page.on('load', () => { loads++; });
+  await page.evaluate(() => sessionStorage.removeItem('rapport.lazy.reloaded'));
+  await page.evaluate(() => { const a = document.createElement('a'); a.href = '/my-day'; document.body.appendChild(a); a.click(); a.remove(); });
+  await page.locator('main [role=alert]').waitFor({ state: 'visible' });
+  assert.equal(loads, 1, `the page loaded ${loads} times after the view failed, expected one reload`);
+  assert.equal(new URL(page.url()).pathname, '/my-day');
+  await page.unroute('**/app/views/myday.js*');
+  await page.context().close();
+});
+
+test('a page load of a record asks for the record once (asked while the app boots, taken by the page)', async () => {
+  const { page } = S;
+  const asked = [];
+  const log = (r) => { const u = new URL(r.url()); if (u.pathname === `/api/v1/accounts/${ids.accounts}`) asked.push(r.method()); };
+  page.on('request', log);
+  try {
+    await page.goto(srv.url(`/accounts/${ids.accounts}`));
+    await page.locator('#record [data-field=name]').waitFor({ state: 'visible' });
+    await settle(page);
+  } finally {
+    page.off('request', log);
+  }
+  assert.deepEqual(asked, ['GET'], `GET /api/v1/accounts/${ids.accounts} was asked for ${asked.length} times`);
 });

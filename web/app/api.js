@@ -27,12 +27,19 @@ let onUnauthorized = () => {};
 export function setUnauthorizedHandler(fn) { onUnauthorized = fn; }
 
 // request(method, path, {body, headers, query, early}) → parsed JSON (or null
-// on 204). body is sent as JSON, or as it is when it is a FormData (file
+// on 204). A GET takes the answer asked for ahead (getAhead) when there is
+// one; any other method drops those. body is sent as JSON, or as it is when it is a FormData (file
 // uploads). early: the Response promise of the same GET already started
 // (early.js), taken instead of fetching. Adds the CSRF header to unsafe
 // methods, retries once when the token went stale, and reports a lost
 // session through the unauthorized handler.
 export async function request(method, path, opts = {}) {
+  if (method === 'GET' && !opts.early && !opts.fresh) {
+    const a = takeAhead(path, opts.query);
+    if (a) return a.catch(() => request(method, path, { ...opts, fresh: true }));
+  } else if (method !== 'GET') {
+    ahead.clear();
+  }
   const url = BASE + path + (opts.query ? '?' + toQuery(opts.query) : '');
   const headers = { Accept: 'application/json', ...(opts.headers || {}) };
   const init = { method, headers, credentials: 'same-origin' };
@@ -73,6 +80,31 @@ export async function request(method, path, opts = {}) {
     notify();
   }
   throw err;
+}
+
+// ---- answers asked for ahead -----------------------------------------
+
+// A view's prefetch() (lazy.js) asks for its page's first data while the
+// app boots, before /auth/me is answered; the view's own GET of the same
+// path and query then takes that answer: once, within AHEAD_MS, and only
+// while no write was sent since. One that failed (say 401: signed out) is
+// asked for again.
+const ahead = new Map(); // "path?query" → {at, answer: Promise}
+const AHEAD_MS = 10_000;
+const aheadKey = (path, query) => path + '?' + (query ? toQuery(query) : '');
+
+export function getAhead(path, query) {
+  const answer = request('GET', path, { query, noAuthRedirect: true, fresh: true });
+  answer.catch(() => {}); // whoever takes it sees the failure
+  ahead.set(aheadKey(path, query), { at: Date.now(), answer });
+}
+
+function takeAhead(path, query) {
+  const k = aheadKey(path, query);
+  const a = ahead.get(k);
+  if (!a) return null;
+  ahead.delete(k);
+  return Date.now() - a.at <= AHEAD_MS ? a.answer : null;
 }
 
 export function toQuery(q) {
@@ -182,6 +214,23 @@ export function can(ent, action) {
   const e = typeof ent === 'string' ? entity(ent) : ent;
   return !!e && e.access && e.access[action] && e.access[action] !== 'none';
 }
+
+// The kinds of record the importer takes that this user may create. (Here
+// rather than in views/imports.js: the navigation and the lists ask, and
+// they should not have to load the import wizard to know.)
+export function importableEntities() {
+  const f = entity('imports') && entity('imports').fields.find((x) => x.name === 'entity');
+  const names = (f && f.options) || [];
+  return names.map((n) => entity(n)).filter((e) => e && can(e, 'create'));
+}
+export function canImport(ent) {
+  if (!can('imports', 'create')) return false;
+  const list = importableEntities();
+  return ent ? list.some((e) => e.name === (ent.name || ent)) : list.length > 0;
+}
+
+// The kinds of record with a duplicates page (/duplicates/:entity).
+export const DEDUP_ENTITIES = ['accounts', 'contacts', 'leads'];
 
 // ---- record titles (references shown by name) -------------------------
 

@@ -1,28 +1,20 @@
 // main.js — boot, router and the application shell (navigation, search,
-// user menu, language, theme, dialogs).
+// user menu, language, theme, dialogs). The views are loaded when first
+// shown (lazy.js); the one for the address being opened starts loading at
+// boot, together with /auth/me and /meta.
 import { html, render, useEffect, useReducer, useState } from '../vendor/preact-htm.js';
 import {
-  session, subscribe, notify, refreshMe, loadMeta, logout, updateMe, entities, can, setUnauthorizedHandler,
+  session, subscribe, notify, refreshMe, loadMeta, logout, updateMe, entities, entity, can, canImport,
+  setUnauthorizedHandler,
 } from './api.js';
 import { takeEarly } from './early.js';
 import { t, setLocale, guessLocale, locale, LOCALE_NAMES, entityLabel } from './i18n.js';
 import { route, navigate, interceptLinks } from './router.js';
 import { ui, set, applyTheme, toggleTheme, effectiveTheme, openQuickLog } from './state.js';
 import { Toasts, Spinner, Datalists, errorToast } from './components.js';
-import { Login } from './views/login.js';
-import { ListView } from './views/list.js';
-import { RecordView } from './views/record.js';
-import { FormView } from './views/form.js';
-import { Board } from './views/board.js';
-import { MyDay } from './views/myday.js';
-import { Admin, Settings } from './views/admin.js';
 import { SearchBox } from './views/search.js';
-import { Palette } from './views/palette.js';
 import { ShortcutsHelp, installShortcuts } from './views/shortcuts.js';
-import { QuickLog } from './views/quicklog.js';
-import { ImportPage, ImportView, canImport } from './views/imports.js';
-import { Duplicates } from './views/duplicates.js';
-import { Enrol } from './views/twofactor.js';
+import { view, viewFailed, loadView } from './lazy.js';
 
 // Entities with their own page in the main navigation; the rest of the
 // readable ones (users, teams, …) live under Admin or are reached by links.
@@ -34,34 +26,54 @@ export function mainEntities() {
 
 let booted = false;
 
+// The view (lazy.js) that draws the page at the path's parts, or null when
+// there is no such page. Before /meta is in, any other first part may be an
+// entity.
+const FIXED_PAGES = { 'my-day': 'myday', board: 'board', settings: 'admin', admin: 'admin', import: 'imports', duplicates: 'duplicates' };
+function pageView([a, b]) {
+  if (FIXED_PAGES[a]) return a === 'import' && b && !/^\d+$/.test(b) ? null : FIXED_PAGES[a];
+  if (!a || (session.meta && !entity(a))) return null;
+  if (!b) return 'list';
+  if (b === 'new') return 'form';
+  return /^\d+$/.test(b) ? 'record' : null;
+}
+
 function Page() {
   const { parts } = route();
   if (parts.length === 0) { navigate('/my-day', { replace: true }); return null; }
   const [a, b] = parts;
-  if (a === 'my-day') return html`<${MyDay} />`;
-  if (a === 'board') return html`<${Board} />`;
-  if (a === 'settings') return html`<${Settings} />`;
-  if (a === 'import') {
-    if (!b) return html`<${ImportPage} key="import" />`;
-    if (/^\d+$/.test(b)) return html`<${ImportView} id=${Number(b)} key=${'import-' + b} />`;
-    return html`<${NotFound} />`;
-  }
-  if (a === 'duplicates') return html`<${Duplicates} entName=${b || 'contacts'} key=${'dup-' + b} />`;
-  if (a === 'admin') {
-    if (!b) { navigate('/admin/users', { replace: true }); return null; }
-    return html`<${Admin} section=${b} key=${b} />`;
-  }
-  const ent = entities().find((e) => e.name === a);
-  if (!ent) return html`<${NotFound} />`;
-  if (!b) return html`<${ListView} ent=${ent} key=${'list-' + a} />`;
-  if (b === 'new') return html`<${FormView} ent=${ent} key=${'new-' + a} />`;
-  if (/^\d+$/.test(b)) return html`<${RecordView} ent=${ent} id=${Number(b)} key=${a + b} />`;
-  return html`<${NotFound} />`;
+  if (a === 'admin' && !b) { navigate('/admin/users', { replace: true }); return null; }
+  const name = pageView(parts);
+  if (!name) return html`<${NotFound} />`;
+  const m = view(name);
+  if (!m) return viewFailed(name) ? html`<${LoadFailed} />` : html`<section class="page"><${Spinner} /></section>`;
+  if (a === 'my-day') return html`<${m.MyDay} />`;
+  if (a === 'board') return html`<${m.Board} />`;
+  if (a === 'settings') return html`<${m.Settings} />`;
+  if (a === 'import') return b ? html`<${m.ImportView} id=${Number(b)} key=${'import-' + b} />` : html`<${m.ImportPage} key="import" />`;
+  if (a === 'duplicates') return html`<${m.Duplicates} entName=${b || 'contacts'} key=${'dup-' + b} />`;
+  if (a === 'admin') return html`<${m.Admin} section=${b} key=${b} />`;
+  const ent = entity(a);
+  if (!b) return html`<${m.ListView} ent=${ent} key=${'list-' + a} />`;
+  if (b === 'new') return html`<${m.FormView} ent=${ent} key=${'new-' + a} />`;
+  return html`<${m.RecordView} ent=${ent} id=${Number(b)} key=${a + b} />`;
 }
 
 function NotFound() {
   return html`<section class="page"><h1>${t('common.not_found')}</h1>
     <p><a href="/my-day">${t('nav.my_day')}</a></p></section>`;
+}
+
+function LoadFailed() {
+  return html`<section class="page"><p role="alert">${t('error.network')}</p>
+    <p><button type="button" onClick=${() => location.reload()}>${t('common.reload')}</button></p></section>`;
+}
+
+// A component of a lazily loaded view (lazy.js); fallback until it is in.
+function Lazy({ name, component, fallback = null, ...props }) {
+  const m = view(name);
+  const C = m && m[component];
+  return C ? html`<${C} ...${props} />` : fallback;
 }
 
 function NavLinks() {
@@ -148,9 +160,9 @@ function Shell() {
       ${ui.navOpen ? html`<div class="scrim" onClick=${() => set({ navOpen: false })}></div>` : ''}
       <main id="main" tabindex="-1"><${Page} /></main>
     </div>
-    ${ui.palette ? html`<${Palette} />` : ''}
+    ${ui.palette ? html`<${Lazy} name="palette" component="Palette" />` : ''}
     ${ui.shortcuts ? html`<${ShortcutsHelp} />` : ''}
-    ${ui.quickLog ? html`<${QuickLog} ctx=${ui.quickLog} />` : ''}
+    ${ui.quickLog ? html`<${Lazy} name="quicklog" component="QuickLog" ctx=${ui.quickLog} />` : ''}
     <${Datalists} />
     <${Toasts} />
   </div>`;
@@ -163,8 +175,8 @@ function App() {
   // missed in between.
   useEffect(() => { const off = subscribe(force); force(); return off; }, []);
   if (!booted) return html`<div class="boot"><${Spinner} /></div>`;
-  if (!session.user) return html`<${Login} /><${Toasts} />`;
-  if (session.mustEnrol) return html`<${Enrol} /><${Toasts} />`;
+  if (!session.user) return html`<${Lazy} name="login" component="Login" fallback=${html`<div class="boot"><${Spinner} /></div>`} /><${Toasts} />`;
+  if (session.mustEnrol) return html`<${Lazy} name="twofactor" component="Enrol" fallback=${html`<div class="boot"><${Spinner} /></div>`} /><${Toasts} />`;
   if (!session.meta) return html`<div class="boot"><${Spinner} /></div>`;
   return html`<${Shell} />`;
 }
@@ -182,6 +194,9 @@ async function boot() {
     notify();
   });
   render(html`<${App} />`, document.getElementById('app'));
+  // the page being opened, while /auth/me and /meta are on their way
+  const first = pageView(route().parts.length ? route().parts : ['my-day']);
+  if (first) loadView(first).catch(() => {});
   try {
     // Both were asked for by early.js while the modules loaded; /meta is
     // only used once /auth/me says who is signed in (signed out it is a 401).

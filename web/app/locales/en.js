@@ -10,6 +10,7 @@ export default {
   'common.no': 'No',
   'common.yes': 'Yes',
   'common.not_found': 'Not found',
+  'common.reload': 'Reload',
   'common.save': 'Save',
   'common.tags_hint': 'Comma-separated, e.g. vip, partner',
   'common.type_to_search': 'Type to search…',

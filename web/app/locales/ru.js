@@ -10,6 +10,7 @@ export default {
   'common.no': 'Нет',
   'common.yes': 'Да',
   'common.not_found': 'Не найдено',
+  'common.reload': 'Перезагрузить',
   'common.save': 'Сохранить',
   'common.tags_hint': 'Через запятую, например: vip, партнёр',
   'common.type_to_search': 'Начните вводить для поиска…',

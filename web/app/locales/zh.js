@@ -10,6 +10,7 @@ export default {
   'common.no': '否',
   'common.yes': '是',
   'common.not_found': '未找到',
+  'common.reload': '重新加载',
   'common.save': '保存',
   'common.tags_hint': '用逗号分隔，例如：vip, 合作伙伴',
   'common.type_to_search': '输入以搜索…',

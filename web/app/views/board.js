@@ -7,11 +7,13 @@
 // Loading, in round trips: the pipelines and every stage at once (when the
 // tab loaded them before, those are used while they are checked); then
 // the summary and each column's first page, all in parallel. The columns are
-// drawn, with their totals, when the summary is in, and each fills as its
-// page arrives: a column is its own component that draws again only when
+// drawn at once; each fills as its page arrives, and the totals when the
+// summary is in: a column is its own component that draws again only when
 // its own data changed, so one column's page does not redraw the others.
+// When a page load opens the board, those pages and the summary are asked
+// for while the app boots (prefetch), before /auth/me is answered.
 import { html, Component, useState, useEffect, useLayoutEffect, useRef, useMemo } from '../../vendor/preact-htm.js';
-import { api, listAll, can, session, titlesVersion } from '../api.js';
+import { api, getAhead, listAll, can, session, titlesVersion } from '../api.js';
 import { t, tn, enumLabel, locale } from '../i18n.js';
 import { Dialog, RefPicker, RefLink, Spinner, toast, errorToast } from '../components.js';
 import { fmtMoney, fmtDate } from '../format.js';
@@ -25,9 +27,11 @@ const FIELDS = 'id,name,amount,currency,stage_id,status,owner_id,account_id,expe
 // The board's data, replaced (never mutated) on every change:
 //   cols[stageId] = {items, next, busy, error}: the loaded cards in SORT
 //     order (null until the first page is in) and the cursor of the rest;
-//   sums[stageId][currency] = {count, sum}: the column totals (summary);
+//   sums[stageId][currency] = {count, sum}: the column totals (summary;
+//     no stage is in sums until it is in);
+//   failed: the summary could not be loaded;
 //   q: the owner/team filters the data was loaded with.
-const EMPTY = { ready: false, failed: false, cols: {}, sums: {}, q: {} };
+const EMPTY = { failed: false, cols: {}, sums: {}, q: {} };
 const curOf = (d) => d.currency || 'USD';
 const order = (a, b) => (Number(b.amount) || 0) - (Number(a.amount) || 0) || a.id - b.id;
 
@@ -67,7 +71,8 @@ function appendCards(m, sid, rows, next) {
   return withCol(m, sid, { items, next: next || null, busy: false, error: false });
 }
 
-// Adds (sign 1) or takes away (sign -1) the deal in its stage/currency bucket.
+// Adds (sign 1) or takes away (sign -1) the deal in its stage/currency
+// bucket (none before the summary is in, which counts it as it is then).
 function tally(m, d, sign) {
   const s = m.sums[d.stage_id];
   if (!s) return m;
@@ -79,6 +84,27 @@ function tally(m, d, sign) {
   return { ...m, sums: { ...m.sums, [d.stage_id]: ns } };
 }
 
+// The API queries of a column's page of cards and of the column totals;
+// fq: the owner/team filters (filtersOf).
+const cardsQuery = (fq, sid, cursor, limit) => ({ ...fq, stage_id: sid, sort: SORT, fields: FIELDS, limit, cursor });
+const sumsQuery = (fq, stages) => ({ group_by: 'stage_id,currency', sum: 'amount', 'stage_id[in]': stages.map((s) => s.id).join(','), ...fq });
+
+function filtersOf(q) {
+  const fq = {};
+  if (q.get('owner')) fq.owner_id = q.get('owner');
+  if (q.get('team')) fq.team_id = q.get('team');
+  return fq;
+}
+
+// The pipeline the URL asks for (else the default one, else the first) and
+// its stages, from lists = {pipelines, stages}.
+function boardOf(lists, q) {
+  const ps = lists.pipelines;
+  const pid = q.get('pipeline');
+  const pipeline = ps.find((p) => String(p.id) === pid) || ps.find((p) => p.is_default) || ps[0] || null;
+  return { pipeline, stages: pipeline ? lists.stages.filter((s) => s.pipeline_id === pipeline.id) : [] };
+}
+
 const totalOf = (s) => Object.values(s || {}).reduce((n, b) => n + b.count, 0);
 
 function sumText(s) {
@@ -87,21 +113,58 @@ function sumText(s) {
   return keys.length ? keys.map((c) => fmtMoney(by[c].sum, c, true)).join(' + ') : fmtMoney(0, 'USD', true);
 }
 
+// A column's count and amounts: "…" until the summary is in (no
+// [data-count] yet), "—" when it failed.
+function Totals({ sums, failed, n }) {
+  if (failed) return html`<div class="small"><span data-count="">—</span> · <span data-sum>—</span></div>`;
+  if (!sums) return html`<div class="small" aria-busy="true"><span data-count-pending>…</span></div>`;
+  return html`<div class="small"><span data-count=${n}>${tn('board.deals', n)}</span> · <span data-sum>${sumText(sums)}</span></div>`;
+}
+
+// A component that draws again only when one of its props changed.
+class Pure extends Component {
+  shouldComponentUpdate(next) {
+    for (const k in next) if (next[k] !== this.props[k]) return true;
+    return false;
+  }
+}
+
+// A column's cards. They draw again only when the cards, the stage
+// pickers, fetched titles or the language changed: not for the totals, a
+// spinner or the drop highlight around them.
+class Cards extends Pure {
+  render({ items, stages, pickers, act }) {
+    return html`<ul class="cards">
+      ${items.map((d) => html`<li class=${'deal-card' + (d.moving ? ' moving' : '')} data-deal-id=${d.id} key=${d.id} tabindex="0" draggable="true"
+          aria-label=${`${d.name}, ${fmtMoney(d.amount, d.currency)}`}
+          onDragStart=${(e) => { e.dataTransfer.setData('text/plain', String(d.id)); e.dataTransfer.effectAllowed = 'move'; e.currentTarget.classList.add('dragging'); }}
+          onDragEnd=${(e) => e.currentTarget.classList.remove('dragging')}
+          onKeyDown=${(e) => act.current.onKey(d, e)}>
+        <a href=${'/deals/' + d.id} draggable="false">${d.name}</a>
+        <div class="amount">${fmtMoney(d.amount, d.currency)}</div>
+        <div class="muted small">${d.account_id ? html`<${RefLink} ent="accounts" id=${d.account_id} />` : ''}
+          ${d.expected_close ? html` · ${fmtDate(d.expected_close)}` : ''}</div>
+        <div class="muted small"><${RefLink} ent="users" id=${d.owner_id} /></div>
+        ${pickers ? html`<label class="sr-only" for=${'sp-' + d.id}>${t('board.stage_for', { deal: d.name })}</label>
+        <select id=${'sp-' + d.id} data-stage-picker value=${String(d.stage_id)} onChange=${(e) => act.current.move(d, stages.find((x) => String(x.id) === e.target.value))}>
+          ${stages.map((x) => html`<option value=${String(x.id)}>${x.name}</option>`)}
+        </select>` : ''}
+      </li>`)}
+    </ul>`;
+  }
+}
+
 // One stage's column: its header with the totals, its cards, "show more".
 // It draws again only when one of its props changed (its cards, its totals,
 // the drop highlight, fetched titles, the language), so a page arriving for
 // one column leaves the others alone. The handlers are read from act.current
 // when an event fires, so a column that skipped a draw still calls the
 // board's current ones.
-class Column extends Component {
-  shouldComponentUpdate(next) {
-    for (const k in next) if (next[k] !== this.props[k]) return true;
-    return false;
-  }
-
-  render({ stage: s, col, sums, failed, over, stages, pickers, act }) {
+const NO_CARDS = [];
+class Column extends Pure {
+  render({ stage: s, col, sums, failed, over, stages, pickers, act, titles, lang }) {
     const c = col || { items: null };
-    const list = c.items || [];
+    const list = c.items || NO_CARDS;
     const n = totalOf(sums);
     const busy = c.busy || !c.items;
     return html`<section class=${'column ' + s.kind + (over ? ' drop' : '')} data-stage-id=${s.id}
@@ -110,24 +173,8 @@ class Column extends Component {
         onDragLeave=${(e) => { if (!e.currentTarget.contains(e.relatedTarget)) act.current.setDragOver(null); }}
         onDrop=${(e) => { e.preventDefault(); act.current.drop(Number(e.dataTransfer.getData('text/plain')), s); }}>
       <header><h2><span>${s.name}</span><span class="muted small">${s.probability != null ? s.probability + '%' : ''}</span></h2>
-        <div class="small"><span data-count=${failed ? '' : n}>${failed ? '—' : tn('board.deals', n)}</span> · <span data-sum>${failed ? '—' : sumText(sums)}</span></div></header>
-      <ul class="cards">
-        ${list.map((d) => html`<li class=${'deal-card' + (d.moving ? ' moving' : '')} data-deal-id=${d.id} key=${d.id} tabindex="0" draggable="true"
-            aria-label=${`${d.name}, ${fmtMoney(d.amount, d.currency)}`}
-            onDragStart=${(e) => { e.dataTransfer.setData('text/plain', String(d.id)); e.dataTransfer.effectAllowed = 'move'; e.currentTarget.classList.add('dragging'); }}
-            onDragEnd=${(e) => e.currentTarget.classList.remove('dragging')}
-            onKeyDown=${(e) => act.current.onKey(d, e)}>
-          <a href=${'/deals/' + d.id} draggable="false">${d.name}</a>
-          <div class="amount">${fmtMoney(d.amount, d.currency)}</div>
-          <div class="muted small">${d.account_id ? html`<${RefLink} ent="accounts" id=${d.account_id} />` : ''}
-            ${d.expected_close ? html` · ${fmtDate(d.expected_close)}` : ''}</div>
-          <div class="muted small"><${RefLink} ent="users" id=${d.owner_id} /></div>
-          ${pickers ? html`<label class="sr-only" for=${'sp-' + d.id}>${t('board.stage_for', { deal: d.name })}</label>
-          <select id=${'sp-' + d.id} data-stage-picker value=${String(d.stage_id)} onChange=${(e) => act.current.move(d, stages.find((x) => String(x.id) === e.target.value))}>
-            ${stages.map((x) => html`<option value=${String(x.id)}>${x.name}</option>`)}
-          </select>` : ''}
-        </li>`)}
-      </ul>
+        <${Totals} sums=${sums} failed=${failed} n=${n} /></header>
+      <${Cards} items=${list} stages=${stages} pickers=${pickers} act=${act} titles=${titles} lang=${lang} />
       ${busy ? html`<${Spinner} />` : ''}
       ${!busy && (c.next || c.error) ? html`<button type="button" class="small" data-show-more onClick=${() => act.current.loadCards(s.id)}>
         ${t('board.show_more')}</button>` : ''}
@@ -141,15 +188,34 @@ class Column extends Component {
 // in sessionStorage too, so a reload of the tab has them at once.
 const LISTS_KEY = 'rapport.board.lists';
 let lastLists = null;
-function savedLists(user) {
+function keptLists() {
   if (!lastLists) {
     try { lastLists = JSON.parse(sessionStorage.getItem(LISTS_KEY)); } catch { lastLists = null; }
   }
-  return lastLists && lastLists.user === user && Array.isArray(lastLists.pipelines) && Array.isArray(lastLists.stages) ? lastLists : null;
+  return lastLists && Array.isArray(lastLists.pipelines) && Array.isArray(lastLists.stages) ? lastLists : null;
+}
+function savedLists(user) {
+  const l = keptLists();
+  return l && l.user === user ? l : null;
 }
 function saveLists(lists) {
   lastLists = lists;
   try { sessionStorage.setItem(LISTS_KEY, JSON.stringify(lists)); } catch { /* full or disabled: memory only */ }
+}
+
+// Asks for the board's first data as soon as this module is in (lazy.js
+// calls it), which on a page load is while the app boots: with the
+// pipelines and stages this tab kept, each column's first page and then
+// the totals. The board's own requests take those answers (api.js,
+// getAhead); without kept lists nothing is asked.
+export function prefetch() {
+  const lists = keptLists();
+  if (!lists) return;
+  const q = route().query;
+  const fq = filtersOf(q);
+  const { stages } = boardOf(lists, q);
+  for (const s of stages) getAhead('/deals', cardsQuery(fq, s.id, null, PAGE));
+  if (stages.length) getAhead('/deals/summary', sumsQuery(fq, stages));
 }
 
 // True in the phone layout, the only one that shows the cards' stage
@@ -217,9 +283,7 @@ export function Board() {
     });
   }, []);
   const pipelines = lists && lists.pipelines;
-  const pipeline = pipelines && (pipelines.find((p) => String(p.id) === pipelineId) || pipelines.find((p) => p.is_default) || pipelines[0]);
-  const stages = useMemo(() => (lists && pipeline ? lists.stages.filter((s) => s.pipeline_id === pipeline.id) : []),
-    [lists, pipeline && pipeline.id]);
+  const { pipeline, stages } = useMemo(() => (lists ? boardOf(lists, q) : { pipeline: null, stages: [] }), [lists, pipelineId]);
   // What the model must have been loaded for to be drawn; a changed set of
   // stages (found when the last visit's lists are checked) loads again.
   const key = pipeline ? `${pipeline.id}|${owner}|${team}|${stages.map((s) => s.id).join(',')}` : '';
@@ -234,8 +298,7 @@ export function Board() {
     let rows = [];
     try {
       do {
-        const r = await api.get('/deals', { ...model.current.q, stage_id: sid, sort: SORT, fields: FIELDS,
-          limit: all ? ALL_PAGE : PAGE, cursor });
+        const r = await api.get('/deals', cardsQuery(model.current.q, sid, cursor, all ? ALL_PAGE : PAGE));
         if (g !== gen.current) return;
         rows = rows.concat(r.data);
         cursor = r.next_cursor;
@@ -248,33 +311,29 @@ export function Board() {
     }
   };
 
-  // The summary and every column's first page, all in parallel.
+  // The summary and every column's first page, all in parallel (or the
+  // answers prefetch() asked for, when it asked for the same).
   useLayoutEffect(() => {
     if (!pipeline) return undefined;
     const g = ++gen.current;
     const live = () => g === gen.current;
     const st = stages;
-    const fq = {};
-    if (owner) fq.owner_id = owner;
-    if (team) fq.team_id = team;
-    update(() => ({ key, ready: !st.length, failed: false, q: fq,
-      sums: Object.fromEntries(st.map((s) => [s.id, {}])),
+    const fq = filtersOf(q);
+    update(() => ({ key, failed: false, q: fq, sums: {},
       cols: Object.fromEntries(st.map((s) => [s.id, { items: null, next: null, busy: false, error: false }])) }));
     if (st.length) {
-      api.get('/deals/summary', { group_by: 'stage_id,currency', sum: 'amount', 'stage_id[in]': st.map((s) => s.id).join(','), ...fq })
+      for (const s of st) loadCards(s.id);
+      api.get('/deals/summary', sumsQuery(fq, st))
         .then((r) => {
           if (!live()) return;
-          update((m) => {
-            const sums = { ...m.sums };
-            for (const row of r.data || []) {
-              if (!sums[row.stage_id]) continue;
-              sums[row.stage_id] = { ...sums[row.stage_id], [row.currency || 'USD']: { count: Number(row.count) || 0, sum: Number(row.sum) || 0 } };
-            }
-            return { ...m, sums, ready: true };
-          });
+          const sums = Object.fromEntries(st.map((s) => [s.id, {}]));
+          for (const row of r.data || []) {
+            if (!sums[row.stage_id]) continue;
+            sums[row.stage_id][row.currency || 'USD'] = { count: Number(row.count) || 0, sum: Number(row.sum) || 0 };
+          }
+          update((m) => ({ ...m, sums }));
         })
-        .catch((e) => { if (live()) { errorToast(e); update((m) => ({ ...m, ready: true, failed: true })); } });
-      for (const s of st) loadCards(s.id);
+        .catch((e) => { if (live()) { errorToast(e); update((m) => ({ ...m, failed: true })); } });
     }
     return () => { gen.current++; };
   }, [key]);
@@ -394,10 +453,10 @@ export function Board() {
         onClick=${() => setFilter('owner', owner === String(session.user.id) ? '' : String(session.user.id))}>${t('board.mine')}</button>` : ''}
     </div>
     <p class="sr-only" id="board-help">${t('board.help')}</p>
-    ${!m.ready ? html`<${Spinner} />` : html`<div class="board" aria-describedby="board-help">
+    <div class="board" aria-describedby="board-help">
       ${stages.map((s) => html`<${Column} key=${s.id} stage=${s} col=${m.cols[s.id]} sums=${m.sums[s.id]} failed=${m.failed}
         over=${dragOver === s.id} stages=${stages} pickers=${phone} act=${act} titles=${titles} lang=${lang} />`)}
-    </div>`}
+    </div>
     ${pending ? html`<${ReasonDialog} p=${pending} onCancel=${() => { focusId.current = pending.deal.id; setPending(null); }} onSubmit=${finish} />` : ''}
   </section>`;
 }

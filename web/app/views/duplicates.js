@@ -5,12 +5,11 @@
 // value of each field; "Merge" posts /{entity}/{kept}/merge once per other
 // record; "Not a duplicate" hides the group (remembered in this browser).
 import { html, useState, useEffect } from '../../vendor/preact-htm.js';
-import { api, entity, can, titleOf, rememberTitle } from '../api.js';
+import { api, entity, can, titleOf, rememberTitle, DEDUP_ENTITIES } from '../api.js';
 import { t, tn, fieldLabel, entityLabel, errorText } from '../i18n.js';
 import { Value, Spinner, Empty, toast } from '../components.js';
 import { fmtDateTime } from '../format.js';
 
-export const DEDUP_ENTITIES = ['accounts', 'contacts', 'leads'];
 const PAGE = 20;
 // the fields a group's key comes from, marked in the comparison
 const MATCH_FIELDS = { email: ['email', 'email2'], phone: ['phone', 'mobile'], name: ['name', 'family_name', 'given_name'] };

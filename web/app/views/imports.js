@@ -4,7 +4,7 @@
 // upload), an import's progress and result (/import/:id: live progress bar,
 // cancel, counts, rejected rows as CSV, undo) and the history of imports.
 import { html, useState, useEffect, useRef } from '../../vendor/preact-htm.js';
-import { api, entity, can } from '../api.js';
+import { api, entity, can, importableEntities } from '../api.js';
 import { t, tn, entityLabel, locale, intlLocale, errorText } from '../i18n.js';
 import { Dialog, Spinner, Empty, toast, errorToast } from '../components.js';
 import { fmtDateTime, fmtNumber } from '../format.js';
@@ -20,18 +20,6 @@ const COUNTRIES = ['CN', 'RU', 'US', 'GB', 'DE', 'FR', 'KZ', 'BY', 'UA', 'UZ', '
 const ENCODINGS = ['UTF-8', 'GB18030', 'Big5', 'windows-1251', 'KOI8-R', 'UTF-16LE', 'UTF-16BE', 'windows-1252', 'ISO-8859-1', 'Shift_JIS'];
 const STRATEGIES = ['update', 'merge', 'skip', 'create'];
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-
-// The kinds of record the importer takes that this user may create.
-export function importableEntities() {
-  const f = entity('imports') && entity('imports').fields.find((x) => x.name === 'entity');
-  const names = (f && f.options) || [];
-  return names.map((n) => entity(n)).filter((e) => e && can(e, 'create'));
-}
-export function canImport(ent) {
-  if (!can('imports', 'create')) return false;
-  const list = importableEntities();
-  return ent ? list.some((e) => e.name === (ent.name || ent)) : list.length > 0;
-}
 
 function regionName(cc) {
   try { return new Intl.DisplayNames([intlLocale()], { type: 'region' }).of(cc); } catch { return cc; }

@@ -1,16 +1,14 @@
 // list.js — the generic list view for any entity, driven by /meta: sortable
 // columns, column chooser, filters, saved views, full-text box, infinite
 // scroll over the keyset cursor, bulk actions. Everything lives in the URL.
-import { html, useState, useEffect, useRef } from '../../vendor/preact-htm.js';
-import { api, can, session, subscribe } from '../api.js';
+import { html, useState, useEffect, useLayoutEffect, useRef } from '../../vendor/preact-htm.js';
+import { api, can, canImport, session, subscribe, DEDUP_ENTITIES } from '../api.js';
 import { t, tn, fieldLabel, entityLabel, entitySingular } from '../i18n.js';
 import { Value, Spinner, Empty, errorToast } from '../components.js';
 import { navigate, route } from '../router.js';
 import { parseFilters, FilterChips, FilterDialog, ColumnsDialog } from './filters.js';
 import { SavedViews } from './savedviews.js';
 import { BulkBar } from './bulk.js';
-import { canImport } from './imports.js';
-import { DEDUP_ENTITIES } from './duplicates.js';
 
 const PAGE = 50;
 
@@ -107,7 +105,8 @@ export function ListView({ ent }) {
     setLoading(false);
   };
 
-  useEffect(() => { setSelected(new Set()); load(null); }, [search, ent.name]);
+  // a layout effect: the request leaves before the first paint, not after
+  useLayoutEffect(() => { setSelected(new Set()); load(null); }, [search, ent.name]);
   useEffect(() => { setQText(params.get('q') || ''); }, [search]);
 
   // Infinite scroll: load the next page when the sentinel shows.

@@ -1,13 +1,12 @@
 // palette.js — command palette (Ctrl+K): jump to any page or record, create
 // any record, switch theme; records come from the search API as you type.
 import { html, useState, useRef, useEffect } from '../../vendor/preact-htm.js';
-import { entities, can, session, entity } from '../api.js';
+import { entities, can, canImport, session, entity } from '../api.js';
 import { t, entityLabel, entitySingular } from '../i18n.js';
 import { navigate } from '../router.js';
 import { set, toggleTheme, openQuickLog } from '../state.js';
 import { Dialog } from '../components.js';
 import { searchAll } from './search.js';
-import { canImport } from './imports.js';
 
 function commands() {
   const out = [

@@ -1,8 +1,9 @@
 // record.js — a record's page: every field with inline edit (If-Match; a
 // 412 opens the conflict dialog), delete/restore, and the tabs: timeline,
-// related lists, history.
-import { html, useState, useEffect } from '../../vendor/preact-htm.js';
-import { api, can, titleOf, rememberTitle, session } from '../api.js';
+// related lists, history. A page load asks for the record while the app
+// boots (prefetch).
+import { html, useState, useEffect, useLayoutEffect } from '../../vendor/preact-htm.js';
+import { api, getAhead, can, titleOf, rememberTitle, session } from '../api.js';
 import { t, fieldLabel, entitySingular, entityLabel, errorText } from '../i18n.js';
 import { Value, FieldInput, Dialog, Spinner, toInput, fromInput, editable, toast, errorToast } from '../components.js';
 import { navigate, route } from '../router.js';
@@ -10,6 +11,14 @@ import { ui, openQuickLog } from '../state.js';
 import { Timeline, History, Related } from './related.js';
 
 const QUICKLOG = ['accounts', 'contacts', 'leads', 'deals'];
+
+// Asks for the record of the address (/{entity}/{id}) as soon as this
+// module is in (lazy.js calls it): on a page load, while /auth/me and
+// /meta are on their way. RecordView's own GET takes the answer (api.js).
+export function prefetch() {
+  const [ent, id] = route().parts;
+  if (ent && /^\d+$/.test(id || '')) getAhead(`/${ent}/${id}`);
+}
 
 export function RecordView({ ent, id }) {
   const [rec, setRec] = useState(null);
@@ -31,7 +40,8 @@ export function RecordView({ ent, id }) {
       document.title = `${titleOf(ent.name, r)} · Rapport`;
     } catch (e) { setError(e); }
   };
-  useEffect(() => { load(); ui.context = { entity: ent.name, id }; return () => { ui.context = null; }; }, [ent.name, id]);
+  // a layout effect: the request leaves before the first paint, not after
+  useLayoutEffect(() => { load(); ui.context = { entity: ent.name, id }; return () => { ui.context = null; }; }, [ent.name, id]);
 
   useEffect(() => {
     if (!editing) return;
