@@ -20,6 +20,22 @@ test('unknown routes → 404 problem; unknown entity → 404', async () => {
   expectProblem(await srv.admin.post('/contacts', { name: 'x' }), 404, null, 'POST to a page');
 });
 
+test('every kind of response carries nosniff and no-referrer; pages cannot be framed', async () => {
+  const anon = srv.server.as(null);
+  const answers = [
+    ['GET', '/healthz', anon], ['GET', `${API}/accounts`, srv.admin], ['GET', `${API}/accounts`, anon],
+    ['GET', `${API}/nope`, srv.admin], ['POST', `${API}/accounts`, srv.admin], ['GET', '/contacts', srv.admin],
+    ['GET', '/app/style.css', srv.admin], ['GET', '/nope.js', srv.admin],
+  ];
+  for (const [method, p, who] of answers) {
+    const r = await who.req(method, p, method === 'POST' ? { body: {} } : {});
+    assert.equal(r.headers.get('x-content-type-options'), 'nosniff', `${method} ${p} → ${r.status}`);
+    assert.equal(r.headers.get('referrer-policy'), 'no-referrer', `${method} ${p} → ${r.status}`);
+  }
+  const page = await srv.admin.get('/contacts');
+  assert.match(page.headers.get('content-security-policy'), /frame-ancestors 'none'/);
+});
+
 test('page paths outside /api serve the UI with a strict CSP', async () => {
   for (const p of ['/', '/contacts', '/deals/12', '/board']) {
     const r = await srv.admin.get(p);
