@@ -103,7 +103,8 @@ uint16_t http_port(const struct http_server *s);
  * down its writing side) and reads the answers, from another thread when
  * the answers may not fit in the socket's buffer. The server owns and
  * closes fd. 0 when the connection was served to its end, -1 when it was
- * still open after max_steps polls, or on error. */
+ * still open after max_steps polls (each waits up to 10 ms for the
+ * socket), or on error. */
 int http_serve_socket(struct http_server *s, int fd, unsigned max_steps);
 
 const char *http_header(const struct http_request *req, const char *name);

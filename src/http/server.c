@@ -453,7 +453,9 @@ int http_serve_socket(struct http_server *s, int fd, unsigned max_steps)
 	    MHD_add_connection(s->d, fd, (struct sockaddr *)&peer, sizeof peer) != MHD_YES)
 		return -1;
 	for (unsigned i = 0; i < max_steps; i++) {
-		if (MHD_run(s->d) != MHD_YES)
+		/* waits up to 10 ms for the socket: the peer may be a thread
+		 * that has not sent everything yet */
+		if (MHD_run_wait(s->d, 10) != MHD_YES)
 			return -1;
 		if (open_connections(s) == 0)
 			return 0;

@@ -56,7 +56,7 @@ static int status_of(struct http_server *s, const char *req)
 	assert_int_equal(socketpair(AF_UNIX, SOCK_STREAM, 0, sv), 0);
 	assert_int_equal(write(sv[1], req, strlen(req)), (ssize_t)strlen(req));
 	shutdown(sv[1], SHUT_WR);
-	assert_int_equal(http_serve_socket(s, sv[0], 10000), 0);
+	assert_int_equal(http_serve_socket(s, sv[0], 1000), 0);
 	char resp[512] = "";
 	ssize_t n = read(sv[1], resp, sizeof resp - 1);
 	close(sv[1]);
