@@ -157,13 +157,19 @@ static enum rp_err own_import(struct dctx *d, int64_t id, struct record **ret, s
 
 enum rp_err import_cancel(struct dctx *d, int64_t id, struct record **ret, struct rp_error *err)
 {
+	/* The status is read in the write transaction, so the run cannot start
+	 * between the look and the change (a queued import seen as queued
+	 * ends here; a running one stops after its batch). */
+	if (store_begin(d->c, true, err))
+		return err->err;
 	struct record *r;
 	if (own_import(d, id, &r, err))
-		return err->err;
+		goto fail;
 	const char *status = record_text(r, "status");
-	if (strcmp(status, "queued") && strcmp(status, "running"))
-		return rp_fail(err, RP_ECONFLICT, "not_running", "the import is %s already",
-			       status);
+	if (strcmp(status, "queued") && strcmp(status, "running")) {
+		rp_fail(err, RP_ECONFLICT, "not_running", "the import is %s already", status);
+		goto fail;
+	}
 	struct record *w = record_new(d->a, import_entity());
 	record_set_text(w, d->a, "status", "cancelled");
 	record_set_text(w, d->a, "error", "cancelled by the user");
@@ -172,12 +178,12 @@ enum rp_err import_cancel(struct dctx *d, int64_t id, struct record **ret, struc
 		clock_format(clock_now(), now);
 		record_set_text(w, d->a, "finished_at", now);
 	}
-	if (store_begin(d->c, true, err) || import_save(d->c, w, id, d->a, err) ||
-	    store_commit(d->c, err)) {
-		store_rollback(d->c);
-		return err->err;
-	}
+	if (import_save(d->c, w, id, d->a, err) || store_commit(d->c, err))
+		goto fail;
 	return import_load(d->c, id, d->a, ret, err);
+fail:
+	store_rollback(d->c);
+	return err->err;
 }
 
 /* Puts one change back: a created record goes to the recycle bin, a

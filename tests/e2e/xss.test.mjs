@@ -76,7 +76,9 @@ test('list, record pages, timeline, board and search show stored markup as text 
   await page.goto(srv.url('/board'));
   await expectInert(page, 'board');
   await page.goto(srv.url('/'));
-  await page.keyboard.press('/');
-  await page.keyboard.type(MARK);
+  const box = page.locator('input#global-search');
+  await box.waitFor({ state: 'visible' });
+  await box.pressSequentially(MARK, { delay: 20 });
+  await until(async () => (await page.locator('#search-results [data-search-result]').count()) > 0, 'search shows the records');
   await expectInert(page, 'search results');
 });
