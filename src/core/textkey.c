@@ -840,35 +840,16 @@ static void index_segment(sbuf *out, const segment *g, tk_thread *t)
 	free(w);
 }
 
-static char *map_segments_now(const char *s, size_t len,
-			      void (*each)(sbuf *, const segment *, tk_thread *), bool phones,
-			      tk_thread *t);
-
 /* Folds s, cuts it into segments and writes each through `each`; with
- * phones, the digit strings of phone numbers follow. Short results are
- * remembered like transliterations: an import asks for the key of the
- * same name to match a row, to index it and to link its account. */
+ * phones, the digit strings of phone numbers follow. (Remembering whole
+ * keys per thread, as transliterations are, made imports slower: the
+ * entries pushed the names' transliterations out of the memo.) */
 static char *map_segments(const char *s, size_t len,
 			  void (*each)(sbuf *, const segment *, tk_thread *), bool phones)
 {
 	tk_thread *t = thread_get();
 	if (!t)
 		return NULL;
-	uint64_t h = memo_hash((const void *)each, s, len);
-	size_t outlen = 0;
-	char *known = memo_get(t, (const void *)each, s, len, h, &outlen);
-	if (known)
-		return known;
-	char *r = map_segments_now(s, len, each, phones, t);
-	if (r)
-		memo_put(t, (const void *)each, s, len, h, r, strlen(r));
-	return r;
-}
-
-static char *map_segments_now(const char *s, size_t len,
-			      void (*each)(sbuf *, const segment *, tk_thread *), bool phones,
-			      tk_thread *t)
-{
 	size_t n = 0;
 	char *base = fold_base(s, len, &n);
 	if (!base)
