@@ -128,6 +128,10 @@ struct db_driver {
 	const char *asc, *desc;	 /* sort orders with NULLs first ascending, last descending */
 	const char *index_nulls; /* after an indexed column, for those orders */
 	const char *skip_locked; /* after a subquery choosing a row to take */
+	/* after a row read in a write transaction: the row stays as read until
+	 * the commit, so a check on it (a version, a status) holds when the
+	 * write lands; empty where the writer is serialised anyway */
+	const char *lock_read;
 	const char *sum;	 /* sum(x) as a real, for totals */
 	const char *ids_concat;	 /* record ids of a group, comma-separated */
 	const char *tags_open, *tags_close; /* EXISTS (SELECT 1 FROM elements of ...) */

@@ -690,6 +690,9 @@ const struct db_driver pg_driver = {
 	.desc = " DESC NULLS LAST",
 	.index_nulls = " NULLS FIRST",
 	.skip_locked = " FOR UPDATE SKIP LOCKED",
+	/* not a key update: inserts referring to the row (foreign key checks
+	 * take KEY SHARE) are not held up */
+	.lock_read = " FOR NO KEY UPDATE",
 	.migrate_lock = "SELECT pg_advisory_xact_lock(7261707074)", /* "rapport" */
 	.sum = "sum",
 	.ids_concat = "string_agg(record_id::text, ',' ORDER BY record_id)",

@@ -138,6 +138,8 @@ enum rp_err store_get(struct store_conn *c, const struct entity_def *e, int64_t 
 	sql_ident(&q, e->name);
 	sql_add(&q, " WHERE \"id\"=");
 	sql_int(&q, id);
+	if (c->writing)
+		sql_add(&q, conn_driver(c)->lock_read);
 	struct record **rows = NULL;
 	int n = 0;
 	enum rp_err rc = fetch_rows(c, &q, e, map, ncols, 1, a, &rows, &n, NULL, err);

@@ -441,6 +441,7 @@ const struct db_driver sqlite_driver = {
 	.desc = " DESC",
 	.index_nulls = "",
 	.skip_locked = "",
+	.lock_read = "",
 	.sum = "total",
 	.ids_concat = "group_concat(record_id)",
 	.tags_open = " (SELECT 1 FROM json_each(",
