@@ -633,6 +633,23 @@ static void close_importer(struct importer *im)
 
 static enum rp_err start_locked(struct importer *im, struct store *s, struct rp_error *err);
 
+/* A run that finds its import cancelled while it was not running (the
+ * server was stopped or killed while it was cancelling) writes the end it
+ * did not get to. Its counts are those of its last committed batch. */
+static enum rp_err end_cancelled(struct importer *im, struct rp_error *err)
+{
+	struct record *w = record_new(im->run_arena, import_entity());
+	char now[RP_TIME_LEN];
+	clock_format(clock_now(), now);
+	record_set_text(w, im->run_arena, "status", "cancelled");
+	record_set_text(w, im->run_arena, "finished_at", now);
+	record_set_int(w, "total_rows", record_int(im->imp, "processed_rows"));
+	if (import_save(im->d.c, w, im->import_id, im->run_arena, err))
+		return err->err;
+	im->ended = true;
+	return rp_fail(err, RP_ECONFLICT, "not_queued", "the import is cancelled");
+}
+
 /* Takes the import from queued (or interrupted) to running in one write
  * transaction, so a cancel cannot slip in between the look and the
  * change. */
@@ -641,10 +658,16 @@ static enum rp_err start(struct importer *im, struct store *s, struct rp_error *
 	if (store_begin(im->d.c, true, err))
 		return err->err;
 	enum rp_err rc = start_locked(im, s, err);
-	if (rc == RP_OK)
-		rc = store_commit(im->d.c, err);
-	else
+	if (rc == RP_OK || im->ended) {
+		struct rp_error cerr;
+		rp_error_init(&cerr);
+		if (store_commit(im->d.c, &cerr)) {
+			*err = cerr;
+			rc = err->err;
+		}
+	} else {
 		store_rollback(im->d.c);
+	}
 	/* from now on only a cancel (or the end) changes the status */
 	if (rc == RP_OK)
 		record_unset(im->imp, "status");
@@ -657,6 +680,8 @@ static enum rp_err start_locked(struct importer *im, struct store *s, struct rp_
 	if (import_load(c, im->import_id, im->run_arena, &im->imp, err))
 		return err->err;
 	const char *status = record_text(im->imp, "status");
+	if (!strcmp(status, "cancelling")) /* the server stopped while it was stopping */
+		return end_cancelled(im, err);
 	if (strcmp(status, "queued") && strcmp(status, "running"))
 		return rp_fail(err, RP_ECONFLICT, "not_queued", "the import is %s", status);
 	struct principal *p;

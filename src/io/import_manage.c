@@ -158,8 +158,9 @@ static enum rp_err own_import(struct dctx *d, int64_t id, struct record **ret, s
 enum rp_err import_cancel(struct dctx *d, int64_t id, struct record **ret, struct rp_error *err)
 {
 	/* The status is read in the write transaction, so the run cannot start
-	 * between the look and the change (a queued import seen as queued
-	 * ends here; a running one stops after its batch). */
+	 * between the look and the change. A queued import ends here; a
+	 * running one is "cancelling" until its run has committed the batch
+	 * under way and written the final counts (an undo waits for that). */
 	if (store_begin(d->c, true, err))
 		return err->err;
 	struct record *r;
@@ -170,10 +171,11 @@ enum rp_err import_cancel(struct dctx *d, int64_t id, struct record **ret, struc
 		rp_fail(err, RP_ECONFLICT, "not_running", "the import is %s already", status);
 		goto fail;
 	}
+	bool queued = !strcmp(status, "queued");
 	struct record *w = record_new(d->a, import_entity());
-	record_set_text(w, d->a, "status", "cancelled");
+	record_set_text(w, d->a, "status", queued ? "cancelled" : "cancelling");
 	record_set_text(w, d->a, "error", "cancelled by the user");
-	if (!strcmp(status, "queued")) { /* never started: it ends here */
+	if (queued) {
 		char now[RP_TIME_LEN];
 		clock_format(clock_now(), now);
 		record_set_text(w, d->a, "finished_at", now);
@@ -208,21 +210,38 @@ static enum rp_err undo_change(struct dctx *d, const struct import_change *ch, s
 	return rc;
 }
 
+/* Why an import cannot be undone now, or NULL when it can. */
+static const char *undo_refusal(const struct record *r, const char **code)
+{
+	const char *status = record_text(r, "status");
+	*code = "not_finished";
+	if (record_int(r, "dry_run")) {
+		*code = "dry_run";
+		return "a dry run changed nothing to undo";
+	}
+	if (!strcmp(status, "undone"))
+		return "the import is undone already";
+	if (!strcmp(status, "cancelling"))
+		return "the import is stopping after the rows under way: undo it when it is cancelled";
+	if (!strcmp(status, "queued") || !strcmp(status, "running"))
+		return "the import has not finished: cancel it first";
+	return NULL;
+}
+
+/* The status is read inside the write transaction, so two undos (or an
+ * undo and a run) cannot both go ahead. */
 enum rp_err import_undo(struct dctx *d, int64_t id, struct record **ret, struct rp_error *err)
 {
-	struct record *r;
-	if (own_import(d, id, &r, err))
-		return err->err;
-	const char *status = record_text(r, "status");
-	if (record_int(r, "dry_run"))
-		return rp_fail(err, RP_ECONFLICT, "dry_run", "a dry run changed nothing to undo");
-	if (!strcmp(status, "queued") || !strcmp(status, "running") || !strcmp(status, "undone"))
-		return rp_fail(err, RP_ECONFLICT, "not_finished",
-			       !strcmp(status, "undone")
-				       ? "the import is undone already"
-				       : "the import has not finished: cancel it first");
 	if (store_begin(d->c, true, err))
 		return err->err;
+	struct record *r;
+	if (own_import(d, id, &r, err))
+		goto fail;
+	const char *code, *why = undo_refusal(r, &code);
+	if (why) {
+		rp_fail(err, RP_ECONFLICT, code, "%s", why);
+		goto fail;
+	}
 	struct import_change page[256];
 	int64_t before = INT64_MAX;
 	for (;;) {

@@ -87,7 +87,7 @@ test('import jobs queued on both servers each run once', async () => {
     let imp;
     for (let i = 0; i < 300; i++) {
       imp = (await onA.get(`${API}/imports/${id}`)).json;
-      if (!['queued', 'running'].includes(imp.status)) break;
+      if (!['queued', 'running', 'cancelling'].includes(imp.status)) break;
       await new Promise((r) => setTimeout(r, 100));
     }
     assert.equal(imp.status, 'done', JSON.stringify(imp));

@@ -669,6 +669,7 @@ export default {
   'import.summary': '{created} new, {updated} changed, {rejected} errors',
   'import.status_queued': 'Waiting',
   'import.status_running': 'Running',
+  'import.status_cancelling': 'Stopping',
   'import.status_done': 'Done',
   'import.status_failed': 'Failed',
   'import.status_cancelled': 'Cancelled',

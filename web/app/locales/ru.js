@@ -669,6 +669,7 @@ export default {
   'import.summary': 'новых {created}, изменено {updated}, ошибок {rejected}',
   'import.status_queued': 'В очереди',
   'import.status_running': 'Идёт',
+  'import.status_cancelling': 'Останавливается',
   'import.status_done': 'Готово',
   'import.status_failed': 'Сбой',
   'import.status_cancelled': 'Отменён',

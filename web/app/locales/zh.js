@@ -669,6 +669,7 @@ export default {
   'import.summary': '新建 {created}，修改 {updated}，错误 {rejected}',
   'import.status_queued': '等待中',
   'import.status_running': '进行中',
+  'import.status_cancelling': '正在停止',
   'import.status_done': '已完成',
   'import.status_failed': '失败',
   'import.status_cancelled': '已取消',

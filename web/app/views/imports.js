@@ -12,7 +12,7 @@ import { navigate, route } from '../router.js';
 import { MappingTable, Counts, RowOutcomes, peekRows } from './importmap.js';
 
 const POLL_MS = 500;
-const ACTIVE = ['queued', 'running'];
+const ACTIVE = ['queued', 'running', 'cancelling'];
 // phone numbers without a +code are completed with one of these (the
 // server's list, src/domain/dedup.c)
 const COUNTRIES = ['CN', 'RU', 'US', 'GB', 'DE', 'FR', 'KZ', 'BY', 'UA', 'UZ', 'KG', 'MN', 'HK', 'MO', 'TW',
@@ -29,7 +29,7 @@ function defaultCountry() {
   return { zh: 'CN', ru: 'RU' }[locale()] || 'US';
 }
 
-// Polls an import until it is no longer queued or running; onTick gets
+// Polls an import until it is no longer queued, running or cancelling; onTick gets
 // every state. live() false stops it (the page went away).
 async function follow(id, onTick, live) {
   for (;;) {
@@ -357,23 +357,13 @@ export function ImportView({ id }) {
   const ent = entity(imp.entity);
   const active = ACTIVE.includes(imp.status);
   const pct = Math.round((imp.status === 'done' ? 1 : imp.progress || 0) * 100);
-  // The worker stops after its current batch and then writes the final
-  // counts: read the import a little longer.
+  // A running import is "cancelling" until its worker has committed the
+  // batch under way and written the final counts: follow it to the end.
   const cancel = async () => {
     setBusy(true);
     try { setImp(await api.post(`/imports/${id}/cancel`)); toast(t('import.cancelled'), 'ok'); } catch (e) { errorToast(e); }
     setBusy(false);
-    const my = ++gen.current;
-    for (let i = 0; i < 10; i++) {
-      await sleep(POLL_MS);
-      if (!alive.current || my !== gen.current) return;
-      try {
-        const r = await api.get('/imports/' + id);
-        if (!alive.current || my !== gen.current) return;
-        setImp(r);
-        if (r.finished_at && !ACTIVE.includes(r.status)) return;
-      } catch { return; }
-    }
+    if (alive.current) watch();
   };
   const undo = async () => {
     setConfirm(false);
@@ -390,7 +380,7 @@ export function ImportView({ id }) {
         <span class="muted">${entityLabel(imp.entity, ent)} · #${imp.id}${imp.dry_run ? ' · ' + t('import.dry_run') : ''}</span>
         <span class=${'badge b-' + imp.status} id="import-status">${t('import.status_' + imp.status)}</span></div>
       <div class="head-actions">
-        ${active ? html`<button type="button" id="import-cancel" class="danger" disabled=${busy} onClick=${cancel}>${t('common.cancel')}</button>` : ''}
+        ${active && imp.status !== 'cancelling' ? html`<button type="button" id="import-cancel" class="danger" disabled=${busy} onClick=${cancel}>${t('common.cancel')}</button>` : ''}
         ${canUndo ? html`<button type="button" id="import-undo" disabled=${busy} onClick=${() => setConfirm(true)}>${t('import.undo')}</button>` : ''}
       </div>
     </div>
