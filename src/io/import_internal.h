@@ -30,7 +30,7 @@ struct importer {
 	const struct entity_def *e;
 	const char *strategy;
 	bool dry_run;
-	bool ended; /* the start found the import cancelling and ended it */
+	bool ended;   /* the start found the import cancelling and ended it */
 	int64_t skip; /* rows done before an interruption */
 	int64_t seq;  /* last undo-log entry */
 	int64_t row_number;

@@ -222,7 +222,8 @@ static const char *undo_refusal(const struct record *r, const char **code)
 	if (!strcmp(status, "undone"))
 		return "the import is undone already";
 	if (!strcmp(status, "cancelling"))
-		return "the import is stopping after the rows under way: undo it when it is cancelled";
+		return "the import is stopping after the rows under way: undo it when it is "
+		       "cancelled";
 	if (!strcmp(status, "queued") || !strcmp(status, "running"))
 		return "the import has not finished: cancel it first";
 	return NULL;

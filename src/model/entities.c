@@ -282,7 +282,8 @@ static const struct field_def import_fields[] = {
 	{.name = "status",
 	 .type = FT_ENUM,
 	 .flags = FF_READONLY | FF_INDEX,
-	 .enum_values = E("queued", "running", "cancelling", "done", "failed", "cancelled", "undone"),
+	 .enum_values =
+		 E("queued", "running", "cancelling", "done", "failed", "cancelled", "undone"),
 	 .dflt = "queued"},
 	{.name = "dry_run", .type = FT_BOOL, .flags = FF_READONLY, .dflt = "false"},
 	{.name = "strategy",

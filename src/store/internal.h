@@ -132,8 +132,8 @@ struct db_driver {
 	 * the commit, so a check on it (a version, a status) holds when the
 	 * write lands; empty where the writer is serialised anyway */
 	const char *lock_read;
-	const char *sum;	 /* sum(x) as a real, for totals */
-	const char *ids_concat;	 /* record ids of a group, comma-separated */
+	const char *sum;		    /* sum(x) as a real, for totals */
+	const char *ids_concat;		    /* record ids of a group, comma-separated */
 	const char *tags_open, *tags_close; /* EXISTS (SELECT 1 FROM elements of ...) */
 	const char *has_column;		    /* ?=table, ?=column: a row if it exists */
 	const char *begin_read, *begin_write;
