@@ -255,6 +255,36 @@ function Combo({ ent, value, onChange, id, name, autofocus, onKeyDown }) {
   </div>`;
 }
 
+// ---- lists ------------------------------------------------------------
+
+// The fields a list of ent shows when the URL names none: the title, up to
+// four of the fields people scan for, the owner. (Here, not in
+// views/list.js: a record page's related lists use it too, and should not
+// load the list view for it.)
+export function defaultColumns(ent) {
+  const skip = (f) => f.write_only || f.type === 'json' || f.type === 'password' || f.type === 'id' || f.read_only
+    || f.system || f.name === 'currency' || (f.type === 'text' && f.max_length > 1000);
+  const tf = ent.title_field || 'name';
+  // Prefer the fields people scan for: e-mail, phone, links, money, status.
+  const prio = { email: 0, phone: 1, money: 1, reference: 2, enum: 3, date: 4, datetime: 4, integer: 5 };
+  const cap = { reference: 2, enum: 2, email: 1, phone: 1 };
+  const cands = ent.fields.map((f, i) => ({ f, i })).filter(({ f }) => !skip(f) && f.name !== tf)
+    .sort((a, b) => (prio[a.f.type] ?? 6) - (prio[b.f.type] ?? 6) || a.i - b.i);
+  const used = {};
+  const picked = [];
+  for (const c of cands) {
+    if (picked.length >= 4) break;
+    const n = used[c.f.type] || 0;
+    if (cap[c.f.type] !== undefined && n >= cap[c.f.type]) continue;
+    used[c.f.type] = n + 1;
+    picked.push(c);
+  }
+  picked.sort((a, b) => a.i - b.i);
+  const cols = [tf, ...picked.map((c) => c.f.name)];
+  if (ent.fields.some((f) => f.name === 'owner_id')) cols.push('owner_id');
+  return cols.filter((c) => ent.fields.some((f) => f.name === c));
+}
+
 // A labelled field with its error, as forms use it: [data-field=NAME].
 export function FormField({ f, value, onInput, error, rec, idPrefix = 'f', filter }) {
   const id = `${idPrefix}-${f.name}`;

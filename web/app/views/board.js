@@ -6,12 +6,12 @@
 //
 // Loading, in round trips: the pipelines and every stage at once (when the
 // tab loaded them before, those are used while they are checked); then
-// the summary and each column's first page, all in parallel. The columns are
-// drawn at once; each fills as its page arrives, and the totals when the
-// summary is in: a column is its own component that draws again only when
-// its own data changed, so one column's page does not redraw the others.
-// When a page load opens the board, those pages and the summary are asked
-// for while the app boots (prefetch), before /auth/me is answered.
+// each column's first page, all in parallel; then the summary. The columns
+// are drawn at once; each fills as its page arrives, and the totals when
+// the summary is in: a column is its own component that draws again only
+// when its own data changed, so one column's page does not redraw the
+// others. When a page load opens the board, the first pages are asked for
+// while the app boots (prefetch), before /auth/me is answered.
 import { html, Component, useState, useEffect, useLayoutEffect, useRef, useMemo } from '../../vendor/preact-htm.js';
 import { api, getAhead, listAll, can, session, titlesVersion } from '../api.js';
 import { t, tn, enumLabel, locale } from '../i18n.js';
@@ -205,9 +205,9 @@ function saveLists(lists) {
 
 // Asks for the board's first data as soon as this module is in (lazy.js
 // calls it), which on a page load is while the app boots: with the
-// pipelines and stages this tab kept, each column's first page and then
-// the totals. The board's own requests take those answers (api.js,
-// getAhead); without kept lists nothing is asked.
+// pipelines and stages this tab kept, each column's first page. The
+// board's own requests take those answers (api.js, getAhead); without kept
+// lists nothing is asked.
 export function prefetch() {
   const lists = keptLists();
   if (!lists) return;
@@ -215,7 +215,6 @@ export function prefetch() {
   const fq = filtersOf(q);
   const { stages } = boardOf(lists, q);
   for (const s of stages) getAhead('/deals', cardsQuery(fq, s.id, null, PAGE));
-  if (stages.length) getAhead('/deals/summary', sumsQuery(fq, stages));
 }
 
 // True in the phone layout, the only one that shows the cards' stage
@@ -311,8 +310,8 @@ export function Board() {
     }
   };
 
-  // The summary and every column's first page, all in parallel (or the
-  // answers prefetch() asked for, when it asked for the same).
+  // Every column's first page in parallel (or the answers prefetch() asked
+  // for, when it asked for the same), then the summary.
   useLayoutEffect(() => {
     if (!pipeline) return undefined;
     const g = ++gen.current;
@@ -322,8 +321,10 @@ export function Board() {
     update(() => ({ key, failed: false, q: fq, sums: {},
       cols: Object.fromEntries(st.map((s) => [s.id, { items: null, next: null, busy: false, error: false }])) }));
     if (st.length) {
-      for (const s of st) loadCards(s.id);
-      api.get('/deals/summary', sumsQuery(fq, st))
+      // the totals once the first pages are in: the summary is the slowest
+      // query (15-65 ms of server CPU), which the cards should not wait on
+      Promise.allSettled(st.map((s) => loadCards(s.id)))
+        .then(() => (live() ? api.get('/deals/summary', sumsQuery(fq, st)) : null))
         .then((r) => {
           if (!live()) return;
           const sums = Object.fromEntries(st.map((s) => [s.id, {}]));

@@ -4,37 +4,13 @@
 import { html, useState, useEffect, useLayoutEffect, useRef } from '../../vendor/preact-htm.js';
 import { api, can, canImport, session, subscribe, DEDUP_ENTITIES } from '../api.js';
 import { t, tn, fieldLabel, entityLabel, entitySingular } from '../i18n.js';
-import { Value, Spinner, Empty, errorToast } from '../components.js';
+import { Value, Spinner, Empty, errorToast, defaultColumns } from '../components.js';
 import { navigate, route } from '../router.js';
 import { parseFilters, FilterChips, FilterDialog, ColumnsDialog } from './filters.js';
 import { SavedViews } from './savedviews.js';
 import { BulkBar } from './bulk.js';
 
 const PAGE = 50;
-
-export function defaultColumns(ent) {
-  const skip = (f) => f.write_only || f.type === 'json' || f.type === 'password' || f.type === 'id' || f.read_only
-    || f.system || f.name === 'currency' || (f.type === 'text' && f.max_length > 1000);
-  const tf = ent.title_field || 'name';
-  // Prefer the fields people scan for: e-mail, phone, links, money, status.
-  const prio = { email: 0, phone: 1, money: 1, reference: 2, enum: 3, date: 4, datetime: 4, integer: 5 };
-  const cap = { reference: 2, enum: 2, email: 1, phone: 1 };
-  const cands = ent.fields.map((f, i) => ({ f, i })).filter(({ f }) => !skip(f) && f.name !== tf)
-    .sort((a, b) => (prio[a.f.type] ?? 6) - (prio[b.f.type] ?? 6) || a.i - b.i);
-  const used = {};
-  const picked = [];
-  for (const c of cands) {
-    if (picked.length >= 4) break;
-    const n = used[c.f.type] || 0;
-    if (cap[c.f.type] !== undefined && n >= cap[c.f.type]) continue;
-    used[c.f.type] = n + 1;
-    picked.push(c);
-  }
-  picked.sort((a, b) => a.i - b.i);
-  const cols = [tf, ...picked.map((c) => c.f.name)];
-  if (ent.fields.some((f) => f.name === 'owner_id')) cols.push('owner_id');
-  return cols.filter((c) => ent.fields.some((f) => f.name === c));
-}
 
 export function columnsFrom(params, ent) {
   const c = params.get('cols');

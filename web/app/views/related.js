@@ -3,9 +3,8 @@
 import { html, useState, useEffect } from '../../vendor/preact-htm.js';
 import { api, entities, entity, can, titleOf, rememberTitle } from '../api.js';
 import { t, fieldLabel, entityLabel, enumLabel, entitySingular } from '../i18n.js';
-import { Value, RefLink, Spinner, Empty } from '../components.js';
+import { Value, RefLink, Spinner, Empty, defaultColumns } from '../components.js';
 import { fmtDateTime, fmtMoney, fmtRelative } from '../format.js';
-import { defaultColumns } from './list.js';
 
 const ICON = { call: '☎', email: '✉', meeting: '◉', note: '✎', task: '☑', sms: '✆', chat: '❝', visit: '⌂', deals: '◆' };
 
