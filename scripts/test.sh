@@ -131,6 +131,14 @@ run_layers() {
 	if scripts/check-style.sh; then pass=$((pass + 1)); else fail=$((fail + 1)); fi
 }
 
+# Runs one part and says how long it took, to keep the whole under 15
+# minutes knowingly.
+timed() { # command...
+	local t0=$SECONDS
+	"$@"
+	echo "  ($* — $((SECONDS - t0)) s)" | sed "s|$PWD/||g"
+}
+
 case "$what" in
 unit)
 	run_unit build/tests unit
@@ -141,18 +149,18 @@ api) run_api "$PWD/build/rapport" plain ;;
 api-pg) run_api_pg "$PWD/build/rapport" plain ;;
 tsan) TSAN_OPTIONS=halt_on_error=0:second_deadlock_stack=1 run_api "$PWD/build/rapport-tsan" tsan ;;
 all)
-	run_layers
-	run_unit build/tests unit
-	run_unit build/tests-asan asan
-	run_unit_pg build/tests unit
-	run_unit_pg build/tests-asan asan
-	run_fuzz_smoke
-	run_api "$PWD/build/rapport" plain
-	ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 run_api "$PWD/build/rapport-asan" asan
-	run_api_pg "$PWD/build/rapport" plain
-	run_tap "UI unit tests" node --test --test-reporter=tap web/test/
-	RAPPORT_BIN="$PWD/build/rapport" run_tap "browser tests" tests/e2e/run.sh
-	run_e2e_pg
+	timed run_layers
+	timed run_unit build/tests unit
+	timed run_unit build/tests-asan asan
+	timed run_unit_pg build/tests unit
+	timed run_unit_pg build/tests-asan asan
+	timed run_fuzz_smoke
+	timed run_api "$PWD/build/rapport" plain
+	ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 timed run_api "$PWD/build/rapport-asan" asan
+	timed run_api_pg "$PWD/build/rapport" plain
+	timed run_tap "UI unit tests" node --test --test-reporter=tap web/test/
+	RAPPORT_BIN="$PWD/build/rapport" timed run_tap "browser tests" tests/e2e/run.sh
+	timed run_e2e_pg
 	;;
 e2e) RAPPORT_BIN="$PWD/build/rapport" run_tap "browser tests" tests/e2e/run.sh ;;
 e2e-pg) run_e2e_pg ;;
