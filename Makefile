@@ -30,7 +30,7 @@ UNIT_SRC := $(sort $(wildcard tests/unit/test_*.c))
 UNIT_BIN := $(patsubst tests/unit/%.c,build/tests/%,$(UNIT_SRC))
 UNIT_ABIN := $(patsubst tests/unit/%.c,build/tests-asan/%,$(UNIT_SRC))
 
-.PHONY: all deps test-deps fuzz-deps run test unit api api-pg e2e e2e-pg asan tsan soak \
+.PHONY: all deps test-deps fuzz-deps run test test-build unit api api-pg e2e e2e-pg asan tsan soak \
 	check-style install clean bench bench-quick fuzz fuzz-build fuzz-smoke
 all: deps build/rapport
 
@@ -174,7 +174,13 @@ run: all
 	@if [ ! -f data/rapport.db ]; then ./build/rapport init && ./build/rapport demo --scale 2000; fi
 	./build/rapport serve
 
-test: test-deps build/rapport build/rapport-asan $(UNIT_BIN) $(UNIT_ABIN) $(SHIMS) $(FUZZ_BIN)
+# What the tests run, built on every core (the build was half of a clean
+# `make test`); the dependencies come first, on their own.
+TEST_BUILD := build/rapport build/rapport-asan $(UNIT_BIN) $(UNIT_ABIN) $(SHIMS) $(FUZZ_BIN)
+test-build: $(TEST_BUILD)
+
+test: test-deps
+	@$(MAKE) --no-print-directory -j$$(nproc) --output-sync=target test-build
 	@scripts/test.sh
 
 unit: deps $(UNIT_BIN)
