@@ -29,10 +29,15 @@ export const API = '/api/v1';
 
 const STDERR_KEEP = 64 * 1024;
 const live = new Set();
+// folders startServer made, removed when the test file ends (a file that
+// starts servers itself need not clean up after them)
+const madeDirs = new Set();
 process.on('exit', () => {
   for (const p of live) {
     try { p.kill('SIGKILL'); } catch { /* already gone */ }
   }
+  if (process.env.RAPPORT_KEEP_TMP) return;
+  for (const d of madeDirs) fs.rmSync(d, { recursive: true, force: true });
 });
 
 /**
@@ -117,6 +122,7 @@ export async function startServer(opts = {}) {
     throw new Error(`server binary ${BIN} does not exist (make build/rapport, or set RAPPORT_BIN)`);
   }
   const dir = opts.dir || fs.mkdtempSync(path.join(os.tmpdir(), 'rapport-api-'));
+  if (!opts.dir) madeDirs.add(dir);
   const adminPassword = opts.adminPassword || randomPassword();
   let lastErr;
   for (let attempt = 0; attempt < 3; attempt++) {
