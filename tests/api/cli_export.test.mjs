@@ -11,7 +11,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import {
-  API, startServer, randomPassword, create, makeUser, listAll, expectStatus, runRapport,
+  API, PG_DIR, startServer, randomPassword, create, makeUser, listAll, expectStatus, runRapport,
 } from './lib/server.mjs';
 
 const root = fs.mkdtempSync(path.join(os.tmpdir(), 'rapport-backup-'));
@@ -28,6 +28,21 @@ const rapport = (args, { db = dbA, env = {}, binary = false } = {}) =>
   runRapport(args, { db, adminPassword, env, binary, timeout: 120_000 });
 
 const readDir = (d) => Object.fromEntries(fs.readdirSync(d).sort().map((f) => [f, fs.readFileSync(path.join(d, f), 'utf8')]));
+
+// The same files, whatever the manifest's created_at.
+function assertSameBackup(dirX, dirY, what) {
+  const x = readDir(dirX);
+  const y = readDir(dirY);
+  assert.deepEqual(Object.keys(y), Object.keys(x), what);
+  for (const f of Object.keys(x)) {
+    if (f === 'manifest.json') continue;
+    assert.equal(y[f], x[f], `${f} differs ${what}`);
+  }
+  const [mx, my] = [JSON.parse(x['manifest.json']), JSON.parse(y['manifest.json'])];
+  delete mx.created_at;
+  delete my.created_at;
+  assert.deepEqual(my, mx, `the manifests differ in more than created_at ${what}`);
+}
 
 before(async () => {
   assert.equal(rapport(['init']).code, 0);
@@ -129,16 +144,7 @@ test('export --all, import --all into a new database, export --all again: the sa
   assert.match(i.err, /restored \d+ records/);
   const e2 = rapport(['export', '--all', bk2], { db: dbB });
   assert.equal(e2.code, 0, e2.err);
-  const again = readDir(bk2);
-  assert.deepEqual(Object.keys(again), Object.keys(files));
-  for (const f of Object.keys(files)) {
-    if (f === 'manifest.json') continue;
-    assert.equal(again[f], files[f], `${f} differs after the round trip`);
-  }
-  const m2 = JSON.parse(again['manifest.json']);
-  delete m2.created_at;
-  delete manifest.created_at;
-  assert.deepEqual(m2, manifest, 'the manifests differ in more than created_at');
+  assertSameBackup(bk1, bk2, 'after the round trip');
 
   // a database that holds data is refused, and left as it was
   const twice = rapport(['import', '--all', bk1], { db: dbB });
@@ -150,6 +156,28 @@ test('export --all, import --all into a new database, export --all again: the sa
   const c = rapport(['import', '--all', bk1], { db: dbC });
   assert.equal(c.code, 0, c.err);
 });
+
+test('a backup moves a team between the stores: PostgreSQL to SQLite and back, the same files',
+  { skip: PG_DIR ? false : 'needs the PostgreSQL run (make api-pg)' }, () => {
+    const bk1 = path.join(root, 'cross1');
+    assert.equal(rapport(['export', '--all', bk1]).code, 0);
+    // to a SQLite file: the URL of the run is overridden with a path
+    const lite = path.join(root, 'cross.db');
+    const toLite = rapport(['import', '--all', bk1], { env: { RAPPORT_DB: lite } });
+    assert.equal(toLite.code, 0, toLite.err);
+    const bk2 = path.join(root, 'cross2');
+    const fromLite = rapport(['export', '--all', bk2], { env: { RAPPORT_DB: lite } });
+    assert.equal(fromLite.code, 0, fromLite.err);
+    assertSameBackup(bk1, bk2, 'after PostgreSQL -> SQLite');
+    assert.equal(rapport(['check'], { env: { RAPPORT_DB: lite } }).code, 0, 'rapport check of the SQLite copy');
+    // and from SQLite into a new PostgreSQL database
+    const dbE = path.join(root, 'e.db');
+    const toPg = rapport(['import', '--all', bk2], { db: dbE });
+    assert.equal(toPg.code, 0, toPg.err);
+    const bk3 = path.join(root, 'cross3');
+    assert.equal(rapport(['export', '--all', bk3], { db: dbE }).code, 0);
+    assertSameBackup(bk1, bk3, 'after SQLite -> PostgreSQL');
+  });
 
 test('a damaged backup is refused and nothing is written', () => {
   const bad = path.join(root, 'bad');
