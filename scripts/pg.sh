@@ -10,6 +10,12 @@
 #                                     a new database (empty, or a copy of
 #                                     TEMPLATE); prints its URL
 #   scripts/pg.sh url DIR             the URL of the database "rapport"
+#   scripts/pg.sh replica PRIMARY [DIR]
+#                                     a streaming replica of the cluster
+#                                     in PRIMARY (a base backup, then
+#                                     started as a hot standby); prints the
+#                                     URL of its database "rapport"
+#   scripts/pg.sh sql DIR NAME SQL    runs SQL in database NAME, prints rows
 #   scripts/pg.sh stop DIR            stops the server and removes DIR
 #
 # As root the cluster belongs to the package's "postgres" user (initdb
@@ -43,17 +49,32 @@ url() { # DIR [NAME]
 	echo "postgres://rapport@127.0.0.1:$(cat "$1/port")/${2:-rapport}"
 }
 
-start() {
+# Makes DIR (or a new temp folder) owned by the cluster's user and picks
+# its port; prints DIR.
+prepare() { # DIR PORT
 	local dir=${1:-} port=${2:-}
 	[ -n "$dir" ] || dir=$(mktemp -d /tmp/rapport-pg.XXXXXX)
 	[ -n "$port" ] || port=$(free_port)
 	mkdir -p "$dir"
 	[ "$(id -u)" = 0 ] && chown postgres: "$dir"
-	local bin
-	bin=$(bindir)
 	echo "$port" >"$dir/port.tmp"
 	mv "$dir/port.tmp" "$dir/port"
 	[ "$(id -u)" = 0 ] && chown postgres: "$dir/port"
+	echo "$dir"
+}
+
+run_server() { # DIR
+	local dir=$1
+	as_owner "$(bindir)/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 60 \
+		-o "-k $dir -p $(cat "$dir/port") -c listen_addresses=127.0.0.1 -c max_connections=200" \
+		start >/dev/null 2>"$dir/pg_ctl.err" ||
+		{ cat "$dir/pg_ctl.err" "$dir/server.log" >&2; exit 1; }
+}
+
+start() {
+	local dir bin
+	dir=$(prepare "${1:-}" "${2:-}")
+	bin=$(bindir)
 	if [ ! -f "$dir/data/PG_VERSION" ]; then
 		# byte order for text (as SQLite compares), Unicode case rules
 		# for lower() and pg_trgm
@@ -61,11 +82,26 @@ start() {
 			--lc-collate=C --lc-ctype=C.UTF-8 --no-instructions >"$dir/initdb.log" 2>&1 ||
 			{ cat "$dir/initdb.log" >&2; exit 1; }
 	fi
-	as_owner "$bin/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 60 \
-		-o "-k $dir -p $port -c listen_addresses=127.0.0.1 -c max_connections=200" \
-		start >/dev/null || { cat "$dir/server.log" >&2; exit 1; }
-	as_owner "$bin/createdb" -h "$dir" -p "$port" -U rapport rapport 2>/dev/null || true
+	run_server "$dir"
+	as_owner "$bin/createdb" -h "$dir" -p "$(cat "$dir/port")" -U rapport rapport 2>/dev/null || true
 	url "$dir"
+}
+
+# The tests' clusters allow replication from loopback (initdb's trust
+# lines); -R writes the standby's connection to the primary.
+replica() { # PRIMARY [DIR]
+	local primary=$1 dir
+	dir=$(prepare "${2:-}" "")
+	as_owner "$(bindir)/pg_basebackup" -h "$primary" -p "$(cat "$primary/port")" -U rapport \
+		-D "$dir/data" -R -X stream -c fast >"$dir/basebackup.log" 2>&1 ||
+		{ cat "$dir/basebackup.log" >&2; exit 1; }
+	run_server "$dir"
+	url "$dir"
+}
+
+sql() { # DIR NAME SQL
+	as_owner "$(bindir)/psql" -h "$1" -p "$(cat "$1/port")" -U rapport -d "$2" -X -A -t -q \
+		-v ON_ERROR_STOP=1 -c "$3"
 }
 
 createdb_() { # DIR NAME [TEMPLATE] (an existing database is kept)
@@ -86,6 +122,8 @@ case "${1:-}" in
 start) shift; start "$@" ;;
 createdb) createdb_ "$2" "$3" "${4:-}" ;;
 url) url "$2" ;;
+replica) shift; replica "$@" ;;
+sql) sql "$2" "$3" "$4" ;;
 stop) stop "$2" ;;
-*) sed -n '2,16p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2 ;;
+*) sed -n '2,23p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2 ;;
 esac

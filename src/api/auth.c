@@ -90,6 +90,7 @@ static bool begin(struct http_request *req, struct http_response *resp, struct a
 		api_problem(resp, &c->err);
 		return false;
 	}
+	api_replica_caller(c->d.p->user_id); /* what they write: api_request_done */
 	if (!csrf_ok(c)) {
 		api_problem_simple(resp, RP_EFORBIDDEN, "csrf_failed",
 				   "the X-CSRF-Token header is missing or wrong");
@@ -426,6 +427,8 @@ void api_request_done(void *app)
 	struct rp_error err;
 	rp_error_init(&err);
 	struct store_conn *c = store_conn(a->store, &err);
-	if (c)
+	if (c) {
 		store_release_reads(c);
+		api_replica_request_done(c);
+	}
 }

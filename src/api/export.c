@@ -92,6 +92,7 @@ void h_export(struct http_request *req, struct http_response *resp, void *app)
 	if (!f)
 		return api_problem_simple(resp, RP_EIO, "export_failed",
 					  "no room for the export file");
+	api_read_replica(&c); /* a report: the replica may serve it */
 	if (export_write(&c.d, &q, &opt, f, NULL, &c.err)) {
 		fclose(f);
 		return api_problem(resp, &c.err);

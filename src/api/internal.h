@@ -40,6 +40,13 @@ void api_login_refused(struct http_request *req, struct http_response *resp, str
 /* A one-time code from JSON: a string of six digits, spaces and hyphens
  * dropped ("123 456"); NULL for anything else. Arena. */
 const char *api_otp(struct arena *a, json_t *v);
+/* Read replica (replica.c): api_read_replica lets the rest of a report's
+ * reads come from the replica once it has the caller's last write (says
+ * so in X-Rapport-Read-From); the others note the caller and, at the end
+ * of a request, what the caller wrote. */
+bool api_read_replica(struct call *c);
+void api_replica_caller(int64_t user_id);
+void api_replica_request_done(struct store_conn *c);
 /* A connection without a caller (login, health). */
 struct store_conn *api_conn(struct api_app *app, struct http_response *resp);
 

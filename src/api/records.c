@@ -360,6 +360,7 @@ void h_summary(struct http_request *req, struct http_response *resp, void *app)
 		if (strcmp(req->params[i].key, "group_by") && strcmp(req->params[i].key, "sum"))
 			params[n++] = req->params[i];
 	struct list_query q;
+	api_read_replica(&c); /* totals: the replica may serve them */
 	if (model_parse_list_query(e, params, n, req->arena, &q, &c.err) ||
 	    domain_summary(&c.d, &q, http_param(req, "group_by"), http_param(req, "sum"),
 			   &resp->body, &c.err))

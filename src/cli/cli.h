@@ -9,6 +9,7 @@
 /* Every setting, from defaults < environment (RAPPORT_*) < flags. */
 struct config {
 	const char *db;
+	const char *db_replica;
 	const char *listen;
 	const char *web_dir;
 	const char *default_country;

@@ -18,7 +18,9 @@ static const struct {
 	long min, max;
 } settings[] = {
 	{"db", "RAPPORT_DB", C_STR, offsetof(struct config, db), "./data/rapport.db",
-	 "database file (SQLite)", 0, 0},
+	 "database: a SQLite file, or a postgres:// URL", 0, 0},
+	{"db-replica", "RAPPORT_DB_REPLICA", C_STR, offsetof(struct config, db_replica), "",
+	 "postgres:// URL of a streaming replica that serves reports (totals, exports)", 0, 0},
 	{"listen", "RAPPORT_LISTEN", C_STR, offsetof(struct config, listen), "127.0.0.1:8080",
 	 "HOST:PORT to serve on", 0, 0},
 	{"web-dir", "RAPPORT_WEB_DIR", C_STR, offsetof(struct config, web_dir), "",

@@ -68,7 +68,8 @@ struct store *cli_open_store(const struct config *cfg)
 	rp_error_init(&err);
 	struct store *s = NULL;
 	struct store_options opt = {.busy_timeout_ms = (int)cfg->busy_timeout,
-				    .synchronous_full = !cfg->no_sync};
+				    .synchronous_full = !cfg->no_sync,
+				    .replica_url = *cfg->db_replica ? cfg->db_replica : NULL};
 	ensure_parent_dir(cfg->db);
 	if (store_open(cfg->db, &opt, &s, &err) || store_migrate(s, &err)) {
 		fprintf(stderr, "rapport: %s\n", err.detail);

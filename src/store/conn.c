@@ -20,7 +20,7 @@ static uint64_t hash_text(const char *s)
 enum rp_err dbconn_open(struct store *s, struct dbconn *d, bool writer, struct rp_error *err)
 {
 	d->drv = s->drv;
-	return s->drv->open(s, d, writer, err);
+	return s->drv->open(s, s->url, d, writer, err);
 }
 
 void dbconn_close(struct dbconn *d)
@@ -41,6 +41,7 @@ void dbconn_close(struct dbconn *d)
 static void conn_close(struct store_conn *c)
 {
 	dbconn_close(&c->own);
+	dbconn_close(&c->replica);
 	free(c);
 }
 
@@ -108,6 +109,7 @@ enum rp_err store_open(const char *url, const struct store_options *opt, struct 
 		abort();
 	s->drv = drv;
 	s->url = strdup(url);
+	s->replica_url = opt && opt->replica_url ? strdup(opt->replica_url) : NULL;
 	s->path = drv->data_path ? drv->data_path() : strdup(url);
 	s->opt = opt ? *opt
 		     : (struct store_options){.busy_timeout_ms = 5000, .synchronous_full = true};
@@ -116,7 +118,7 @@ enum rp_err store_open(const char *url, const struct store_options *opt, struct 
 	pthread_key_create(&s->key, conn_thread_end);
 	pthread_mutex_init(&s->lock, NULL);
 	struct store_conn *c = store_conn(s, err);
-	if (!c || writer_open(s, err)) {
+	if (!c || writer_open(s, err) || (s->replica_url && replica_check(s, err))) {
 		store_close(s);
 		return err->err;
 	}
@@ -140,6 +142,7 @@ void store_close(struct store *s)
 	pthread_mutex_destroy(&s->lock);
 	free(s->path);
 	free(s->url);
+	free(s->replica_url);
 	free(s);
 }
 

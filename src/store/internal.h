@@ -64,7 +64,9 @@ struct db_driver {
 	 * (store_hold_reads): where a failed statement does not end it. */
 	bool hold_reads;
 
-	enum rp_err (*open)(struct store *s, struct dbconn *d, bool writer, struct rp_error *err);
+	/* Connects to url (the store's, or its read replica's). */
+	enum rp_err (*open)(struct store *s, const char *url, struct dbconn *d, bool writer,
+			    struct rp_error *err);
 	void (*close)(struct dbconn *d);
 	/* Runs SQL text without parameters (DDL, several statements). */
 	enum rp_err (*exec)(struct dbconn *d, const char *text, struct rp_error *err);
@@ -114,6 +116,11 @@ struct db_driver {
 	 * (NULL: the column definition carries it). */
 	enum rp_err (*add_reference)(struct store_conn *c, const char *table, const char *column,
 				     const char *ref, struct rp_error *err);
+
+	/* The write-ahead log position as a number: after the last commit on
+	 * the primary, and replayed so far on a replica (NULL on a primary).
+	 * NULL where there are no replicas. */
+	const char *written_lsn, *replayed_lsn;
 
 	/* Taken first in the migration's transaction, so servers started
 	 * together migrate one after the other (NULL: the write lock does). */
@@ -171,6 +178,8 @@ struct store_conn {
 	int64_t bulk_changes[16]; /* bulk: rows_changed when each level began */
 	bool held;		  /* a read transaction spans the request (store_hold_reads) */
 	bool in_held;		  /* the open read transaction is the held one */
+	struct dbconn replica;	  /* to the read replica, opened when first asked for */
+	uint64_t commit_lsn;	  /* log position after this thread's last commit */
 	struct store_conn *next;
 };
 
@@ -198,8 +207,9 @@ struct writer {
 
 struct store {
 	const struct db_driver *drv;
-	char *url;  /* what the driver connects to: SQLite's file, PostgreSQL's URL */
-	char *path; /* store_path(): a file in the data folder (SQLite: the database) */
+	char *url;	   /* what the driver connects to: SQLite's file, PostgreSQL's URL */
+	char *path;	   /* store_path(): a file in the data folder (SQLite: the database) */
+	char *replica_url; /* a streaming replica for reports, or NULL (replica.c) */
 	struct store_options opt;
 	pthread_key_t key;
 	pthread_mutex_t lock; /* guards conns */
@@ -210,6 +220,10 @@ struct store {
 /* conn.c: a connection of the store's driver, with an empty cache. */
 enum rp_err dbconn_open(struct store *s, struct dbconn *d, bool writer, struct rp_error *err);
 void dbconn_close(struct dbconn *d);
+/* replica.c: the log position after a commit, when there is a replica;
+ * a replica is one (checked when the store opens). */
+void replica_note_commit(struct store_conn *c);
+enum rp_err replica_check(struct store *s, struct rp_error *err);
 /* txn.c: the writer's lifecycle. */
 enum rp_err writer_open(struct store *s, struct rp_error *err);
 void writer_close(struct store *s);

@@ -136,7 +136,8 @@ static enum rp_err pq_exec(struct dbconn *d, const char *text, struct rp_error *
 	return rc;
 }
 
-static enum rp_err pq_open(struct store *s, struct dbconn *d, bool writer, struct rp_error *err)
+static enum rp_err pq_open(struct store *s, const char *url, struct dbconn *d, bool writer,
+			   struct rp_error *err)
 {
 	(void)writer;
 	/* session settings travel with the connection, so PQreset keeps them */
@@ -145,7 +146,7 @@ static enum rp_err pq_open(struct store *s, struct dbconn *d, bool writer, struc
 		 "-c client_min_messages=warning -c synchronous_commit=%s -c lock_timeout=%d",
 		 s->opt.synchronous_full ? "on" : "off", s->opt.busy_timeout_ms);
 	const char *const keys[] = {"dbname", "application_name", "options", NULL};
-	const char *const vals[] = {s->url, "rapport", options, NULL};
+	const char *const vals[] = {url, "rapport", options, NULL};
 	PGconn *conn = PQconnectdbParams(keys, vals, 1);
 	d->db = conn;
 	if (!conn || PQstatus(conn) != CONNECTION_OK) {
@@ -694,6 +695,8 @@ const struct db_driver pg_driver = {
 	 * take KEY SHARE) are not held up */
 	.lock_read = " FOR NO KEY UPDATE",
 	.migrate_lock = "SELECT pg_advisory_xact_lock(7261707074)", /* "rapport" */
+	.written_lsn = "SELECT (pg_current_wal_lsn() - '0/0')::bigint",
+	.replayed_lsn = "SELECT (pg_last_wal_replay_lsn() - '0/0')::bigint",
 	.sum = "sum",
 	.ids_concat = "string_agg(record_id::text, ',' ORDER BY record_id)",
 	.tags_open = " (SELECT 1 FROM json_array_elements_text(",

@@ -98,12 +98,12 @@ static void fold_fn(sqlite3_context *ctx, int argc, sqlite3_value **argv)
 	sqlite3_result_text(ctx, folded, (int)len, free);
 }
 
-static enum rp_err lite_open(struct store *s, struct dbconn *d, bool writer, struct rp_error *err)
+static enum rp_err lite_open(struct store *s, const char *url, struct dbconn *d, bool writer,
+			     struct rp_error *err)
 {
 	sqlite3 *db = NULL;
-	int rc = sqlite3_open_v2(s->url, &db,
-				 SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
-				 NULL);
+	int rc = sqlite3_open_v2(
+		url, &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL);
 	d->db = db;
 	if (rc != SQLITE_OK) {
 		rp_fail(err, RP_EIO, "storage_error", "cannot open the database %s: %s", s->path,

@@ -20,8 +20,9 @@ struct store;
 struct store_conn;
 
 struct store_options {
-	int busy_timeout_ms;   /* how long a writer waits for the lock */
-	bool synchronous_full; /* fsync every commit (default) */
+	int busy_timeout_ms;	 /* how long a writer waits for the lock */
+	bool synchronous_full;	 /* fsync every commit (default) */
+	const char *replica_url; /* PostgreSQL: a streaming replica for reports */
 };
 
 /* Opens (creating if needed) the database at `url`: a file path, or
@@ -54,6 +55,17 @@ void store_rollback(struct store_conn *c);
  * transaction. */
 void store_hold_reads(struct store_conn *c);
 void store_release_reads(struct store_conn *c);
+
+/* Read replica (replica.c). store_read_replica switches the connection's
+ * reads outside transactions to the replica if it has replayed min_lsn
+ * (0: any), and says whether it did; store_read_primary switches back (a
+ * write transaction does too). store_take_commit_lsn: the log position
+ * after this thread's commits since the last call (0: none, or no
+ * replica), for the caller to remember per user. */
+bool store_has_replica(const struct store *s);
+bool store_read_replica(struct store_conn *c, uint64_t min_lsn);
+void store_read_primary(struct store_conn *c);
+uint64_t store_take_commit_lsn(struct store_conn *c);
 
 /* Bulk mode, for a loader that writes many records in one transaction and
  * replays the whole of it without bulk mode when a part fails: nested

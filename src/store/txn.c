@@ -219,6 +219,8 @@ enum rp_err store_begin(struct store_conn *c, bool write, struct rp_error *err)
 		}
 		return RP_OK;
 	}
+	if (write)
+		store_read_primary(c);
 	c->txdepth++;
 	c->doomed = false;
 	const struct db_driver *drv = c->s->drv;
@@ -258,10 +260,13 @@ enum rp_err store_commit(struct store_conn *c, struct rp_error *err)
 	c->txdepth = 0;
 	c->bulk = false;
 	if (!c->writing || !c->s->drv->group_commit) {
+		bool wrote = c->writing;
 		c->writing = false;
 		enum rp_err rc = exec_text(c, "COMMIT", err);
 		if (rc)
 			exec_text(c, "ROLLBACK", NULL);
+		else if (wrote)
+			replica_note_commit(c);
 		return rc;
 	}
 	struct writer *w = &c->s->w;
