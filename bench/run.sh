@@ -34,6 +34,12 @@
 #   BENCH_QUIET_PCT=20            before each workload, wait while other
 #   BENCH_QUIET_WAIT=20           processes use more than this share of
 #                                 the machine's CPU, at most this long
+#   BENCH_STORE=pg                the same workloads with the server on a
+#                                 throwaway PostgreSQL (scripts/pg.sh) on
+#                                 this machine: each scale's demo database
+#                                 is moved there with export/import --all.
+#                                 No storage ceiling (the SQL recorder is
+#                                 SQLite's) and no import workload.
 # Every wait is bounded; every process started here is stopped on exit.
 set -Eeuo pipefail
 
@@ -80,8 +86,11 @@ NPROC=$(nproc)
 # (RAPPORT_NO_SYNC above all): the suite sets what it needs by flags.
 while read -r v; do unset "$v"; done < <(env | sed -n 's/^\(RAPPORT_[A-Z_]*\)=.*/\1/p')
 
+STORE=${BENCH_STORE:-sqlite}
+case $STORE in sqlite | pg) ;; *) echo "BENCH_STORE: sqlite or pg" >&2; exit 2 ;; esac
+[ "$STORE" = pg ] && MODE_NAME=$MODE-pg || MODE_NAME=$MODE
 STAMP=$(date +%Y-%m-%d-%H%M%S)
-RUN=$OUTDIR/run-$STAMP-$MODE # logs, wrk outputs (kept); traces (removed)
+RUN=$OUTDIR/run-$STAMP-$MODE_NAME # logs, wrk outputs (kept); traces (removed)
 mkdir -p "$RUN" "$DATA"
 RESULTS=$RUN/results.jsonl
 : > "$RESULTS"
@@ -96,6 +105,7 @@ die() {
 # --- processes: every one we start is recorded and stopped on exit -------
 PIDS=()
 WORK_DB=""
+PG_DIR=""
 cleanup() {
 	local rc=$?
 	trap - EXIT INT TERM
@@ -109,7 +119,8 @@ cleanup() {
 		done
 		kill -KILL "$p" 2>/dev/null || true
 	done
-	[ -n "$WORK_DB" ] && rm -f "$WORK_DB" "$WORK_DB-wal" "$WORK_DB-shm"
+	[ -n "$WORK_DB" ] && [ "$STORE" = sqlite ] && rm -f "$WORK_DB" "$WORK_DB-wal" "$WORK_DB-shm"
+	[ -n "$PG_DIR" ] && "$ROOT/scripts/pg.sh" stop "$PG_DIR"
 	[ -n "${BENCH_KEEP_TMP:-}" ] || rm -rf "$RUN/tmp"
 	exit $rc
 }
@@ -315,7 +326,7 @@ print(json.dumps({
 PY
 )"
 emit run "$(printf '{"mode":"%s","stamp":"%s","date":"%s","duration_s":%s,"conns":%s,"mixed_conns":%s,"wrk_threads":%s,"server_threads":%s,"commit":"%s","binary":"%s","binary_sha256":"%s","dirty_src_files":%s,"workloads":"%s","scales":"%s"}' \
-	"$MODE" "$STAMP" "$(date +%Y-%m-%d)" "$DUR" "$CONNS" "$MIXED_CONNS" "$WRK_THREADS" "$SERVER_THREADS" \
+	"$MODE_NAME" "$STAMP" "$(date +%Y-%m-%d)" "$DUR" "$CONNS" "$MIXED_CONNS" "$WRK_THREADS" "$SERVER_THREADS" \
 	"$GIT_COMMIT" "${BENCH_BIN:-build/rapport}" "$BIN_SHA" "$GIT_DIRTY" "$WORKLOADS" "$SCALES")"
 
 # --- the databases -----------------------------------------------------------
@@ -476,7 +487,42 @@ terms_of() {
 is_write() { case $1 in create | update | delete | mixed) return 0 ;; *) return 1 ;; esac; }
 want() { case " $WORKLOADS " in *" $1 "* | *" $1_c1 "*) return 0 ;; *) return 1 ;; esac; }
 
-max_contact() { sqlite3 "$WORK_DB" 'SELECT max(id) FROM contacts'; }
+max_contact() {
+	if [ "$STORE" = pg ]; then
+		"$ROOT/scripts/pg.sh" sql "$PG_DIR" "work_$SCALE" 'SELECT max(id) FROM contacts'
+	else
+		sqlite3 "$WORK_DB" 'SELECT max(id) FROM contacts'
+	fi
+}
+
+# --- PostgreSQL: the scale's demo data moved over, once per run ---------------
+pg_start() {
+	[ -n "$PG_DIR" ] && return 0
+	PG_DIR=$RUN/pg
+	"$ROOT/scripts/pg.sh" start "$PG_DIR" > /dev/null 2> "$RUN/pg-start.log" ||
+		die "PostgreSQL did not start: $(tail -3 "$RUN/pg-start.log")"
+}
+# pg_work_db scale -> the URL of a fresh copy of the scale's data
+pg_work_db() {
+	local n=$1 backup=$RUN/tmp/backup-$1 pristine t0
+	pg_start
+	if [ ! -f "$RUN/tmp/pg-$n.done" ]; then
+		log "scale $n: moving the demo database to PostgreSQL (export --all, import --all)"
+		t0=$(date +%s)
+		rm -rf "$backup"
+		"$BIN" export --all "$backup" --db "$DATA/$n/pristine.db" > "$RUN/pg-move-$n.log" 2>&1 ||
+			die "export --all failed: $(tail -3 "$RUN/pg-move-$n.log")"
+		pristine=$("$ROOT/scripts/pg.sh" createdb "$PG_DIR" "pristine_$n")
+		"$BIN" import --all "$backup" --db "$pristine" >> "$RUN/pg-move-$n.log" 2>&1 ||
+			die "import --all into PostgreSQL failed: $(tail -3 "$RUN/pg-move-$n.log")"
+		"$ROOT/scripts/pg.sh" sql "$PG_DIR" "pristine_$n" "VACUUM ANALYZE" > /dev/null
+		rm -rf "$backup"
+		: > "$RUN/tmp/pg-$n.done"
+		log "scale $n: moved in $(($(date +%s) - t0)) s"
+	fi
+	"$ROOT/scripts/pg.sh" sql "$PG_DIR" postgres "DROP DATABASE IF EXISTS work_$n" > /dev/null
+	"$ROOT/scripts/pg.sh" createdb "$PG_DIR" "work_$n" "pristine_$n"
+}
 
 # --- the storage ceiling: record the SQL, then replay it -----------------------
 trace_workloads() { # port
@@ -563,9 +609,15 @@ run_scale() {
 
 	# A fresh copy per run: writes of an earlier run do not pile up, and
 	# every demo record starts at version 1 (update.lua relies on it).
-	WORK_DB=$DATA/work-$SCALE.db
-	rm -f "$WORK_DB" "$WORK_DB-wal" "$WORK_DB-shm"
-	cp --reflink=auto "$dir/pristine.db" "$WORK_DB"
+	if [ "$STORE" = pg ]; then
+		pg_start # here: PG_DIR must be set in this shell, not in $(...)
+		WORK_DB=$(pg_work_db "$SCALE")
+		[ -n "$WORK_DB" ] || die "no PostgreSQL copy of scale $SCALE"
+	else
+		WORK_DB=$DATA/work-$SCALE.db
+		rm -f "$WORK_DB" "$WORK_DB-wal" "$WORK_DB-shm"
+		cp --reflink=auto "$dir/pristine.db" "$WORK_DB"
+	fi
 
 	# Start time: hyperfine over start, first 200 on /healthz, kill.
 	port=$(free_port)
@@ -582,13 +634,15 @@ print(json.dumps({"scale":int(sys.argv[2]),"mean_ms":r["mean"]*1e3,"median_ms":r
 	fi
 
 	# The SQL of each workload, on one connection for a second each.
-	port=$(free_port)
-	rm -f "$RUN/tmp/trace.sql"
-	start_rapport "$WORK_DB" "$port" "$RUN/server-trace-$SCALE.log" \
-		LD_PRELOAD="$RUN/tmp/sqltrace.so" BENCH_SQLTRACE="$RUN/tmp/trace.sql"
-	log "scale $SCALE: recording each workload's SQL"
-	trace_workloads "$port"
-	stop_pid "$SERVER_PID"
+	if [ "$STORE" = sqlite ]; then
+		port=$(free_port)
+		rm -f "$RUN/tmp/trace.sql"
+		start_rapport "$WORK_DB" "$port" "$RUN/server-trace-$SCALE.log" \
+			LD_PRELOAD="$RUN/tmp/sqltrace.so" BENCH_SQLTRACE="$RUN/tmp/trace.sql"
+		log "scale $SCALE: recording each workload's SQL"
+		trace_workloads "$port"
+		stop_pid "$SERVER_PID"
+	fi
 
 	# The timed runs.
 	port=$(free_port)
@@ -660,9 +714,11 @@ print(json.dumps({"scale":int(sys.argv[2]),"mean_ms":r["mean"]*1e3,"median_ms":r
 	emit rss "{\"scale\":$SCALE,\"after_load_kb\":$(rss_kb "$spid"),\"hwm_kb\":$(hwm_kb "$spid")}"
 	stop_pid "$spid"
 
-	log "scale $SCALE: storage ceilings (sqlite3 shell replaying the recorded SQL)"
-	replay_ceilings
-	rm -f "$WORK_DB" "$WORK_DB-wal" "$WORK_DB-shm"
+	if [ "$STORE" = sqlite ]; then
+		log "scale $SCALE: storage ceilings (sqlite3 shell replaying the recorded SQL)"
+		replay_ceilings
+		rm -f "$WORK_DB" "$WORK_DB-wal" "$WORK_DB-shm"
+	fi
 	WORK_DB=""
 }
 
@@ -678,7 +734,7 @@ done
 
 # The import workload: a CSV of contacts through `rapport import`, timed,
 # with its peak RSS (100k rows in quick mode, 1M in full).
-if [ -z "${BENCH_WORKLOADS:-}" ] || want import; then
+if [ "$STORE" = sqlite ] && { [ -z "${BENCH_WORKLOADS:-}" ] || want import; }; then
 	IMPORT_ROWS=${BENCH_IMPORT_ROWS:-$([ "$MODE" = full ] && echo 1000000 || echo 100000)}
 	log "import: $IMPORT_ROWS CSV rows into contacts"
 	if j=$(timeout 3600 "$BENCH/tools/import.sh" "$BIN" "$RUN/tmp" "$IMPORT_ROWS"); then
@@ -690,6 +746,6 @@ if [ -z "${BENCH_WORKLOADS:-}" ] || want import; then
 fi
 
 emit run "{\"elapsed_s\":$(($(date +%s) - T_START))}"
-JSON=$OUTDIR/results-$STAMP-$MODE.json
+JSON=$OUTDIR/results-$STAMP-$MODE_NAME.json
 python3 "$BENCH/tools/report.py" "$RESULTS" "$JSON"
 log "results: $JSON (logs in $RUN)"

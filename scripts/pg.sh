@@ -100,7 +100,7 @@ replica() { # PRIMARY [DIR]
 }
 
 sql() { # DIR NAME SQL
-	as_owner "$(bindir)/psql" -h "$1" -p "$(cat "$1/port")" -U rapport -d "$2" -X -A -t -q \
+	PGOPTIONS='-c client_min_messages=warning' as_owner "$(bindir)/psql" -h "$1" -p "$(cat "$1/port")" -U rapport -d "$2" -X -A -t -q \
 		-v ON_ERROR_STOP=1 -c "$3"
 }
 
