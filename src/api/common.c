@@ -62,6 +62,8 @@ void api_problem(struct http_response *resp, const struct rp_error *err)
 	buf_reset(&resp->body);
 	resp->status = status;
 	resp->content_type = "application/problem+json";
+	if (kind == RP_EBUSY) /* the lock is held for a moment: say when to come back */
+		http_set_header(resp, "Retry-After", "1");
 	struct jw w;
 	jw_init(&w, &resp->body);
 	jw_obj(&w);
