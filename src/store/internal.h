@@ -179,6 +179,7 @@ struct store_conn {
 	bool held;		  /* a read transaction spans the request (store_hold_reads) */
 	bool in_held;		  /* the open read transaction is the held one */
 	struct dbconn replica;	  /* to the read replica, opened when first asked for */
+	int64_t replica_retry_at; /* clock_now() before which the replica is not tried */
 	uint64_t commit_lsn;	  /* log position after this thread's last commit */
 	struct store_conn *next;
 };

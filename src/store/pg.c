@@ -145,8 +145,11 @@ static enum rp_err pq_open(struct store *s, const char *url, struct dbconn *d, b
 	snprintf(options, sizeof options,
 		 "-c client_min_messages=warning -c synchronous_commit=%s -c lock_timeout=%d",
 		 s->opt.synchronous_full ? "on" : "off", s->opt.busy_timeout_ms);
-	const char *const keys[] = {"dbname", "application_name", "options", NULL};
-	const char *const vals[] = {url, "rapport", options, NULL};
+	/* a host that does not answer fails after 10 s unless the URL says
+	 * otherwise (keys after "dbname" would override the URL's) */
+	const char *const keys[] = {"connect_timeout", "dbname", "application_name", "options",
+				    NULL};
+	const char *const vals[] = {"10", url, "rapport", options, NULL};
 	PGconn *conn = PQconnectdbParams(keys, vals, 1);
 	d->db = conn;
 	if (!conn || PQstatus(conn) != CONNECTION_OK) {

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/clock.h"
 #include "core/log.h"
 
 bool store_has_replica(const struct store *s)
@@ -45,16 +46,31 @@ uint64_t store_take_commit_lsn(struct store_conn *c)
 	return lsn;
 }
 
+/* Opens the thread's connection to the replica, unless open. */
+static enum rp_err replica_open(struct store_conn *c, struct rp_error *err)
+{
+	if (c->replica.db)
+		return RP_OK;
+	c->replica.drv = c->s->drv;
+	return c->s->drv->open(c->s, c->s->replica_url, &c->replica, false, err);
+}
+
+/* After a failure the replica is left alone for a while, so an
+ * unreachable one costs a report one connection timeout, not each. */
+#define REPLICA_RETRY_S 10
+
 static bool replica_connect(struct store_conn *c)
 {
 	if (c->replica.db)
 		return true;
+	if (clock_now() < c->replica_retry_at)
+		return false;
 	struct rp_error err;
 	rp_error_init(&err);
-	c->replica.drv = c->s->drv;
-	if (c->s->drv->open(c->s, c->s->replica_url, &c->replica, false, &err) == RP_OK)
+	if (replica_open(c, &err) == RP_OK)
 		return true;
-	log_warn("replica: reading from the primary: %s", err.detail);
+	c->replica_retry_at = clock_now() + REPLICA_RETRY_S;
+	log_warn("replica: reading from the primary for %d s: %s", REPLICA_RETRY_S, err.detail);
 	return false;
 }
 
@@ -68,9 +84,11 @@ bool store_read_replica(struct store_conn *c, uint64_t min_lsn)
 	if (asked && (uint64_t)replayed >= min_lsn)
 		return true;
 	c->d = &c->own;
-	if (!asked) { /* gone (or promoted): connect again next time */
-		log_warn("replica: reading from the primary: the replica did not answer");
+	if (!asked) { /* gone (or promoted): connect again later */
+		log_warn("replica: reading from the primary for %d s: the replica did not answer",
+			 REPLICA_RETRY_S);
 		dbconn_close(&c->replica);
+		c->replica_retry_at = clock_now() + REPLICA_RETRY_S;
 	}
 	return false;
 }
@@ -81,17 +99,12 @@ enum rp_err replica_check(struct store *s, struct rp_error *err)
 		return rp_fail(err, RP_EINVAL, "unsupported_store",
 			       "a read replica needs PostgreSQL (the store is %s)", s->drv->name);
 	struct store_conn *c = store_conn(s, err);
-	if (!c)
+	if (!c || replica_open(c, err))
 		return err->err;
-	struct dbconn d = {.drv = s->drv};
-	if (s->drv->open(s, s->replica_url, &d, false, err))
-		return err->err;
-	struct dbconn *own = c->d;
-	c->d = &d;
+	c->d = &c->replica;
 	int64_t replayed;
 	bool standby = query_lsn(c, s->drv->replayed_lsn, &replayed);
-	c->d = own;
-	dbconn_close(&d);
+	c->d = &c->own;
 	if (!standby)
 		return rp_fail(err, RP_EINVAL, "not_a_replica",
 			       "the read replica is not a standby replaying the primary's log");
