@@ -280,8 +280,9 @@ static enum rp_err load_all(struct store *s, struct store_conn *c, const char *d
 	if (store_defer_foreign_keys(c, err) || check_target(c, &bootstrap, err) ||
 	    (bootstrap && store_erase_all(c, err)))
 		return err->err;
+	store_defer_ids(c);
 	for (int i = 0; i < n; i++) {
-		if (load_entry(c, dir, &plan[i], err))
+		if (load_entry(c, dir, &plan[i], err) || store_ids_written(c, plan[i].name, err))
 			return err->err;
 		/* new definitions: add their columns and registry entries, the
 		 * same way a start-up does, before any row needs them */

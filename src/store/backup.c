@@ -205,9 +205,32 @@ enum rp_err store_table_load(struct store_conn *c, const char *table, json_t *ro
 			     "a %s row does not fit this database: %s", table, why);
 	}
 	sql_release(&q);
-	if (rc == RP_OK && json_object_get(row, "id") && conn_driver(c)->ids_written)
-		rc = conn_driver(c)->ids_written(c, table, err);
+	if (rc == RP_OK && json_object_get(row, "id"))
+		rc = ids_written(c, table, err);
 	return rc;
+}
+
+enum rp_err ids_written(struct store_conn *c, const char *table, struct rp_error *err)
+{
+	if (c->ids_later) {
+		c->ids_pending = true;
+		return RP_OK;
+	}
+	return conn_driver(c)->ids_written ? conn_driver(c)->ids_written(c, table, err) : RP_OK;
+}
+
+void store_defer_ids(struct store_conn *c)
+{
+	c->ids_later = true;
+	c->ids_pending = false;
+}
+
+enum rp_err store_ids_written(struct store_conn *c, const char *table, struct rp_error *err)
+{
+	if (!c->ids_pending)
+		return RP_OK;
+	c->ids_pending = false;
+	return conn_driver(c)->ids_written ? conn_driver(c)->ids_written(c, table, err) : RP_OK;
 }
 
 enum rp_err store_defer_foreign_keys(struct store_conn *c, struct rp_error *err)

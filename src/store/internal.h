@@ -181,6 +181,8 @@ struct store_conn {
 	struct dbconn replica;	  /* to the read replica, opened when first asked for */
 	int64_t replica_retry_at; /* clock_now() before which the replica is not tried */
 	uint64_t commit_lsn;	  /* log position after this thread's last commit */
+	bool ids_later;		  /* store_defer_ids: the sequences are moved per table */
+	bool ids_pending;	  /* ...and a row was written with its id since */
 	struct store_conn *next;
 };
 
@@ -221,6 +223,9 @@ struct store {
 /* conn.c: a connection of the store's driver, with an empty cache. */
 enum rp_err dbconn_open(struct store *s, struct dbconn *d, bool writer, struct rp_error *err);
 void dbconn_close(struct dbconn *d);
+/* backup.c: after a row was written with its id, the table's id sequence
+ * is moved past it, now or (store_defer_ids) once per table. */
+enum rp_err ids_written(struct store_conn *c, const char *table, struct rp_error *err);
 /* replica.c: the log position after a commit, when there is a replica;
  * a replica is one (checked when the store opens). */
 void replica_note_commit(struct store_conn *c);

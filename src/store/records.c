@@ -55,8 +55,8 @@ enum rp_err store_insert(struct store_conn *c, const struct record *r, int64_t *
 	sql_release(&q);
 	/* a row written with its id (a restore) leaves PostgreSQL's sequence
 	 * behind */
-	if (rc == RP_OK && sets_id(r) && conn_driver(c)->ids_written)
-		rc = conn_driver(c)->ids_written(c, e->name, err);
+	if (rc == RP_OK && sets_id(r))
+		rc = ids_written(c, e->name, err);
 	if (rc == RP_OK && ret_id)
 		*ret_id = res.rowid;
 	return rc;

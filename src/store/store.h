@@ -347,6 +347,12 @@ enum rp_err store_table_load(struct store_conn *c, const char *table, json_t *ro
  * than per statement, so rows that point at each other (roles and users)
  * load in any order. */
 enum rp_err store_defer_foreign_keys(struct store_conn *c, struct rp_error *err);
+/* Inside a write transaction: rows written with their ids (a restore) do
+ * not each move the table's id sequence past them (PostgreSQL: a round
+ * trip per row); store_ids_written does it once per table, and must be
+ * called for each table loaded before the commit. */
+void store_defer_ids(struct store_conn *c);
+enum rp_err store_ids_written(struct store_conn *c, const char *table, struct rp_error *err);
 /* RP_EINVAL naming the first row whose reference points at nothing. */
 enum rp_err store_check_references(struct store_conn *c, struct rp_error *err);
 /* Inside a write transaction: deletes every record of every entity, the

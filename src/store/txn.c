@@ -258,7 +258,7 @@ enum rp_err store_commit(struct store_conn *c, struct rp_error *err)
 		return RP_OK;
 	}
 	c->txdepth = 0;
-	c->bulk = false;
+	c->bulk = c->ids_later = false;
 	if (!c->writing || !c->s->drv->group_commit) {
 		bool wrote = c->writing;
 		c->writing = false;
@@ -295,7 +295,7 @@ void store_rollback(struct store_conn *c)
 		return;
 	}
 	c->txdepth = 0;
-	c->doomed = c->bulk = false;
+	c->doomed = c->bulk = c->ids_later = false;
 	if (c->in_held) {
 		c->in_held = false;
 		return;
