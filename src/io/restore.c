@@ -313,13 +313,15 @@ enum rp_err backup_import_all(struct store *s, const char *dir, struct backup_su
 	json_decref(m);
 	if (rc)
 		return rc;
-	if ((rc = store_begin(c, true, err)))
-		return rc;
-	if ((rc = load_all(s, c, dir, plan, n, &sum, err))) {
-		store_rollback(c);
-		return rc;
+	store_schema_hold(); /* load_all migrates inside the transaction */
+	if ((rc = store_begin(c, true, err)) == RP_OK) {
+		if ((rc = load_all(s, c, dir, plan, n, &sum, err)))
+			store_rollback(c);
+		else
+			rc = store_commit(c, err);
 	}
-	if ((rc = store_commit(c, err)))
+	store_schema_release();
+	if (rc)
 		return rc;
 	if (ret)
 		*ret = sum;

@@ -10,7 +10,19 @@
 #include "core/clock.h"
 #include "model/registry.h"
 
-static pthread_mutex_t schema_lock = PTHREAD_MUTEX_INITIALIZER;
+/* Always taken before the writer's lock; recursive, so a restore can hold
+ * it across its transaction and migrate inside it (store_schema_hold). */
+static pthread_mutex_t schema_lock = PTHREAD_RECURSIVE_MUTEX_INITIALIZER_NP;
+
+void store_schema_hold(void)
+{
+	pthread_mutex_lock(&schema_lock);
+}
+
+void store_schema_release(void)
+{
+	pthread_mutex_unlock(&schema_lock);
+}
 
 static const char *column_type(const struct db_driver *drv, enum field_type t)
 {

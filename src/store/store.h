@@ -347,6 +347,11 @@ enum rp_err store_table_load(struct store_conn *c, const char *table, json_t *ro
  * than per statement, so rows that point at each other (roles and users)
  * load in any order. */
 enum rp_err store_defer_foreign_keys(struct store_conn *c, struct rp_error *err);
+/* The schema lock is taken before the writer's (store_migrate, custom
+ * fields); a transaction that migrates inside it (a restore) holds it from
+ * before its store_begin to after its end, so the order never inverts. */
+void store_schema_hold(void);
+void store_schema_release(void);
 /* Inside a write transaction: rows written with their ids (a restore) do
  * not each move the table's id sequence past them (PostgreSQL: a round
  * trip per row); store_ids_written does it once per table, and must be
