@@ -658,13 +658,10 @@ static enum rp_err start(struct importer *im, struct store *s, struct rp_error *
 	if (store_begin(im->d.c, true, err))
 		return err->err;
 	enum rp_err rc = start_locked(im, s, err);
-	if (rc == RP_OK || im->ended) {
-		struct rp_error cerr;
-		rp_error_init(&cerr);
-		if (store_commit(im->d.c, &cerr)) {
-			*err = cerr;
-			rc = err->err;
-		}
+	if (rc == RP_OK || im->ended) { /* an end written here (end_cancelled) stays */
+		enum rp_err crc = store_commit(im->d.c, err);
+		if (crc)
+			rc = crc;
 	} else {
 		store_rollback(im->d.c);
 	}

@@ -210,13 +210,18 @@ enum rp_err store_table_load(struct store_conn *c, const char *table, json_t *ro
 	return rc;
 }
 
+static enum rp_err move_ids(struct store_conn *c, const char *table, struct rp_error *err)
+{
+	return conn_driver(c)->ids_written ? conn_driver(c)->ids_written(c, table, err) : RP_OK;
+}
+
 enum rp_err ids_written(struct store_conn *c, const char *table, struct rp_error *err)
 {
 	if (c->ids_later) {
 		c->ids_pending = true;
 		return RP_OK;
 	}
-	return conn_driver(c)->ids_written ? conn_driver(c)->ids_written(c, table, err) : RP_OK;
+	return move_ids(c, table, err);
 }
 
 void store_defer_ids(struct store_conn *c)
@@ -230,7 +235,7 @@ enum rp_err store_ids_written(struct store_conn *c, const char *table, struct rp
 	if (!c->ids_pending)
 		return RP_OK;
 	c->ids_pending = false;
-	return conn_driver(c)->ids_written ? conn_driver(c)->ids_written(c, table, err) : RP_OK;
+	return move_ids(c, table, err);
 }
 
 enum rp_err store_defer_foreign_keys(struct store_conn *c, struct rp_error *err)
