@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { useServer, useBrowser, shot, until, sleep, usersOfRole, guardedTest } from './lib.mjs';
+import { dayStart } from '../../web/app/format.js';
 
 const srv = useServer();
 const test = guardedTest(srv);
@@ -71,16 +72,18 @@ test('board', async () => {
 });
 
 test('my day', async () => {
-  // the demo sales user with the most open tasks due by today, signed in
-  const tomorrow = new Date(Date.now() + 86400_000).toISOString().slice(0, 10) + 'T00:00:00Z';
-  const open = await srv.api.all(`/activities?done_at[null]=true&due_at[lt]=${tomorrow}&fields=id,owner_id`);
+  // the demo sales user with the most open tasks due by the end of their
+  // day, signed in; days are the user's own (time_zone), as on the page
+  const open = await srv.api.all('/activities?done_at[null]=true&fields=id,owner_id,due_at');
   const sales = await usersOfRole(srv.api, 'sales');
-  const n = (u) => open.filter((a) => a.owner_id === u.id).length;
+  const n = (u) => open.filter((a) => a.owner_id === u.id && a.due_at && a.due_at < dayStart(1, u.time_zone)).length;
   const u = sales.filter((x) => x.locale === 'en').sort((a, b) => n(b) - n(a))[0] || sales[0];
   // and something due later today, so that Today is not empty
-  const today = await srv.api.all(`/activities?owner_id=${u.id}&done_at[null]=true&due_at[gte]=${new Date().toISOString().slice(0, 10)}T00:00:00Z&due_at[lt]=${tomorrow}&fields=id`);
+  const [from, to] = [dayStart(0, u.time_zone), dayStart(1, u.time_zone)];
+  const today = await srv.api.all(`/activities?owner_id=${u.id}&done_at[null]=true&due_at[gte]=${from}&due_at[lt]=${to}&fields=id`);
   if (today.length < 2) {
-    const later = new Date(Math.min(Date.now() + 2 * 3600_000, Date.parse(tomorrow) - 60_000)).toISOString().replace(/\.\d+Z$/, 'Z');
+    const soon = Math.min(Date.now() + 2 * 3600_000, Date.parse(to) - 60_000);
+    const later = new Date(Math.max(soon, Date.now())).toISOString().replace(/\.\d+Z$/, 'Z');
     for (const subject of ['Call back about the renewal quote', 'Send the signed NDA']) {
       await srv.api.create('activities', { type: 'task', subject, due_at: later, owner_id: u.id });
     }
