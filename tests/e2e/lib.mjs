@@ -17,7 +17,6 @@
 import { execFileSync, spawn } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -73,18 +72,6 @@ export function uniqWord(prefix = 'Zq') {
   let s = '';
   for (let i = 0; i < 5; i++) { s += letters[n % 26]; n = Math.floor(n / 26); }
   return prefix + s;
-}
-
-export function freePort() {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer();
-    s.unref();
-    s.on('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address();
-      s.close(() => resolve(port));
-    });
-  });
 }
 
 // --- the server ------------------------------------------------------------
@@ -228,22 +215,11 @@ export class Server {
     const m = out.match(/rp_[A-Za-z0-9_-]+/);
     if (!m) throw new Error(`rapport token create printed no token: ${out}`);
     this.token = m[0];
-    let lastErr;
-    for (let attempt = 0; attempt < 3; attempt++) {
-      this.port = await freePort();
-      this.base = `http://127.0.0.1:${this.port}`;
-      try {
-        await this.spawn();
-        this.started = true;
-        this.api = new Client(this.base, { token: this.token });
-        return this;
-      } catch (e) {
-        lastErr = e;
-        await this.stop();
-        this.exit = null;
-      }
-    }
-    throw lastErr;
+    this.port = 0; // the first start binds a port the kernel picks
+    await this.spawn();
+    this.started = true;
+    this.api = new Client(this.base, { token: this.token });
+    return this;
   }
 
   async spawn() {
@@ -253,7 +229,11 @@ export class Server {
     this.proc = spawn(this.bin, ['serve', '--db', this.db, '--listen', `127.0.0.1:${this.port}`, '--quiet', ...web],
       { cwd: ROOT, env: this.env(), stdio: ['ignore', 'pipe', 'pipe'] });
     live.add(this.proc);
-    const keep = (c) => { this.log = (this.log + c.toString()).slice(-32768); };
+    let said = ''; // this start's own output, for its "serving" line
+    const keep = (c) => {
+      this.log = (this.log + c.toString()).slice(-32768);
+      if (said.length < 4096) said += c.toString();
+    };
     this.proc.stdout.on('data', keep);
     this.proc.stderr.on('data', keep);
     this.exited = new Promise((resolve) => {
@@ -265,17 +245,21 @@ export class Server {
       });
       this.proc.on('error', (err) => { this.exit = { code: -1, error: String(err) }; live.delete(this.proc); resolve(this.exit); });
     });
+    // the port from the server's own "serving" line: a port picked before
+    // the start can be bound by another program first, whose /healthz
+    // would then answer for this server
     const deadline = Date.now() + 10_000;
     while (Date.now() < deadline) {
       if (this.exit) throw new Error(`rapport serve exited during start-up ${JSON.stringify(this.exit)}:\n${this.log}`);
-      try {
-        const r = await fetch(`${this.base}/healthz`, { signal: AbortSignal.timeout(1000) });
-        await r.arrayBuffer();
-        if (r.status === 200) return;
-      } catch { /* not yet */ }
-      await sleep(50);
+      const m = /rapport serving http:\/\/127\.0\.0\.1:(\d+)\//.exec(said);
+      if (m) {
+        this.port = Number(m[1]);
+        this.base = `http://127.0.0.1:${this.port}`;
+        return;
+      }
+      await sleep(20);
     }
-    throw new Error(`rapport serve did not answer /healthz within 10 s:\n${this.log}`);
+    throw new Error(`rapport serve did not say where it serves within 10 s:\n${this.log}`);
   }
 
   /**

@@ -15,7 +15,6 @@
 import { spawn, spawnSync } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -96,18 +95,6 @@ export function uniq(prefix = 'x') {
   return `${prefix}${process.pid.toString(36)}${Date.now().toString(36).slice(-4)}${seq}`;
 }
 
-export function freePort() {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer();
-    s.unref();
-    s.on('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address();
-      s.close(() => resolve(port));
-    });
-  });
-}
-
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 /**
@@ -124,28 +111,22 @@ export async function startServer(opts = {}) {
   const dir = opts.dir || fs.mkdtempSync(path.join(os.tmpdir(), 'rapport-api-'));
   if (!opts.dir) madeDirs.add(dir);
   const adminPassword = opts.adminPassword || randomPassword();
-  let lastErr;
-  for (let attempt = 0; attempt < 3; attempt++) {
-    const port = await freePort();
-    const srv = new Server({ dir, port, adminPassword, args: opts.args || [], env: opts.env || {} });
-    try {
-      await srv.start();
-      return srv;
-    } catch (e) {
-      lastErr = e;
-      await srv.stop().catch(() => {});
-      if (!srv.exitedEarly) break; // not a port race: give up
-    }
+  const srv = new Server({ dir, adminPassword, args: opts.args || [], env: opts.env || {} });
+  try {
+    await srv.start();
+  } catch (e) {
+    await srv.stop().catch(() => {});
+    throw e;
   }
-  throw lastErr;
+  return srv;
 }
 
 export class Server {
-  constructor({ dir, port, adminPassword, args, env }) {
+  constructor({ dir, adminPassword, args, env }) {
     this.dir = dir;
     this.db = path.join(dir, 't.db');
-    this.port = port;
-    this.base = `http://127.0.0.1:${port}`;
+    this.port = 0; // known once the server says where it listens
+    this.base = null;
     this.adminEmail = ADMIN_EMAIL;
     this.adminPassword = adminPassword;
     this.args = args;
@@ -156,7 +137,11 @@ export class Server {
   }
 
   async start() {
-    const argv = ['serve', '--db', dbUrl(this.db), '--listen', `127.0.0.1:${this.port}`, ...this.args];
+    // Port 0: the kernel picks a free port as the server binds, and the
+    // server's own "serving" line says which. A port picked beforehand can
+    // be taken by another test's server before this one binds it, and its
+    // /healthz would then answer for this one.
+    const argv = ['serve', '--db', dbUrl(this.db), '--listen', '127.0.0.1:0', ...this.args];
     this.proc = spawn(BIN, argv, {
       cwd: ROOT,
       env: {
@@ -191,17 +176,17 @@ export class Server {
     const deadline = Date.now() + 10_000;
     while (Date.now() < deadline) {
       if (this.exit) {
-        this.exitedEarly = true;
         throw new Error(`rapport serve exited during start-up (${JSON.stringify(this.exit)}):\n${this.tail()}`);
       }
-      try {
-        const r = await fetch(`${this.base}/healthz`, { signal: AbortSignal.timeout(1000) });
-        await r.arrayBuffer();
-        if (r.status === 200) return;
-      } catch { /* not listening yet */ }
-      await sleep(50);
+      const m = /rapport serving http:\/\/127\.0\.0\.1:(\d+)\//.exec(this.stderr);
+      if (m) {
+        this.port = Number(m[1]);
+        this.base = `http://127.0.0.1:${this.port}`;
+        return;
+      }
+      await sleep(20);
     }
-    throw new Error(`rapport serve did not answer GET /healthz with 200 within 10 s:\n${this.tail()}`);
+    throw new Error(`rapport serve did not say where it serves within 10 s:\n${this.tail()}`);
   }
 
   tail(n = 4000) {
