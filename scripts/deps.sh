@@ -7,7 +7,8 @@ libsqlite3-dev libsodium-dev libutf8proc-dev libicu-dev libcmocka-dev sqlite3
 libcsv-dev libuchardet-dev libxlsxwriter-dev libzip-dev libxml2-dev libpq-dev liboath-dev"
 # PostgreSQL 15 (with pg_trgm and unaccent from contrib): the tests run the
 # store on it too, started by scripts/pg.sh
-TEST="nodejs npm cppcheck clang-format postgresql postgresql-contrib"
+# libfaketime: the job tests set the server's clock forward and back
+TEST="nodejs npm cppcheck clang-format postgresql postgresql-contrib libfaketime"
 # libFuzzer and the sanitizers' runtimes come with clang; llvm brings
 # llvm-symbolizer for readable stack traces
 FUZZ="clang libclang-rt-dev llvm"

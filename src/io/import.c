@@ -731,6 +731,7 @@ enum rp_err import_run(struct store *s, int64_t import_id, import_tick_fn tick, 
 		return RP_OK;
 	}
 	const char *status = "done";
+	bool interrupted = false;
 	while (rc == RP_OK) {
 		struct arena *batch = arena_new();
 		im.d.a = batch;
@@ -743,14 +744,18 @@ enum rp_err import_run(struct store *s, int64_t import_id, import_tick_fn tick, 
 		}
 		if (rows == 0)
 			break;
-		if ((tick && !tick(im.imp, table_progress(im.t), ctx)) || stop_requested(&im)) {
+		if (tick && !tick(im.imp, table_progress(im.t), ctx)) {
+			interrupted = true;
+			break;
+		}
+		if (stop_requested(&im)) {
 			status = "cancelled";
 			break;
 		}
 	}
 	struct rp_error serr;
 	rp_error_init(&serr);
-	if (im.imp) {
+	if (im.imp && !interrupted && !store_lease_lost(err)) {
 		if (rc)
 			finish(&im, "failed", err->detail[0] ? err->detail : "the import failed");
 		else

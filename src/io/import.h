@@ -61,7 +61,9 @@ enum rp_err import_create(struct dctx *d, const char *db_path, const struct impo
 			  struct record **ret, struct rp_error *err);
 
 /* Called after every batch with the import as it stands; return false to
- * stop (the batches done so far stay, as with a cancel). */
+ * stop: the batches done so far stay and the import stays running, to be
+ * resumed after them by the next import_run (a cancel is the user's, by
+ * the import's status). */
 typedef bool (*import_tick_fn)(const struct record *imp, double progress, void *ctx);
 
 /* Runs a queued (or interrupted) import to its end as the user who

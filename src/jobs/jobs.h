@@ -11,7 +11,9 @@
 
 struct job_ctx;
 /* Runs the job for ref_id (e.g. an import id). Call job_alive() now and
- * then: it renews the lease. */
+ * then: it renews the lease, and says when to stop. The job's write
+ * transactions commit only while it holds the lease (store_fence); when
+ * stopped it must be able to resume from its last commit. */
 typedef enum rp_err (*job_fn)(struct store *s, int64_t ref_id, struct job_ctx *ctx,
 			      struct rp_error *err);
 
@@ -29,5 +31,6 @@ struct jobs *jobs_start(struct store *s, const struct job_handler *handlers, int
 void jobs_wake(struct jobs *j);
 /* Stops after the running job's current step; waits for the thread. */
 void jobs_stop(struct jobs *j);
-/* Renews the running job's lease; false when the worker is stopping. */
+/* Renews the running job's lease; false when the worker is stopping or
+ * the lease was lost (another worker took the job over). */
 bool job_alive(struct job_ctx *ctx);

@@ -24,21 +24,26 @@ struct jobs {
 struct job_ctx {
 	struct jobs *j;
 	struct store_conn *c;
-	int64_t id;
-	int64_t renewed; /* when the lease was last renewed */
+	const struct job_row *job;
+	int64_t renewed_ns; /* monotonic: a jump of the wall clock is no gap */
+	bool lost;	    /* the lease ran out and another worker took the job */
 };
 
 bool job_alive(struct job_ctx *ctx)
 {
-	int64_t now = clock_now();
-	if (now - ctx->renewed >= JOB_LEASE_S / 3) {
+	int64_t now = clock_mono_ns();
+	if (!ctx->lost && now - ctx->renewed_ns >= (int64_t)JOB_LEASE_S * 1000000000 / 3) {
 		struct rp_error err;
 		rp_error_init(&err);
-		store_job_touch(ctx->c, ctx->id, JOB_LEASE_S, &err);
-		ctx->renewed = now;
+		/* a failure to renew is tried again at the next call: the lease
+		 * has two thirds of its time left */
+		if (store_job_touch(ctx->c, ctx->job, JOB_LEASE_S, &err) == RP_OK)
+			ctx->renewed_ns = now;
+		else
+			ctx->lost = store_lease_lost(&err);
 	}
 	pthread_mutex_lock(&ctx->j->lock);
-	bool alive = !ctx->j->stopping;
+	bool alive = !ctx->j->stopping && !ctx->lost;
 	pthread_mutex_unlock(&ctx->j->lock);
 	return alive;
 }
@@ -51,26 +56,40 @@ static const struct job_handler *handler_for(struct jobs *j, const char *kind)
 	return NULL;
 }
 
+/* Runs a claimed job with its writes fenced by the claim (store_fence),
+ * then records how it ended: done or failed; back in the queue when the
+ * server is stopping (another start or server takes it up at once); as it
+ * is when another worker took it over. */
 static void run_one(struct jobs *j, struct store_conn *c, const struct job_row *job)
 {
-	struct job_ctx ctx = {.j = j, .c = c, .id = job->id, .renewed = clock_now()};
+	struct job_ctx ctx = {.j = j, .c = c, .job = job, .renewed_ns = clock_mono_ns()};
 	const struct job_handler *h = handler_for(j, job->kind);
 	struct rp_error err;
 	rp_error_init(&err);
+	store_fence(c, job, JOB_LEASE_S);
 	enum rp_err rc =
 		h ? h->run(j->s, job->ref_id, &ctx, &err)
 		  : rp_fail(&err, RP_EINTERNAL, "unknown_job", "no handler for %s", job->kind);
-	if (rc)
-		log_warn("job %lld (%s %lld) failed: %s", (long long)job->id, job->kind,
-			 (long long)job->ref_id, err.detail);
+	store_fence(c, NULL, 0);
+	if (ctx.lost || (rc && store_lease_lost(&err))) {
+		log_warn("job %lld (%s %lld): its lease ran out and another worker took it over; "
+			 "stopped here",
+			 (long long)job->id, job->kind, (long long)job->ref_id);
+		return;
+	}
 	pthread_mutex_lock(&j->lock);
 	bool stopped = j->stopping;
 	pthread_mutex_unlock(&j->lock);
-	if (stopped && !rc)
-		return; /* interrupted: the lease runs out and the job resumes */
 	struct rp_error ferr;
 	rp_error_init(&ferr);
-	store_job_finish(c, job->id, rc ? "failed" : "done", rc ? err.detail : NULL, &ferr);
+	if (stopped && !rc) {
+		store_job_release(c, job, &ferr);
+		return;
+	}
+	if (rc)
+		log_warn("job %lld (%s %lld) failed: %s", (long long)job->id, job->kind,
+			 (long long)job->ref_id, err.detail);
+	store_job_finish(c, job, rc ? "failed" : "done", rc ? err.detail : NULL, &ferr);
 }
 
 /* Waits until woken, stopped or a second has passed. */
@@ -78,8 +97,8 @@ static bool idle(struct jobs *j)
 {
 	pthread_mutex_lock(&j->lock);
 	if (!j->woken && !j->stopping) {
-		struct timespec until;
-		clock_gettime(CLOCK_REALTIME, &until);
+		struct timespec until; /* the cond waits by the monotonic clock */
+		clock_gettime(CLOCK_MONOTONIC, &until);
 		until.tv_sec += 1;
 		pthread_cond_timedwait(&j->wake, &j->lock, &until);
 	}
@@ -121,7 +140,13 @@ struct jobs *jobs_start(struct store *s, const struct job_handler *handlers, int
 		abort();
 	*j = (struct jobs){.s = s, .handlers = handlers, .n = n};
 	pthread_mutex_init(&j->lock, NULL);
-	pthread_cond_init(&j->wake, NULL);
+	/* a wait to a wall-clock time would last an hour if the clock were
+	 * set back an hour meanwhile, and queued jobs would wait with it */
+	pthread_condattr_t ca;
+	pthread_condattr_init(&ca);
+	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+	pthread_cond_init(&j->wake, &ca);
+	pthread_condattr_destroy(&ca);
 	if (pthread_create(&j->thread, NULL, worker, j) != 0) {
 		log_warn("job worker: cannot start a thread (%s)", strerror(errno));
 		pthread_mutex_destroy(&j->lock);

@@ -139,6 +139,9 @@ struct db_driver {
 	 * the commit, so a check on it (a version, a status) holds when the
 	 * write lands; empty where the writer is serialised anyway */
 	const char *lock_read;
+	/* The database's clock in Unix seconds: job leases are reckoned by it,
+	 * so servers whose clocks differ (or jump) agree on who holds one. */
+	const char *epoch_now;
 	const char *sum;		    /* sum(x) as a real, for totals */
 	const char *ids_concat;		    /* record ids of a group, comma-separated */
 	const char *tags_open, *tags_close; /* EXISTS (SELECT 1 FROM elements of ...) */
@@ -179,10 +182,11 @@ struct store_conn {
 	bool held;		  /* a read transaction spans the request (store_hold_reads) */
 	bool in_held;		  /* the open read transaction is the held one */
 	struct dbconn replica;	  /* to the read replica, opened when first asked for */
-	int64_t replica_retry_at; /* clock_now() before which the replica is not tried */
+	int64_t replica_retry_at; /* clock_mono_ns() before which the replica is not tried */
 	uint64_t commit_lsn;	  /* log position after this thread's last commit */
 	bool ids_later;		  /* store_defer_ids: the sequences are moved per table */
 	bool ids_pending;	  /* ...and a row was written with its id since */
+	struct job_fence fence;	  /* store_fence: the job this thread's writes are for */
 	struct store_conn *next;
 };
 
@@ -274,6 +278,9 @@ struct exec_result {
 	int64_t rowid;
 	int changes;
 };
+/* jobs.c: a fenced thread's write transaction renews its job's lease, or
+ * fails with RP_ECONFLICT "lease_lost" (store_fence). */
+enum rp_err store_check_fence(struct store_conn *c, struct rp_error *err);
 enum rp_err stmt_exec_r(struct store_conn *c, struct sql *q, struct exec_result *res,
 			struct rp_error *err);
 /* Runs plain SQL text (DDL, pragmas) outside the cache. */

@@ -697,6 +697,7 @@ const struct db_driver pg_driver = {
 	/* not a key update: inserts referring to the row (foreign key checks
 	 * take KEY SHARE) are not held up */
 	.lock_read = " FOR NO KEY UPDATE",
+	.epoch_now = "CAST(EXTRACT(EPOCH FROM clock_timestamp()) AS BIGINT)",
 	.migrate_lock = "SELECT pg_advisory_xact_lock(7261707074)", /* "rapport" */
 	.written_lsn = "SELECT (pg_current_wal_lsn() - '0/0')::bigint",
 	.replayed_lsn = "SELECT (pg_last_wal_replay_lsn() - '0/0')::bigint",

@@ -63,13 +63,13 @@ static bool replica_connect(struct store_conn *c)
 {
 	if (c->replica.db)
 		return true;
-	if (clock_now() < c->replica_retry_at)
+	if (clock_mono_ns() < c->replica_retry_at)
 		return false;
 	struct rp_error err;
 	rp_error_init(&err);
 	if (replica_open(c, &err) == RP_OK)
 		return true;
-	c->replica_retry_at = clock_now() + REPLICA_RETRY_S;
+	c->replica_retry_at = clock_mono_ns() + (int64_t)REPLICA_RETRY_S * 1000000000;
 	log_warn("replica: reading from the primary for %d s: %s", REPLICA_RETRY_S, err.detail);
 	return false;
 }
@@ -88,7 +88,7 @@ bool store_read_replica(struct store_conn *c, uint64_t min_lsn)
 		log_warn("replica: reading from the primary for %d s: the replica did not answer",
 			 REPLICA_RETRY_S);
 		dbconn_close(&c->replica);
-		c->replica_retry_at = clock_now() + REPLICA_RETRY_S;
+		c->replica_retry_at = clock_mono_ns() + (int64_t)REPLICA_RETRY_S * 1000000000;
 	}
 	return false;
 }

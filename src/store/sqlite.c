@@ -442,6 +442,7 @@ const struct db_driver sqlite_driver = {
 	.index_nulls = "",
 	.skip_locked = "",
 	.lock_read = "",
+	.epoch_now = "unixepoch()",
 	.sum = "total",
 	.ids_concat = "group_concat(record_id)",
 	.tags_open = " (SELECT 1 FROM json_each(",

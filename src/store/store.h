@@ -191,22 +191,41 @@ enum rp_err store_repoint(struct store_conn *c, const struct entity_def *e, int6
 
 /* --- jobs and imports ---------------------------------------------------- */
 
+struct job_fence {
+	int64_t id, claim; /* the job and its claim (attempts); id 0: none */
+	int lease_s;
+};
+
+
 struct job_row {
 	int64_t id, ref_id;
 	char kind[32];
-	int attempts;
+	int attempts; /* claims so far: this one's number fences its writes */
 };
 enum rp_err store_job_add(struct store_conn *c, const char *kind, int64_t ref_id, int64_t *ret_id,
 			  struct rp_error *err);
-/* Takes the oldest due job (or one whose lease expired) for lease_s
- * seconds; RP_ENOTFOUND when there is none. */
+/* Takes the oldest queued job (or one whose lease expired) for lease_s
+ * seconds of the database's clock; RP_ENOTFOUND when there is none. */
 enum rp_err store_job_claim(struct store_conn *c, int lease_s, struct job_row *ret,
 			    struct rp_error *err);
-/* Extends a running job's lease. */
-enum rp_err store_job_touch(struct store_conn *c, int64_t id, int lease_s, struct rp_error *err);
-/* status: "done" or "failed". */
-enum rp_err store_job_finish(struct store_conn *c, int64_t id, const char *status,
+/* Extends the claim's lease; RP_ECONFLICT "lease_lost" when the job is
+ * no longer this claim's (the lease ran out and it was claimed again). */
+enum rp_err store_job_touch(struct store_conn *c, const struct job_row *job, int lease_s,
+			    struct rp_error *err);
+/* status: "done" or "failed"; nothing when the claim was lost. */
+enum rp_err store_job_finish(struct store_conn *c, const struct job_row *job, const char *status,
 			     const char *error, struct rp_error *err);
+/* Puts the claimed job back in the queue, to be taken up at once (by this
+ * server when it starts again, or by another). */
+enum rp_err store_job_release(struct store_conn *c, const struct job_row *job,
+			      struct rp_error *err);
+/* From now on every write transaction this thread commits on c renews the
+ * claim's lease in the same transaction, and is rolled back instead
+ * (RP_ECONFLICT "lease_lost") once the job is no longer this claim's: a
+ * job's writes land only while it holds its lease, so a job taken over
+ * after its lease ran out is never carried on twice. NULL ends it. */
+void store_fence(struct store_conn *c, const struct job_row *job, int lease_s);
+bool store_lease_lost(const struct rp_error *err);
 
 /* One record an import created ("created") or changed ("updated",
  * "merged"; old holds the previous values of the fields it wrote). */

@@ -257,6 +257,10 @@ enum rp_err store_commit(struct store_conn *c, struct rp_error *err)
 		c->in_held = false;
 		return RP_OK;
 	}
+	if (c->writing && store_check_fence(c, err)) {
+		store_rollback(c);
+		return err->err;
+	}
 	c->txdepth = 0;
 	c->bulk = c->ids_later = false;
 	if (!c->writing || !c->s->drv->group_commit) {

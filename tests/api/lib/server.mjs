@@ -76,6 +76,18 @@ export function dbUrl(file) {
   return url;
 }
 
+/**
+ * Runs SQL on the test database of `file` (as an outside program would:
+ * the sqlite3 shell, or psql on PostgreSQL) and returns what it printed.
+ */
+export function sqlOn(file, text) {
+  const r = PG_DIR
+    ? spawnSync(path.join(ROOT, 'scripts/pg.sh'), ['sql', PG_DIR, new URL(dbUrl(file)).pathname.slice(1), text], { encoding: 'utf8' })
+    : spawnSync('sqlite3', ['-cmd', '.timeout 10000', file, text], { encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`SQL on ${file} failed: ${r.stderr}`);
+  return r.stdout.trim();
+}
+
 /** RAPPORT_DB for a database file, and on PostgreSQL the folder for the
  * files a database keeps beside it (imports). */
 export function dbEnv(file) {
