@@ -123,8 +123,9 @@ static bool stored_value(const struct field_def *f, json_t *j, struct value *v)
 	}
 }
 
-static enum rp_err load_record(struct store_conn *c, const struct entity_def *e, json_t *row,
-			       struct arena *a, struct rp_error *err)
+/* The record a backup row holds, or a reason it holds none. */
+static enum rp_err read_record(const struct entity_def *e, json_t *row, struct arena *a,
+			       struct record **ret, struct rp_error *err)
 {
 	if (!json_is_object(row))
 		return rp_fail(err, RP_EINVAL, "invalid_backup", "not a JSON object");
@@ -145,8 +146,38 @@ static enum rp_err load_record(struct store_conn *c, const struct entity_def *e,
 	}
 	if (!r->set[0] || r->v[0].kind != V_INT || r->v[0].i <= 0)
 		return rp_fail(err, RP_EINVAL, "invalid_backup", "the row has no id");
-	/* the json strings stay alive until the row is written */
-	return store_insert(c, r, NULL, err);
+	*ret = r;
+	return RP_OK;
+}
+
+/* Records read and not written yet, with the JSON rows whose strings they
+ * point into, written together (store_insert_many). */
+#define PENDING_ROWS 256
+struct pending {
+	struct record *r[PENDING_ROWS];
+	json_t *json[PENDING_ROWS];
+	int64_t line[PENDING_ROWS];
+	int n;
+	int64_t failed[2]; /* the lines of the rows whose write failed */
+};
+
+static void drop_pending(struct pending *p)
+{
+	for (int i = 0; i < p->n; i++)
+		json_decref(p->json[i]);
+	p->n = 0;
+}
+
+static enum rp_err write_pending(struct store_conn *c, struct pending *p, struct rp_error *err)
+{
+	int failed[2] = {0, 0};
+	enum rp_err rc = p->n ? store_insert_many(c, p->r, p->n, failed, err) : RP_OK;
+	if (rc) {
+		p->failed[0] = p->line[failed[0]];
+		p->failed[1] = p->line[failed[1]];
+	}
+	drop_pending(p);
+	return rc;
 }
 
 /* Reads one line (without its newline) into *line; 1, 0 at the end, -1
@@ -164,17 +195,42 @@ static int next_line(FILE *f, char **line, size_t *cap, size_t *ret_len)
 	return 1;
 }
 
+/* One line: a record joins p (written when p is full), another table's
+ * row is written at once. */
 static enum rp_err load_line(struct store_conn *c, const struct backup_entry *en, const char *line,
-			     size_t len, struct arena *a, struct rp_error *err)
+			     size_t len, int64_t lineno, struct arena *a, struct pending *p,
+			     struct rp_error *err)
 {
 	json_error_t je;
 	json_t *row = json_loadb(line, len, JSON_REJECT_DUPLICATES, &je);
 	if (!row)
 		return rp_fail(err, RP_EINVAL, "invalid_backup", "not JSON: %s", je.text);
-	enum rp_err rc = en->ent ? load_record(c, en->ent, row, a, err)
-				 : store_table_load(c, en->name, row, err);
-	json_decref(row);
-	return rc;
+	if (!en->ent) {
+		enum rp_err rc = store_table_load(c, en->name, row, err);
+		json_decref(row);
+		return rc;
+	}
+	struct record *r = NULL;
+	if (read_record(en->ent, row, a, &r, err)) {
+		json_decref(row);
+		return err->err;
+	}
+	p->r[p->n] = r;
+	p->line[p->n] = lineno;
+	p->json[p->n++] = row;
+	return RP_OK;
+}
+
+/* A failure in a write of several rows names them all. */
+static enum rp_err at_rows(struct rp_error *err, const char *file, int64_t first, int64_t last)
+{
+	if (first == last)
+		return at(err, file, last);
+	char detail[sizeof err->detail], code[sizeof err->code];
+	snprintf(detail, sizeof detail, "%s", err->detail);
+	snprintf(code, sizeof code, "%s", err->code);
+	return rp_fail(err, err->err ? err->err : RP_EINVAL, code, "%s lines %lld-%lld: %s", file,
+		       (long long)first, (long long)last, detail);
 }
 
 /* Loads one file; its row count must match the manifest's. */
@@ -192,25 +248,44 @@ static enum rp_err load_entry(struct store_conn *c, const char *dir, const struc
 	size_t cap = 0, len = 0;
 	int64_t count = 0, lineno = 0;
 	enum rp_err rc = RP_OK;
+	bool write_failed = false;
 	struct arena *a = arena_new();
+	struct pending *p = calloc(1, sizeof *p);
+	if (!p)
+		abort();
 	int got;
 	while (rc == RP_OK && (got = next_line(f, &line, &cap, &len)) != 0) {
 		lineno++;
 		if (got < 0) {
 			rc = rp_fail(err, RP_EINVAL, "invalid_backup", "the line is too long");
-		} else if (len > 0) { /* a blank line is no row */
-			rc = load_line(c, en, line, len, a, err);
-			if (++count % BACKUP_PAGE == 0) { /* bounded memory */
-				arena_free(a);
-				a = arena_new();
-			}
+			break;
+		}
+		if (len == 0) /* a blank line is no row */
+			continue;
+		if ((rc = load_line(c, en, line, len, lineno, a, p, err)))
+			break;
+		count++;
+		if (p->n < PENDING_ROWS && count % BACKUP_PAGE != 0)
+			continue;
+		if ((rc = write_pending(c, p, err))) {
+			write_failed = true;
+			break;
+		}
+		if (count % BACKUP_PAGE == 0) { /* bounded memory */
+			arena_free(a);
+			a = arena_new();
 		}
 	}
+	if (rc == RP_OK && p->n)
+		write_failed = (rc = write_pending(c, p, err)) != RP_OK;
+	int64_t failed[2] = {p->failed[0], p->failed[1]};
+	drop_pending(p);
+	free(p);
 	arena_free(a);
 	free(line);
 	fclose(f);
 	if (rc)
-		return at(err, file, lineno);
+		return write_failed ? at_rows(err, file, failed[0], failed[1]) : at(err, file, lineno);
 	if (count != en->count)
 		return rp_fail(err, RP_EINVAL, "invalid_backup",
 			       "%s holds %lld rows but the manifest says %lld (a damaged copy?)",
@@ -261,10 +336,16 @@ static enum rp_err reindex(struct store_conn *c, const struct entity_def *e, str
 		struct record **rows;
 		n = 0;
 		rc = store_scan(c, e, after, BACKUP_PAGE, a, &rows, &n, err);
+		/* the target was empty (check_target): every record is new to
+		 * the index, and a page's texts go in together */
+		domain_defer_search(true);
 		for (int i = 0; rc == RP_OK && i < n; i++) {
 			after = record_int(rows[i], "id");
-			rc = domain_index_record(c, e, after, rows[i], a, err);
+			rc = domain_index_new_record(c, e, after, rows[i], a, err);
 		}
+		if (rc == RP_OK)
+			rc = domain_flush_search(c, err);
+		domain_defer_search(false);
 		arena_free(a);
 	}
 	return rc;

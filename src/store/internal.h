@@ -130,6 +130,11 @@ struct db_driver {
 	const char *int_type, *real_type, *id_column; /* column types, "id" column */
 	const char *table_suffix;		      /* after CREATE TABLE (...) */
 	bool inline_references;			      /* REFERENCES in column definitions */
+	/* Bulk writes put many rows in one statement: a round trip each is
+	 * most of a bulk load's time on PostgreSQL. (SQLite has no round
+	 * trips, and a many-row statement that may fail halfway gets a
+	 * statement journal, whose end costs as much as the transaction wrote.) */
+	bool multi_row_writes;
 	const char *returning_id;		      /* after an INSERT to read its id */
 	const char *no_index;			      /* before a column not to order by index */
 	const char *asc, *desc;	 /* sort orders with NULLs first ascending, last descending */

@@ -22,33 +22,46 @@ static bool sets_id(const struct record *r)
 	return false;
 }
 
-enum rp_err store_insert(struct store_conn *c, const struct record *r, int64_t *ret_id,
-			 struct rp_error *err)
+/* INSERT INTO entity (the columns r sets) VALUES: the head of an insert. */
+static void insert_head(struct sql *q, const struct record *r)
 {
 	const struct entity_def *e = r->ent;
-	struct sql q;
-	sql_init(&q);
-	sql_add(&q, "INSERT INTO ");
-	sql_ident(&q, e->name);
-	sql_add(&q, " (");
+	sql_add(q, "INSERT INTO ");
+	sql_ident(q, e->name);
+	sql_add(q, " (");
 	int k = 0;
 	for (int i = 0; i < r->n; i++) {
 		if (!r->set[i])
 			continue;
 		if (k++)
-			sql_add(&q, ",");
-		sql_ident(&q, field_column(&e->fields[i]));
+			sql_add(q, ",");
+		sql_ident(q, field_column(&e->fields[i]));
 	}
-	sql_add(&q, ") VALUES (");
-	k = 0;
+	sql_add(q, ") VALUES ");
+}
+
+/* (the values r sets) */
+static void insert_values(struct sql *q, const struct record *r)
+{
+	sql_add(q, "(");
+	int k = 0;
 	for (int i = 0; i < r->n; i++) {
 		if (!r->set[i])
 			continue;
 		if (k++)
-			sql_add(&q, ",");
-		sql_param(&q, &r->v[i]);
+			sql_add(q, ",");
+		sql_param(q, &r->v[i]);
 	}
-	sql_add(&q, ")");
+	sql_add(q, ")");
+}
+
+enum rp_err store_insert(struct store_conn *c, const struct record *r, int64_t *ret_id,
+			 struct rp_error *err)
+{
+	struct sql q;
+	sql_init(&q);
+	insert_head(&q, r);
+	insert_values(&q, r);
 	sql_add(&q, conn_driver(c)->returning_id);
 	struct exec_result res;
 	enum rp_err rc = stmt_exec_r(c, &q, &res, err);
@@ -56,9 +69,56 @@ enum rp_err store_insert(struct store_conn *c, const struct record *r, int64_t *
 	/* a row written with its id (a restore) leaves PostgreSQL's sequence
 	 * behind */
 	if (rc == RP_OK && sets_id(r))
-		rc = ids_written(c, e->name, err);
+		rc = ids_written(c, r->ent->name, err);
 	if (rc == RP_OK && ret_id)
 		*ret_id = res.rowid;
+	return rc;
+}
+
+static bool same_columns(const struct record *a, const struct record *b)
+{
+	if (a->ent != b->ent || a->n != b->n)
+		return false;
+	for (int i = 0; i < a->n; i++)
+		if (a->set[i] != b->set[i])
+			return false;
+	return true;
+}
+
+static int set_count(const struct record *r)
+{
+	int k = 0;
+	for (int i = 0; i < r->n; i++)
+		k += r->set[i];
+	return k;
+}
+
+enum rp_err store_insert_many(struct store_conn *c, struct record *const *r, int n,
+			      int ret_failed[2], struct rp_error *err)
+{
+	bool together = conn_driver(c)->multi_row_writes;
+	enum rp_err rc = RP_OK;
+	for (int i = 0; rc == RP_OK && i < n;) {
+		/* rows alike in their columns, as many as the parameters allow */
+		int per = together ? SQL_MAX_PARAMS / (set_count(r[i]) ? set_count(r[i]) : 1) : 1;
+		int first = i;
+		struct sql q;
+		sql_init(&q);
+		insert_head(&q, r[i]);
+		for (; i < n && i - first < per && same_columns(r[first], r[i]); i++) {
+			if (i > first)
+				sql_add(&q, ",");
+			insert_values(&q, r[i]);
+		}
+		rc = stmt_exec(c, &q, err);
+		sql_release(&q);
+		if (rc == RP_OK && sets_id(r[first]))
+			rc = ids_written(c, r[first]->ent->name, err);
+		if (rc) {
+			ret_failed[0] = first;
+			ret_failed[1] = i - 1;
+		}
+	}
 	return rc;
 }
 

@@ -435,6 +435,7 @@ const struct db_driver sqlite_driver = {
 	.id_column = "INTEGER PRIMARY KEY",
 	.table_suffix = " STRICT",
 	.inline_references = true,
+	.multi_row_writes = false,
 	.returning_id = "",
 	.no_index = "+",
 	.asc = " ASC",

@@ -84,6 +84,12 @@ bool store_bulk_failed(const struct store_conn *c);
  * as given: that is how a backup is restored. */
 enum rp_err store_insert(struct store_conn *c, const struct record *r, int64_t *ret_id,
 			 struct rp_error *err);
+/* Inserts records of one entity with their ids set (a restore): several
+ * to a statement where the driver writes so, each row as store_insert
+ * would. On a failure ret_failed[0..1] are the first and last index of
+ * the rows of the statement that failed (one row on SQLite). */
+enum rp_err store_insert_many(struct store_conn *c, struct record *const *r, int n,
+			      int ret_failed[2], struct rp_error *err);
 /* Updates the set slots of r on row id. */
 enum rp_err store_update(struct store_conn *c, const struct record *r, int64_t id,
 			 struct rp_error *err);

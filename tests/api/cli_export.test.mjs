@@ -196,11 +196,20 @@ test('a damaged backup is refused and nothing is written', () => {
   r = rapport(['import', '--all', bad], { db: dbD });
   assert.equal(r.code, 1);
   assert.match(r.err, /refers to a record of accounts that does not exist/);
+  // a row the database refuses (an id twice): on PostgreSQL rows are
+  // written many to a statement, and the problem names their lines
+  const twice = lines.map((l, k) => (k === 2 ? l.replace(/^\{"id":\d+/, lines[0].match(/^\{"id":\d+/)[0]) : l));
+  assert.notEqual(twice[2], lines[2], 'the third row now has the first one\'s id');
+  fs.writeFileSync(path.join(bad, 'contacts.jsonl'), `${twice.join('\n')}\n`);
+  r = rapport(['import', '--all', bad], { db: dbD });
+  assert.equal(r.code, 1);
+  assert.match(r.err, /contacts\.jsonl (line 3|lines 1-\d+):/);
+  fs.writeFileSync(path.join(bad, 'contacts.jsonl'), `${lines.join('\n')}\n`);
   fs.rmSync(path.join(bad, 'manifest.json'));
   r = rapport(['import', '--all', bad], { db: dbD });
   assert.equal(r.code, 1);
   assert.match(r.err, /not a finished backup/);
-  // after four failed imports the database holds nothing
+  // after five failed imports the database holds nothing
   const empty = path.join(root, 'empty');
   assert.equal(rapport(['export', '--all', empty], { db: dbD }).code, 0);
   for (const e of JSON.parse(fs.readFileSync(path.join(empty, 'manifest.json'), 'utf8')).load_order) {
