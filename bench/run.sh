@@ -39,7 +39,8 @@
 #                                 this machine: each scale's demo database
 #                                 is moved there with export/import --all.
 #                                 No storage ceiling (the SQL recorder is
-#                                 SQLite's) and no import workload.
+#                                 SQLite's); the import goes into an empty
+#                                 PostgreSQL database.
 # Every wait is bounded; every process started here is stopped on exit.
 set -Eeuo pipefail
 
@@ -734,10 +735,15 @@ done
 
 # The import workload: a CSV of contacts through `rapport import`, timed,
 # with its peak RSS (100k rows in quick mode, 1M in full).
-if [ "$STORE" = sqlite ] && { [ -z "${BENCH_WORKLOADS:-}" ] || want import; }; then
+if [ -z "${BENCH_WORKLOADS:-}" ] || want import; then
 	IMPORT_ROWS=${BENCH_IMPORT_ROWS:-$([ "$MODE" = full ] && echo 1000000 || echo 100000)}
 	log "import: $IMPORT_ROWS CSV rows into contacts"
-	if j=$(timeout 3600 "$BENCH/tools/import.sh" "$BIN" "$RUN/tmp" "$IMPORT_ROWS"); then
+	import_db=""
+	if [ "$STORE" = pg ]; then
+		pg_start
+		import_db=$("$ROOT/scripts/pg.sh" createdb "$PG_DIR" "import_$IMPORT_ROWS")
+	fi
+	if j=$(timeout 3600 "$BENCH/tools/import.sh" "$BIN" "$RUN/tmp" "$IMPORT_ROWS" $import_db); then
 		emit import "$j"
 		log "  import: $(python3 -c 'import json,sys; d=json.loads(sys.argv[1]); print("%d rows in %.0f s = %.0f rows/s, peak RSS %.0f MB" % (d["rows"], d["seconds"] or 0, d["rows_per_s"] or 0, (d["peak_rss_kb"] or 0) / 1024))' "$j")"
 	else

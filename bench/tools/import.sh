@@ -1,13 +1,15 @@
 #!/bin/sh
-# import.sh BIN DIR ROWS — the import workload: writes a CSV of ROWS contact
-# rows (Chinese, Russian and English names, phones, companies that repeat,
-# so accounts are linked and created) into DIR, imports it into a fresh
-# database with `rapport import contacts`, and prints one JSON object:
-# rows, seconds, rows/s, peak RSS, created/linked counts.
+# import.sh BIN DIR ROWS [DB] — the import workload: writes a CSV of ROWS
+# contact rows (Chinese, Russian and English names, phones, companies that
+# repeat, so accounts are linked and created) into DIR, imports it into a
+# fresh database with `rapport import contacts`, and prints one JSON
+# object: rows, seconds, rows/s, peak RSS, created/linked counts. DB: an
+# empty PostgreSQL database's URL instead of a new SQLite file in DIR.
 set -eu
 bin=$1 dir=$2 rows=$3
 csv=$dir/import-$rows.csv
-db=$dir/import-$rows.db
+db=${4:-$dir/import-$rows.db}
+export RAPPORT_DATA_DIR=$dir # where a PostgreSQL store keeps imported files
 python3 - "$csv" "$rows" <<'PY'
 import random, sys
 path, n = sys.argv[1], int(sys.argv[2])
@@ -21,7 +23,7 @@ with open(path, "w", encoding="utf-8", newline="") as f:
             i, rnd.choice(giv), rnd.choice(fam), i, i % 97, i % 1000, (i // 1000) % 100, i % 100,
             rnd.randrange(max(1, n // 20)), i % 50, 1 + i % 28, 1 + i % 12, 50 + i % 50))
 PY
-rm -f "$db" "$db-wal" "$db-shm"
+[ -n "${4:-}" ] || rm -f "$db" "$db-wal" "$db-shm"
 RAPPORT_ADMIN_PASSWORD=bench-admin-1 "$bin" init --db "$db" >/dev/null 2>&1
 out=$dir/import-$rows.log
 /usr/bin/time -f 'TIME %e %M' "$bin" import contacts "$csv" --db "$db" >"$out" 2>&1 || true
@@ -37,5 +39,6 @@ if s:
 d["rows_per_s"] = d["rows"] / secs if secs else None
 print(json.dumps(d))
 PY
-rm -f "$db" "$db-wal" "$db-shm" "$csv"
+[ -n "${4:-}" ] || rm -f "$db" "$db-wal" "$db-shm"
+rm -f "$csv"
 rm -rf "$dir/imports"
