@@ -12,23 +12,20 @@
  * are transliterated from both the unstripped and the stripped form so
  * "Сергей" gives "sergey" (from й) as well as "sergei".
  *
- * ICU transliterators are not thread-safe: textkey_init() opens prototypes
- * and each thread clones them on first use (kept in a pthread key whose
- * destructor closes them at thread exit).
+ * The ICU transliterators, one set per thread, are in translit.c.
  */
 #include "core/textkey.h"
 
-#include <pthread.h>
-#include <stdatomic.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include <unicode/uchar.h>
-#include <unicode/ustring.h>
-#include <unicode/utrans.h>
 #include <utf8proc.h>
+
+#include "core/translit.h"
+#include "core/xalloc.h"
 
 /* Pinyin concatenations span at most this many syllables. */
 #define PINYIN_WINDOW 8
@@ -42,29 +39,6 @@
 /* ------------------------------------------------------------------ */
 /* Memory and growable strings                                          */
 /* ------------------------------------------------------------------ */
-
-static size_t add_size(size_t a, size_t b)
-{
-	if (a > SIZE_MAX - b)
-		abort();
-	return a + b;
-}
-
-static void *xrealloc(void *p, size_t n)
-{
-	void *q = realloc(p, n ? n : 1);
-	if (!q)
-		abort();
-	return q;
-}
-
-static void *xcalloc(size_t n, size_t size)
-{
-	void *p = calloc(n ? n : 1, size ? size : 1);
-	if (!p)
-		abort();
-	return p;
-}
 
 typedef struct {
 	char *p;
@@ -118,6 +92,11 @@ static char *sb_take(sbuf *b)
 	sb_reserve(b, 0);
 	b->p[b->len] = '\0';
 	return b->p;
+}
+
+static bool is_ascii_alnum(char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9');
 }
 
 static bool same_bytes(const char *a, size_t an, const char *b, size_t bn)
@@ -311,326 +290,20 @@ static bool next_segment(const char *s, size_t len, size_t *pos, segment *g)
 }
 
 /* ------------------------------------------------------------------ */
-/* ICU transliterators                                                  */
-/* ------------------------------------------------------------------ */
-
-enum { TR_HAN_NAMES, TR_HAN_PLAIN, TR_CYRILLIC, TR_COUNT };
-
-static const char *const TR_IDS[TR_COUNT] = {
-	[TR_HAN_NAMES] = "Han-Latin/Names; Latin-ASCII; Lower",
-	[TR_HAN_PLAIN] = "Han-Latin; Latin-ASCII; Lower",
-	[TR_CYRILLIC] = "Russian-Latin/BGN; Any-Latin; Latin-ASCII; Lower",
-};
-
-/* Transliteration is most of the CPU of a write (profiled): names and
- * words repeat (common surnames, a company on every row of an import), so
- * each thread remembers its last results, direct-mapped. */
-#define MEMO_SLOTS   1024
-#define MEMO_MAX_LEN 256
-typedef struct {
-	const void *tr;
-	uint64_t hash;
-	char *in, *out;
-	size_t inlen, outlen;
-} tk_memo;
-
-typedef struct {
-	UTransliterator *tr[TR_COUNT];
-	tk_memo *memo; /* MEMO_SLOTS, allocated on first use */
-} tk_thread;
-
-static UTransliterator *g_proto[TR_COUNT];
-static pthread_mutex_t g_lock = PTHREAD_MUTEX_INITIALIZER;
-static pthread_key_t g_key;
-static atomic_bool g_ready;
-
-static UTransliterator *open_translit(const char *id)
-{
-	UChar uid[128];
-	int32_t n = 0;
-	UErrorCode st = U_ZERO_ERROR;
-	u_strFromUTF8(uid, (int32_t)(sizeof uid / sizeof *uid), &n, id, -1, &st);
-	if (U_FAILURE(st))
-		return NULL;
-	UParseError pe;
-	UTransliterator *t = utrans_openU(uid, n, UTRANS_FORWARD, NULL, 0, &pe, &st);
-	if (U_FAILURE(st)) {
-		if (t)
-			utrans_close(t);
-		return NULL;
-	}
-	return t;
-}
-
-static void close_all(UTransliterator **tr)
-{
-	for (int i = 0; i < TR_COUNT; i++) {
-		if (tr[i])
-			utrans_close(tr[i]);
-		tr[i] = NULL;
-	}
-}
-
-/* pthread key destructor. */
-static void thread_free(void *p)
-{
-	tk_thread *t = p;
-	if (!t)
-		return;
-	close_all(t->tr);
-	for (int i = 0; t->memo && i < MEMO_SLOTS; i++) {
-		free(t->memo[i].in);
-		free(t->memo[i].out);
-	}
-	free(t->memo);
-	free(t);
-}
-
-/* Clones the prototypes for the calling thread. */
-static tk_thread *thread_create(void)
-{
-	tk_thread *t = xcalloc(1, sizeof *t);
-	bool ok = true;
-	pthread_mutex_lock(&g_lock);
-	for (int i = 0; ok && i < TR_COUNT; i++) {
-		UErrorCode st = U_ZERO_ERROR;
-		t->tr[i] = g_proto[i] ? utrans_clone(g_proto[i], &st) : NULL;
-		ok = t->tr[i] && U_SUCCESS(st);
-	}
-	pthread_mutex_unlock(&g_lock);
-	if (!ok || pthread_setspecific(g_key, t) != 0) {
-		thread_free(t);
-		return NULL;
-	}
-	return t;
-}
-
-/* The calling thread's transliterators (compiling the prototypes on
- * first use), or NULL if ICU cannot open them. */
-static tk_thread *thread_get(void)
-{
-	if (!atomic_load(&g_ready) && textkey_init() != 0)
-		return NULL;
-	tk_thread *t = pthread_getspecific(g_key);
-	return t ? t : thread_create();
-}
-
-static int init_locked(void)
-{
-	for (int i = 0; i < TR_COUNT; i++) {
-		g_proto[i] = open_translit(TR_IDS[i]);
-		if (!g_proto[i])
-			goto fail;
-	}
-	if (pthread_key_create(&g_key, thread_free) != 0)
-		goto fail;
-	atomic_store(&g_ready, true);
-	return 0;
-fail:
-	close_all(g_proto);
-	return -1;
-}
-
-int textkey_init(void)
-{
-	pthread_mutex_lock(&g_lock);
-	int rc = atomic_load(&g_ready) ? 0 : init_locked();
-	pthread_mutex_unlock(&g_lock);
-	return rc;
-}
-
-static void *warm(void *arg)
-{
-	(void)arg;
-	textkey_init();
-	return NULL;
-}
-
-void textkey_warm(void)
-{
-	pthread_t th;
-	pthread_attr_t attr;
-	pthread_attr_init(&attr);
-	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
-	if (pthread_create(&th, &attr, warm, NULL) != 0)
-		textkey_init(); /* no thread: compile now */
-	pthread_attr_destroy(&attr);
-}
-
-void textkey_shutdown(void)
-{
-	pthread_mutex_lock(&g_lock);
-	if (atomic_load(&g_ready)) {
-		atomic_store(&g_ready, false);
-		tk_thread *t = pthread_getspecific(g_key);
-		pthread_setspecific(g_key, NULL);
-		thread_free(t);
-		pthread_key_delete(g_key);
-		close_all(g_proto);
-	}
-	pthread_mutex_unlock(&g_lock);
-}
-
-/* UTF-16 → malloc'd UTF-8; NULL on ICU error. */
-static char *utf16_to_utf8(const UChar *u, int32_t ulen, size_t *outlen)
-{
-	UErrorCode st = U_ZERO_ERROR;
-	int32_t n = 0;
-	u_strToUTF8(NULL, 0, &n, u, ulen, &st);
-	if (st != U_BUFFER_OVERFLOW_ERROR && U_FAILURE(st))
-		return NULL;
-	char *r = xrealloc(NULL, add_size((size_t)n, 1));
-	st = U_ZERO_ERROR;
-	u_strToUTF8(r, n + 1, &n, u, ulen, &st);
-	if (U_FAILURE(st)) {
-		free(r);
-		return NULL;
-	}
-	*outlen = (size_t)n;
-	return r;
-}
-
-/* One utrans_transUChars() attempt with a buffer of cap UChars.  Returns
- * the buffer, or NULL with *need set when cap was too small (*need = 0
- * on other errors). */
-static UChar *translit_try(UTransliterator *tr, const char *s, size_t len, int32_t cap,
-			   int32_t *ulen, int32_t *need)
-{
-	UChar *buf = xrealloc(NULL, (size_t)cap * sizeof *buf);
-	UErrorCode st = U_ZERO_ERROR;
-	int32_t n = 0;
-	u_strFromUTF8(buf, cap, &n, s, (int32_t)len, &st);
-	int32_t limit = n;
-	if (U_SUCCESS(st))
-		utrans_transUChars(tr, buf, &n, cap, 0, &limit, &st);
-	*need = 0;
-	if (U_SUCCESS(st) && n < cap) {
-		*ulen = n;
-		return buf;
-	}
-	if (st == U_BUFFER_OVERFLOW_ERROR || n >= cap)
-		*need = n > cap ? n + 16 : cap * 2;
-	free(buf);
-	return NULL;
-}
-
-/* Transliterates len bytes of valid UTF-8; malloc'd UTF-8 or NULL. */
-static uint64_t memo_hash(const void *tr, const char *s, size_t len)
-{
-	uint64_t h = 1469598103934665603ull ^ (uint64_t)(uintptr_t)tr;
-	for (size_t i = 0; i < len; i++)
-		h = (h ^ (unsigned char)s[i]) * 1099511628211ull;
-	return h;
-}
-
-static char *dup_bytes(const char *s, size_t n)
-{
-	char *r = xrealloc(NULL, n + 1);
-	memcpy(r, s, n);
-	r[n] = '\0';
-	return r;
-}
-
-/* The remembered result for (tr, s), as a fresh copy; NULL if none. */
-static char *memo_get(tk_thread *t, const void *tr, const char *s, size_t len, uint64_t h,
-		      size_t *outlen)
-{
-	if (!t || !t->memo || len > MEMO_MAX_LEN)
-		return NULL;
-	tk_memo *m = &t->memo[h % MEMO_SLOTS];
-	if (m->tr != tr || m->hash != h || m->inlen != len || memcmp(m->in, s, len))
-		return NULL;
-	*outlen = m->outlen;
-	return dup_bytes(m->out, m->outlen);
-}
-
-static void memo_put(tk_thread *t, const void *tr, const char *s, size_t len, uint64_t h,
-		     const char *out, size_t outlen)
-{
-	if (!t || len > MEMO_MAX_LEN)
-		return;
-	if (!t->memo)
-		t->memo = xcalloc(MEMO_SLOTS, sizeof *t->memo);
-	tk_memo *m = &t->memo[h % MEMO_SLOTS];
-	free(m->in);
-	free(m->out);
-	*m = (tk_memo){tr, h, dup_bytes(s, len), dup_bytes(out, outlen), len, outlen};
-}
-
-static char *transliterate_now(UTransliterator *tr, const char *s, size_t len, size_t *outlen);
-
-static char *transliterate(UTransliterator *tr, const char *s, size_t len, size_t *outlen)
-{
-	tk_thread *t = atomic_load(&g_ready) ? pthread_getspecific(g_key) : NULL;
-	uint64_t h = memo_hash(tr, s, len);
-	char *r = memo_get(t, tr, s, len, h, outlen);
-	if (r)
-		return r;
-	r = transliterate_now(tr, s, len, outlen);
-	if (r)
-		memo_put(t, tr, s, len, h, r, *outlen);
-	return r;
-}
-
-static char *transliterate_now(UTransliterator *tr, const char *s, size_t len, size_t *outlen)
-{
-	int32_t cap = (int32_t)len * 4 + 16; /* len ≤ 64 KiB: no overflow */
-	for (int attempt = 0; attempt < 4 && cap > 0; attempt++) {
-		int32_t ulen = 0, need = 0;
-		UChar *buf = translit_try(tr, s, len, cap, &ulen, &need);
-		if (buf) {
-			char *r = utf16_to_utf8(buf, ulen, outlen);
-			free(buf);
-			return r;
-		}
-		if (need <= cap)
-			return NULL;
-		cap = need;
-	}
-	return NULL;
-}
-
-static bool is_ascii_alnum(char c)
-{
-	return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9');
-}
-
-/* Transliterates one word and keeps only [a-z0-9] ("ol'ga" → "olga").
- * Returns malloc'd text (possibly empty) or NULL on ICU error. */
-static char *latin_word(UTransliterator *tr, const char *s, size_t len, size_t *outlen)
-{
-	size_t n = 0;
-	char *r = transliterate(tr, s, len, &n);
-	if (!r)
-		return NULL;
-	size_t k = 0;
-	for (size_t i = 0; i < n; i++) {
-		char c = r[i];
-		if (c >= 'A' && c <= 'Z')
-			c = (char)(c - 'A' + 'a');
-		if (is_ascii_alnum(c))
-			r[k++] = c;
-	}
-	r[k] = '\0';
-	*outlen = k;
-	return r;
-}
-
-/* ------------------------------------------------------------------ */
 /* Index: Cyrillic and Latin words                                      */
 /* ------------------------------------------------------------------ */
 
 /* Adds the Latin transliteration(s) of a Cyrillic word: from the word
  * as folded (raw, marks kept) and from its stripped form. */
 static void index_cyrillic(sbuf *out, const char *raw, size_t rawn, const char *word, size_t wn,
-			   tk_thread *t)
+			   struct translit *t)
 {
 	size_t an = 0, bn = 0;
-	char *a = latin_word(t->tr[TR_CYRILLIC], raw, rawn, &an);
+	char *a = translit_word(t, TR_CYRILLIC, raw, rawn, &an);
 	if (a && !same_bytes(a, an, word, wn))
 		sb_token(out, a, an);
 	if (!same_bytes(raw, rawn, word, wn)) {
-		char *b = latin_word(t->tr[TR_CYRILLIC], word, wn, &bn);
+		char *b = translit_word(t, TR_CYRILLIC, word, wn, &bn);
 		if (b && !(a && same_bytes(b, bn, a, an)) && !same_bytes(b, bn, word, wn))
 			sb_token(out, b, bn);
 		free(b);
@@ -749,11 +422,11 @@ static void emit_pinyin_diff(sbuf *out, const syllables *names, const syllables 
 	free(mask);
 }
 
-static void index_pinyin(sbuf *out, const char *h, size_t hn, tk_thread *t)
+static void index_pinyin(sbuf *out, const char *h, size_t hn, struct translit *t)
 {
 	size_t an = 0, bn = 0;
-	char *a = transliterate(t->tr[TR_HAN_NAMES], h, hn, &an);
-	char *b = transliterate(t->tr[TR_HAN_PLAIN], h, hn, &bn);
+	char *a = translit_run(t, TR_HAN_NAMES, h, hn, &an);
+	char *b = translit_run(t, TR_HAN_PLAIN, h, hn, &bn);
 	syllables names = a ? split_syllables(a, an) : (syllables){0};
 	syllables plain = b ? split_syllables(b, bn) : (syllables){0};
 	emit_pinyin(out, &names, NULL);
@@ -766,7 +439,7 @@ static void index_pinyin(sbuf *out, const char *h, size_t hn, tk_thread *t)
 
 /* Han run (stripped, so Han characters only): bigrams, last character,
  * pinyin. */
-static void index_han(sbuf *out, const char *h, size_t hn, tk_thread *t)
+static void index_han(sbuf *out, const char *h, size_t hn, struct translit *t)
 {
 	size_t last = last_cp_offset(h, hn);
 	if (last > 0) {
@@ -822,7 +495,7 @@ static void index_phones(sbuf *out, const char *s, size_t len)
 /* Public functions                                                     */
 /* ------------------------------------------------------------------ */
 
-static void index_segment(sbuf *out, const segment *g, tk_thread *t)
+static void index_segment(sbuf *out, const segment *g, struct translit *t)
 {
 	size_t wn = 0;
 	char *w = strip_marks(g->p, g->len, &wn);
@@ -845,9 +518,9 @@ static void index_segment(sbuf *out, const segment *g, tk_thread *t)
  * keys per thread, as transliterations are, made imports slower: the
  * entries pushed the names' transliterations out of the memo.) */
 static char *map_segments(const char *s, size_t len,
-			  void (*each)(sbuf *, const segment *, tk_thread *), bool phones)
+			  void (*each)(sbuf *, const segment *, struct translit *), bool phones)
 {
-	tk_thread *t = thread_get();
+	struct translit *t = translit_thread();
 	if (!t)
 		return NULL;
 	size_t n = 0;
@@ -872,15 +545,15 @@ char *textkey_index(const char *s, size_t len)
 /* One segment as Latin letters and digits: a Han run as its pinyin
  * syllables run together, a Cyrillic word transliterated, others folded
  * with their marks stripped. */
-static void latin_segment(sbuf *out, const segment *g, tk_thread *t)
+static void latin_segment(sbuf *out, const segment *g, struct translit *t)
 {
 	size_t wn = 0, ln = 0;
 	char *w = strip_marks(g->p, g->len, &wn);
 	char *l = NULL;
 	if (wn && g->han)
-		l = latin_word(t->tr[TR_HAN_NAMES], w, wn, &ln);
+		l = translit_word(t, TR_HAN_NAMES, w, wn, &ln);
 	else if (wn && g->cyr)
-		l = latin_word(t->tr[TR_CYRILLIC], g->p, g->len, &ln);
+		l = translit_word(t, TR_CYRILLIC, g->p, g->len, &ln);
 	if (l)
 		sb_token(out, l, ln);
 	else if (wn)

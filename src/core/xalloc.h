@@ -1,0 +1,29 @@
+/* xalloc.h — allocation that aborts when memory runs out, for the text
+ * code of core/ (textkey.c, translit.c), whose callers have no way to
+ * report it. */
+#pragma once
+#include <stdint.h>
+#include <stdlib.h>
+
+static inline size_t add_size(size_t a, size_t b)
+{
+	if (a > SIZE_MAX - b)
+		abort();
+	return a + b;
+}
+
+static inline void *xrealloc(void *p, size_t n)
+{
+	void *q = realloc(p, n ? n : 1);
+	if (!q)
+		abort();
+	return q;
+}
+
+static inline void *xcalloc(size_t n, size_t size)
+{
+	void *p = calloc(n ? n : 1, size ? size : 1);
+	if (!p)
+		abort();
+	return p;
+}
