@@ -95,6 +95,12 @@ struct db_driver {
 	/* Dialect hooks: full-text match of alias's row against an FTS5-style
 	 * expression (textkey_query's), and replacing a row of the index. */
 	void (*sql_match)(struct sql *q, const char *alias, const char *match);
+	/* The prefix (at most 3 characters) of the longest word of a match
+	 * expression, as migrations/pg/006 indexes prefixes in search_terms;
+	 * malloc'd, or NULL when the driver has no such index or the
+	 * expression no word. Global search then reads that prefix's rows of
+	 * an entity newest first and checks the whole expression on each. */
+	char *(*search_prefix)(const char *match);
 	enum rp_err (*search_put)(struct store_conn *c, int64_t key, const char *text,
 				  struct rp_error *err);
 	/* Adds the texts of keys that have none yet (n <= 128; NULL or empty

@@ -452,31 +452,39 @@ static char *tsvector_text(const char *body)
 	return buf_detach(&b, NULL);
 }
 
-/* textkey_query's FTS5 expression — "phrase"[*] terms joined by AND — as a
- * tsquery: ('a' <-> 'b':*) & ('c'). */
+/* The next "phrase"[*] of an FTS5 expression (textkey_query's: such terms
+ * joined by AND) from p: its text in phrase (initialised here), whether a
+ * star follows; the position after it, or NULL when there is none. */
+static const char *next_phrase(const char *p, struct buf *phrase, bool *star)
+{
+	while (*p && *p != '"')
+		p++;
+	if (!*p)
+		return NULL;
+	buf_init(phrase, 0);
+	for (p++; *p; p++) {
+		if (*p == '"' && p[1] == '"') {
+			buf_addc(phrase, '"');
+			p++;
+		} else if (*p == '"') {
+			p++;
+			break;
+		} else {
+			buf_addc(phrase, *p);
+		}
+	}
+	*star = *p == '*';
+	return p;
+}
+
+/* The expression as a tsquery: ('a' <-> 'b':*) & ('c'). */
 static char *tsquery_text(const char *match)
 {
 	struct buf b, phrase;
 	buf_init(&b, 0);
 	int terms = 0;
-	for (const char *p = match; *p;) {
-		if (*p != '"') {
-			p++;
-			continue;
-		}
-		buf_init(&phrase, 0);
-		for (p++; *p; p++) {
-			if (*p == '"' && p[1] == '"') {
-				buf_addc(&phrase, '"');
-				p++;
-			} else if (*p == '"') {
-				p++;
-				break;
-			} else {
-				buf_addc(&phrase, *p);
-			}
-		}
-		bool star = *p == '*';
+	bool star;
+	for (const char *p = match; (p = next_phrase(p, &phrase, &star));) {
 		const char *ph = buf_str(&phrase), *t;
 		size_t n = strlen(ph), pos = 0, tn;
 		int k = 0;
@@ -492,6 +500,43 @@ static char *tsquery_text(const char *match)
 		buf_release(&phrase);
 	}
 	return buf_detach(&b, NULL);
+}
+
+/* How many characters of each word migrations/pg/006 indexes. */
+#define TERM_PREFIX_CHARS 3
+
+/* The term of the longest word of the expression's phrases (the longer a
+ * word, the fewer rows share its start): its first TERM_PREFIX_CHARS
+ * characters, or the whole of a shorter word that is not a prefix (the
+ * last word of a starred phrase is). */
+static char *pq_search_prefix(const char *match)
+{
+	struct buf phrase;
+	bool star;
+	char *best = NULL;
+	size_t best_chars = 0;
+	for (const char *p = match; (p = next_phrase(p, &phrase, &star));) {
+		const char *ph = buf_str(&phrase), *t;
+		size_t n = strlen(ph), pos = 0, tn;
+		while (next_token(ph, n, &pos, &t, &tn)) {
+			size_t chars = utf8_chars(t, tn), end = pos, tn2;
+			const char *t2;
+			bool prefix = star && !next_token(ph, n, &end, &t2, &tn2);
+			if (chars <= best_chars || (prefix && chars < TERM_PREFIX_CHARS))
+				continue;
+			best_chars = chars;
+			size_t bytes = 0;
+			for (size_t k = 0; bytes < tn && k < TERM_PREFIX_CHARS; k++)
+				for (bytes++; bytes < tn && ((unsigned char)t[bytes] & 0xC0) == 0x80;)
+					bytes++;
+			free(best);
+			best = strndup(t, bytes);
+			if (!best)
+				abort();
+		}
+		buf_release(&phrase);
+	}
+	return best;
 }
 
 static void pq_sql_match(struct sql *q, const char *alias, const char *match)
@@ -697,6 +742,7 @@ const struct db_driver pg_driver = {
 	.changes = pq_changes,
 	.sync = pq_sync,
 	.sql_match = pq_sql_match,
+	.search_prefix = pq_search_prefix,
 	.search_put = pq_search_put,
 	.search_add = pq_search_add,
 	.sql_contains = pq_sql_contains,

@@ -514,6 +514,48 @@ enum rp_err store_search_put(struct store_conn *c, const struct entity_def *e, i
 	return conn_driver(c)->search_put(c, search_base(e) + id, text, err);
 }
 
+/* The index's rows of the entity, newest first, joined to the records. */
+static void search_by_index(struct store_conn *c, struct sql *q, const struct entity_def *e,
+			    const char *match, int64_t base)
+{
+	sql_add(q, " FROM search_index AS s JOIN ");
+	sql_ident(q, e->name);
+	sql_add(q, " AS t ON t.\"id\"=s.rowid-");
+	sql_int(q, base);
+	sql_add(q, " WHERE ");
+	conn_driver(c)->sql_match(q, "s", match);
+	sql_add(q, " AND s.rowid BETWEEN ");
+	sql_int(q, base);
+	sql_add(q, " AND ");
+	sql_int(q, base + ((int64_t)1 << SEARCH_SHIFT) - 1);
+	sql_add(q, " AND t.\"deleted_at\" IS NULL");
+}
+
+/* PostgreSQL (search_terms): the entity's rows whose words start as the
+ * query's longest word does, newest first, each checked against the whole
+ * query and joined to its record. LATERAL ... OFFSET 0 keeps the planner
+ * to that order, which ends as soon as enough rows match. */
+static void search_by_prefix(struct store_conn *c, struct sql *q, const struct entity_def *e,
+			     const char *match, char *prefix, int64_t base,
+			     const struct scope *scope)
+{
+	sql_add(q, " FROM search_terms AS k CROSS JOIN LATERAL (SELECT 1 FROM search_index AS s"
+		   " WHERE s.rowid=k.rowid AND ");
+	conn_driver(c)->sql_match(q, "s", match);
+	sql_add(q, " OFFSET 0) AS s CROSS JOIN LATERAL (SELECT t.* FROM ");
+	sql_ident(q, e->name);
+	sql_add(q, " AS t WHERE t.\"id\"=k.rowid-");
+	sql_int(q, base);
+	sql_add(q, " AND t.\"deleted_at\" IS NULL");
+	sql_scope(q, "t", scope);
+	sql_add(q, " OFFSET 0) AS t WHERE k.term=rp_search_term(");
+	sql_text_owned(q, prefix);
+	sql_add(q, ") AND k.rowid BETWEEN ");
+	sql_int(q, base);
+	sql_add(q, " AND ");
+	sql_int(q, base + ((int64_t)1 << SEARCH_SHIFT) - 1);
+}
+
 enum rp_err store_search(struct store_conn *c, const struct entity_def *e, const char *match,
 			 const struct scope *scope, int limit, struct arena *a,
 			 struct record ***ret_rows, int *ret_n, struct rp_error *err)
@@ -521,24 +563,21 @@ enum rp_err store_search(struct store_conn *c, const struct entity_def *e, const
 	int64_t base = search_base(e);
 	if (limit < 1)
 		limit = 1;
+	const struct db_driver *drv = conn_driver(c);
+	char *prefix = drv->search_prefix ? drv->search_prefix(match) : NULL;
 	struct sql q;
 	sql_init(&q);
 	int map[MODEL_MAX_FIELDS];
 	sql_add(&q, "SELECT ");
 	int ncols = sql_select_columns(&q, e, NULL, "t", map);
-	sql_add(&q, " FROM search_index AS s JOIN ");
-	sql_ident(&q, e->name);
-	sql_add(&q, " AS t ON t.\"id\"=s.rowid-");
-	sql_int(&q, base);
-	sql_add(&q, " WHERE ");
-	conn_driver(c)->sql_match(&q, "s", match);
-	sql_add(&q, " AND s.rowid BETWEEN ");
-	sql_int(&q, base);
-	sql_add(&q, " AND ");
-	sql_int(&q, base + ((int64_t)1 << SEARCH_SHIFT) - 1);
-	sql_add(&q, " AND t.\"deleted_at\" IS NULL");
-	sql_scope(&q, "t", scope);
-	sql_add(&q, " ORDER BY s.rowid DESC LIMIT ");
+	if (prefix) {
+		search_by_prefix(c, &q, e, match, prefix, base, scope);
+		sql_add(&q, " ORDER BY k.rowid DESC LIMIT ");
+	} else {
+		search_by_index(c, &q, e, match, base);
+		sql_scope(&q, "t", scope);
+		sql_add(&q, " ORDER BY s.rowid DESC LIMIT ");
+	}
 	sql_int(&q, limit);
 	enum rp_err rc = fetch_rows(c, &q, e, map, ncols, limit, a, ret_rows, ret_n, NULL, err);
 	sql_release(&q);

@@ -3,7 +3,7 @@
 // parts, phone digits, prefixes, deleted records, hostile queries.
 import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
-import { API, useServer, expectStatus, fmt, create } from './lib/server.mjs';
+import { API, PG_DIR, useServer, expectStatus, fmt, create, sqlOn } from './lib/server.mjs';
 
 const srv = useServer();
 const enc = encodeURIComponent;
@@ -162,4 +162,29 @@ test('records whose searchable text folds to nothing (emoji, punctuation) are cr
   const s = await search('😀');
   assert.ok(Array.isArray(s.json.data));
   await finds('张三', 'contacts', rec.zhang);
+});
+
+test('a word found among many newer records that start alike', async () => {
+  // the older record is behind 30 newer ones sharing its first three
+  // letters: on PostgreSQL they are one term, read newest first and each
+  // checked against the whole query
+  const old = await create(srv.admin, 'contacts', { name: 'Zorgonaut Pell' });
+  for (let i = 0; i < 30; i++) await create(srv.admin, 'contacts', { name: `Zorbatex ${i} Pell` });
+  await finds('zorgon', 'contacts', old);
+  await finds('zorgonaut pell', 'contacts', old);
+  const r = await search('zorb');
+  assert.equal(r.json.data.filter((h) => h.entity === 'contacts').length, 10, fmt(r));
+});
+
+test('PostgreSQL: the term index follows every change of the search index', { skip: !PG_DIR && 'SQLite has no term index' }, async () => {
+  const c = await create(srv.admin, 'contacts', { name: 'Quillon Verhoeven' });
+  expectStatus(await srv.admin.patch(`${API}/contacts/${c.id}`, { name: 'Ruskin Verhoeven' }), 200);
+  const db = srv.server.db;
+  const stale = sqlOn(db, `SELECT count(*) FROM search_terms AS k WHERE NOT EXISTS (SELECT 1 FROM search_index AS s
+    WHERE s.rowid = k.rowid AND k.term IN (SELECT rp_search_terms(s.tsv)))`);
+  const missing = sqlOn(db, `SELECT count(*) FROM search_index AS s, rp_search_terms(s.tsv) AS t
+    WHERE NOT EXISTS (SELECT 1 FROM search_terms AS k WHERE k.term = t AND k.rowid = s.rowid)`);
+  assert.deepEqual([stale, missing], ['0', '0'], 'terms of no row, rows without their terms');
+  await finds('ruskin', 'contacts', c);
+  await misses('quillon', 'contacts', c);
 });
