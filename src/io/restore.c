@@ -285,7 +285,8 @@ static enum rp_err load_entry(struct store_conn *c, const char *dir, const struc
 	free(line);
 	fclose(f);
 	if (rc)
-		return write_failed ? at_rows(err, file, failed[0], failed[1]) : at(err, file, lineno);
+		return write_failed ? at_rows(err, file, failed[0], failed[1])
+				    : at(err, file, lineno);
 	if (count != en->count)
 		return rp_fail(err, RP_EINVAL, "invalid_backup",
 			       "%s holds %lld rows but the manifest says %lld (a damaged copy?)",

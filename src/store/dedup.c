@@ -36,7 +36,8 @@ enum rp_err store_dedup_add(struct store_conn *c, const struct entity_def *e, in
 		int k = 0;
 		do {
 			sql_add(&q, k++ ? "," : "");
-			sql_fmt(&q, "(%i,%t,%t,%i)", (int64_t)e->code, keys[i].kind, keys[i].key, id);
+			sql_fmt(&q, "(%i,%t,%t,%i)", (int64_t)e->code, keys[i].kind, keys[i].key,
+				id);
 		} while (++i < n && together);
 		rc = stmt_exec(c, &q, err);
 		sql_release(&q);

@@ -141,11 +141,11 @@ struct db_driver {
 	 * trips, and a many-row statement that may fail halfway gets a
 	 * statement journal, whose end costs as much as the transaction wrote.) */
 	bool multi_row_writes;
-	const char *returning_id;		      /* after an INSERT to read its id */
-	const char *no_index;			      /* before a column not to order by index */
-	const char *asc, *desc;	 /* sort orders with NULLs first ascending, last descending */
-	const char *index_nulls; /* after an indexed column, for those orders */
-	const char *skip_locked; /* after a subquery choosing a row to take */
+	const char *returning_id; /* after an INSERT to read its id */
+	const char *no_index;	  /* before a column not to order by index */
+	const char *asc, *desc;	  /* sort orders with NULLs first ascending, last descending */
+	const char *index_nulls;  /* after an indexed column, for those orders */
+	const char *skip_locked;  /* after a subquery choosing a row to take */
 	/* after a row read in a write transaction: the row stays as read until
 	 * the commit, so a check on it (a version, a status) holds when the
 	 * write lands; empty where the writer is serialised anyway */

@@ -49,8 +49,10 @@ enum rp_err store_job_claim(struct store_conn *c, int lease_s, struct job_row *r
 	sql_init(&q);
 	sql_add(&q, "UPDATE jobs SET status='running', locked_until=");
 	sql_add(&q, now);
-	sql_fmt(&q, "+%i, attempts=attempts+1 WHERE id=(SELECT id FROM jobs WHERE"
-		    " (status='queued' AND run_after<=", (int64_t)lease_s);
+	sql_fmt(&q,
+		"+%i, attempts=attempts+1 WHERE id=(SELECT id FROM jobs WHERE"
+		" (status='queued' AND run_after<=",
+		(int64_t)lease_s);
 	sql_add(&q, now);
 	sql_add(&q, ") OR (status='running' AND locked_until<");
 	sql_add(&q, now);
@@ -124,8 +126,7 @@ enum rp_err store_job_finish(struct store_conn *c, const struct job_row *job, co
 	return update_claimed(c, &q, job->id, job->attempts, err);
 }
 
-enum rp_err store_job_release(struct store_conn *c, const struct job_row *job,
-			      struct rp_error *err)
+enum rp_err store_job_release(struct store_conn *c, const struct job_row *job, struct rp_error *err)
 {
 	struct sql q;
 	sql_init(&q);
@@ -135,8 +136,9 @@ enum rp_err store_job_release(struct store_conn *c, const struct job_row *job,
 
 void store_fence(struct store_conn *c, const struct job_row *job, int lease_s)
 {
-	c->fence = job ? (struct job_fence){.id = job->id, .claim = job->attempts, .lease_s = lease_s}
-		       : (struct job_fence){0};
+	c->fence =
+		job ? (struct job_fence){.id = job->id, .claim = job->attempts, .lease_s = lease_s}
+		    : (struct job_fence){0};
 }
 
 bool store_lease_lost(const struct rp_error *err)

@@ -527,7 +527,8 @@ static char *pq_search_prefix(const char *match)
 			best_chars = chars;
 			size_t bytes = 0;
 			for (size_t k = 0; bytes < tn && k < TERM_PREFIX_CHARS; k++)
-				for (bytes++; bytes < tn && ((unsigned char)t[bytes] & 0xC0) == 0x80;)
+				for (bytes++;
+				     bytes < tn && ((unsigned char)t[bytes] & 0xC0) == 0x80;)
 					bytes++;
 			free(best);
 			best = strndup(t, bytes);

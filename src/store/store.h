@@ -202,7 +202,6 @@ struct job_fence {
 	int lease_s;
 };
 
-
 struct job_row {
 	int64_t id, ref_id;
 	char kind[32];
