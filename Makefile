@@ -31,6 +31,7 @@ UNIT_BIN := $(patsubst tests/unit/%.c,build/tests/%,$(UNIT_SRC))
 UNIT_ABIN := $(patsubst tests/unit/%.c,build/tests-asan/%,$(UNIT_SRC))
 
 .PHONY: all deps test-deps fuzz-deps run test test-build unit api api-pg e2e e2e-pg asan tsan soak \
+	valgrind valgrind-deps \
 	check-style install clean bench bench-quick fuzz fuzz-build fuzz-smoke
 all: deps build/rapport
 
@@ -124,6 +125,38 @@ build/rapport-tsan: $(SRC) $(HDRS) $(GEN) $(GEN_PG) build/gen/webassets.c
 
 tsan: deps build/rapport-tsan $(SHIMS)
 	@scripts/test.sh tsan
+
+# Valgrind memcheck: the server built -O1 -g without sanitizers (valgrind
+# cannot run those), and the API tests run with every `rapport serve` and
+# CLI command under memcheck (not part of `make test`: ~20-50x slower). An
+# invalid access, a use of an uninitialised value or a definite leak fails
+# the test file (tests/api/lib/server.mjs); third-party noise is suppressed,
+# each entry with its reason, in tests/valgrind.supp.
+VOBJ := $(patsubst src/%.c,build/vg/%.o,$(LIBSRC)) build/vg/gen/migrations.o \
+	build/vg/gen/migrations_pg.o build/vg/gen/webassets.o
+VALGRIND ?= valgrind --tool=memcheck --error-exitcode=99 --leak-check=full \
+	--errors-for-leak-kinds=definite --track-origins=yes --num-callers=30 \
+	--suppressions=$(CURDIR)/tests/valgrind.supp
+
+build/vg/gen/%.o: build/gen/%.c src/http/static.h
+	@mkdir -p $(dir $@)
+	$(CC) -O1 -g -Isrc -c $< -o $@
+
+build/vg/%.o: src/%.c $(HDRS)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_ALL) -O1 -g -c $< -o $@
+
+build/librapport-vg.a: $(VOBJ)
+	ar rcs $@ $^
+
+build/rapport-vg: $(MAIN) build/librapport-vg.a
+	$(CC) $(CFLAGS_ALL) -O1 -g $< build/librapport-vg.a $(LDLIBS) -o $@
+
+valgrind: valgrind-deps build/rapport-vg $(SHIMS)
+	@RAPPORT_WRAP="$(VALGRIND)" scripts/test.sh valgrind
+
+valgrind-deps:
+	@scripts/deps.sh valgrind
 
 # --- fuzzing: libFuzzer targets in tests/fuzz/ (docs/security.md) ---------
 # The library is built once more with clang, ASan+UBSan and the fuzzer's

@@ -12,11 +12,14 @@ TEST="nodejs npm cppcheck clang-format postgresql postgresql-contrib libfaketime
 # libFuzzer and the sanitizers' runtimes come with clang; llvm brings
 # llvm-symbolizer for readable stack traces
 FUZZ="clang libclang-rt-dev llvm"
+# `make valgrind`: the API tests (node) with the server under memcheck
+VALGRIND="valgrind nodejs"
 case "${1:-build}" in
 build) want="$BUILD" ;;
 test) want="$BUILD $TEST $FUZZ" ;; # make test runs the fuzz targets over their seeds
 fuzz) want="$BUILD $FUZZ" ;;
-*) echo "usage: deps.sh [build|test|fuzz]" >&2; exit 2 ;;
+valgrind) want="$BUILD $VALGRIND" ;;
+*) echo "usage: deps.sh [build|test|fuzz|valgrind]" >&2; exit 2 ;;
 esac
 missing=""
 for p in $want; do

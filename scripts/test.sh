@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# test.sh [unit|unit-pg|api|api-pg|e2e|e2e-pg|tsan|fuzz|all] — runs the C
+# test.sh [unit|unit-pg|api|api-pg|e2e|e2e-pg|tsan|valgrind|fuzz|all] — runs the C
 # unit tests (plain and ASan+UBSan), each fuzz target over its seed corpus,
 # the black-box API tests against build/rapport and build/rapport-asan, the
 # browser tests, the store's unit tests, the API tests and the browser
@@ -53,6 +53,33 @@ run_tap() { # label command...
 run_api() { # binary label
 	RAPPORT_BIN="$1" run_tap "API tests ($2)" node --test --test-reporter=tap \
 		--test-concurrency=2 tests/api/
+}
+
+# `make valgrind`: the API tests against build/rapport-vg with every
+# server and CLI command under $RAPPORT_WRAP (memcheck; tests/api/lib/
+# server.mjs fails a file on a report and keeps each whole report in
+# build/valgrind/). Two files at a time: memcheck runs a process's threads
+# one at a time, so each file takes about one core.
+run_valgrind() {
+	local files=() f
+	for f in tests/api/*.test.mjs; do
+		case $(basename "$f") in
+		# kills the server with SIGKILL at random moments: a killed process
+		# leaves no valgrind report, and the rounds are sized for full speed
+		crash.test.mjs) continue ;;
+		# 1,000 slow connections at once and time limits of a few seconds
+		# (idle time-out, rate per second): it measures the server's speed,
+		# which memcheck divides by 20-50
+		limits.test.mjs) continue ;;
+		esac
+		files+=("$f")
+	done
+	rm -rf build/valgrind
+	RAPPORT_BIN="$PWD/build/rapport-vg" run_tap "API tests (valgrind)" \
+		node --test --test-reporter=tap --test-concurrency=2 "${files[@]}"
+	if [ -n "$(ls -A build/valgrind 2>/dev/null)" ]; then
+		echo "--- valgrind reports:"; ls build/valgrind | sed 's/^/  build\/valgrind\//'
+	fi
 }
 
 # The store's unit tests again on a throwaway PostgreSQL (scripts/pg.sh).
@@ -147,6 +174,7 @@ unit)
 unit-pg) run_unit_pg build/tests unit ;;
 api) run_api "$PWD/build/rapport" plain ;;
 api-pg) run_api_pg "$PWD/build/rapport" plain ;;
+valgrind) timed run_valgrind ;;
 tsan) TSAN_OPTIONS=halt_on_error=0:second_deadlock_stack=1 run_api "$PWD/build/rapport-tsan" tsan ;;
 all)
 	timed run_layers

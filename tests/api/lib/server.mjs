@@ -9,6 +9,10 @@
 //   });
 //
 // The binary is build/rapport, or $RAPPORT_BIN (e.g. build/rapport-asan).
+// $RAPPORT_WRAP is a command every server and CLI run goes through, e.g.
+// "valgrind --tool=memcheck --error-exitcode=99 …" (`make valgrind`): the
+// lib's waits grow by $RAPPORT_SLOW (20 under a wrapper), and a valgrind
+// report of errors or definite leaks fails the test file.
 // With $RAPPORT_TEST_PG_DIR (a cluster of scripts/pg.sh) every database
 // file a test names becomes a PostgreSQL database of that cluster
 // (dbUrl), so the same tests run on both stores.
@@ -26,8 +30,38 @@ export const BIN = path.resolve(ROOT, process.env.RAPPORT_BIN || 'build/rapport'
 export const ADMIN_EMAIL = 'admin@example.com';
 export const API = '/api/v1';
 
+export const WRAP = (process.env.RAPPORT_WRAP || '').split(/\s+/).filter(Boolean);
+// How much slower the binary runs: memcheck is some 20-50x slower than the
+// plain binary, and start-up (argon2 hashing, ICU's transliterators) pays it.
+export const SLOW = Number(process.env.RAPPORT_SLOW || (WRAP.length ? 20 : 1));
+const VALGRIND = WRAP.some((a) => /(^|\/)valgrind$/.test(a));
+
+/** [command, args] running BIN with args, through $RAPPORT_WRAP if set. */
+function command(args) {
+  return WRAP.length ? [WRAP[0], [...WRAP.slice(1), BIN, ...args]] : [BIN, args];
+}
+
 const STDERR_KEEP = 64 * 1024;
+// valgrind's own lines ("==PID== …") are kept apart from the server's log
+// so a long run's log cannot push its first error out of the tail
+const VG_KEEP = 1024 * 1024;
+const VG_LINE = /^==\d+== /;
 const live = new Set();
+// every Server of this file; under a wrapper each one's report is checked
+// when the file ends (servers of useServer() in its own after hook)
+const started = new Set();
+if (WRAP.length) {
+  after(async () => {
+    const bad = [];
+    for (const srv of started) {
+      if (srv.owned) continue;
+      await srv.stop();
+      const rep = srv.sanitizerReport();
+      if (rep) bad.push(`server on ${srv.dir}:\n${rep}`);
+    }
+    if (bad.length) throw new Error(`report from ${bad.length} server(s) under ${WRAP[0]}:\n${bad.join('\n\n')}`);
+  });
+}
 // folders startServer made, removed when the test file ends (a file that
 // starts servers itself need not clean up after them)
 const madeDirs = new Set();
@@ -42,14 +76,56 @@ process.on('exit', () => {
 /**
  * Runs the rapport command on a database: rapport(args, {db, env, binary,
  * timeout}) → {code, out, err}. The admin password is set for commands
- * that initialise a database.
+ * that initialise a database. Under valgrind a report of errors throws,
+ * whatever exit code the test expects; err is then the command's own
+ * stderr without valgrind's lines.
  */
 export function runRapport(args, { db, adminPassword, env = {}, binary = false, timeout = 60_000 } = {}) {
-  const r = spawnSync(BIN, args, {
-    encoding: binary ? 'buffer' : 'utf8', timeout,
+  const [cmd, argv] = command(args);
+  const r = spawnSync(cmd, argv, {
+    encoding: binary ? 'buffer' : 'utf8', timeout: timeout * SLOW,
+    ...(VALGRIND ? { maxBuffer: 64 * 1024 * 1024 } : {}), // its report comes on stderr too
     env: { ...process.env, RAPPORT_ADMIN_PASSWORD: adminPassword, ...dbEnv(db), ...env },
   });
-  return { code: r.status, out: r.stdout, err: binary ? r.stderr.toString() : r.stderr };
+  let err = binary ? r.stderr.toString() : r.stderr;
+  if (VALGRIND) {
+    const lines = err.split('\n');
+    const vg = lines.filter((l) => VG_LINE.test(l)).join('\n');
+    const bad = valgrindReport(vg);
+    if (bad) {
+      const file = saveReport(`cli-${String(args[0]).replace(/^-+/, '')}`, r.pid, vg);
+      throw new Error(`valgrind report from \`rapport ${args.join(' ')}\` (${file}):\n${bad}`);
+    }
+    err = lines.filter((l) => !VG_LINE.test(l)).join('\n');
+    // valgrind's own exit code for errors, when the command had none
+    if (r.status === 99) throw new Error(`\`rapport ${args.join(' ')}\` exited 99 under valgrind:\n${vg.slice(-4000)}`);
+  }
+  return { code: r.status, out: r.stdout, err };
+}
+
+/**
+ * The part of valgrind's output ("==PID== " lines) that fails a run: its
+ * first errors and the summary when ERROR SUMMARY counts any (definite
+ * leaks count, with --errors-for-leak-kinds=definite), or null.
+ */
+export function valgrindReport(vg) {
+  const sum = /==\d+== ERROR SUMMARY: ([\d,]+) errors/.exec(vg);
+  const lost = /definitely lost: ([\d,]+) bytes/.exec(vg);
+  const errors = sum && sum[1] !== '0';
+  const leaked = lost && lost[1] !== '0';
+  if (!errors && !leaked) return null;
+  return vg.length > 12_000 ? `${vg.slice(0, 8000)}\n…\n${vg.slice(-4000)}` : vg;
+}
+
+/** Writes a valgrind report to build/valgrind/ (whole, as the test
+ * failure shows only part of it); returns the file's path. */
+function saveReport(what, pid, text) {
+  const dir = path.join(ROOT, 'build/valgrind');
+  fs.mkdirSync(dir, { recursive: true });
+  const test = path.basename(process.argv[1] || 'test').replace(/\.test\.mjs$/, '');
+  const file = path.join(dir, `${test}.${what}.${pid}.txt`);
+  fs.writeFileSync(file, text);
+  return file;
 }
 
 export const PG_DIR = process.env.RAPPORT_TEST_PG_DIR || '';
@@ -144,6 +220,8 @@ export class Server {
     this.args = args;
     this.env = env;
     this.stderr = '';
+    this.vg = ''; // valgrind's lines, under $RAPPORT_WRAP=valgrind …
+    this.partial = ''; // an output line not yet ended
     this.exit = null; // {code, signal} once the process has ended
     this.stopping = false;
   }
@@ -153,8 +231,8 @@ export class Server {
     // server's own "serving" line says which. A port picked beforehand can
     // be taken by another test's server before this one binds it, and its
     // /healthz would then answer for this one.
-    const argv = ['serve', '--db', dbUrl(this.db), '--listen', '127.0.0.1:0', ...this.args];
-    this.proc = spawn(BIN, argv, {
+    const [cmd, argv] = command(['serve', '--db', dbUrl(this.db), '--listen', '127.0.0.1:0', ...this.args]);
+    this.proc = spawn(cmd, argv, {
       cwd: ROOT,
       env: {
         ...process.env,
@@ -167,9 +245,12 @@ export class Server {
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     live.add(this.proc);
+    started.add(this);
     const keep = (chunk) => {
-      this.stderr += chunk.toString();
+      const text = chunk.toString();
+      this.stderr += text;
       if (this.stderr.length > STDERR_KEEP) this.stderr = this.stderr.slice(-STDERR_KEEP);
+      if (VALGRIND) this.keepValgrind(text);
     };
     this.proc.stdout.on('data', keep);
     this.proc.stderr.on('data', keep);
@@ -185,7 +266,7 @@ export class Server {
         resolve(this.exit);
       });
     });
-    const deadline = Date.now() + 10_000;
+    const deadline = Date.now() + 10_000 * SLOW;
     while (Date.now() < deadline) {
       if (this.exit) {
         throw new Error(`rapport serve exited during start-up (${JSON.stringify(this.exit)}):\n${this.tail()}`);
@@ -198,24 +279,43 @@ export class Server {
       }
       await sleep(20);
     }
-    throw new Error(`rapport serve did not say where it serves within 10 s:\n${this.tail()}`);
+    throw new Error(`rapport serve did not say where it serves within ${10 * SLOW} s:\n${this.tail()}`);
+  }
+
+  keepValgrind(text) {
+    const lines = (this.partial + text).split('\n');
+    this.partial = lines.pop();
+    for (const l of lines) {
+      if (VG_LINE.test(l) && this.vg.length < VG_KEEP) this.vg += `${l}\n`;
+    }
   }
 
   tail(n = 4000) {
     return this.stderr.slice(-n);
   }
 
-  /** Sanitizer reports found in the server's output. */
+  /** Sanitizer or valgrind reports found in the server's output (valgrind's
+   * once the server has exited: its leaks and summary come last). */
   sanitizerReport() {
     const m = this.stderr.match(/((ERROR|WARNING): (Address|Leak|Thread|Memory)Sanitizer[\s\S]{0,3000}|runtime error:[^\n]*(\n[^\n]*){0,10})/);
-    return m ? m[0] : null;
+    if (m) return m[0];
+    if (!VALGRIND || !this.exit) return null;
+    if (this.partial) this.keepValgrind('\n');
+    const vg = valgrindReport(this.vg);
+    if (vg) return `(whole report: ${saveReport('serve', this.proc.pid, this.vg)})\n${vg}`;
+    if (this.exit.code === 99) return `exit code 99 under valgrind:\n${this.vg.slice(-4000)}`;
+    if (!/ERROR SUMMARY/.test(this.vg)) {
+      return `no valgrind summary: the server ended ${JSON.stringify(this.exit)} before valgrind reported\n${this.tail(2000)}`;
+    }
+    return null;
   }
 
   async stop() {
     if (!this.proc || this.exit) return this.exit;
     this.stopping = true;
     this.proc.kill('SIGTERM');
-    const t = setTimeout(() => { if (!this.exit) this.proc.kill('SIGKILL'); }, 3000);
+    // under valgrind the exit runs the leak check, which takes seconds
+    const t = setTimeout(() => { if (!this.exit) this.proc.kill('SIGKILL'); }, 3000 * SLOW);
     const r = await this.exited;
     clearTimeout(t);
     return r;
@@ -265,7 +365,7 @@ export class Server {
     const req = { method, path: urlPath, body: typeof payload === 'string' ? payload : payload ? `<${payload.length} bytes>` : undefined };
     let res;
     try {
-      res = await fetch(this.base + urlPath, { method, headers: h, body: payload, redirect: 'manual', signal: AbortSignal.timeout(15_000) });
+      res = await fetch(this.base + urlPath, { method, headers: h, body: payload, redirect: 'manual', signal: AbortSignal.timeout(15_000 * SLOW) });
     } catch (e) {
       const dead = this.exit ? ` — the server has exited ${JSON.stringify(this.exit)}:\n${this.tail(2000)}` : '';
       throw new Error(`${method} ${urlPath}: request failed: ${e.cause ? e.cause.message || e.cause.code : e.message}${dead}`);
@@ -322,6 +422,7 @@ export function useServer(opts = {}) {
   });
   async function start() {
     const server = await startServer(opts);
+    server.owned = true; // checked by the after hook below
     ctx.server = server;
     const s = await server.login(server.adminEmail, server.adminPassword);
     if (s.status !== 200 || !s.cookie) {
