@@ -563,8 +563,9 @@ static enum rp_err pq_search_put(struct store_conn *c, int64_t key, const char *
 		sql_text(&q, text);
 		sql_add(&q, ",");
 		sql_text_owned(&q, tsvector_text(text));
+		/* a text that did not change is not written again (nor its terms) */
 		sql_add(&q, "::tsvector) ON CONFLICT (rowid) DO UPDATE SET body=excluded.body,"
-			    " tsv=excluded.tsv");
+			    " tsv=excluded.tsv WHERE search_index.body<>excluded.body");
 	}
 	enum rp_err rc = stmt_exec(c, &q, err);
 	sql_release(&q);

@@ -32,8 +32,10 @@ LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$
 	SELECT DISTINCT rp_search_term(left(w.lex, 3)) FROM unnest(tsvector_to_array(v)) AS w(lex)
 $$;
 
--- Statement-level triggers: a statement of many rows (a restore writes
--- hundreds at once) changes the terms in one statement too.
+-- New rows' terms by a statement-level trigger (a restore writes hundreds
+-- of rows a statement); a changed or removed row's by a row-level one,
+-- whose statements reach search_terms by its primary key (a join with a
+-- transition table may be planned as a scan of the whole table).
 CREATE FUNCTION rp_search_terms_add() RETURNS trigger
 LANGUAGE plpgsql AS $$
 BEGIN
@@ -43,35 +45,28 @@ BEGIN
 END
 $$;
 
-CREATE FUNCTION rp_search_terms_drop() RETURNS trigger
-LANGUAGE plpgsql AS $$
-BEGIN
-	DELETE FROM search_terms AS k
-	USING (SELECT t, o.rowid FROM old_rows AS o, rp_search_terms(o.tsv) AS t) AS x(term, rowid)
-	WHERE k.term = x.term AND k.rowid = x.rowid;
-	RETURN NULL;
-END
-$$;
-
 CREATE FUNCTION rp_search_terms_change() RETURNS trigger
 LANGUAGE plpgsql AS $$
 BEGIN
-	DELETE FROM search_terms AS k
-	USING (SELECT t, o.rowid FROM old_rows AS o, rp_search_terms(o.tsv) AS t) AS x(term, rowid)
-	WHERE k.term = x.term AND k.rowid = x.rowid;
-	INSERT INTO search_terms (term, rowid)
-	SELECT t, n.rowid FROM new_rows AS n, rp_search_terms(n.tsv) AS t;
+	IF TG_OP = 'DELETE' THEN
+		DELETE FROM search_terms
+		WHERE rowid = OLD.rowid AND term = ANY (ARRAY(SELECT rp_search_terms(OLD.tsv)));
+	ELSIF OLD.tsv IS DISTINCT FROM NEW.tsv THEN
+		DELETE FROM search_terms
+		WHERE rowid = OLD.rowid AND term = ANY (ARRAY(
+			SELECT rp_search_terms(OLD.tsv) EXCEPT SELECT rp_search_terms(NEW.tsv)));
+		INSERT INTO search_terms (term, rowid)
+		SELECT t, NEW.rowid
+		FROM (SELECT rp_search_terms(NEW.tsv) EXCEPT SELECT rp_search_terms(OLD.tsv)) AS x(t);
+	END IF;
 	RETURN NULL;
 END
 $$;
 
 CREATE TRIGGER search_terms_add AFTER INSERT ON search_index
 REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION rp_search_terms_add();
-CREATE TRIGGER search_terms_drop AFTER DELETE ON search_index
-REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION rp_search_terms_drop();
-CREATE TRIGGER search_terms_change AFTER UPDATE ON search_index
-REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows
-FOR EACH STATEMENT EXECUTE FUNCTION rp_search_terms_change();
+CREATE TRIGGER search_terms_change AFTER UPDATE OR DELETE ON search_index
+FOR EACH ROW EXECUTE FUNCTION rp_search_terms_change();
 
 INSERT INTO search_terms (term, rowid)
 SELECT t, s.rowid FROM search_index AS s, rp_search_terms(s.tsv) AS t;
