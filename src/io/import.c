@@ -761,8 +761,11 @@ enum rp_err import_run(struct store *s, int64_t import_id, import_tick_fn tick, 
 		else
 			finish(&im, status,
 			       !strcmp(status, "cancelled") ? "cancelled by the user" : NULL);
-		save_now(&im, &serr);
-		if (tick)
+		/* a job that lost its lease meanwhile has its end refused, and
+		 * says so: another run ends it */
+		if (save_now(&im, &serr) && store_lease_lost(&serr) && rc == RP_OK)
+			rc = rp_fail(err, serr.err, serr.code, "%s", serr.detail);
+		else if (tick)
 			tick(im.imp, final_progress(&im), ctx);
 	}
 	close_importer(&im);

@@ -56,6 +56,13 @@ static const struct job_handler *handler_for(struct jobs *j, const char *kind)
 	return NULL;
 }
 
+static void lease_lost(const struct job_row *job)
+{
+	log_warn("job %lld (%s %lld): its lease ran out and another worker took it over; "
+		 "stopped here",
+		 (long long)job->id, job->kind, (long long)job->ref_id);
+}
+
 /* Runs a claimed job with its writes fenced by the claim (store_fence),
  * then records how it ended: done or failed; back in the queue when the
  * server is stopping (another start or server takes it up at once); as it
@@ -72,9 +79,7 @@ static void run_one(struct jobs *j, struct store_conn *c, const struct job_row *
 		  : rp_fail(&err, RP_EINTERNAL, "unknown_job", "no handler for %s", job->kind);
 	store_fence(c, NULL, 0);
 	if (ctx.lost || (rc && store_lease_lost(&err))) {
-		log_warn("job %lld (%s %lld): its lease ran out and another worker took it over; "
-			 "stopped here",
-			 (long long)job->id, job->kind, (long long)job->ref_id);
+		lease_lost(job);
 		return;
 	}
 	pthread_mutex_lock(&j->lock);
@@ -89,7 +94,9 @@ static void run_one(struct jobs *j, struct store_conn *c, const struct job_row *
 	if (rc)
 		log_warn("job %lld (%s %lld) failed: %s", (long long)job->id, job->kind,
 			 (long long)job->ref_id, err.detail);
-	store_job_finish(c, job, rc ? "failed" : "done", rc ? err.detail : NULL, &ferr);
+	if (store_job_finish(c, job, rc ? "failed" : "done", rc ? err.detail : NULL, &ferr) &&
+	    store_lease_lost(&ferr))
+		lease_lost(job);
 }
 
 /* Waits until woken, stopped or a second has passed. */

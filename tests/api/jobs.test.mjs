@@ -148,8 +148,14 @@ test('a job taken over after its lease ran out: the first run stops and the rows
   // what a worker that found the lease run out does: claim the job anew
   sqlOn(a.db, `UPDATE jobs SET attempts=attempts+1, locked_until=0 WHERE kind='import' AND ref_id=${id}`);
   await landedOnce(a, await ended(a, id, 120_000), rows, tag);
-  assert.match(a.stderr + b.stderr, /lease ran out and another worker took it over/,
-    'the first run noticed it lost the job');
+  // On SQLite the import's batches hold the write lock back to back, so
+  // the outside UPDATE may only get in once the last one is written; on
+  // PostgreSQL it waits for the batch under way, and the next one is
+  // refused. (tests/unit/test_store.c has the fence step by step.)
+  if (PG_DIR) {
+    assert.match(a.stderr + b.stderr, /lease ran out and another worker took it over/,
+      'the first run noticed it lost the job');
+  }
 });
 
 /** The server's wall clock, from its Date header, in ms. */

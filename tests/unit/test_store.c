@@ -1207,6 +1207,49 @@ static void *reader(void *p)
 	return NULL; /* the connection closes as the thread ends */
 }
 
+/* A job's claim fences its thread's writes (store_fence): a write
+ * transaction lands while the claim is the job's, and is rolled back with
+ * lease_lost once another claim took the job; the old claim can then
+ * neither renew nor finish it. Leases of -10 s are run out from the start,
+ * so the job can be claimed again at once. */
+static void test_job_fence(void **state)
+{
+	struct arena *a = *state;
+	const struct entity_def *t = ent("teams");
+	struct rp_error err = {0};
+	int64_t id = 0;
+	struct job_row job, again;
+	assert_int_equal(store_job_add(F.c, "fence-test", 7, &id, &err), RP_OK);
+	assert_int_equal(store_job_claim(F.c, -10, &job, &err), RP_OK);
+	assert_int_equal(job.id, id);
+	store_fence(F.c, &job, -10);
+	int64_t n0 = store_count(F.c, t);
+	assert_int_equal(store_begin(F.c, true, &err), RP_OK);
+	put_named(a, "teams", "fenced write lands");
+	assert_int_equal(store_commit(F.c, &err), RP_OK);
+	assert_int_equal(store_count(F.c, t), n0 + 1);
+
+	/* another worker finds the lease run out and claims the job */
+	store_fence(F.c, NULL, 0);
+	assert_int_equal(store_job_claim(F.c, 60, &again, &err), RP_OK);
+	assert_int_equal(again.id, id);
+	assert_int_equal(again.attempts, job.attempts + 1);
+
+	store_fence(F.c, &job, -10); /* the first run goes on */
+	assert_int_equal(store_begin(F.c, true, &err), RP_OK);
+	put_named(a, "teams", "fenced write refused");
+	assert_int_equal(store_commit(F.c, &err), RP_ECONFLICT);
+	assert_true(store_lease_lost(&err));
+	assert_int_equal(store_count(F.c, t), n0 + 1);
+	store_fence(F.c, NULL, 0);
+	rp_error_clear(&err);
+	assert_int_equal(store_job_touch(F.c, &job, 60, &err), RP_ECONFLICT);
+	rp_error_clear(&err);
+	assert_int_equal(store_job_finish(F.c, &job, "done", NULL, &err), RP_ECONFLICT);
+	rp_error_clear(&err);
+	assert_int_equal(store_job_finish(F.c, &again, "done", NULL, &err), RP_OK);
+}
+
 static void test_threads(void **state)
 {
 	struct arena *a = *state;
@@ -1379,6 +1422,7 @@ int main(void)
 		T(test_transactions),
 		T(test_transactions_nested_rollback),
 		T(test_transactions_bulk),
+		T(test_job_fence),
 		T(test_threads),
 		T(test_statement_cache),
 		T(test_reconnect),
