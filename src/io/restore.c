@@ -14,16 +14,19 @@
 #define MANIFEST_MAX (1 << 20)
 #define LINE_MAX_LEN ((size_t)64 << 20)
 
-/* Prefixes err's detail with where the problem is. */
-static enum rp_err at(struct rp_error *err, const char *file, int64_t line)
+/* Prefixes err's detail with where the problem is: lines first..last of
+ * file (one line when they are equal, none when 0). */
+static enum rp_err at_lines(struct rp_error *err, const char *file, int64_t first, int64_t last)
 {
-	char detail[sizeof err->detail], code[sizeof err->code];
+	char detail[sizeof err->detail], code[sizeof err->code], where[64] = "";
 	snprintf(detail, sizeof detail, "%s", err->detail);
 	snprintf(code, sizeof code, "%s", err->code);
-	enum rp_err kind = err->err ? err->err : RP_EINVAL;
-	if (line > 0)
-		return rp_fail(err, kind, code, "%s line %lld: %s", file, (long long)line, detail);
-	return rp_fail(err, kind, code, "%s: %s", file, detail);
+	if (first > 0 && first < last)
+		snprintf(where, sizeof where, " lines %lld-%lld", (long long)first,
+			 (long long)last);
+	else if (last > 0)
+		snprintf(where, sizeof where, " line %lld", (long long)last);
+	return rp_fail(err, err->err ? err->err : RP_EINVAL, code, "%s%s: %s", file, where, detail);
 }
 
 /* --- the manifest -------------------------------------------------------- */
@@ -221,18 +224,6 @@ static enum rp_err load_line(struct store_conn *c, const struct backup_entry *en
 	return RP_OK;
 }
 
-/* A failure in a write of several rows names them all. */
-static enum rp_err at_rows(struct rp_error *err, const char *file, int64_t first, int64_t last)
-{
-	if (first == last)
-		return at(err, file, last);
-	char detail[sizeof err->detail], code[sizeof err->code];
-	snprintf(detail, sizeof detail, "%s", err->detail);
-	snprintf(code, sizeof code, "%s", err->code);
-	return rp_fail(err, err->err ? err->err : RP_EINVAL, code, "%s lines %lld-%lld: %s", file,
-		       (long long)first, (long long)last, detail);
-}
-
 /* Loads one file; its row count must match the manifest's. */
 static enum rp_err load_entry(struct store_conn *c, const char *dir, const struct backup_entry *en,
 			      struct rp_error *err)
@@ -285,8 +276,8 @@ static enum rp_err load_entry(struct store_conn *c, const char *dir, const struc
 	free(line);
 	fclose(f);
 	if (rc)
-		return write_failed ? at_rows(err, file, failed[0], failed[1])
-				    : at(err, file, lineno);
+		return write_failed ? at_lines(err, file, failed[0], failed[1])
+				    : at_lines(err, file, lineno, lineno);
 	if (count != en->count)
 		return rp_fail(err, RP_EINVAL, "invalid_backup",
 			       "%s holds %lld rows but the manifest says %lld (a damaged copy?)",

@@ -124,30 +124,31 @@ async function landedOnce(s, imp, rows, t) {
   assert.equal(new Set(got.map((c) => c.email)).size, rows, 'each row once');
 }
 
+/** An import of ROWS rows, queued on s and under way: {id, tag, mid}. */
+async function bigImport(s, name) {
+  const tag = uniq(name);
+  const id = await upload(s, csvOf(ROWS, tag));
+  return { id, tag, mid: await running(s, id) };
+}
+
 test('a server stopped during an import takes it up again when it starts; every row once', async (t) => {
   const c = cluster(t);
   let s = await c.start();
-  const tag = uniq('stop');
-  const rows = ROWS;
-  const id = await upload(s, csvOf(rows, tag));
-  const mid = await running(s, id);
-  assert.ok(mid.processed_rows < rows);
+  const { id, tag, mid } = await bigImport(s, 'stop');
+  assert.ok(mid.processed_rows < ROWS);
   await s.stop(); // SIGTERM: the worker stops after the batch under way
   s = await c.start();
-  await landedOnce(s, await ended(s, id, 120_000), rows, tag);
+  await landedOnce(s, await ended(s, id, 120_000), ROWS, tag);
 });
 
 test('a job taken over after its lease ran out: the first run stops and the rows land once', async (t) => {
   const c = cluster(t);
   const a = await c.start();
   const b = await c.start();
-  const tag = uniq('fence');
-  const rows = ROWS;
-  const id = await upload(a, csvOf(rows, tag));
-  await running(a, id);
+  const { id, tag } = await bigImport(a, 'fence');
   // what a worker that found the lease run out does: claim the job anew
   sqlOn(a.db, `UPDATE jobs SET attempts=attempts+1, locked_until=0 WHERE kind='import' AND ref_id=${id}`);
-  await landedOnce(a, await ended(a, id, 120_000), rows, tag);
+  await landedOnce(a, await ended(a, id, 120_000), ROWS, tag);
   // On SQLite the import's batches hold the write lock back to back, so
   // the outside UPDATE may only get in once the last one is written; on
   // PostgreSQL it waits for the batch under way, and the next one is
@@ -169,30 +170,25 @@ test('a clock set back does not hold queued jobs back', async (t) => {
   const c = cluster(t);
   const clock = fakeClock(c.dir, 'one');
   const s = await c.start(clock.env);
-  const [big, small] = [uniq('back'), uniq('queued')];
-  const rows = ROWS;
-  const first = await upload(s, csvOf(rows, big));
-  await running(s, first);
+  const { id: first, tag: big } = await bigImport(s, 'back');
+  const small = uniq('queued');
   const second = await upload(s, csvOf(5, small)); // queued behind the first
   clock.set('-3h');
   await until('the server clock to be set back', async () => (await serverTime(s)) < Date.now() - 2 * 3600_000);
   const now = await importOf(s, first);
   assert.equal(now.status, 'running', 'the first import ended before the clock was set back: make it bigger');
-  await landedOnce(s, await ended(s, first, 120_000), rows, big);
+  await landedOnce(s, await ended(s, first, 120_000), ROWS, big);
   await landedOnce(s, await ended(s, second, 20_000), 5, small);
 });
 
 test('a server whose clock runs hours ahead does not take a running job from another', async (t) => {
   const c = cluster(t);
   const a = await c.start();
-  const tag = uniq('ahead');
-  const rows = ROWS;
-  const id = await upload(a, csvOf(rows, tag));
-  await running(a, id);
+  const { id, tag } = await bigImport(a, 'ahead');
   const clock = fakeClock(c.dir, 'ahead');
   clock.set('+3h');
   const b = await c.start(clock.env); // its worker looks for due jobs every second
-  await landedOnce(b, await ended(b, id, 120_000), rows, tag);
+  await landedOnce(b, await ended(b, id, 120_000), ROWS, tag);
   // On PostgreSQL the lease is the database server's clock, which the two
   // share. SQLite's is each process's own (on one machine, one clock: this
   // test's skew cannot happen there for real); B then takes the job over
