@@ -371,6 +371,7 @@ export function Board() {
       const r = await api.patch(`/deals/${id}`, { stage_id: stage.id, ...extra }, from.version);
       if (!live()) return true;
       const to = { ...from, ...r, moving: false };
+      if (hadFocus()) focusId.current = id; // the answer draws the card again
       update((m) => tally(tally(insertCard(m, to), from, -1), to, 1));
       toast(t('board.moved', { deal: from.name, stage: stage.name }), 'ok');
       return true;
