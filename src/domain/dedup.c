@@ -347,3 +347,21 @@ enum rp_err dedup_index(struct store_conn *c, const struct entity_def *e, int64_
 	return is_new ? store_dedup_add(c, e, id, keys, n, err)
 		      : store_dedup_replace(c, e, id, keys, n, err);
 }
+
+enum rp_err dedup_index_new_many(struct store_conn *c, const struct entity_def *e,
+				 struct record *const *rows, int n, struct arena *a,
+				 struct rp_error *err)
+{
+	if (!dedup_applies(e) || n <= 0)
+		return RP_OK;
+	struct dedup_key *keys = arena_alloc(a, sizeof *keys * (size_t)n * MAX_KEYS);
+	int64_t *ids = arena_alloc(a, sizeof *ids * (size_t)n * MAX_KEYS);
+	int nkeys = 0;
+	for (int i = 0; i < n; i++) {
+		int got = dedup_keys_of(e, rows[i], NULL, a, keys + nkeys, MAX_KEYS);
+		for (int k = 0; k < got; k++)
+			ids[nkeys + k] = record_int(rows[i], "id");
+		nkeys += got;
+	}
+	return store_dedup_add_many(c, e, ids, keys, nkeys, err);
+}

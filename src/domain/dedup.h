@@ -35,3 +35,7 @@ int dedup_keys_of(const struct entity_def *e, const struct record *r, const char
  * record was just inserted and has no keys yet. */
 enum rp_err dedup_index(struct store_conn *c, const struct entity_def *e, int64_t id,
 			const struct record *r, bool is_new, struct arena *a, struct rp_error *err);
+/* The keys of records just inserted (each with its "id"), together. */
+enum rp_err dedup_index_new_many(struct store_conn *c, const struct entity_def *e,
+				 struct record *const *rows, int n, struct arena *a,
+				 struct rp_error *err);

@@ -133,6 +133,11 @@ enum rp_err domain_index_record(struct store_conn *c, const struct entity_def *e
 /* The same for a record just inserted (it has nothing indexed yet). */
 enum rp_err domain_index_new_record(struct store_conn *c, const struct entity_def *e, int64_t id,
 				    const struct record *r, struct arena *a, struct rp_error *err);
+/* The same for many records just inserted (each with its "id"): their
+ * duplicate keys go in together. */
+enum rp_err domain_index_new_records(struct store_conn *c, const struct entity_def *e,
+				     struct record *const *rows, int n, struct arena *a,
+				     struct rp_error *err);
 
 /* --- users and setup --------------------------------------------------- */
 

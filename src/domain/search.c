@@ -103,12 +103,9 @@ static void defer_text(const struct entity_def *e, int64_t id, char *text, bool 
 	deferred.v[deferred.n++] = (struct deferred_text){e, id, text, is_new};
 }
 
-static enum rp_err index_record(struct store_conn *c, const struct entity_def *e, int64_t id,
-				const struct record *r, bool is_new, struct arena *a,
-				struct rp_error *err)
+static enum rp_err index_text(struct store_conn *c, const struct entity_def *e, int64_t id,
+			      const struct record *r, bool is_new, struct rp_error *err)
 {
-	if (dedup_index(c, e, id, r, is_new, a, err))
-		return err->err;
 	if (!(e->flags & EF_SEARCH))
 		return RP_OK;
 	char *text = domain_search_text(e, r);
@@ -122,6 +119,15 @@ static enum rp_err index_record(struct store_conn *c, const struct entity_def *e
 	return rc;
 }
 
+static enum rp_err index_record(struct store_conn *c, const struct entity_def *e, int64_t id,
+				const struct record *r, bool is_new, struct arena *a,
+				struct rp_error *err)
+{
+	if (dedup_index(c, e, id, r, is_new, a, err))
+		return err->err;
+	return index_text(c, e, id, r, is_new, err);
+}
+
 enum rp_err domain_index_record(struct store_conn *c, const struct entity_def *e, int64_t id,
 				const struct record *r, struct arena *a, struct rp_error *err)
 {
@@ -132,6 +138,18 @@ enum rp_err domain_index_new_record(struct store_conn *c, const struct entity_de
 				    const struct record *r, struct arena *a, struct rp_error *err)
 {
 	return index_record(c, e, id, r, true, a, err);
+}
+
+enum rp_err domain_index_new_records(struct store_conn *c, const struct entity_def *e,
+				     struct record *const *rows, int n, struct arena *a,
+				     struct rp_error *err)
+{
+	if (dedup_index_new_many(c, e, rows, n, a, err))
+		return err->err;
+	for (int i = 0; i < n; i++)
+		if (index_text(c, e, record_int(rows[i], "id"), rows[i], true, err))
+			return err->err;
+	return RP_OK;
 }
 
 char *domain_fts_query(struct arena *a, const char *q)

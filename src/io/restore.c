@@ -331,9 +331,9 @@ static enum rp_err reindex(struct store_conn *c, const struct entity_def *e, str
 		/* the target was empty (check_target): every record is new to
 		 * the index, and a page's texts go in together */
 		domain_defer_search(true);
-		for (int i = 0; rc == RP_OK && i < n; i++) {
-			after = record_int(rows[i], "id");
-			rc = domain_index_new_record(c, e, after, rows[i], a, err);
+		if (n > 0) {
+			after = record_int(rows[n - 1], "id");
+			rc = domain_index_new_records(c, e, rows, n, a, err);
 		}
 		if (rc == RP_OK)
 			rc = domain_flush_search(c, err);
@@ -350,8 +350,9 @@ static enum rp_err load_all(struct store *s, struct store_conn *c, const char *d
 			    struct rp_error *err)
 {
 	bool bootstrap = false;
-	if (store_defer_foreign_keys(c, err) || check_target(c, &bootstrap, err) ||
-	    (bootstrap && store_erase_all(c, err)))
+	/* first: nothing may be pending on the tables whose indexes go */
+	if (store_bulk_load(c, true, err) || store_defer_foreign_keys(c, err) ||
+	    check_target(c, &bootstrap, err) || (bootstrap && store_erase_all(c, err)))
 		return err->err;
 	store_defer_ids(c);
 	for (int i = 0; i < n; i++) {
@@ -367,7 +368,9 @@ static enum rp_err load_all(struct store *s, struct store_conn *c, const char *d
 	for (int i = 0; i < model_entity_count(); i++)
 		if (reindex(c, model_entity_at(i), err))
 			return err->err;
-	return store_check_references(c, err);
+	if (store_check_references(c, err))
+		return err->err;
+	return store_bulk_load(c, false, err);
 }
 
 enum rp_err backup_import_all(struct store *s, const char *dir, struct backup_summary *ret,

@@ -7,6 +7,8 @@
 
 #include "model/registry.h"
 
+#define DEDUP_ADD_MAX 64
+
 enum rp_err store_dedup_replace(struct store_conn *c, const struct entity_def *e, int64_t id,
 				const struct dedup_key *keys, int n, struct rp_error *err)
 {
@@ -21,6 +23,21 @@ enum rp_err store_dedup_replace(struct store_conn *c, const struct entity_def *e
 
 enum rp_err store_dedup_add(struct store_conn *c, const struct entity_def *e, int64_t id,
 			    const struct dedup_key *keys, int n, struct rp_error *err)
+{
+	enum rp_err rc = RP_OK;
+	for (int i = 0; i < n && rc == RP_OK; i += DEDUP_ADD_MAX) {
+		int64_t ids[DEDUP_ADD_MAX];
+		int part = n - i < DEDUP_ADD_MAX ? n - i : DEDUP_ADD_MAX;
+		for (int k = 0; k < part; k++)
+			ids[k] = id;
+		rc = store_dedup_add_many(c, e, ids, keys + i, part, err);
+	}
+	return rc;
+}
+
+enum rp_err store_dedup_add_many(struct store_conn *c, const struct entity_def *e,
+				 const int64_t *ids, const struct dedup_key *keys, int n,
+				 struct rp_error *err)
 {
 	/* One row per statement on SQLite: a statement of several rows that
 	 * may fail halfway gets a statement journal, and ending one costs in
@@ -37,8 +54,8 @@ enum rp_err store_dedup_add(struct store_conn *c, const struct entity_def *e, in
 		do {
 			sql_add(&q, k++ ? "," : "");
 			sql_fmt(&q, "(%i,%t,%t,%i)", (int64_t)e->code, keys[i].kind, keys[i].key,
-				id);
-		} while (++i < n && together);
+				ids[i]);
+		} while (++i < n && together && k < SQL_MAX_PARAMS / 4);
 		rc = stmt_exec(c, &q, err);
 		sql_release(&q);
 	}

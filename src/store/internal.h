@@ -163,6 +163,12 @@ struct db_driver {
 	 * column (printf: index name, table, column), or NULL. */
 	const char *text_index;
 	const char *has_index; /* ?=index name: a row if it exists; NULL: never asked */
+	/* A restore into an empty database: what to drop before the rows go
+	 * in and build after (indexes cheaper built once than kept up row by
+	 * row); the end runs after the foreign keys are checked, and the
+	 * indexes of fields are made again as a start-up makes them. NULL:
+	 * nothing. */
+	const char *bulk_load_begin, *bulk_load_end;
 	const struct migration *migrations; /* this dialect's numbered files */
 };
 
@@ -197,6 +203,7 @@ struct store_conn {
 	uint64_t commit_lsn;	  /* log position after this thread's last commit */
 	bool ids_later;		  /* store_defer_ids: the sequences are moved per table */
 	bool ids_pending;	  /* ...and a row was written with its id since */
+	bool bulk_loading;	  /* store_bulk_load: the text indexes are made at its end */
 	struct job_fence fence;	  /* store_fence: the job this thread's writes are for */
 	struct store_conn *next;
 };

@@ -785,5 +785,26 @@ const struct db_driver pg_driver = {
 	.text_index = "CREATE INDEX IF NOT EXISTS \"%s\" ON \"%s\""
 		      " USING gin (rp_fold(\"%s\") gin_trgm_ops)",
 	.has_index = "SELECT 1 FROM pg_indexes WHERE schemaname=current_schema() AND indexname=?",
+	/* the GIN indexes (search text, contains filters) and the search
+	 * terms' triggers; the terms are then made in one statement */
+	.bulk_load_begin =
+		"ALTER TABLE search_index DISABLE TRIGGER search_terms_add,"
+		" DISABLE TRIGGER search_terms_change;"
+		"DROP INDEX IF EXISTS search_index_tsv;"
+		"DO $$DECLARE i text; BEGIN"
+		" FOR i IN SELECT indexname FROM pg_indexes WHERE schemaname = current_schema()"
+		" AND indexname LIKE '%\\_trgm' LOOP EXECUTE format('DROP INDEX %I', i); END LOOP;"
+		" END$$",
+	.bulk_load_end = "SET CONSTRAINTS ALL IMMEDIATE;"
+			 "SET LOCAL maintenance_work_mem = '256MB';"
+			 "CREATE INDEX search_index_tsv ON search_index USING gin (tsv);"
+			 "ALTER TABLE search_terms DROP CONSTRAINT search_terms_pkey;"
+			 "TRUNCATE search_terms;"
+			 "INSERT INTO search_terms (term, rowid)"
+			 " SELECT t, s.rowid FROM search_index AS s, rp_search_terms(s.tsv) AS t;"
+			 "ALTER TABLE search_terms ADD CONSTRAINT search_terms_pkey PRIMARY KEY "
+			 "(term, rowid);"
+			 "ALTER TABLE search_index ENABLE TRIGGER search_terms_add,"
+			 " ENABLE TRIGGER search_terms_change",
 	.migrations = store_migrations_pg,
 };

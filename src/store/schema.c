@@ -148,7 +148,8 @@ static enum rp_err field_indexes(struct store_conn *c, const struct entity_def *
 			 name, e->name, col, nulls, nulls, e->name, col);
 		return create_index(c, name, q, err);
 	}
-	if ((f->flags & FF_SEARCH) && conn_driver(c)->text_index && field_is_text(f->type)) {
+	if ((f->flags & FF_SEARCH) && conn_driver(c)->text_index && field_is_text(f->type) &&
+	    !c->bulk_loading) {
 		snprintf(name, sizeof name, "%s_%s_trgm", e->name, col);
 		snprintf(q, sizeof q, conn_driver(c)->text_index, name, e->name, col);
 		if (create_index(c, name, q, err))
@@ -161,6 +162,27 @@ static enum rp_err field_indexes(struct store_conn *c, const struct entity_def *
 		snprintf(q, sizeof q, "CREATE INDEX IF NOT EXISTS \"%s\" ON \"%s\"(\"%s\"%s)", name,
 			 e->name, col, nulls);
 		return create_index(c, name, q, err);
+	}
+	return RP_OK;
+}
+
+enum rp_err store_bulk_load(struct store_conn *c, bool begin, struct rp_error *err)
+{
+	const struct db_driver *drv = conn_driver(c);
+	const char *sql = begin ? drv->bulk_load_begin : drv->bulk_load_end;
+	if (!sql)
+		return RP_OK;
+	if (c->txdepth == 0)
+		return rp_fail(err, RP_EINTERNAL, "internal_error",
+			       "a bulk load needs a write transaction");
+	if (exec_text(c, sql, err))
+		return err->err;
+	c->bulk_loading = begin;
+	for (int i = 0; !begin && i < model_entity_count(); i++) {
+		const struct entity_def *e = model_entity_at(i);
+		for (int k = 0; k < entity_nfields(e); k++)
+			if (field_indexes(c, e, &e->fields[k], err))
+				return err->err;
 	}
 	return RP_OK;
 }

@@ -166,6 +166,11 @@ enum rp_err store_dedup_replace(struct store_conn *c, const struct entity_def *e
 /* Adds the keys of a record that has none yet (just inserted). */
 enum rp_err store_dedup_add(struct store_conn *c, const struct entity_def *e, int64_t id,
 			    const struct dedup_key *keys, int n, struct rp_error *err);
+/* The same for several new records: keys[i] is a key of record ids[i]
+ * (on PostgreSQL many to a statement). */
+enum rp_err store_dedup_add_many(struct store_conn *c, const struct entity_def *e,
+				 const int64_t *ids, const struct dedup_key *keys, int n,
+				 struct rp_error *err);
 /* Up to max live records of e other than except_id with that key, lowest
  * id first; returns how many. */
 int store_dedup_find(struct store_conn *c, const struct entity_def *e, const char *kind,
@@ -382,6 +387,12 @@ void store_schema_release(void);
  * called for each table loaded before the commit. */
 void store_defer_ids(struct store_conn *c);
 enum rp_err store_ids_written(struct store_conn *c, const char *table, struct rp_error *err);
+/* Inside the write transaction of a restore into an empty database:
+ * begin drops what the driver builds faster once after the load (on
+ * PostgreSQL the GIN indexes and the search terms' triggers), end (after
+ * store_check_references) checks the deferred foreign keys and builds it
+ * again. Nothing on SQLite. */
+enum rp_err store_bulk_load(struct store_conn *c, bool begin, struct rp_error *err);
 /* RP_EINVAL naming the first row whose reference points at nothing. */
 enum rp_err store_check_references(struct store_conn *c, struct rp_error *err);
 /* Inside a write transaction: deletes every record of every entity, the

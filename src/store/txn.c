@@ -262,7 +262,7 @@ enum rp_err store_commit(struct store_conn *c, struct rp_error *err)
 		return err->err;
 	}
 	c->txdepth = 0;
-	c->bulk = c->ids_later = false;
+	c->bulk = c->ids_later = c->bulk_loading = false;
 	if (!c->writing || !c->s->drv->group_commit) {
 		bool wrote = c->writing;
 		c->writing = false;
@@ -299,7 +299,7 @@ void store_rollback(struct store_conn *c)
 		return;
 	}
 	c->txdepth = 0;
-	c->doomed = c->bulk = c->ids_later = false;
+	c->doomed = c->bulk = c->ids_later = c->bulk_loading = false;
 	if (c->in_held) {
 		c->in_held = false;
 		return;
