@@ -124,7 +124,7 @@ static int cmd_migrate(struct config *cfg, int argc, const char **argv)
 }
 
 /* Opens the database file at path as it is (no migration) and runs the
- * store's checks on it. */
+ * store's checks on it; a PostgreSQL dump is read back whole instead. */
 static int check_file(const char *path)
 {
 	struct rp_error err;
@@ -136,6 +136,8 @@ static int check_file(const char *path)
 	bool url = strstr(path, "://") != NULL; /* postgres://: no file */
 	if (!url && stat(file, &st) != 0)
 		rp_fail(&err, RP_ENOTFOUND, "not_found", "%s does not exist", file);
+	else if (!url && store_is_pg_dump(file))
+		store_pg_dump_verify(file, &err);
 	else if (store_open(path, NULL, &s, &err) == RP_OK && (c = store_conn(s, &err)))
 		store_check(c, &err);
 	if (c && !err.err && store_schema_version(c) <= 0)

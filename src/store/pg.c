@@ -620,11 +620,7 @@ static void pq_sql_contains(struct sql *q, const char *column, const struct valu
 
 static enum rp_err pq_backup(struct store *s, const char *dest, struct rp_error *err)
 {
-	(void)s;
-	(void)dest;
-	return rp_fail(err, RP_EINVAL, "unsupported_store",
-		       "rapport backup copies SQLite files; for PostgreSQL use pg_dump, or"
-		       " rapport export --all DIR");
+	return store_pg_dump(s->url, dest, err);
 }
 
 static enum rp_err pq_check(struct store_conn *c, struct rp_error *err)

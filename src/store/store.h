@@ -401,8 +401,17 @@ enum rp_err store_check_references(struct store_conn *c, struct rp_error *err);
  * For restoring over the rows a bootstrap made. */
 enum rp_err store_erase_all(struct store_conn *c, struct rp_error *err);
 
-/* Online backup of the whole database to a new file at dest. */
+/* Online backup of the whole database to a new file at dest: SQLite's
+ * backup of the file, or on PostgreSQL pg_dump's custom format. */
 enum rp_err store_backup(struct store *s, const char *dest, struct rp_error *err);
+/* PostgreSQL's dump of the database at url into dest (removed again if
+ * pg_dump fails). */
+enum rp_err store_pg_dump(const char *url, const char *dest, struct rp_error *err);
+/* Whether the file at path is a pg_dump archive (custom format). */
+bool store_is_pg_dump(const char *path);
+/* Checks such an archive: a dump of a Rapport database, every part of it
+ * readable (pg_restore). */
+enum rp_err store_pg_dump_verify(const char *path, struct rp_error *err);
 /* The database's own consistency checks: every page and index, every
  * reference, the search index against its text. */
 enum rp_err store_check(struct store_conn *c, struct rp_error *err);
