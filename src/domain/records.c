@@ -34,13 +34,17 @@ void domain_stamp_new(struct record *r, struct arena *a, int64_t user_id)
 }
 
 /* Owner and team only need to exist (a role may assign without reading
- * the users list); any other reference must be visible to the caller. */
+ * the users list); any other reference must be visible to the caller.
+ * The caller exists: the user was read, live and active, to sign the
+ * caller in (most records are owned by their author, and an import asks
+ * for every row). */
 static bool ref_ok(struct dctx *d, const struct field_def *f, int64_t id, struct record **target,
 		   struct rp_error *ignore)
 {
 	const struct entity_def *re = model_entity(f->ref);
+	bool self = id > 0 && id == d->p->user_id && !strcmp(re->name, "users");
 	if (f->flags & FF_SYSTEM)
-		return store_exists(d->c, re, id);
+		return self || store_exists(d->c, re, id);
 	return domain_get(d, re, id, target, ignore) == RP_OK;
 }
 
@@ -161,14 +165,15 @@ static int keep_changes(struct record *r, const struct record *old)
 	return n;
 }
 
-static enum rp_err finish_write(struct dctx *d, const struct entity_def *e, int64_t id,
+/* After the row is written (fresh: as stored): its search text,
+ * duplicate keys and audit entry. */
+static enum rp_err finish_write(struct dctx *d, const struct entity_def *e, struct record *fresh,
 				const char *action, const struct record *old,
 				const struct record *r, struct record **ret, struct rp_error *err)
 {
-	struct record *fresh;
 	bool is_new = !old;
-	if (store_get(d->c, e, id, d->a, &fresh, err) ||
-	    (is_new ? domain_index_new_record(d->c, e, id, fresh, d->a, err)
+	int64_t id = record_int(fresh, "id");
+	if ((is_new ? domain_index_new_record(d->c, e, id, fresh, d->a, err)
 		    : domain_index_record(d->c, e, id, fresh, d->a, err)) ||
 	    audit(d, e, id, action, old, r, err))
 		return err->err;
@@ -197,11 +202,11 @@ enum rp_err domain_create(struct dctx *d, const struct entity_def *e, json_t *bo
 	domain_stamp_new(r, d->a, d->p->user_id);
 	if (store_begin(d->c, true, err))
 		return err->err;
-	int64_t id = 0;
+	struct record *fresh;
 	check_fields(d, e, r, body, err);
 	if (err->err || hooks_before_write(d, e, NULL, r, err) || check_unique(d, e, r, 0, err) ||
-	    store_insert(d->c, r, &id, err) ||
-	    finish_write(d, e, id, "create", NULL, r, ret, err) || store_commit(d->c, err))
+	    store_insert_fresh(d->c, r, d->a, &fresh, err) ||
+	    finish_write(d, e, fresh, "create", NULL, r, ret, err) || store_commit(d->c, err))
 		goto fail;
 	return RP_OK;
 fail:
@@ -285,8 +290,9 @@ enum rp_err domain_update(struct dctx *d, const struct entity_def *e, int64_t id
 		goto fail;
 	}
 	stamp_update(r, d->a, old);
-	if (check_unique(d, e, r, id, err) || store_update(d->c, r, id, err) ||
-	    finish_write(d, e, id, "update", old, r, ret, err) || store_commit(d->c, err))
+	struct record *fresh;
+	if (check_unique(d, e, r, id, err) || store_update_fresh(d->c, r, id, d->a, &fresh, err) ||
+	    finish_write(d, e, fresh, "update", old, r, ret, err) || store_commit(d->c, err))
 		goto fail;
 	return RP_OK;
 fail:
@@ -309,10 +315,8 @@ static enum rp_err set_deleted(struct dctx *d, const struct entity_def *e, int64
 	stamp_update(r, d->a, old);
 	if (!deleted && check_unique(d, e, old, id, err))
 		return err->err;
-	if (store_update(d->c, r, id, err))
-		return err->err;
 	struct record *fresh;
-	if (store_get(d->c, e, id, d->a, &fresh, err) ||
+	if (store_update_fresh(d->c, r, id, d->a, &fresh, err) ||
 	    audit(d, e, id, deleted ? "delete" : "restore", NULL, NULL, err))
 		return err->err;
 	if (ret)

@@ -231,12 +231,19 @@ void stmt_done(struct dbstmt *st)
 }
 
 static enum rp_err stmt_exec_in_tx(struct store_conn *c, struct sql *q, struct exec_result *res,
-				   struct rp_error *err)
+				   struct returning *want, struct rp_error *err)
 {
 	struct dbstmt *st = stmt_prepare(c, q, err);
 	if (!st)
 		return err->err;
 	int rc = stmt_step(st);
+	if (want) { /* the whole statement runs before the count is known */
+		want->row = rc == DB_ROW
+				    ? row_to_record(st, want->e, want->map, want->ncols, want->a)
+				    : NULL;
+		while (rc == DB_ROW)
+			rc = stmt_step(st);
+	}
 	int changed = rc == DB_ERROR ? 0 : st->drv->changes(st);
 	c->rows_changed += changed;
 	if (res) {
@@ -250,18 +257,24 @@ static enum rp_err stmt_exec_in_tx(struct store_conn *c, struct sql *q, struct e
 
 /* A write outside a transaction still goes through the writer (and its
  * group commit), as a transaction of its own. */
-enum rp_err stmt_exec_r(struct store_conn *c, struct sql *q, struct exec_result *res,
-			struct rp_error *err)
+enum rp_err stmt_exec_returning(struct store_conn *c, struct sql *q, struct exec_result *res,
+				struct returning *want, struct rp_error *err)
 {
 	if (c->txdepth > 0 || !c->s->drv->group_commit)
-		return stmt_exec_in_tx(c, q, res, err);
+		return stmt_exec_in_tx(c, q, res, want, err);
 	if (store_begin(c, true, err))
 		return err->err;
-	if (stmt_exec_in_tx(c, q, res, err)) {
+	if (stmt_exec_in_tx(c, q, res, want, err)) {
 		store_rollback(c);
 		return err->err;
 	}
 	return store_commit(c, err);
+}
+
+enum rp_err stmt_exec_r(struct store_conn *c, struct sql *q, struct exec_result *res,
+			struct rp_error *err)
+{
+	return stmt_exec_returning(c, q, res, NULL, err);
 }
 
 enum rp_err stmt_exec(struct store_conn *c, struct sql *q, struct rp_error *err)

@@ -142,10 +142,16 @@ struct db_driver {
 	 * statement journal, whose end costs as much as the transaction wrote.) */
 	bool multi_row_writes;
 	const char *returning_id; /* after an INSERT to read its id */
-	const char *no_index;	  /* before a column not to order by index */
-	const char *asc, *desc;	  /* sort orders with NULLs first ascending, last descending */
-	const char *index_nulls;  /* after an indexed column, for those orders */
-	const char *skip_locked;  /* after a subquery choosing a row to take */
+	/* A write reads its row back in the same statement (RETURNING): on
+	 * PostgreSQL that saves a round trip. On SQLite a second statement is
+	 * cheaper: RETURNING gives the statement a journal of its own, whose
+	 * end costs in proportion to what the transaction wrote (an import's
+	 * bulk batch took half as long again). */
+	bool write_returning;
+	const char *no_index;	 /* before a column not to order by index */
+	const char *asc, *desc;	 /* sort orders with NULLs first ascending, last descending */
+	const char *index_nulls; /* after an indexed column, for those orders */
+	const char *skip_locked; /* after a subquery choosing a row to take */
 	/* after a row read in a write transaction: the row stays as read until
 	 * the commit, so a check on it (a version, a status) holds when the
 	 * write lands; empty where the writer is serialised anyway */
@@ -296,11 +302,22 @@ struct exec_result {
 	int64_t rowid;
 	int changes;
 };
+/* A write with RETURNING the columns sql_select_columns listed: its first
+ * row as a record of e, in a (NULL if it wrote none). */
+struct returning {
+	const struct entity_def *e;
+	const int *map;
+	int ncols;
+	struct arena *a;
+	struct record *row;
+};
 /* jobs.c: a fenced thread's write transaction renews its job's lease, or
  * fails with RP_ECONFLICT "lease_lost" (store_fence). */
 enum rp_err store_check_fence(struct store_conn *c, struct rp_error *err);
 enum rp_err stmt_exec_r(struct store_conn *c, struct sql *q, struct exec_result *res,
 			struct rp_error *err);
+enum rp_err stmt_exec_returning(struct store_conn *c, struct sql *q, struct exec_result *res,
+				struct returning *want, struct rp_error *err);
 /* Runs plain SQL text (DDL, pragmas) outside the cache. */
 enum rp_err exec_text(struct store_conn *c, const char *text, struct rp_error *err);
 

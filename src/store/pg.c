@@ -757,6 +757,7 @@ const struct db_driver pg_driver = {
 	.inline_references = false,
 	.multi_row_writes = true,
 	.returning_id = " RETURNING \"id\"",
+	.write_returning = true,
 	.no_index = "",
 	.asc = " ASC NULLS FIRST",
 	.desc = " DESC NULLS LAST",

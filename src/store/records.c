@@ -55,24 +55,67 @@ static void insert_values(struct sql *q, const struct record *r)
 	sql_add(q, ")");
 }
 
-enum rp_err store_insert(struct store_conn *c, const struct record *r, int64_t *ret_id,
-			 struct rp_error *err)
+/* Runs an INSERT (id 0) or the UPDATE of row id in q; with ret, the row
+ * as stored comes back into a (NULL if the statement wrote none). */
+static enum rp_err exec_write(struct store_conn *c, struct sql *q, const struct entity_def *e,
+			      int64_t id, struct arena *a, struct record **ret,
+			      struct exec_result *res, struct rp_error *err)
+{
+	if (!ret)
+		return stmt_exec_r(c, q, res, err);
+	if (!conn_driver(c)->write_returning) { /* written, then read */
+		enum rp_err rc = stmt_exec_r(c, q, res, err);
+		if (rc == RP_OK && res->changes == 0)
+			*ret = NULL;
+		else if (rc == RP_OK)
+			rc = store_get(c, e, id ? id : res->rowid, a, ret, err);
+		return rc;
+	}
+	int map[MODEL_MAX_FIELDS];
+	sql_add(q, " RETURNING ");
+	int ncols = sql_select_columns(q, e, NULL, NULL, map);
+	struct returning want = {.e = e, .map = map, .ncols = ncols, .a = a};
+	enum rp_err rc = stmt_exec_returning(c, q, res, &want, err);
+	if (rc == RP_OK) {
+		*ret = want.row;
+		res->rowid = want.row ? record_int(want.row, "id") : 0;
+	}
+	return rc;
+}
+
+static enum rp_err insert(struct store_conn *c, const struct record *r, int64_t *ret_id,
+			  struct arena *a, struct record **ret, struct rp_error *err)
 {
 	struct sql q;
 	sql_init(&q);
 	insert_head(&q, r);
 	insert_values(&q, r);
-	sql_add(&q, conn_driver(c)->returning_id);
+	if (!ret)
+		sql_add(&q, conn_driver(c)->returning_id);
 	struct exec_result res;
-	enum rp_err rc = stmt_exec_r(c, &q, &res, err);
+	enum rp_err rc = exec_write(c, &q, r->ent, 0, a, ret, &res, err);
 	sql_release(&q);
 	/* a row written with its id (a restore) leaves PostgreSQL's sequence
 	 * behind */
 	if (rc == RP_OK && sets_id(r))
 		rc = ids_written(c, r->ent->name, err);
+	if (rc == RP_OK && ret && !*ret)
+		rc = rp_fail(err, RP_EINTERNAL, "internal_error", "the insert returned no row");
 	if (rc == RP_OK && ret_id)
 		*ret_id = res.rowid;
 	return rc;
+}
+
+enum rp_err store_insert(struct store_conn *c, const struct record *r, int64_t *ret_id,
+			 struct rp_error *err)
+{
+	return insert(c, r, ret_id, NULL, NULL, err);
+}
+
+enum rp_err store_insert_fresh(struct store_conn *c, const struct record *r, struct arena *a,
+			       struct record **ret, struct rp_error *err)
+{
+	return insert(c, r, NULL, a, ret, err);
 }
 
 static bool same_columns(const struct record *a, const struct record *b)
@@ -122,8 +165,8 @@ enum rp_err store_insert_many(struct store_conn *c, struct record *const *r, int
 	return rc;
 }
 
-enum rp_err store_update(struct store_conn *c, const struct record *r, int64_t id,
-			 struct rp_error *err)
+static enum rp_err update(struct store_conn *c, const struct record *r, int64_t id, struct arena *a,
+			  struct record **ret, struct rp_error *err)
 {
 	const struct entity_def *e = r->ent;
 	struct sql q;
@@ -146,13 +189,27 @@ enum rp_err store_update(struct store_conn *c, const struct record *r, int64_t i
 		sql_add(&q, " WHERE \"id\"=");
 		sql_int(&q, id);
 		struct exec_result res;
-		rc = stmt_exec_r(c, &q, &res, err);
+		rc = exec_write(c, &q, e, id, a, ret, &res, err);
 		if (rc == RP_OK && res.changes == 0)
 			rc = rp_fail(err, RP_ENOTFOUND, "not_found", "%s %lld does not exist",
 				     e->singular, (long long)id);
+	} else if (ret) {
+		rc = store_get(c, e, id, a, ret, err);
 	}
 	sql_release(&q);
 	return rc;
+}
+
+enum rp_err store_update(struct store_conn *c, const struct record *r, int64_t id,
+			 struct rp_error *err)
+{
+	return update(c, r, id, NULL, NULL, err);
+}
+
+enum rp_err store_update_fresh(struct store_conn *c, const struct record *r, int64_t id,
+			       struct arena *a, struct record **ret, struct rp_error *err)
+{
+	return update(c, r, id, a, ret, err);
 }
 
 /* Runs a SELECT whose columns were listed by sql_select_columns and

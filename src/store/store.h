@@ -84,6 +84,10 @@ bool store_bulk_failed(const struct store_conn *c);
  * as given: that is how a backup is restored. */
 enum rp_err store_insert(struct store_conn *c, const struct record *r, int64_t *ret_id,
 			 struct rp_error *err);
+/* The same, with the row as stored (defaults, id) read back by the same
+ * statement into a: a write then needs no second read. */
+enum rp_err store_insert_fresh(struct store_conn *c, const struct record *r, struct arena *a,
+			       struct record **ret, struct rp_error *err);
 /* Inserts records of one entity with their ids set (a restore): several
  * to a statement where the driver writes so, each row as store_insert
  * would. On a failure ret_failed[0..1] are the first and last index of
@@ -93,6 +97,8 @@ enum rp_err store_insert_many(struct store_conn *c, struct record *const *r, int
 /* Updates the set slots of r on row id. */
 enum rp_err store_update(struct store_conn *c, const struct record *r, int64_t id,
 			 struct rp_error *err);
+enum rp_err store_update_fresh(struct store_conn *c, const struct record *r, int64_t id,
+			       struct arena *a, struct record **ret, struct rp_error *err);
 /* Reads one row, deleted or not (the caller decides what deleted means). */
 enum rp_err store_get(struct store_conn *c, const struct entity_def *e, int64_t id, struct arena *a,
 		      struct record **ret, struct rp_error *err);
