@@ -448,12 +448,13 @@ static int64_t similar_name(struct importer *im, const char *key)
 	return best;
 }
 
-static int64_t match_by_keys(struct importer *im, json_t *body, const char *kind)
+/* The row's duplicate keys, computed as the store computes them; returns
+ * how many (at most max). */
+static int row_keys(struct importer *im, json_t *body, struct dedup_key *keys, int max)
 {
 	struct record *r;
 	struct rp_error ignore;
 	rp_error_init(&ignore);
-	/* the row's keys, computed as the store computes them */
 	json_t *only = json_object();
 	for (int i = 0; i < im->e->nfields; i++) {
 		const struct field_def *f = &im->e->fields[i];
@@ -462,37 +463,42 @@ static int64_t match_by_keys(struct importer *im, json_t *body, const char *kind
 		if (((f->flags & FF_MATCH) && json_is_string(v)) || (company && v))
 			json_object_set(only, f->name, v);
 	}
-	int64_t found = 0;
+	int n = 0;
 	if (json_object_size(only) &&
-	    model_validate_write(im->e, only, false, im->d.a, &r, &ignore) == RP_OK) {
-		struct dedup_key keys[12];
-		int n = dedup_keys_of(im->e, r, im->country, im->d.a, keys, 12);
-		for (int i = 0; i < n && !found; i++) {
-			if (strcmp(keys[i].kind, kind))
-				continue;
-			int64_t id;
-			/* the oldest: the one the others were copied from */
-			if (store_dedup_find(im->d.c, im->e, kind, keys[i].key, 0, &id, 1) > 0)
-				found = id;
-			else if (!strcmp(kind, "name"))
-				found = similar_name(im, keys[i].key);
-		}
-	}
+	    model_validate_write(im->e, only, false, im->d.a, &r, &ignore) == RP_OK)
+		n = dedup_keys_of(im->e, r, im->country, im->d.a, keys, max);
 	json_decref(only);
-	return found;
+	return n;
 }
+
+#define ROW_KEYS 12
 
 int64_t import_find_match(struct importer *im, json_t *body, const char **ret_match)
 {
 	const char *ext = json_string_value(json_object_get(body, "external_id"));
 	int64_t id = ext ? store_find_by(im->d.c, im->e, "external_id", ext) : 0;
 	*ret_match = "external_id";
+	if (id)
+		return id;
+	/* every key at once (the oldest record of each: the one the others
+	 * were copied from), then by kind: e-mail before phone before name */
+	struct dedup_key keys[ROW_KEYS];
+	int64_t ids[ROW_KEYS];
+	int n = row_keys(im, body, keys, ROW_KEYS);
+	store_dedup_find_each(im->d.c, im->e, keys, n, ids);
 	static const char *const kinds[] = {"email", "phone", "name"};
-	for (size_t i = 0; !id && i < sizeof kinds / sizeof *kinds; i++) {
-		id = match_by_keys(im, body, kinds[i]);
-		*ret_match = kinds[i];
+	for (size_t k = 0; k < sizeof kinds / sizeof *kinds; k++) {
+		*ret_match = kinds[k];
+		for (int i = 0; i < n; i++) {
+			if (strcmp(keys[i].kind, kinds[k]))
+				continue;
+			id = ids[i]			 ? ids[i]
+			     : !strcmp(kinds[k], "name") ? similar_name(im, keys[i].key)
+							 : 0;
+			if (id)
+				return id;
+		}
 	}
-	if (!id)
-		*ret_match = NULL;
-	return id;
+	*ret_match = NULL;
+	return 0;
 }

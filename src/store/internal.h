@@ -2,6 +2,7 @@
  * builder and statement helpers. Nothing outside the store includes it. */
 #pragma once
 #include <pthread.h>
+#include <string.h>
 
 #include "store/store.h"
 
@@ -189,6 +190,40 @@ extern const struct migration store_migrations[];
 extern const struct db_driver sqlite_driver;
 extern const struct db_driver pg_driver;
 
+static inline struct value value_int(int64_t i)
+{
+	return (struct value){.kind = V_INT, .i = i};
+}
+
+/* NULL: SQL NULL */
+static inline struct value value_text(const char *s)
+{
+	return s ? (struct value){.kind = V_TEXT, .s = s, .len = strlen(s)}
+		 : (struct value){.kind = V_NULL};
+}
+
+/* later.c: rows inserted at the commit. */
+#define LATER_COLS 6
+struct later_row {
+	const char *table; /* "name (columns)" */
+	int n;
+	struct value v[LATER_COLS]; /* texts malloc'd */
+};
+struct later {
+	struct later_row *rows;
+	int n, cap;
+	int mark[16]; /* rows queued when each nested level began */
+};
+/* Inserts a row into table ("name (columns)") at the commit of the open
+ * write transaction, or at once outside one. */
+enum rp_err later_insert(struct store_conn *c, const char *table, const struct value *v, int n,
+			 struct rp_error *err);
+/* Writes the queue (txn.c before a commit; a read of those tables). */
+enum rp_err later_flush(struct store_conn *c, struct rp_error *err);
+void later_mark(struct store_conn *c); /* a nested level begins */
+void later_undo(struct store_conn *c); /* ...and rolls back */
+void later_drop(struct store_conn *c); /* the transaction rolls back */
+
 /* A thread's handle. Reads go through the thread's own connection; inside
  * a write transaction with group commit `d` points at the shared writer's,
  * so every function below works the same on either. */
@@ -210,6 +245,7 @@ struct store_conn {
 	bool ids_later;		  /* store_defer_ids: the sequences are moved per table */
 	bool ids_pending;	  /* ...and a row was written with its id since */
 	bool bulk_loading;	  /* store_bulk_load: the text indexes are made at its end */
+	struct later later;	  /* rows inserted at the commit (later.c) */
 	struct job_fence fence;	  /* store_fence: the job this thread's writes are for */
 	struct store_conn *next;
 };

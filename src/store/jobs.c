@@ -7,13 +7,6 @@
 
 #include "core/clock.h"
 
-static enum rp_err run(struct store_conn *c, struct sql *q, struct rp_error *err)
-{
-	enum rp_err rc = stmt_exec(c, q, err);
-	sql_release(q);
-	return rc;
-}
-
 /* A job queued to run at once is due from the start of time: a due time
  * read off a clock would hold the job back for as long as that clock is
  * later set back. */
@@ -157,13 +150,11 @@ enum rp_err store_check_fence(struct store_conn *c, struct rp_error *err)
 enum rp_err store_import_change_add(struct store_conn *c, const struct import_change *ch,
 				    struct rp_error *err)
 {
-	struct sql q;
-	sql_init(&q);
-	sql_fmt(&q,
-		"INSERT INTO import_changes (import_id, seq, entity, record_id, action, old)"
-		" VALUES (%i,%i,%t,%i,%t,%t)",
-		ch->import_id, ch->seq, ch->entity, ch->record_id, ch->action, ch->old);
-	return run(c, &q, err);
+	const struct value v[] = {value_int(ch->import_id), value_int(ch->seq),
+				  value_text(ch->entity),   value_int(ch->record_id),
+				  value_text(ch->action),   value_text(ch->old)};
+	return later_insert(c, "import_changes (import_id, seq, entity, record_id, action, old)", v,
+			    (int)(sizeof v / sizeof *v), err);
 }
 
 int store_import_changes(struct store_conn *c, int64_t import_id, int64_t before_seq, int limit,
@@ -177,7 +168,7 @@ int store_import_changes(struct store_conn *c, int64_t import_id, int64_t before
 		import_id, before_seq, (int64_t)limit);
 	struct rp_error err;
 	rp_error_init(&err);
-	struct dbstmt *st = stmt_prepare(c, &q, &err);
+	struct dbstmt *st = later_flush(c, &err) ? NULL : stmt_prepare(c, &q, &err);
 	sql_release(&q);
 	int n = 0;
 	while (st && n < limit && stmt_step(st) == DB_ROW) {

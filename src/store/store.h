@@ -181,6 +181,10 @@ enum rp_err store_dedup_add_many(struct store_conn *c, const struct entity_def *
  * id first; returns how many. */
 int store_dedup_find(struct store_conn *c, const struct entity_def *e, const char *kind,
 		     const char *key, int64_t except_id, int64_t *ret_ids, int max);
+/* For each of keys[0..n) of e, the lowest live record with that key in
+ * ret_ids[i] (0: none), in one statement; returns how many were found. */
+int store_dedup_find_each(struct store_conn *c, const struct entity_def *e,
+			  const struct dedup_key *keys, int n, int64_t *ret_ids);
 /* Up to max keys of a kind that start with prefix (deleted records'
  * included), with their records, in key order. */
 int store_dedup_prefix(struct store_conn *c, const struct entity_def *e, const char *kind,

@@ -44,13 +44,11 @@ enum rp_err store_audit_add(struct store_conn *c, const struct entity_def *e, in
 {
 	char now[RP_TIME_LEN];
 	now_text(now);
-	struct sql q;
-	sql_init(&q);
-	sql_fmt(&q,
-		"INSERT INTO audit_log (entity, record_id, user_id, action,"
-		" changes, at) VALUES (%t,%i,%i,%t,%t,%t)",
-		e->name, id, user_id, action, changes_json, now);
-	return run(c, &q, err);
+	const struct value v[] = {value_text(e->name),	    value_int(id),
+				  value_int(user_id),	    value_text(action),
+				  value_text(changes_json), value_text(now)};
+	return later_insert(c, "audit_log (entity, record_id, user_id, action, changes, at)", v,
+			    (int)(sizeof v / sizeof *v), err);
 }
 
 enum rp_err store_audit_list(struct store_conn *c, const struct entity_def *e, int64_t id,
@@ -62,7 +60,7 @@ enum rp_err store_audit_list(struct store_conn *c, const struct entity_def *e, i
 		"SELECT id, user_id, action, changes, at FROM audit_log"
 		" WHERE entity=%t AND record_id=%i ORDER BY id DESC LIMIT %i",
 		e->name, id, (int64_t)limit);
-	struct dbstmt *st = stmt_prepare(c, &q, err);
+	struct dbstmt *st = later_flush(c, err) ? NULL : stmt_prepare(c, &q, err);
 	sql_release(&q);
 	if (!st)
 		return err->err;
@@ -208,7 +206,7 @@ enum rp_err store_token_list(struct store_conn *c, int64_t user_id, struct buf *
 		sql_int(&q, user_id);
 	}
 	sql_add(&q, " ORDER BY id");
-	struct dbstmt *st = stmt_prepare(c, &q, err);
+	struct dbstmt *st = later_flush(c, err) ? NULL : stmt_prepare(c, &q, err);
 	sql_release(&q);
 	if (!st)
 		return err->err;

@@ -211,6 +211,7 @@ enum rp_err store_begin(struct store_conn *c, bool write, struct rp_error *err)
 		store_release_reads(c); /* a write sees the latest data */
 	if (c->txdepth > 0) {
 		c->txdepth++;
+		later_mark(c);
 		if (c->writing && c->bulk && c->txdepth <= BULK_LEVELS)
 			c->bulk_changes[c->txdepth - 1] = c->rows_changed;
 		if (nested_savepoints(c) && savepoint(c, SP_OPEN, err)) {
@@ -242,8 +243,10 @@ enum rp_err store_commit(struct store_conn *c, struct rp_error *err)
 		return RP_OK;
 	if (c->txdepth > 1) {
 		enum rp_err rc = nested_savepoints(c) ? savepoint(c, SP_RELEASE, err) : RP_OK;
-		if (rc)
+		if (rc) {
+			later_undo(c);
 			savepoint(c, SP_UNDO, NULL);
+		}
 		c->txdepth--;
 		return rc;
 	}
@@ -257,7 +260,7 @@ enum rp_err store_commit(struct store_conn *c, struct rp_error *err)
 		c->in_held = false;
 		return RP_OK;
 	}
-	if (c->writing && store_check_fence(c, err)) {
+	if (c->writing && (later_flush(c, err) || store_check_fence(c, err))) {
 		store_rollback(c);
 		return err->err;
 	}
@@ -291,6 +294,7 @@ void store_rollback(struct store_conn *c)
 	if (c->txdepth == 0)
 		return;
 	if (c->txdepth > 1) {
+		later_undo(c);
 		if (nested_savepoints(c))
 			savepoint(c, SP_UNDO, NULL);
 		else if (c->writing && bulk_part_wrote(c))
@@ -300,6 +304,7 @@ void store_rollback(struct store_conn *c)
 	}
 	c->txdepth = 0;
 	c->doomed = c->bulk = c->ids_later = c->bulk_loading = false;
+	later_drop(c);
 	if (c->in_held) {
 		c->in_held = false;
 		return;

@@ -1139,6 +1139,52 @@ static void test_transactions_nested_rollback(void **state)
 	assert_string_equal(list_col(a, "teams", "name[prefix]=nested ", NULL, "name"), "nested D");
 }
 
+/* The actions (as a JSON text) of the audit entries of teams/id. */
+static const char *audit_of(struct arena *a, int64_t id)
+{
+	struct buf out;
+	buf_init(&out, 0);
+	struct rp_error err = {0};
+	assert_int_equal(store_audit_list(F.c, ent("teams"), id, 50, &out, &err), RP_OK);
+	const char *s = arena_strdup(a, buf_str(&out));
+	buf_release(&out);
+	return s;
+}
+
+/* Audit entries are written at the commit (store/later.c): a nested part
+ * that rolls back takes its own with it, in both kinds of transaction,
+ * and a rolled-back transaction leaves none. */
+static void test_audit_written_at_commit(void **state)
+{
+	struct arena *a = *state;
+	const struct entity_def *t = ent("teams");
+	struct rp_error err = {0};
+	for (int bulk = 0; bulk < 2; bulk++) {
+		int64_t id = put_named(a, "teams", bulk ? "audited bulk" : "audited");
+		assert_int_equal(store_begin(F.c, true, &err), RP_OK);
+		store_set_bulk(F.c, bulk);
+		assert_int_equal(store_audit_add(F.c, t, id, 1, "kept", "[]", &err), RP_OK);
+		assert_int_equal(store_begin(F.c, true, &err), RP_OK);
+		assert_int_equal(store_audit_add(F.c, t, id, 1, "dropped", "[]", &err), RP_OK);
+		store_rollback(F.c);
+		assert_int_equal(store_begin(F.c, true, &err), RP_OK);
+		assert_int_equal(store_audit_add(F.c, t, id, 1, "nested", "[]", &err), RP_OK);
+		assert_int_equal(store_commit(F.c, &err), RP_OK);
+		assert_int_equal(store_commit(F.c, &err), RP_OK);
+		const char *h = audit_of(a, id);
+		assert_non_null(strstr(h, "\"kept\""));
+		assert_non_null(strstr(h, "\"nested\""));
+		assert_null(strstr(h, "\"dropped\""));
+
+		assert_int_equal(store_begin(F.c, true, &err), RP_OK);
+		assert_int_equal(store_audit_add(F.c, t, id, 1, "undone", "[]", &err), RP_OK);
+		/* read inside the transaction: the queue is written first */
+		assert_non_null(strstr(audit_of(a, id), "\"undone\""));
+		store_rollback(F.c);
+		assert_null(strstr(audit_of(a, id), "\"undone\""));
+	}
+}
+
 /* Bulk mode: nested parts have no savepoint. A part that wrote and rolls
  * back dooms the whole transaction (the loader replays it row by row); a
  * part that wrote nothing may roll back; a doomed commit keeps nothing. */
@@ -1429,6 +1475,7 @@ int main(void)
 		T(test_transactions),
 		T(test_transactions_nested_rollback),
 		T(test_transactions_bulk),
+		T(test_audit_written_at_commit),
 		T(test_job_fence),
 		T(test_threads),
 		T(test_statement_cache),
