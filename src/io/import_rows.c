@@ -5,6 +5,7 @@
  * same as. */
 #include <stdlib.h>
 #include <string.h>
+#include <utf8proc.h>
 
 #include "domain/dedup.h"
 #include "io/import_internal.h"
@@ -320,10 +321,20 @@ static char *trimmed(struct arena *a, const char *s)
 	return arena_strndup(a, s, n);
 }
 
+static bool is_han(utf8proc_int32_t cp)
+{
+	return (cp >= 0x3400 && cp <= 0x4DBF) || (cp >= 0x4E00 && cp <= 0x9FFF) ||
+	       (cp >= 0xF900 && cp <= 0xFAFF) || (cp >= 0x20000 && cp <= 0x3134F);
+}
+
+/* Whether every character of s is a Chinese one (Cyrillic is not: Ivan
+ * Petrov keeps his order and his space). */
 static bool all_han_or_empty(const char *s)
 {
-	for (const unsigned char *p = (const unsigned char *)s; *p; p++)
-		if (*p < 0x80)
+	const utf8proc_uint8_t *p = (const utf8proc_uint8_t *)s;
+	utf8proc_int32_t cp;
+	for (utf8proc_ssize_t n; *p; p += n)
+		if ((n = utf8proc_iterate(p, -1, &cp)) <= 0 || !is_han(cp))
 			return false;
 	return true;
 }

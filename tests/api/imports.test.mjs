@@ -95,6 +95,9 @@ test('a Windows-1251 file with ; and Russian headers; a bad row is rejected alon
   assert.equal(imp.report.delimiter, ';');
   assert.equal(imp.created, 1);
   assert.equal(imp.rejected, 2);
+  // a Russian name given in parts reads given name first, with a space
+  const [ivan] = await listAll(srv.admin, `${API}/contacts?email=${encodeURIComponent(`ivan.${tag}@example.ru`)}`);
+  assert.equal(ivan.name, 'Иван Петров');
   const bad = imp.report.rows.find((r) => r.row === 3);
   assert.ok(bad && bad.errors.some((e) => e.field === 'email'), JSON.stringify(imp.report.rows));
   assert.ok(imp.report.rows.find((r) => r.row === 4).errors.some((e) => e.field === 'birthday'));
