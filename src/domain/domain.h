@@ -31,7 +31,16 @@ struct dctx {
 	struct store_conn *c;
 	const struct principal *p;
 	struct arena *a;
+	/* NULL, or the references found visible so far in a run of writes
+	 * (domain_remember_refs): an import's rows name the same accounts
+	 * again and again */
+	struct ref_seen *seen;
 };
+
+/* Starts (on) or ends remembering the references d's writes found
+ * visible; the caller ends it, or starts it afresh, when a rollback may
+ * have taken a remembered record away. */
+void domain_remember_refs(struct dctx *d, bool on);
 
 /* --- access ----------------------------------------------------------- */
 

@@ -33,6 +33,26 @@ void domain_stamp_new(struct record *r, struct arena *a, int64_t user_id)
 	record_set_int(r, "version", 1);
 }
 
+#define SEEN_SLOTS 512
+
+struct ref_seen {
+	const struct entity_def *e;
+	int64_t id;
+};
+
+void domain_remember_refs(struct dctx *d, bool on)
+{
+	free(d->seen);
+	d->seen = on ? calloc(SEEN_SLOTS, sizeof *d->seen) : NULL;
+	if (on && !d->seen)
+		abort();
+}
+
+static struct ref_seen *seen_slot(struct dctx *d, const struct entity_def *e, int64_t id)
+{
+	return d->seen ? &d->seen[((uint64_t)id * 31u + (uint64_t)e->code) % SEEN_SLOTS] : NULL;
+}
+
 /* Owner and team only need to exist (a role may assign without reading
  * the users list); any other reference must be visible to the caller.
  * The caller exists: the user was read, live and active, to sign the
@@ -45,7 +65,13 @@ static bool ref_ok(struct dctx *d, const struct field_def *f, int64_t id, struct
 	bool self = id > 0 && id == d->p->user_id && !strcmp(re->name, "users");
 	if (f->flags & FF_SYSTEM)
 		return self || store_exists(d->c, re, id);
-	return domain_get(d, re, id, target, ignore) == RP_OK;
+	struct ref_seen *seen = seen_slot(d, re, id);
+	if (seen && seen->e == re && seen->id == id)
+		return true;
+	bool ok = domain_get(d, re, id, target, ignore) == RP_OK;
+	if (ok && seen)
+		*seen = (struct ref_seen){re, id};
+	return ok;
 }
 
 /* Fields the client sent that the caller's role may not write, and

@@ -479,6 +479,7 @@ static enum rp_err write_batch(struct importer *im, const struct batch *b, bool 
 	store_set_bulk(c, bulk);
 	im->bulk = bulk;
 	im->replay = false;
+	domain_remember_refs(&im->d, true); /* what this batch's rows link to */
 	domain_defer_search(true);
 	for (int i = 0; i < b->n && !im->replay; i++) {
 		const struct batch_row *r = &b->rows[i];

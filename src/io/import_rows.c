@@ -137,6 +137,7 @@ enum rp_err import_columns(struct importer *im, struct rp_error *err)
 void import_columns_free(struct importer *im)
 {
 	import_forget_links(im); /* the rest lives in the run's arena */
+	domain_remember_refs(&im->d, false);
 }
 
 /* --- linked records ----------------------------------------------------------- */
@@ -198,6 +199,8 @@ void import_forget_links(struct importer *im)
 		free(im->accounts[i].name);
 	free(im->accounts);
 	im->accounts = NULL;
+	if (im->d.seen) /* the records may be gone with the rollback */
+		domain_remember_refs(&im->d, true);
 }
 
 static int64_t account_by_name(struct importer *im, const char *name, struct rp_error *err)

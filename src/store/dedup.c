@@ -87,35 +87,32 @@ int store_dedup_find(struct store_conn *c, const struct entity_def *e, const cha
 int store_dedup_find_each(struct store_conn *c, const struct entity_def *e,
 			  const struct dedup_key *keys, int n, int64_t *ret_ids)
 {
-	int found = 0;
 	for (int i = 0; i < n; i++)
 		ret_ids[i] = 0;
 	if (n <= 0)
 		return 0;
+	/* a column per key, each its own lookup: one statement of OR-ed keys
+	 * took PostgreSQL's planner 2-4 ms every time */
 	struct sql q;
 	sql_init(&q);
-	sql_add(&q, "SELECT k.kind, k.key, min(k.record_id) FROM dedup_keys k JOIN ");
-	sql_ident(&q, e->name);
-	sql_fmt(&q, " t ON t.id=k.record_id AND t.deleted_at IS NULL WHERE k.entity=%i AND (",
-		(int64_t)e->code);
+	sql_add(&q, "SELECT ");
 	for (int i = 0; i < n; i++) {
-		sql_add(&q, i ? " OR " : "");
-		sql_fmt(&q, "(k.kind=%t AND k.key=%t)", keys[i].kind, keys[i].key);
+		sql_add(&q, i ? ",(SELECT min(k.record_id) FROM dedup_keys k JOIN "
+			      : "(SELECT min(k.record_id) FROM dedup_keys k JOIN ");
+		sql_ident(&q, e->name);
+		sql_fmt(&q,
+			" t ON t.id=k.record_id AND t.deleted_at IS NULL WHERE k.entity=%i"
+			" AND k.kind=%t AND k.key=%t)",
+			(int64_t)e->code, keys[i].kind, keys[i].key);
 	}
-	sql_add(&q, ") GROUP BY k.kind, k.key");
 	struct rp_error err;
 	rp_error_init(&err);
 	struct dbstmt *st = stmt_prepare(c, &q, &err);
 	sql_release(&q);
-	while (st && stmt_step(st) == DB_ROW) {
-		const char *kind = stmt_text(st, 0), *key = stmt_text(st, 1);
-		for (int i = 0; kind && key && i < n; i++)
-			if (!ret_ids[i] && !strcmp(keys[i].kind, kind) &&
-			    !strcmp(keys[i].key, key)) {
-				ret_ids[i] = stmt_int(st, 2);
-				found++;
-			}
-	}
+	int found = 0;
+	if (st && stmt_step(st) == DB_ROW)
+		for (int i = 0; i < n; i++)
+			found += (ret_ids[i] = stmt_int(st, i)) != 0;
 	stmt_done(st);
 	return found;
 }

@@ -74,27 +74,43 @@ enum rp_err later_insert(struct store_conn *c, const char *table, const struct v
 	return RP_OK;
 }
 
-enum rp_err later_flush(struct store_conn *c, struct rp_error *err)
+/* Writes the queued rows of one table (in their order), as many to a
+ * statement as the driver allows; marks them done (table NULL). */
+static enum rp_err flush_table(struct store_conn *c, struct later *l, int from,
+			       struct rp_error *err)
 {
-	struct later *l = &c->later;
-	bool together = conn_driver(c)->multi_row_writes;
+	const char *table = l->rows[from].table;
+	int per = conn_driver(c)->multi_row_writes ? SQL_MAX_PARAMS / l->rows[from].n : 1;
 	enum rp_err rc = RP_OK;
-	for (int i = 0; rc == RP_OK && i < l->n;) {
-		const struct later_row *first = &l->rows[i];
-		int per = together ? SQL_MAX_PARAMS / first->n : 1;
+	for (int i = from; rc == RP_OK && i < l->n;) {
 		struct sql q;
 		sql_init(&q);
 		sql_add(&q, "INSERT INTO ");
-		sql_add(&q, first->table);
+		sql_add(&q, table);
 		sql_add(&q, " VALUES ");
-		for (int k = 0; i < l->n && k < per && !strcmp(l->rows[i].table, first->table);
-		     i++, k++) {
-			sql_add(&q, k ? "," : "");
+		for (int k = 0; i < l->n && k < per; i++) {
+			if (!l->rows[i].table || strcmp(l->rows[i].table, table))
+				continue;
+			sql_add(&q, k++ ? "," : "");
 			write_values(&q, &l->rows[i]);
+			l->rows[i].table = NULL;
 		}
 		rc = stmt_exec(c, &q, err);
 		sql_release(&q);
+		while (i < l->n && (!l->rows[i].table || strcmp(l->rows[i].table, table)))
+			i++;
 	}
+	return rc;
+}
+
+enum rp_err later_flush(struct store_conn *c, struct rp_error *err)
+{
+	struct later *l = &c->later;
+	enum rp_err rc = RP_OK;
+	/* table by table: the rows of different tables come interleaved */
+	for (int i = 0; rc == RP_OK && i < l->n; i++)
+		if (l->rows[i].table)
+			rc = flush_table(c, l, i, err);
 	truncate_to(l, 0);
 	/* what is written now is no longer the queue's to drop */
 	memset(l->mark, 0, sizeof l->mark);

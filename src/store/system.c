@@ -206,7 +206,7 @@ enum rp_err store_token_list(struct store_conn *c, int64_t user_id, struct buf *
 		sql_int(&q, user_id);
 	}
 	sql_add(&q, " ORDER BY id");
-	struct dbstmt *st = later_flush(c, err) ? NULL : stmt_prepare(c, &q, err);
+	struct dbstmt *st = stmt_prepare(c, &q, err);
 	sql_release(&q);
 	if (!st)
 		return err->err;
