@@ -63,11 +63,19 @@ static enum rp_err collect(struct store_conn *c, const struct entity_def *src,
 	sql_scope(&q, "t", scope);
 	/* a reference field has an index (field, created_at): walk it, newest
 	 * first; other links ("+") sort their few rows, never walking the
-	 * created_at index */
+	 * created_at index. The driver's spelling of descending matches the
+	 * index's NULLs order: on PostgreSQL a plain DESC (NULLs first) would
+	 * not, and a big account's activities were all read and sorted (53 ms
+	 * for 5,000 at 100k; 0.3 ms walking the index). */
+	const char *desc = conn_driver(c)->desc;
 	sql_add(&q, " ORDER BY ");
 	if (!link->via)
 		sql_add(&q, conn_driver(c)->no_index);
-	sql_add(&q, "t.\"created_at\" DESC, t.\"id\" DESC LIMIT ");
+	sql_add(&q, "t.\"created_at\"");
+	sql_add(&q, desc);
+	sql_add(&q, ", t.\"id\"");
+	sql_add(&q, desc);
+	sql_add(&q, " LIMIT ");
 	sql_int(&q, limit);
 	struct dbstmt *st = stmt_prepare(c, &q, err);
 	if (!st) {
