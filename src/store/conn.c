@@ -40,6 +40,7 @@ void dbconn_close(struct dbconn *d)
 
 static void conn_close(struct store_conn *c)
 {
+	later_drop(c);
 	dbconn_close(&c->own);
 	dbconn_close(&c->replica);
 	free(c);

@@ -50,6 +50,9 @@ static enum rp_err insert_now(struct store_conn *c, const struct later_row *r, s
 enum rp_err later_insert(struct store_conn *c, const char *table, const struct value *v, int n,
 			 struct rp_error *err)
 {
+	if (n > LATER_COLS)
+		return rp_fail(err, RP_EINTERNAL, "internal_error", "%d columns for %s: at most %d",
+			       n, table, LATER_COLS);
 	struct later_row row = {.table = table, .n = n};
 	memcpy(row.v, v, sizeof *v * (size_t)n);
 	if (c->txdepth == 0 || !c->writing)
