@@ -18,11 +18,11 @@ enum rp_err domain_principal(struct store_conn *c, int64_t user_id, struct arena
 			     struct principal **ret, struct rp_error *err)
 {
 	const struct entity_def *users = model_entity("users");
-	const struct entity_def *roles = model_entity("roles");
-	struct record *u, *role;
+	struct record *u, *role = NULL;
 	struct rp_error ignore;
 	rp_error_init(&ignore);
-	if (store_get(c, users, user_id, a, &u, &ignore) ||
+	/* the user and the role in one statement: every request asks */
+	if (store_get_with_ref(c, users, user_id, "role_id", a, &u, &role, &ignore) ||
 	    record_get(u, "deleted_at")->kind != V_NULL || !record_int(u, "active"))
 		return rp_fail(err, RP_EUNAUTH, "unauthorized", "the user is unknown or disabled");
 	struct principal *p = arena_alloc(a, sizeof *p);
@@ -31,7 +31,7 @@ enum rp_err domain_principal(struct store_conn *c, int64_t user_id, struct arena
 	p->role_id = record_int(u, "role_id");
 	p->two_factor = record_int(u, "two_factor") != 0;
 	p->user = u;
-	if (store_get(c, roles, p->role_id, a, &role, &ignore) == RP_OK) {
+	if (role) {
 		const char *perms = record_text(role, "permissions");
 		p->perms = perms ? json_loads(perms, 0, NULL) : NULL;
 		if (p->perms)

@@ -298,17 +298,23 @@ void stmt_column_value(struct dbstmt *st, int col, struct arena *a, struct value
 	}
 }
 
-struct record *row_to_record(struct dbstmt *st, const struct entity_def *e, const int *map,
-			     int ncols, struct arena *a)
+struct record *row_to_record_at(struct dbstmt *st, int first, const struct entity_def *e,
+				const int *map, int ncols, struct arena *a)
 {
 	struct record *r = record_new(a, e);
 	for (int k = 0; k < ncols; k++) {
 		if (map[k] >= r->n)
 			continue;
-		stmt_column_value(st, k, a, &r->v[map[k]]);
+		stmt_column_value(st, first + k, a, &r->v[map[k]]);
 		r->set[map[k]] = true;
 	}
 	return r;
+}
+
+struct record *row_to_record(struct dbstmt *st, const struct entity_def *e, const int *map,
+			     int ncols, struct arena *a)
+{
+	return row_to_record_at(st, 0, e, map, ncols, a);
 }
 
 enum rp_err store_backup(struct store *s, const char *dest, struct rp_error *err)

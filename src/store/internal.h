@@ -402,6 +402,9 @@ int sql_select_columns(struct sql *q, const struct entity_def *e, const bool *wa
 /* Reads one result row into a new record. */
 struct record *row_to_record(struct dbstmt *st, const struct entity_def *e, const int *map,
 			     int ncols, struct arena *a);
+/* The same from column first on (a second record of a joined row). */
+struct record *row_to_record_at(struct dbstmt *st, int first, const struct entity_def *e,
+				const int *map, int ncols, struct arena *a);
 /* Appends " FROM <table> AS t WHERE ..." with the deleted flag, scope,
  * filters and full-text match of a list query (not its cursor). */
 void sql_list_from_where(struct store_conn *c, struct sql *q, const struct list_query *lq);

@@ -270,6 +270,49 @@ enum rp_err store_get(struct store_conn *c, const struct entity_def *e, int64_t 
 	return RP_OK;
 }
 
+enum rp_err store_get_with_ref(struct store_conn *c, const struct entity_def *e, int64_t id,
+			       const char *field, struct arena *a, struct record **ret,
+			       struct record **ret_ref, struct rp_error *err)
+{
+	const struct field_def *f = entity_field(e, field);
+	const struct entity_def *re = f && f->ref ? model_entity(f->ref) : NULL;
+	if (!re)
+		return rp_fail(err, RP_EINTERNAL, "internal_error", "%s.%s refers to nothing",
+			       e->name, field);
+	struct sql q;
+	sql_init(&q);
+	int map[MODEL_MAX_FIELDS], rmap[MODEL_MAX_FIELDS];
+	sql_add(&q, "SELECT ");
+	int ncols = sql_select_columns(&q, e, NULL, "t", map);
+	sql_add(&q, ",");
+	int rcols = sql_select_columns(&q, re, NULL, "r", rmap);
+	sql_add(&q, " FROM ");
+	sql_ident(&q, e->name);
+	sql_add(&q, " AS t LEFT JOIN ");
+	sql_ident(&q, re->name);
+	sql_add(&q, " AS r ON r.\"id\"=t.");
+	sql_ident(&q, field_column(f));
+	sql_add(&q, " WHERE t.\"id\"=");
+	sql_int(&q, id);
+	struct dbstmt *st = stmt_prepare(c, &q, err);
+	sql_release(&q);
+	if (!st)
+		return err->err;
+	int rc = stmt_step(st);
+	if (rc == DB_ROW) {
+		*ret = row_to_record_at(st, 0, e, map, ncols, a);
+		struct record *ref = row_to_record_at(st, ncols, re, rmap, rcols, a);
+		*ret_ref = record_get(ref, "id")->kind == V_NULL ? NULL : ref;
+	}
+	enum rp_err r = rc == DB_ERROR ? stmt_fail(st, err)
+			: rc == DB_ROW
+				? RP_OK
+				: rp_fail(err, RP_ENOTFOUND, "not_found", "%s %lld does not exist",
+					  e->singular, (long long)id);
+	stmt_done(st);
+	return r;
+}
+
 static void col_ref(struct sql *q, const struct field_def *f)
 {
 	sql_add(q, "t.");

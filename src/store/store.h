@@ -102,6 +102,11 @@ enum rp_err store_update_fresh(struct store_conn *c, const struct record *r, int
 /* Reads one row, deleted or not (the caller decides what deleted means). */
 enum rp_err store_get(struct store_conn *c, const struct entity_def *e, int64_t id, struct arena *a,
 		      struct record **ret, struct rp_error *err);
+/* Row id of e and, in the same statement, the record its reference field
+ * points at (*ret_ref NULL when it points at nothing). */
+enum rp_err store_get_with_ref(struct store_conn *c, const struct entity_def *e, int64_t id,
+			       const char *field, struct arena *a, struct record **ret,
+			       struct record **ret_ref, struct rp_error *err);
 /* Reads a page: up to q->limit rows in q's order after q's cursor, the
  * scope and filters applied. *ret_more tells whether rows follow. */
 enum rp_err store_list(struct store_conn *c, const struct list_query *q, struct arena *a,
