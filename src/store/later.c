@@ -34,19 +34,6 @@ static void write_values(struct sql *q, const struct later_row *r)
 	sql_add(q, ")");
 }
 
-static enum rp_err insert_now(struct store_conn *c, const struct later_row *r, struct rp_error *err)
-{
-	struct sql q;
-	sql_init(&q);
-	sql_add(&q, "INSERT INTO ");
-	sql_add(&q, r->table);
-	sql_add(&q, " VALUES ");
-	write_values(&q, r);
-	enum rp_err rc = stmt_exec(c, &q, err);
-	sql_release(&q);
-	return rc;
-}
-
 enum rp_err later_insert(struct store_conn *c, const char *table, const struct value *v, int n,
 			 struct rp_error *err)
 {
@@ -55,8 +42,6 @@ enum rp_err later_insert(struct store_conn *c, const char *table, const struct v
 			       n, table, LATER_COLS);
 	struct later_row row = {.table = table, .n = n};
 	memcpy(row.v, v, sizeof *v * (size_t)n);
-	if (c->txdepth == 0 || !c->writing)
-		return insert_now(c, &row, err);
 	struct later *l = &c->later;
 	if (l->n == l->cap) {
 		l->cap = l->cap ? l->cap * 2 : 64;
@@ -74,7 +59,8 @@ enum rp_err later_insert(struct store_conn *c, const char *table, const struct v
 			row.v[i].s = s;
 		}
 	l->rows[l->n++] = row;
-	return RP_OK;
+	/* outside a write transaction the row is written at once */
+	return c->txdepth > 0 && c->writing ? RP_OK : later_flush(c, err);
 }
 
 /* Writes the queued rows of one table (in their order), as many to a
