@@ -329,6 +329,19 @@ int dedup_keys_of(const struct entity_def *e, const struct record *r, const char
 	return n;
 }
 
+bool dedup_inputs_differ(const struct entity_def *e, const struct record *old,
+			 const struct record *fresh)
+{
+	for (int i = 0; i < fresh->n && i < e->nfields; i++) {
+		const struct field_def *f = &e->fields[i];
+		bool input = (f->flags & FF_MATCH) || !strcmp(f->name, "account_id") ||
+			     !strcmp(f->name, "company");
+		if (input && (i >= old->n || !value_equal(&old->v[i], &fresh->v[i])))
+			return true;
+	}
+	return false;
+}
+
 bool dedup_applies(const struct entity_def *e)
 {
 	for (int i = 0; i < e->nfields; i++)

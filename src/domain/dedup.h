@@ -28,6 +28,10 @@ double dedup_similarity(const char *a, const char *b);
 
 /* Whether e has fields that find duplicates. */
 bool dedup_applies(const struct entity_def *e);
+/* Whether a field the duplicate keys come from (company_part's too)
+ * differs between two versions of a record. */
+bool dedup_inputs_differ(const struct entity_def *e, const struct record *old,
+			 const struct record *fresh);
 /* The keys of r's FF_MATCH fields (strings in a); returns the count. */
 int dedup_keys_of(const struct entity_def *e, const struct record *r, const char *country,
 		  struct arena *a, struct dedup_key *ret, int max);

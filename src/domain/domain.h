@@ -136,9 +136,12 @@ size_t domain_deferred_count(void);
 void domain_deferred_truncate(size_t n);
 enum rp_err domain_flush_search(struct store_conn *c, struct rp_error *err);
 
-/* Stores what finds the record: its search text and duplicate keys. */
-enum rp_err domain_index_record(struct store_conn *c, const struct entity_def *e, int64_t id,
-				const struct record *r, struct arena *a, struct rp_error *err);
+/* Stores what finds a changed record, its search text and duplicate keys,
+ * where the fields they come from changed: a deal's new stage leaves the
+ * index alone. */
+enum rp_err domain_index_changed(struct store_conn *c, const struct entity_def *e, int64_t id,
+				 const struct record *old, const struct record *fresh,
+				 struct arena *a, struct rp_error *err);
 /* The same for a record just inserted (it has nothing indexed yet). */
 enum rp_err domain_index_new_record(struct store_conn *c, const struct entity_def *e, int64_t id,
 				    const struct record *r, struct arena *a, struct rp_error *err);

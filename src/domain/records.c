@@ -200,7 +200,7 @@ static enum rp_err finish_write(struct dctx *d, const struct entity_def *e, stru
 	bool is_new = !old;
 	int64_t id = record_int(fresh, "id");
 	if ((is_new ? domain_index_new_record(d->c, e, id, fresh, d->a, err)
-		    : domain_index_record(d->c, e, id, fresh, d->a, err)) ||
+		    : domain_index_changed(d->c, e, id, old, fresh, d->a, err)) ||
 	    audit(d, e, id, action, old, r, err))
 		return err->err;
 	if (ret)

@@ -69,25 +69,52 @@ void domain_deferred_truncate(size_t n)
 	}
 }
 
+static int by_record_then_order(const void *pa, const void *pb)
+{
+	const struct deferred_text *a = *(const struct deferred_text *const *)pa;
+	const struct deferred_text *b = *(const struct deferred_text *const *)pb;
+	if (a->e != b->e)
+		return a->e->name < b->e->name ? -1 : 1;
+	if (a->id != b->id)
+		return a->id < b->id ? -1 : 1;
+	return a < b ? -1 : a > b; /* the queue's order */
+}
+
+/* Writes the queue: each record's last text, new records' together and
+ * changed ones' together, so the batch costs the index two statements. A
+ * record made and then changed in the same batch is queued twice and
+ * indexed once. */
 enum rp_err domain_flush_search(struct store_conn *c, struct rp_error *err)
 {
-	enum rp_err rc = RP_OK;
-	size_t i = 0;
-	while (rc == RP_OK && i < deferred.n) {
-		const struct deferred_text *t = &deferred.v[i];
-		if (!t->is_new) {
-			rc = store_search_put(c, t->e, t->id, t->text, err);
-			i++;
-			continue;
-		}
-		struct search_text run[128]; /* new records' texts go in together */
-		int n = 0;
-		for (; i < deferred.n && deferred.v[i].is_new && n < 128; i++, n++)
-			run[n] = (struct search_text){.e = deferred.v[i].e,
-						      .id = deferred.v[i].id,
-						      .text = deferred.v[i].text};
-		rc = store_search_add_many(c, run, n, err);
+	size_t n = deferred.n;
+	const struct deferred_text **order = malloc(sizeof *order * (n ? n : 1));
+	struct search_text *added = malloc(sizeof *added * (n ? n : 1));
+	struct search_text *put = malloc(sizeof *put * (n ? n : 1));
+	if (!order || !added || !put)
+		abort();
+	for (size_t i = 0; i < n; i++)
+		order[i] = &deferred.v[i];
+	qsort(order, n, sizeof *order, by_record_then_order);
+	int nadded = 0, nput = 0;
+	for (size_t i = 0; i < n;) {
+		bool is_new = true;
+		size_t k = i;
+		for (; k < n && order[k]->e == order[i]->e && order[k]->id == order[i]->id; k++)
+			is_new = is_new && order[k]->is_new;
+		const struct deferred_text *last = order[k - 1];
+		struct search_text t = {.e = last->e, .id = last->id, .text = last->text};
+		if (is_new)
+			added[nadded++] = t;
+		else
+			put[nput++] = t;
+		i = k;
 	}
+	enum rp_err rc = store_search_put_many(c, put, nput, err);
+	if (!rc)
+		rc = store_search_add_many(c, added, nadded, err);
+	free(order);
+	free(added);
+	free(put);
 	domain_deferred_truncate(0);
 	return rc;
 }
@@ -128,10 +155,24 @@ static enum rp_err index_record(struct store_conn *c, const struct entity_def *e
 	return index_text(c, e, id, r, is_new, err);
 }
 
-enum rp_err domain_index_record(struct store_conn *c, const struct entity_def *e, int64_t id,
-				const struct record *r, struct arena *a, struct rp_error *err)
+/* Whether a searched field differs between two versions of a record. */
+static bool search_text_differs(const struct entity_def *e, const struct record *old,
+				const struct record *fresh)
 {
-	return index_record(c, e, id, r, false, a, err);
+	for (int i = 0; i < fresh->n && i < e->nfields; i++)
+		if ((e->fields[i].flags & FF_SEARCH) &&
+		    (i >= old->n || !value_equal(&old->v[i], &fresh->v[i])))
+			return true;
+	return false;
+}
+
+enum rp_err domain_index_changed(struct store_conn *c, const struct entity_def *e, int64_t id,
+				 const struct record *old, const struct record *fresh,
+				 struct arena *a, struct rp_error *err)
+{
+	if (dedup_inputs_differ(e, old, fresh) && dedup_index(c, e, id, fresh, false, a, err))
+		return err->err;
+	return search_text_differs(e, old, fresh) ? index_text(c, e, id, fresh, false, err) : RP_OK;
 }
 
 enum rp_err domain_index_new_record(struct store_conn *c, const struct entity_def *e, int64_t id,

@@ -102,10 +102,11 @@ struct db_driver {
 	 * expression no word. Global search then reads that prefix's rows of
 	 * an entity newest first and checks the whole expression on each. */
 	char *(*search_prefix)(const char *match);
-	enum rp_err (*search_put)(struct store_conn *c, int64_t key, const char *text,
-				  struct rp_error *err);
-	/* Adds the texts of keys that have none yet (n <= 128; NULL or empty
-	 * texts are passed over). */
+	/* Replaces the texts of keys (a NULL or empty text removes it). */
+	enum rp_err (*search_put)(struct store_conn *c, const int64_t *keys,
+				  const char *const *texts, int n, struct rp_error *err);
+	/* Adds the texts of keys that have none yet (NULL or empty texts are
+	 * passed over). */
 	enum rp_err (*search_add)(struct store_conn *c, const int64_t *keys,
 				  const char *const *texts, int n, struct rp_error *err);
 	/* t.column contains (or starts with) v, both folded as rp_fold does. */

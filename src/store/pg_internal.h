@@ -5,8 +5,8 @@
 
 char *pq_search_prefix(const char *match);
 void pq_sql_match(struct sql *q, const char *alias, const char *match);
-enum rp_err pq_search_put(struct store_conn *c, int64_t key, const char *text,
-			  struct rp_error *err);
+enum rp_err pq_search_put(struct store_conn *c, const int64_t *keys, const char *const *texts,
+			  int n, struct rp_error *err);
 enum rp_err pq_search_add(struct store_conn *c, const int64_t *keys, const char *const *texts,
 			  int n, struct rp_error *err);
 void pq_sql_contains(struct sql *q, const char *column, const struct value *v, bool prefix);

@@ -192,7 +192,8 @@ void pq_sql_match(struct sql *q, const char *alias, const char *match)
 	sql_add(q, "::tsquery");
 }
 
-enum rp_err pq_search_put(struct store_conn *c, int64_t key, const char *text, struct rp_error *err)
+static enum rp_err search_put_one(struct store_conn *c, int64_t key, const char *text,
+				  struct rp_error *err)
 {
 	struct sql q;
 	sql_init(&q);
@@ -212,6 +213,15 @@ enum rp_err pq_search_put(struct store_conn *c, int64_t key, const char *text, s
 	}
 	enum rp_err rc = stmt_exec(c, &q, err);
 	sql_release(&q);
+	return rc;
+}
+
+enum rp_err pq_search_put(struct store_conn *c, const int64_t *keys, const char *const *texts,
+			  int n, struct rp_error *err)
+{
+	enum rp_err rc = RP_OK;
+	for (int i = 0; rc == RP_OK && i < n; i++)
+		rc = search_put_one(c, keys[i], texts[i], err);
 	return rc;
 }
 

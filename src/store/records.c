@@ -591,27 +591,45 @@ enum rp_err store_search_add(struct store_conn *c, const struct entity_def *e, i
 	return store_search_add_many(c, &t, 1, err);
 }
 
+/* The index's keys and texts of t, for the driver. */
+static enum rp_err search_write(struct store_conn *c, const struct search_text *t, int n,
+				bool replace, struct rp_error *err)
+{
+	if (n <= 0)
+		return RP_OK;
+	int64_t *keys = malloc(sizeof *keys * (size_t)n);
+	const char **texts = malloc(sizeof *texts * (size_t)n);
+	if (!keys || !texts)
+		abort();
+	for (int i = 0; i < n; i++) {
+		keys[i] = search_base(t[i].e) + t[i].id;
+		texts[i] = t[i].text;
+	}
+	const struct db_driver *d = conn_driver(c);
+	enum rp_err rc = replace ? d->search_put(c, keys, texts, n, err)
+				 : d->search_add(c, keys, texts, n, err);
+	free(keys);
+	free(texts);
+	return rc;
+}
+
 enum rp_err store_search_add_many(struct store_conn *c, const struct search_text *t, int n,
 				  struct rp_error *err)
 {
-	enum rp_err rc = RP_OK;
-	for (int i = 0; rc == RP_OK && i < n; i += 128) {
-		int k = n - i < 128 ? n - i : 128;
-		int64_t keys[128];
-		const char *texts[128];
-		for (int j = 0; j < k; j++) {
-			keys[j] = search_base(t[i + j].e) + t[i + j].id;
-			texts[j] = t[i + j].text;
-		}
-		rc = conn_driver(c)->search_add(c, keys, texts, k, err);
-	}
-	return rc;
+	return search_write(c, t, n, false, err);
+}
+
+enum rp_err store_search_put_many(struct store_conn *c, const struct search_text *t, int n,
+				  struct rp_error *err)
+{
+	return search_write(c, t, n, true, err);
 }
 
 enum rp_err store_search_put(struct store_conn *c, const struct entity_def *e, int64_t id,
 			     const char *text, struct rp_error *err)
 {
-	return conn_driver(c)->search_put(c, search_base(e) + id, text, err);
+	struct search_text t = {.e = e, .id = id, .text = text};
+	return store_search_put_many(c, &t, 1, err);
 }
 
 /* The index's rows of the entity, newest first, joined to the records. */

@@ -133,15 +133,17 @@ enum rp_err store_search_put(struct store_conn *c, const struct entity_def *e, i
 /* The same for a record that has none yet (just inserted). */
 enum rp_err store_search_add(struct store_conn *c, const struct entity_def *e, int64_t id,
 			     const char *text, struct rp_error *err);
-/* The same for many records at once. FTS5 writes its pending terms out
- * at every statement inside a transaction, so one statement per record
- * made an index segment per record; this writes up to 128 per statement. */
+/* The same for many records at once: a bulk writer's batch in as few
+ * statements as the driver allows (on SQLite one, as FTS5 writes an index
+ * segment at every statement inside a transaction). */
 struct search_text {
 	const struct entity_def *e;
 	int64_t id;
 	const char *text;
 };
 enum rp_err store_search_add_many(struct store_conn *c, const struct search_text *t, int n,
+				  struct rp_error *err);
+enum rp_err store_search_put_many(struct store_conn *c, const struct search_text *t, int n,
 				  struct rp_error *err);
 /* Live rows of e matching an FTS expression, newest first, within scope. */
 enum rp_err store_search(struct store_conn *c, const struct entity_def *e, const char *match,

@@ -166,6 +166,21 @@ test('matching: e-mail (any case) and phone (national or international) find the
     [['skip', ivan.id], ['skip', ivan.id], ['create', null], ['create', null]], JSON.stringify(sim.report.rows));
 });
 
+test('a row changing a record an earlier row of the same file made: one record, found by its last text only', async () => {
+  const word = `Zq${tag.replace(/[^a-z0-9]/gi, '')}`;
+  const r = await runImport({ entity: 'contacts', strategy: 'update' },
+    { file: `Name,Email,City\r\nFirst ${word}a,twice.${tag}@example.com,\r\nSecond ${word}b,twice.${tag}@example.com,Омск\r\n` });
+  assert.deepEqual([r.created, r.updated, r.rejected], [1, 1, 0], JSON.stringify(r));
+  const found = await srv.admin.get(`${API}/search?q=${encodeURIComponent(`${word}b`)}`);
+  expectStatus(found, 200);
+  const hits = found.json.data.filter((h) => h.entity === 'contacts');
+  assert.equal(hits.length, 1, JSON.stringify(found.json));
+  const gone = await srv.admin.get(`${API}/search?q=${encodeURIComponent(`${word}a`)}`);
+  assert.equal(gone.json.data.filter((h) => h.entity === 'contacts').length, 0, 'the first text is replaced');
+  const c = (await srv.admin.get(`${API}/contacts/${hits[0].id}`)).json;
+  assert.equal(c.city, 'Омск');
+});
+
 test("a migration from another CRM: accounts, contacts, deals and activities linked by the old ids; a re-import updates", async () => {
   const accounts = `Account ID,Account Name,Industry,Website\r\n001A${tag},Globex ${tag},Energy,globex.example.com\r\n001B${tag},Initech ${tag},Software,\r\n`;
   const contacts = `Contact ID,Account ID,First Name,Last Name,Email\r\n003A${tag},001A${tag},Hank,Scorpio,hank.${tag}@example.com\r\n003B${tag},001B${tag},Bill,Lumbergh,bill.${tag}@example.com\r\n003C${tag},001X${tag},No,Company,noco.${tag}@example.com\r\n`;

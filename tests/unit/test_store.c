@@ -962,6 +962,30 @@ static void test_search(void **state)
 	struct record **rows;
 	int n = run_list(a, &q, &rows, NULL);
 	assert_string_equal(column(a, rows, n, "name"), "王小明");
+
+	/* many at once: texts replaced, one removed, new ones added */
+	const char *w = "王小明 Batch";
+	char *t0 = textkey_index(w, strlen(w)), *t2 = textkey_index("Ivan Batchley", 13);
+	struct search_text put_texts[] = {{c, ids[0], t0}, {c, ids[2], t2}, {c, ids[1], NULL}};
+	assert_int_equal(store_search_put_many(F.c, put_texts, 3, &err), RP_OK);
+	assert_string_equal(search(a, c, "batch", NULL), "Ivan Smith,王小明");
+	assert_string_equal(search(a, c, "smythe", NULL), "");
+	assert_string_equal(search(a, c, "sergey", NULL), "");
+	free(t0);
+	free(t2);
+	int64_t fresh[2];
+	char *ft[2];
+	for (int i = 0; i < 2; i++) {
+		struct record *nr = rec(a, "contacts");
+		record_set_text(nr, a, "name", i ? "Batch Two" : "Batch One");
+		fresh[i] = put(nr);
+		ft[i] = textkey_index(i ? "Batch Two" : "Batch One", 9);
+	}
+	struct search_text added[] = {{c, fresh[0], ft[0]}, {c, fresh[1], ft[1]}};
+	assert_int_equal(store_search_add_many(F.c, added, 2, &err), RP_OK);
+	assert_string_equal(search(a, c, "batch", NULL), "Batch Two,Batch One,Ivan Smith,王小明");
+	free(ft[0]);
+	free(ft[1]);
 }
 
 /* ------------------------------------------------------------------ */
