@@ -7,7 +7,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/buf.h"
 #include "core/clock.h"
+#include "core/jsonw.h"
 #include "domain/hooks.h"
 #include "model/registry.h"
 
@@ -137,11 +139,17 @@ static enum rp_err check_unique(struct dctx *d, const struct entity_def *e, cons
 	return err->err;
 }
 
-/* [{"field","old","new"}] for each set field that differs from old. */
+/* [{"field","old","new"}] for each set field that differs from old,
+ * written directly: building and dumping a jansson tree was a tenth of an
+ * import's CPU (profiled). */
 static char *changes_json(const struct entity_def *e, const struct record *old,
 			  const struct record *r)
 {
-	json_t *arr = json_array();
+	struct buf b;
+	buf_init(&b, 0);
+	struct jw w;
+	jw_init(&w, &b);
+	jw_arr(&w);
 	for (int i = 0; i < r->n; i++) {
 		const struct field_def *f = &e->fields[i];
 		if (!r->set[i] || (f->flags & FF_SYSTEM && f->flags & FF_READONLY))
@@ -149,20 +157,22 @@ static char *changes_json(const struct entity_def *e, const struct record *old,
 		const struct value *ov = old && i < old->n ? &old->v[i] : NULL;
 		if (ov && value_equal(ov, &r->v[i]))
 			continue;
-		json_t *c = json_object();
-		json_object_set_new(c, "field", json_string(f->name));
-		if (f->type == FT_PASSWORD) {
-			json_object_set_new(c, "old", json_null());
-			json_object_set_new(c, "new", json_string("(changed)"));
-		} else {
-			json_object_set_new(c, "old", ov ? model_value_json(f, ov) : json_null());
-			json_object_set_new(c, "new", model_value_json(f, &r->v[i]));
-		}
-		json_array_append_new(arr, c);
+		jw_obj(&w);
+		jw_kstr(&w, "field", f->name);
+		jw_key(&w, "old");
+		if (ov && f->type != FT_PASSWORD)
+			model_write_value(&w, f, ov);
+		else
+			jw_null(&w);
+		jw_key(&w, "new");
+		if (f->type == FT_PASSWORD)
+			jw_str(&w, "(changed)");
+		else
+			model_write_value(&w, f, &r->v[i]);
+		jw_obj_end(&w);
 	}
-	char *s = json_dumps(arr, JSON_COMPACT);
-	json_decref(arr);
-	return s;
+	jw_arr_end(&w);
+	return buf_detach(&b, NULL);
 }
 
 static enum rp_err audit(struct dctx *d, const struct entity_def *e, int64_t id, const char *action,
