@@ -83,6 +83,50 @@ static enum rp_err exec_write(struct store_conn *c, struct sql *q, const struct 
 	return rc;
 }
 
+static bool integer_column(const struct field_def *f)
+{
+	return f->type == FT_ID || f->type == FT_INT || f->type == FT_MONEY || f->type == FT_BOOL ||
+	       f->type == FT_REF;
+}
+
+/* Whether f's column stores v as it is: SQLite converts what does not
+ * match its type (an integer into a REAL column). */
+static bool stored_as_given(const struct field_def *f, const struct value *v)
+{
+	switch (v->kind) {
+	case V_NULL: return true;
+	case V_INT: return integer_column(f);
+	case V_REAL: return f->type == FT_NUMBER;
+	case V_TEXT: return !integer_column(f) && f->type != FT_NUMBER;
+	}
+	return false;
+}
+
+/* The row an insert of r wrote as id, made from r: without RETURNING the
+ * other way is reading it back, a statement a record (a tenth of an
+ * import's statements). NULL when a value would not be stored as given,
+ * and the row is read. The only default is version's. */
+static struct record *inserted_row(const struct record *r, int64_t id, struct arena *a)
+{
+	const struct entity_def *e = r->ent;
+	struct record *out = record_new(a, e);
+	for (int i = 0; i < out->n; i++) {
+		const struct field_def *f = &e->fields[i];
+		out->set[i] = true;
+		if (f->type == FT_ID)
+			out->v[i] = (struct value){.kind = V_INT, .i = id};
+		else if (i < r->n && r->set[i])
+			out->v[i] = r->v[i];
+		else if (!strcmp(f->name, "version"))
+			out->v[i] = (struct value){.kind = V_INT, .i = 1};
+		else
+			out->v[i] = (struct value){.kind = V_NULL};
+		if (!stored_as_given(f, &out->v[i]))
+			return NULL;
+	}
+	return out;
+}
+
 static enum rp_err insert(struct store_conn *c, const struct record *r, int64_t *ret_id,
 			  struct arena *a, struct record **ret, struct rp_error *err)
 {
@@ -93,7 +137,14 @@ static enum rp_err insert(struct store_conn *c, const struct record *r, int64_t 
 	if (!ret)
 		sql_add(&q, conn_driver(c)->returning_id);
 	struct exec_result res;
-	enum rp_err rc = exec_write(c, &q, r->ent, 0, a, ret, &res, err);
+	struct record **read = ret;
+	if (ret && !conn_driver(c)->write_returning && !sets_id(r)) {
+		read = NULL; /* made from r once the id is known */
+		*ret = NULL;
+	}
+	enum rp_err rc = exec_write(c, &q, r->ent, 0, a, read, &res, err);
+	if (rc == RP_OK && ret && !read && !(*ret = inserted_row(r, res.rowid, a)))
+		rc = store_get(c, r->ent, res.rowid, a, ret, err);
 	sql_release(&q);
 	/* a row written with its id (a restore) leaves PostgreSQL's sequence
 	 * behind */
