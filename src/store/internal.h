@@ -47,6 +47,7 @@ struct dbconn {
 	unsigned nnamed; /* PostgreSQL: statements named so far */
 	unsigned gen;	 /* PostgreSQL: sessions so far (reconnects) */
 	bool intx;	 /* PostgreSQL: a transaction is open */
+	void *aux;	 /* SQLite's writer: its log checkpointer (sqlite_wal.c) */
 };
 
 /* Step results. */

@@ -1,7 +1,8 @@
 /* sqlite.c — the SQLite driver: connections (WAL, foreign keys, busy
  * timeout, the rp_fold function), statements, error mapping, the WAL sync
  * of group commit, FTS5 search, online backup and integrity check, and
- * SQLite's spellings of SQL. The only file that calls sqlite3_*. */
+ * SQLite's spellings of SQL. With sqlite_wal.c (the writer's checkpoints)
+ * the only file that calls sqlite3_*. */
 #include "store/internal.h"
 
 #include <fcntl.h>
@@ -14,6 +15,7 @@
 #include "core/buf.h"
 #include "core/jsonw.h"
 #include "core/textkey.h"
+#include "store/sqlite_wal.h"
 
 #define DB(d)  ((sqlite3 *)(d)->db)
 #define ST(st) ((sqlite3_stmt *)(st)->h)
@@ -49,6 +51,8 @@ static enum rp_err fail_rc(sqlite3 *db, int rc, struct rp_error *err)
 
 static void lite_close(struct dbconn *d)
 {
+	wal_checkpointer_stop(d->aux, DB(d));
+	d->aux = NULL;
 	sqlite3_close_v2(DB(d));
 	d->db = NULL;
 }
@@ -104,6 +108,7 @@ static enum rp_err lite_open(struct store *s, const char *url, struct dbconn *d,
 			     struct rp_error *err)
 {
 	sqlite3 *db = NULL;
+	d->aux = NULL;
 	int rc = sqlite3_open_v2(
 		url, &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL);
 	d->db = db;
@@ -134,6 +139,8 @@ static enum rp_err lite_open(struct store *s, const char *url, struct dbconn *d,
 		dbconn_close(d);
 		return RP_EIO;
 	}
+	if (writer)
+		d->aux = wal_checkpointer_start(db, url);
 	return RP_OK;
 }
 

@@ -12,6 +12,8 @@
 #include <pthread.h>
 #include <stdbool.h>
 #include <stdio.h>
+#include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "core/arena.h"
@@ -1387,6 +1389,43 @@ static void test_threads(void **state)
 	assert_int_equal(store_check(F.c, &err), RP_OK);
 }
 
+static off_t file_size(const char *path)
+{
+	struct stat st;
+	return stat(path, &st) == 0 ? st.st_size : -1;
+}
+
+/* SQLite: the writer's commits leave the log's checkpoints to a thread of
+ * their own (sqlite_wal.c), and they happen while the store is open: the
+ * pages written reach the database file, not only the log. */
+static void test_wal_checkpointed(void **state)
+{
+	struct arena *a = *state;
+	if (F.pg)
+		skip();
+	enum { ROWS = 40, TEXT = 1 << 20 };
+	char *text = arena_alloc(a, TEXT + 1);
+	for (int i = 0; i < TEXT; i++)
+		text[i] = (char)('a' + i % 23);
+	text[TEXT] = 0;
+	off_t before = file_size(F.path);
+	for (int i = 0; i < ROWS; i++) {
+		struct record *r = rec(a, "contacts");
+		record_set_text(r, a, "name", "Checkpointed");
+		text[0] = (char)('a' + i % 26); /* no two alike */
+		record_set_text(r, a, "description", text);
+		put(r);
+	}
+	/* 40 MB went to the log: at 16 MB a checkpoint copies it over */
+	off_t after = before;
+	for (int i = 0; i < 200 && after < before + 16 * TEXT; i++) {
+		nanosleep(&(struct timespec){.tv_nsec = 50 * 1000 * 1000}, NULL);
+		after = file_size(F.path);
+	}
+	if (after < before + 16 * TEXT)
+		fail_msg("the database file grew by %lld bytes only", (long long)(after - before));
+}
+
 static void test_statement_cache(void **state)
 {
 	struct arena *a = *state;
@@ -1549,6 +1588,7 @@ int main(void)
 		T(test_audit_written_at_commit),
 		T(test_job_fence),
 		T(test_threads),
+		T(test_wal_checkpointed),
 		T(test_statement_cache),
 		T(test_reconnect),
 		T(test_backup_and_check),
