@@ -237,6 +237,8 @@ struct store_conn {
 	bool writing;		  /* holds the writer for a write transaction */
 	bool bulk;		  /* nested write transactions are not savepoints */
 	bool doomed;		  /* bulk: a nested part failed; only a rollback may end it */
+	bool whole_batch;	  /* the transaction is the writer's batch, not a savepoint in it */
+	int64_t begin_changes;	  /* rows_changed when the write transaction began */
 	int64_t rows_changed;	  /* by this thread's write statements, ever */
 	int64_t bulk_changes[16]; /* bulk: rows_changed when each level began */
 	bool held;		  /* a read transaction spans the request (store_hold_reads) */
