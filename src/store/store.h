@@ -71,7 +71,9 @@ uint64_t store_take_commit_lsn(struct store_conn *c);
  * replays the whole of it without bulk mode when a part fails: nested
  * write transactions open no savepoint, and a nested rollback dooms the
  * transaction (its commit then rolls back and fails). Savepoints cost a
- * copy of every page a part touches. Set it right after store_begin. */
+ * copy of every page a part touches. Set it (on or off) right after
+ * store_begin: with SQLite the transaction then becomes the writer's
+ * batch itself when nothing else waits in it (see txn.c). */
 void store_set_bulk(struct store_conn *c, bool on);
 /* True once a nested part of the bulk transaction that wrote has been
  * rolled back (a part that wrote nothing may roll back harmlessly). */
