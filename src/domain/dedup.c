@@ -329,17 +329,16 @@ int dedup_keys_of(const struct entity_def *e, const struct record *r, const char
 	return n;
 }
 
+static bool key_input(const struct field_def *f)
+{
+	return (f->flags & FF_MATCH) || !strcmp(f->name, "account_id") ||
+	       !strcmp(f->name, "company");
+}
+
 bool dedup_inputs_differ(const struct entity_def *e, const struct record *old,
 			 const struct record *fresh)
 {
-	for (int i = 0; i < fresh->n && i < e->nfields; i++) {
-		const struct field_def *f = &e->fields[i];
-		bool input = (f->flags & FF_MATCH) || !strcmp(f->name, "account_id") ||
-			     !strcmp(f->name, "company");
-		if (input && (i >= old->n || !value_equal(&old->v[i], &fresh->v[i])))
-			return true;
-	}
-	return false;
+	return record_fields_differ(e, old, fresh, key_input);
 }
 
 bool dedup_applies(const struct entity_def *e)

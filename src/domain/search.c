@@ -155,15 +155,9 @@ static enum rp_err index_record(struct store_conn *c, const struct entity_def *e
 	return index_text(c, e, id, r, is_new, err);
 }
 
-/* Whether a searched field differs between two versions of a record. */
-static bool search_text_differs(const struct entity_def *e, const struct record *old,
-				const struct record *fresh)
+static bool searched(const struct field_def *f)
 {
-	for (int i = 0; i < fresh->n && i < e->nfields; i++)
-		if ((e->fields[i].flags & FF_SEARCH) &&
-		    (i >= old->n || !value_equal(&old->v[i], &fresh->v[i])))
-			return true;
-	return false;
+	return f->flags & FF_SEARCH;
 }
 
 enum rp_err domain_index_changed(struct store_conn *c, const struct entity_def *e, int64_t id,
@@ -172,7 +166,9 @@ enum rp_err domain_index_changed(struct store_conn *c, const struct entity_def *
 {
 	if (dedup_inputs_differ(e, old, fresh) && dedup_index(c, e, id, fresh, false, a, err))
 		return err->err;
-	return search_text_differs(e, old, fresh) ? index_text(c, e, id, fresh, false, err) : RP_OK;
+	return record_fields_differ(e, old, fresh, searched)
+		       ? index_text(c, e, id, fresh, false, err)
+		       : RP_OK;
 }
 
 enum rp_err domain_index_new_record(struct store_conn *c, const struct entity_def *e, int64_t id,

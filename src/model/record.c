@@ -111,6 +111,15 @@ bool value_equal(const struct value *a, const struct value *b)
 	return false;
 }
 
+bool record_fields_differ(const struct entity_def *e, const struct record *old,
+			  const struct record *fresh, bool (*pick)(const struct field_def *f))
+{
+	for (int i = 0; i < fresh->n && i < e->nfields; i++)
+		if (pick(&e->fields[i]) && (i >= old->n || !value_equal(&old->v[i], &fresh->v[i])))
+			return true;
+	return false;
+}
+
 size_t utf8_chars(const char *s, size_t len)
 {
 	size_t n = 0;

@@ -40,6 +40,10 @@ void record_set_real(struct record *r, const char *field, double v);
 /* Leaves the slot's value but marks it not to be written. */
 void record_unset(struct record *r, const char *field);
 bool value_equal(const struct value *a, const struct value *b);
+/* Whether a field that pick accepts differs between two versions of a
+ * record of e (a field old lacks counts as differing). */
+bool record_fields_differ(const struct entity_def *e, const struct record *old,
+			  const struct record *fresh, bool (*pick)(const struct field_def *f));
 
 /* Validates a JSON object from a client against the entity and converts it
  * into a record with `set` marking the fields it carries. On create,
