@@ -127,15 +127,6 @@ char *domain_search_text(const struct entity_def *e, const struct record *r);
 /* What a user typed as a full-text expression, or NULL when nothing in it
  * is searchable. Owned by a. */
 char *domain_fts_query(struct arena *a, const char *q);
-/* Bulk writes (imports) on this thread: while deferred, search text is
- * queued instead of written; domain_flush_search writes the queue (in the
- * same transaction, before it commits), truncate drops the entries a
- * rolled-back part queued. */
-void domain_defer_search(bool on);
-size_t domain_deferred_count(void);
-void domain_deferred_truncate(size_t n);
-enum rp_err domain_flush_search(struct store_conn *c, struct rp_error *err);
-
 /* Stores what finds a changed record, its search text and duplicate keys,
  * where the fields they come from changed: a deal's new stage leaves the
  * index alone. */

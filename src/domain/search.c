@@ -30,116 +30,12 @@ char *domain_search_text(const struct entity_def *e, const struct record *r)
 	return buf_detach(&b, NULL);
 }
 
-/* Search text queued by a bulk writer (this thread only). FTS5 flushes
- * its pending terms at every savepoint, so an import writing each row's
- * text inside the row's savepoint made a tiny index segment per row (a
- * third of its time, profiled); queued, a batch's text goes in at once. */
-struct deferred_text {
-	const struct entity_def *e;
-	int64_t id;
-	char *text;
-	bool is_new; /* the record has no text in the index yet */
-};
-static _Thread_local struct {
-	bool on;
-	struct deferred_text *v;
-	size_t n, cap;
-} deferred;
-
-void domain_defer_search(bool on)
-{
-	deferred.on = on;
-	if (!on)
-		domain_deferred_truncate(0);
-}
-
-size_t domain_deferred_count(void)
-{
-	return deferred.n;
-}
-
-void domain_deferred_truncate(size_t n)
-{
-	while (deferred.n > n)
-		free(deferred.v[--deferred.n].text);
-	if (n == 0) {
-		free(deferred.v);
-		deferred.v = NULL;
-		deferred.cap = 0;
-	}
-}
-
-static int by_record_then_order(const void *pa, const void *pb)
-{
-	const struct deferred_text *a = *(const struct deferred_text *const *)pa;
-	const struct deferred_text *b = *(const struct deferred_text *const *)pb;
-	if (a->e != b->e)
-		return a->e->name < b->e->name ? -1 : 1;
-	if (a->id != b->id)
-		return a->id < b->id ? -1 : 1;
-	return a < b ? -1 : a > b; /* the queue's order */
-}
-
-/* Writes the queue: each record's last text, new records' together and
- * changed ones' together, so the batch costs the index two statements. A
- * record made and then changed in the same batch is queued twice and
- * indexed once. */
-enum rp_err domain_flush_search(struct store_conn *c, struct rp_error *err)
-{
-	size_t n = deferred.n;
-	const struct deferred_text **order = malloc(sizeof *order * (n ? n : 1));
-	struct search_text *added = malloc(sizeof *added * (n ? n : 1));
-	struct search_text *put = malloc(sizeof *put * (n ? n : 1));
-	if (!order || !added || !put)
-		abort();
-	for (size_t i = 0; i < n; i++)
-		order[i] = &deferred.v[i];
-	qsort(order, n, sizeof *order, by_record_then_order);
-	int nadded = 0, nput = 0;
-	for (size_t i = 0; i < n;) {
-		bool is_new = true;
-		size_t k = i;
-		for (; k < n && order[k]->e == order[i]->e && order[k]->id == order[i]->id; k++)
-			is_new = is_new && order[k]->is_new;
-		const struct deferred_text *last = order[k - 1];
-		struct search_text t = {.e = last->e, .id = last->id, .text = last->text};
-		if (is_new)
-			added[nadded++] = t;
-		else
-			put[nput++] = t;
-		i = k;
-	}
-	enum rp_err rc = store_search_put_many(c, put, nput, err);
-	if (!rc)
-		rc = store_search_add_many(c, added, nadded, err);
-	free(order);
-	free(added);
-	free(put);
-	domain_deferred_truncate(0);
-	return rc;
-}
-
-static void defer_text(const struct entity_def *e, int64_t id, char *text, bool is_new)
-{
-	if (deferred.n == deferred.cap) {
-		deferred.cap = deferred.cap ? deferred.cap * 2 : 256;
-		deferred.v = realloc(deferred.v, sizeof *deferred.v * deferred.cap);
-		if (!deferred.v)
-			abort();
-	}
-	deferred.v[deferred.n++] = (struct deferred_text){e, id, text, is_new};
-}
-
 static enum rp_err index_text(struct store_conn *c, const struct entity_def *e, int64_t id,
 			      const struct record *r, bool is_new, struct rp_error *err)
 {
 	if (!(e->flags & EF_SEARCH))
 		return RP_OK;
 	char *text = domain_search_text(e, r);
-	if (deferred.on) {
-		defer_text(e, id, text, is_new);
-		return RP_OK;
-	}
 	enum rp_err rc = is_new ? store_search_add(c, e, id, text, err)
 				: store_search_put(c, e, id, text, err);
 	free(text);

@@ -293,7 +293,6 @@ static enum rp_err import_row(struct importer *im, const char *const *cells, int
 	if (store_begin(im->d.c, true, fatal))
 		return fatal->err;
 	int64_t linked = im->linked_created;
-	size_t queued = domain_deferred_count();
 	json_t *body = import_row_body(im, cells, n, &err);
 	const char *match = NULL;
 	if (!err.err) {
@@ -309,7 +308,6 @@ static enum rp_err import_row(struct importer *im, const char *const *cells, int
 	if (im->linked_created != linked)
 		import_forget_links(im); /* accounts the row created are gone */
 	im->linked_created = linked;
-	domain_deferred_truncate(queued);
 	json_decref(body);
 	if (fatal->err)
 		return fatal->err;
@@ -480,7 +478,6 @@ static enum rp_err write_batch(struct importer *im, const struct batch *b, bool 
 	im->bulk = bulk;
 	im->replay = false;
 	domain_remember_refs(&im->d, true); /* what this batch's rows link to */
-	domain_defer_search(true);
 	for (int i = 0; i < b->n && !im->replay; i++) {
 		const struct batch_row *r = &b->rows[i];
 		im->row_number = r->line;
@@ -492,28 +489,22 @@ static enum rp_err write_batch(struct importer *im, const struct batch *b, bool 
 			goto fail;
 	}
 	if (im->replay) {
-		domain_defer_search(false);
 		store_rollback(c);
 		import_forget_links(im);
 		return RP_OK;
 	}
 	record_set_real(im->imp, "progress", table_progress(im->t));
 	if (im->dry_run) {
-		domain_defer_search(false);
 		store_rollback(c);
 		import_forget_links(im);
 		drop_rejects(im);
 		return RP_OK;
 	}
-	if (domain_flush_search(c, err))
-		goto fail;
-	domain_defer_search(false);
 	if (import_save(c, im->imp, im->import_id, im->run_arena, err) || store_commit(c, err))
 		goto fail;
 	flush_rejects(im);
 	return RP_OK;
 fail:
-	domain_defer_search(false);
 	store_rollback(c);
 	import_forget_links(im);
 	drop_rejects(im);

@@ -330,14 +330,12 @@ static enum rp_err reindex(struct store_conn *c, const struct entity_def *e, str
 		rc = store_scan(c, e, after, BACKUP_PAGE, a, &rows, &n, err);
 		/* the target was empty (check_target): every record is new to
 		 * the index, and a page's texts go in together */
-		domain_defer_search(true);
 		if (n > 0) {
 			after = record_int(rows[n - 1], "id");
 			rc = domain_index_new_records(c, e, rows, n, a, err);
 		}
 		if (rc == RP_OK)
-			rc = domain_flush_search(c, err);
-		domain_defer_search(false);
+			rc = store_search_flush(c, err);
 		arena_free(a);
 	}
 	return rc;

@@ -204,6 +204,26 @@ static inline struct value value_text(const char *s)
 		 : (struct value){.kind = V_NULL};
 }
 
+/* textq.c: search texts written at the commit (or at the batch's). */
+struct queued_text {
+	int64_t key; /* the search index's rowid */
+	char *text;  /* malloc'd; NULL removes the record's text */
+	bool add;    /* the record has no text in the index yet */
+};
+struct text_queue {
+	struct queued_text *v;
+	int n, cap;
+	int mark[16]; /* texts queued when each nested level began */
+};
+void textq_push(struct text_queue *q, int64_t key, const char *text, bool add);
+/* Moves from's texts to the end of to. */
+void textq_append(struct text_queue *to, struct text_queue *from);
+void textq_mark(struct text_queue *q, int depth); /* a nested level begins */
+void textq_undo(struct text_queue *q, int depth); /* ...and rolls back */
+void textq_free(struct text_queue *q);
+/* Writes q through c (inside its write transaction) and empties it. */
+enum rp_err textq_write(struct store_conn *c, struct text_queue *q, struct rp_error *err);
+
 /* later.c: rows inserted at the commit. */
 #define LATER_COLS 6
 struct later_row {
@@ -250,6 +270,7 @@ struct store_conn {
 	bool ids_pending;	  /* ...and a row was written with its id since */
 	bool bulk_loading;	  /* store_bulk_load: the text indexes are made at its end */
 	struct later later;	  /* rows inserted at the commit (later.c) */
+	struct text_queue texts;  /* search texts written at the commit (textq.c) */
 	struct job_fence fence;	  /* store_fence: the job this thread's writes are for */
 	struct store_conn *next;
 };
@@ -272,7 +293,8 @@ struct writer {
 	uint64_t durable; /* last batch committed and synced to disk */
 	uint64_t failed;  /* last batch whose commit or sync failed */
 	bool committing;
-	int wal_fd; /* the WAL file, synced outside the writer lock */
+	int wal_fd;		 /* the WAL file, synced outside the writer lock */
+	struct text_queue texts; /* of the savepoints released into the open batch */
 	struct rp_error commit_err;
 };
 

@@ -642,26 +642,32 @@ enum rp_err store_search_add(struct store_conn *c, const struct entity_def *e, i
 	return store_search_add_many(c, &t, 1, err);
 }
 
-/* The index's keys and texts of t, for the driver. */
+/* Inside a write transaction the texts are queued (textq.c); outside one
+ * they are written at once. */
 static enum rp_err search_write(struct store_conn *c, const struct search_text *t, int n,
 				bool replace, struct rp_error *err)
 {
-	if (n <= 0)
+	bool now = !(c->txdepth > 0 && c->writing);
+	struct text_queue one = {0};
+	struct text_queue *q = now ? &one : &c->texts;
+	for (int i = 0; i < n; i++)
+		textq_push(q, search_base(t[i].e) + t[i].id, t[i].text, !replace);
+	if (!now)
 		return RP_OK;
-	int64_t *keys = malloc(sizeof *keys * (size_t)n);
-	const char **texts = malloc(sizeof *texts * (size_t)n);
-	if (!keys || !texts)
-		abort();
-	for (int i = 0; i < n; i++) {
-		keys[i] = search_base(t[i].e) + t[i].id;
-		texts[i] = t[i].text;
-	}
-	const struct db_driver *d = conn_driver(c);
-	enum rp_err rc = replace ? d->search_put(c, keys, texts, n, err)
-				 : d->search_add(c, keys, texts, n, err);
-	free(keys);
-	free(texts);
+	enum rp_err rc = textq_write(c, q, err);
+	textq_free(q);
 	return rc;
+}
+
+enum rp_err store_search_flush(struct store_conn *c, struct rp_error *err)
+{
+	if (!c->writing || !c->texts.n)
+		return RP_OK;
+	/* other transactions' texts wait for the batch's commit: this one's
+	 * go after them, at its own commit */
+	if (c->s->drv->group_commit && c->s->w.texts.n)
+		return RP_OK;
+	return textq_write(c, &c->texts, err);
 }
 
 enum rp_err store_search_add_many(struct store_conn *c, const struct search_text *t, int n,

@@ -129,15 +129,19 @@ enum rp_err store_aggregate(struct store_conn *c, const struct list_query *q, co
 
 /* --- search ------------------------------------------------------------ */
 
+/* Inside a write transaction the texts written below reach the index when
+ * it commits (with group commit, when its batch does), all of them in two
+ * statements: FTS5 writes an index segment at every savepoint. A search
+ * inside the transaction does not see them yet. Outside one they are
+ * written at once. */
+
 /* Replaces the indexed text of a record (NULL text removes it). */
 enum rp_err store_search_put(struct store_conn *c, const struct entity_def *e, int64_t id,
 			     const char *text, struct rp_error *err);
 /* The same for a record that has none yet (just inserted). */
 enum rp_err store_search_add(struct store_conn *c, const struct entity_def *e, int64_t id,
 			     const char *text, struct rp_error *err);
-/* The same for many records at once: a bulk writer's batch in as few
- * statements as the driver allows (on SQLite one, as FTS5 writes an index
- * segment at every statement inside a transaction). */
+/* The same for many records at once. */
 struct search_text {
 	const struct entity_def *e;
 	int64_t id;
@@ -147,6 +151,10 @@ enum rp_err store_search_add_many(struct store_conn *c, const struct search_text
 				  struct rp_error *err);
 enum rp_err store_search_put_many(struct store_conn *c, const struct search_text *t, int n,
 				  struct rp_error *err);
+/* Writes the texts the open write transaction has queued so far, where
+ * nothing else waits for the commit: a long transaction (a restore)
+ * bounds its memory with it. */
+enum rp_err store_search_flush(struct store_conn *c, struct rp_error *err);
 /* Live rows of e matching an FTS expression, newest first, within scope. */
 enum rp_err store_search(struct store_conn *c, const struct entity_def *e, const char *match,
 			 const struct scope *scope, int limit, struct arena *a,

@@ -29,6 +29,7 @@ void writer_close(struct store *s)
 	if (w->conn.db && w->open)
 		w->conn.drv->exec(&w->conn, "COMMIT", NULL);
 	dbconn_close(&w->conn);
+	textq_free(&w->texts);
 	if (w->wal_fd >= 0)
 		close(w->wal_fd);
 	pthread_cond_destroy(&w->done);
@@ -84,31 +85,49 @@ static void writer_leave(struct store_conn *c)
 	pthread_mutex_unlock(&c->s->w.lock);
 }
 
+/* Writes the search texts of the batch's savepoints, through c on the
+ * writer's connection, as the batch's last statements. Writer lock held. */
+static enum rp_err write_batch_texts(struct store_conn *c, struct rp_error *err)
+{
+	struct writer *w = &c->s->w;
+	if (!w->texts.n)
+		return RP_OK;
+	c->d = &w->conn;
+	c->writing = true;
+	c->txdepth = 1; /* inside the batch: a statement is not a transaction */
+	enum rp_err rc = textq_write(c, &w->texts, err);
+	c->txdepth = 0;
+	use_own(c);
+	return rc;
+}
+
 /* Commits the open batch, if any; *ret_batch is the last batch that is
  * now committed. Takes the writer lock for the COMMIT only: the writer's
  * connection runs synchronous=NORMAL, so COMMIT appends to the WAL
- * without waiting for the disk. */
-static bool commit_open_batch(struct store *s, uint64_t *ret_batch, struct rp_error *err)
+ * without waiting for the disk. c is the committing thread's. */
+static bool commit_open_batch(struct store_conn *c, uint64_t *ret_batch, struct rp_error *err)
 {
-	struct writer *w = &s->w;
+	struct writer *w = &c->s->w;
 	bool ok = true;
 	pthread_mutex_lock(&w->lock);
 	*ret_batch = w->batch;
 	if (w->open) {
-		if (w->conn.drv->exec(&w->conn, "COMMIT", err)) {
+		if (write_batch_texts(c, err) || w->conn.drv->exec(&w->conn, "COMMIT", err)) {
 			ok = false;
 			w->conn.drv->exec(&w->conn, "ROLLBACK", NULL);
 		}
 		w->open = false;
 	}
+	textq_free(&w->texts);
 	pthread_mutex_unlock(&w->lock);
 	return ok;
 }
 
 /* Waits until batch `mine` is durable; the first waiter commits the open
  * batch and syncs the WAL for everyone, the others wait for it. */
-static enum rp_err wait_durable(struct store *s, uint64_t mine, struct rp_error *err)
+static enum rp_err wait_durable(struct store_conn *c, uint64_t mine, struct rp_error *err)
 {
+	struct store *s = c->s;
 	struct writer *w = &s->w;
 	pthread_mutex_lock(&w->done_lock);
 	while (w->durable < mine && w->failed < mine) {
@@ -121,7 +140,7 @@ static enum rp_err wait_durable(struct store *s, uint64_t mine, struct rp_error 
 		uint64_t batch;
 		struct rp_error cerr;
 		rp_error_init(&cerr);
-		bool ok = commit_open_batch(s, &batch, &cerr) && s->drv->sync(s, &cerr) == RP_OK;
+		bool ok = commit_open_batch(c, &batch, &cerr) && s->drv->sync(s, &cerr) == RP_OK;
 		pthread_mutex_lock(&w->done_lock);
 		if (ok && batch > w->durable)
 			w->durable = batch;
@@ -231,6 +250,7 @@ enum rp_err store_begin(struct store_conn *c, bool write, struct rp_error *err)
 	if (c->txdepth > 0) {
 		c->txdepth++;
 		later_mark(c);
+		textq_mark(&c->texts, c->txdepth);
 		if (c->writing && c->bulk && c->txdepth <= BULK_LEVELS)
 			c->bulk_changes[c->txdepth - 1] = c->rows_changed;
 		if (nested_savepoints(c) && savepoint(c, SP_OPEN, err)) {
@@ -256,6 +276,13 @@ enum rp_err store_begin(struct store_conn *c, bool write, struct rp_error *err)
 	return rc;
 }
 
+/* Without group commit the transaction's search texts are its last
+ * statements; with it they join the batch once its savepoint is released. */
+static enum rp_err texts_before_commit(struct store_conn *c, struct rp_error *err)
+{
+	return c->s->drv->group_commit ? RP_OK : textq_write(c, &c->texts, err);
+}
+
 enum rp_err store_commit(struct store_conn *c, struct rp_error *err)
 {
 	if (c->txdepth == 0)
@@ -264,6 +291,7 @@ enum rp_err store_commit(struct store_conn *c, struct rp_error *err)
 		enum rp_err rc = nested_savepoints(c) ? savepoint(c, SP_RELEASE, err) : RP_OK;
 		if (rc) {
 			later_undo(c);
+			textq_undo(&c->texts, c->txdepth);
 			savepoint(c, SP_UNDO, NULL);
 		}
 		c->txdepth--;
@@ -279,7 +307,8 @@ enum rp_err store_commit(struct store_conn *c, struct rp_error *err)
 		c->in_held = false;
 		return RP_OK;
 	}
-	if (c->writing && (later_flush(c, err) || store_check_fence(c, err))) {
+	if (c->writing &&
+	    (later_flush(c, err) || texts_before_commit(c, err) || store_check_fence(c, err))) {
 		store_rollback(c);
 		return err->err;
 	}
@@ -298,15 +327,17 @@ enum rp_err store_commit(struct store_conn *c, struct rp_error *err)
 	struct writer *w = &c->s->w;
 	if (!c->whole_batch && exec_text(c, "RELEASE w", err)) {
 		exec_text(c, "ROLLBACK TO w; RELEASE w", NULL);
+		textq_free(&c->texts);
 		close_if_empty(c);
 		writer_leave(c);
 		return err->err;
 	}
 	c->whole_batch = false;
+	textq_append(&w->texts, &c->texts);
 	w->pending++;
 	uint64_t mine = w->batch;
 	writer_leave(c);
-	return wait_durable(c->s, mine, err);
+	return wait_durable(c, mine, err);
 }
 
 void store_rollback(struct store_conn *c)
@@ -315,6 +346,7 @@ void store_rollback(struct store_conn *c)
 		return;
 	if (c->txdepth > 1) {
 		later_undo(c);
+		textq_undo(&c->texts, c->txdepth);
 		if (nested_savepoints(c))
 			savepoint(c, SP_UNDO, NULL);
 		else if (c->writing && bulk_part_wrote(c))
@@ -325,6 +357,7 @@ void store_rollback(struct store_conn *c)
 	c->txdepth = 0;
 	c->doomed = c->bulk = c->ids_later = c->bulk_loading = false;
 	later_drop(c);
+	textq_free(&c->texts);
 	if (c->in_held) {
 		c->in_held = false;
 		return;

@@ -1036,6 +1036,47 @@ static void test_search(void **state)
 	free(ft[1]);
 }
 
+/* Texts written inside a write transaction reach the index when it
+ * commits (with group commit, when its batch does): what a rolled-back
+ * part wrote is dropped, and a record's last text wins. */
+static void test_search_in_transactions(void **state)
+{
+	struct arena *a = *state;
+	const struct entity_def *c = ent("contacts");
+	struct rp_error err = {0};
+	int64_t kept = put_named(a, "contacts", "Quentin Kept");
+	int64_t undone = put_named(a, "contacts", "Ursula Undone");
+	int64_t renamed = put_named(a, "contacts", "Olga Renamed");
+	int64_t removed = put_named(a, "contacts", "Rufus Removed");
+	int64_t dropped = put_named(a, "contacts", "Zebulon Dropped");
+
+	assert_int_equal(store_begin(F.c, true, &err), RP_OK);
+	index_text(c, kept, "Quentin Kept");
+	assert_int_equal(store_begin(F.c, true, &err), RP_OK);
+	index_text(c, undone, "Ursula Undone");
+	store_rollback(F.c); /* the nested part only */
+	index_text(c, renamed, "Olga");
+	index_text(c, renamed, "Olga Petrova");
+	index_text(c, removed, "Rufus");
+	assert_int_equal(store_search_put(F.c, c, removed, NULL, &err), RP_OK);
+	assert_int_equal(store_commit(F.c, &err), RP_OK);
+	assert_string_equal(search(a, c, "quentin", NULL), "Quentin Kept");
+	assert_string_equal(search(a, c, "ursula", NULL), "");
+	assert_string_equal(search(a, c, "petrova", NULL), "Olga Renamed");
+	assert_string_equal(search(a, c, "rufus", NULL), "");
+
+	assert_int_equal(store_begin(F.c, true, &err), RP_OK);
+	index_text(c, dropped, "Zebulon Dropped");
+	store_rollback(F.c);
+	assert_string_equal(search(a, c, "zebulon", NULL), "");
+	/* the next transaction does not write what the rolled-back one queued */
+	assert_int_equal(store_begin(F.c, true, &err), RP_OK);
+	index_text(c, kept, "Quentin Kept Again");
+	assert_int_equal(store_commit(F.c, &err), RP_OK);
+	assert_string_equal(search(a, c, "zebulon", NULL), "");
+	assert_string_equal(search(a, c, "again", NULL), "Quentin Kept");
+}
+
 /* ------------------------------------------------------------------ */
 /* custom fields                                                        */
 /* ------------------------------------------------------------------ */
@@ -1580,6 +1621,7 @@ int main(void)
 		T(test_list_scope),
 		T(test_list_deleted),
 		T(test_search),
+		T(test_search_in_transactions),
 		T(test_custom_fields),
 		T(test_custom_fields_reload),
 		T(test_transactions),
