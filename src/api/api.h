@@ -31,3 +31,7 @@ extern const struct http_route api_routes[];
 void api_not_found(struct http_request *req, struct http_response *resp, void *app);
 /* Ends what a request kept open on its thread (the held read snapshot). */
 void api_request_done(void *app);
+/* http_config.owed and .await: a request's writes are acknowledged once
+ * their group-commit batch is durable, without holding the thread. */
+uint64_t api_owed(void *app);
+void api_await(void *app, uint64_t owed, void *hold);

@@ -75,6 +75,7 @@ static bool begin(struct http_request *req, struct http_response *resp, struct a
 	if (!(c->d.c = api_conn(app, resp)))
 		return false;
 	store_hold_reads(c->d.c); /* one snapshot for the request: api_request_done */
+	store_defer_durable(c->d.c, req->can_hold); /* answered when durable: api_owed */
 	const char *auth = http_header(req, "Authorization");
 	const char *cookie = http_cookie(req, SESSION_COOKIE);
 	bool ok = false;
@@ -419,6 +420,33 @@ void h_me_update(struct http_request *req, struct http_response *resp, void *app
 	self = *c.d.p;
 	self.user = u;
 	api_write_me(&c, &self);
+}
+
+uint64_t api_owed(void *app)
+{
+	struct api_app *a = app;
+	struct rp_error err;
+	rp_error_init(&err);
+	struct store_conn *c = store_conn(a->store, &err);
+	return c ? store_take_owed(c) : 0;
+}
+
+static void answer_when_durable(void *hold, const struct rp_error *failed)
+{
+	if (!failed) {
+		http_release(hold, NULL);
+		return;
+	}
+	struct http_response instead = {0};
+	buf_init(&instead.body, 0);
+	api_problem(&instead, failed);
+	http_release(hold, &instead);
+}
+
+void api_await(void *app, uint64_t owed, void *hold)
+{
+	struct api_app *a = app;
+	store_when_durable(a->store, owed, answer_when_durable, hold);
 }
 
 void api_request_done(void *app)

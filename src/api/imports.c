@@ -149,6 +149,11 @@ void h_import_create(struct http_request *req, struct http_response *resp, void 
 		api_problem(resp, &c.err);
 		return;
 	}
+	/* the worker reads the import on its own connection */
+	if (store_settle(c.d.c, &c.err)) {
+		api_problem(resp, &c.err);
+		return;
+	}
 	jobs_wake(c.app->jobs);
 	http_set_header(
 		resp, "Location",

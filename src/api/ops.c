@@ -41,4 +41,14 @@ void h_metrics(struct http_request *req, struct http_response *resp, void *appv)
 		   "# TYPE rapport_process_start_time_seconds gauge\n"
 		   "rapport_process_start_time_seconds %lld\n",
 		   rss_kib() * 1024, (long long)app->started_at);
+	uint64_t batches, writes;
+	store_commit_counts(app->store, &batches, &writes);
+	buf_printf(&resp->body,
+		   "# HELP rapport_store_commit_batches_total Group-commit batches made durable.\n"
+		   "# TYPE rapport_store_commit_batches_total counter\n"
+		   "rapport_store_commit_batches_total %llu\n"
+		   "# HELP rapport_store_commit_writes_total Write transactions in them.\n"
+		   "# TYPE rapport_store_commit_writes_total counter\n"
+		   "rapport_store_commit_writes_total %llu\n",
+		   (unsigned long long)batches, (unsigned long long)writes);
 }

@@ -102,6 +102,8 @@ int cmd_serve(struct config *cfg, int argc, const char **argv)
 		.conn_memory = 32 * 1024,
 		.access_log = !cfg->quiet,
 		.request_done = api_request_done,
+		.owed = api_owed,
+		.await = api_await,
 	};
 	allow_open_files(hc.max_conns);
 	sigset_t sigs;

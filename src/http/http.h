@@ -43,6 +43,9 @@ struct http_request {
 	struct http_upload *upload; /* routes with max_upload only */
 	struct arena *arena;
 	void *conn; /* the server's connection handle */
+	/* The answer may wait for durable writes (http_config.owed) without
+	 * holding the server's thread. */
+	bool can_hold;
 };
 
 struct http_response {
@@ -83,6 +86,14 @@ struct http_config {
 	size_t conn_memory;   /* per-connection buffer limit */
 	bool access_log;
 	void (*request_done)(void *app); /* after each request, on its thread */
+	/* Answers held until the request's writes are durable: after a
+	 * request (and request_done), owed returns what its writes still wait
+	 * for (0: nothing); the connection is then set aside, its thread goes
+	 * on with others, and await arranges for http_release(hold, instead)
+	 * to be called, from any thread, once the writes are durable (instead
+	 * NULL) or lost (instead: the answer to send in its place). */
+	uint64_t (*owed)(void *app);
+	void (*await)(void *app, uint64_t owed, void *hold);
 	/* Tests and fuzzing: no listening socket and no threads; connections
 	 * come from http_serve_socket, in the caller's thread. */
 	bool no_listen;
@@ -95,6 +106,9 @@ struct http_server;
 struct http_server *http_start(const struct http_config *cfg, const struct http_route *routes,
 			       void *app, http_handler not_found, char *err_msg, size_t err_len);
 void http_stop(struct http_server *s);
+/* Sends a held answer (http_config.owed), or `instead` (taken over) in
+ * its place; any thread. */
+void http_release(void *hold, struct http_response *instead);
 /* The port actually bound (useful with port 0). */
 uint16_t http_port(const struct http_server *s);
 /* On a server started with cfg->no_listen: takes fd, one end of a

@@ -25,6 +25,7 @@ struct http_server {
 	http_handler not_found;
 	uint16_t port;
 	struct rate_limiter *limiter;
+	atomic_int held; /* answers set aside until their writes are durable */
 };
 
 /* Per-connection request state, from the first call of the access handler
@@ -37,6 +38,11 @@ struct req_state {
 	struct upload *upload; /* routes that stream their body to a file */
 	bool upload_failed;
 	int retry_after; /* > 0: over the client's request rate; its body is dropped */
+	/* an answer held until its writes are durable (http_config.owed) */
+	bool held;
+	struct http_response resp;
+	const char *client_ip;
+	struct MHD_Connection *conn;
 };
 
 /* A route that takes uploads gets its body streamed to a file from the
@@ -290,6 +296,47 @@ static enum MHD_Result send_response(struct MHD_Connection *conn, struct http_re
 	return ret;
 }
 
+/* Counts and logs the answer, and queues it. */
+static enum MHD_Result answer(struct http_server *s, struct req_state *st,
+			      struct MHD_Connection *conn, const char *method, const char *url,
+			      const char *client_ip, struct http_response *resp)
+{
+	int64_t ns = clock_mono_ns() - st->started_ns;
+	metrics_observe(resp->status, ns);
+	if (s->cfg.access_log)
+		log_info("access %s %s %s %d %llu %.3fms", client_ip, method, url, resp->status,
+			 resp->has_body_fd ? (unsigned long long)resp->body_fd_size
+					   : (unsigned long long)resp->body.len,
+			 (double)ns / 1e6);
+	return send_response(conn, resp, method);
+}
+
+static void drop_response(struct http_response *resp)
+{
+	if (resp->has_body_fd)
+		close(resp->body_fd);
+	buf_release(&resp->body);
+}
+
+void http_release(void *hold, struct http_response *instead)
+{
+	struct req_state *st = hold;
+	if (instead) {
+		drop_response(&st->resp);
+		st->resp = *instead;
+	}
+	MHD_resume_connection(st->conn);
+}
+
+/* The held answer, once MHD calls back for its resumed connection. */
+static enum MHD_Result answer_held(struct http_server *s, struct req_state *st,
+				   struct MHD_Connection *conn, const char *method, const char *url)
+{
+	st->held = false;
+	atomic_fetch_sub(&s->held, 1);
+	return answer(s, st, conn, method, url, st->client_ip, &st->resp);
+}
+
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,
 				  const char *method, const char *version, const char *upload,
 				  size_t *upload_size, void **con_cls)
@@ -310,6 +357,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 			maybe_upload(s, st, conn, method, url);
 		return MHD_YES;
 	}
+	if (st->held)
+		return answer_held(s, st, conn, method, url);
 	if (*upload_size && st->retry_after) {
 		*upload_size = 0;
 		return MHD_YES;
@@ -327,7 +376,11 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 		*upload_size = 0;
 		return MHD_YES;
 	}
-	struct http_request req = {.method = method, .path = url, .arena = st->arena, .conn = conn};
+	struct http_request req = {.method = method,
+				   .path = url,
+				   .arena = st->arena,
+				   .conn = conn,
+				   .can_hold = !s->cfg.no_listen && s->cfg.await};
 	req.client_ip = client_ip(conn, st->arena);
 	struct http_response resp = {.status = 200, .content_type = "application/json"};
 	buf_init(&resp.body, 0);
@@ -355,25 +408,32 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 	}
 	if (s->cfg.request_done)
 		s->cfg.request_done(s->app);
-	int64_t ns = clock_mono_ns() - st->started_ns;
-	metrics_observe(resp.status, ns);
-	if (s->cfg.access_log)
-		log_info("access %s %s %s %d %llu %.3fms", req.client_ip, method, url, resp.status,
-			 resp.has_body_fd ? (unsigned long long)resp.body_fd_size
-					  : (unsigned long long)resp.body.len,
-			 (double)ns / 1e6);
-	return send_response(conn, &resp, method);
+	uint64_t owed = s->cfg.owed ? s->cfg.owed(s->app) : 0;
+	if (owed && req.can_hold) {
+		st->held = true;
+		st->resp = resp;
+		st->client_ip = req.client_ip;
+		st->conn = conn;
+		atomic_fetch_add(&s->held, 1);
+		MHD_suspend_connection(conn);
+		s->cfg.await(s->app, owed, st); /* may release it at once */
+		return MHD_YES;
+	}
+	return answer(s, st, conn, method, url, req.client_ip, &resp);
 }
 
 static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 			 enum MHD_RequestTerminationCode toe)
 {
-	(void)cls;
 	(void)conn;
 	(void)toe;
 	struct req_state *st = *con_cls;
 	if (!st)
 		return;
+	if (st->held) { /* closed before its answer went */
+		drop_response(&st->resp);
+		atomic_fetch_sub(&((struct http_server *)cls)->held, 1);
+	}
 	upload_free(st->upload);
 	arena_free(st->arena);
 	buf_release(&st->body);
@@ -403,15 +463,16 @@ struct http_server *http_start(const struct http_config *cfg, const struct http_
 					MHD_OPTION_NOTIFY_COMPLETED, on_completed, s,
 					MHD_OPTION_END);
 	else
-		s->d = MHD_start_daemon(
-			MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ERROR_LOG, 0,
-			NULL, NULL, on_request, s, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&addr,
-			MHD_OPTION_THREAD_POOL_SIZE, cfg->threads, MHD_OPTION_CONNECTION_TIMEOUT,
-			cfg->conn_timeout_s, MHD_OPTION_CONNECTION_LIMIT, cfg->max_conns,
-			MHD_OPTION_PER_IP_CONNECTION_LIMIT, cfg->max_conns_per_ip,
-			MHD_OPTION_CONNECTION_MEMORY_LIMIT, cfg->conn_memory,
-			MHD_OPTION_NOTIFY_COMPLETED, on_completed, s,
-			MHD_OPTION_LISTEN_BACKLOG_SIZE, 1024, MHD_OPTION_END);
+		s->d = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL |
+						MHD_USE_ERROR_LOG | MHD_ALLOW_SUSPEND_RESUME,
+					0, NULL, NULL, on_request, s, MHD_OPTION_SOCK_ADDR,
+					(struct sockaddr *)&addr, MHD_OPTION_THREAD_POOL_SIZE,
+					cfg->threads, MHD_OPTION_CONNECTION_TIMEOUT,
+					cfg->conn_timeout_s, MHD_OPTION_CONNECTION_LIMIT,
+					cfg->max_conns, MHD_OPTION_PER_IP_CONNECTION_LIMIT,
+					cfg->max_conns_per_ip, MHD_OPTION_CONNECTION_MEMORY_LIMIT,
+					cfg->conn_memory, MHD_OPTION_NOTIFY_COMPLETED, on_completed,
+					s, MHD_OPTION_LISTEN_BACKLOG_SIZE, 1024, MHD_OPTION_END);
 	if (!s->d) {
 		snprintf(err_msg, err_len, "cannot listen on %s:%u (in use?)", cfg->host,
 			 cfg->port);
@@ -428,6 +489,10 @@ void http_stop(struct http_server *s)
 {
 	if (!s)
 		return;
+	/* MHD must not stop with connections set aside: their writes'
+	 * batches are committed within milliseconds */
+	for (int i = 0; i < 10000 && atomic_load(&s->held) > 0; i++)
+		usleep(1000);
 	MHD_stop_daemon(s->d);
 	ratelimit_free(s->limiter);
 	free(s);

@@ -170,6 +170,10 @@ struct store_conn *store_conn(struct store *s, struct rp_error *err)
 
 static struct dbstmt *cache_lookup(struct store_conn *c, const char *text, struct rp_error *err)
 {
+	/* a read after this thread's write waits for the write to be durable
+	 * (store_defer_durable), so it sees it */
+	if (c->owed && c->txdepth == 0 && store_settle(c, err))
+		return NULL;
 	/* Two-way: a statement may sit in either of two slots, so two busy
 	 * statements that hash alike do not evict each other on every use (an
 	 * import's ~40 statements a row re-prepared some each time with one). */

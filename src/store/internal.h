@@ -271,6 +271,8 @@ struct store_conn {
 	bool bulk_loading;	  /* store_bulk_load: the text indexes are made at its end */
 	struct later later;	  /* rows inserted at the commit (later.c) */
 	struct text_queue texts;  /* search texts written at the commit (textq.c) */
+	bool defer_durable;	  /* store_defer_durable */
+	uint64_t owed;		  /* ...the last batch a write went into, not yet durable */
 	struct job_fence fence;	  /* store_fence: the job this thread's writes are for */
 	struct store_conn *next;
 };
@@ -282,6 +284,11 @@ struct store_conn {
  * their batch is durable. Concurrent writers thus share fsyncs, work on
  * the next batch overlaps the sync, and nobody queues on SQLite's busy
  * handler. (SQLite; PostgreSQL does its own group commit.) */
+struct durable_wait {
+	uint64_t batch;
+	void (*fn)(void *arg, const struct rp_error *failed);
+	void *arg;
+};
 struct writer {
 	pthread_mutex_t lock; /* held while a thread uses conn */
 	struct dbconn conn;
@@ -293,8 +300,16 @@ struct writer {
 	uint64_t durable; /* last batch committed and synced to disk */
 	uint64_t failed;  /* last batch whose commit or sync failed */
 	bool committing;
-	int wal_fd;		 /* the WAL file, synced outside the writer lock */
-	struct text_queue texts; /* of the savepoints released into the open batch */
+	/* Answers waiting for their batch (store_when_durable), and the
+	 * thread committing for them when no writer thread waits. */
+	struct durable_wait *waits;
+	int nwaits, capwaits;
+	pthread_cond_t work;
+	pthread_t committer;
+	bool committer_on, stopping;
+	uint64_t batches, writes; /* committed, for the metrics */
+	int wal_fd;		  /* the WAL file, synced outside the writer lock */
+	struct text_queue texts;  /* of the savepoints released into the open batch */
 	struct rp_error commit_err;
 };
 
@@ -320,9 +335,12 @@ enum rp_err ids_written(struct store_conn *c, const char *table, struct rp_error
  * a replica is one (checked when the store opens). */
 void replica_note_commit(struct store_conn *c);
 enum rp_err replica_check(struct store *s, struct rp_error *err);
-/* txn.c: the writer's lifecycle. */
+/* groupcommit.c: the writer's lifecycle, and the wait of a write whose
+ * savepoint went into batch `mine` until that batch is durable (the first
+ * waiter commits the batch for everyone). */
 enum rp_err writer_open(struct store *s, struct rp_error *err);
 void writer_close(struct store *s);
+enum rp_err wait_durable(struct store *s, uint64_t mine, struct rp_error *err);
 
 /* A statement under construction: text plus bound values. Identifiers only
  * ever come from descriptors and go through sql_ident. */

@@ -56,6 +56,27 @@ void store_rollback(struct store_conn *c);
 void store_hold_reads(struct store_conn *c);
 void store_release_reads(struct store_conn *c);
 
+/* Late acknowledgement of durable writes, for a server that can hold an
+ * answer without holding its thread. While on, the commit of a write
+ * transaction (SQLite's group commit) returns once the transaction is in
+ * the writer's batch, without waiting for the batch to reach the disk; the
+ * thread then owes its caller that wait. The next transaction this thread
+ * begins waits first (so it sees its own writes); store_take_owed ends the
+ * mode and returns the batch still owed (0: none), and
+ * store_when_durable calls fn(arg, failed) once that batch is on disk
+ * (failed NULL) or could not get there (why) — at once if that is decided,
+ * otherwise from the thread that committed it. Waiting threads per batch stop bounding the
+ * batch's size: a batch takes every write made during the last one's
+ * fsync. Without group commit (PostgreSQL) commits wait as always. */
+void store_defer_durable(struct store_conn *c, bool on);
+uint64_t store_take_owed(struct store_conn *c);
+void store_when_durable(struct store *s, uint64_t batch,
+			void (*fn)(void *arg, const struct rp_error *failed), void *arg);
+/* Waits for what this thread owes (see above); an error if the batch failed. */
+enum rp_err store_settle(struct store_conn *c, struct rp_error *err);
+/* Batches and writes committed since the store opened (group commit). */
+void store_commit_counts(struct store *s, uint64_t *batches, uint64_t *writes);
+
 /* Read replica (replica.c). store_read_replica switches the connection's
  * reads outside transactions to the replica if it has replayed min_lsn
  * (0: any), and says whether it did; store_read_primary switches back (a

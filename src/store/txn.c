@@ -1,41 +1,12 @@
 /* txn.c — transactions. Reads run on the thread's own connection (WAL
  * snapshots never block). With SQLite, writes run on the one writer
  * connection with group commit: each write transaction is a savepoint
- * inside the open batch, and the first writer to wait for durability
- * commits the whole batch with one fsync while the others wait for it (see
- * struct writer). With PostgreSQL, which has row locks and its own group
+ * inside the open batch (see struct writer; groupcommit.c commits the
+ * batches). With PostgreSQL, which has row locks and its own group
  * commit, each thread writes on its own connection. */
 #include "store/internal.h"
 
 #include <stdio.h>
-#include <stdlib.h>
-#include <unistd.h>
-
-enum rp_err writer_open(struct store *s, struct rp_error *err)
-{
-	struct writer *w = &s->w;
-	pthread_mutex_init(&w->lock, NULL);
-	pthread_mutex_init(&w->done_lock, NULL);
-	pthread_cond_init(&w->done, NULL);
-	w->wal_fd = -1;
-	if (!s->drv->group_commit)
-		return RP_OK;
-	return dbconn_open(s, &w->conn, true, err);
-}
-
-void writer_close(struct store *s)
-{
-	struct writer *w = &s->w;
-	if (w->conn.db && w->open)
-		w->conn.drv->exec(&w->conn, "COMMIT", NULL);
-	dbconn_close(&w->conn);
-	textq_free(&w->texts);
-	if (w->wal_fd >= 0)
-		close(w->wal_fd);
-	pthread_cond_destroy(&w->done);
-	pthread_mutex_destroy(&w->done_lock);
-	pthread_mutex_destroy(&w->lock);
-}
 
 static void use_own(struct store_conn *c)
 {
@@ -83,82 +54,6 @@ static void writer_leave(struct store_conn *c)
 {
 	use_own(c);
 	pthread_mutex_unlock(&c->s->w.lock);
-}
-
-/* Writes the search texts of the batch's savepoints, through c on the
- * writer's connection, as the batch's last statements. Writer lock held. */
-static enum rp_err write_batch_texts(struct store_conn *c, struct rp_error *err)
-{
-	struct writer *w = &c->s->w;
-	if (!w->texts.n)
-		return RP_OK;
-	c->d = &w->conn;
-	c->writing = true;
-	c->txdepth = 1; /* inside the batch: a statement is not a transaction */
-	enum rp_err rc = textq_write(c, &w->texts, err);
-	c->txdepth = 0;
-	use_own(c);
-	return rc;
-}
-
-/* Commits the open batch, if any; *ret_batch is the last batch that is
- * now committed. Takes the writer lock for the COMMIT only: the writer's
- * connection runs synchronous=NORMAL, so COMMIT appends to the WAL
- * without waiting for the disk. c is the committing thread's. */
-static bool commit_open_batch(struct store_conn *c, uint64_t *ret_batch, struct rp_error *err)
-{
-	struct writer *w = &c->s->w;
-	bool ok = true;
-	pthread_mutex_lock(&w->lock);
-	*ret_batch = w->batch;
-	if (w->open) {
-		if (write_batch_texts(c, err) || w->conn.drv->exec(&w->conn, "COMMIT", err)) {
-			ok = false;
-			w->conn.drv->exec(&w->conn, "ROLLBACK", NULL);
-		}
-		w->open = false;
-	}
-	textq_free(&w->texts);
-	pthread_mutex_unlock(&w->lock);
-	return ok;
-}
-
-/* Waits until batch `mine` is durable; the first waiter commits the open
- * batch and syncs the WAL for everyone, the others wait for it. */
-static enum rp_err wait_durable(struct store_conn *c, uint64_t mine, struct rp_error *err)
-{
-	struct store *s = c->s;
-	struct writer *w = &s->w;
-	pthread_mutex_lock(&w->done_lock);
-	while (w->durable < mine && w->failed < mine) {
-		if (w->committing) {
-			pthread_cond_wait(&w->done, &w->done_lock);
-			continue;
-		}
-		w->committing = true;
-		pthread_mutex_unlock(&w->done_lock);
-		uint64_t batch;
-		struct rp_error cerr;
-		rp_error_init(&cerr);
-		bool ok = commit_open_batch(c, &batch, &cerr) && s->drv->sync(s, &cerr) == RP_OK;
-		pthread_mutex_lock(&w->done_lock);
-		if (ok && batch > w->durable)
-			w->durable = batch;
-		if (!ok) {
-			w->failed = batch;
-			w->commit_err = cerr;
-		}
-		w->committing = false;
-		pthread_cond_broadcast(&w->done);
-	}
-	enum rp_err rc = RP_OK;
-	if (w->durable < mine) {
-		rc = w->commit_err.err ? w->commit_err.err : RP_EIO;
-		rp_fail(err, rc, w->commit_err.code[0] ? w->commit_err.code : "storage_error",
-			"the change could not be made durable; nothing was acknowledged");
-	}
-	pthread_mutex_unlock(&w->done_lock);
-	return rc;
 }
 
 /* A nested write transaction is a savepoint of its own, so a part that
@@ -224,7 +119,7 @@ bool store_bulk_failed(const struct store_conn *c)
 
 void store_hold_reads(struct store_conn *c)
 {
-	if (c->txdepth > 0 || c->held || !c->s->drv->hold_reads)
+	if (c->txdepth > 0 || c->held || c->owed || !c->s->drv->hold_reads)
 		return;
 	c->held = exec_text(c, c->s->drv->begin_read, NULL) == RP_OK;
 }
@@ -240,6 +135,9 @@ void store_release_reads(struct store_conn *c)
 
 enum rp_err store_begin(struct store_conn *c, bool write, struct rp_error *err)
 {
+	/* what this thread wrote is durable before it reads or writes again */
+	if (c->owed && c->txdepth == 0 && store_settle(c, err))
+		return err->err;
 	if (c->txdepth == 0 && c->held && !write) { /* already in the held snapshot */
 		c->txdepth = 1;
 		c->in_held = true;
@@ -337,7 +235,11 @@ enum rp_err store_commit(struct store_conn *c, struct rp_error *err)
 	w->pending++;
 	uint64_t mine = w->batch;
 	writer_leave(c);
-	return wait_durable(c, mine, err);
+	if (c->defer_durable) { /* the caller answers once it is durable */
+		c->owed = mine;
+		return RP_OK;
+	}
+	return wait_durable(c->s, mine, err);
 }
 
 void store_rollback(struct store_conn *c)

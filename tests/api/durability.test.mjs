@@ -53,3 +53,42 @@ test('the watch does see answers sent before a sync (--no-sync)', { skip }, asyn
   assert.ok(w.sends > 0 && w.wal_writes > 0, w.text);
   assert.ok(w.violations >= 40, `--no-sync answers before syncing: ${w.text}`);
 });
+
+// Answers wait for their batch without holding a server thread: on a
+// single thread, writes from many connections at once must share batches
+// (a thread blocked on each write's fsync made one batch a write), and
+// every one of them is stored and acknowledged.
+test('concurrent writers share group-commit batches, even on one server thread', { skip: PG_DIR ? 'SQLite only' : false }, async () => {
+  const srv = await startServer({ args: ['--threads', '1'] });
+  const metric = async (name) => {
+    const m = await srv.request('GET', '/metrics');
+    assert.equal(m.status, 200, m.text);
+    const line = m.text.split('\n').find((l) => l.startsWith(`${name} `));
+    assert.ok(line, `${name} in /metrics`);
+    return Number(line.split(' ')[1]);
+  };
+  try {
+    const s = await srv.login(srv.adminEmail, srv.adminPassword);
+    assert.equal(s.status, 200);
+    const admin = srv.as(s);
+    const batches0 = await metric('rapport_store_commit_batches_total');
+    const writes0 = await metric('rapport_store_commit_writes_total');
+    const n = 48;
+    const made = await Promise.all(
+      Array.from({ length: n }, (_, i) => admin.post(`${API}/accounts`, { name: `batched ${i}` })),
+    );
+    for (const r of made) assert.equal(r.status, 201, r.text);
+    assert.equal(new Set(made.map((r) => r.json.id)).size, n, 'one record each');
+    const batches = (await metric('rapport_store_commit_batches_total')) - batches0;
+    const writes = (await metric('rapport_store_commit_writes_total')) - writes0;
+    assert.ok(writes >= n, `${writes} writes committed for ${n} creates`);
+    assert.ok(batches < writes, `${batches} batches for ${writes} writes: writers did not share a batch`);
+    for (const r of made) {
+      const g = await admin.get(`${API}/accounts/${r.json.id}`);
+      assert.equal(g.status, 200, g.text);
+      assert.equal(g.json.name, r.json.name);
+    }
+  } finally {
+    await srv.stop();
+  }
+});
