@@ -587,6 +587,8 @@ enum rp_err demo_generate(struct store *s, const struct demo_options *opt,
 		rc = run_stage(g, "activities", nact, demo_gen_activity, &g->counts.activities);
 	if (!rc)
 		rc = fill_derived(g);
+	if (!rc)
+		rc = store_search_optimize(c, err);
 	if (!rc && ret_counts)
 		*ret_counts = g->counts;
 	gen_release(g);

@@ -178,6 +178,9 @@ struct db_driver {
 	 * indexes of fields are made again as a start-up makes them. NULL:
 	 * nothing. */
 	const char *bulk_load_begin, *bulk_load_end;
+	/* Merges the search index into one segment (store_search_optimize),
+	 * or NULL when it keeps itself merged. */
+	const char *search_optimize;
 	const struct migration *migrations; /* this dialect's numbered files */
 };
 

@@ -670,6 +670,20 @@ enum rp_err store_search_flush(struct store_conn *c, struct rp_error *err)
 	return textq_write(c, &c->texts, err);
 }
 
+enum rp_err store_search_optimize(struct store_conn *c, struct rp_error *err)
+{
+	const char *sql = conn_driver(c)->search_optimize;
+	if (!sql)
+		return RP_OK;
+	if (store_begin(c, true, err))
+		return err->err;
+	if (exec_text(c, sql, err)) {
+		store_rollback(c);
+		return err->err;
+	}
+	return store_commit(c, err);
+}
+
 enum rp_err store_search_add_many(struct store_conn *c, const struct search_text *t, int n,
 				  struct rp_error *err)
 {

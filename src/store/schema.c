@@ -170,6 +170,8 @@ enum rp_err store_bulk_load(struct store_conn *c, bool begin, struct rp_error *e
 {
 	const struct db_driver *drv = conn_driver(c);
 	const char *sql = begin ? drv->bulk_load_begin : drv->bulk_load_end;
+	if (!begin && store_search_optimize(c, err))
+		return err->err;
 	if (!sql)
 		return RP_OK;
 	if (c->txdepth == 0)

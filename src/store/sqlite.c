@@ -449,6 +449,7 @@ const struct db_driver sqlite_driver = {
 	.sql_match = lite_sql_match,
 	.search_put = lite_search_put,
 	.search_add = lite_search_add,
+	.search_optimize = "INSERT INTO search_index(search_index) VALUES('optimize')",
 	.sql_contains = lite_sql_contains,
 	.backup = lite_backup,
 	.check = lite_check,

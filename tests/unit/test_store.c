@@ -10,6 +10,7 @@
 #include <dirent.h>
 #include <libpq-fe.h>
 #include <pthread.h>
+#include <sqlite3.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <sys/stat.h>
@@ -1077,6 +1078,58 @@ static void test_search_in_transactions(void **state)
 	assert_string_equal(search(a, c, "again", NULL), "Quentin Kept");
 }
 
+/* Segments of the SQLite search index: FTS5's structure record (row 10
+ * of search_index_data) begins with a 4-byte cookie, then the number of
+ * levels and of segments as varints. */
+static int fts_segments(void)
+{
+	sqlite3 *db = NULL;
+	sqlite3_stmt *st = NULL;
+	assert_int_equal(sqlite3_open_v2(F.path, &db, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_prepare_v2(db, "SELECT block FROM search_index_data WHERE id=10",
+					    -1, &st, NULL),
+			 SQLITE_OK);
+	assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+	const unsigned char *p = sqlite3_column_blob(st, 0);
+	int n = sqlite3_column_bytes(st, 0), at = 4, v[2] = {0, 0};
+	for (int k = 0; k < 2; k++) {
+		while (at < n && p[at] & 0x80)
+			v[k] = v[k] << 7 | (p[at++] & 0x7f);
+		assert_true(at < n);
+		v[k] = v[k] << 7 | p[at++];
+	}
+	sqlite3_finalize(st);
+	sqlite3_close(db);
+	return v[1];
+}
+
+/* Texts written one statement at a time leave a segment each (merged
+ * lazily); optimizing merges them into one, and every text is still
+ * found. */
+static void test_search_optimize(void **state)
+{
+	struct arena *a = *state;
+	const struct entity_def *c = ent("contacts");
+	struct rp_error err = {0};
+	struct buf want;
+	buf_init(&want, 0);
+	for (int i = 0; i < 10 && (i < 3 || (!F.pg && fts_segments() < 2)); i++) {
+		char name[32];
+		snprintf(name, sizeof name, "Optimus %d", i);
+		index_text(c, put_named(a, "contacts", name), name);
+		char *was = buf_detach(&want, NULL);
+		buf_printf(&want, "%s%s%s", name, *was ? "," : "", was);
+		free(was);
+	}
+	if (!F.pg)
+		assert_true(fts_segments() > 1);
+	assert_int_equal(store_search_optimize(F.c, &err), RP_OK);
+	if (!F.pg)
+		assert_int_equal(fts_segments(), 1);
+	assert_string_equal(search(a, c, "optimus", NULL), buf_str(&want));
+	buf_release(&want);
+}
+
 /* ------------------------------------------------------------------ */
 /* custom fields                                                        */
 /* ------------------------------------------------------------------ */
@@ -1622,6 +1675,7 @@ int main(void)
 		T(test_list_deleted),
 		T(test_search),
 		T(test_search_in_transactions),
+		T(test_search_optimize),
 		T(test_custom_fields),
 		T(test_custom_fields_reload),
 		T(test_transactions),
