@@ -41,7 +41,6 @@ void dbconn_close(struct dbconn *d)
 static void conn_close(struct store_conn *c)
 {
 	later_drop(c);
-	textq_free(&c->texts);
 	dbconn_close(&c->own);
 	dbconn_close(&c->replica);
 	free(c);

@@ -122,7 +122,8 @@ static void answer_decided(struct writer *w)
 	uint64_t durable = w->durable;
 	struct rp_error why;
 	rp_error_init(&why);
-	lost(w, &why);
+	if (w->failed > durable) /* the last round failed */
+		lost(w, &why);
 	pthread_mutex_unlock(&w->done_lock);
 	for (int i = 0; i < n; i++)
 		ready[i].fn(ready[i].arg, durable >= ready[i].batch ? NULL : &why);
@@ -199,9 +200,11 @@ void store_when_durable(struct store *s, uint64_t batch,
 	struct writer *w = &s->w;
 	pthread_mutex_lock(&w->done_lock);
 	if (decided(w, batch)) {
+		bool ok = w->durable >= batch;
 		struct rp_error why;
 		rp_error_init(&why);
-		bool ok = w->durable >= batch || !lost(w, &why);
+		if (!ok)
+			lost(w, &why);
 		pthread_mutex_unlock(&w->done_lock);
 		fn(arg, ok ? NULL : &why);
 		return;

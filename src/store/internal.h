@@ -245,6 +245,7 @@ enum rp_err later_insert(struct store_conn *c, const char *table, const struct v
 			 struct rp_error *err);
 /* Writes the queue (txn.c before a commit; a read of those tables). */
 enum rp_err later_flush(struct store_conn *c, struct rp_error *err);
+/* With the connection's queued search texts (textq.c): */
 void later_mark(struct store_conn *c); /* a nested level begins */
 void later_undo(struct store_conn *c); /* ...and rolls back */
 void later_drop(struct store_conn *c); /* the transaction rolls back */

@@ -106,16 +106,20 @@ enum rp_err later_flush(struct store_conn *c, struct rp_error *err)
 	return rc;
 }
 
+/* The three below keep the search texts (textq.c), also written at the
+ * commit, in step with the rows. */
 void later_mark(struct store_conn *c)
 {
 	if (c->txdepth >= 1 && c->txdepth <= LATER_LEVELS)
 		c->later.mark[c->txdepth - 1] = c->later.n;
+	textq_mark(&c->texts, c->txdepth);
 }
 
 void later_undo(struct store_conn *c)
 {
 	if (c->txdepth >= 1 && c->txdepth <= LATER_LEVELS)
 		truncate_to(&c->later, c->later.mark[c->txdepth - 1]);
+	textq_undo(&c->texts, c->txdepth);
 }
 
 void later_drop(struct store_conn *c)
@@ -123,4 +127,5 @@ void later_drop(struct store_conn *c)
 	truncate_to(&c->later, 0);
 	free(c->later.rows);
 	c->later = (struct later){0};
+	textq_free(&c->texts);
 }

@@ -18,14 +18,20 @@
 
 #define TEXTQ_LEVELS (int)(sizeof((struct text_queue *)0)->mark / sizeof(int))
 
+static void reserve(struct text_queue *q, int more)
+{
+	if (q->n + more <= q->cap)
+		return;
+	while (q->n + more > q->cap)
+		q->cap = q->cap ? q->cap * 2 : 16;
+	q->v = realloc(q->v, sizeof *q->v * (size_t)q->cap);
+	if (!q->v)
+		abort();
+}
+
 void textq_push(struct text_queue *q, int64_t key, const char *text, bool add)
 {
-	if (q->n == q->cap) {
-		q->cap = q->cap ? q->cap * 2 : 16;
-		q->v = realloc(q->v, sizeof *q->v * (size_t)q->cap);
-		if (!q->v)
-			abort();
-	}
+	reserve(q, 1);
 	char *copy = NULL;
 	if (text && !(copy = strdup(text)))
 		abort();
@@ -40,10 +46,9 @@ static void truncate_to(struct text_queue *q, int n)
 
 void textq_append(struct text_queue *to, struct text_queue *from)
 {
-	for (int i = 0; i < from->n; i++) {
-		textq_push(to, from->v[i].key, NULL, from->v[i].add);
-		to->v[to->n - 1].text = from->v[i].text; /* handed over */
-	}
+	reserve(to, from->n);
+	memcpy(to->v + to->n, from->v, sizeof *from->v * (size_t)from->n); /* texts handed over */
+	to->n += from->n;
 	from->n = 0;
 	memset(from->mark, 0, sizeof from->mark);
 }

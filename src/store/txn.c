@@ -148,7 +148,6 @@ enum rp_err store_begin(struct store_conn *c, bool write, struct rp_error *err)
 	if (c->txdepth > 0) {
 		c->txdepth++;
 		later_mark(c);
-		textq_mark(&c->texts, c->txdepth);
 		if (c->writing && c->bulk && c->txdepth <= BULK_LEVELS)
 			c->bulk_changes[c->txdepth - 1] = c->rows_changed;
 		if (nested_savepoints(c) && savepoint(c, SP_OPEN, err)) {
@@ -189,7 +188,6 @@ enum rp_err store_commit(struct store_conn *c, struct rp_error *err)
 		enum rp_err rc = nested_savepoints(c) ? savepoint(c, SP_RELEASE, err) : RP_OK;
 		if (rc) {
 			later_undo(c);
-			textq_undo(&c->texts, c->txdepth);
 			savepoint(c, SP_UNDO, NULL);
 		}
 		c->txdepth--;
@@ -248,7 +246,6 @@ void store_rollback(struct store_conn *c)
 		return;
 	if (c->txdepth > 1) {
 		later_undo(c);
-		textq_undo(&c->texts, c->txdepth);
 		if (nested_savepoints(c))
 			savepoint(c, SP_UNDO, NULL);
 		else if (c->writing && bulk_part_wrote(c))
@@ -259,7 +256,6 @@ void store_rollback(struct store_conn *c)
 	c->txdepth = 0;
 	c->doomed = c->bulk = c->ids_later = c->bulk_loading = false;
 	later_drop(c);
-	textq_free(&c->texts);
 	if (c->in_held) {
 		c->in_held = false;
 		return;
