@@ -46,6 +46,8 @@ static void truncate_to(struct text_queue *q, int n)
 
 void textq_append(struct text_queue *to, struct text_queue *from)
 {
+	if (from->n == 0)
+		return;
 	reserve(to, from->n);
 	memcpy(to->v + to->n, from->v, sizeof *from->v * (size_t)from->n); /* texts handed over */
 	to->n += from->n;
