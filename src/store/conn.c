@@ -167,16 +167,11 @@ struct store_conn *store_conn(struct store *s, struct rp_error *err)
 	return c;
 }
 
-static struct dbstmt *cache_lookup(struct store_conn *c, const char *text, struct rp_error *err)
+struct dbstmt *dbconn_statement(struct dbconn *d, const char *text, struct rp_error *err)
 {
-	/* a read after this thread's write waits for the write to be durable
-	 * (store_defer_durable), so it sees it */
-	if (c->owed && c->txdepth == 0 && store_settle(c, err))
-		return NULL;
 	/* Two-way: a statement may sit in either of two slots, so two busy
 	 * statements that hash alike do not evict each other on every use (an
 	 * import's ~40 statements a row re-prepared some each time with one). */
-	struct dbconn *d = c->d;
 	uint64_t h = hash_text(text);
 	struct stmt_slot *a = &d->cache[h % STMT_CACHE];
 	struct stmt_slot *b = &d->cache[(h >> 32) % STMT_CACHE];
@@ -207,6 +202,15 @@ static struct dbstmt *cache_lookup(struct store_conn *c, const char *text, struc
 	slot->hash = h;
 	slot->used = tick;
 	return st;
+}
+
+static struct dbstmt *cache_lookup(struct store_conn *c, const char *text, struct rp_error *err)
+{
+	/* a read after this thread's write waits for the write to be durable
+	 * (store_defer_durable), so it sees it */
+	if (c->owed && c->txdepth == 0 && store_settle(c, err))
+		return NULL;
+	return dbconn_statement(c->d, text, err);
 }
 
 struct dbstmt *stmt_prepare(struct store_conn *c, struct sql *q, struct rp_error *err)

@@ -332,6 +332,8 @@ struct store {
 /* conn.c: a connection of the store's driver, with an empty cache. */
 enum rp_err dbconn_open(struct store *s, struct dbconn *d, bool writer, struct rp_error *err);
 void dbconn_close(struct dbconn *d);
+/* d's prepared statement of text, from its cache or prepared now. */
+struct dbstmt *dbconn_statement(struct dbconn *d, const char *text, struct rp_error *err);
 /* backup.c: after a row was written with its id, the table's id sequence
  * is moved past it, now or (store_defer_ids) once per table. */
 enum rp_err ids_written(struct store_conn *c, const char *table, struct rp_error *err);

@@ -57,8 +57,26 @@ static void lite_close(struct dbconn *d)
 	d->db = NULL;
 }
 
+/* One short statement (BEGIN, COMMIT, RELEASE w: a few in every request)
+ * runs from the statement cache: parsing it each time cost more than
+ * running it. */
+static enum rp_err exec_cached(struct dbconn *d, const char *text, struct rp_error *err)
+{
+	struct dbstmt *st = dbconn_statement(d, text, err);
+	if (!st)
+		return err->err;
+	int rc;
+	while ((rc = sqlite3_step(ST(st))) == SQLITE_ROW)
+		;
+	enum rp_err r = rc == SQLITE_DONE ? RP_OK : fail_rc(DB(d), rc, err);
+	sqlite3_reset(ST(st));
+	return r;
+}
+
 static enum rp_err lite_exec(struct dbconn *d, const char *text, struct rp_error *err)
 {
+	if (strlen(text) < 48 && !strchr(text, ';'))
+		return exec_cached(d, text, err);
 	char *msg = NULL;
 	int rc = sqlite3_exec(DB(d), text, NULL, NULL, &msg);
 	sqlite3_free(msg);
