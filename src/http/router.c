@@ -3,45 +3,55 @@
 
 #include <string.h>
 
-/* Compares one pattern against a path, capturing ':' segments. */
-static bool match_path(const char *pattern, const char *path, struct http_request *req)
+/* How a pattern met a path. */
+enum match { NO_MATCH, MATCH_LITERAL, MATCH_PARAMS };
+
+static size_t segment_len(const char *s)
+{
+	size_t n = 0;
+	while (s[n] && s[n] != '/')
+		n++;
+	return n;
+}
+
+/* Compares one pattern against a path, segment by segment; with req, fills
+ * its path parameters (':' segments, and a last '*' taking the rest). */
+static enum match match_path(const char *p, const char *s, struct http_request *req)
 {
 	int n = 0;
-	const char *p = pattern, *s = path;
+	bool params = false;
 	while (*p && *s) {
 		if (*p == '/' && *s == '/') {
 			p++;
 			s++;
 			continue;
 		}
-		const char *pe = strchr(p, '/'), *se = strchr(s, '/');
-		size_t pl = pe ? (size_t)(pe - p) : strlen(p);
-		size_t sl = se ? (size_t)(se - s) : strlen(s);
-		if (pl == 1 && *p == '*' && !pe) {
-			if (n < HTTP_MAX_PATH_PARAMS)
+		size_t pl = segment_len(p), sl = segment_len(s);
+		if (pl == 1 && *p == '*' && !p[1]) {
+			if (req && n < HTTP_MAX_PATH_PARAMS)
 				req->path_params[n++] = arena_strdup(req->arena, s);
-			req->npath_params = n;
-			return true;
+			if (req)
+				req->npath_params = n;
+			return MATCH_PARAMS;
 		}
 		if (*p == ':') {
 			if (sl == 0 || n >= HTTP_MAX_PATH_PARAMS)
-				return false;
-			req->path_params[n++] = arena_strndup(req->arena, s, sl);
+				return NO_MATCH;
+			if (req)
+				req->path_params[n] = arena_strndup(req->arena, s, sl);
+			n++;
+			params = true;
 		} else if (pl != sl || memcmp(p, s, pl)) {
-			return false;
+			return NO_MATCH;
 		}
 		p += pl;
 		s += sl;
 	}
 	if (*p || *s)
-		return false;
-	req->npath_params = n;
-	return true;
-}
-
-static bool is_literal(const char *pattern)
-{
-	return !strchr(pattern, ':') && !strchr(pattern, '*');
+		return NO_MATCH;
+	if (req)
+		req->npath_params = n;
+	return params ? MATCH_PARAMS : MATCH_LITERAL;
 }
 
 static bool method_matches(const struct http_route *r, const char *method)
@@ -49,37 +59,58 @@ static bool method_matches(const struct http_route *r, const char *method)
 	return !strcmp(r->method, method) || (!strcmp(method, "HEAD") && !strcmp(r->method, "GET"));
 }
 
-/* One pass over the routes of one kind (literal or with parameters). */
-static enum route_result find_pass(const struct http_route *routes, bool literal,
-				   struct http_request *req, const struct http_route **ret,
-				   struct buf *allow)
+/* The methods of the routes whose path matches in the way `kind`, for the
+ * Allow header of a 405. */
+static void list_methods(const struct http_route *routes, const char *path, enum match kind,
+			 struct buf *allow)
 {
-	bool path_matched = false;
-	for (const struct http_route *r = routes; r->pattern; r++) {
-		if (is_literal(r->pattern) != literal || !match_path(r->pattern, req->path, req))
+	for (const struct http_route *r = routes; allow && r->pattern; r++) {
+		if (match_path(r->pattern, path, NULL) != kind)
 			continue;
-		if (method_matches(r, req->method)) {
-			*ret = r;
-			return ROUTE_FOUND;
-		}
-		path_matched = true;
-		if (allow) {
-			if (allow->len)
-				buf_adds(allow, ", ");
-			buf_adds(allow, r->method);
-		}
+		if (allow->len)
+			buf_adds(allow, ", ");
+		buf_adds(allow, r->method);
 	}
-	req->npath_params = 0;
-	return path_matched ? ROUTE_BAD_METHOD : ROUTE_NOT_FOUND;
 }
 
 enum route_result router_find(const struct http_route *routes, struct http_request *req,
 			      const struct http_route **ret, struct buf *allow)
 {
 	/* A literal path (/api/v1/auth/login) is never taken by a pattern
-	 * (/api/v1/:entity/:id): a wrong method on it is 405, not a record. */
-	enum route_result rc = find_pass(routes, true, req, ret, allow);
-	if (rc != ROUTE_NOT_FOUND)
-		return rc;
-	return find_pass(routes, false, req, ret, allow);
+	 * (/api/v1/:entity/:id): a wrong method on it is 405, not a record.
+	 * One pass finds both kinds; the parameters are captured once, for
+	 * the route chosen. */
+	const struct http_route *with_params = NULL;
+	bool literal_path = false, params_path = false;
+	req->npath_params = 0;
+	for (const struct http_route *r = routes; r->pattern; r++) {
+		enum match m = match_path(r->pattern, req->path, NULL);
+		if (m == NO_MATCH)
+			continue;
+		bool method_ok = method_matches(r, req->method);
+		if (m == MATCH_LITERAL && method_ok) {
+			*ret = r;
+			return ROUTE_FOUND;
+		}
+		if (m == MATCH_LITERAL)
+			literal_path = true;
+		else if (method_ok && !with_params)
+			with_params = r;
+		else
+			params_path = true;
+	}
+	if (literal_path) {
+		list_methods(routes, req->path, MATCH_LITERAL, allow);
+		return ROUTE_BAD_METHOD;
+	}
+	if (with_params) {
+		match_path(with_params->pattern, req->path, req);
+		*ret = with_params;
+		return ROUTE_FOUND;
+	}
+	if (params_path) {
+		list_methods(routes, req->path, MATCH_PARAMS, allow);
+		return ROUTE_BAD_METHOD;
+	}
+	return ROUTE_NOT_FOUND;
 }

@@ -35,6 +35,11 @@ struct req_state {
 	struct buf body;
 	bool too_big;
 	int64_t started_ns;
+	/* the route, found from the headers (route_found) */
+	bool route_found;
+	const struct http_route *route;
+	int npath_params;
+	const char *path_params[HTTP_MAX_PATH_PARAMS];
 	struct upload *upload; /* routes that stream their body to a file */
 	bool upload_failed;
 	int retry_after; /* > 0: over the client's request rate; its body is dropped */
@@ -45,14 +50,20 @@ struct req_state {
 	struct MHD_Connection *conn;
 };
 
-/* A route that takes uploads gets its body streamed to a file from the
- * first byte (the route is known from the headers alone). */
-static void maybe_upload(struct http_server *s, struct req_state *st, struct MHD_Connection *conn,
-			 const char *method, const char *url)
+/* The route is known from the headers alone. One that takes uploads gets
+ * its body streamed to a file from the first byte. */
+static void find_route(struct http_server *s, struct req_state *st, struct MHD_Connection *conn,
+		       const char *method, const char *url)
 {
 	struct http_request probe = {.method = method, .path = url, .arena = st->arena};
 	const struct http_route *rt;
-	if (router_find(s->routes, &probe, &rt, NULL) != ROUTE_FOUND || !rt->max_upload)
+	if (router_find(s->routes, &probe, &rt, NULL) != ROUTE_FOUND)
+		return;
+	st->route_found = true;
+	st->route = rt;
+	st->npath_params = probe.npath_params;
+	memcpy(st->path_params, probe.path_params, sizeof st->path_params);
+	if (!rt->max_upload)
 		return;
 	st->upload = upload_begin(conn, s->cfg.upload_dir, rt->max_upload, st->arena);
 	st->upload_failed = !st->upload;
@@ -243,8 +254,15 @@ static void simple_problem(struct http_response *resp, int status, const char *c
 		   title, status, code, title);
 }
 
-static void dispatch(struct http_server *s, struct http_request *req, struct http_response *resp)
+static void dispatch(struct http_server *s, struct req_state *st, struct http_request *req,
+		     struct http_response *resp)
 {
+	if (st->route_found) {
+		req->npath_params = st->npath_params;
+		memcpy(req->path_params, st->path_params, sizeof req->path_params);
+		st->route->fn(req, resp, s->app);
+		return;
+	}
 	const struct http_route *route = NULL;
 	struct buf allow;
 	buf_init(&allow, 256);
@@ -354,7 +372,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 		*con_cls = st;
 		st->retry_after = over_rate(s, conn);
 		if (!st->retry_after)
-			maybe_upload(s, st, conn, method, url);
+			find_route(s, st, conn, method, url);
 		return MHD_YES;
 	}
 	if (st->held)
@@ -404,7 +422,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 	} else {
 		req.body = buf_str(&st->body);
 		req.body_len = st->body.len;
-		dispatch(s, &req, &resp);
+		dispatch(s, st, &req, &resp);
 	}
 	if (s->cfg.request_done)
 		s->cfg.request_done(s->app);
