@@ -62,7 +62,8 @@ void model_init(void)
 		return;
 	for (const struct entity_spec *s = model_builtin; s->name; s++)
 		build_entity(&entities[nentities++], s);
-	generation = 1;
+	/* never the same twice, even across a shutdown: caches key on it */
+	__atomic_add_fetch(&generation, 1, __ATOMIC_RELEASE);
 }
 
 static void free_custom(struct field_def *f)

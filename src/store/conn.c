@@ -9,12 +9,21 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* Statement texts run to a kilobyte (a SELECT of every column) and are
+ * hashed on every statement: eight bytes a step. */
 static uint64_t hash_text(const char *s)
 {
-	uint64_t h = 1469598103934665603ull; /* FNV-1a */
-	for (; *s; s++)
+	size_t n = strlen(s);
+	uint64_t h = 1469598103934665603ull ^ n;
+	for (; n >= 8; n -= 8, s += 8) {
+		uint64_t w;
+		memcpy(&w, s, 8);
+		h = (h ^ w) * 0x9E3779B97F4A7C15ull;
+		h ^= h >> 29;
+	}
+	for (; n; n--, s++)
 		h = (h ^ (unsigned char)*s) * 1099511628211ull;
-	return h;
+	return h ^ (h >> 32);
 }
 
 enum rp_err dbconn_open(struct store *s, struct dbconn *d, bool writer, struct rp_error *err)

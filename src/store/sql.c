@@ -106,10 +106,10 @@ void sql_fmt(struct sql *q, const char *fmt, ...)
 	va_end(ap);
 }
 
-int sql_select_columns(struct sql *q, const struct entity_def *e, const bool *want,
+static int add_columns(struct sql *q, const struct entity_def *e, int n, const bool *want,
 		       const char *alias, int *map)
 {
-	int n = entity_nfields(e), k = 0;
+	int k = 0;
 	for (int i = 0; i < n; i++) {
 		const struct field_def *f = &e->fields[i];
 		if (want && !want[i])
@@ -124,6 +124,55 @@ int sql_select_columns(struct sql *q, const struct entity_def *e, const bool *wa
 		map[k++] = i;
 	}
 	return k;
+}
+
+/* Every field's column list, per entity and alias, kept by each thread:
+ * a read of one record asks for it on every request. A list is current
+ * while the registry's generation is the one it was made in. */
+#define COLS_SLOTS 16
+#define COLS_MAX   2048
+struct cols_slot {
+	const struct entity_def *e;
+	char alias[8];
+	unsigned generation;
+	size_t len;
+	char text[COLS_MAX];
+};
+static _Thread_local struct cols_slot cols_cache[COLS_SLOTS];
+
+static struct cols_slot *cols_slot(const struct entity_def *e, const char *alias)
+{
+	uintptr_t h = ((uintptr_t)e >> 4) ^ (unsigned char)alias[0];
+	return &cols_cache[h % COLS_SLOTS];
+}
+
+int sql_select_columns(struct sql *q, const struct entity_def *e, const bool *want,
+		       const char *alias, int *map)
+{
+	unsigned gen = model_generation();
+	int n = entity_nfields(e);
+	const char *a = alias ? alias : "";
+	if (want || strlen(a) >= sizeof cols_cache[0].alias)
+		return add_columns(q, e, n, want, alias, map);
+	struct cols_slot *c = cols_slot(e, a);
+	if (c->e == e && c->generation == gen && !strcmp(c->alias, a)) {
+		buf_add(&q->b, c->text, c->len);
+		for (int i = 0; i < n; i++)
+			map[i] = i;
+		return n;
+	}
+	size_t start = q->b.len;
+	add_columns(q, e, n, NULL, alias, map);
+	size_t len = q->b.len - start;
+	c->e = NULL;
+	if (len < COLS_MAX && !q->b.overflow) {
+		memcpy(c->text, q->b.p + start, len);
+		c->len = len;
+		c->generation = gen;
+		memcpy(c->alias, a, strlen(a) + 1);
+		c->e = e;
+	}
+	return n;
 }
 
 void sql_scope(struct sql *q, const char *alias, const struct scope *s)
