@@ -51,7 +51,7 @@ static bool grow(struct buf *b, size_t extra)
 	return true;
 }
 
-void buf_add(struct buf *b, const void *p, size_t n)
+void buf_add_grow(struct buf *b, const void *p, size_t n)
 {
 	if (!grow(b, n))
 		return;
@@ -63,11 +63,6 @@ void buf_add(struct buf *b, const void *p, size_t n)
 void buf_adds(struct buf *b, const char *s)
 {
 	buf_add(b, s, strlen(s));
-}
-
-void buf_addc(struct buf *b, char c)
-{
-	buf_add(b, &c, 1);
 }
 
 void buf_printf(struct buf *b, const char *fmt, ...)

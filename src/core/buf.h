@@ -5,6 +5,7 @@
 #pragma once
 #include <stdbool.h>
 #include <stddef.h>
+#include <string.h>
 
 struct buf {
 	char *p;
@@ -16,10 +17,27 @@ struct buf {
 
 void buf_init(struct buf *b, size_t max); /* max 0 = BUF_DEFAULT_MAX */
 void buf_release(struct buf *b);
-void buf_reset(struct buf *b); /* len = 0, keeps memory */
-void buf_add(struct buf *b, const void *p, size_t n);
+void buf_reset(struct buf *b);				   /* len = 0, keeps memory */
+void buf_add_grow(struct buf *b, const void *p, size_t n); /* the slow path */
 void buf_adds(struct buf *b, const char *s);
-void buf_addc(struct buf *b, char c);
+
+/* Inline when the bytes fit: JSON writing appends a few bytes at a time,
+ * tens of thousands of times for a page of a list. */
+static inline void buf_add(struct buf *b, const void *p, size_t n)
+{
+	if (!b->overflow && b->cap > 0 && n < b->cap - b->len && n <= b->max - b->len) {
+		memcpy(b->p + b->len, p, n);
+		b->len += n;
+		b->p[b->len] = '\0';
+		return;
+	}
+	buf_add_grow(b, p, n);
+}
+
+static inline void buf_addc(struct buf *b, char c)
+{
+	buf_add(b, &c, 1);
+}
 void buf_printf(struct buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Hands the contents to the caller (malloc'd) and re-initialises b. */
 char *buf_detach(struct buf *b, size_t *ret_len);

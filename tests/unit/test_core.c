@@ -427,12 +427,14 @@ static void test_jsonw_nesting_and_commas(void **state)
 	jw_double(&w, 0.5);
 	jw_key(&w, "i");
 	jw_double(&w, INFINITY); /* not JSON: written as null */
+	jw_kint(&w, "j", 0);
+	jw_kint(&w, "k", INT64_MAX);
 	jw_obj_end(&w);
 	assert_false(b.overflow);
 	assert_string_equal(buf_str(&b),
 			    "{\"a\":1,\"b\":[-2,\"s\",{\"c\":null,\"d\":false},[],{},null],"
 			    "\"e\":{\"f\":[true]},\"g\":-9223372036854775808,\"h\":0.5,"
-			    "\"i\":null}");
+			    "\"i\":null,\"j\":0,\"k\":9223372036854775807}");
 	json_t *j = json_loads(buf_str(&b), 0, NULL);
 	assert_non_null(j);
 	json_decref(j);
