@@ -22,8 +22,8 @@ OUT=$BENCH/out/profile-$W-$SCALE
 command -v perf > /dev/null || { echo "perf is missing: apt-get install linux-perf" >&2; exit 1; }
 while read -r v; do unset "$v"; done < <(env | sed -n 's/^\(RAPPORT_[A-Z_]*\)=.*/\1/p')
 mkdir -p "$OUT"
-# shellcheck disable=SC1091
-. "$DATA/$SCALE/meta.env"
+# shellcheck source=bench/tools/server.sh
+. "$BENCH/tools/server.sh"
 DB=$OUT/work.db
 cp "$DATA/$SCALE/pristine.db" "$DB"
 BIN=$OUT/rapport
@@ -33,33 +33,17 @@ PID=""
 PERF=""
 cleanup() {
 	[ -n "$PERF" ] && kill -INT "$PERF" 2>/dev/null || true
-	[ -n "$PID" ] && kill -TERM "$PID" 2>/dev/null || true
-	for _ in $(seq 1 50); do
-		{ [ -z "$PID" ] || ! kill -0 "$PID" 2>/dev/null; } && break
-		sleep 0.1
-	done
-	[ -n "$PID" ] && kill -KILL "$PID" 2>/dev/null || true
+	bench_stop "$PID"
 	rm -f "$DB" "$DB-wal" "$DB-shm"
 }
 trap cleanup EXIT
 "$BIN" serve --db "$DB" --listen "127.0.0.1:$PORT" --quiet --threads "${BENCH_SERVER_THREADS:-4}" --rate-limit 0 \
 	> "$OUT/server.log" 2>&1 &
 PID=$!
-for _ in $(seq 1 600); do
-	curl -sf -o /dev/null --max-time 1 "http://127.0.0.1:$PORT/healthz" && break
-	sleep 0.05
-done
-case $W in
-search_prefix) SCRIPT=search.lua TERMS=prefix ;;
-search_cjk) SCRIPT=search.lua TERMS=cjk ;;
-*) SCRIPT=$W.lua TERMS="" ;;
-esac
+bench_wait_up "$PORT" 300 || { echo "the server did not start: $(tail -3 "$OUT/server.log")" >&2; exit 1; }
+bench_workload_env "$W" "$DATA/$SCALE"
 CONNS=32
 [ "$W" = mixed ] && CONNS=128
-export BENCH_WRK_DIR=$BENCH/wrk BENCH_TOKEN BENCH_CONTACTS=$CONTACTS BENCH_ACCOUNTS=$ACCOUNTS \
-	BENCH_BIG=$BIG BENCH_THREADS=2 BENCH_NAME=$W BENCH_TERMS=$TERMS BENCH_PAGES=50 \
-	BENCH_LO=1 BENCH_HI=$CONTACTS
-BENCH_TOKEN=$(cat "$DATA/$SCALE/token")
 # one second of warm-up, then record while the load runs
 timeout 30 wrk -t2 -c$CONNS -d1s -s "$BENCH/wrk/$SCRIPT" "http://127.0.0.1:$PORT" > /dev/null 2>&1 || true
 perf record -q -F "${PERF_FREQ:-499}" --call-graph dwarf,16384 -p "$PID" -o "$OUT/perf.data" \

@@ -18,15 +18,12 @@ SCALE=${4:-10000}
 BENCH=$(cd "$(dirname "$0")/.." && pwd)
 DATA=${BENCH_DATA:-$BENCH/data}
 [ -f "$DATA/$SCALE/pristine.db" ] || { echo "no $DATA/$SCALE: run bench/run.sh prepare first" >&2; exit 1; }
-# shellcheck disable=SC1090,SC1091
-. "$DATA/$SCALE/meta.env"
+# shellcheck source=bench/tools/server.sh
+. "$BENCH/tools/server.sh"
 T=$(mktemp -d)
 PID=""
 cleanup() {
-	if [ -n "$PID" ]; then
-		kill -TERM "$PID" 2>/dev/null || true
-		wait "$PID" 2>/dev/null || true
-	fi
+	bench_stop "$PID"
 	rm -rf "$T"
 }
 trap cleanup EXIT
@@ -35,19 +32,8 @@ PORT=$((20000 + RANDOM % 40000))
 "$BIN" serve --db "$T/db" --listen "127.0.0.1:$PORT" --quiet --threads "${THREADS:-4}" \
 	--rate-limit 0 > "$T/log" 2>&1 &
 PID=$!
-for _ in $(seq 1 100); do
-	curl -sf -o /dev/null --max-time 1 "http://127.0.0.1:$PORT/healthz" && break
-	sleep 0.05
-done
-case $W in
-search_prefix) SCRIPT=search.lua TERMS=prefix ;;
-search_cjk) SCRIPT=search.lua TERMS=cjk ;;
-*) SCRIPT=$W.lua TERMS="" ;;
-esac
-BENCH_TOKEN=$(cat "$DATA/$SCALE/token")
-export BENCH_WRK_DIR=$BENCH/wrk BENCH_TOKEN BENCH_CONTACTS=$CONTACTS BENCH_ACCOUNTS=$ACCOUNTS \
-	BENCH_BIG=$BIG BENCH_THREADS=2 BENCH_NAME=$W BENCH_TERMS=$TERMS BENCH_PAGES=50 \
-	BENCH_LO=1 BENCH_HI=$CONTACTS
+bench_wait_up "$PORT" 100 || { echo "the server did not start: $(tail -3 "$T/log")" >&2; exit 1; }
+bench_workload_env "$W" "$DATA/$SCALE"
 snapshot() {
 	local cpu io commits
 	cpu=$(awk '{print $14 + $15}' "/proc/$PID/stat")

@@ -15,13 +15,12 @@ DATA=${BENCH_DATA:-$BENCH/data}/10000
 [ -f "$DATA/pristine.db" ] || { echo "no $DATA: run bench/run.sh prepare first" >&2; exit 1; }
 command -v valgrind > /dev/null || { echo "valgrind is missing: apt-get install valgrind" >&2; exit 1; }
 TOKEN=$(cat "$DATA/token")
+# shellcheck source=bench/tools/server.sh
+. "$BENCH/tools/server.sh"
 T=$(mktemp -d)
 PID=""
 cleanup() {
-	if [ -n "$PID" ]; then
-		kill -TERM "$PID" 2>/dev/null || true
-		wait "$PID" 2>/dev/null || true
-	fi
+	bench_stop "$PID" 60 # callgrind writes its profile on the way out
 	rm -rf "$T"
 }
 trap cleanup EXIT
@@ -34,18 +33,12 @@ run() {
 	valgrind --tool=callgrind --callgrind-out-file="$T/cg.%p" "$BIN" serve --db "$T/db" \
 		--listen "127.0.0.1:$port" --quiet --threads 2 --rate-limit 0 > /dev/null 2>&1 &
 	PID=$!
-	local up=""
-	for _ in $(seq 1 1200); do
-		curl -sf -o /dev/null --max-time 2 "http://127.0.0.1:$port/healthz" && up=1 && break
-		sleep 0.1
-	done
-	[ -n "$up" ] || { echo "the server did not start under callgrind" >&2; exit 1; }
+	bench_wait_up "$port" 1200 || { echo "the server did not start under callgrind" >&2; exit 1; }
 	for _ in $(seq 1 "$1"); do
 		curl -sf -o /dev/null -H "Authorization: Bearer $TOKEN" "http://127.0.0.1:$port$URLPATH" ||
 			{ echo "GET $URLPATH failed" >&2; exit 1; }
 	done
-	kill -TERM "$PID" 2>/dev/null || true
-	wait "$PID" 2>/dev/null || true
+	bench_stop "$PID" 60
 	PID=""
 	awk '/^summary:/ {s += $2} END {print s}' "$T"/cg.*
 }
