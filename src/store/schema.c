@@ -99,28 +99,47 @@ static enum rp_err add_column(struct store_conn *c, const struct entity_def *e,
 	return rc;
 }
 
-/* Runs sql, which creates the index `name`, unless the driver can tell it
- * exists: PostgreSQL refuses even CREATE INDEX IF NOT EXISTS on a table
- * with foreign key checks pending (a restore defers them). */
+/* Whether the driver can tell that the index `name` exists: 1 yes, 0 no
+ * or cannot tell, -1 on error. PostgreSQL refuses even CREATE INDEX IF
+ * NOT EXISTS (and DROP INDEX) on a table with foreign key checks pending
+ * (a restore defers them), so it is asked first. */
+static int index_exists(struct store_conn *c, const char *name, struct rp_error *err)
+{
+	const char *has = conn_driver(c)->has_index;
+	if (!has)
+		return 0;
+	struct sql q;
+	sql_init(&q);
+	sql_add(&q, has);
+	q.params[q.n++] = (struct value){.kind = V_TEXT, .s = name, .len = strlen(name)};
+	struct dbstmt *st = stmt_prepare(c, &q, err);
+	sql_release(&q);
+	if (!st)
+		return -1;
+	bool found = stmt_step(st) == DB_ROW;
+	stmt_done(st);
+	return found;
+}
+
+/* Runs sql, which creates the index `name`, unless it exists. */
 static enum rp_err create_index(struct store_conn *c, const char *name, const char *sql,
 				struct rp_error *err)
 {
-	const char *has = conn_driver(c)->has_index;
-	if (has) {
-		struct sql q;
-		sql_init(&q);
-		sql_add(&q, has);
-		q.params[q.n++] = (struct value){.kind = V_TEXT, .s = name, .len = strlen(name)};
-		struct dbstmt *st = stmt_prepare(c, &q, err);
-		sql_release(&q);
-		if (!st)
-			return err->err;
-		bool found = stmt_step(st) == DB_ROW;
-		stmt_done(st);
-		if (found)
-			return RP_OK;
-	}
-	return exec_text(c, sql, err);
+	int has = index_exists(c, name, err);
+	return has < 0 ? err->err : has ? RP_OK : exec_text(c, sql, err);
+}
+
+/* Drops the index `name` of an earlier version, if it is there. */
+static enum rp_err drop_old_index(struct store_conn *c, const char *name, struct rp_error *err)
+{
+	int has = index_exists(c, name, err);
+	if (has < 0)
+		return err->err;
+	if (!has && conn_driver(c)->has_index)
+		return RP_OK;
+	char q[300];
+	snprintf(q, sizeof q, "DROP INDEX IF EXISTS \"%s\"", name);
+	return exec_text(c, q, err);
 }
 
 static enum rp_err field_indexes(struct store_conn *c, const struct entity_def *e,
@@ -155,13 +174,35 @@ static enum rp_err field_indexes(struct store_conn *c, const struct entity_def *
 		if (create_index(c, name, q, err))
 			return err->err;
 	}
+	if (!strcmp(f->name, "deleted_at")) {
+		/* the recycle bin: its few rows, not a walk past every live one */
+		snprintf(name, sizeof name, "%s_deleted", e->name);
+		snprintf(q, sizeof q,
+			 "CREATE INDEX IF NOT EXISTS \"%s\" ON \"%s\"(\"deleted_at\") "
+			 "WHERE \"deleted_at\" IS NOT NULL",
+			 name, e->name);
+		return create_index(c, name, q, err);
+	}
 	if ((f->flags & (FF_SORT | FF_INDEX)) || f->type == FT_REF) {
 		if (f->type == FT_ID)
 			return RP_OK;
+		/* Every list reads live rows only, so a sort index holds only
+		 * those: with all of a field's rows in it, a page had to step
+		 * over each deleted row that sorts before it (20,000 contacts
+		 * deleted after an import made "newest first" 30 times slower).
+		 * The full index it replaces goes; a unique field's index
+		 * (live rows too) serves its sort. */
+		if (!(f->flags & FF_UNIQUE)) {
+			snprintf(name, sizeof name, "%s_%s_live", e->name, col);
+			snprintf(q, sizeof q,
+				 "CREATE INDEX IF NOT EXISTS \"%s\" ON \"%s\"(\"%s\"%s) "
+				 "WHERE \"deleted_at\" IS NULL",
+				 name, e->name, col, nulls);
+			if (create_index(c, name, q, err))
+				return err->err;
+		}
 		snprintf(name, sizeof name, "%s_%s", e->name, col);
-		snprintf(q, sizeof q, "CREATE INDEX IF NOT EXISTS \"%s\" ON \"%s\"(\"%s\"%s)", name,
-			 e->name, col, nulls);
-		return create_index(c, name, q, err);
+		return drop_old_index(c, name, err);
 	}
 	return RP_OK;
 }

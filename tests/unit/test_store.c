@@ -916,6 +916,66 @@ static void test_list_deleted(void **state)
 	assert_int_equal(store_insert(F.c, dup, NULL, &err), RP_OK);
 }
 
+/* The query plan SQLite picks for sql, one line per step. */
+static const char *plan_of(struct arena *a, const char *sql)
+{
+	sqlite3 *db = NULL;
+	sqlite3_stmt *st = NULL;
+	assert_int_equal(sqlite3_open_v2(F.path, &db, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
+	const char *q = arena_printf(a, "EXPLAIN QUERY PLAN %s", sql);
+	assert_int_equal(sqlite3_prepare_v2(db, q, -1, &st, NULL), SQLITE_OK);
+	struct buf b;
+	buf_init(&b, 0);
+	while (sqlite3_step(st) == SQLITE_ROW)
+		buf_printf(&b, "%s\n", (const char *)sqlite3_column_text(st, 3));
+	sqlite3_finalize(st);
+	sqlite3_close(db);
+	const char *plan = arena_strdup(a, buf_str(&b));
+	buf_release(&b);
+	return plan;
+}
+
+/* A list reads live rows through indexes that hold only those, and the
+ * recycle bin through one that holds only deleted rows: neither steps
+ * over the other's rows, however many there are. */
+static void test_list_indexes_skip_the_bin(void **state)
+{
+	struct arena *a = *state;
+	if (F.pg)
+		skip(); /* PostgreSQL plans by its statistics */
+	int checked = 0;
+	for (int i = 0; i < model_entity_count(); i++) {
+		const struct entity_def *e = model_entity_at(i);
+		for (int k = 0; k < entity_nfields(e); k++) {
+			const struct field_def *f = &e->fields[k];
+			if (!(f->flags & (FF_SORT | FF_INDEX)) || f->type == FT_ID ||
+			    f->type == FT_REF)
+				continue;
+			const char *plan = plan_of(
+				a,
+				arena_printf(
+					a,
+					"SELECT t.\"id\" FROM \"%s\" AS t WHERE t.\"deleted_at\" "
+					"IS NULL ORDER BY t.\"%s\" DESC LIMIT 50",
+					e->name, f->name));
+			const char *index = arena_printf(a, "INDEX %s_%s_%s", e->name, f->name,
+							 f->flags & FF_UNIQUE ? "uniq" : "live");
+			if (!strstr(plan, index))
+				fail_msg("%s by %s: %s", e->name, f->name, plan);
+			checked++;
+		}
+		const char *bin = plan_of(
+			a, arena_printf(
+				   a,
+				   "SELECT t.\"id\" FROM \"%s\" AS t WHERE t.\"deleted_at\" IS NOT "
+				   "NULL ORDER BY t.\"created_at\" DESC LIMIT 50",
+				   e->name));
+		if (!strstr(bin, arena_printf(a, "INDEX %s_deleted", e->name)))
+			fail_msg("%s recycle bin: %s", e->name, bin);
+	}
+	assert_true(checked > 20);
+}
+
 /* ------------------------------------------------------------------ */
 /* search                                                               */
 /* ------------------------------------------------------------------ */
@@ -1679,6 +1739,7 @@ int main(void)
 		T(test_list_projection_paging),
 		T(test_list_scope),
 		T(test_list_deleted),
+		T(test_list_indexes_skip_the_bin),
 		T(test_search),
 		T(test_search_in_transactions),
 		T(test_search_optimize),
