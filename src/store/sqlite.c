@@ -154,11 +154,15 @@ static enum rp_err lite_open(struct store *s, const char *url, struct dbconn *d,
 	char pragmas[256];
 	snprintf(pragmas, sizeof pragmas,
 		 "PRAGMA journal_mode=WAL; PRAGMA foreign_keys=ON;"
-		 "PRAGMA synchronous=%s; PRAGMA temp_store=MEMORY;"
+		 "PRAGMA synchronous=%s; PRAGMA temp_store=%s;"
 		 "PRAGMA cache_size=-16000;",
 		 /* the writer's commits are made durable by txn.c syncing
 		  * the WAL itself, outside the writer lock */
-		 s->opt.synchronous_full && !writer ? "FULL" : "NORMAL");
+		 s->opt.synchronous_full && !writer ? "FULL" : "NORMAL",
+		 /* the writer sorts only to build an index (an upgrade, a new
+		  * sortable field): in memory, that held every key of the
+		  * table, 1.2 GB for an upgrade at 1M contacts */
+		 writer ? "FILE" : "MEMORY");
 	char *msg = NULL;
 	rc = sqlite3_exec(db, pragmas, NULL, NULL, &msg);
 	sqlite3_free(msg);
