@@ -54,6 +54,19 @@ void writer_close(struct store *s)
 	pthread_mutex_destroy(&w->lock);
 }
 
+/* Runs sql (a setting) on the writer's connection if no batch is open;
+ * a failure only leaves the setting as it was. */
+void writer_exec_between_batches(struct store *s, const char *sql)
+{
+	struct writer *w = &s->w;
+	if (!sql || !w->conn.db)
+		return;
+	pthread_mutex_lock(&w->lock);
+	if (!w->open)
+		w->conn.drv->exec(&w->conn, sql, NULL);
+	pthread_mutex_unlock(&w->lock);
+}
+
 /* Writes the search texts of the batch's savepoints on the writer's
  * connection, as the batch's last statements. Writer lock held. */
 static enum rp_err write_batch_texts(struct store *s, struct rp_error *err)

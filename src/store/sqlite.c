@@ -125,13 +125,10 @@ static void fold_fn(sqlite3_context *ctx, int argc, sqlite3_value **argv)
 
 /* Before SQLite starts: no memory statistics, which take a process-wide
  * mutex on every allocation (seen in a GET's profile); nothing here reads
- * them. Savepoint journals stay in memory whatever temp_store says: each
- * request in a group-commit batch is a savepoint, and spilled to a file
- * (past 64 KB) they wrote a fifth more per create. */
+ * them. */
 static void configure_sqlite(void)
 {
 	sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
-	sqlite3_config(SQLITE_CONFIG_STMTJRNL_SPILL, -1);
 }
 
 static enum rp_err lite_open(struct store *s, const char *url, struct dbconn *d, bool writer,
@@ -157,15 +154,11 @@ static enum rp_err lite_open(struct store *s, const char *url, struct dbconn *d,
 	char pragmas[256];
 	snprintf(pragmas, sizeof pragmas,
 		 "PRAGMA journal_mode=WAL; PRAGMA foreign_keys=ON;"
-		 "PRAGMA synchronous=%s; PRAGMA temp_store=%s;"
+		 "PRAGMA synchronous=%s; PRAGMA temp_store=MEMORY;"
 		 "PRAGMA cache_size=-16000;",
 		 /* the writer's commits are made durable by txn.c syncing
 		  * the WAL itself, outside the writer lock */
-		 s->opt.synchronous_full && !writer ? "FULL" : "NORMAL",
-		 /* the writer sorts only to build an index (an upgrade, a new
-		  * sortable field): in memory, that held every key of the
-		  * table, 1.2 GB for an upgrade at 1M contacts */
-		 writer ? "FILE" : "MEMORY");
+		 s->opt.synchronous_full && !writer ? "FULL" : "NORMAL");
 	char *msg = NULL;
 	rc = sqlite3_exec(db, pragmas, NULL, NULL, &msg);
 	sqlite3_free(msg);
@@ -463,6 +456,8 @@ static enum rp_err lite_check_references(struct store_conn *c, struct rp_error *
 const struct db_driver sqlite_driver = {
 	.name = "SQLite",
 	.group_commit = true,
+	.migrate_sort_begin = "PRAGMA temp_store=FILE",
+	.migrate_sort_end = "PRAGMA temp_store=MEMORY",
 	.hold_reads = true,
 	.open = lite_open,
 	.close = lite_close,
