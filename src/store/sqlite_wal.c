@@ -3,8 +3,19 @@
  * it copies the log's pages into the database and syncs it, while the
  * writer lock is held and every other writer waits (a quarter of a big
  * import's time at 100k rows, profiled). Here the writer's commit only
- * wakes the thread; past a hard limit (the thread cannot keep up) the
- * commit checkpoints itself, as SQLite would, so the log stays bounded. */
+ * wakes the thread, which copies the log a chunk at a time.
+ *
+ * The log starts again from its beginning only when a write transaction
+ * begins with every frame copied. Under steady writes the next batch has
+ * always begun before the thread is done, so the log never started
+ * again: it grew to the hard limit (260 MB), and every commit past the
+ * wake size woke the thread for a checkpoint of its last few frames, two
+ * syncs each. So once the log is RESTART_FRAMES long and the thread has
+ * copied all but the last frames, the writer's commit copies those itself
+ * (a sync of the log and one of the database, under the writer lock) and
+ * the transaction after it starts the log again. Past a hard limit (the
+ * thread cannot keep up) the commit checkpoints itself, as SQLite would,
+ * so the log stays bounded. */
 #include "store/sqlite_wal.h"
 
 #include <pthread.h>
@@ -12,9 +23,14 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* Frames (pages) in the log that wake the thread: 16 MB of 4 KB pages;
- * a page changed many times in between is copied once. */
+/* Frames (pages) not yet copied that wake the thread: 16 MB of 4 KB
+ * pages; a page changed many times in between is copied once. */
 #define WAKE_FRAMES 4000
+/* The log's length at which the writer finishes the copy and the log
+ * starts again: its few-millisecond pause comes once per 64 MB. */
+#define RESTART_FRAMES (4 * WAKE_FRAMES)
+/* At most this many frames left for the writer to copy when it restarts. */
+#define RESTART_LEFT (WAKE_FRAMES / 4)
 /* Frames past which the commit checkpoints itself. */
 #define FORCE_FRAMES (16 * WAKE_FRAMES)
 
@@ -23,16 +39,26 @@ struct wal_checkpointer {
 	pthread_t thread;
 	pthread_mutex_t lock;
 	pthread_cond_t wake;
-	int frames; /* the log's size at the last commit that asked */
+	int frames;	/* the log's length at the last commit */
+	int tried;	/* its length when the thread last started to copy */
+	int copied;	/* frames of the log the thread copied (0: none since it began again) */
+	int not_before; /* after a restart that failed: the length at which to try again */
+	bool copying;
 	bool stop;
 };
 
-static void checkpoint(sqlite3 *db)
+/* Copies the log into the database; returns whether it copied all of it
+ * (*ret_copied: how much of it is copied now). PASSIVE: never waits for readers; what it
+ * cannot copy now (a reader's snapshot still needs it), a later run
+ * copies. A failure (a full disk) leaves the pages in the log, where they
+ * stay durable and readable. */
+static bool checkpoint(sqlite3 *db, int *ret_copied)
 {
-	/* PASSIVE: never waits for readers; what it cannot copy now, a
-	 * later run copies. A failure (a full disk) leaves the pages in the
-	 * log, where they stay durable and readable. */
-	sqlite3_wal_checkpoint_v2(db, "main", SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
+	int log = 0, copied = 0;
+	int rc = sqlite3_wal_checkpoint_v2(db, "main", SQLITE_CHECKPOINT_PASSIVE, &log, &copied);
+	if (ret_copied)
+		*ret_copied = copied;
+	return rc == SQLITE_OK && log > 0 && copied == log;
 }
 
 /* A connection of the thread's own; NULL when the file cannot be opened
@@ -51,43 +77,71 @@ static sqlite3 *open_database(const char *path)
 	return db;
 }
 
+/* Whether the thread has frames to copy: a chunk, or, once the log is
+ * long enough to start again, whatever would leave the writer too much
+ * to copy itself (each new commit asks again). Lock held. */
+static bool thread_due(const struct wal_checkpointer *k)
+{
+	if (k->copying)
+		return false;
+	return k->frames - k->tried >= WAKE_FRAMES ||
+	       (k->frames >= RESTART_FRAMES && k->frames > k->tried &&
+		k->frames - k->copied >= RESTART_LEFT);
+}
+
 static void *run(void *arg)
 {
 	struct wal_checkpointer *k = arg;
 	sqlite3 *db = NULL;
 	pthread_mutex_lock(&k->lock);
 	while (!k->stop) {
-		if (k->frames < WAKE_FRAMES) {
+		if (!thread_due(k)) {
 			pthread_cond_wait(&k->wake, &k->lock);
 			continue;
 		}
-		k->frames = 0;
+		k->copying = true;
+		int tried = k->tried = k->frames;
 		pthread_mutex_unlock(&k->lock);
 		if (!db)
 			db = open_database(k->path);
+		int copied = 0;
 		if (db)
-			checkpoint(db);
+			checkpoint(db, &copied);
 		pthread_mutex_lock(&k->lock);
+		k->copying = false;
+		if (k->frames >= tried) /* the same log: it did not begin again meanwhile */
+			k->copied = copied;
 	}
 	pthread_mutex_unlock(&k->lock);
 	sqlite3_close_v2(db);
 	return NULL;
 }
 
+/* Whether the writer's commit finishes the copy now, so the log starts
+ * again at the next transaction. Lock held. */
+static bool restart_due(const struct wal_checkpointer *k, int frames)
+{
+	return frames >= FORCE_FRAMES || (frames >= RESTART_FRAMES && frames >= k->not_before &&
+					  !k->copying && frames - k->copied < RESTART_LEFT);
+}
+
 /* sqlite3_wal_hook: called after each commit of the writer, with the
- * log's size in frames. */
+ * log's length in frames. */
 static int on_commit(void *arg, sqlite3 *db, const char *name, int frames)
 {
 	(void)name;
 	struct wal_checkpointer *k = arg;
-	if (frames >= FORCE_FRAMES) {
-		checkpoint(db);
-		return SQLITE_OK;
-	}
-	if (frames >= WAKE_FRAMES) {
-		pthread_mutex_lock(&k->lock);
-		k->frames = frames;
+	pthread_mutex_lock(&k->lock);
+	if (frames < k->frames) /* the log began again */
+		k->tried = k->copied = k->not_before = 0;
+	k->frames = frames;
+	bool restart = restart_due(k, frames);
+	if (!restart && thread_due(k))
 		pthread_cond_signal(&k->wake);
+	pthread_mutex_unlock(&k->lock);
+	if (restart && !checkpoint(db, NULL)) {
+		pthread_mutex_lock(&k->lock);
+		k->not_before = frames + RESTART_LEFT;
 		pthread_mutex_unlock(&k->lock);
 	}
 	return SQLITE_OK;

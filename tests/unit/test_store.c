@@ -1586,6 +1586,38 @@ static void test_wal_checkpointed(void **state)
 		fail_msg("the database file grew by %lld bytes only", (long long)(after - before));
 }
 
+/* Under steady writes the log must start again from its beginning now
+ * and then, not grow to its hard limit (64,000 frames, 260 MB): the
+ * thread copies it, and a commit copies the last frames so that the next
+ * transaction begins with all of it copied. */
+static void test_wal_starts_again(void **state)
+{
+	struct arena *a = *state;
+	if (F.pg)
+		skip();
+	enum { ROWS = 160, TEXT = 1 << 20 };
+	char *text = arena_alloc(a, TEXT + 1);
+	for (int i = 0; i < TEXT; i++)
+		text[i] = (char)('a' + i % 19);
+	text[TEXT] = 0;
+	char wal[sizeof F.path + 8];
+	snprintf(wal, sizeof wal, "%s-wal", F.path);
+	off_t biggest = 0;
+	for (int i = 0; i < ROWS; i++) {
+		struct record *r = rec(a, "contacts");
+		record_set_text(r, a, "name", "Restarted");
+		text[0] = (char)('a' + i % 26);
+		record_set_text(r, a, "description", text);
+		put(r);
+		off_t now = file_size(wal);
+		if (now > biggest)
+			biggest = now;
+	}
+	/* 160 MB went through the log; it starts again at 16,000 frames */
+	if (biggest > 100 * TEXT)
+		fail_msg("the log grew to %lld bytes", (long long)biggest);
+}
+
 static void test_statement_cache(void **state)
 {
 	struct arena *a = *state;
@@ -1752,6 +1784,7 @@ int main(void)
 		T(test_job_fence),
 		T(test_threads),
 		T(test_wal_checkpointed),
+		T(test_wal_starts_again),
 		T(test_statement_cache),
 		T(test_reconnect),
 		T(test_backup_and_check),
