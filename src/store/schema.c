@@ -420,7 +420,10 @@ enum rp_err store_migrate(struct store *s, struct rp_error *err)
 	if (!c)
 		return err->err;
 	pthread_mutex_lock(&schema_lock);
-	writer_exec_between_batches(s, s->drv->migrate_sort_begin);
+	/* a restore migrates inside its own transaction, holding the writer */
+	bool alone = c->txdepth == 0;
+	if (alone)
+		writer_exec_between_batches(s, s->drv->migrate_sort_begin);
 	enum rp_err rc = store_begin(c, true, err);
 	if (rc)
 		goto out;
@@ -444,7 +447,8 @@ enum rp_err store_migrate(struct store *s, struct rp_error *err)
 fail:
 	store_rollback(c);
 out:
-	writer_exec_between_batches(s, s->drv->migrate_sort_end);
+	if (alone)
+		writer_exec_between_batches(s, s->drv->migrate_sort_end);
 	pthread_mutex_unlock(&schema_lock);
 	return rc;
 }
