@@ -39,19 +39,20 @@ struct wal_checkpointer {
 	pthread_t thread;
 	pthread_mutex_t lock;
 	pthread_cond_t wake;
-	int frames;	/* the log's length at the last commit */
-	int tried;	/* its length when the thread last started to copy */
-	int copied;	/* frames of the log the thread copied (0: none since it began again) */
-	int not_before; /* after a restart that failed: the length at which to try again */
+	int frames;	 /* the log's length at the last commit */
+	int tried;	 /* its length when the thread last started to copy */
+	int copied;	 /* frames of the log the thread copied (0: none since it began again) */
+	int not_before;	 /* after a restart that failed: the length at which to try again */
+	unsigned starts; /* how many times the log began again */
 	bool copying;
 	bool stop;
 };
 
 /* Copies the log into the database; returns whether it copied all of it
- * (*ret_copied: how much of it is copied now). PASSIVE: never waits for readers; what it
- * cannot copy now (a reader's snapshot still needs it), a later run
- * copies. A failure (a full disk) leaves the pages in the log, where they
- * stay durable and readable. */
+ * (*ret_copied: how much of it is copied now). PASSIVE: never waits for
+ * readers; what it cannot copy now (a reader's snapshot still needs it),
+ * a later run copies. A failure (a full disk) leaves the pages in the
+ * log, where they stay durable and readable. */
 static bool checkpoint(sqlite3 *db, int *ret_copied)
 {
 	int log = 0, copied = 0;
@@ -100,7 +101,8 @@ static void *run(void *arg)
 			continue;
 		}
 		k->copying = true;
-		int tried = k->tried = k->frames;
+		k->tried = k->frames;
+		unsigned log = k->starts;
 		pthread_mutex_unlock(&k->lock);
 		if (!db)
 			db = open_database(k->path);
@@ -109,7 +111,7 @@ static void *run(void *arg)
 			checkpoint(db, &copied);
 		pthread_mutex_lock(&k->lock);
 		k->copying = false;
-		if (k->frames >= tried) /* the same log: it did not begin again meanwhile */
+		if (k->starts == log) /* it did not begin again meanwhile */
 			k->copied = copied;
 	}
 	pthread_mutex_unlock(&k->lock);
@@ -132,8 +134,10 @@ static int on_commit(void *arg, sqlite3 *db, const char *name, int frames)
 	(void)name;
 	struct wal_checkpointer *k = arg;
 	pthread_mutex_lock(&k->lock);
-	if (frames < k->frames) /* the log began again */
+	if (frames < k->frames) { /* the log began again */
 		k->tried = k->copied = k->not_before = 0;
+		k->starts++;
+	}
 	k->frames = frames;
 	bool restart = restart_due(k, frames);
 	if (!restart && thread_due(k))
