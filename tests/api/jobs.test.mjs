@@ -124,10 +124,10 @@ async function landedOnce(s, imp, rows, t) {
   assert.equal(new Set(got.map((c) => c.email)).size, rows, 'each row once');
 }
 
-/** An import of ROWS rows, queued on s and under way: {id, tag, mid}. */
-async function bigImport(s, name) {
+/** An import of `rows` rows, queued on s and under way: {id, tag, mid}. */
+async function bigImport(s, name, rows = ROWS) {
   const tag = uniq(name);
-  const id = await upload(s, csvOf(ROWS, tag));
+  const id = await upload(s, csvOf(rows, tag));
   return { id, tag, mid: await running(s, id) };
 }
 
@@ -170,14 +170,16 @@ test('a clock set back does not hold queued jobs back', async (t) => {
   const c = cluster(t);
   const clock = fakeClock(c.dir, 'one');
   const s = await c.start(clock.env);
-  const { id: first, tag: big } = await bigImport(s, 'back');
+  // long enough to be running still once the clock has been set back
+  // (waiting for the server to see it took up to 2 s)
+  const { id: first, tag: big } = await bigImport(s, 'back', 2 * ROWS);
   const small = uniq('queued');
   const second = await upload(s, csvOf(5, small)); // queued behind the first
   clock.set('-3h');
   await until('the server clock to be set back', async () => (await serverTime(s)) < Date.now() - 2 * 3600_000);
   const now = await importOf(s, first);
   assert.equal(now.status, 'running', 'the first import ended before the clock was set back: make it bigger');
-  await landedOnce(s, await ended(s, first, 120_000), ROWS, big);
+  await landedOnce(s, await ended(s, first, 120_000), 2 * ROWS, big);
   await landedOnce(s, await ended(s, second, 20_000), 5, small);
 });
 
