@@ -13,12 +13,14 @@
 #include "core/clock.h"
 #include "core/log.h"
 #include "http/http.h"
+#include "http/listener.h"
 #include "http/ratelimit.h"
 #include "http/router.h"
 #include "http/upload.h"
 
 struct http_server {
 	struct MHD_Daemon *d;
+	struct listener *listener; /* NULL with cfg.no_listen */
 	struct http_config cfg;
 	const struct http_route *routes;
 	void *app;
@@ -475,31 +477,36 @@ struct http_server *http_start(const struct http_config *cfg, const struct http_
 	s->app = app;
 	s->not_found = not_found;
 	s->limiter = ratelimit_new(cfg->rate_per_ip);
+	int fd = -1;
+	s->port = cfg->port;
 	if (cfg->no_listen) /* no error log: a socketpair has no TCP options to set */
 		s->d = MHD_start_daemon(MHD_USE_NO_LISTEN_SOCKET, 0, NULL, NULL, on_request, s,
 					MHD_OPTION_CONNECTION_MEMORY_LIMIT, cfg->conn_memory,
 					MHD_OPTION_NOTIFY_COMPLETED, on_completed, s,
 					MHD_OPTION_END);
-	else
-		s->d = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL |
-						MHD_USE_ERROR_LOG | MHD_ALLOW_SUSPEND_RESUME,
-					0, NULL, NULL, on_request, s, MHD_OPTION_SOCK_ADDR,
-					(struct sockaddr *)&addr, MHD_OPTION_THREAD_POOL_SIZE,
-					cfg->threads, MHD_OPTION_CONNECTION_TIMEOUT,
-					cfg->conn_timeout_s, MHD_OPTION_CONNECTION_LIMIT,
-					cfg->max_conns, MHD_OPTION_PER_IP_CONNECTION_LIMIT,
-					cfg->max_conns_per_ip, MHD_OPTION_CONNECTION_MEMORY_LIMIT,
-					cfg->conn_memory, MHD_OPTION_NOTIFY_COMPLETED, on_completed,
-					s, MHD_OPTION_LISTEN_BACKLOG_SIZE, 1024, MHD_OPTION_END);
+	else if ((fd = listener_bind(&addr, 1024, &s->port)) >= 0)
+		s->d = MHD_start_daemon(
+			MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ERROR_LOG |
+				MHD_ALLOW_SUSPEND_RESUME | MHD_USE_NO_LISTEN_SOCKET | MHD_USE_ITC,
+			0, NULL, NULL, on_request, s, MHD_OPTION_THREAD_POOL_SIZE, cfg->threads,
+			MHD_OPTION_CONNECTION_TIMEOUT, cfg->conn_timeout_s,
+			MHD_OPTION_CONNECTION_LIMIT, cfg->max_conns,
+			MHD_OPTION_PER_IP_CONNECTION_LIMIT, cfg->max_conns_per_ip,
+			MHD_OPTION_CONNECTION_MEMORY_LIMIT, cfg->conn_memory,
+			MHD_OPTION_NOTIFY_COMPLETED, on_completed, s, MHD_OPTION_END);
+	if (s->d && fd >= 0 && !(s->listener = listener_start(fd, s->d))) {
+		MHD_stop_daemon(s->d);
+		s->d = NULL;
+	}
 	if (!s->d) {
+		if (fd >= 0 && !s->listener)
+			close(fd);
 		snprintf(err_msg, err_len, "cannot listen on %s:%u (in use?)", cfg->host,
 			 cfg->port);
 		ratelimit_free(s->limiter);
 		free(s);
 		return NULL;
 	}
-	const union MHD_DaemonInfo *di = MHD_get_daemon_info(s->d, MHD_DAEMON_INFO_BIND_PORT);
-	s->port = di ? di->port : cfg->port;
 	return s;
 }
 
@@ -509,6 +516,7 @@ void http_stop(struct http_server *s)
 		return;
 	/* MHD must not stop with connections set aside: their writes'
 	 * batches are committed within milliseconds */
+	listener_stop(s->listener);
 	for (int i = 0; i < 10000 && atomic_load(&s->held) > 0; i++)
 		usleep(1000);
 	MHD_stop_daemon(s->d);
