@@ -38,9 +38,11 @@ static void *accept_loop(void *arg)
 			MHD_add_connection(l->d, fd, (struct sockaddr *)&peer, len);
 			continue;
 		}
-		if (errno == EMFILE || errno == ENFILE || errno == ENOBUFS || errno == ENOMEM)
-			usleep(10 * 1000); /* out of descriptors: let connections close */
-		/* EINTR, ECONNABORTED and the like: accept the next one */
+		/* EINTR, a connection reset before it was accepted: the next
+		 * one; anything else (out of descriptors or memory) waits for
+		 * connections to close rather than spinning */
+		if (errno != EINTR && errno != ECONNABORTED && errno != EPROTO)
+			usleep(10 * 1000);
 	}
 	return NULL;
 }
