@@ -1558,24 +1558,31 @@ static off_t file_size(const char *path)
 /* SQLite: the writer's commits leave the log's checkpoints to a thread of
  * their own (sqlite_wal.c), and they happen while the store is open: the
  * pages written reach the database file, not only the log. */
+enum { BIG_TEXT = 1 << 20 };
+
+/* Inserts a contact named name with a BIG_TEXT-byte description (the
+ * i-th: no two alike), a megabyte through the log each. */
+static void put_big_contact(struct arena *a, const char *name, int i)
+{
+	static char text[BIG_TEXT + 1];
+	for (int k = 0; k < BIG_TEXT; k++)
+		text[k] = (char)('a' + k % 23);
+	text[0] = (char)('a' + i % 26);
+	struct record *r = rec(a, "contacts");
+	record_set_text(r, a, "name", name);
+	record_set_text(r, a, "description", text);
+	put(r);
+}
+
 static void test_wal_checkpointed(void **state)
 {
 	struct arena *a = *state;
 	if (F.pg)
 		skip();
-	enum { ROWS = 40, TEXT = 1 << 20 };
-	char *text = arena_alloc(a, TEXT + 1);
-	for (int i = 0; i < TEXT; i++)
-		text[i] = (char)('a' + i % 23);
-	text[TEXT] = 0;
+	enum { ROWS = 40, TEXT = BIG_TEXT };
 	off_t before = file_size(F.path);
-	for (int i = 0; i < ROWS; i++) {
-		struct record *r = rec(a, "contacts");
-		record_set_text(r, a, "name", "Checkpointed");
-		text[0] = (char)('a' + i % 26); /* no two alike */
-		record_set_text(r, a, "description", text);
-		put(r);
-	}
+	for (int i = 0; i < ROWS; i++)
+		put_big_contact(a, "Checkpointed", i);
 	/* 40 MB went to the log: at 16 MB a checkpoint copies it over */
 	off_t after = before;
 	for (int i = 0; i < 200 && after < before + 16 * TEXT; i++) {
@@ -1595,20 +1602,12 @@ static void test_wal_starts_again(void **state)
 	struct arena *a = *state;
 	if (F.pg)
 		skip();
-	enum { ROWS = 160, TEXT = 1 << 20 };
-	char *text = arena_alloc(a, TEXT + 1);
-	for (int i = 0; i < TEXT; i++)
-		text[i] = (char)('a' + i % 19);
-	text[TEXT] = 0;
+	enum { ROWS = 160, TEXT = BIG_TEXT };
 	char wal[sizeof F.path + 8];
 	snprintf(wal, sizeof wal, "%s-wal", F.path);
 	off_t biggest = 0;
 	for (int i = 0; i < ROWS; i++) {
-		struct record *r = rec(a, "contacts");
-		record_set_text(r, a, "name", "Restarted");
-		text[0] = (char)('a' + i % 26);
-		record_set_text(r, a, "description", text);
-		put(r);
+		put_big_contact(a, "Restarted", i);
 		off_t now = file_size(wal);
 		if (now > biggest)
 			biggest = now;
