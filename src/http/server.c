@@ -499,7 +499,7 @@ struct http_server *http_start(const struct http_config *cfg, const struct http_
 		s->d = NULL;
 	}
 	if (!s->d) {
-		if (fd >= 0 && !s->listener)
+		if (fd >= 0) /* not handed to a listener */
 			close(fd);
 		snprintf(err_msg, err_len, "cannot listen on %s:%u (in use?)", cfg->host,
 			 cfg->port);
