@@ -42,14 +42,14 @@ trap cleanup EXIT
 PID=$!
 bench_wait_up "$PORT" 300 || { echo "the server did not start: $(tail -3 "$OUT/server.log")" >&2; exit 1; }
 bench_workload_env "$W" "$DATA/$SCALE"
-CONNS=32
+CONNS=${CONNS:-32}
 [ "$W" = mixed ] && CONNS=128
 # one second of warm-up, then record while the load runs
-timeout 30 wrk -t2 -c$CONNS -d1s -s "$BENCH/wrk/$SCRIPT" "http://127.0.0.1:$PORT" > /dev/null 2>&1 || true
+timeout 30 wrk -t$(( CONNS < 2 ? 1 : 2 )) -c$CONNS -d1s -s "$BENCH/wrk/$SCRIPT" "http://127.0.0.1:$PORT" > /dev/null 2>&1 || true
 perf record -q -F "${PERF_FREQ:-499}" --call-graph dwarf,16384 -p "$PID" -o "$OUT/perf.data" \
 	-- sleep "$SECS" > /dev/null 2>&1 &
 PERF=$!
-timeout $((SECS + 30)) wrk -t2 -c$CONNS -d"${SECS}s" --timeout 10s -s "$BENCH/wrk/$SCRIPT" \
+timeout $((SECS + 30)) wrk -t$(( CONNS < 2 ? 1 : 2 )) -c$CONNS -d"${SECS}s" --timeout 10s -s "$BENCH/wrk/$SCRIPT" \
 	"http://127.0.0.1:$PORT" > "$OUT/wrk.txt" 2>&1 || true
 wait "$PERF" 2>/dev/null || true
 PERF=""

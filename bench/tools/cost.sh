@@ -15,6 +15,7 @@ BIN=${1:?usage: bench/tools/cost.sh BIN WORKLOAD [SECONDS] [SCALE]}
 W=${2:?usage: bench/tools/cost.sh BIN WORKLOAD [SECONDS] [SCALE]}
 SECS=${3:-5}
 SCALE=${4:-10000}
+WRK_THREADS=$(( ${CONNS:-32} < 2 ? 1 : 2 ))
 BENCH=$(cd "$(dirname "$0")/.." && pwd)
 DATA=${BENCH_DATA:-$BENCH/data}
 [ -f "$DATA/$SCALE/pristine.db" ] || { echo "no $DATA/$SCALE: run bench/run.sh prepare first" >&2; exit 1; }
@@ -42,9 +43,9 @@ snapshot() {
 		awk '/^rapport_store_commit_(batches|writes)_total/ {printf "%s ", $2}')
 	echo "$cpu $io $commits"
 }
-timeout 30 wrk -t2 -c"${CONNS:-32}" -d1s -s "$BENCH/wrk/$SCRIPT" "http://127.0.0.1:$PORT" > /dev/null 2>&1 || true
+timeout 30 wrk -t"$WRK_THREADS" -c"${CONNS:-32}" -d1s -s "$BENCH/wrk/$SCRIPT" "http://127.0.0.1:$PORT" > /dev/null 2>&1 || true
 before=$(snapshot)
-timeout $((SECS + 30)) wrk -t2 -c"${CONNS:-32}" -d"${SECS}s" --timeout 10s -s "$BENCH/wrk/$SCRIPT" \
+timeout $((SECS + 30)) wrk -t"$WRK_THREADS" -c"${CONNS:-32}" -d"${SECS}s" --timeout 10s -s "$BENCH/wrk/$SCRIPT" \
 	"http://127.0.0.1:$PORT" > "$T/wrk.txt" 2>&1 || true
 after=$(snapshot)
 python3 - "$(basename "$BIN")" "$W" "$SECS" "$(getconf CLK_TCK)" "$before" "$after" "$T/wrk.txt" <<'EOF'
