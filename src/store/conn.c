@@ -176,6 +176,39 @@ struct store_conn *store_conn(struct store *s, struct rp_error *err)
 	return c;
 }
 
+static struct dbstmt *new_statement(struct dbconn *d, const char *text, struct rp_error *err)
+{
+	struct dbstmt *st = calloc(1, sizeof *st);
+	if (!st)
+		abort();
+	st->drv = d->drv;
+	st->conn = d;
+	if (d->drv->prepare(d, text, st, err)) {
+		free(st);
+		return NULL;
+	}
+	return st;
+}
+
+static struct dbstmt *borrow(struct dbstmt *st)
+{
+	if (st)
+		st->busy = true;
+	return st;
+}
+
+/* The slot a new statement takes: the less recently used of its two that
+ * is not borrowed (a statement still being stepped through, as when a
+ * caller reads several result sets side by side), NULL if both are. */
+static struct stmt_slot *victim(struct stmt_slot *a, struct stmt_slot *b)
+{
+	if (!a->st || !b->st)
+		return !a->st ? a : b;
+	if (a->st->busy || b->st->busy)
+		return a->st->busy ? (b->st->busy ? NULL : b) : a;
+	return a->used <= b->used ? a : b;
+}
+
 struct dbstmt *dbconn_statement(struct dbconn *d, const char *text, struct rp_error *err)
 {
 	/* Two-way: a statement may sit in either of two slots, so two busy
@@ -186,20 +219,22 @@ struct dbstmt *dbconn_statement(struct dbconn *d, const char *text, struct rp_er
 	struct stmt_slot *b = &d->cache[(h >> 32) % STMT_CACHE];
 	static atomic_ullong clock_ticks; /* one clock for every cache: the writer's is shared */
 	uint64_t tick = atomic_fetch_add_explicit(&clock_ticks, 1, memory_order_relaxed) + 1;
+	bool taken = false; /* the text's statement is borrowed already */
 	for (struct stmt_slot *p = a; p; p = p == a && b != a ? b : NULL)
 		if (p->st && p->hash == h && !strcmp(p->sql, text)) {
+			if (p->st->busy) {
+				taken = true;
+				break;
+			}
 			p->used = tick;
-			return p->st;
+			return borrow(p->st);
 		}
-	struct stmt_slot *slot = !a->st ? a : !b->st ? b : a->used <= b->used ? a : b;
-	struct dbstmt *st = calloc(1, sizeof *st);
-	if (!st)
-		abort();
-	st->drv = d->drv;
-	st->conn = d;
-	if (d->drv->prepare(d, text, st, err)) {
-		free(st);
-		return NULL;
+	struct stmt_slot *slot = taken ? NULL : victim(a, b);
+	struct dbstmt *st = new_statement(d, text, err);
+	if (!st || !slot) {
+		if (st)
+			st->uncached = true;
+		return borrow(st);
 	}
 	if (slot->st) {
 		d->drv->finalize(slot->st);
@@ -210,7 +245,19 @@ struct dbstmt *dbconn_statement(struct dbconn *d, const char *text, struct rp_er
 	slot->sql = strdup(text);
 	slot->hash = h;
 	slot->used = tick;
-	return st;
+	return borrow(st);
+}
+
+void dbconn_statement_done(struct dbstmt *st)
+{
+	if (!st)
+		return;
+	st->drv->reset(st);
+	st->busy = false;
+	if (st->uncached) {
+		st->drv->finalize(st);
+		free(st);
+	}
 }
 
 static struct dbstmt *cache_lookup(struct store_conn *c, const char *text, struct rp_error *err)
@@ -222,6 +269,17 @@ static struct dbstmt *cache_lookup(struct store_conn *c, const char *text, struc
 	return dbconn_statement(c->d, text, err);
 }
 
+/* st with its values bound and its run started; NULL (and st handed
+ * back) when that failed. */
+static struct dbstmt *bound(struct dbstmt *st, const struct value *v, int n, struct rp_error *err)
+{
+	if (st && st->drv->bind(st, v, n, err)) {
+		dbconn_statement_done(st);
+		return NULL;
+	}
+	return st;
+}
+
 struct dbstmt *stmt_prepare(struct store_conn *c, struct sql *q, struct rp_error *err)
 {
 	if (q->overflow || q->b.overflow) {
@@ -229,23 +287,17 @@ struct dbstmt *stmt_prepare(struct store_conn *c, struct sql *q, struct rp_error
 		return NULL;
 	}
 	struct dbstmt *st = cache_lookup(c, buf_str(&q->b), err);
-	if (!st || st->drv->bind(st, q->params, q->n, err))
-		return NULL;
-	return st;
+	return bound(st, q->params, q->n, err);
 }
 
 struct dbstmt *stmt_prepare_text(struct store_conn *c, const char *text, struct rp_error *err)
 {
-	struct dbstmt *st = cache_lookup(c, text, err);
-	if (!st || st->drv->bind(st, NULL, 0, err))
-		return NULL;
-	return st;
+	return bound(cache_lookup(c, text, err), NULL, 0, err);
 }
 
 void stmt_done(struct dbstmt *st)
 {
-	if (st)
-		st->drv->reset(st);
+	dbconn_statement_done(st);
 }
 
 static enum rp_err stmt_exec_in_tx(struct store_conn *c, struct sql *q, struct exec_result *res,

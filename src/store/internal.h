@@ -30,6 +30,8 @@ struct dbstmt {
 	char *text;    /* PostgreSQL: its SQL, to prepare again on a new session */
 	unsigned gen;  /* PostgreSQL: the session it was prepared in */
 	int nparams;   /* PostgreSQL: parameters the text has */
+	bool busy;     /* borrowed: between dbconn_statement and stmt_done */
+	bool uncached; /* in no slot of the cache: freed by stmt_done */
 };
 
 struct stmt_slot {
@@ -339,6 +341,9 @@ enum rp_err dbconn_open(struct store *s, struct dbconn *d, bool writer, struct r
 void dbconn_close(struct dbconn *d);
 /* d's prepared statement of text, from its cache or prepared now. */
 struct dbstmt *dbconn_statement(struct dbconn *d, const char *text, struct rp_error *err);
+/* Hands a statement of dbconn_statement back: reset, and freed if the
+ * cache had no room for it. */
+void dbconn_statement_done(struct dbstmt *st);
 /* backup.c: after a row was written with its id, the table's id sequence
  * is moved past it, now or (store_defer_ids) once per table. */
 enum rp_err ids_written(struct store_conn *c, const char *table, struct rp_error *err);

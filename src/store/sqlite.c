@@ -70,7 +70,7 @@ static enum rp_err exec_cached(struct dbconn *d, const char *text, struct rp_err
 	while ((rc = sqlite3_step(ST(st))) == SQLITE_ROW)
 		;
 	enum rp_err r = rc == SQLITE_DONE ? RP_OK : fail_rc(DB(d), rc, err);
-	sqlite3_reset(ST(st));
+	dbconn_statement_done(st);
 	return r;
 }
 

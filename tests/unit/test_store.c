@@ -5,6 +5,8 @@
  * custom fields, transactions, per-thread connections, backup and
  * integrity check. Lists are built with model_parse_list_query so each
  * case reads like the query string a client would send. */
+/* the store's own header first: unit.h brings cmocka's fail() macro */
+#include "store/internal.h"
 #include "unit.h"
 
 #include <dirent.h>
@@ -31,12 +33,6 @@
  * a distinct name) and filters on that, so tests do not see each other. */
 
 /* The number of the newest migration compiled in (the files are numbered). */
-extern const struct {
-	const char *path;
-	const unsigned char *data;
-	size_t len;
-} store_migrations[];
-
 static int latest_migration(void)
 {
 	int v = 0;
@@ -1753,6 +1749,37 @@ static void test_backup_and_check(void **state)
 	assert_int_equal(store_check(F.c, &err), RP_OK);
 }
 
+/* Two runs of one statement read side by side (a timeline's sources, a
+ * look-up while a list is read) each get a statement of their own; the
+ * cache's one serves again once handed back. */
+static void test_statements_side_by_side(void **state)
+{
+	(void)state;
+	struct rp_error err = {0};
+	const char *text = "SELECT 1 UNION ALL SELECT 2 UNION ALL SELECT 3";
+	struct dbstmt *x = stmt_prepare_text(F.c, text, &err);
+	assert_non_null(x);
+	assert_int_equal(stmt_step(x), DB_ROW);
+	assert_int_equal(stmt_int(x, 0), 1);
+	struct dbstmt *y = stmt_prepare_text(F.c, text, &err);
+	assert_non_null(y);
+	assert_ptr_not_equal(x, y);
+	assert_int_equal(stmt_step(y), DB_ROW);
+	assert_int_equal(stmt_int(y, 0), 1);
+	assert_int_equal(stmt_step(x), DB_ROW);
+	assert_int_equal(stmt_int(x, 0), 2);
+	stmt_done(y);
+	assert_int_equal(stmt_step(x), DB_ROW);
+	assert_int_equal(stmt_int(x, 0), 3);
+	assert_int_equal(stmt_step(x), DB_DONE);
+	stmt_done(x);
+	struct dbstmt *z = stmt_prepare_text(F.c, text, &err);
+	assert_ptr_equal(z, x);
+	assert_int_equal(stmt_step(z), DB_ROW);
+	assert_int_equal(stmt_int(z, 0), 1);
+	stmt_done(z);
+}
+
 int main(void)
 {
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
@@ -1760,6 +1787,7 @@ int main(void)
 	 * tests own rows with */
 	const struct CMUnitTest tests[] = {
 		T(test_open_and_migrate),
+		T(test_statements_side_by_side),
 		T(test_people),
 		T(test_insert_get_update),
 		T(test_insert_fresh),
