@@ -57,3 +57,25 @@ test('a contact or deal moving to another account takes its activities along', a
   expectStatus(r, 200);
   assert.equal((await srv.admin.get(`${API}/activities/${S.onContact.id}`)).json.account_id, null);
 });
+
+test('the timeline is newest first across activities and deals, and a shorter page is its beginning', async () => {
+  const acc = await create(srv.admin, 'accounts', { name: `Timeline order ${tag}` });
+  for (let i = 0; i < 4; i++) {
+    await create(srv.admin, 'deals', { name: `Order deal ${i} ${tag}`, account_id: acc.id });
+    await create(srv.admin, 'activities', { type: 'note', subject: `order note ${i} ${tag}`, related_type: 'accounts', related_id: acc.id });
+  }
+  const page = async (limit) => {
+    const r = await srv.admin.get(`${API}/accounts/${acc.id}/timeline?limit=${limit}`);
+    expectStatus(r, 200, `timeline limit=${limit}`);
+    return r.json.data.map((x) => ({ key: `${x.entity}/${x.id}`, at: x.at, id: x.id, entity: x.entity }));
+  };
+  const all = await page(200);
+  assert.equal(all.length, 8, JSON.stringify(all));
+  assert.equal(all.filter((x) => x.key.startsWith('deals/')).length, 4);
+  for (let i = 1; i < all.length; i++) {
+    const [p, q] = [all[i - 1], all[i]];
+    const before = p.at > q.at || (p.at === q.at && (p.id > q.id || (p.id === q.id && p.entity < q.entity)));
+    assert.ok(before, `out of order at ${i}: ${JSON.stringify(all)}`);
+  }
+  for (const k of [1, 2, 3, 5, 7]) assert.deepEqual((await page(k)).map((x) => x.key), all.slice(0, k).map((x) => x.key), `limit=${k}`);
+});
