@@ -89,7 +89,7 @@ enum rp_err domain_summary(struct dctx *d, struct list_query *q, const char *gro
 
 struct search_hit {
 	const struct entity_def *ent;
-	struct record *rec;
+	struct record *rec; /* its id, title and subtitle fields only */
 };
 enum rp_err domain_search(struct dctx *d, const char *q, int limit, struct search_hit **ret,
 			  int *ret_n, struct rp_error *err);

@@ -95,6 +95,20 @@ char *domain_fts_query(struct arena *a, const char *q)
 	return out;
 }
 
+/* The fields a hit carries: its id, title and subtitle. */
+static const bool *hit_fields(const struct entity_def *e, struct arena *a)
+{
+	int n = entity_nfields(e);
+	bool *want = arena_alloc(a, sizeof *want * (size_t)n);
+	const char *names[] = {"id", e->title_field, e->subtitle_field};
+	for (size_t k = 0; k < sizeof names / sizeof *names; k++) {
+		const struct field_def *f = names[k] ? entity_field(e, names[k]) : NULL;
+		if (f)
+			want[f - e->fields] = true;
+	}
+	return want;
+}
+
 enum rp_err domain_search(struct dctx *d, const char *q, int limit, struct search_hit **ret,
 			  int *ret_n, struct rp_error *err)
 {
@@ -112,7 +126,8 @@ enum rp_err domain_search(struct dctx *d, const char *q, int limit, struct searc
 			continue;
 		struct record **rows;
 		int nrows;
-		if (store_search(d->c, e, match, &sc, limit, d->a, &rows, &nrows, err))
+		if (store_search(d->c, e, match, &sc, hit_fields(e, d->a), limit, d->a, &rows,
+				 &nrows, err))
 			return err->err;
 		for (int k = 0; k < nrows && n < cap; k++)
 			hits[n++] = (struct search_hit){e, rows[k]};

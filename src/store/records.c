@@ -746,7 +746,7 @@ static void search_by_prefix(struct store_conn *c, struct sql *q, const struct e
 }
 
 enum rp_err store_search(struct store_conn *c, const struct entity_def *e, const char *match,
-			 const struct scope *scope, int limit, struct arena *a,
+			 const struct scope *scope, const bool *want, int limit, struct arena *a,
 			 struct record ***ret_rows, int *ret_n, struct rp_error *err)
 {
 	int64_t base = search_base(e);
@@ -758,7 +758,7 @@ enum rp_err store_search(struct store_conn *c, const struct entity_def *e, const
 	sql_init(&q);
 	int map[MODEL_MAX_FIELDS];
 	sql_add(&q, "SELECT ");
-	int ncols = sql_select_columns(&q, e, NULL, "t", map);
+	int ncols = sql_select_columns(&q, e, want, "t", map);
 	if (prefix) {
 		search_by_prefix(c, &q, e, match, prefix, base, scope);
 		sql_add(&q, " ORDER BY k.rowid DESC LIMIT ");

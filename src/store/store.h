@@ -183,9 +183,10 @@ enum rp_err store_search_flush(struct store_conn *c, struct rp_error *err);
  * Seconds per million records, with the writer held. Nothing on
  * PostgreSQL. */
 enum rp_err store_search_optimize(struct store_conn *c, struct rp_error *err);
-/* Live rows of e matching an FTS expression, newest first, within scope. */
+/* Live rows of e matching an FTS expression, newest first, within scope;
+ * with want (indexed by field), only those fields are read. */
 enum rp_err store_search(struct store_conn *c, const struct entity_def *e, const char *match,
-			 const struct scope *scope, int limit, struct arena *a,
+			 const struct scope *scope, const bool *want, int limit, struct arena *a,
 			 struct record ***ret_rows, int *ret_n, struct rp_error *err);
 
 /* --- timeline ---------------------------------------------------------- */

@@ -994,7 +994,7 @@ static const char *search(struct arena *a, const struct entity_def *e, const cha
 	struct record **rows;
 	int n = -1;
 	struct rp_error err = {0};
-	enum rp_err rc = store_search(F.c, e, m, sc ? sc : &ALL, 20, a, &rows, &n, &err);
+	enum rp_err rc = store_search(F.c, e, m, sc ? sc : &ALL, NULL, 20, a, &rows, &n, &err);
 	free(m);
 	if (rc)
 		fail_msg("search %s: %s %s", typed, err.code, err.detail);
@@ -1733,7 +1733,8 @@ static void test_backup_and_check(void **state)
 	char *m = textkey_query("小明", strlen("小明"));
 	struct record **rows;
 	int n = 0;
-	assert_int_equal(store_search(bc, ent("contacts"), m, &ALL, 10, a, &rows, &n, &err), RP_OK);
+	assert_int_equal(store_search(bc, ent("contacts"), m, &ALL, NULL, 10, a, &rows, &n, &err),
+			 RP_OK);
 	free(m);
 	assert_int_equal(n, 1);
 	store_close(b);
