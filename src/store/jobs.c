@@ -69,11 +69,15 @@ enum rp_err store_job_claim(struct store_conn *c, int lease_s, struct job_row *r
 		ret->attempts = (int)stmt_int(st, 3);
 	}
 	stmt_done(st);
-	if (!st || store_commit(c, err)) {
+	if (!found) { /* nothing changed: no commit, no sync of the log each second */
+		store_rollback(c);
+		return err->err ? err->err : RP_ENOTFOUND;
+	}
+	if (store_commit(c, err)) {
 		store_rollback(c);
 		return err->err ? err->err : RP_EIO;
 	}
-	return found ? RP_OK : RP_ENOTFOUND;
+	return RP_OK;
 }
 
 /* Runs an UPDATE of the claimed job, which must still be this claim's. */
