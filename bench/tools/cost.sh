@@ -9,7 +9,8 @@
 #   WORKLOAD  get list page search_prefix search_cjk timeline create update delete
 #   SECONDS   5 (default); SCALE 10000 (default)
 # THREADS (default 4) is the server's --threads, CONNS (default 32) wrk's
-# connections.
+# connections. BEFORE="WORKLOAD SECONDS" runs that workload first (reads
+# after writes, as in bench/run.sh, whose SQL recording writes too).
 set -Eeuo pipefail
 BIN=${1:?usage: bench/tools/cost.sh BIN WORKLOAD [SECONDS] [SCALE]}
 W=${2:?usage: bench/tools/cost.sh BIN WORKLOAD [SECONDS] [SCALE]}
@@ -34,6 +35,11 @@ PORT=$((20000 + RANDOM % 40000))
 	--rate-limit 0 > "$T/log" 2>&1 &
 PID=$!
 bench_wait_up "$PORT" 100 || { echo "the server did not start: $(tail -3 "$T/log")" >&2; exit 1; }
+if [ -n "${BEFORE:-}" ]; then
+	read -r bw bsecs <<< "$BEFORE"
+	bench_workload_env "$bw" "$DATA/$SCALE"
+	timeout $((bsecs + 30)) wrk -t2 -c32 -d"${bsecs}s" -s "$BENCH/wrk/$SCRIPT" "http://127.0.0.1:$PORT" > /dev/null 2>&1 || true
+fi
 bench_workload_env "$W" "$DATA/$SCALE"
 snapshot() {
 	local cpu io commits

@@ -1,5 +1,6 @@
 /* worker.c — the job worker thread: claim, run, record the outcome;
- * sleeps until woken or for a second when the queue is empty. */
+ * with the queue empty, tidies the search index (store_search_tidy) and
+ * sleeps until woken or for a second. */
 #include "jobs/jobs.h"
 
 #include <errno.h>
@@ -136,6 +137,7 @@ static void *worker(void *arg)
 			if (stop)
 				return NULL;
 		}
+		store_search_tidy(c); /* the queue is empty: housekeeping */
 	} while (idle(j));
 	return NULL;
 }

@@ -11,6 +11,8 @@
 #include <stdlib.h>
 #include <unistd.h>
 
+#include "core/clock.h"
+
 static void *committer_main(void *arg);
 
 enum rp_err writer_open(struct store *s, struct rp_error *err)
@@ -21,6 +23,8 @@ enum rp_err writer_open(struct store *s, struct rp_error *err)
 	pthread_cond_init(&w->done, NULL);
 	pthread_cond_init(&w->work, NULL);
 	w->wal_fd = -1;
+	w->tidied =
+		UINT64_MAX; /* an index left untidy by another process: at the first idle moment */
 	if (!s->drv->group_commit)
 		return RP_OK;
 	if (dbconn_open(s, &w->conn, true, err))
@@ -166,6 +170,7 @@ static void commit_round(struct store *s)
 	if (ok && writes > 0) {
 		w->batches++;
 		w->writes += (uint64_t)writes;
+		w->last_write_ns = clock_mono_ns();
 	}
 	w->committing = false;
 	pthread_cond_broadcast(&w->done);
@@ -260,4 +265,14 @@ void store_commit_counts(struct store *s, uint64_t *batches, uint64_t *writes)
 	*batches = w->batches;
 	*writes = w->writes;
 	pthread_mutex_unlock(&w->done_lock);
+}
+
+uint64_t writes_since(struct store *s, int64_t *ret_idle_ns)
+{
+	struct writer *w = &s->w;
+	pthread_mutex_lock(&w->done_lock);
+	uint64_t writes = w->writes;
+	*ret_idle_ns = clock_mono_ns() - w->last_write_ns;
+	pthread_mutex_unlock(&w->done_lock);
+	return writes;
 }

@@ -188,6 +188,10 @@ struct db_driver {
 	/* Merges the search index into one segment (store_search_optimize),
 	 * or NULL when it keeps itself merged. */
 	const char *search_optimize;
+	/* One bounded step of merging the search index's small segments
+	 * (store_search_tidy), in the caller's write transaction; *more is
+	 * false when there was nothing to merge. NULL: nothing to do. */
+	enum rp_err (*search_merge_step)(struct store_conn *c, bool *more, struct rp_error *err);
 	const struct migration *migrations; /* this dialect's numbered files */
 };
 
@@ -319,6 +323,8 @@ struct writer {
 	pthread_t committer;
 	bool committer_on, stopping;
 	uint64_t batches, writes; /* committed, for the metrics */
+	int64_t last_write_ns;	  /* monotonic time of the last batch with writes */
+	uint64_t tidied;	  /* writes when the search index was last tidied */
 	int wal_fd;		  /* the WAL file, synced outside the writer lock */
 	struct text_queue texts;  /* of the savepoints released into the open batch */
 	struct rp_error commit_err;
@@ -335,6 +341,10 @@ struct store {
 	struct store_conn *conns;
 	struct writer w;
 };
+
+/* groupcommit.c: write transactions committed so far, and how long ago
+ * the last one was. */
+uint64_t writes_since(struct store *s, int64_t *ret_idle_ns);
 
 /* conn.c: a connection of the store's driver, with an empty cache. */
 enum rp_err dbconn_open(struct store *s, struct dbconn *d, bool writer, struct rp_error *err);

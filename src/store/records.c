@@ -5,6 +5,7 @@
 
 #include <string.h>
 
+#include "core/log.h"
 #include "model/registry.h"
 
 #define SEARCH_SHIFT 40
@@ -682,6 +683,48 @@ enum rp_err store_search_optimize(struct store_conn *c, struct rp_error *err)
 		return err->err;
 	}
 	return store_commit(c, err);
+}
+
+#define TIDY_IDLE_NS (250 * 1000000LL) /* no write for this long: the store is idle */
+#define TIDY_STEPS   64		       /* steps a tidy takes at most; the next goes on */
+
+static enum rp_err merge_step(struct store_conn *c, bool *more, struct rp_error *err)
+{
+	if (store_begin(c, true, err))
+		return err->err;
+	if (conn_driver(c)->search_merge_step(c, more, err)) {
+		store_rollback(c);
+		return err->err;
+	}
+	return store_commit(c, err);
+}
+
+void store_search_tidy(struct store_conn *c)
+{
+	struct store *s = c->s;
+	if (!s->drv->search_merge_step || !s->drv->group_commit)
+		return;
+	int64_t idle_ns;
+	uint64_t writes = writes_since(s, &idle_ns);
+	if (writes == s->w.tidied || idle_ns < TIDY_IDLE_NS)
+		return;
+	for (int i = 0; i < TIDY_STEPS; i++) {
+		bool more = false;
+		struct rp_error err;
+		rp_error_init(&err);
+		if (merge_step(c, &more, &err)) {
+			log_warn("merging the search index: %s", err.detail);
+			return;
+		}
+		uint64_t now = writes_since(s, &idle_ns);
+		if (now > writes + 1)
+			return; /* another write came: at the next idle moment */
+		writes = now;
+		if (!more) {
+			s->w.tidied = writes;
+			return;
+		}
+	}
 }
 
 enum rp_err store_search_add_many(struct store_conn *c, const struct search_text *t, int n,

@@ -376,6 +376,18 @@ static enum rp_err lite_search_put(struct store_conn *c, const int64_t *keys,
 	return rc ? rc : lite_search_add(c, keys, texts, n, err);
 }
 
+/* FTS5 counts the pages a merge writes in the connection's total changes:
+ * fewer than two means it found nothing to merge. */
+static enum rp_err lite_search_merge_step(struct store_conn *c, bool *more, struct rp_error *err)
+{
+	sqlite3 *db = DB(c->d);
+	int before = sqlite3_total_changes(db);
+	if (exec_text(c, "INSERT INTO search_index(search_index, rank) VALUES('merge', 64)", err))
+		return err->err;
+	*more = sqlite3_total_changes(db) - before >= 2;
+	return RP_OK;
+}
+
 static enum rp_err lite_backup(struct store *s, const char *dest, struct rp_error *err)
 {
 	struct store_conn *c = store_conn(s, err);
@@ -481,6 +493,7 @@ const struct db_driver sqlite_driver = {
 	.search_put = lite_search_put,
 	.search_add = lite_search_add,
 	.search_optimize = "INSERT INTO search_index(search_index) VALUES('optimize')",
+	.search_merge_step = lite_search_merge_step,
 	.sql_contains = lite_sql_contains,
 	.backup = lite_backup,
 	.check = lite_check,

@@ -1750,6 +1750,50 @@ static void test_backup_and_check(void **state)
 	assert_int_equal(store_check(F.c, &err), RP_OK);
 }
 
+static int search_segments(void)
+{
+	struct rp_error err = {0};
+	struct dbstmt *st =
+		stmt_prepare_text(F.c, "SELECT count(DISTINCT segid) FROM search_index_idx", &err);
+	assert_non_null(st);
+	assert_int_equal(stmt_step(st), DB_ROW);
+	int n = (int)stmt_int(st, 0);
+	stmt_done(st);
+	return n;
+}
+
+/* Each write of search texts leaves a segment in the index, and every
+ * search reads every segment: once the store has been idle a moment,
+ * store_search_tidy merges them, and it writes nothing more until
+ * something else is written. */
+static void test_search_tidy(void **state)
+{
+	struct arena *a = *state;
+	if (F.pg)
+		skip(); /* PostgreSQL's indexes keep themselves */
+	const struct entity_def *c = ent("contacts");
+	for (int i = 0; i < 12; i++) {
+		char name[32];
+		snprintf(name, sizeof name, "Tidy%02d Person", i);
+		index_text(c, put_named(a, "contacts", name), name);
+	}
+	int before = search_segments();
+	assert_true(before >= 3);
+	usleep(300 * 1000); /* idle */
+	store_search_tidy(F.c);
+	int after = search_segments();
+	if (after >= before || after > 2)
+		fail_msg("%d segments before the tidy, %d after", before, after);
+	assert_string_equal(search(a, c, "tidy05", NULL), "Tidy05 Person");
+	assert_string_equal(search(a, c, "tidy1", NULL), "Tidy11 Person,Tidy10 Person");
+	uint64_t batches, writes, batches2, writes2;
+	store_commit_counts(F.s, &batches, &writes);
+	usleep(300 * 1000);
+	store_search_tidy(F.c);
+	store_commit_counts(F.s, &batches2, &writes2);
+	assert_int_equal(writes2, writes);
+}
+
 /* Two runs of one statement read side by side (a timeline's sources, a
  * look-up while a list is read) each get a statement of their own; the
  * cache's one serves again once handed back. */
@@ -1801,6 +1845,7 @@ int main(void)
 		T(test_list_deleted),
 		T(test_list_indexes_skip_the_bin),
 		T(test_search),
+		T(test_search_tidy),
 		T(test_search_in_transactions),
 		T(test_search_optimize),
 		T(test_custom_fields),
