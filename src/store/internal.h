@@ -192,6 +192,9 @@ struct db_driver {
 	 * (store_search_tidy), in the caller's write transaction; *more is
 	 * false when there was nothing to merge. NULL: nothing to do. */
 	enum rp_err (*search_merge_step)(struct store_conn *c, bool *more, struct rp_error *err);
+	/* Frees the writer's cached pages after a tidy (they served only the
+	 * merge): NULL when nothing is to be done. */
+	const char *release_memory;
 	const struct migration *migrations; /* this dialect's numbered files */
 };
 

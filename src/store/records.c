@@ -3,6 +3,7 @@
  * cursor, multi-key sort). */
 #include "store/internal.h"
 
+#include <malloc.h>
 #include <string.h>
 
 #include "core/log.h"
@@ -699,6 +700,32 @@ static enum rp_err merge_step(struct store_conn *c, bool *more, struct rp_error 
 	return store_commit(c, err);
 }
 
+/* Merge steps until nothing is left to merge, another write comes, or
+ * TIDY_STEPS are done; how many steps ran. */
+static int tidy(struct store_conn *c, uint64_t writes)
+{
+	struct store *s = c->s;
+	for (int i = 0; i < TIDY_STEPS; i++) {
+		bool more = false;
+		struct rp_error err;
+		rp_error_init(&err);
+		if (merge_step(c, &more, &err)) {
+			log_warn("merging the search index: %s", err.detail);
+			return i + 1;
+		}
+		int64_t idle_ns;
+		uint64_t now = writes_since(s, &idle_ns);
+		if (now > writes + 1)
+			return i + 1; /* another write came: at the next idle moment */
+		writes = now;
+		if (!more) {
+			s->w.tidied = writes;
+			return i + 1;
+		}
+	}
+	return TIDY_STEPS;
+}
+
 void store_search_tidy(struct store_conn *c)
 {
 	struct store *s = c->s;
@@ -708,22 +735,11 @@ void store_search_tidy(struct store_conn *c)
 	uint64_t writes = writes_since(s, &idle_ns);
 	if (writes == s->w.tidied || idle_ns < TIDY_IDLE_NS)
 		return;
-	for (int i = 0; i < TIDY_STEPS; i++) {
-		bool more = false;
-		struct rp_error err;
-		rp_error_init(&err);
-		if (merge_step(c, &more, &err)) {
-			log_warn("merging the search index: %s", err.detail);
-			return;
-		}
-		uint64_t now = writes_since(s, &idle_ns);
-		if (now > writes + 1)
-			return; /* another write came: at the next idle moment */
-		writes = now;
-		if (!more) {
-			s->w.tidied = writes;
-			return;
-		}
+	/* the merge's pages are of no use to later requests: an idle server
+	 * should not keep them */
+	if (tidy(c, writes) > 1) {
+		writer_exec_between_batches(s, s->drv->release_memory);
+		malloc_trim(0);
 	}
 }
 

@@ -494,6 +494,7 @@ const struct db_driver sqlite_driver = {
 	.search_add = lite_search_add,
 	.search_optimize = "INSERT INTO search_index(search_index) VALUES('optimize')",
 	.search_merge_step = lite_search_merge_step,
+	.release_memory = "PRAGMA shrink_memory",
 	.sql_contains = lite_sql_contains,
 	.backup = lite_backup,
 	.check = lite_check,
