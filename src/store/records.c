@@ -437,48 +437,6 @@ static void compile_filter(struct store_conn *c, struct sql *q, const struct ent
 	}
 }
 
-/* The keyset condition: rows strictly after the cursor in sort order,
- * with NULLs first in ascending and last in descending order (SQLite's
- * own placement, spelled out so the PostgreSQL dialect can match it). */
-static void compile_keyset(struct sql *q, const struct list_query *lq, int k)
-{
-	const struct field_def *f = &lq->ent->fields[lq->sort[k].field];
-	const struct value *v = &lq->after[k];
-	bool desc = lq->sort[k].desc, last = k == lq->nsort - 1;
-	sql_add(q, "(");
-	if (v->kind == V_NULL) {
-		if (desc) {
-			sql_add(q, "1=0");
-		} else {
-			col_ref(q, f);
-			sql_add(q, " IS NOT NULL");
-		}
-	} else {
-		col_ref(q, f);
-		sql_add(q, desc ? "<" : ">");
-		sql_param(q, v);
-		if (desc) {
-			sql_add(q, " OR ");
-			col_ref(q, f);
-			sql_add(q, " IS NULL");
-		}
-	}
-	if (!last) {
-		sql_add(q, " OR (");
-		col_ref(q, f);
-		if (v->kind == V_NULL) {
-			sql_add(q, " IS NULL");
-		} else {
-			sql_add(q, "=");
-			sql_param(q, v);
-		}
-		sql_add(q, " AND ");
-		compile_keyset(q, lq, k + 1);
-		sql_add(q, ")");
-	}
-	sql_add(q, ")");
-}
-
 /* Fields no row leaves NULL: required ones and the stamps every write sets. */
 static bool never_null(const struct field_def *f)
 {
@@ -491,22 +449,56 @@ static bool never_null(const struct field_def *f)
 	return false;
 }
 
-/* A range on the first sort key that the keyset condition implies: an OR
- * tree is no index range to SQLite, so without it a deep page scans the
- * index from its start. Ascending, every row after v has a value >= v
- * (NULLs sort first, so they are all before); descending only when the
- * field cannot be NULL (NULLs sort last there and would be cut). */
-static void compile_keyset_bound(struct sql *q, const struct list_query *lq)
+/* Rows after the cursor's value of sort key k, on that key alone, with
+ * NULLs first in ascending and last in descending order (SQLite's own
+ * placement, spelled out so the PostgreSQL dialect can match it). A field
+ * that is never NULL gets no "OR IS NULL": that would make the condition
+ * no index range, and a deep page would walk the index from its start. */
+static void compile_after_key(struct sql *q, const struct list_query *lq, int k)
 {
-	const struct field_def *f = &lq->ent->fields[lq->sort[0].field];
-	const struct value *v = &lq->after[0];
-	bool desc = lq->sort[0].desc;
-	if (v->kind == V_NULL || (desc && !never_null(f)))
-		return;
-	sql_add(q, " AND ");
-	col_ref(q, f);
-	sql_add(q, desc ? "<=" : ">=");
-	sql_param(q, v);
+	const struct field_def *f = &lq->ent->fields[lq->sort[k].field];
+	const struct value *v = &lq->after[k];
+	bool desc = lq->sort[k].desc;
+	sql_add(q, " AND (");
+	if (v->kind == V_NULL) {
+		if (desc) {
+			sql_add(q, "1=0");
+		} else {
+			col_ref(q, f);
+			sql_add(q, " IS NOT NULL");
+		}
+	} else {
+		col_ref(q, f);
+		sql_add(q, desc ? "<" : ">");
+		sql_param(q, v);
+		if (desc && !never_null(f)) {
+			sql_add(q, " OR ");
+			col_ref(q, f);
+			sql_add(q, " IS NULL");
+		}
+	}
+	sql_add(q, ")");
+}
+
+/* Branch k of the keyset: rows equal to the cursor on sort keys 0..k-1
+ * and after it on key k. The rows after the cursor are branch nsort-1's,
+ * then nsort-2's, ... then 0's, each in sort order. Each branch is an
+ * index range (equalities, then one inequality); the single condition
+ * "k0 < v0 OR (k0 = v0 AND k1 > v1)" is not, and a page deep in a second
+ * that an import filled stepped over every row of that second first. */
+static void compile_keyset_branch(struct sql *q, const struct list_query *lq, int k)
+{
+	for (int i = 0; i < k; i++) {
+		sql_add(q, " AND ");
+		col_ref(q, &lq->ent->fields[lq->sort[i].field]);
+		if (lq->after[i].kind == V_NULL) {
+			sql_add(q, " IS NULL");
+		} else {
+			sql_add(q, "=");
+			sql_param(q, &lq->after[i]);
+		}
+	}
+	compile_after_key(q, lq, k);
 }
 
 static void compile_match(struct store_conn *c, struct sql *q, const struct entity_def *e,
@@ -538,13 +530,40 @@ void sql_list_from_where(struct store_conn *c, struct sql *q, const struct list_
 		compile_match(c, q, e, lq->match);
 }
 
-enum rp_err store_list(struct store_conn *c, const struct list_query *lq, struct arena *a,
-		       struct record ***ret_rows, int *ret_n, bool *ret_more, struct rp_error *err)
+/* The page's rows (branch -1: from the start; k: keyset branch k), at
+ * most max, and whether there are more. */
+static enum rp_err list_part(struct store_conn *c, const struct list_query *lq, const bool *want,
+			     int branch, int max, struct arena *a, struct record ***ret_rows,
+			     int *ret_n, bool *ret_more, struct rp_error *err)
 {
 	const struct entity_def *e = lq->ent;
 	struct sql q;
 	sql_init(&q);
 	int map[MODEL_MAX_FIELDS];
+	sql_add(&q, "SELECT ");
+	int ncols = sql_select_columns(&q, e, want, "t", map);
+	sql_list_from_where(c, &q, lq);
+	if (branch >= 0)
+		compile_keyset_branch(&q, lq, branch);
+	sql_add(&q, " ORDER BY ");
+	for (int k = 0; k < lq->nsort; k++) {
+		if (k)
+			sql_add(&q, ",");
+		col_ref(&q, &e->fields[lq->sort[k].field]);
+		/* NULLs first ascending, last descending, in both dialects */
+		sql_add(&q, lq->sort[k].desc ? conn_driver(c)->desc : conn_driver(c)->asc);
+	}
+	sql_add(&q, " LIMIT ");
+	sql_int(&q, max + 1);
+	enum rp_err rc = fetch_rows(c, &q, e, map, ncols, max, a, ret_rows, ret_n, ret_more, err);
+	sql_release(&q);
+	return rc;
+}
+
+enum rp_err store_list(struct store_conn *c, const struct list_query *lq, struct arena *a,
+		       struct record ***ret_rows, int *ret_n, bool *ret_more, struct rp_error *err)
+{
+	const struct entity_def *e = lq->ent;
 	bool *want = NULL;
 	if (lq->want) {
 		/* sort keys are needed for the cursor even if not asked for */
@@ -557,28 +576,26 @@ enum rp_err store_list(struct store_conn *c, const struct list_query *lq, struct
 		for (int k = 0; k < lq->ninclude; k++)
 			want[lq->include_field[k]] = true;
 	}
-	sql_add(&q, "SELECT ");
-	int ncols = sql_select_columns(&q, e, want, "t", map);
-	sql_list_from_where(c, &q, lq);
-	if (lq->after) {
-		compile_keyset_bound(&q, lq);
-		sql_add(&q, " AND ");
-		compile_keyset(&q, lq, 0);
+	if (!lq->after)
+		return list_part(c, lq, want, -1, lq->limit, a, ret_rows, ret_n, ret_more, err);
+	/* the branches in order, until the page is full and one more row is
+	 * known to follow, or none is left */
+	struct record **page = arena_alloc(a, sizeof *page * (size_t)(lq->limit + 1));
+	int n = 0;
+	bool more = false;
+	for (int k = lq->nsort - 1; k >= 0 && !more; k--) {
+		struct record **rows;
+		int got;
+		if (list_part(c, lq, want, k, lq->limit - n, a, &rows, &got, &more, err))
+			return err->err;
+		memcpy(page + n, rows, sizeof *rows * (size_t)got);
+		n += got;
 	}
-	sql_add(&q, " ORDER BY ");
-	for (int k = 0; k < lq->nsort; k++) {
-		if (k)
-			sql_add(&q, ",");
-		col_ref(&q, &e->fields[lq->sort[k].field]);
-		/* NULLs first ascending, last descending, in both dialects */
-		sql_add(&q, lq->sort[k].desc ? conn_driver(c)->desc : conn_driver(c)->asc);
-	}
-	sql_add(&q, " LIMIT ");
-	sql_int(&q, lq->limit + 1);
-	enum rp_err rc =
-		fetch_rows(c, &q, e, map, ncols, lq->limit, a, ret_rows, ret_n, ret_more, err);
-	sql_release(&q);
-	return rc;
+	*ret_rows = page;
+	*ret_n = n;
+	if (ret_more)
+		*ret_more = more;
+	return RP_OK;
 }
 
 bool store_exists(struct store_conn *c, const struct entity_def *e, int64_t id)

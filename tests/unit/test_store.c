@@ -972,6 +972,70 @@ static void test_list_indexes_skip_the_bin(void **state)
 	assert_true(checked > 20);
 }
 
+/* The SQL of the list statements F.c runs while a trace is on. */
+struct sql_seen {
+	struct arena *a;
+	const char *text[16];
+	int n;
+};
+
+static int remember_sql(unsigned type, void *ctx, void *p, void *x)
+{
+	(void)type;
+	(void)x;
+	struct sql_seen *seen = ctx;
+	const char *sql = sqlite3_sql(p);
+	if (sql && strstr(sql, "FROM \"contacts\"") && seen->n < 16)
+		seen->text[seen->n++] = arena_strdup(seen->a, sql);
+	return 0;
+}
+
+/* A page deep in rows that share their first sort key (an import makes
+ * thousands a second) starts at the cursor: the tie's remaining rows are
+ * an index range on (key = ?, rowid > ?), not a walk over the tie from
+ * its start. */
+static void test_list_pages_within_a_tie(void **state)
+{
+	struct arena *a = *state;
+	if (F.pg)
+		skip(); /* PostgreSQL plans by its statistics */
+	for (int i = 0; i < 30; i++) {
+		struct record *r = rec(a, "contacts");
+		record_set_text(r, a, "name", arena_printf(a, "Tie %02d", i));
+		record_set_text(r, a, "created_at", "2001-02-03T04:05:06Z");
+		record_set_text(r, a, "updated_at", "2001-02-03T04:05:06Z");
+		record_set_text(r, a, "external_id", "tie");
+		put(r);
+	}
+	struct query_param p[3] = {
+		{"external_id", "tie"}, {"sort", "-created_at"}, {"limit", "500"}};
+	struct list_query q;
+	parse_or_fail(a, "contacts", p, 3, NULL, &q);
+	struct record **all;
+	assert_int_equal(run_list(a, &q, &all, NULL), 30);
+	/* every contact, from the cursor at the tie's tenth row */
+	struct query_param page[3] = {{"sort", "-created_at"}, {"limit", "5"}, {"cursor", ""}};
+	parse_or_fail(a, "contacts", page, 2, NULL, &q);
+	page[2].value = model_encode_cursor(&q, all[9], a);
+	parse_or_fail(a, "contacts", page, 3, NULL, &q);
+	struct sql_seen seen = {.a = a};
+	sqlite3 *db = F.c->d->db;
+	sqlite3_trace_v2(db, SQLITE_TRACE_STMT, remember_sql, &seen);
+	struct record **rows;
+	bool more = false;
+	int n = run_list(a, &q, &rows, &more);
+	sqlite3_trace_v2(db, 0, NULL, NULL);
+	assert_int_equal(n, 5);
+	assert_true(more);
+	assert_string_equal(column(a, rows, n, "id"), column(a, all + 10, 5, "id"));
+	bool ranged = false;
+	for (int i = 0; i < seen.n; i++)
+		ranged = ranged || strstr(plan_of(a, seen.text[i]), "(created_at=? AND rowid>?)");
+	if (!ranged)
+		fail_msg("no statement ranges over the tie: %s",
+			 seen.n ? plan_of(a, seen.text[0]) : "none");
+}
+
 /* ------------------------------------------------------------------ */
 /* search                                                               */
 /* ------------------------------------------------------------------ */
@@ -1844,6 +1908,7 @@ int main(void)
 		T(test_list_scope),
 		T(test_list_deleted),
 		T(test_list_indexes_skip_the_bin),
+		T(test_list_pages_within_a_tie),
 		T(test_search),
 		T(test_search_tidy),
 		T(test_search_in_transactions),
