@@ -23,8 +23,8 @@ enum rp_err writer_open(struct store *s, struct rp_error *err)
 	pthread_cond_init(&w->done, NULL);
 	pthread_cond_init(&w->work, NULL);
 	w->wal_fd = -1;
-	w->tidied =
-		UINT64_MAX; /* an index left untidy by another process: at the first idle moment */
+	/* an index another process left untidy: tidied at the first idle moment */
+	w->tidied = UINT64_MAX;
 	if (!s->drv->group_commit)
 		return RP_OK;
 	if (dbconn_open(s, &w->conn, true, err))
