@@ -18,6 +18,7 @@ import os
 import sys
 
 AUTH = "SELECT user_id, id FROM api_tokens"
+OPENERS = ("BEGIN", "BEGIN IMMEDIATE")
 
 
 # synchronous is left out: the server's reader and writer connections
@@ -27,15 +28,16 @@ CONN_PRAGMAS = ("foreign_keys", "temp_store", "cache_size", "mmap_size",
 
 
 def parse(path):
-    segs, name, pragmas = {}, None, []
+    segs, name, pragmas = {}, None, {}
     with open(path, encoding="utf-8", errors="replace") as f:
         for line in f:
             line = line.rstrip("\n")
             if line.startswith("PRAGMA "):
-                if line[7:].split("=")[0] in CONN_PRAGMAS:
-                    p = line.rstrip(";") + ";"
-                    if p not in pragmas:
-                        pragmas.append(p)
+                # a connection's set-up value: the first one (a migration
+                # sets temp_store=FILE on the writer for a while)
+                key = line[7:].split("=")[0]
+                if key in CONN_PRAGMAS and key not in pragmas:
+                    pragmas[key] = line.rstrip(";") + ";"
                 continue
             if line.startswith("-- WORKLOAD "):
                 name = line.split(" ", 2)[2].strip()
@@ -44,16 +46,23 @@ def parse(path):
             if name is None or not line:
                 continue
             segs[name].append(line)
-    return segs, pragmas
+    return segs, list(pragmas.values())
 
 
 def requests(lines):
-    reqs, cur, after_auth = [], None, 0
+    # cur starts as the statements before the first request, kept only
+    # for the transaction it may open
+    reqs, cur, after_auth = [], [], 0
     for s in lines:
         if s.startswith("PRAGMA") or "'main'." in s:
             continue
         if s.startswith(AUTH):
-            cur = []
+            # the read transaction a request holds begins just before its
+            # token lookup: it belongs to this request, not the one before
+            carry = []
+            while cur and cur[-1].rstrip(";") in OPENERS:
+                carry.insert(0, cur.pop())
+            cur = carry
             reqs.append(cur)
             after_auth = 2
             continue
@@ -62,8 +71,7 @@ def requests(lines):
             after_auth -= 1
             continue
         after_auth = 0
-        if cur is not None:
-            cur.append(s)
+        cur.append(s)
     return [r for r in reqs if r]
 
 
