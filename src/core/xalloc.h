@@ -1,6 +1,6 @@
-/* xalloc.h — allocation that aborts when memory runs out, for the text
- * code of core/ (textkey.c, translit.c), whose callers have no way to
- * report it. */
+/* xalloc.h — allocation that aborts when memory runs out, for code whose
+ * callers have no way to report it (the text code of core/, the store's
+ * connections and statements, the listener). */
 #pragma once
 #include <stdint.h>
 #include <stdlib.h>

@@ -18,6 +18,8 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "core/xalloc.h"
+
 struct listener {
 	int fd;
 	struct MHD_Daemon *d;
@@ -67,9 +69,7 @@ int listener_bind(const struct sockaddr_in *addr, int backlog, uint16_t *ret_por
 
 struct listener *listener_start(int fd, struct MHD_Daemon *d)
 {
-	struct listener *l = calloc(1, sizeof *l);
-	if (!l)
-		abort();
+	struct listener *l = xcalloc(1, sizeof *l);
 	l->fd = fd;
 	l->d = d;
 	if (pthread_create(&l->thread, NULL, accept_loop, l) != 0) {

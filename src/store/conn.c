@@ -9,6 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/xalloc.h"
+
 /* Statement texts run to a kilobyte (a SELECT of every column) and are
  * hashed on every statement: eight bytes a step. */
 static uint64_t hash_text(const char *s)
@@ -85,9 +87,7 @@ enum rp_err exec_text(struct store_conn *c, const char *text, struct rp_error *e
 
 static enum rp_err conn_open(struct store *s, struct store_conn **ret, struct rp_error *err)
 {
-	struct store_conn *c = calloc(1, sizeof *c);
-	if (!c)
-		abort();
+	struct store_conn *c = xcalloc(1, sizeof *c);
 	c->s = s;
 	if (dbconn_open(s, &c->own, false, err)) {
 		free(c);
@@ -114,9 +114,7 @@ enum rp_err store_open(const char *url, const struct store_options *opt, struct 
 	if (!drv->open)
 		return rp_fail(err, RP_EINVAL, "unsupported_store", "this build has no %s store",
 			       drv->name);
-	struct store *s = calloc(1, sizeof *s);
-	if (!s)
-		abort();
+	struct store *s = xcalloc(1, sizeof *s);
 	s->drv = drv;
 	s->url = strdup(url);
 	s->replica_url = opt && opt->replica_url ? strdup(opt->replica_url) : NULL;
@@ -178,9 +176,7 @@ struct store_conn *store_conn(struct store *s, struct rp_error *err)
 
 static struct dbstmt *new_statement(struct dbconn *d, const char *text, struct rp_error *err)
 {
-	struct dbstmt *st = calloc(1, sizeof *st);
-	if (!st)
-		abort();
+	struct dbstmt *st = xcalloc(1, sizeof *st);
 	st->drv = d->drv;
 	st->conn = d;
 	if (d->drv->prepare(d, text, st, err)) {

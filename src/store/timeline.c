@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "core/clock.h"
+#include "core/xalloc.h"
 #include "model/registry.h"
 
 #define TIMELINE_MAX 200 /* items per page */
@@ -79,10 +80,7 @@ static struct source *new_source(struct timeline *t)
 {
 	if (t->n == t->cap) {
 		int cap = t->cap ? t->cap * 2 : 8;
-		struct source *more = realloc(t->src, sizeof *more * (size_t)cap);
-		if (!more)
-			abort();
-		t->src = more;
+		t->src = xrealloc(t->src, sizeof *t->src * (size_t)cap);
 		t->cap = cap;
 	}
 	return &t->src[t->n];
