@@ -345,6 +345,18 @@ struct store {
 	struct writer w;
 };
 
+/* records.c: runs q and reads at most max rows of e into an array in a
+ * (*ret_more: whether another row followed). */
+enum rp_err fetch_rows(struct store_conn *c, struct sql *q, const struct entity_def *e,
+		       const int *map, int ncols, int max, struct arena *a,
+		       struct record ***ret_rows, int *ret_n, bool *ret_more, struct rp_error *err);
+
+/* search.c: the first key of e's rows in the search index (a record's
+ * key is this plus its id), and " AND column BETWEEN" e's first and last
+ * key. */
+int64_t search_base(const struct entity_def *e);
+void sql_search_range(struct sql *q, const char *column, const struct entity_def *e);
+
 /* groupcommit.c: write transactions committed so far, and how long ago
  * the last one was. */
 uint64_t writes_since(struct store *s, int64_t *ret_idle_ns);

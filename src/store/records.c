@@ -1,20 +1,11 @@
 /* records.c — generic record SQL compiled from descriptors: insert,
  * update, get, and the list query (filters, scope, full-text, keyset
- * cursor, multi-key sort). */
+ * cursor, multi-key sort). The search index's own SQL is search.c's. */
 #include "store/internal.h"
 
-#include <malloc.h>
 #include <string.h>
 
-#include "core/log.h"
 #include "model/registry.h"
-
-#define SEARCH_SHIFT 40
-
-static int64_t search_base(const struct entity_def *e)
-{
-	return (int64_t)e->code << SEARCH_SHIFT;
-}
 
 static bool sets_id(const struct record *r)
 {
@@ -267,10 +258,9 @@ enum rp_err store_update_fresh(struct store_conn *c, const struct record *r, int
 
 /* Runs a SELECT whose columns were listed by sql_select_columns and
  * collects up to max rows; *ret_more tells if another row followed. */
-static enum rp_err fetch_rows(struct store_conn *c, struct sql *q, const struct entity_def *e,
-			      const int *map, int ncols, int max, struct arena *a,
-			      struct record ***ret_rows, int *ret_n, bool *ret_more,
-			      struct rp_error *err)
+enum rp_err fetch_rows(struct store_conn *c, struct sql *q, const struct entity_def *e,
+		       const int *map, int ncols, int max, struct arena *a,
+		       struct record ***ret_rows, int *ret_n, bool *ret_more, struct rp_error *err)
 {
 	struct dbstmt *st = stmt_prepare(c, q, err);
 	if (!st)
@@ -504,15 +494,11 @@ static void compile_keyset_branch(struct sql *q, const struct list_query *lq, in
 static void compile_match(struct store_conn *c, struct sql *q, const struct entity_def *e,
 			  const char *match)
 {
-	int64_t base = search_base(e);
 	sql_add(q, " AND t.\"id\" IN (SELECT rowid-");
-	sql_int(q, base);
+	sql_int(q, search_base(e));
 	sql_add(q, " FROM search_index WHERE ");
 	conn_driver(c)->sql_match(q, "search_index", match);
-	sql_add(q, " AND rowid BETWEEN ");
-	sql_int(q, base);
-	sql_add(q, " AND ");
-	sql_int(q, base + ((int64_t)1 << SEARCH_SHIFT) - 1);
+	sql_search_range(q, "rowid", e);
 	sql_add(q, ")");
 }
 
@@ -652,199 +638,4 @@ int64_t store_count(struct store_conn *c, const struct entity_def *e)
 	stmt_done(st);
 	sql_release(&q);
 	return n;
-}
-
-enum rp_err store_search_add(struct store_conn *c, const struct entity_def *e, int64_t id,
-			     const char *text, struct rp_error *err)
-{
-	struct search_text t = {.e = e, .id = id, .text = text};
-	return store_search_add_many(c, &t, 1, err);
-}
-
-/* Inside a write transaction the texts are queued (textq.c); outside one
- * they are written at once. */
-static enum rp_err search_write(struct store_conn *c, const struct search_text *t, int n,
-				bool replace, struct rp_error *err)
-{
-	bool now = !(c->txdepth > 0 && c->writing);
-	struct text_queue one = {0};
-	struct text_queue *q = now ? &one : &c->texts;
-	for (int i = 0; i < n; i++)
-		textq_push(q, search_base(t[i].e) + t[i].id, t[i].text, !replace);
-	if (!now)
-		return RP_OK;
-	enum rp_err rc = textq_write(c, q, err);
-	textq_free(q);
-	return rc;
-}
-
-enum rp_err store_search_flush(struct store_conn *c, struct rp_error *err)
-{
-	if (!c->writing || !c->texts.n)
-		return RP_OK;
-	/* other transactions' texts wait for the batch's commit: this one's
-	 * go after them, at its own commit */
-	if (c->s->drv->group_commit && c->s->w.texts.n)
-		return RP_OK;
-	return textq_write(c, &c->texts, err);
-}
-
-enum rp_err store_search_optimize(struct store_conn *c, struct rp_error *err)
-{
-	const char *sql = conn_driver(c)->search_optimize;
-	if (!sql)
-		return RP_OK;
-	if (store_begin(c, true, err))
-		return err->err;
-	if (exec_text(c, sql, err)) {
-		store_rollback(c);
-		return err->err;
-	}
-	return store_commit(c, err);
-}
-
-#define TIDY_IDLE_NS (250 * 1000000LL) /* no write for this long: the store is idle */
-#define TIDY_STEPS   64		       /* steps a tidy takes at most; the next goes on */
-
-static enum rp_err merge_step(struct store_conn *c, bool *more, struct rp_error *err)
-{
-	if (store_begin(c, true, err))
-		return err->err;
-	if (conn_driver(c)->search_merge_step(c, more, err)) {
-		store_rollback(c);
-		return err->err;
-	}
-	return store_commit(c, err);
-}
-
-/* Merge steps until nothing is left to merge, another write comes, or
- * TIDY_STEPS are done; how many steps ran. */
-static int tidy(struct store_conn *c, uint64_t writes)
-{
-	struct store *s = c->s;
-	for (int i = 0; i < TIDY_STEPS; i++) {
-		bool more = false;
-		struct rp_error err;
-		rp_error_init(&err);
-		if (merge_step(c, &more, &err)) {
-			log_warn("merging the search index: %s", err.detail);
-			return i + 1;
-		}
-		int64_t idle_ns;
-		uint64_t now = writes_since(s, &idle_ns);
-		if (now > writes + 1)
-			return i + 1; /* another write came: at the next idle moment */
-		writes = now;
-		if (!more) {
-			s->w.tidied = writes;
-			return i + 1;
-		}
-	}
-	return TIDY_STEPS;
-}
-
-void store_search_tidy(struct store_conn *c)
-{
-	struct store *s = c->s;
-	if (!s->drv->search_merge_step || !s->drv->group_commit)
-		return;
-	int64_t idle_ns;
-	uint64_t writes = writes_since(s, &idle_ns);
-	if (writes == s->w.tidied || idle_ns < TIDY_IDLE_NS)
-		return;
-	/* the merge's pages are of no use to later requests: an idle server
-	 * should not keep them */
-	if (tidy(c, writes) > 1) {
-		writer_exec_between_batches(s, s->drv->release_memory);
-		malloc_trim(0);
-	}
-}
-
-enum rp_err store_search_add_many(struct store_conn *c, const struct search_text *t, int n,
-				  struct rp_error *err)
-{
-	return search_write(c, t, n, false, err);
-}
-
-enum rp_err store_search_put_many(struct store_conn *c, const struct search_text *t, int n,
-				  struct rp_error *err)
-{
-	return search_write(c, t, n, true, err);
-}
-
-enum rp_err store_search_put(struct store_conn *c, const struct entity_def *e, int64_t id,
-			     const char *text, struct rp_error *err)
-{
-	struct search_text t = {.e = e, .id = id, .text = text};
-	return store_search_put_many(c, &t, 1, err);
-}
-
-/* The index's rows of the entity, newest first, joined to the records. */
-static void search_by_index(struct store_conn *c, struct sql *q, const struct entity_def *e,
-			    const char *match, int64_t base)
-{
-	sql_add(q, " FROM search_index AS s JOIN ");
-	sql_ident(q, e->name);
-	sql_add(q, " AS t ON t.\"id\"=s.rowid-");
-	sql_int(q, base);
-	sql_add(q, " WHERE ");
-	conn_driver(c)->sql_match(q, "s", match);
-	sql_add(q, " AND s.rowid BETWEEN ");
-	sql_int(q, base);
-	sql_add(q, " AND ");
-	sql_int(q, base + ((int64_t)1 << SEARCH_SHIFT) - 1);
-	sql_add(q, " AND t.\"deleted_at\" IS NULL");
-}
-
-/* PostgreSQL (search_terms): the entity's rows whose words start as the
- * query's longest word does, newest first, each checked against the whole
- * query and joined to its record. LATERAL ... OFFSET 0 keeps the planner
- * to that order, which ends as soon as enough rows match. */
-static void search_by_prefix(struct store_conn *c, struct sql *q, const struct entity_def *e,
-			     const char *match, char *prefix, int64_t base,
-			     const struct scope *scope)
-{
-	sql_add(q, " FROM search_terms AS k CROSS JOIN LATERAL (SELECT 1 FROM search_index AS s"
-		   " WHERE s.rowid=k.rowid AND ");
-	conn_driver(c)->sql_match(q, "s", match);
-	sql_add(q, " OFFSET 0) AS s CROSS JOIN LATERAL (SELECT t.* FROM ");
-	sql_ident(q, e->name);
-	sql_add(q, " AS t WHERE t.\"id\"=k.rowid-");
-	sql_int(q, base);
-	sql_add(q, " AND t.\"deleted_at\" IS NULL");
-	sql_scope(q, "t", scope);
-	sql_add(q, " OFFSET 0) AS t WHERE k.term=rp_search_term(");
-	sql_text_owned(q, prefix);
-	sql_add(q, ") AND k.rowid BETWEEN ");
-	sql_int(q, base);
-	sql_add(q, " AND ");
-	sql_int(q, base + ((int64_t)1 << SEARCH_SHIFT) - 1);
-}
-
-enum rp_err store_search(struct store_conn *c, const struct entity_def *e, const char *match,
-			 const struct scope *scope, const bool *want, int limit, struct arena *a,
-			 struct record ***ret_rows, int *ret_n, struct rp_error *err)
-{
-	int64_t base = search_base(e);
-	if (limit < 1)
-		limit = 1;
-	const struct db_driver *drv = conn_driver(c);
-	char *prefix = drv->search_prefix ? drv->search_prefix(match) : NULL;
-	struct sql q;
-	sql_init(&q);
-	int map[MODEL_MAX_FIELDS];
-	sql_add(&q, "SELECT ");
-	int ncols = sql_select_columns(&q, e, want, "t", map);
-	if (prefix) {
-		search_by_prefix(c, &q, e, match, prefix, base, scope);
-		sql_add(&q, " ORDER BY k.rowid DESC LIMIT ");
-	} else {
-		search_by_index(c, &q, e, match, base);
-		sql_scope(&q, "t", scope);
-		sql_add(&q, " ORDER BY s.rowid DESC LIMIT ");
-	}
-	sql_int(&q, limit);
-	enum rp_err rc = fetch_rows(c, &q, e, map, ncols, limit, a, ret_rows, ret_n, NULL, err);
-	sql_release(&q);
-	return rc;
 }
