@@ -14,13 +14,30 @@ python3 - "$csv" "$rows" <<'PY'
 import random, sys
 path, n = sys.argv[1], int(sys.argv[2])
 rnd = random.Random(7)
-fam = ["王", "李", "张", "刘", "Иванов", "Петров", "Смирнов", "Smith", "Brown", "Garcia"]
-giv = ["伟", "芳", "娜", "Иван", "Анна", "Олег", "John", "Mary", "Luis", "Emma"]
+# names as a migration holds them: many people, few exact namesakes within
+# one company (a namesake in the same company is a duplicate by name)
+names = [
+    (list("王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗"), list("伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平")),
+    (["Иванов", "Петров", "Смирнов", "Кузнецов", "Попов", "Васильев", "Соколов", "Михайлов",
+      "Новиков", "Фёдоров", "Морозов", "Волков", "Алексеев", "Лебедев", "Семёнов", "Егоров",
+      "Павлов", "Козлов", "Степанов", "Николаев"],
+     ["Иван", "Анна", "Олег", "Мария", "Сергей", "Елена", "Дмитрий", "Ольга", "Андрей", "Татьяна",
+      "Алексей", "Наталья", "Михаил", "Ирина", "Павел", "Светлана", "Николай", "Юлия", "Артём", "Ксения"]),
+    (["Smith", "Brown", "Garcia", "Johnson", "Williams", "Jones", "Miller", "Davis", "Wilson", "Moore",
+      "Taylor", "Anderson", "Thomas", "Jackson", "White", "Harris", "Martin", "Thompson", "Clark", "Lewis"],
+     ["John", "Mary", "Luis", "Emma", "James", "Olivia", "Robert", "Sophia", "David", "Mia",
+      "William", "Ava", "Richard", "Grace", "Joseph", "Chloe", "Daniel", "Lucy", "Peter", "Alice"]),
+]
 with open(path, "w", encoding="utf-8", newline="") as f:
     f.write("Contact ID,First Name,Last Name,Email,Mobile,Company,City,Birthday\r\n")
     for i in range(n):
+        # one row in 20 is a contact already in the file again, under
+        # another id: found by its e-mail and updated
+        e = i - 1 - rnd.randrange(min(i, 1000)) if i % 20 == 19 else i
+        h = e * 2654435761 & 0xffffffff
+        fam, giv = names[h % 3]
         f.write("C%d,%s,%s,u%d@ex%d.example.com,+7 916 %03d-%02d-%02d,Company %d,City %d,%02d.%02d.19%02d\r\n" % (
-            i, rnd.choice(giv), rnd.choice(fam), i, i % 97, i % 1000, (i // 1000) % 100, i % 100,
+            i, giv[h // 3 % 20], fam[h // 60 % 20], e, e % 97, i // 10000 % 1000, i // 100 % 100, i % 100,
             rnd.randrange(max(1, n // 20)), i % 50, 1 + i % 28, 1 + i % 12, 50 + i % 50))
 PY
 [ -n "${4:-}" ] || rm -f "$db" "$db-wal" "$db-shm"
@@ -40,5 +57,5 @@ d["rows_per_s"] = d["rows"] / secs if secs else None
 print(json.dumps(d))
 PY
 [ -n "${4:-}" ] || rm -f "$db" "$db-wal" "$db-shm"
-rm -f "$csv"
+[ -n "${KEEP_CSV:-}" ] || rm -f "$csv"
 rm -rf "$dir/imports"
