@@ -4,6 +4,7 @@
 #pragma once
 #include <stdint.h>
 #include <stdlib.h>
+#include <string.h>
 
 static inline size_t add_size(size_t a, size_t b)
 {
@@ -26,4 +27,12 @@ static inline void *xcalloc(size_t n, size_t size)
 	if (!p)
 		abort();
 	return p;
+}
+
+static inline char *xstrdup(const char *s)
+{
+	char *r = strdup(s);
+	if (!r)
+		abort();
+	return r;
 }

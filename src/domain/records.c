@@ -35,7 +35,7 @@ void domain_stamp_new(struct record *r, struct arena *a, int64_t user_id)
 	record_set_int(r, "version", 1);
 }
 
-#define SEEN_SLOTS 512
+#define SEEN_SLOTS 8192 /* an import batch names up to thousands of accounts */
 
 struct ref_seen {
 	const struct entity_def *e;

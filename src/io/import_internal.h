@@ -53,8 +53,9 @@ struct importer {
 	int nsampled;
 	int64_t linked_created;
 	struct account_memo *accounts; /* account ids by name, this run's */
-	FILE *rejects;		       /* the file of rejected rows */
-	FILE *pending_rejects;	       /* this batch's, until it commits */
+	size_t naccount_slots, naccounts;
+	FILE *rejects;	       /* the file of rejected rows */
+	FILE *pending_rejects; /* this batch's, until it commits */
 	char *pending_buf;
 	size_t pending_len;
 };

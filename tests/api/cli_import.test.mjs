@@ -5,6 +5,7 @@
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
+import { spawnSync } from 'node:child_process';
 import os from 'node:os';
 import path from 'node:path';
 import { API, startServer, randomPassword, runRapport } from './lib/server.mjs';
@@ -113,4 +114,23 @@ test('--template takes a saved mapping; --user acts as that user and their permi
   assert.notEqual(ro.code, 0);
   assert.match(ro.err, /may not/);
   assert.notEqual(rapport(['import', 'contacts', data, '--user', 'nobody@example.com']).code, 0);
+});
+
+test('a file naming thousands of companies links each row to its own company, however far apart its rows', () => {
+  // 2,400 companies, each on two rows 2,400 rows apart: more names than
+  // the importer's first table of remembered accounts holds, so it grows
+  // (and rehashes) while the rows link
+  const n = 2400;
+  let text = 'Name,Email,Company,Tags\r\n';
+  for (let pass = 0; pass < 2; pass++)
+    for (let i = 0; i < n; i++) text += `Person ${pass}-${i},p${pass}-${i}@memo.example,Memo Company ${i},memo\r\n`;
+  const run = rapport(['import', 'contacts', file('memo.csv', text)]);
+  assert.equal(run.code, 0, run.err);
+  assert.match(run.err, new RegExp(`${2 * n} rows, ${2 * n} created`));
+  const q = spawnSync('sqlite3', [db, `SELECT count(*), count(DISTINCT c.account_id),
+      sum(a.name = 'Memo Company ' || substr(c.email, instr(c.email, '-') + 1, instr(c.email, '@') - instr(c.email, '-') - 1))
+    FROM contacts c JOIN accounts a ON a.id = c.account_id WHERE c.email LIKE '%@memo.example';
+    SELECT count(*) FROM accounts WHERE name LIKE 'Memo Company %';`], { encoding: 'utf8' });
+  assert.equal(q.status, 0, q.stderr);
+  assert.equal(q.stdout, `${2 * n}|${n}|${2 * n}\n${n}\n`, 'every row linked to the company it names, each company created once');
 });
