@@ -25,6 +25,7 @@
 #   BENCH_SERVER_THREADS=4        rapport serve --threads
 #   BENCH_CONNS=32                connections for single workloads
 #   BENCH_MIXED_CONNS=128         connections for the mixed workload
+#   BENCH_ACTIVITIES=10           activities per demo contact (10M at 1M)
 #   BENCH_REGEN=1                 regenerate the databases even if cached
 #   BENCH_DATA=bench/data         where the databases live
 #   BENCH_SKIP_BUILD=1            use build/rapport as it is
@@ -80,6 +81,7 @@ CONNS=${BENCH_CONNS:-32}
 MIXED_CONNS=${BENCH_MIXED_CONNS:-128}
 WRK_THREADS=2
 GEN_TIMEOUT=${BENCH_GEN_TIMEOUT:-5400}
+ACTIVITIES_PER_CONTACT=${BENCH_ACTIVITIES:-10}
 PAGES=50 # mean depth (pages of 50) of the cursor-paging readers
 NPROC=$(nproc)
 
@@ -355,11 +357,13 @@ schema_key() {
 }
 
 prepare_data() { # scale
-	local n=$1 dir=$DATA/$1 key
+	local n=$1 dir=$DATA/$1 key acts=$(($1 * ACTIVITIES_PER_CONTACT))
 	[ -n "$SCHEMA_KEY" ] || SCHEMA_KEY=$(schema_key)
 	key=$SCHEMA_KEY
+	# cached while its schema is the binary's and it holds the activities asked for
 	if [ -z "${BENCH_REGEN:-}" ] && [ -f "$dir/pristine.db" ] && [ -f "$dir/meta.env" ] &&
-		[ -f "$dir/token" ] && [ "$(schema_of "$dir/pristine.db")" = "$key" ]; then
+		[ -f "$dir/token" ] && grep -qx "ACTIVITIES=$acts" "$dir/meta.env" &&
+		[ "$(schema_of "$dir/pristine.db")" = "$key" ]; then
 		log "scale $n: cached database $dir/pristine.db (schema $key)"
 		# shellcheck disable=SC1091
 		. "$dir/meta.env"
@@ -373,7 +377,7 @@ prepare_data() { # scale
 	RAPPORT_ADMIN_EMAIL=admin@example.com RAPPORT_ADMIN_PASSWORD="bench-$RANDOM$RANDOM$RANDOM" \
 		"$BIN" init --db "$db" > "$dir.tmp/init.log" 2>&1 || die "init failed: $(cat "$dir.tmp/init.log")"
 	t0=$(date +%s.%N)
-	timeout "$GEN_TIMEOUT" "$BIN" demo --scale "$n" --db "$db" > "$dir.tmp/demo.log" 2>&1 ||
+	timeout "$GEN_TIMEOUT" "$BIN" demo --scale "$n" --activities "$acts" --db "$db" > "$dir.tmp/demo.log" 2>&1 ||
 		die "demo --scale $n failed or timed out: $(tail -3 "$dir.tmp/demo.log")"
 	t1=$(date +%s.%N)
 	"$BIN" token create --user admin@example.com --db "$db" > "$dir.tmp/token" 2>/dev/null ||
@@ -386,6 +390,7 @@ prepare_data() { # scale
 		WHERE account_id IS NOT NULL GROUP BY 1 ORDER BY count(*) DESC LIMIT 20)')
 	cat > "$dir.tmp/meta.env" <<EOF
 CONTACTS=$contacts
+ACTIVITIES=$acts
 ACCOUNTS=$accounts
 BIG=$big
 GEN_S=$(python3 -c "print(round($t1 - $t0, 1))")

@@ -1,5 +1,7 @@
-/* demo_cmd.c — `rapport demo [--scale N] [--seed S]`: fills the database
+/* demo_cmd.c — `rapport demo [--scale N] [--activities N] [--seed S]`: fills the database
  * with realistic demo data, showing progress on stderr. */
+#include <errno.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,17 +21,33 @@ static void progress(const char *stage, int64_t done, int64_t total, void *ctx)
 		(long long)total, done == total ? "\n" : "");
 }
 
+/* A count as written: digits only ("1e6" or "10k" is a usage error, not 1
+ * or 10). */
+static bool parse_count(const char *s, int64_t *ret)
+{
+	char *end;
+	errno = 0;
+	long long v = strtoll(s, &end, 10);
+	if (!*s || *end || errno || v < 0)
+		return false;
+	*ret = v;
+	return true;
+}
+
 int cmd_demo(struct config *cfg, int argc, const char **argv)
 {
 	struct demo_options opt = {.contacts = 2000, .seed = 42, .progress = progress};
 	for (int i = 0; i < argc; i++) {
 		const char *v = i + 1 < argc ? argv[i + 1] : NULL;
-		if (!strcmp(argv[i], "--scale") && v)
-			opt.contacts = strtoll(argv[++i], NULL, 10);
+		if (!strcmp(argv[i], "--scale") && v && parse_count(v, &opt.contacts))
+			i++;
+		else if (!strcmp(argv[i], "--activities") && v && parse_count(v, &opt.activities))
+			i++;
 		else if (!strcmp(argv[i], "--seed") && v)
 			opt.seed = strtoull(argv[++i], NULL, 10);
 		else {
-			fprintf(stderr, "usage: rapport demo [--scale CONTACTS] [--seed N]\n");
+			fprintf(stderr, "usage: rapport demo [--scale CONTACTS] [--activities N] "
+					"[--seed N]\n");
 			return 2;
 		}
 	}

@@ -525,6 +525,10 @@ static enum rp_err check_options(struct store *s, const struct demo_options *opt
 	if (opt->contacts < 1 || opt->contacts > DEMO_MAX_CONTACTS)
 		return rp_fail(err, RP_EINVAL, "invalid_scale",
 			       "the scale must be between 1 and %d contacts", DEMO_MAX_CONTACTS);
+	if (opt->activities < 0 || opt->activities > DEMO_MAX_ACTIVITIES)
+		return rp_fail(err, RP_EINVAL, "invalid_activities",
+			       "the activities must be between 0 (twice the contacts) and %d",
+			       DEMO_MAX_ACTIVITIES);
 	char *probe = textkey_index("a", 1);
 	bool ok = probe != NULL;
 	free(probe);
@@ -556,7 +560,7 @@ enum rp_err demo_generate(struct store *s, const struct demo_options *opt,
 		return err->err;
 	int64_t n = opt->contacts;
 	int64_t nacc = n / 8 ? n / 8 : 1, nlead = n / 4 ? n / 4 : 1;
-	int64_t ndeal = n / 3 ? n / 3 : 1, nact = n * 2;
+	int64_t ndeal = n / 3 ? n / 3 : 1, nact = opt->activities ? opt->activities : n * 2;
 	struct demo_gen *g = calloc(1, sizeof *g);
 	if (!g)
 		abort();

@@ -13,12 +13,16 @@
 #include "core/err.h"
 #include "store/store.h"
 
-#define DEMO_MAX_CONTACTS 50000000
+#define DEMO_MAX_CONTACTS   50000000
+#define DEMO_MAX_ACTIVITIES 500000000
 
 struct demo_options {
 	/* The scale: number of contacts (accounts ≈ contacts/8, deals ≈
 	 * contacts/3, activities ≈ contacts*2, leads ≈ contacts/4). */
 	int64_t contacts;
+	/* Activities in all (calls, e-mails, meetings, tasks and notes on the
+	 * records); 0: twice the contacts. */
+	int64_t activities;
 	uint64_t seed; /* deterministic output for a given seed and `now` */
 	/* Argon2id hash given to the demo users (computed by the caller), or
 	 * NULL to create no login-able users. */
@@ -48,7 +52,8 @@ struct demo_counts {
  * id becomes created_by of the teams, pipeline and products). A pipeline
  * named "Sales" that already exists is reused with its stages.
  *
- * Errors: RP_EINVAL for contacts outside 1..DEMO_MAX_CONTACTS, a missing
+ * Errors: RP_EINVAL for contacts outside 1..DEMO_MAX_CONTACTS or
+ * activities outside 0..DEMO_MAX_ACTIVITIES, a missing
  * role or no user; RP_ECONFLICT when the demo teams, users or products
  * already exist (demo data was loaded before); store errors as they come.
  * Batches committed before an error stay. Prints nothing. ret_counts

@@ -78,9 +78,14 @@ test('token create gives a working Bearer token; revoke ends it', async () => {
 });
 
 test('demo fills the database and refuses a second run; backup copies it', () => {
-  const d = rapport(['demo', '--scale', '60'], { RAPPORT_DEMO_PASSWORD: 'demo-pass-123' });
+  for (const bad of [['--scale', '6e1'], ['--activities', 'many'], ['--activities', '-1']])
+    assert.equal(rapport(['demo', ...bad]).code, 2, `${bad.join(' ')} is a usage error`);
+  const tooMany = rapport(['demo', '--scale', '60', '--activities', '600000000']);
+  assert.equal(tooMany.code, 1);
+  assert.match(tooMany.err, /activities must be between 0 .* and 500000000/);
+  const d = rapport(['demo', '--scale', '60', '--activities', '1500'], { RAPPORT_DEMO_PASSWORD: 'demo-pass-123' });
   assert.equal(d.code, 0, d.err);
-  assert.match(d.err, /60 contacts/);
+  assert.match(d.err, /60 contacts, \d+ leads, \d+ deals, 1500 activities/);
   assert.notEqual(rapport(['demo', '--scale', '60']).code, 0, 'demo data is loaded once');
   assert.notEqual(rapport(['demo', '--scale', '0']).code, 0);
   // SQLite: a copy of the file; PostgreSQL: a pg_dump archive (restored
