@@ -568,7 +568,7 @@ hyperfine_min() { # runs warmup command... -> fastest run, seconds
 }
 
 replay_ceilings() {
-	local dir=$RUN/tmp/replay w parts files n nst mean over secs
+	local dir=$RUN/tmp/replay w parts files n nst mean over secs wdb=""
 	rm -rf "$dir"
 	python3 "$BENCH/tools/ceiling.py" "$RUN/tmp/trace.sql" "$dir" > "$dir.counts" || return 0
 	: > "$dir/empty.sql"
@@ -579,8 +579,15 @@ replay_ceilings() {
 			# durable like the server (WAL, synchronous=FULL)
 			parts=1
 			{ echo "PRAGMA synchronous=FULL;"; cat "$dir/$w.sql"; } > "$dir/$w.w.sql"
-			over=$(hyperfine_min 3 1 "$BENCH/tools/replay.sh $WORK_DB $dir/empty.sql") || over=0
-			mean=$(hyperfine_min 1 0 "$BENCH/tools/replay.sh $WORK_DB $dir/$w.w.sql") || continue
+			# on a fresh copy, in the recording's order: the recorded
+			# writes name the ids and search rows they made, which the
+			# work database holds already
+			if [ -z "$wdb" ]; then
+				wdb=$RUN/tmp/ceiling-$SCALE.db
+				cp "$DATA/$SCALE/pristine.db" "$wdb"
+			fi
+			over=$(hyperfine_min 3 1 "$BENCH/tools/replay.sh $wdb $dir/empty.sql") || over=0
+			mean=$(hyperfine_min 1 0 "$BENCH/tools/replay.sh $wdb $dir/$w.w.sql") || continue
 		else
 			# reads: one shell per core, the fastest of CEIL_RUNS runs (on a
 			# shared machine the least disturbed one), minus the fastest
@@ -602,6 +609,7 @@ replay_ceilings() {
 		emit ceiling "{\"scale\":$SCALE,\"workload\":\"$w\",\"requests\":$n,\"statements\":$nst,\"parts\":$parts,\"seconds\":$secs,\"raw_seconds\":$mean,\"overhead_s\":$over,\"errors\":${errs:-0},\"rps\":$(python3 -c "print(round($n/$secs,1))")}"
 		log "  storage ceiling $w: $n requests ($nst statements) in ${secs}s on $parts shell(s)"
 	done < "$dir.counts"
+	[ -z "$wdb" ] || rm -f "$wdb" "$wdb-wal" "$wdb-shm"
 }
 
 # --- one scale -----------------------------------------------------------------
