@@ -256,8 +256,9 @@ enum rp_err store_erase_all(struct store_conn *c, struct rp_error *err)
 	if (c->txdepth == 0)
 		return rp_fail(err, RP_EINTERNAL, "internal_error",
 			       "erasing needs a write transaction");
-	if (exec_text(c,
-		      "DELETE FROM search_index; DELETE FROM sessions; DELETE FROM api_tokens;"
+	if (search_tables_exec(c, "DELETE FROM %s", err) ||
+	    exec_text(c,
+		      "DELETE FROM sessions; DELETE FROM api_tokens;"
 		      " DELETE FROM user_totp;"
 		      " DELETE FROM idempotency_keys; DELETE FROM login_failures;"
 		      " DELETE FROM audit_log",

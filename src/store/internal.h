@@ -96,9 +96,15 @@ struct db_driver {
 	int (*changes)(struct dbstmt *st);
 	/* Makes the writer's commits durable (group commit only). */
 	enum rp_err (*sync)(struct store *s, struct rp_error *err);
-	/* Dialect hooks: full-text match of alias's row against an FTS5-style
-	 * expression (textkey_query's), and replacing a row of the index. */
-	void (*sql_match)(struct sql *q, const char *alias, const char *match);
+	/* Dialect hooks: full-text match of alias's row (of the index table)
+	 * against an FTS5-style expression (textkey_query's), and replacing a
+	 * row of the index. */
+	void (*sql_match)(struct sql *q, const char *alias, const char *table, const char *match);
+	/* A search index per entity (search_<entity>, keyed by the record's
+	 * id, made by search_create), instead of one search_index for all,
+	 * keyed by search_base(e) + id. */
+	bool search_per_entity;
+	const char *search_create; /* printf format: the table's name */
 	/* The prefix (at most 3 characters) of the longest word of a match
 	 * expression, as migrations/pg/006 indexes prefixes in search_terms;
 	 * malloc'd, or NULL when the driver has no such index or the
@@ -185,8 +191,9 @@ struct db_driver {
 	 * indexes of fields are made again as a start-up makes them. NULL:
 	 * nothing. */
 	const char *bulk_load_begin, *bulk_load_end;
-	/* Merges the search index into one segment (store_search_optimize),
-	 * or NULL when it keeps itself merged. */
+	/* Merges each search index into one segment (store_search_optimize;
+	 * printf format: the table's name), or NULL when it keeps itself
+	 * merged. */
 	const char *search_optimize;
 	/* One bounded step of merging the search index's small segments
 	 * (store_search_tidy), in the caller's write transaction; *more is
@@ -356,6 +363,24 @@ enum rp_err fetch_rows(struct store_conn *c, struct sql *q, const struct entity_
  * key. */
 int64_t search_base(const struct entity_def *e);
 void sql_search_range(struct sql *q, const char *column, const struct entity_def *e);
+/* The table of e's search rows (buf holds it when the driver keeps one per
+ * entity), and what a row's key adds to the record's id in it. */
+#define SEARCH_TABLE_LEN 64
+const char *search_table(const struct db_driver *drv, const struct entity_def *e,
+			 char buf[SEARCH_TABLE_LEN]);
+int64_t search_key_base(const struct db_driver *drv, const struct entity_def *e);
+/* e's search table "AS alias"; alias's match of the expression (and, in
+ * the shared index, of e's key range); the record's id of alias's row. */
+void sql_search_source(const struct db_driver *drv, struct sql *q, const struct entity_def *e,
+		       const char *alias);
+void sql_search_match(const struct db_driver *drv, struct sql *q, const struct entity_def *e,
+		      const char *alias, const char *match);
+void sql_search_id(const struct db_driver *drv, struct sql *q, const struct entity_def *e,
+		   const char *alias);
+/* Whether key is one of e's (*ret_id: the record's id). */
+bool search_key_of(const struct entity_def *e, int64_t key, int64_t *ret_id);
+/* Runs format (one %s: the table's name) on each entity's search index. */
+enum rp_err search_tables_exec(struct store_conn *c, const char *format, struct rp_error *err);
 
 /* groupcommit.c: write transactions committed so far, and how long ago
  * the last one was. */

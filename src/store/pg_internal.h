@@ -4,7 +4,7 @@
 #include "store/internal.h"
 
 char *pq_search_prefix(const char *match);
-void pq_sql_match(struct sql *q, const char *alias, const char *match);
+void pq_sql_match(struct sql *q, const char *alias, const char *table, const char *match);
 enum rp_err pq_search_put(struct store_conn *c, const int64_t *keys, const char *const *texts,
 			  int n, struct rp_error *err);
 enum rp_err pq_search_add(struct store_conn *c, const int64_t *keys, const char *const *texts,

@@ -184,8 +184,9 @@ char *pq_search_prefix(const char *match)
 	return best;
 }
 
-void pq_sql_match(struct sql *q, const char *alias, const char *match)
+void pq_sql_match(struct sql *q, const char *alias, const char *table, const char *match)
 {
+	(void)table;
 	sql_add(q, alias);
 	sql_add(q, ".tsv @@ ");
 	sql_text_owned(q, tsquery_text(match));

@@ -494,11 +494,13 @@ static void compile_keyset_branch(struct sql *q, const struct list_query *lq, in
 static void compile_match(struct store_conn *c, struct sql *q, const struct entity_def *e,
 			  const char *match)
 {
-	sql_add(q, " AND t.\"id\" IN (SELECT rowid-");
-	sql_int(q, search_base(e));
-	sql_add(q, " FROM search_index WHERE ");
-	conn_driver(c)->sql_match(q, "search_index", match);
-	sql_search_range(q, "rowid", e);
+	const struct db_driver *drv = conn_driver(c);
+	sql_add(q, " AND t.\"id\" IN (SELECT ");
+	sql_search_id(drv, q, e, "s");
+	sql_add(q, " FROM ");
+	sql_search_source(drv, q, e, "s");
+	sql_add(q, " WHERE ");
+	sql_search_match(drv, q, e, "s", match);
 	sql_add(q, ")");
 }
 

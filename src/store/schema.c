@@ -267,10 +267,26 @@ static enum rp_err field_reference(struct store_conn *c, const struct entity_def
 	return conn_driver(c)->add_reference(c, e->name, field_column(f), f->ref, err);
 }
 
+/* An entity of global search has a search index of its own where the
+ * driver keeps one per entity: made here if it has none yet (migration
+ * 008 made those of the entities it knew). */
+static enum rp_err create_search_index(struct store_conn *c, const struct entity_def *e,
+				       struct rp_error *err)
+{
+	const struct db_driver *drv = conn_driver(c);
+	char buf[SEARCH_TABLE_LEN];
+	const char *table = search_table(drv, e, buf);
+	if (!drv->search_per_entity || !(e->flags & EF_SEARCH) || has_column(c, table, "body"))
+		return RP_OK;
+	char sql[512];
+	snprintf(sql, sizeof sql, drv->search_create, table);
+	return exec_text(c, sql, err);
+}
+
 static enum rp_err sync_entity(struct store_conn *c, const struct entity_def *e,
 			       struct rp_error *err)
 {
-	if (create_table(c, e, err))
+	if (create_table(c, e, err) || create_search_index(c, e, err))
 		return err->err;
 	int n = entity_nfields(e);
 	for (int i = 0; i < n; i++) {

@@ -1,13 +1,16 @@
 /* search.c — the store's side of full-text search: writing records'
  * search texts (queued in a write transaction, textq.c), global search
  * over one entity, and keeping the index merged (store_search_optimize
- * after bulk loads, store_search_tidy while idle). A row of the index is
- * keyed by the entity's code << SEARCH_SHIFT | the record's id. */
+ * after bulk loads, store_search_tidy while idle). A search text is keyed
+ * by the entity's code << SEARCH_SHIFT | the record's id; SQLite keeps an
+ * index per entity, keyed by the id alone (search_per_entity). */
 #include "store/internal.h"
 
 #include <malloc.h>
+#include <stdio.h>
 
 #include "core/log.h"
+#include "model/registry.h"
 
 #define SEARCH_SHIFT 40
 
@@ -25,6 +28,83 @@ void sql_search_range(struct sql *q, const char *column, const struct entity_def
 	sql_int(q, base);
 	sql_add(q, " AND ");
 	sql_int(q, base + ((int64_t)1 << SEARCH_SHIFT) - 1);
+}
+
+bool search_key_of(const struct entity_def *e, int64_t key, int64_t *ret_id)
+{
+	int64_t id = key - search_base(e);
+	*ret_id = id;
+	return id >= 0 && id < ((int64_t)1 << SEARCH_SHIFT);
+}
+
+const char *search_table(const struct db_driver *drv, const struct entity_def *e,
+			 char buf[SEARCH_TABLE_LEN])
+{
+	if (!drv->search_per_entity)
+		return "search_index";
+	snprintf(buf, SEARCH_TABLE_LEN, "search_%s", e->name);
+	return buf;
+}
+
+int64_t search_key_base(const struct db_driver *drv, const struct entity_def *e)
+{
+	return drv->search_per_entity ? 0 : search_base(e);
+}
+
+void sql_search_source(const struct db_driver *drv, struct sql *q, const struct entity_def *e,
+		       const char *alias)
+{
+	char buf[SEARCH_TABLE_LEN];
+	sql_add(q, search_table(drv, e, buf));
+	sql_add(q, " AS ");
+	sql_add(q, alias);
+}
+
+void sql_search_match(const struct db_driver *drv, struct sql *q, const struct entity_def *e,
+		      const char *alias, const char *match)
+{
+	char buf[SEARCH_TABLE_LEN];
+	drv->sql_match(q, alias, search_table(drv, e, buf), match);
+	if (!drv->search_per_entity) {
+		char column[SEARCH_TABLE_LEN];
+		snprintf(column, sizeof column, "%s.rowid", alias);
+		sql_search_range(q, column, e);
+	}
+}
+
+void sql_search_id(const struct db_driver *drv, struct sql *q, const struct entity_def *e,
+		   const char *alias)
+{
+	sql_add(q, alias);
+	sql_add(q, ".rowid");
+	int64_t base = search_key_base(drv, e);
+	if (base) {
+		sql_add(q, "-");
+		sql_int(q, base);
+	}
+}
+
+static enum rp_err exec_on_table(struct store_conn *c, const char *format, const char *table,
+				 struct rp_error *err)
+{
+	char sql[512];
+	snprintf(sql, sizeof sql, format, table);
+	return exec_text(c, sql, err);
+}
+
+enum rp_err search_tables_exec(struct store_conn *c, const char *format, struct rp_error *err)
+{
+	const struct db_driver *drv = conn_driver(c);
+	if (!drv->search_per_entity)
+		return exec_on_table(c, format, "search_index", err);
+	for (int i = 0; i < model_entity_count(); i++) {
+		const struct entity_def *e = model_entity_at(i);
+		char buf[SEARCH_TABLE_LEN];
+		if ((e->flags & EF_SEARCH) &&
+		    exec_on_table(c, format, search_table(drv, e, buf), err))
+			return err->err;
+	}
+	return RP_OK;
 }
 
 enum rp_err store_search_add(struct store_conn *c, const struct entity_def *e, int64_t id,
@@ -69,7 +149,7 @@ enum rp_err store_search_optimize(struct store_conn *c, struct rp_error *err)
 		return RP_OK;
 	if (store_begin(c, true, err))
 		return err->err;
-	if (exec_text(c, sql, err)) {
+	if (search_tables_exec(c, sql, err)) {
 		store_rollback(c);
 		return err->err;
 	}
@@ -156,13 +236,15 @@ enum rp_err store_search_put(struct store_conn *c, const struct entity_def *e, i
 static void search_by_index(struct store_conn *c, struct sql *q, const struct entity_def *e,
 			    const char *match)
 {
-	sql_add(q, " FROM search_index AS s JOIN ");
+	const struct db_driver *drv = conn_driver(c);
+	sql_add(q, " FROM ");
+	sql_search_source(drv, q, e, "s");
+	sql_add(q, " JOIN ");
 	sql_ident(q, e->name);
-	sql_add(q, " AS t ON t.\"id\"=s.rowid-");
-	sql_int(q, search_base(e));
+	sql_add(q, " AS t ON t.\"id\"=");
+	sql_search_id(drv, q, e, "s");
 	sql_add(q, " WHERE ");
-	conn_driver(c)->sql_match(q, "s", match);
-	sql_search_range(q, "s.rowid", e);
+	sql_search_match(drv, q, e, "s", match);
 	sql_add(q, " AND t.\"deleted_at\" IS NULL");
 }
 
@@ -175,7 +257,7 @@ static void search_by_prefix(struct store_conn *c, struct sql *q, const struct e
 {
 	sql_add(q, " FROM search_terms AS k CROSS JOIN LATERAL (SELECT 1 FROM search_index AS s"
 		   " WHERE s.rowid=k.rowid AND ");
-	conn_driver(c)->sql_match(q, "s", match);
+	conn_driver(c)->sql_match(q, "s", "search_index", match);
 	sql_add(q, " OFFSET 0) AS s CROSS JOIN LATERAL (SELECT t.* FROM ");
 	sql_ident(q, e->name);
 	sql_add(q, " AS t WHERE t.\"id\"=k.rowid-");

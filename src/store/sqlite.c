@@ -16,6 +16,8 @@
 #include "core/buf.h"
 #include "core/jsonw.h"
 #include "core/textkey.h"
+#include "core/xalloc.h"
+#include "model/registry.h"
 #include "store/sqlite_wal.h"
 
 #define DB(d)  ((sqlite3 *)(d)->db)
@@ -296,11 +298,14 @@ static enum rp_err lite_sync(struct store *s, struct rp_error *err)
 	return RP_OK;
 }
 
-/* One FTS5 table for every entity; rowid = entity code << 40 | id. */
-static void lite_sql_match(struct sql *q, const char *alias, const char *match)
+/* An FTS5 table per entity (search_<entity>), rowid = the record's id:
+ * with one table for all, each entity's query also stepped through the
+ * other entities' entries for its terms (migrations/008). */
+static void lite_sql_match(struct sql *q, const char *alias, const char *table, const char *match)
 {
 	(void)alias;
-	sql_add(q, "search_index MATCH ");
+	sql_add(q, table);
+	sql_add(q, " MATCH ");
 	sql_text(q, match);
 }
 
@@ -343,13 +348,17 @@ static char *keys_json(const int64_t *keys, const char *const *texts, int n)
 	return buf_detach(&b, NULL);
 }
 
-/* Runs head, the json bound, and tail: a statement over json_each. */
-static enum rp_err exec_with_json(struct store_conn *c, const char *head, char *json,
-				  const char *tail, struct rp_error *err)
+/* Runs head, the table, middle, the json bound, and tail: a statement
+ * over json_each. */
+static enum rp_err exec_with_json(struct store_conn *c, const char *head, const char *table,
+				  const char *middle, char *json, const char *tail,
+				  struct rp_error *err)
 {
 	struct sql q;
 	sql_init(&q);
 	sql_add(&q, head);
+	sql_add(&q, table);
+	sql_add(&q, middle);
 	sql_text_owned(&q, json);
 	sql_add(&q, tail);
 	enum rp_err rc = stmt_exec(c, &q, err);
@@ -357,34 +366,88 @@ static enum rp_err exec_with_json(struct store_conn *c, const char *head, char *
 	return rc;
 }
 
+/* The keys of e among keys, as the record ids of e's table (their texts
+ * in e_texts); how many. */
+static int keys_of(const struct entity_def *e, const int64_t *keys, const char *const *texts, int n,
+		   int64_t *e_keys, const char **e_texts)
+{
+	int m = 0;
+	for (int i = 0; i < n; i++) {
+		int64_t id;
+		if (!search_key_of(e, keys[i], &id))
+			continue;
+		e_keys[m] = id;
+		if (texts)
+			e_texts[m] = texts[i];
+		m++;
+	}
+	return m;
+}
+
+enum search_write { SW_ADD, SW_PUT };
+
+/* One statement per entity among the keys (a batch's texts are mostly of
+ * one entity). */
+static enum rp_err search_write(struct store_conn *c, const int64_t *keys, const char *const *texts,
+				int n, enum search_write how, struct rp_error *err)
+{
+	int64_t *e_keys = xcalloc((size_t)n, sizeof *e_keys);
+	const char **e_texts = xcalloc((size_t)n, sizeof *e_texts);
+	enum rp_err rc = RP_OK;
+	for (int i = 0; rc == RP_OK && i < model_entity_count(); i++) {
+		const struct entity_def *e = model_entity_at(i);
+		int m = (e->flags & EF_SEARCH) ? keys_of(e, keys, texts, n, e_keys, e_texts) : 0;
+		if (!m)
+			continue;
+		char buf[SEARCH_TABLE_LEN];
+		const char *table = search_table(c->s->drv, e, buf);
+		if (how == SW_PUT)
+			rc = exec_with_json(c, "DELETE FROM ", table,
+					    " WHERE rowid IN (SELECT value FROM json_each(",
+					    keys_json(e_keys, NULL, m), "))", err);
+		if (rc == RP_OK)
+			rc = exec_with_json(
+				c, "INSERT INTO ", table,
+				" (rowid, body) SELECT value->>0, value->>1 FROM json_each(",
+				keys_json(e_keys, (const char *const *)e_texts, m), ")", err);
+	}
+	free(e_keys);
+	free(e_texts);
+	return rc;
+}
+
 static enum rp_err lite_search_add(struct store_conn *c, const int64_t *keys,
 				   const char *const *texts, int n, struct rp_error *err)
 {
-	return exec_with_json(c,
-			      "INSERT INTO search_index (rowid, body)"
-			      " SELECT value->>0, value->>1 FROM json_each(",
-			      keys_json(keys, texts, n), ")", err);
+	return search_write(c, keys, texts, n, SW_ADD, err);
 }
 
 static enum rp_err lite_search_put(struct store_conn *c, const int64_t *keys,
 				   const char *const *texts, int n, struct rp_error *err)
 {
-	enum rp_err rc = exec_with_json(c,
-					"DELETE FROM search_index WHERE rowid IN ("
-					" SELECT value FROM json_each(",
-					keys_json(keys, NULL, n), "))", err);
-	return rc ? rc : lite_search_add(c, keys, texts, n, err);
+	return search_write(c, keys, texts, n, SW_PUT, err);
 }
 
-/* FTS5 counts the pages a merge writes in the connection's total changes:
+/* One step on the first entity's index that has something to merge. FTS5
+ * counts the pages a merge writes in the connection's total changes:
  * fewer than two means it found nothing to merge. */
 static enum rp_err lite_search_merge_step(struct store_conn *c, bool *more, struct rp_error *err)
 {
 	sqlite3 *db = DB(c->d);
-	int before = sqlite3_total_changes(db);
-	if (exec_text(c, "INSERT INTO search_index(search_index, rank) VALUES('merge', 64)", err))
-		return err->err;
-	*more = sqlite3_total_changes(db) - before >= 2;
+	*more = false;
+	for (int i = 0; !*more && i < model_entity_count(); i++) {
+		const struct entity_def *e = model_entity_at(i);
+		if (!(e->flags & EF_SEARCH))
+			continue;
+		char buf[SEARCH_TABLE_LEN], sql[256];
+		const char *table = search_table(c->s->drv, e, buf);
+		snprintf(sql, sizeof sql, "INSERT INTO %s(%s, rank) VALUES('merge', 64)", table,
+			 table);
+		int before = sqlite3_total_changes(db);
+		if (exec_text(c, sql, err))
+			return err->err;
+		*more = sqlite3_total_changes(db) - before >= 2;
+	}
 	return RP_OK;
 }
 
@@ -432,12 +495,12 @@ static enum rp_err check_pages(struct store_conn *c, struct rp_error *err)
 	return rc;
 }
 
-/* FTS5 compares its index with the text it holds. */
+/* FTS5 compares each index with the text it holds. */
 static enum rp_err check_search_index(struct store_conn *c, struct rp_error *err)
 {
 	struct rp_error why;
 	rp_error_init(&why);
-	if (exec_text(c, "INSERT INTO search_index(search_index) VALUES('integrity-check')", &why))
+	if (search_tables_exec(c, "INSERT INTO %1$s(%1$s) VALUES('integrity-check')", &why))
 		return rp_fail(err, RP_EIO, "integrity_failed",
 			       "the search index is damaged: %.200s", why.detail);
 	return RP_OK;
@@ -492,7 +555,11 @@ const struct db_driver sqlite_driver = {
 	.sql_match = lite_sql_match,
 	.search_put = lite_search_put,
 	.search_add = lite_search_add,
-	.search_optimize = "INSERT INTO search_index(search_index) VALUES('optimize')",
+	.search_per_entity = true,
+	.search_create = "CREATE VIRTUAL TABLE %1$s USING fts5 (body,"
+			 " tokenize = 'unicode61 remove_diacritics 0', prefix = '1 2 3 4 5');"
+			 "INSERT INTO %1$s(%1$s, rank) VALUES('usermerge', 2)",
+	.search_optimize = "INSERT INTO %1$s(%1$s) VALUES('optimize')",
 	.search_merge_step = lite_search_merge_step,
 	.release_memory = "PRAGMA shrink_memory",
 	.sql_contains = lite_sql_contains,

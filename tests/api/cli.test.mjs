@@ -104,6 +104,46 @@ test('demo fills the database and refuses a second run; backup copies it', () =>
   assert.match(users.out, /@demo\.rapport\.test/, 'the backup holds the demo users');
 });
 
+test('migrate moves a search index shared by all entities into one index per entity', { skip: PG_DIR ? 'SQLite\'s FTS5 tables (PostgreSQL keeps one index)' : false }, async () => {
+  // the demo database above, made as schema 7 had it: one FTS5 table, each
+  // row keyed by its entity's code << 40 | the record's id
+  const old = path.join(fs.mkdtempSync(path.join(dir, 'old-')), 't.db');
+  assert.equal(rapport(['backup', old]).code, 0);
+  const sql = (text) => {
+    const r = spawnSync('sqlite3', [old, text], { encoding: 'utf8' });
+    assert.equal(r.status, 0, r.stderr);
+    return r.stdout.trim();
+  };
+  const codes = { users: 1, accounts: 4, contacts: 5, leads: 6, deals: 9, activities: 10, products: 11 };
+  const before = Object.fromEntries(Object.keys(codes).map((e) => [e, sql(`SELECT count(*) FROM search_${e}`)]));
+  assert.ok(Number(before.contacts) >= 60 && Number(before.activities) > 0, JSON.stringify(before));
+  let back = "CREATE VIRTUAL TABLE search_index USING fts5 (body, tokenize = 'unicode61 remove_diacritics 0', prefix = '1 2 3 4 5');";
+  for (const [e, code] of Object.entries(codes))
+    back += `INSERT INTO search_index (rowid, body) SELECT rowid + ${2 ** 40 * code}, body FROM search_${e}; DROP TABLE search_${e};`;
+  sql(back + 'DELETE FROM schema_migrations WHERE version >= 8;');
+  const m = runRapport(['migrate'], { db: old });
+  assert.equal(m.code, 0, m.err);
+  assert.equal(sql("SELECT count(*) FROM sqlite_schema WHERE name = 'search_index'"), '0');
+  for (const e of Object.keys(codes)) assert.equal(sql(`SELECT count(*) FROM search_${e}`), before[e], `${e}'s search rows moved`);
+  const [id, name] = sql("SELECT id, name FROM contacts WHERE deleted_at IS NULL ORDER BY id DESC LIMIT 1").split('|');
+  const srv = await startServer({ dir: path.dirname(old), adminPassword });
+  try {
+    const s = srv.as(await srv.login(srv.adminEmail, adminPassword));
+    const r = await s.get(`${API}/search?q=${encodeURIComponent(name)}`);
+    assert.equal(r.status, 200, r.text);
+    assert.ok(JSON.stringify(r.json).includes(`"id":${id}`), `the search finds contact ${id} (${name}): ${r.text.slice(0, 300)}`);
+    const list = await s.get(`${API}/contacts?q=${encodeURIComponent(name)}&fields=id`);
+    assert.ok(list.json.data.some((c) => c.id === Number(id)), 'a list filtered by q= finds it too');
+    const made = await s.post(`${API}/accounts`, { name: 'Migrated Search Holdings' });
+    assert.equal(made.status, 201, made.text);
+    const found = await s.get(`${API}/search?q=migrated`);
+    assert.ok(JSON.stringify(found.json).includes(`"id":${made.json.id}`), 'a record written after the move is found');
+  } finally {
+    await srv.stop();
+  }
+  assert.equal(runRapport(['check'], { db: old }).code, 0);
+});
+
 test('check and backup --verify find damaged pages, dangling references and a damaged search index', { skip: PG_DIR ? 'SQLite files (PostgreSQL has its own checks)' : false }, () => {
   const live = rapport(['check']);
   assert.equal(live.code, 0, live.err);
@@ -128,7 +168,7 @@ test('check and backup --verify find damaged pages, dangling references and a da
   const refs = damaged('refs.db', (f) => sql(f, 'PRAGMA foreign_keys=OFF; UPDATE contacts SET account_id=987654 WHERE id=(SELECT min(id) FROM contacts WHERE account_id IS NOT NULL);'));
   assert.equal(refs.code, 1, refs.err);
   assert.match(refs.err, /contacts \d+ refers to a record of accounts that does not exist/);
-  const search = damaged('search.db', (f) => sql(f, 'DELETE FROM search_index_content WHERE id=(SELECT max(id) FROM search_index_content);'));
+  const search = damaged('search.db', (f) => sql(f, 'DELETE FROM search_contacts_content WHERE id=(SELECT max(id) FROM search_contacts_content);'));
   assert.equal(search.code, 1, search.err);
   assert.match(search.err, /search index is damaged/);
   const missing = runRapport(['backup', '--verify', path.join(dir, 'none.db')], { db: db });

@@ -1199,14 +1199,15 @@ static void test_search_in_transactions(void **state)
 }
 
 /* Segments of the SQLite search index: FTS5's structure record (row 10
- * of search_index_data) begins with a 4-byte cookie, then the number of
+ * of search_contacts_data) begins with a 4-byte cookie, then the number of
  * levels and of segments as varints. */
 static int fts_segments(void)
 {
 	sqlite3 *db = NULL;
 	sqlite3_stmt *st = NULL;
 	assert_int_equal(sqlite3_open_v2(F.path, &db, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
-	assert_int_equal(sqlite3_prepare_v2(db, "SELECT block FROM search_index_data WHERE id=10",
+	assert_int_equal(sqlite3_prepare_v2(db,
+					    "SELECT block FROM search_contacts_data WHERE id=10",
 					    -1, &st, NULL),
 			 SQLITE_OK);
 	assert_int_equal(sqlite3_step(st), SQLITE_ROW);
@@ -1817,8 +1818,8 @@ static void test_backup_and_check(void **state)
 static int search_segments(void)
 {
 	struct rp_error err = {0};
-	struct dbstmt *st =
-		stmt_prepare_text(F.c, "SELECT count(DISTINCT segid) FROM search_index_idx", &err);
+	struct dbstmt *st = stmt_prepare_text(
+		F.c, "SELECT count(DISTINCT segid) FROM search_contacts_idx", &err);
 	assert_non_null(st);
 	assert_int_equal(stmt_step(st), DB_ROW);
 	int n = (int)stmt_int(st, 0);
