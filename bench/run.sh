@@ -530,6 +530,20 @@ pg_work_db() {
 	"$ROOT/scripts/pg.sh" createdb "$PG_DIR" "work_$n" "pristine_$n"
 }
 
+# A copy of a database to measure on, settled: its pages written out (the
+# writeback of gigabytes would run during the measurements), the source's
+# pages dropped from the kernel's cache and the copy's read in, as a
+# running server's file is (at 1M the two files do not both fit, and the
+# copy's reads would go to the disk).
+fresh_copy() { # source destination
+	cp --reflink=auto "$1" "$2"
+	sync "$2"
+	python3 -c 'import os, sys
+fd = os.open(sys.argv[1], os.O_RDONLY)
+os.posix_fadvise(fd, 0, 0, os.POSIX_FADV_DONTNEED)' "$1"
+	cat "$2" > /dev/null
+}
+
 # --- the storage ceiling: record the SQL, then replay it -----------------------
 trace_workloads() { # port
 	local port=$1 url="http://127.0.0.1:$1" trace=$RUN/tmp/trace.sql tlo thi w
@@ -584,7 +598,7 @@ replay_ceilings() {
 			# work database holds already
 			if [ -z "$wdb" ]; then
 				wdb=$RUN/tmp/ceiling-$SCALE.db
-				cp "$DATA/$SCALE/pristine.db" "$wdb"
+				fresh_copy "$DATA/$SCALE/pristine.db" "$wdb"
 			fi
 			over=$(hyperfine_min 3 1 "$BENCH/tools/replay.sh $wdb $dir/empty.sql") || over=0
 			mean=$(hyperfine_min 1 0 "$BENCH/tools/replay.sh $wdb $dir/$w.w.sql") || continue
@@ -630,7 +644,7 @@ run_scale() {
 	else
 		WORK_DB=$DATA/work-$SCALE.db
 		rm -f "$WORK_DB" "$WORK_DB-wal" "$WORK_DB-shm"
-		cp --reflink=auto "$dir/pristine.db" "$WORK_DB"
+		fresh_copy "$dir/pristine.db" "$WORK_DB"
 	fi
 
 	# Start time: hyperfine over start, first 200 on /healthz, kill.
@@ -742,6 +756,7 @@ if [ "$MODE" = prepare ]; then
 	done
 	exit 0
 fi
+sync # what earlier work left to write goes out before anything is measured
 for s in $SCALES; do
 	run_scale "$s"
 done
