@@ -27,11 +27,20 @@ CONN_PRAGMAS = ("foreign_keys", "temp_store", "cache_size", "mmap_size",
                 "cache_spill")
 
 
+def split_thread(line):
+    """("T123 SQL") -> ("123", "SQL"); a line without a thread: (None, line)."""
+    if line.startswith("T"):
+        tid, _, rest = line.partition(" ")
+        if tid[1:].isdigit():
+            return tid[1:], rest
+    return None, line
+
+
 def parse(path):
     segs, name, pragmas = {}, None, {}
     with open(path, encoding="utf-8", errors="replace") as f:
         for line in f:
-            line = line.rstrip("\n")
+            tid, line = split_thread(line.rstrip("\n"))
             if line.startswith("PRAGMA "):
                 # a connection's set-up value: the first one (a migration
                 # sets temp_store=FILE on the writer for a while)
@@ -45,8 +54,23 @@ def parse(path):
                 continue
             if name is None or not line:
                 continue
-            segs[name].append(line)
+            segs[name].append((tid, line))
     return segs, list(pragmas.values())
+
+
+WRITES = ("INSERT", "UPDATE", "DELETE", "REPLACE", "SAVEPOINT")
+
+
+def request_lines(lines):
+    """A read workload's statements from the threads that served requests
+    (those that looked a token up): the job worker's claims and idle
+    merges, run meanwhile, would open transactions inside the requests'.
+    A write workload keeps every thread's, in order: its batches begin and
+    commit on whichever thread opens or commits them."""
+    served = {t for t, s in lines if s.startswith(AUTH)}
+    if any(t in served and s.startswith(WRITES) for t, s in lines):
+        return [s for _, s in lines]
+    return [s for t, s in lines if t is None or t in served]
 
 
 def requests(lines):
@@ -82,7 +106,7 @@ def main():
     segs, pragmas = parse(trace)
     head = "".join(p + "\n" for p in pragmas)
     for name, lines in segs.items():
-        reqs = requests(lines)
+        reqs = requests(request_lines(lines))
         nstmt = sum(len(r) for r in reqs)
         with open(os.path.join(out, name + ".sql"), "w", encoding="utf-8") as f:
             f.write(head)
