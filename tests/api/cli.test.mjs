@@ -142,6 +142,12 @@ test('migrate moves a search index shared by all entities into one index per ent
     await srv.stop();
   }
   assert.equal(runRapport(['check'], { db: old }).code, 0);
+  // an entity of global search without its index (as one added in a
+  // later version would be) gets it at the next start
+  sql('DROP TABLE search_products');
+  assert.equal(runRapport(['migrate'], { db: old }).code, 0);
+  assert.equal(sql("SELECT count(*) FROM sqlite_schema WHERE name = 'search_products'"), '1');
+  assert.equal(runRapport(['check'], { db: old }).code, 0);
 });
 
 test('check and backup --verify find damaged pages, dangling references and a damaged search index', { skip: PG_DIR ? 'SQLite files (PostgreSQL has its own checks)' : false }, () => {
