@@ -15,6 +15,7 @@
 #include <unicode/ustring.h>
 #include <unicode/utrans.h>
 
+#include "core/hash.h"
 #include "core/textkey.h"
 #include "core/xalloc.h"
 
@@ -219,10 +220,7 @@ static UChar *translit_try(UTransliterator *tr, const char *s, size_t len, int32
 
 static uint64_t memo_hash(const void *tr, const char *s, size_t len)
 {
-	uint64_t h = 1469598103934665603ull ^ (uint64_t)(uintptr_t)tr;
-	for (size_t i = 0; i < len; i++)
-		h = (h ^ (unsigned char)s[i]) * 1099511628211ull;
-	return h;
+	return fnv1a((uint64_t)(uintptr_t)tr, s, len);
 }
 
 static char *dup_bytes(const char *s, size_t n)

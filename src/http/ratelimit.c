@@ -11,6 +11,8 @@
 #include <string.h>
 #include <sys/random.h>
 
+#include "core/hash.h"
+
 #define SLOTS	 8192
 #define LOCKS	 64
 #define ADDR_MAX 16 /* IPv6 */
@@ -56,9 +58,7 @@ void ratelimit_free(struct rate_limiter *rl)
 
 static uint64_t addr_hash(const struct rate_limiter *rl, const unsigned char *a, size_t len)
 {
-	uint64_t h = rl->key ^ 1469598103934665603ull;
-	for (size_t i = 0; i < len; i++)
-		h = (h ^ a[i]) * 1099511628211ull;
+	uint64_t h = fnv1a(rl->key, a, len);
 	return h ^ (h >> 29);
 }
 

@@ -7,6 +7,7 @@
 #include <string.h>
 #include <utf8proc.h>
 
+#include "core/hash.h"
 #include "core/xalloc.h"
 #include "domain/dedup.h"
 #include "io/import_internal.h"
@@ -168,10 +169,7 @@ struct account_memo {
 
 static uint64_t name_hash(const char *s)
 {
-	uint64_t h = 1469598103934665603ull;
-	for (; *s; s++)
-		h = (h ^ (unsigned char)*s) * 1099511628211ull;
-	return h;
+	return fnv1a(0, s, strlen(s));
 }
 
 /* The slot holding name, or the free slot where it would go. */
