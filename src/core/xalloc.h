@@ -1,6 +1,6 @@
 /* xalloc.h — allocation that aborts when memory runs out, for code whose
  * callers have no way to report it (the text code of core/, the store's
- * connections and statements, the listener). */
+ * connections and statements, the listener, the registry's custom fields). */
 #pragma once
 #include <stdint.h>
 #include <stdlib.h>
@@ -29,8 +29,11 @@ static inline void *xcalloc(size_t n, size_t size)
 	return p;
 }
 
+/* A copy of s (NULL for NULL). */
 static inline char *xstrdup(const char *s)
 {
+	if (!s)
+		return NULL;
 	char *r = strdup(s);
 	if (!r)
 		abort();

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/xalloc.h"
 #include "model/entities.h"
 
 #define MAX_ENTITIES 64
@@ -210,16 +211,6 @@ enum rp_err model_check_custom_field(const struct entity_def *e, const struct fi
 		rp_field_fail(err, "name", "limit_reached",
 			      "%s has the maximum number of custom fields", e->name);
 	return err && err->err ? err->err : RP_OK;
-}
-
-static char *xstrdup(const char *s)
-{
-	if (!s)
-		return NULL;
-	char *p = strdup(s);
-	if (!p)
-		abort();
-	return p;
 }
 
 static const char *const *copy_enum(const char *const *v)
