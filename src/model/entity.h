@@ -38,6 +38,7 @@ enum field_flag {
 	FF_INDEX = 1u << 8,	/* gets an index without being a sort key */
 	FF_NOFILTER = 1u << 9,	/* not usable as a list filter */
 	FF_MATCH = 1u << 10,	/* finds duplicates (e-mail, phone, name keys) */
+	FF_NOTNULL = 1u << 11,	/* set on every write, never NULL (NOT NULL column) */
 };
 
 #define MODEL_MAX_FIELDS 160 /* per entity, built-in and custom together */

@@ -24,10 +24,14 @@ static const struct field_def tail_fields[] = {
 	{.name = "owner_id", .type = FT_REF, .ref = "users", .flags = FF_SYSTEM | FF_INDEX},
 	{.name = "team_id", .type = FT_REF, .ref = "teams", .flags = FF_SYSTEM | FF_INDEX},
 	{.name = "tags", .type = FT_TAGS, .flags = FF_SYSTEM, .max_len = 4096, .dflt = "[]"},
-	{.name = "created_at", .type = FT_DATETIME, .flags = FF_READONLY | FF_SYSTEM | FF_SORT},
-	{.name = "updated_at", .type = FT_DATETIME, .flags = FF_READONLY | FF_SYSTEM | FF_SORT},
+	{.name = "created_at",
+	 .type = FT_DATETIME,
+	 .flags = FF_READONLY | FF_SYSTEM | FF_SORT | FF_NOTNULL},
+	{.name = "updated_at",
+	 .type = FT_DATETIME,
+	 .flags = FF_READONLY | FF_SYSTEM | FF_SORT | FF_NOTNULL},
 	{.name = "created_by", .type = FT_REF, .ref = "users", .flags = FF_READONLY | FF_SYSTEM},
-	{.name = "version", .type = FT_INT, .flags = FF_READONLY | FF_SYSTEM},
+	{.name = "version", .type = FT_INT, .flags = FF_READONLY | FF_SYSTEM | FF_NOTNULL},
 	{.name = "deleted_at", .type = FT_DATETIME, .flags = FF_READONLY | FF_SYSTEM},
 };
 

@@ -427,16 +427,11 @@ static void compile_filter(struct store_conn *c, struct sql *q, const struct ent
 	}
 }
 
-/* Fields no row leaves NULL: required ones and the stamps every write sets. */
+/* Fields no row leaves NULL: the id, required ones and the stamps every
+ * write sets. */
 static bool never_null(const struct field_def *f)
 {
-	static const char *const stamped[] = {"id", "created_at", "updated_at", "version", NULL};
-	if (f->flags & FF_REQUIRED)
-		return true;
-	for (int i = 0; stamped[i]; i++)
-		if (!strcmp(f->name, stamped[i]))
-			return true;
-	return false;
+	return f->type == FT_ID || (f->flags & (FF_REQUIRED | FF_NOTNULL));
 }
 
 /* Rows after the cursor's value of sort key k, on that key alone, with

@@ -44,9 +44,11 @@ static void column_def(const struct db_driver *drv, struct buf *b, const struct 
 	buf_printf(b, "\"%s\" %s", field_column(f), column_type(drv, f->type));
 	if (f->type == FT_ID)
 		return;
-	if (!strcmp(f->name, "version"))
+	/* a NOT NULL column added to a table with rows needs a default: the
+	 * version has one, the stamps are only ever created with their table */
+	if ((f->flags & FF_NOTNULL) && !strcmp(f->name, "version"))
 		buf_adds(b, " NOT NULL DEFAULT 1");
-	else if (!adding && (!strcmp(f->name, "created_at") || !strcmp(f->name, "updated_at")))
+	else if ((f->flags & FF_NOTNULL) && !adding)
 		buf_adds(b, " NOT NULL");
 	if (f->type == FT_REF && f->ref && drv->inline_references)
 		buf_printf(b, " REFERENCES \"%s\"(\"id\")", f->ref);
