@@ -55,6 +55,9 @@ int cli_admin_open(struct config *cfg, const char *email, struct admin_session *
 void cli_admin_close(struct admin_session *as);
 /* The value of --name VALUE or --name=VALUE among argv, or NULL. */
 const char *cli_opt(int argc, const char **argv, const char *name);
+/* A whole number as written, from min to max ("1e6", "10k" or "" are not
+ * numbers, nor is 6 read from "6e1"). */
+bool cli_number(const char *s, long long min, long long max, long long *ret);
 /* Prints an error and its field errors; returns 1. */
 int cli_report(const struct rp_error *err);
 

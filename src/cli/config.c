@@ -68,18 +68,27 @@ static void set(struct config *cfg, size_t i, const char *v, const char *from)
 		*(bool *)p = !strcmp(v, "1") || !strcmp(v, "true") || !strcmp(v, "yes");
 		return;
 	case C_LONG: {
-		char *end;
-		errno = 0;
-		long n = strtol(v, &end, 10);
-		if (errno || !*v || *end || n < settings[i].min || n > settings[i].max) {
+		long long n;
+		if (!cli_number(v, settings[i].min, settings[i].max, &n)) {
 			fprintf(stderr, "rapport: %s %s: %s must be a number from %ld to %ld\n",
 				from, settings[i].flag, v, settings[i].min, settings[i].max);
 			exit(2);
 		}
-		*(long *)p = n;
+		*(long *)p = (long)n;
 		return;
 	}
 	}
+}
+
+bool cli_number(const char *s, long long min, long long max, long long *ret)
+{
+	char *end;
+	errno = 0;
+	long long n = strtoll(s, &end, 10);
+	if (errno || !*s || *end || n < min || n > max)
+		return false;
+	*ret = n;
+	return true;
 }
 
 static int find(const char *name, size_t len)

@@ -1,7 +1,7 @@
 /* demo_cmd.c — `rapport demo [--scale N] [--activities N] [--seed S]`: fills the database
  * with realistic demo data, showing progress on stderr. */
-#include <errno.h>
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,16 +21,13 @@ static void progress(const char *stage, int64_t done, int64_t total, void *ctx)
 		(long long)total, done == total ? "\n" : "");
 }
 
-/* A count as written: digits only ("1e6" or "10k" is a usage error, not 1
- * or 10). */
+/* A count as written: "1e6" or "10k" is a usage error, not 1 or 10. */
 static bool parse_count(const char *s, int64_t *ret)
 {
-	char *end;
-	errno = 0;
-	long long v = strtoll(s, &end, 10);
-	if (!*s || *end || errno || v < 0)
+	long long n;
+	if (!cli_number(s, 0, INT64_MAX, &n))
 		return false;
-	*ret = v;
+	*ret = n;
 	return true;
 }
 
