@@ -400,7 +400,7 @@ static enum rp_err search_write(struct store_conn *c, const int64_t *keys, const
 		if (!m)
 			continue;
 		char buf[SEARCH_TABLE_LEN];
-		const char *table = search_table(c->s->drv, e, buf);
+		const char *table = search_table(conn_driver(c), e, buf);
 		if (how == SW_PUT)
 			rc = exec_with_json(c, "DELETE FROM ", table,
 					    " WHERE rowid IN (SELECT value FROM json_each(",
@@ -440,7 +440,7 @@ static enum rp_err lite_search_merge_step(struct store_conn *c, bool *more, stru
 		if (!(e->flags & EF_SEARCH))
 			continue;
 		char buf[SEARCH_TABLE_LEN], sql[256];
-		const char *table = search_table(c->s->drv, e, buf);
+		const char *table = search_table(conn_driver(c), e, buf);
 		snprintf(sql, sizeof sql, "INSERT INTO %s(%s, rank) VALUES('merge', 64)", table,
 			 table);
 		int before = sqlite3_total_changes(db);
