@@ -32,6 +32,10 @@
 #   BENCH_BIN=path                measure this binary (no build), e.g. to run
 #                                 quick and full on the very same build
 #   BENCH_KEEP_TMP=1              keep the run's tmp/ (SQL traces, replay files)
+#   BENCH_STEAL_PCT=1             a read workload (and nginx) with this much
+#   BENCH_STEAL_RETRIES=2         steal time or more runs again, at most
+#                                 this many times; the run with the least
+#                                 steal counts, the others are kept as "noisy"
 #   BENCH_QUIET_PCT=20            before each workload, wait while other
 #   BENCH_QUIET_WAIT=20           processes use more than this share of
 #                                 the machine's CPU, at most this long
@@ -449,18 +453,58 @@ EOF
 	PIDS+=("$npid")
 	wait_http "http://127.0.0.1:$port/x" 10 || die "nginx did not start: $(cat "$dir/error.log")"
 	log "nginx ceiling: static $(stat -c %s "$dir/www/contact.json")-byte contact, $NPROC workers"
-	local j cpu
-	wait_quiet "$npid"
-	cpu_begin "$npid"
-	j=$(run_wrk nginx_static get.lua "$CONNS" "http://127.0.0.1:$port") || die "wrk against nginx failed"
-	cpu_mark
-	cpu=$(cpu_end "$npid")
-	emit wrk "$j" "{\"scale\":0,\"target\":\"nginx\",\"conns\":$CONNS,\"body_bytes\":$(stat -c %s "$dir/www/contact.json")}" "$cpu"
-	NGINX_RPS=$(python3 -c 'import json,sys; print(json.loads(sys.argv[1])["rps"])' "$j")
+	local fields
+	fields="{\"scale\":0,\"target\":\"nginx\",\"conns\":$CONNS,\"body_bytes\":$(stat -c %s "$dir/www/contact.json")}"
+	measure_steady "$fields" "$npid" nginx_static get.lua "$CONNS" "http://127.0.0.1:$port" ||
+		die "wrk against nginx failed"
+	emit wrk "$J" "$fields" "$CPU"
+	NGINX_RPS=$(python3 -c 'import json,sys; print(json.loads(sys.argv[1])["rps"])' "$J")
 	stop_pid "$npid"
 }
 
 # --- load --------------------------------------------------------------------
+# One measured run of wrk: waits (bounded) for a quiet machine, then sets J
+# (the wrk JSON) and CPU (who used the machine meanwhile). Fails if wrk did.
+J="" CPU=""
+measure() { # fields pid name script conns url [VAR=value...]
+	local pid=$2
+	shift 2
+	wait_quiet "$pid"
+	cpu_begin "$pid"
+	J=$(run_wrk "$@") || {
+		cpu_mark
+		return 1
+	}
+	cpu_mark
+	CPU=$(cpu_end "$pid")
+}
+
+# measure, again (at most STEAL_RETRIES times) while the hypervisor took
+# STEAL_PCT % or more of the CPU: steal stops every thread for
+# milliseconds at a time, and a run with 3-4 % of it had p99s of 15-25 ms,
+# nginx's included, where the same run without had 4 ms. Steal shows only
+# under load, so waiting before the run cannot tell. Keeps the run with
+# the least steal; the others are recorded as "noisy".
+STEAL_PCT=${BENCH_STEAL_PCT:-1}
+STEAL_RETRIES=${BENCH_STEAL_RETRIES:-2}
+steal_of() { python3 -c 'import json,sys; print(json.loads(sys.argv[1])["cpu_steal_pct"])' "$1"; }
+measure_steady() { # fields pid name script conns url [VAR=value...]
+	local fields=$1 name=$3 best_j="" best_cpu="" best=1000 s n
+	for ((n = 0; n <= STEAL_RETRIES; n++)); do
+		measure "$@" || return 1
+		s=$(steal_of "$CPU")
+		if python3 -c 'import sys; sys.exit(float(sys.argv[1]) >= float(sys.argv[2]))' "$s" "$best"; then
+			[ -n "$best_j" ] && emit noisy "$best_j" "$fields" "$best_cpu"
+			best_j=$J best_cpu=$CPU best=$s
+		else
+			emit noisy "$J" "$fields" "$CPU"
+		fi
+		python3 -c 'import sys; sys.exit(float(sys.argv[1]) < float(sys.argv[2]))' "$s" "$STEAL_PCT" || break
+		[ "$n" -lt "$STEAL_RETRIES" ] && log "  $name: the hypervisor took $s % of the CPU (steal time); measuring again"
+	done
+	J=$best_j CPU=$best_cpu
+}
+
 # run_wrk name script conns url [VAR=value...]: prints the BENCH_JSON line.
 run_wrk() {
 	local name=$1 script=$2 conns=$3 url=$4 out
@@ -689,7 +733,7 @@ print(json.dumps({"scale":int(sys.argv[2]),"mean_ms":r["mean"]*1e3,"median_ms":r
 		run_nginx_ceiling "$port"
 	fi
 	for w in $WORKLOADS; do
-		local conns=$CONNS extra=() attempt
+		local conns=$CONNS extra=() attempt fields how
 		# On a shared machine someone's cleanup may stop our server: start
 		# it again (and say so) rather than lose the rest of the scale.
 		if ! kill -0 "$spid" 2>/dev/null; then
@@ -715,12 +759,14 @@ print(json.dumps({"scale":int(sys.argv[2]),"mean_ms":r["mean"]*1e3,"median_ms":r
 		esac
 		local save_t=$WRK_THREADS save_d=$DUR
 		case $w in *_c1) conns=1 WRK_THREADS=1 DUR=$(((DUR + 1) / 2)) ;; esac
+		fields="{\"scale\":$SCALE,\"target\":\"rapport\",\"conns\":$conns}"
 		for attempt in 1 2; do
-			wait_quiet "$spid"
-			cpu_begin "$spid"
-			j=$(run_wrk "$w" "$(script_of "$w")" "$conns" "$url" BENCH_TERMS="$(terms_of "$w")" \
-				BENCH_PAGES=$PAGES "${extra[@]+"${extra[@]}"}") && kill -0 "$spid" 2>/dev/null && break
-			j=""
+			# a write changes what a second run would find: measured once
+			how=measure_steady
+			is_write "$w" && how=measure
+			$how "$fields" "$spid" "$w" "$(script_of "$w")" "$conns" "$url" BENCH_TERMS="$(terms_of "$w")" \
+				BENCH_PAGES=$PAGES "${extra[@]+"${extra[@]}"}" && kill -0 "$spid" 2>/dev/null && break
+			J=""
 			kill -0 "$spid" 2>/dev/null && break # wrk itself failed: do not retry
 			log "  the server (pid $spid) stopped during $w: $(tail -1 "$RUN/server-$SCALE.log"); starting it again"
 			emit restart "{\"scale\":$SCALE,\"during\":\"$w\"}"
@@ -729,15 +775,12 @@ print(json.dumps({"scale":int(sys.argv[2]),"mean_ms":r["mean"]*1e3,"median_ms":r
 			start_rapport "$WORK_DB" "$port" "$RUN/server-$SCALE.log"
 			spid=$SERVER_PID
 		done
-		cpu_mark
 		WRK_THREADS=$save_t DUR=$save_d
-		[ -n "$j" ] || continue
+		[ -n "$J" ] || continue
 		rss=$(rss_kb "$spid")
-		local cpu
-		cpu=$(cpu_end "$spid")
 		[ "$w" = create ] && hi=$(max_contact)
-		emit wrk "$j" "{\"scale\":$SCALE,\"target\":\"rapport\",\"conns\":$conns,\"rss_kb\":$rss}" "$cpu"
-		log "  $w: $(python3 -c 'import json,sys; d=json.loads(sys.argv[1]); print("%.0f req/s, p50 %.2f ms, p99 %.2f ms, codes %s" % (d["rps"], d["p50_ms"], d["p99_ms"], d["codes"] or "-"))' "$j")"
+		emit wrk "$J" "$fields" "{\"rss_kb\":$rss}" "$CPU"
+		log "  $w: $(python3 -c 'import json,sys; d=json.loads(sys.argv[1]); print("%.0f req/s, p50 %.2f ms, p99 %.2f ms, codes %s" % (d["rps"], d["p50_ms"], d["p99_ms"], d["codes"] or "-"))' "$J")"
 	done
 	emit rss "{\"scale\":$SCALE,\"after_load_kb\":$(rss_kb "$spid"),\"hwm_kb\":$(hwm_kb "$spid")}"
 	stop_pid "$spid"

@@ -141,6 +141,14 @@ def main():
             print("note: the server was stopped from outside and restarted %s %s at %s" % (
                 "during" if "during" in r else "before", r.get("during") or r.get("before"),
                 fmt_scale(r["scale"])))
+    again = [r for r in rows if r["kind"] == "noisy"]
+    if again:
+        print("note: measured again for the hypervisor's steal time (the run with the least\n"
+              " counts): %s" % ", ".join(
+                  "%s@%s (%.1f%% steal, p99 %.2f ms)" % (
+                      r["workload"], fmt_scale(r["scale"]) if r["scale"] else "-",
+                      r.get("cpu_steal_pct") or 0, r["p99_ms"])
+                  for r in again))
     noisy = [t for t in table if (t["cpu_other_pct"] or 0) > 15]
     if noisy:
         print("note: other processes used >15%% of the CPU during: %s" % ", ".join(
