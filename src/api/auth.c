@@ -24,13 +24,8 @@ struct store_conn *api_conn(struct api_app *app, struct http_response *resp)
 
 static bool from_bearer(struct call *c, const char *auth)
 {
-	char hash[65];
-	int64_t user_id, token_id;
-	domain_secret_hash(auth + 7, hash);
-	if (store_token_find(c->d.c, hash, &user_id, &token_id, &c->err))
-		return false;
-	return domain_principal(c->d.c, user_id, c->req->arena, (struct principal **)&c->d.p,
-				&c->err) == RP_OK;
+	return domain_caller_token(c->d.c, auth + 7, c->req->arena, (struct principal **)&c->d.p,
+				   &c->err) == RP_OK;
 }
 
 static bool from_cookie(struct call *c, const char *token)
@@ -48,8 +43,8 @@ static bool from_cookie(struct call *c, const char *token)
 	}
 	c->via_cookie = true;
 	c->csrf = arena_strdup(c->req->arena, s.csrf);
-	return domain_principal(c->d.c, s.user_id, c->req->arena, (struct principal **)&c->d.p,
-				&c->err) == RP_OK;
+	return domain_caller_user(c->d.c, s.user_id, c->req->arena, (struct principal **)&c->d.p,
+				  &c->err) == RP_OK;
 }
 
 static bool csrf_ok(struct call *c)

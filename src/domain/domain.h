@@ -48,6 +48,13 @@ void domain_remember_refs(struct dctx *d, bool on);
  * or disabled. */
 enum rp_err domain_principal(struct store_conn *c, int64_t user_id, struct arena *a,
 			     struct principal **ret, struct rp_error *err);
+/* The caller a request names: by a Bearer token's secret, or by the user
+ * id of a session. As domain_principal (RP_EUNAUTH for an unknown token
+ * or user), remembered while no user, role or token changes (caller.c). */
+enum rp_err domain_caller_token(struct store_conn *c, const char *secret, struct arena *a,
+				struct principal **ret, struct rp_error *err);
+enum rp_err domain_caller_user(struct store_conn *c, int64_t user_id, struct arena *a,
+			       struct principal **ret, struct rp_error *err);
 /* True while the caller's role requires two-factor sign-in and they have
  * not set it up: a browser session may then only enrol (api_begin). */
 static inline bool domain_must_enrol(const struct principal *p)

@@ -26,6 +26,20 @@ struct record *record_new(struct arena *a, const struct entity_def *e)
 	return r;
 }
 
+struct record *record_copy(struct arena *a, const struct record *from)
+{
+	struct record *r = arena_alloc(a, sizeof *r);
+	*r = *from;
+	r->v = arena_alloc(a, sizeof *r->v * (size_t)r->n);
+	r->set = arena_alloc(a, sizeof *r->set * (size_t)r->n);
+	memcpy(r->v, from->v, sizeof *r->v * (size_t)r->n);
+	memcpy(r->set, from->set, sizeof *r->set * (size_t)r->n);
+	for (int i = 0; i < r->n; i++)
+		if (r->v[i].kind == V_TEXT && r->v[i].s)
+			r->v[i].s = arena_strndup(a, r->v[i].s, r->v[i].len);
+	return r;
+}
+
 static int slot(const struct record *r, const char *field)
 {
 	int i = entity_field_index(r->ent, field);

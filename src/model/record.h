@@ -29,6 +29,8 @@ struct record {
 };
 
 struct record *record_new(struct arena *a, const struct entity_def *e);
+/* A copy in a, its texts too. */
+struct record *record_copy(struct arena *a, const struct record *from);
 /* Value slot of a field by name, NULL if the entity has no such field. */
 const struct value *record_get(const struct record *r, const char *field);
 int64_t record_int(const struct record *r, const char *field); /* 0 if unset */

@@ -123,6 +123,8 @@ enum rp_err store_open(const char *url, const struct store_options *opt, struct 
 		     : (struct store_options){.busy_timeout_ms = 5000, .synchronous_full = true};
 	if (s->opt.busy_timeout_ms <= 0)
 		s->opt.busy_timeout_ms = 5000;
+	static _Atomic uint64_t instances;
+	s->instance = ++instances;
 	pthread_key_create(&s->key, conn_thread_end);
 	pthread_mutex_init(&s->lock, NULL);
 	struct store_conn *c = store_conn(s, err);
@@ -132,6 +134,11 @@ enum rp_err store_open(const char *url, const struct store_options *opt, struct 
 	}
 	*ret = s;
 	return RP_OK;
+}
+
+uint64_t store_instance(const struct store_conn *c)
+{
+	return c->s->instance;
 }
 
 void store_close(struct store *s)

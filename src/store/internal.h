@@ -141,6 +141,9 @@ struct db_driver {
 
 	/* Taken first in the migration's transaction, so servers started
 	 * together migrate one after the other (NULL: the write lock does). */
+	/* printf format, the table's name: triggers that count every write
+	 * to it in auth_version (migrations/009), made if missing. */
+	const char *auth_trigger;
 	const char *migrate_lock;
 	/* Run on the group-commit writer's connection around a migration,
 	 * outside any batch: its index builds sort on disk rather than in
@@ -350,6 +353,7 @@ struct store {
 	pthread_mutex_t lock; /* guards conns */
 	struct store_conn *conns;
 	struct writer w;
+	uint64_t instance; /* store_instance() */
 };
 
 /* records.c: runs q and reads at most max rows of e into an array in a

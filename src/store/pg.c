@@ -516,6 +516,8 @@ const struct db_driver pg_driver = {
 	 * take KEY SHARE) are not held up */
 	.lock_read = " FOR NO KEY UPDATE",
 	.epoch_now = "CAST(EXTRACT(EPOCH FROM clock_timestamp()) AS BIGINT)",
+	.auth_trigger = "CREATE OR REPLACE TRIGGER %1$s_auth AFTER INSERT OR UPDATE OR DELETE"
+			" ON %1$s FOR EACH STATEMENT EXECUTE FUNCTION auth_version_bump()",
 	.migrate_lock = "SELECT pg_advisory_xact_lock(7261707074)", /* "rapport" */
 	.written_lsn = "SELECT (pg_current_wal_lsn() - '0/0')::bigint",
 	.replayed_lsn = "SELECT (pg_last_wal_replay_lsn() - '0/0')::bigint",

@@ -319,6 +319,20 @@ static const char *const extra_indexes =
 	"CREATE INDEX IF NOT EXISTS deals_board_totals ON deals"
 	" (stage_id, currency, amount) WHERE deleted_at IS NULL;";
 
+/* The tables whose rows say who a caller is and what they may do. */
+static const char *const auth_tables[] = {"users", "roles", "api_tokens"};
+
+static enum rp_err create_auth_triggers(struct store_conn *c, struct rp_error *err)
+{
+	for (size_t i = 0; i < sizeof auth_tables / sizeof *auth_tables; i++) {
+		char sql[1024];
+		snprintf(sql, sizeof sql, conn_driver(c)->auth_trigger, auth_tables[i]);
+		if (exec_text(c, sql, err))
+			return err->err;
+	}
+	return RP_OK;
+}
+
 int store_schema_version(struct store_conn *c)
 {
 	struct rp_error err;
@@ -458,7 +472,7 @@ enum rp_err store_migrate(struct store *s, struct rp_error *err)
 			if ((rc = field_reference(c, e, &e->fields[k], err)))
 				goto fail;
 	}
-	if ((rc = exec_text(c, extra_indexes, err)))
+	if ((rc = exec_text(c, extra_indexes, err)) || (rc = create_auth_triggers(c, err)))
 		goto fail;
 	rc = store_commit(c, err);
 	goto out;

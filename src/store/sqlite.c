@@ -560,6 +560,12 @@ const struct db_driver sqlite_driver = {
 			 " tokenize = 'unicode61 remove_diacritics 0', prefix = '1 2 3 4 5');"
 			 "INSERT INTO %1$s(%1$s, rank) VALUES('usermerge', 2)",
 	.search_optimize = "INSERT INTO %1$s(%1$s) VALUES('optimize')",
+	.auth_trigger = "CREATE TRIGGER IF NOT EXISTS %1$s_auth_insert AFTER INSERT ON %1$s"
+			" BEGIN UPDATE auth_version SET n = n + 1; END;"
+			"CREATE TRIGGER IF NOT EXISTS %1$s_auth_update AFTER UPDATE ON %1$s"
+			" BEGIN UPDATE auth_version SET n = n + 1; END;"
+			"CREATE TRIGGER IF NOT EXISTS %1$s_auth_delete AFTER DELETE ON %1$s"
+			" BEGIN UPDATE auth_version SET n = n + 1; END",
 	.search_merge_step = lite_search_merge_step,
 	.release_memory = "PRAGMA shrink_memory",
 	.sql_contains = lite_sql_contains,

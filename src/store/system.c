@@ -194,6 +194,23 @@ enum rp_err store_token_find(struct store_conn *c, const char *token_hash, int64
 		     : rp_fail(err, RP_EUNAUTH, "invalid_token", "the API token is not valid");
 }
 
+enum rp_err store_auth_version(struct store_conn *c, int64_t *ret, struct rp_error *err)
+{
+	struct sql q;
+	sql_init(&q);
+	sql_add(&q, "SELECT n FROM auth_version WHERE id=1");
+	bool found = false;
+	struct dbstmt *st = query_row(c, &q, &found, err);
+	sql_release(&q);
+	if (!st)
+		return err->err;
+	if (found)
+		*ret = stmt_int(st, 0);
+	stmt_done(st);
+	return found ? RP_OK
+		     : rp_fail(err, RP_EIO, "storage_error", "the database has no auth_version");
+}
+
 enum rp_err store_token_list(struct store_conn *c, int64_t user_id, struct buf *out,
 			     struct rp_error *err)
 {
