@@ -8,16 +8,18 @@ split into nproc parts by request, and prints "name requests statements".
 
 Each file starts with the PRAGMAs the server's connections ran when they
 opened (cache size, temp store, foreign keys), so the shell works with the
-same settings. A request starts with the API token lookup; that lookup and the user and
-role loads right after it are authentication, not the workload's storage
-work, so they are dropped. Also dropped: connection set-up PRAGMAs and the
+same settings. A request starts with its read of auth_version; that read
+and, when the server does not remember the caller yet, the token lookup and
+the user-and-role load right after it are authentication, not the
+workload's storage work, so they are dropped. Also dropped: connection set-up PRAGMAs and the
 statements FTS5 runs on its own shadow tables ('main'.…), which the
 virtual table redoes by itself when the shell runs the outer statement.
 """
 import os
 import sys
 
-AUTH = "SELECT user_id, id FROM api_tokens"
+AUTH = "SELECT n FROM auth_version"
+AUTH_MISS = ("SELECT user_id, id FROM api_tokens", 'SELECT t."id",t."email",')
 OPENERS = ("BEGIN", "BEGIN IMMEDIATE")
 
 
@@ -63,7 +65,7 @@ WRITES = ("INSERT", "UPDATE", "DELETE", "REPLACE", "SAVEPOINT")
 
 def request_lines(lines):
     """A read workload's statements from the threads that served requests
-    (those that looked a token up): the job worker's claims and idle
+    (those that read auth_version): the job worker's claims and idle
     merges, run meanwhile, would open transactions inside the requests'.
     A write workload keeps every thread's, in order: its batches begin and
     commit on whichever thread opens or commits them."""
@@ -82,7 +84,7 @@ def requests(lines):
             continue
         if s.startswith(AUTH):
             # the read transaction a request holds begins just before its
-            # token lookup: it belongs to this request, not the one before
+            # auth_version read: it belongs to this request, not the one before
             carry = []
             while cur and cur[-1].rstrip(";") in OPENERS:
                 carry.insert(0, cur.pop())
@@ -90,8 +92,7 @@ def requests(lines):
             reqs.append(cur)
             after_auth = 2
             continue
-        if after_auth and (s.startswith('SELECT "id","email","name","password_hash"')
-                           or s.startswith('SELECT "id","name","permissions"')):
+        if after_auth and s.startswith(AUTH_MISS):
             after_auth -= 1
             continue
         after_auth = 0
