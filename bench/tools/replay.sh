@@ -10,7 +10,9 @@ db=$1
 shift
 pids=()
 for f in "$@"; do
-	sqlite3 -batch "$db" < "$f" > /dev/null 2>> "$f.err" &
+	# the first shell to open the file may recover its log, holding a
+	# lock the others would otherwise fail on ("database is locked")
+	sqlite3 -batch -cmd ".timeout 10000" "$db" < "$f" > /dev/null 2>> "$f.err" &
 	pids+=($!)
 done
 for p in "${pids[@]}"; do
