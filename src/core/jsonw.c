@@ -82,16 +82,37 @@ static void escape_byte(struct buf *b, unsigned char c)
 	}
 }
 
+/* Whether any of the eight bytes of x needs escaping, all at once (the
+ * "has a byte less than n" and "has a zero byte" tricks of Bit Twiddling
+ * Hacks): the byte loop was a twelfth of a list page's time. Bytes of 0x80
+ * and up (UTF-8) never match: ~x masks them out. */
+#define BYTES(c) (0x0101010101010101ull * (c))
+static inline bool word_needs_escape(uint64_t x)
+{
+	uint64_t quote = x ^ BYTES('"'), slash = x ^ BYTES('\\'), del = x ^ BYTES(0x7f);
+	uint64_t hit = ((x - BYTES(0x20)) & ~x) | ((quote - BYTES(1)) & ~quote) |
+		       ((slash - BYTES(1)) & ~slash) | ((del - BYTES(1)) & ~del);
+	return hit & BYTES(0x80);
+}
+
 void json_escape(struct buf *b, const char *s, size_t n)
 {
 	const unsigned char *p = (const unsigned char *)s;
-	size_t run = 0;
-	for (size_t i = 0; i < n; i++) {
-		if (!needs_escape(p[i]))
+	size_t run = 0, i = 0;
+	while (i < n) {
+		uint64_t x;
+		if (n - i >= 8 && (memcpy(&x, p + i, 8), !word_needs_escape(x))) {
+			i += 8;
 			continue;
-		buf_add(b, s + run, i - run);
-		escape_byte(b, p[i]);
-		run = i + 1;
+		}
+		size_t end = n - i >= 8 ? i + 8 : n;
+		for (; i < end; i++) {
+			if (!needs_escape(p[i]))
+				continue;
+			buf_add(b, s + run, i - run);
+			escape_byte(b, p[i]);
+			run = i + 1;
+		}
 	}
 	buf_add(b, s + run, n - run);
 }

@@ -391,6 +391,56 @@ static void test_jsonw_escaping(void **state)
 	buf_release(&b);
 }
 
+/* The escaper reads eight bytes at a time: every byte value at every
+ * position of strings around that size, between UTF-8 and ASCII, comes
+ * out as the byte-by-byte rule says. */
+static void reference_escape(struct buf *b, const unsigned char *s, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		unsigned char c = s[i];
+		if (c == '"' || c == '\\')
+			buf_printf(b, "\\%c", c);
+		else if (c == '\n')
+			buf_adds(b, "\\n");
+		else if (c == '\r')
+			buf_adds(b, "\\r");
+		else if (c == '\t')
+			buf_adds(b, "\\t");
+		else if (c < 0x20 || c == 0x7f)
+			buf_printf(b, "\\u%04x", c);
+		else
+			buf_addc(b, (char)c);
+	}
+}
+
+static void test_jsonw_escaping_every_position(void **state)
+{
+	(void)state;
+	static const unsigned char fillers[] = {'a', 0xd0, 0xe7, 0xff, 0x80, '~', ' '};
+	struct buf got, want;
+	buf_init(&got, 0);
+	buf_init(&want, 0);
+	unsigned char s[24];
+	for (size_t n = 1; n <= sizeof s; n++)
+		for (size_t at = 0; at < n; at++)
+			for (int c = 0; c < 256; c++)
+				for (size_t f = 0; f < sizeof fillers; f++) {
+					memset(s, fillers[f], n);
+					s[at] = (unsigned char)c;
+					buf_reset(&got);
+					buf_reset(&want);
+					json_escape(&got, (const char *)s, n);
+					reference_escape(&want, s, n);
+					if (got.len != want.len || memcmp(got.p, want.p, got.len))
+						fail_msg("byte %d at %zu of %zu (filler 0x%02x): "
+							 "%s vs %s",
+							 c, at, n, fillers[f], buf_str(&got),
+							 buf_str(&want));
+				}
+	buf_release(&got);
+	buf_release(&want);
+}
+
 static void test_jsonw_nesting_and_commas(void **state)
 {
 	(void)state;
@@ -939,6 +989,7 @@ int main(void)
 		cmocka_unit_test(test_buf_detach),
 		cmocka_unit_test(test_buf_detach_empty),
 		cmocka_unit_test(test_jsonw_escaping),
+		cmocka_unit_test(test_jsonw_escaping_every_position),
 		cmocka_unit_test(test_jsonw_nesting_and_commas),
 		cmocka_unit_test(test_jsonw_raw),
 		cmocka_unit_test(test_jsonw_depth_limit),
