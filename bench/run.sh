@@ -238,6 +238,18 @@ wait_quiet() { # server-pid: wait (bounded) while others keep the CPU busy
 	done
 }
 
+# Idle RSS is read once the server has used no CPU for a second (at most
+# 15 s): after the trace's writes it merges the search index's new
+# segments when it starts, and lets the merge's pages go when done.
+wait_idle() { # pid
+	local a b n
+	for ((n = 0; n < 15; n++)); do
+		a=$(proc_ticks "$1")
+		sleep 1
+		b=$(proc_ticks "$1")
+		[ "$a" = "$b" ] && return 0
+	done
+}
 rss_kb() { awk '/^VmRSS/ {print $2}' "/proc/$1/status" 2>/dev/null || echo 0; }
 hwm_kb() { awk '/^VmHWM/ {print $2}' "/proc/$1/status" 2>/dev/null || echo 0; }
 
@@ -747,6 +759,7 @@ print(json.dumps({"scale":int(sys.argv[2]),"mean_ms":r["mean"]*1e3,"median_ms":r
 	local spid=$SERVER_PID
 	sleep 1
 	local idle
+	wait_idle "$spid"
 	idle=$(rss_kb "$spid")
 	local reported
 	reported=$(sed -n 's/.*started in \([0-9.]*\) ms.*/\1/p' "$RUN/server-$SCALE.log" | head -1)
