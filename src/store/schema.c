@@ -319,8 +319,9 @@ static const char *const extra_indexes =
 	"CREATE INDEX IF NOT EXISTS deals_board_totals ON deals"
 	" (stage_id, currency, amount) WHERE deleted_at IS NULL;";
 
-/* The tables whose rows say who a caller is and what they may do. */
-static const char *const auth_tables[] = {"users", "roles", "api_tokens"};
+/* The tables whose rows say who a caller is and what they may do, and
+ * custom_fields: a field added to users is in the caller's record. */
+static const char *const auth_tables[] = {"users", "roles", "api_tokens", "custom_fields"};
 
 static enum rp_err create_auth_triggers(struct store_conn *c, struct rp_error *err)
 {

@@ -222,6 +222,18 @@ test('bearer: forged, malformed and cookie-less tokens → 401', async () => {
   }
 });
 
+test('a field added to users is in /auth/me at once, though the caller is remembered', async () => {
+  const me = await srv.admin.get(`${API}/auth/me`);
+  expectStatus(me, 200);
+  const name = uniq('nick').replace(/[^a-z0-9_]/gi, '_').toLowerCase();
+  expectStatus(await srv.admin.post(`${API}/meta/users/fields`, { name, type: 'text' }), 201);
+  const again = await srv.admin.get(`${API}/auth/me`);
+  const read = await srv.admin.get(`${API}/users/${me.json.user.id}`);
+  expectStatus(read, 200);
+  assert.ok(Object.keys(read.json).some((k) => k.includes(name)), `GET /users/:id has the new field: ${Object.keys(read.json)}`);
+  assert.deepEqual(Object.keys(again.json.user).sort(), Object.keys(read.json).sort(), '/auth/me has the same fields as GET /users/:id');
+});
+
 test("a token acts as its own user (a sales user's token is not admin)", async () => {
   const sales = await makeUser(srv, { role: 'sales' });
   const c = await sales.client.post(`${API}/tokens`, { name: 'mine' });

@@ -1,5 +1,6 @@
 -- 009_auth_version: a number that changes with every write to the tables
--- that say who a caller is (users, roles, api_tokens), whoever writes
+-- that say who a caller is (users, roles, api_tokens, and custom_fields:
+-- a field added to users is in the caller's record), whoever writes
 -- them: this server, another one on the same database, or the shell. A
 -- server remembers callers between requests while it is unchanged
 -- (domain/caller.c). The triggers that count are made once the entity
