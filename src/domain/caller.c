@@ -4,10 +4,11 @@
  * permissions: more than a tenth of the server's time for a record read
  * (perf, get at 10k; with this memo get went from 74k to 91k requests a
  * second). An entry here is used while the database's auth_version is the
- * one it was read at. Triggers count every write to users, roles,
- * api_tokens and custom_fields in it, whichever process writes (this server, another on the
- * same database, the shell), so a revoked token, a disabled user or a
- * changed role counts from the next request, as it did without the memo.
+ * one it was read at. Triggers count in it every write to users, roles,
+ * api_tokens and custom_fields, whichever process writes (this server,
+ * another on the same database, the shell), so a revoked token, a
+ * disabled user or a changed role counts from the next request, as it did
+ * without the memo.
  * Slots are direct-mapped, each with its own lock; a hit copies the user
  * into the request's arena under it. Failures are not remembered. */
 #include "domain/domain.h"
