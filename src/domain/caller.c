@@ -14,9 +14,12 @@
 #include "domain/domain.h"
 
 #include <pthread.h>
+#include <stdatomic.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "core/hash.h"
+#include "core/xalloc.h"
 
 #define TOKEN_SLOTS 256
 #define USER_SLOTS  256
@@ -29,12 +32,22 @@ struct token_slot {
 	int64_t user_id;
 };
 
+/* A role's permissions, shared by a slot and the requests it answered.
+ * jansson's own count is not for threads (json_incref reads it plainly
+ * before its atomic add), so this count is: the JSON, the slot's own
+ * copy, is only read by requests and freed by the last holder. */
+struct shared_perms {
+	atomic_int holders;
+	json_t *json;
+};
+
 struct user_slot {
 	pthread_mutex_t lock;
 	uint64_t instance;
 	int64_t version;
-	struct principal p; /* p.user in arena; the slot holds a reference to p.perms */
+	struct principal p; /* p.user in arena, p.perms perms->json */
 	struct arena *arena;
+	struct shared_perms *perms;
 };
 
 static struct token_slot tokens[TOKEN_SLOTS];
@@ -81,20 +94,34 @@ static void token_remember(uint64_t instance, int64_t version, const char *hash,
 	pthread_mutex_unlock(&t->lock);
 }
 
-static void decref(void *p)
+static struct shared_perms *perms_share(const json_t *perms)
 {
-	json_decref(p);
+	if (!perms)
+		return NULL;
+	struct shared_perms *sp = xcalloc(1, sizeof *sp);
+	atomic_init(&sp->holders, 1);
+	sp->json = json_deep_copy(perms);
+	return sp;
 }
 
-/* A copy of what the slot remembers, owned by a. */
-static struct principal *principal_copy(const struct principal *from, struct arena *a)
+static void perms_release(void *p)
+{
+	struct shared_perms *sp = p;
+	if (sp && atomic_fetch_sub_explicit(&sp->holders, 1, memory_order_acq_rel) == 1) {
+		json_decref(sp->json);
+		free(sp);
+	}
+}
+
+/* A copy of what the slot remembers, owned by a. Slot lock held. */
+static struct principal *principal_copy(const struct user_slot *u, struct arena *a)
 {
 	struct principal *p = arena_alloc(a, sizeof *p);
-	*p = *from;
-	p->user = record_copy(a, from->user);
-	if (p->perms) {
-		json_incref(p->perms);
-		arena_on_release(a, decref, p->perms);
+	*p = u->p;
+	p->user = record_copy(a, u->p.user);
+	if (u->perms) {
+		atomic_fetch_add_explicit(&u->perms->holders, 1, memory_order_relaxed);
+		arena_on_release(a, perms_release, u->perms);
 	}
 	return p;
 }
@@ -106,7 +133,7 @@ static struct principal *user_recall(uint64_t instance, int64_t version, int64_t
 	struct principal *p = NULL;
 	pthread_mutex_lock(&u->lock);
 	if (u->instance == instance && u->version == version && u->p.user_id == user_id)
-		p = principal_copy(&u->p, a);
+		p = principal_copy(u, a);
 	pthread_mutex_unlock(&u->lock);
 	return p;
 }
@@ -116,17 +143,19 @@ static void user_remember(uint64_t instance, int64_t version, const struct princ
 	struct user_slot *u = user_slot(p->user_id);
 	struct arena *fresh = arena_new();
 	struct record *user = record_copy(fresh, p->user);
+	struct shared_perms *perms = perms_share(p->perms);
 	pthread_mutex_lock(&u->lock);
 	struct arena *old = u->arena;
-	json_t *old_perms = u->p.perms;
+	struct shared_perms *old_perms = u->perms;
 	u->p = *p;
 	u->p.user = user;
-	u->p.perms = json_incref(p->perms);
+	u->p.perms = perms ? perms->json : NULL;
+	u->perms = perms;
 	u->arena = fresh;
 	u->instance = instance;
 	u->version = version;
 	pthread_mutex_unlock(&u->lock);
-	json_decref(old_perms);
+	perms_release(old_perms);
 	arena_free(old);
 }
 
