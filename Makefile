@@ -209,7 +209,7 @@ run: all
 
 # What the tests run, built on every core (the build was half of a clean
 # `make test`); the dependencies come first, on their own.
-TEST_BUILD := build/rapport build/rapport-asan $(UNIT_BIN) $(UNIT_ABIN) $(SHIMS) $(FUZZ_BIN)
+TEST_BUILD := build/rapport build/rapport-asan build/rapport-tsan $(UNIT_BIN) $(UNIT_ABIN) $(SHIMS) $(FUZZ_BIN)
 test-build: $(TEST_BUILD)
 
 test: test-deps

@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # test.sh [unit|unit-pg|api|api-pg|e2e|e2e-pg|tsan|valgrind|fuzz|all] — runs the C
 # unit tests (plain and ASan+UBSan), each fuzz target over its seed corpus,
-# the black-box API tests against build/rapport and build/rapport-asan, the
-# browser tests, the store's unit tests, the API tests and the browser
-# tests again on a throwaway PostgreSQL (scripts/pg.sh), and the layering
-# check; ends with the line "N passed, N failed".
+# the black-box API tests against build/rapport, build/rapport-asan and
+# build/rapport-tsan, the browser tests, the store's unit tests, the API
+# tests and the browser tests again on a throwaway PostgreSQL
+# (scripts/pg.sh), and the layering check; ends with the line "N passed,
+# N failed".
 set -u
 cd "$(dirname "$0")/.."
 what=${1:-all}
@@ -188,6 +189,9 @@ all)
 	timed run_fuzz_smoke
 	timed run_api "$PWD/build/rapport" plain
 	ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 timed run_api "$PWD/build/rapport-asan" asan
+	# the server's threads share memos (callers, accounts, the statement
+	# cache): a race there shows only under ThreadSanitizer
+	TSAN_OPTIONS=halt_on_error=0:second_deadlock_stack=1 timed run_api "$PWD/build/rapport-tsan" tsan
 	timed run_api_pg "$PWD/build/rapport" plain
 	timed run_tap "UI unit tests" node --test --test-reporter=tap web/test/
 	RAPPORT_BIN="$PWD/build/rapport" timed run_tap "browser tests" tests/e2e/run.sh
