@@ -118,7 +118,7 @@ build/tests/%.so: tests/shim/%.c
 asan: deps build/rapport-asan $(UNIT_ABIN)
 
 # ThreadSanitizer: the server built whole with -fsanitize=thread, and the
-# API tests run against it (not part of `make test`: ~5x slower).
+# API tests run against it (part of `make test`: under two minutes).
 build/rapport-tsan: $(SRC) $(HDRS) $(GEN) $(GEN_PG) build/gen/webassets.c
 	$(CC) $(CFLAGS_ALL) -O1 -g -fsanitize=thread -fno-omit-frame-pointer $(SRC) $(GEN) \
 		$(GEN_PG) build/gen/webassets.c $(LDLIBS) -o $@
