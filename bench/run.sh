@@ -590,9 +590,9 @@ pg_work_db() {
 # writeback of gigabytes would run during the measurements), the source's
 # pages dropped from the kernel's cache and the copy's read in, as a
 # running server's file is (at 1M the two files do not both fit, and the
-# copy's reads would go to the disk). Read in again while less than 99 %
-# of it is in the cache: once, 3 % of the 1M copy was not, and the
-# timeline workload (random accounts' activities) ran at half speed.
+# copy's reads would go to the disk), and read in once more if less than
+# 99 % of it stayed (keep_cached): once, 3 % of the 1M copy was not, and
+# the timeline workload (random accounts' activities) ran at half speed.
 resident_pct() { # file
 	fincore -bno RES,SIZE "$1" | awk '{print int($2 ? 100 * $1 / $2 : 100)}'
 }
@@ -610,18 +610,13 @@ keep_cached() { # db -> prints the share in the cache before the workload
 	echo "$pct"
 }
 fresh_copy() { # source destination
-	local try pct
 	cp --reflink=auto "$1" "$2"
 	sync "$2"
-	for try in 1 2 3; do
-		python3 -c 'import os, sys
+	python3 -c 'import os, sys
 fd = os.open(sys.argv[1], os.O_RDONLY)
 os.posix_fadvise(fd, 0, 0, os.POSIX_FADV_DONTNEED)' "$1"
-		cat "$2" > /dev/null
-		pct=$(resident_pct "$2")
-		[ "$pct" -ge 99 ] && return 0
-		log "  only $pct % of the copy is in the kernel's cache; reading it in again"
-	done
+	cat "$2" > /dev/null
+	keep_cached "$2" > /dev/null
 }
 
 # --- the storage ceiling: record the SQL, then replay it -----------------------
