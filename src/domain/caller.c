@@ -159,8 +159,7 @@ static void user_remember(uint64_t instance, int64_t version, const struct princ
 	arena_free(old);
 }
 
-/* The user's principal as of auth_version `version` (read in the same
- * snapshot, before anything it names). */
+/* The user's principal as of auth_version `version`. */
 static enum rp_err caller_user(struct store_conn *c, int64_t version, int64_t user_id,
 			       struct arena *a, struct principal **ret, struct rp_error *err)
 {
@@ -173,12 +172,19 @@ static enum rp_err caller_user(struct store_conn *c, int64_t version, int64_t us
 	return RP_OK;
 }
 
+/* The auth_version of the request's snapshot, read before anything it
+ * vouches for. */
+static enum rp_err current_version(struct store_conn *c, int64_t *ret, struct rp_error *err)
+{
+	pthread_once(&slots_once, init_slots);
+	return store_auth_version(c, ret, err);
+}
+
 enum rp_err domain_caller_user(struct store_conn *c, int64_t user_id, struct arena *a,
 			       struct principal **ret, struct rp_error *err)
 {
-	pthread_once(&slots_once, init_slots);
 	int64_t version;
-	if (store_auth_version(c, &version, err))
+	if (current_version(c, &version, err))
 		return err->err;
 	return caller_user(c, version, user_id, a, ret, err);
 }
@@ -186,11 +192,10 @@ enum rp_err domain_caller_user(struct store_conn *c, int64_t user_id, struct are
 enum rp_err domain_caller_token(struct store_conn *c, const char *secret, struct arena *a,
 				struct principal **ret, struct rp_error *err)
 {
-	pthread_once(&slots_once, init_slots);
 	char hash[65];
 	domain_secret_hash(secret, hash);
 	int64_t version, user_id, token_id;
-	if (store_auth_version(c, &version, err))
+	if (current_version(c, &version, err))
 		return err->err;
 	uint64_t instance = store_instance(c);
 	if (!token_recall(instance, version, hash, &user_id)) {
