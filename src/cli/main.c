@@ -7,6 +7,7 @@
 #include <sys/stat.h>
 
 #include "cli/cli.h"
+#include "core/clock.h"
 #include "core/textkey.h"
 #include "domain/dedup.h"
 #include "domain/domain.h"
@@ -63,6 +64,26 @@ static void ensure_parent_dir(const char *path)
 		mkdir(dir, 0750);
 }
 
+/* A command or server started while another process writes batch after
+ * batch (an import) can find the write lock taken each time it asks, for
+ * longer than the busy timeout: it waits its turn, up to a minute, rather
+ * than exit. */
+#define MIGRATE_WAIT_NS (60 * 1000000000LL)
+
+static enum rp_err migrate_waiting(struct store *s, struct rp_error *err)
+{
+	int64_t until = clock_mono_ns() + MIGRATE_WAIT_NS;
+	for (bool said = false;; said = true) {
+		enum rp_err rc = store_migrate(s, err);
+		if (rc != RP_EBUSY || clock_mono_ns() >= until)
+			return rc;
+		if (!said)
+			fprintf(stderr, "rapport: another process is writing; waiting for the "
+					"database\n");
+		rp_error_init(err);
+	}
+}
+
 struct store *cli_open_store(const struct config *cfg)
 {
 	struct rp_error err;
@@ -72,7 +93,7 @@ struct store *cli_open_store(const struct config *cfg)
 				    .synchronous_full = !cfg->no_sync,
 				    .replica_url = *cfg->db_replica ? cfg->db_replica : NULL};
 	ensure_parent_dir(cfg->db);
-	if (store_open(cfg->db, &opt, &s, &err) || store_migrate(s, &err)) {
+	if (store_open(cfg->db, &opt, &s, &err) || migrate_waiting(s, &err)) {
 		fprintf(stderr, "rapport: %s\n", err.detail);
 		store_close(s);
 		exit(1);

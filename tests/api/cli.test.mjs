@@ -3,11 +3,11 @@
 // on a server started on the result.
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { API, PG_DIR, startServer, randomPassword, runRapport, sqlOn } from './lib/server.mjs';
+import { API, BIN, PG_DIR, startServer, randomPassword, runRapport, sqlOn } from './lib/server.mjs';
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'rapport-cli-'));
 const db = path.join(dir, 't.db'); // the name startServer uses in dir
@@ -35,6 +35,24 @@ test('init creates the admin once; migrate reports the schema version', () => {
   assert.doesNotMatch(again.err, /created admin/, 'a second init keeps the data');
   const m = rapport(['migrate']);
   assert.equal(m.code, 0);
+  assert.match(m.out, /schema version [1-9]/);
+});
+
+test('a command started while another process holds the write lock waits its turn', { skip: PG_DIR ? 'holds SQLite\'s lock with the sqlite3 shell' : false }, async () => {
+  // the shell takes the write lock for 3 s; the busy timeout is 1 s
+  const holder = spawn('sqlite3', [db, 'BEGIN IMMEDIATE; DELETE FROM login_failures;', '.shell sleep 3', 'COMMIT;']);
+  const held = new Promise((resolve) => holder.on('exit', resolve));
+  await new Promise((r) => setTimeout(r, 500));
+  const m = await new Promise((resolve) => {
+    const p = spawn(BIN, ['migrate', '--db', db], { env: { ...process.env, RAPPORT_BUSY_TIMEOUT: '1000' } });
+    let out = '', err = '';
+    p.stdout.on('data', (d) => { out += d; });
+    p.stderr.on('data', (d) => { err += d; });
+    p.on('exit', (code) => resolve({ code, out, err }));
+  });
+  await held;
+  assert.equal(m.code, 0, m.err);
+  assert.match(m.err, /another process is writing; waiting/);
   assert.match(m.out, /schema version [1-9]/);
 });
 
