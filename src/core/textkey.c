@@ -24,6 +24,8 @@
 #include <unicode/uchar.h>
 #include <utf8proc.h>
 
+#include "core/buf.h"
+#include "core/hash.h"
 #include "core/translit.h"
 #include "core/xalloc.h"
 
@@ -654,4 +656,83 @@ char *textkey_digits(const char *s, size_t len)
 			sb_putc(&out, (char)('0' + d));
 	}
 	return sb_take(&out);
+}
+
+/* ------------------------------------------------------------------ */
+/* A record's search text: words joined, repeats left out               */
+/* ------------------------------------------------------------------ */
+
+struct seen_word {
+	uint64_t hash; /* 0: free slot */
+	size_t off, len;
+};
+
+void textkey_words_start(struct textkey_words *w, struct buf *out)
+{
+	w->out = out;
+	buf_reset(out);
+	if (w->n)
+		memset(w->v, 0, sizeof *w->v * w->cap);
+	w->n = 0;
+}
+
+void textkey_words_free(struct textkey_words *w)
+{
+	free(w->v);
+	*w = (struct textkey_words){0};
+}
+
+static void words_grow(struct textkey_words *w)
+{
+	size_t cap = w->cap ? w->cap * 2 : 64;
+	struct seen_word *v = xcalloc(cap, sizeof *v);
+	for (size_t i = 0; i < w->cap; i++) {
+		if (!w->v[i].hash)
+			continue;
+		size_t j = w->v[i].hash & (cap - 1);
+		while (v[j].hash)
+			j = (j + 1) & (cap - 1);
+		v[j] = w->v[i];
+	}
+	free(w->v);
+	w->v = v;
+	w->cap = cap;
+}
+
+/* True when out already holds the word (s, n); remembers it otherwise,
+ * as the next one appended at offset off. */
+static bool seen_before(struct textkey_words *w, const char *s, size_t n, size_t off)
+{
+	if (2 * (w->n + 1) > w->cap)
+		words_grow(w);
+	uint64_t h = fnv1a(0, s, n) | 1;
+	size_t j = h & (w->cap - 1);
+	for (; w->v[j].hash; j = (j + 1) & (w->cap - 1))
+		if (w->v[j].hash == h && same_bytes(w->out->p + w->v[j].off, w->v[j].len, s, n))
+			return true;
+	w->v[j] = (struct seen_word){h, off, n};
+	w->n++;
+	return false;
+}
+
+static bool han_word(const char *s, size_t n)
+{
+	utf8proc_int32_t c = -1;
+	return utf8proc_iterate((const utf8proc_uint8_t *)s, (utf8proc_ssize_t)n, &c) > 0 &&
+	       is_han(c);
+}
+
+void textkey_words_add(struct textkey_words *w, const char *t)
+{
+	for (const char *p = t; p && *p && !w->out->overflow;) {
+		const char *end = strchr(p, ' ');
+		size_t n = end ? (size_t)(end - p) : strlen(p);
+		size_t off = w->out->len + (w->out->len ? 1 : 0);
+		if (n && (han_word(p, n) || !seen_before(w, p, n, off))) {
+			if (w->out->len)
+				buf_addc(w->out, ' ');
+			buf_add(w->out, p, n);
+		}
+		p += n + (end ? 1 : 0);
+	}
 }

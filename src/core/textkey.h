@@ -29,6 +29,8 @@
 
 #include <stddef.h>
 
+#include "core/buf.h"
+
 /* Largest input accepted by the functions below, in bytes (64 KiB). */
 #define TEXTKEY_MAX_INPUT ((size_t)64 * 1024)
 
@@ -81,6 +83,24 @@ char *textkey_fold(const char *s, size_t len);
  * holding at least 5 digits in at least 2 groups adds its digit string
  * ("+7 (916) 123-45-67" → "79161234567"). */
 char *textkey_index(const char *s, size_t len);
+
+/* A record's search text, built value by value: the values' index texts
+ * (textkey_index) joined by single spaces, each non-Han word kept once.
+ * Nothing ranks results by how often a word occurs, so a repeat ("Ivan
+ * Petrov" as the name, "Petrov" as the family name) only costs index
+ * work. Han words all stay: a query's Han bigrams are a phrase, and must
+ * stay side by side. */
+struct textkey_words {
+	struct buf *out;     /* the text so far */
+	struct seen_word *v; /* open addressing over out's non-Han words */
+	size_t cap, n;
+};
+
+/* Starts a text in out (emptied); the set's memory is kept for reuse. */
+void textkey_words_start(struct textkey_words *w, struct buf *out);
+/* Appends the words of an index text that out does not hold yet. */
+void textkey_words_add(struct textkey_words *w, const char *index_text);
+void textkey_words_free(struct textkey_words *w);
 
 /* s as words of Latin letters and digits separated by single spaces, for
  * matching names across scripts: folded and mark-stripped, a Han run as

@@ -15,18 +15,17 @@ char *domain_search_text(const struct entity_def *e, const struct record *r)
 {
 	struct buf b;
 	buf_init(&b, 0);
+	struct textkey_words words = {0};
+	textkey_words_start(&words, &b);
 	for (int i = 0; i < r->n; i++) {
 		const struct field_def *f = &e->fields[i];
 		if (!(f->flags & FF_SEARCH) || r->v[i].kind != V_TEXT)
 			continue;
 		char *t = textkey_index(r->v[i].s, r->v[i].len);
-		if (t && *t) {
-			if (b.len)
-				buf_addc(&b, ' ');
-			buf_adds(&b, t);
-		}
+		textkey_words_add(&words, t);
 		free(t);
 	}
+	textkey_words_free(&words);
 	return buf_detach(&b, NULL);
 }
 

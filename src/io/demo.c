@@ -547,6 +547,7 @@ static void gen_release(struct demo_gen *g)
 	free(g->ai);
 	demo_memo_free(g->memo);
 	buf_release(&g->text);
+	textkey_words_free(&g->words);
 	free(g);
 }
 

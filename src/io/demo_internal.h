@@ -186,6 +186,7 @@ const char *demo_disqualify_reason(struct rng *r, int lang);
 
 #include "core/arena.h"
 #include "core/buf.h"
+#include "core/textkey.h"
 #include "io/demo.h"
 #include "model/record.h"
 
@@ -263,6 +264,7 @@ struct demo_gen {
 	struct demo_account *ai; /* per account */
 	struct demo_memo *memo;
 	struct buf text;
+	struct textkey_words words; /* over text */
 	struct arena *a;	  /* the batch being made */
 	struct demo_batch *batch; /* the batch being made */
 	struct demo_counts counts;

@@ -249,22 +249,17 @@ static const char *index_text(struct demo_gen *g, const char *s, size_t n, char 
 }
 
 /* The search text as domain_search_text builds it: textkey_index of every
- * FF_SEARCH field holding text, in descriptor order, joined by single
- * spaces (values that index to nothing add nothing). */
+ * FF_SEARCH field holding text, in descriptor order, joined by
+ * textkey_words_add. */
 static const char *search_text(struct demo_gen *g, const struct record *r)
 {
-	buf_reset(&g->text);
+	textkey_words_start(&g->words, &g->text);
 	for (int i = 0; i < r->n; i++) {
 		const struct value *v = &r->v[i];
 		if (!(r->ent->fields[i].flags & FF_SEARCH) || !r->set[i] || v->kind != V_TEXT)
 			continue;
 		char *own;
-		const char *t = index_text(g, v->s, v->len, &own);
-		if (t && *t) {
-			if (g->text.len)
-				buf_addc(&g->text, ' ');
-			buf_adds(&g->text, t);
-		}
+		textkey_words_add(&g->words, index_text(g, v->s, v->len, &own));
 		free(own);
 	}
 	return buf_str(&g->text);

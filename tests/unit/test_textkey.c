@@ -501,6 +501,45 @@ static void test_search_email_phone(void **state)
 	assert_finds("916", ROW(6));
 }
 
+/* A record's text: a word a second value repeats is left out, except Han
+ * words, which must stay beside their neighbours for phrase queries. */
+static void test_words_join(void **state)
+{
+	(void)state;
+	static const char *const values[] = {"Иван Павлов", "Павлов", "Иван", "王小明", "明",
+					      "+7 916 000-00-00"};
+	struct buf out;
+	buf_init(&out, 0);
+	struct textkey_words w = {0};
+	for (int round = 0; round < 2; round++) { /* the set is reused */
+		textkey_words_start(&w, &out);
+		for (size_t i = 0; i < sizeof values / sizeof *values; i++) {
+			char *t = textkey_index(values[i], strlen(values[i]));
+			textkey_words_add(&w, t);
+			free(t);
+		}
+		textkey_words_add(&w, "");
+		textkey_words_add(&w, NULL);
+		assert_string_equal(buf_str(&out), "иван ivan павлов pavlov 王小 小明 明 wang xiao "
+						   "ming wangxiaoming xiaoming 明 7 916 000 00 "
+						   "79160000000");
+	}
+	/* more words than the set's first size */
+	textkey_words_start(&w, &out);
+	struct buf want;
+	buf_init(&want, 0);
+	char word[32];
+	for (int i = 0; i < 300; i++) {
+		snprintf(word, sizeof word, "w%d w%d", i, i / 2);
+		textkey_words_add(&w, word);
+		buf_printf(&want, i ? " w%d" : "w%d", i);
+	}
+	assert_string_equal(buf_str(&out), buf_str(&want));
+	buf_release(&want);
+	textkey_words_free(&w);
+	buf_release(&out);
+}
+
 /* Whatever the user types, the expression must never be an FTS5 error. */
 static void test_hostile_queries(void **state)
 {
@@ -757,6 +796,7 @@ int main(void)
 		cmocka_unit_test(test_search_russian),
 		cmocka_unit_test(test_search_chinese),
 		cmocka_unit_test(test_search_email_phone),
+		cmocka_unit_test(test_words_join),
 		cmocka_unit_test(test_hostile_queries),
 		cmocka_unit_test(test_hostile_fuzz),
 		cmocka_unit_test(test_digits),
