@@ -56,12 +56,12 @@ static struct ref_seen *seen_slot(struct dctx *d, const struct entity_def *e, in
 }
 
 /* Owner and team only need to exist (a role may assign without reading
- * the users list); any other reference must be visible to the caller.
- * The caller exists: the user was read, live and active, to sign the
- * caller in (most records are owned by their author, and an import asks
- * for every row). */
-static bool ref_ok(struct dctx *d, const struct field_def *f, int64_t id, struct record **target,
-		   struct rp_error *ignore)
+ * the users list); any other reference must be visible to the caller:
+ * live, and in their read scope (a caller reading every row needs no
+ * more than a live row, the cheaper look). The caller exists: the user
+ * was read, live and active, to sign the caller in (most records are
+ * owned by their author, and an import asks for every row). */
+static bool ref_ok(struct dctx *d, const struct field_def *f, int64_t id)
 {
 	const struct entity_def *re = model_entity(f->ref);
 	bool self = id > 0 && id == d->p->user_id && !strcmp(re->name, "users");
@@ -70,7 +70,12 @@ static bool ref_ok(struct dctx *d, const struct field_def *f, int64_t id, struct
 	struct ref_seen *seen = seen_slot(d, re, id);
 	if (seen && seen->e == re && seen->id == id)
 		return true;
-	bool ok = domain_get(d, re, id, target, ignore) == RP_OK;
+	struct record *target;
+	struct rp_error ignore;
+	rp_error_init(&ignore);
+	bool ok = acl_scope(d->p, re, ACL_READ).scope == SCOPE_ALL
+			  ? store_exists(d->c, re, id)
+			  : domain_get(d, re, id, &target, &ignore) == RP_OK;
 	if (ok && seen)
 		*seen = (struct ref_seen){re, id};
 	return ok;
@@ -84,16 +89,13 @@ static void check_fields(struct dctx *d, const struct entity_def *e, const struc
 {
 	for (int i = 0; i < r->n; i++) {
 		const struct field_def *f = &e->fields[i];
-		struct record *target;
-		struct rp_error ignore;
-		rp_error_init(&ignore);
 		if (!r->set[i])
 			continue;
 		if (json_object_get(body, f->name) && acl_field_readonly(d->p, e, f))
 			rp_field_fail(err, f->name, "read_only", "your role may not change %s",
 				      f->name);
 		else if (f->type == FT_REF && r->v[i].kind == V_INT && !(f->flags & FF_READONLY) &&
-			 !ref_ok(d, f, r->v[i].i, &target, &ignore))
+			 !ref_ok(d, f, r->v[i].i))
 			rp_field_fail(err, f->name, "not_found", "no %s with id %lld", f->ref,
 				      (long long)r->v[i].i);
 	}
