@@ -724,6 +724,7 @@ enum rp_err import_run(struct store *s, int64_t import_id, import_tick_fn tick, 
 	}
 	const char *status = "done";
 	bool interrupted = false;
+	store_bulk_writes(s, true);
 	while (rc == RP_OK) {
 		struct arena *batch = arena_new();
 		im.d.a = batch;
@@ -745,6 +746,7 @@ enum rp_err import_run(struct store *s, int64_t import_id, import_tick_fn tick, 
 			break;
 		}
 	}
+	store_bulk_writes(s, false);
 	struct rp_error serr;
 	rp_error_init(&serr);
 	if (im.imp && !interrupted && !store_lease_lost(err)) {

@@ -8,6 +8,7 @@
  * the writer's own, which runs rounds while any of them waits. */
 #include "store/internal.h"
 
+#include <malloc.h>
 #include <stdlib.h>
 #include <unistd.h>
 
@@ -58,8 +59,10 @@ void writer_close(struct store *s)
 	pthread_mutex_destroy(&w->lock);
 }
 
-/* Runs sql (a setting) on the writer's connection if no batch is open;
- * a failure only leaves the setting as it was. */
+/* Runs sql (a setting) on the writer's connection if no batch is open,
+ * else at the next moment none is (after the open batch's COMMIT); a
+ * later setting takes the place of one still waiting. A failure only
+ * leaves the setting as it was. */
 void writer_exec_between_batches(struct store *s, const char *sql)
 {
 	struct writer *w = &s->w;
@@ -68,7 +71,24 @@ void writer_exec_between_batches(struct store *s, const char *sql)
 	pthread_mutex_lock(&w->lock);
 	if (!w->open)
 		w->conn.drv->exec(&w->conn, sql, NULL);
+	else
+		w->between = sql;
 	pthread_mutex_unlock(&w->lock);
+}
+
+void store_bulk_writes(struct store *s, bool on)
+{
+	struct writer *w = &s->w;
+	pthread_mutex_lock(&w->done_lock);
+	int was = w->bulk_runs;
+	w->bulk_runs += on ? 1 : -1;
+	bool change = on ? was == 0 : w->bulk_runs == 0;
+	pthread_mutex_unlock(&w->done_lock);
+	if (!change)
+		return;
+	writer_exec_between_batches(s, on ? s->drv->bulk_begin : s->drv->bulk_end);
+	if (!on)
+		malloc_trim(0);
 }
 
 /* Writes the search texts of the batch's savepoints on the writer's
@@ -102,6 +122,10 @@ static bool commit_open_batch(struct store *s, uint64_t *ret_batch, int *ret_wri
 			w->conn.drv->exec(&w->conn, "ROLLBACK", NULL);
 		}
 		w->open = false;
+	}
+	if (w->between) {
+		w->conn.drv->exec(&w->conn, w->between, NULL);
+		w->between = NULL;
 	}
 	textq_free(&w->texts);
 	pthread_mutex_unlock(&w->lock);

@@ -205,6 +205,11 @@ struct db_driver {
 	/* Frees the writer's cached pages after a tidy (they served only the
 	 * merge): NULL when nothing is to be done. */
 	const char *release_memory;
+	/* Run on the writer's connection while a long run of big write
+	 * batches (an import) goes on, and after it: a batch's index pages are
+	 * read and dirtied once in a bigger page cache, not evicted and read
+	 * again (a 1M-row import: 110 s -> 97 s). NULL: nothing to run. */
+	const char *bulk_begin, *bulk_end;
 	const struct migration *migrations; /* this dialect's numbered files */
 };
 
@@ -340,6 +345,8 @@ struct writer {
 	uint64_t tidied;	  /* writes when the search index was last tidied */
 	int wal_fd;		  /* the WAL file, synced outside the writer lock */
 	struct text_queue texts;  /* of the savepoints released into the open batch */
+	int bulk_runs;		  /* store_bulk_writes on, minus off */
+	const char *between;	  /* a setting for the next moment no batch is open */
 	struct rp_error commit_err;
 };
 

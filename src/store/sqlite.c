@@ -23,6 +23,11 @@
 #define DB(d)  ((sqlite3 *)(d)->db)
 #define ST(st) ((sqlite3_stmt *)(st)->h)
 
+/* Page cache of a connection, in KiB, and of the writer's while an import
+ * runs (db_driver.bulk_begin). */
+#define CACHE_KB      "16000"
+#define BULK_CACHE_KB "49152"
+
 static enum rp_err fail_rc(sqlite3 *db, int rc, struct rp_error *err)
 {
 	int base = rc & 0xff;
@@ -157,7 +162,7 @@ static enum rp_err lite_open(struct store *s, const char *url, struct dbconn *d,
 	snprintf(pragmas, sizeof pragmas,
 		 "PRAGMA journal_mode=WAL; PRAGMA foreign_keys=ON;"
 		 "PRAGMA synchronous=%s; PRAGMA temp_store=MEMORY;"
-		 "PRAGMA cache_size=-16000;",
+		 "PRAGMA cache_size=-" CACHE_KB ";",
 		 /* the writer's commits are made durable by txn.c syncing
 		  * the WAL itself, outside the writer lock */
 		 s->opt.synchronous_full && !writer ? "FULL" : "NORMAL");
@@ -568,6 +573,8 @@ const struct db_driver sqlite_driver = {
 			" BEGIN UPDATE auth_version SET n = n + 1; END",
 	.search_merge_step = lite_search_merge_step,
 	.release_memory = "PRAGMA shrink_memory",
+	.bulk_begin = "PRAGMA cache_size=-" BULK_CACHE_KB,
+	.bulk_end = "PRAGMA cache_size=-" CACHE_KB "; PRAGMA shrink_memory",
 	.sql_contains = lite_sql_contains,
 	.backup = lite_backup,
 	.check = lite_check,

@@ -191,6 +191,10 @@ enum rp_err store_search_optimize(struct store_conn *c, struct rp_error *err);
  * each step is a short write transaction of its own, and it stops as soon
  * as another write comes. For a background thread (the job worker). */
 void store_search_tidy(struct store_conn *c);
+/* Starts (on) or ends a long run of big write batches, as an import's:
+ * the writer gets more page cache meanwhile (db_driver.bulk_begin). Runs
+ * may overlap; the last one to end gives the memory back. */
+void store_bulk_writes(struct store *s, bool on);
 /* Live rows of e matching an FTS expression, newest first, within scope;
  * with want (indexed by field), only those fields are read. */
 enum rp_err store_search(struct store_conn *c, const struct entity_def *e, const char *match,

@@ -1402,6 +1402,54 @@ static void test_transactions(void **state)
 	assert_int_equal(store_count(F.c, t), n0 + 1);
 }
 
+/* The writer's page cache, as its connection reports it (KiB, negative). */
+static int writer_cache_kb(void)
+{
+	struct writer *w = &F.s->w;
+	pthread_mutex_lock(&w->lock);
+	sqlite3_stmt *st = NULL;
+	int kb = 0;
+	if (sqlite3_prepare_v2(w->conn.db, "PRAGMA cache_size", -1, &st, NULL) == SQLITE_OK &&
+	    sqlite3_step(st) == SQLITE_ROW)
+		kb = sqlite3_column_int(st, 0);
+	sqlite3_finalize(st);
+	pthread_mutex_unlock(&w->lock);
+	return kb;
+}
+
+/* An import's run of batches has the writer's bigger page cache while it
+ * goes on, overlapping runs included, and gives it back when the last
+ * ends; a change asked for while a batch is open comes at its commit. */
+static void test_bulk_writes_cache(void **state)
+{
+	struct arena *a = *state;
+	if (F.pg)
+		skip();
+	struct rp_error err = {0};
+	assert_int_equal(writer_cache_kb(), -16000);
+	store_bulk_writes(F.s, true);
+	assert_int_equal(writer_cache_kb(), -49152);
+	store_bulk_writes(F.s, true);
+	store_bulk_writes(F.s, false);
+	assert_int_equal(writer_cache_kb(), -49152);
+	store_bulk_writes(F.s, false);
+	assert_int_equal(writer_cache_kb(), -16000);
+
+	/* a write whose batch stays open until settled */
+	store_defer_durable(F.c, true);
+	assert_int_equal(store_begin(F.c, true, &err), RP_OK);
+	put_named(a, "teams", "cache test batch");
+	assert_int_equal(store_commit(F.c, &err), RP_OK);
+	assert_true(F.s->w.open);
+	store_bulk_writes(F.s, true);
+	assert_int_equal(writer_cache_kb(), -16000);
+	assert_int_equal(store_settle(F.c, &err), RP_OK);
+	store_defer_durable(F.c, false);
+	assert_int_equal(writer_cache_kb(), -49152);
+	store_bulk_writes(F.s, false);
+	assert_int_equal(writer_cache_kb(), -16000);
+}
+
 /* A nested write transaction is a savepoint: its rollback undoes its own
  * writes only, and the outer transaction decides about the rest (an
  * import batch rejects one row and commits the others). */
@@ -1917,6 +1965,7 @@ int main(void)
 		T(test_custom_fields),
 		T(test_custom_fields_reload),
 		T(test_transactions),
+		T(test_bulk_writes_cache),
 		T(test_transactions_nested_rollback),
 		T(test_transactions_bulk),
 		T(test_audit_written_at_commit),
