@@ -11,6 +11,7 @@
 
 #include "core/buf.h"
 #include "core/textkey.h"
+#include "core/xalloc.h"
 #include "model/registry.h"
 
 #define MAX_KEYS 12
@@ -210,7 +211,36 @@ static char *han_name_words(const char *s)
 	return out;
 }
 
+static char *name_key(const char *s, bool company);
+
+/* The last key made on this thread, for inputs that fit: an import asks
+ * for a row's keys twice (to find its duplicate, then to index the
+ * record it writes), and a name's key is a transliteration. Fixed
+ * buffers, so a thread leaves nothing behind when it ends. */
+#define LAST_KEY_MAX 256
+static _Thread_local struct {
+	bool company, valid, none; /* none: the name had no key */
+	char in[LAST_KEY_MAX], key[LAST_KEY_MAX];
+} last_key;
+
 char *dedup_name_key(const char *s, bool company)
+{
+	size_t n = strlen(s);
+	if (last_key.valid && last_key.company == company && !strcmp(last_key.in, s))
+		return last_key.none ? NULL : xstrdup(last_key.key);
+	char *key = name_key(s, company);
+	last_key.valid = n < LAST_KEY_MAX && (!key || strlen(key) < LAST_KEY_MAX);
+	if (last_key.valid) {
+		memcpy(last_key.in, s, n + 1);
+		last_key.company = company;
+		last_key.none = !key;
+		if (key)
+			memcpy(last_key.key, key, strlen(key) + 1);
+	}
+	return key;
+}
+
+static char *name_key(const char *s, bool company)
 {
 	char *latin = company ? NULL : han_name_words(s);
 	if (!latin)

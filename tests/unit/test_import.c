@@ -778,6 +778,25 @@ static void test_name_key_people(void **state)
 	free(b);
 }
 
+/* The same name asked for again (the thread remembers its last key) gives
+ * the same key, and a company's key is not a person's. */
+static void test_name_key_asked_again(void **state)
+{
+	(void)state;
+	for (int i = 0; i < 3; i++) {
+		same_key(N("Ivan Co", "Ivan Co"), false, "coivan");
+		same_key(N("Ivan Co", "Ivan Co"), true, "ivan");
+		assert_null(dedup_name_key("LLC", true));
+		same_key(N("LLC"), false, "llc");
+		assert_null(dedup_name_key("LLC", true));
+	}
+	char longer[400];
+	memset(longer, 'a', sizeof longer - 1);
+	longer[sizeof longer - 1] = 0;
+	for (int i = 0; i < 2; i++) /* past the remembered length */
+		same_key(N(longer), false, longer);
+}
+
 static void test_name_key_companies(void **state)
 {
 	(void)state;
@@ -850,6 +869,7 @@ int main(void)
 		cmocka_unit_test(test_phone_key),
 		cmocka_unit_test(test_name_key_people),
 		cmocka_unit_test(test_name_key_companies),
+		cmocka_unit_test(test_name_key_asked_again),
 		cmocka_unit_test(test_similarity),
 	};
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);
