@@ -265,8 +265,8 @@ struct demo_gen {
 	struct demo_memo *memo;
 	struct buf text;
 	struct textkey_words words; /* over text */
-	struct arena *a;	  /* the batch being made */
-	struct demo_batch *batch; /* the batch being made */
+	struct arena *a;	    /* the batch being made */
+	struct demo_batch *batch;   /* the batch being made */
 	struct demo_counts counts;
 };
 

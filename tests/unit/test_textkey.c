@@ -506,8 +506,8 @@ static void test_search_email_phone(void **state)
 static void test_words_join(void **state)
 {
 	(void)state;
-	static const char *const values[] = {"Иван Павлов", "Павлов", "Иван", "王小明", "明",
-					      "+7 916 000-00-00"};
+	static const char *const values[] = {"Иван Павлов", "Павлов", "Иван",
+					     "王小明",	    "明",     "+7 916 000-00-00"};
 	struct buf out;
 	buf_init(&out, 0);
 	struct textkey_words w = {0};
