@@ -223,7 +223,7 @@ static enum rp_err write_row(struct importer *im, json_t *body, int64_t match_id
 {
 	struct dctx *d = &im->d;
 	struct record *r;
-	if (!match_id || !strcmp(im->strategy, "create")) {
+	if (!match_id) {
 		if (domain_create(d, im->e, body, &r, err))
 			return err->err;
 		int64_t id = record_int(r, "id");
@@ -296,7 +296,10 @@ static enum rp_err import_row(struct importer *im, const char *const *cells, int
 	json_t *body = import_row_body(im, cells, n, &err);
 	const char *match = NULL;
 	if (!err.err) {
-		int64_t match_id = import_find_match(im, body, &match);
+		/* rows are created anyway: no look for their duplicates */
+		int64_t match_id = strcmp(im->strategy, "create")
+					   ? import_find_match(im, body, &match)
+					   : 0;
 		if (write_row(im, body, match_id, match, &err) == RP_OK) {
 			json_decref(body);
 			if (im->bulk && store_bulk_failed(im->d.c))

@@ -164,6 +164,16 @@ test('matching: e-mail (any case) and phone (national or international) find the
     { file: `Name,Company\r\nIvan Petrow,Similar Co ${tag}\r\nPetrov Ivan,Similar Co ${tag}\r\nIvan Petrov,Other Co ${tag}\r\nOleg Sidorov,Similar Co ${tag}\r\n` });
   assert.deepEqual(sim.report.rows.map((r) => [r.action, r.id || null]),
     [['skip', ivan.id], ['skip', ivan.id], ['create', null], ['create', null]], JSON.stringify(sim.report.rows));
+
+  // strategy create: a row like a record is created anyway, and says so
+  const anyway = await runImport({ entity: 'contacts', strategy: 'create' },
+    { file: `Name,Email,Company\r\nMatch Me ${tag},match.${tag}@example.com,\r\nIvan Petrow,,Similar Co ${tag}\r\n` });
+  assert.deepEqual([anyway.created, anyway.updated, anyway.skipped, anyway.rejected], [2, 0, 0, 0],
+    JSON.stringify(anyway));
+  const same = await listAll(srv.admin, `${API}/contacts?name=${encodeURIComponent(`Match Me ${tag}`)}&sort=id`);
+  assert.equal(same.length, 2, 'the record and the row created beside it');
+  assert.equal(same[0].id, c.id);
+  assert.equal((await srv.admin.get(`${API}/contacts/${c.id}`)).json.title, 'New title', 'the record is left as it was');
 });
 
 test('a row changing a record an earlier row of the same file made: one record, found by its last text only', async () => {
