@@ -71,7 +71,7 @@ function response(status, headers, body)
 			end
 		end
 	elseif ct - ch < 200 then
-		local cur = string.match(body, '"next_cursor":"([^"]+)"')
+		local cur = B.next_cursor(body)
 		if cur and math.random(50) > 1 then
 			ct = ct + 1
 			cursors[ct] = cur

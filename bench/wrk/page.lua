@@ -22,7 +22,7 @@ function request()
 end
 function response(status, headers, body)
 	B.count(status)
-	local cur = status == 200 and string.match(body, '"next_cursor":"([^"]+)"')
+	local cur = status == 200 and B.next_cursor(body)
 	if cur and math.random() >= 1 / pages then
 		tail = tail + 1
 		queue[tail] = first .. "&cursor=" .. B.urlencode(cur)
