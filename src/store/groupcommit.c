@@ -60,19 +60,29 @@ void writer_close(struct store *s)
 }
 
 /* Runs sql (a setting) on the writer's connection if no batch is open,
- * else at the next moment none is (after the open batch's COMMIT); a
- * later setting takes the place of one still waiting. A failure only
- * leaves the setting as it was. */
+ * else at the next moment none is (after the open batch's COMMIT), after
+ * those asked for before it. A failure only leaves the setting as it
+ * was. */
+static void run_between(struct writer *w)
+{
+	for (int i = 0; i < w->nbetween; i++)
+		w->conn.drv->exec(&w->conn, w->between[i], NULL);
+	w->nbetween = 0;
+}
+
 void writer_exec_between_batches(struct store *s, const char *sql)
 {
 	struct writer *w = &s->w;
 	if (!sql || !w->conn.db)
 		return;
 	pthread_mutex_lock(&w->lock);
-	if (!w->open)
+	if (!w->open) {
+		run_between(w); /* a batch rolled back since they were asked for */
 		w->conn.drv->exec(&w->conn, sql, NULL);
-	else
-		w->between = sql;
+	} else if (w->nbetween < (int)(sizeof w->between / sizeof *w->between))
+		w->between[w->nbetween++] = sql;
+	else /* the last word on a setting is the one that counts */
+		w->between[w->nbetween - 1] = sql;
 	pthread_mutex_unlock(&w->lock);
 }
 
@@ -123,10 +133,7 @@ static bool commit_open_batch(struct store *s, uint64_t *ret_batch, int *ret_wri
 		}
 		w->open = false;
 	}
-	if (w->between) {
-		w->conn.drv->exec(&w->conn, w->between, NULL);
-		w->between = NULL;
-	}
+	run_between(w);
 	textq_free(&w->texts);
 	pthread_mutex_unlock(&w->lock);
 	return ok;

@@ -346,7 +346,9 @@ struct writer {
 	int wal_fd;		  /* the WAL file, synced outside the writer lock */
 	struct text_queue texts;  /* of the savepoints released into the open batch */
 	int bulk_runs;		  /* store_bulk_writes on, minus off */
-	const char *between;	  /* a setting for the next moment no batch is open */
+	/* settings for the next moment no batch is open, in order */
+	const char *between[4];
+	int nbetween;
 	struct rp_error commit_err;
 };
 
