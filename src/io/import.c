@@ -297,9 +297,8 @@ static enum rp_err import_row(struct importer *im, const char *const *cells, int
 	const char *match = NULL;
 	if (!err.err) {
 		/* rows are created anyway: no look for their duplicates */
-		int64_t match_id = strcmp(im->strategy, "create")
-					   ? import_find_match(im, body, &match)
-					   : 0;
+		int64_t match_id =
+			strcmp(im->strategy, "create") ? import_find_match(im, body, &match) : 0;
 		if (write_row(im, body, match_id, match, &err) == RP_OK) {
 			json_decref(body);
 			if (im->bulk && store_bulk_failed(im->d.c))
