@@ -193,11 +193,8 @@ static void plan_fetch(struct export_job *j, struct list_query *q)
 static void cursor_after(struct list_query *q, const struct record *r, struct arena *a)
 {
 	struct value *after = arena_alloc(a, sizeof *after * (size_t)q->nsort);
-	for (int k = 0; k < q->nsort; k++) {
-		after[k] = r->v[q->sort[k].field];
-		if (after[k].kind == V_TEXT)
-			after[k].s = arena_strndup(a, after[k].s, after[k].len);
-	}
+	for (int k = 0; k < q->nsort; k++)
+		after[k] = value_copy(a, &r->v[q->sort[k].field]);
 	q->after = after;
 }
 

@@ -32,11 +32,9 @@ struct record *record_copy(struct arena *a, const struct record *from)
 	*r = *from;
 	r->v = arena_alloc(a, sizeof *r->v * (size_t)r->n);
 	r->set = arena_alloc(a, sizeof *r->set * (size_t)r->n);
-	memcpy(r->v, from->v, sizeof *r->v * (size_t)r->n);
 	memcpy(r->set, from->set, sizeof *r->set * (size_t)r->n);
 	for (int i = 0; i < r->n; i++)
-		if (r->v[i].kind == V_TEXT && r->v[i].s)
-			r->v[i].s = arena_strndup(a, r->v[i].s, r->v[i].len);
+		r->v[i] = value_copy(a, &from->v[i]);
 	return r;
 }
 
@@ -123,6 +121,14 @@ bool value_equal(const struct value *a, const struct value *b)
 	case V_TEXT: return a->len == b->len && !memcmp(a->s, b->s, a->len);
 	}
 	return false;
+}
+
+struct value value_copy(struct arena *a, const struct value *v)
+{
+	struct value out = *v;
+	if (v->kind == V_TEXT && v->s)
+		out.s = arena_strndup(a, v->s, v->len);
+	return out;
 }
 
 bool record_fields_differ(const struct entity_def *e, const struct record *old,

@@ -42,6 +42,8 @@ void record_set_real(struct record *r, const char *field, double v);
 /* Leaves the slot's value but marks it not to be written. */
 void record_unset(struct record *r, const char *field);
 bool value_equal(const struct value *a, const struct value *b);
+/* v, its text (if any) copied into a. */
+struct value value_copy(struct arena *a, const struct value *v);
 /* Whether a field that pick accepts differs between two versions of a
  * record of e (a field old lacks counts as differing). */
 bool record_fields_differ(const struct entity_def *e, const struct record *old,

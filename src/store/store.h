@@ -366,8 +366,8 @@ enum rp_err store_token_put(struct store_conn *c, int64_t user_id, const char *n
 /* The live token's user, or RP_ENOTFOUND. */
 enum rp_err store_token_find(struct store_conn *c, const char *token_hash, int64_t *ret_user_id,
 			     int64_t *ret_token_id, struct rp_error *err);
-/* A number that changes with every write to users, roles or api_tokens,
- * by any process (migrations/009): what a caller remembered as of one
+/* A number that changes with every write to users, roles, api_tokens or
+ * custom_fields, by any process (migrations/009, schema.c's triggers): what a caller remembered as of one
  * number is still true while it is the same. */
 enum rp_err store_auth_version(struct store_conn *c, int64_t *ret, struct rp_error *err);
 /* Tells this process's stores apart: never the same for two store_open
