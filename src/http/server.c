@@ -22,7 +22,7 @@ struct http_server {
 	struct MHD_Daemon *d;
 	struct listener *listener; /* NULL with cfg.no_listen */
 	struct http_config cfg;
-	const struct http_route *routes;
+	struct router *router;
 	void *app;
 	http_handler not_found;
 	uint16_t port;
@@ -59,7 +59,7 @@ static void find_route(struct http_server *s, struct req_state *st, struct MHD_C
 {
 	struct http_request probe = {.method = method, .path = url, .arena = st->arena};
 	const struct http_route *rt;
-	if (router_find(s->routes, &probe, &rt, NULL) != ROUTE_FOUND)
+	if (router_find(s->router, &probe, &rt, NULL) != ROUTE_FOUND)
 		return;
 	st->route_found = true;
 	st->route = rt;
@@ -268,7 +268,7 @@ static void dispatch(struct http_server *s, struct req_state *st, struct http_re
 	const struct http_route *route = NULL;
 	struct buf allow;
 	buf_init(&allow, 256);
-	enum route_result rr = router_find(s->routes, req, &route, &allow);
+	enum route_result rr = router_find(s->router, req, &route, &allow);
 	if (rr == ROUTE_BAD_METHOD)
 		http_set_header(resp, "Allow", arena_strdup(req->arena, buf_str(&allow)));
 	buf_release(&allow);
@@ -473,7 +473,11 @@ struct http_server *http_start(const struct http_config *cfg, const struct http_
 	if (!s)
 		abort();
 	s->cfg = *cfg;
-	s->routes = routes;
+	if (!(s->router = router_new(routes))) {
+		snprintf(err_msg, err_len, "a route has more segments or parameters than allowed");
+		free(s);
+		return NULL;
+	}
 	s->app = app;
 	s->not_found = not_found;
 	s->limiter = ratelimit_new(cfg->rate_per_ip);
@@ -504,6 +508,7 @@ struct http_server *http_start(const struct http_config *cfg, const struct http_
 		snprintf(err_msg, err_len, "cannot listen on %s:%u (in use?)", cfg->host,
 			 cfg->port);
 		ratelimit_free(s->limiter);
+		router_free(s->router);
 		free(s);
 		return NULL;
 	}
@@ -521,6 +526,7 @@ void http_stop(struct http_server *s)
 		usleep(1000);
 	MHD_stop_daemon(s->d);
 	ratelimit_free(s->limiter);
+	router_free(s->router);
 	free(s);
 }
 

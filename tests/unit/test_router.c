@@ -2,7 +2,7 @@
  * parameters captured in order, a final '*', 405 when only the method is
  * wrong (with the methods the Allow header lists), literal routes before
  * routes with parameters, HEAD served by GET routes, and paths that match
- * nothing. */
+ * nothing; tables a request's parameters cannot fit refused up front. */
 #include "unit.h"
 
 #include <stdbool.h>
@@ -60,6 +60,17 @@ static int teardown(void **state)
 	return 0;
 }
 
+/* Looks req up in table, made ready for lookups anew. */
+static enum route_result find_in(const struct http_route *table, struct http_request *req,
+				 const struct http_route **ret, struct buf *allow)
+{
+	struct router *r = router_new(table);
+	assert_non_null(r);
+	enum route_result rc = router_find(r, req, ret, allow);
+	router_free(r);
+	return rc;
+}
+
 static struct http_request request(struct arena *a, const char *method, const char *path)
 {
 	struct http_request req = {0};
@@ -77,7 +88,7 @@ static void found(struct arena *a, const char *method, const char *path, int wan
 	const struct http_route *r = NULL;
 	struct buf allow;
 	buf_init(&allow, 0);
-	enum route_result rc = router_find(routes, &req, &r, &allow);
+	enum route_result rc = find_in(routes, &req, &r, &allow);
 	buf_release(&allow);
 	if (rc != ROUTE_FOUND)
 		fail_msg("%s %s: result %d, want found", method, path, rc);
@@ -100,7 +111,7 @@ static void not_found_in(const struct http_route *table, struct arena *a, const 
 	const struct http_route *r = (const struct http_route *)0x1;
 	struct buf allow;
 	buf_init(&allow, 0);
-	enum route_result rc = router_find(table, &req, &r, &allow);
+	enum route_result rc = find_in(table, &req, &r, &allow);
 	if (rc != want)
 		fail_msg("%s %s: result %d, want %d", method, path, rc, want);
 	assert_ptr_equal(r, (const struct http_route *)0x1); /* untouched */
@@ -150,7 +161,7 @@ static void test_parameters(void **state)
 	char path[] = "/api/v1/contacts/42";
 	struct http_request req = request(a, "GET", path);
 	const struct http_route *r = NULL;
-	assert_int_equal(router_find(routes, &req, &r, NULL), ROUTE_FOUND);
+	assert_int_equal(find_in(routes, &req, &r, NULL), ROUTE_FOUND);
 	memcpy(path, "/api/v1/XXXXXXXX/99", sizeof path);
 	assert_string_equal(req.path_params[0], "contacts");
 	assert_string_equal(req.path_params[1], "42");
@@ -195,7 +206,7 @@ static void test_bad_method(void **state)
 	/* allow may be NULL */
 	struct http_request req = request(a, "PUT", "/api/v1/contacts/42");
 	const struct http_route *r = NULL;
-	assert_int_equal(router_find(routes, &req, &r, NULL), ROUTE_BAD_METHOD);
+	assert_int_equal(find_in(routes, &req, &r, NULL), ROUTE_BAD_METHOD);
 }
 
 static void test_literal_before_pattern(void **state)
@@ -211,18 +222,18 @@ static void test_literal_before_pattern(void **state)
 	};
 	struct http_request req = request(a, "POST", "/api/v1/auth/login");
 	const struct http_route *r = NULL;
-	assert_int_equal(router_find(t, &req, &r, NULL), ROUTE_FOUND);
+	assert_int_equal(find_in(t, &req, &r, NULL), ROUTE_FOUND);
 	assert_ptr_equal(r, &t[2]);
 	assert_int_equal(req.npath_params, 0);
 	req = request(a, "GET", "/api/v1/auth/me");
-	assert_int_equal(router_find(t, &req, &r, NULL), ROUTE_FOUND);
+	assert_int_equal(find_in(t, &req, &r, NULL), ROUTE_FOUND);
 	assert_ptr_equal(r, &t[3]);
 	/* a wrong method on a literal path is 405, not a record read */
 	not_found_in(t, a, "GET", "/api/v1/auth/login", ROUTE_BAD_METHOD, "POST");
 	not_found_in(t, a, "PATCH", "/api/v1/auth/me", ROUTE_BAD_METHOD, "GET");
 	/* other paths still reach the pattern */
 	req = request(a, "PATCH", "/api/v1/contacts/3");
-	assert_int_equal(router_find(t, &req, &r, NULL), ROUTE_FOUND);
+	assert_int_equal(find_in(t, &req, &r, NULL), ROUTE_FOUND);
 	assert_ptr_equal(r, &t[1]);
 	assert_int_equal(req.npath_params, 2);
 	assert_string_equal(req.path_params[1], "3");
@@ -254,7 +265,7 @@ static void test_not_found(void **state)
 	static const struct http_route none[] = {{0}};
 	struct http_request req = request(a, "GET", "/");
 	const struct http_route *r = NULL;
-	assert_int_equal(router_find(none, &req, &r, NULL), ROUTE_NOT_FOUND);
+	assert_int_equal(find_in(none, &req, &r, NULL), ROUTE_NOT_FOUND);
 }
 
 static void test_param_limit(void **state)
@@ -262,28 +273,56 @@ static void test_param_limit(void **state)
 	struct arena *a = *state;
 	static const struct http_route deep[] = {
 		{.method = "GET", .pattern = "/:a/:b/:c/:d", .fn = h},
-		{.method = "GET", .pattern = "/:a/:b/:c/:d/:e", .fn = h},
-		{.method = "GET", .pattern = "/x/:a/:b/:c/:d/*", .fn = h},
+		{.method = "GET", .pattern = "/x/:a/:b/:c/*", .fn = h},
+		{.method = "GET", .pattern = "/y/*", .fn = h},
 		{0},
 	};
 	assert_int_equal(HTTP_MAX_PATH_PARAMS, 4);
 	struct http_request req = request(a, "GET", "/1/2/3/4");
 	const struct http_route *r = NULL;
-	assert_int_equal(router_find(deep, &req, &r, NULL), ROUTE_FOUND);
+	assert_int_equal(find_in(deep, &req, &r, NULL), ROUTE_FOUND);
 	assert_ptr_equal(r, &deep[0]);
 	assert_int_equal(req.npath_params, 4);
 	assert_string_equal(req.path_params[3], "4");
-	/* a fifth parameter never overflows path_params: no match */
 	req = request(a, "GET", "/1/2/3/4/5");
-	assert_int_equal(router_find(deep, &req, &r, NULL), ROUTE_NOT_FOUND);
+	assert_int_equal(find_in(deep, &req, &r, NULL), ROUTE_NOT_FOUND);
 	assert_int_equal(req.npath_params, 0);
-	/* a '*' after the maximum still matches, without a slot */
-	req = request(a, "GET", "/x/1/2/3/4/rest/of/it");
-	assert_int_equal(router_find(deep, &req, &r, NULL), ROUTE_FOUND);
-	assert_ptr_equal(r, &deep[2]);
+	/* a '*' takes the fourth slot, and the rest of the path however long */
+	req = request(a, "GET", "/x/1/2/3/rest/of/it");
+	assert_int_equal(find_in(deep, &req, &r, NULL), ROUTE_FOUND);
+	assert_ptr_equal(r, &deep[1]);
 	assert_int_equal(req.npath_params, 4);
 	assert_string_equal(req.path_params[0], "1");
-	assert_string_equal(req.path_params[3], "4");
+	assert_string_equal(req.path_params[3], "rest/of/it");
+	req = request(a, "GET", "/y/a/b/c/d/e/f/g/h/i/j/k/l/m/n/o/p/q");
+	assert_int_equal(find_in(deep, &req, &r, NULL), ROUTE_FOUND);
+	assert_ptr_equal(r, &deep[2]);
+	assert_string_equal(req.path_params[0], "a/b/c/d/e/f/g/h/i/j/k/l/m/n/o/p/q");
+	/* a path longer than any pattern matches none of fixed length */
+	req = request(a, "GET", "/1/2/3/4/5/6/7/8/9/10/11/12/13/14");
+	assert_int_equal(find_in(deep, &req, &r, NULL), ROUTE_NOT_FOUND);
+	/* a pattern whose parameters a request cannot hold is refused when
+	 * the table is made ready, not left never to match */
+	static const struct http_route five[] = {
+		{.method = "GET", .pattern = "/:a/:b/:c/:d/:e", .fn = h},
+		{0},
+	};
+	static const struct http_route star5[] = {
+		{.method = "GET", .pattern = "/x/:a/:b/:c/:d/*", .fn = h},
+		{0},
+	};
+	static const struct http_route long_one[] = {
+		{.method = "GET", .pattern = "/1/2/3/4/5/6/7/8/9/10/11/12/13", .fn = h},
+		{0},
+	};
+	static const struct http_route relative[] = {
+		{.method = "GET", .pattern = "api", .fn = h},
+		{0},
+	};
+	assert_null(router_new(five));
+	assert_null(router_new(star5));
+	assert_null(router_new(long_one));
+	assert_null(router_new(relative));
 }
 
 int main(void)
