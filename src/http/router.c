@@ -137,7 +137,8 @@ static void capture(const struct compiled_route *c, const struct split_path *p,
 	int n = 0;
 	for (int i = 0; i < c->nseg; i++) {
 		if (c->seg[i].kind == SEG_PARAM)
-			req->path_params[n++] = arena_strndup(req->arena, p->seg[i].s, p->seg[i].len);
+			req->path_params[n++] =
+				arena_strndup(req->arena, p->seg[i].s, p->seg[i].len);
 		else if (c->seg[i].kind == SEG_REST)
 			req->path_params[n++] = arena_strdup(req->arena, p->seg[i].s);
 	}
