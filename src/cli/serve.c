@@ -99,7 +99,10 @@ int cmd_serve(struct config *cfg, int argc, const char **argv)
 		.max_conns = (unsigned)cfg->max_conns,
 		.max_conns_per_ip = (unsigned)cfg->max_conns_per_ip,
 		.rate_per_ip = (unsigned)cfg->rate_limit,
-		.conn_memory = 32 * 1024,
+		/* a request head up to 16 KB (browsers and proxies send under
+		 * 8); libmicrohttpd zeroes the whole buffer after every
+		 * request, 2 % of a GET's time at 32 KB */
+		.conn_memory = 16 * 1024,
 		.access_log = !cfg->quiet,
 		.request_done = api_request_done,
 		.owed = api_owed,

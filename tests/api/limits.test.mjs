@@ -1,9 +1,9 @@
 // limits.test.mjs — one client cannot take the server from the others:
 // 1,000 slow (slowloris) connections from four addresses, a client over
 // its request rate, an address over its connection cap, idle connections
-// closed after --conn-timeout. Clients come from distinct loopback
-// addresses (127.0.0.x) so per-address limits apply as they would to
-// distinct machines.
+// closed after --conn-timeout, a request head over 16 KB refused with 414.
+// Clients come from distinct loopback addresses (127.0.0.x) so per-address
+// limits apply as they would to distinct machines.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import http from 'node:http';
@@ -122,6 +122,22 @@ test('a client over its request rate gets 429 with Retry-After; other addresses 
     assert.equal((await get(srv.port, '/healthz', '127.0.0.10')).status, 200, 'another address is served');
     await sleep(1500);
     assert.equal((await get(srv.port, '/healthz', '127.0.0.9')).status, 200, 'the limited address is served again later');
+  } finally {
+    await srv.stop();
+  }
+});
+
+test('a request with an 11 KB URL is answered by the API; one over 16 KB gets 414', { timeout: 30_000 }, async () => {
+  const srv = await startServer();
+  try {
+    // a long filter is routed and answered with the API's problem document
+    const long = await get(srv.port, `/api/v1/contacts?name=${'x'.repeat(11_000)}`, '127.0.0.11');
+    assert.equal(long.status, 401, long.body.slice(0, 200));
+    assert.equal(JSON.parse(long.body).code, 'unauthorized');
+    // past the connection's 16 KB the server says so instead of dropping it
+    const huge = await get(srv.port, `/api/v1/contacts?name=${'x'.repeat(17_000)}`, '127.0.0.11');
+    assert.equal(huge.status, 414);
+    assert.equal((await get(srv.port, '/healthz', '127.0.0.11')).status, 200, 'and serves the next request');
   } finally {
     await srv.stop();
   }
