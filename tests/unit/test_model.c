@@ -949,6 +949,12 @@ static void test_query_sort(void **state)
 	assert_false(q.sort[1].desc);
 	assert_int_equal(q.sort[2].field, 0); /* id appended */
 	assert_false(q.sort[2].desc);
+	/* in the direction of the last key */
+	p.value = "name,-created_at";
+	assert_int_equal(parse(a, "deals", &p, 1, &q, &err), RP_OK);
+	assert_int_equal(q.nsort, 3);
+	assert_int_equal(q.sort[2].field, 0);
+	assert_true(q.sort[2].desc);
 
 	/* id given last is not appended again, and may be descending */
 	p.value = "-id";
