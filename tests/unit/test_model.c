@@ -176,6 +176,11 @@ static void test_registry_consistency(void **state)
 			const struct field_def *f = &e->fields[j];
 			/* field names unique within the entity */
 			assert_int_equal(entity_field_index(e, f->name), j);
+			/* and identifiers, which JSON writes unescaped (jw_name) */
+			if (strspn(f->name, "abcdefghijklmnopqrstuvwxyz0123456789_") !=
+				    strlen(f->name) ||
+			    !f->name[0])
+				fail_msg("%s.%s: not a-z, 0-9 and _", e->name, f->name);
 			if (f->type == FT_REF) {
 				assert_non_null(f->ref);
 				assert_non_null(model_entity(f->ref));
