@@ -158,7 +158,7 @@ void api_write_fields(struct jw *w, const struct entity_def *e, const struct rec
 		const struct field_def *f = &e->fields[i];
 		if (!field_readable(f) || (vis && !vis[i]) || (want && !want[i]))
 			continue;
-		jw_name(w, f->name);
+		model_write_key(w, f);
 		model_write_value(w, f, &r->v[i]);
 	}
 }

@@ -176,7 +176,7 @@ static void entity_schema(struct jw *w, const struct entity_def *e)
 	jw_obj(w);
 	int n = entity_nfields(e);
 	for (int i = 0; i < n; i++) {
-		jw_name(w, e->fields[i].name);
+		model_write_key(w, &e->fields[i]);
 		schema_of(w, &e->fields[i]);
 	}
 	jw_obj_end(w);

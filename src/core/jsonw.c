@@ -129,19 +129,16 @@ void jw_key(struct jw *w, const char *key)
 void jw_name(struct jw *w, const char *name)
 {
 	before_value(w);
-	size_t n = strlen(name);
-	char tmp[64];
-	if (n > sizeof tmp - 3) {
-		buf_addc(w->out, '"');
-		buf_add(w->out, name, n);
-		buf_add(w->out, "\":", 2);
-	} else { /* one copy into the buffer: a page writes a thousand of them */
-		tmp[0] = '"';
-		memcpy(tmp + 1, name, n);
-		tmp[n + 1] = '"';
-		tmp[n + 2] = ':';
-		buf_add(w->out, tmp, n + 3);
-	}
+	buf_addc(w->out, '"');
+	buf_adds(w->out, name);
+	buf_add(w->out, "\":", 2);
+	w->after_key = true;
+}
+
+void jw_raw_key(struct jw *w, const char *key, size_t n)
+{
+	before_value(w);
+	buf_add(w->out, key, n);
 	w->after_key = true;
 }
 

@@ -59,7 +59,7 @@ static void write_record(struct buf *b, const struct entity_def *e, const struct
 	jw_obj(&w);
 	for (int i = 0; i < r->n; i++) {
 		const struct value *v = &r->v[i];
-		jw_name(&w, e->fields[i].name);
+		model_write_key(&w, &e->fields[i]);
 		switch (v->kind) {
 		case V_NULL: jw_null(&w); break;
 		case V_INT: jw_int(&w, v->i); break;

@@ -57,6 +57,9 @@ struct field_def {
 	const char *dflt;		/* default on create, as text */
 	int64_t min, max;		/* FT_INT range when min < max */
 	const char *label;
+	/* "name": as JSON writes it, made by the registry (empty: not made) */
+	char json_key[48];
+	uint8_t json_key_len;
 };
 
 enum entity_flag {

@@ -508,6 +508,14 @@ enum rp_err model_validate_write(const struct entity_def *e, json_t *body, bool 
 	return RP_OK;
 }
 
+void model_write_key(struct jw *w, const struct field_def *f)
+{
+	if (f->json_key_len)
+		jw_raw_key(w, f->json_key, f->json_key_len);
+	else
+		jw_name(w, f->name);
+}
+
 void model_write_value(struct jw *w, const struct field_def *f, const struct value *v)
 {
 	switch (v->kind) {

@@ -70,6 +70,8 @@ enum rp_err model_convert_text(const struct field_def *f, const char *s, struct 
  * and tags columns inline). */
 struct jw;
 void model_write_value(struct jw *w, const struct field_def *f, const struct value *v);
+/* Writes the field's name as an object's key. */
+void model_write_key(struct jw *w, const struct field_def *f);
 /* A value as a jansson object (for audit and cursors); new reference. */
 json_t *model_value_json(const struct field_def *f, const struct value *v);
 

@@ -45,7 +45,7 @@ enum rp_err store_aggregate(struct store_conn *c, const struct list_query *lq, c
 		for (int g = 0; g < ngroup; g++) {
 			struct value v;
 			stmt_column_value(st, first_group + g, a, &v);
-			jw_name(&w, e->fields[group[g]].name);
+			model_write_key(&w, &e->fields[group[g]]);
 			model_write_value(&w, &e->fields[group[g]], &v);
 		}
 		jw_kint(&w, "count", stmt_int(st, 0));

@@ -161,6 +161,23 @@ static void test_registry_lookups(void **state)
 	assert_string_equal(field_column(entity_field(c, "email")), "email");
 }
 
+/* The key model_write_key writes for f, against the name quoted. */
+static void assert_key_written(const struct field_def *f)
+{
+	struct buf b;
+	buf_init(&b, 0);
+	struct jw w;
+	jw_init(&w, &b);
+	jw_obj(&w);
+	model_write_key(&w, f);
+	jw_int(&w, 1);
+	jw_obj_end(&w);
+	char want[128];
+	snprintf(want, sizeof want, "{\"%s\":1}", f->name);
+	assert_string_equal(buf_str(&b), want);
+	buf_release(&b);
+}
+
 static void test_registry_consistency(void **state)
 {
 	struct arena *a = *state;
@@ -181,6 +198,8 @@ static void test_registry_consistency(void **state)
 				    strlen(f->name) ||
 			    !f->name[0])
 				fail_msg("%s.%s: not a-z, 0-9 and _", e->name, f->name);
+			assert_true(f->json_key_len > 0);
+			assert_key_written(f);
 			if (f->type == FT_REF) {
 				assert_non_null(f->ref);
 				assert_non_null(model_entity(f->ref));
@@ -689,6 +708,8 @@ static void test_custom_field_add(void **state)
 	assert_string_equal(f->column, "cf_loyalty_tier");
 	assert_string_equal(field_column(f), "cf_loyalty_tier");
 	assert_string_equal(f->label, "Loyalty tier");
+	assert_true(f->json_key_len > 0);
+	assert_key_written(f); /* made from the copy of its name */
 	assert_true(f->flags & FF_CUSTOM);
 	assert_true(f->flags & FF_SORT);
 	assert_false(f->flags & FF_READONLY); /* only user-settable flags kept */
