@@ -357,6 +357,10 @@ enum rp_err stmt_exec(struct store_conn *c, struct sql *q, struct rp_error *err)
 
 void stmt_column_value(struct dbstmt *st, int col, struct arena *a, struct value *v)
 {
+	if (st->drv->col_value) {
+		st->drv->col_value(st, col, a, v);
+		return;
+	}
 	switch (st->drv->col_kind(st, col)) {
 	case V_INT: *v = (struct value){.kind = V_INT, .i = stmt_int(st, col)}; break;
 	case V_REAL: *v = (struct value){.kind = V_REAL, .d = stmt_double(st, col)}; break;

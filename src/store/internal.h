@@ -91,6 +91,9 @@ struct db_driver {
 	double (*col_double)(struct dbstmt *st, int col);
 	/* NULL for NULL; valid until the next step or reset. */
 	const char *(*col_text)(struct dbstmt *st, int col, size_t *ret_len);
+	/* The column as a value, its text copied into a; NULL: made from
+	 * col_kind and the others (stmt_column_value). */
+	void (*col_value)(struct dbstmt *st, int col, struct arena *a, struct value *v);
 	/* Row id made by the last insert (SQLite), rows the last write changed. */
 	int64_t (*last_id)(struct dbstmt *st);
 	int (*changes)(struct dbstmt *st);
