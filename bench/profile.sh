@@ -28,7 +28,7 @@ DB=$OUT/work.db
 cp "$DATA/$SCALE/pristine.db" "$DB"
 BIN=$OUT/rapport
 cp "${BENCH_BIN:-$ROOT/build/rapport}" "$BIN"
-PORT=$((20000 + RANDOM % 40000))
+PORT=$(bench_free_port)
 PID=""
 PERF=""
 cleanup() {

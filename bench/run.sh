@@ -52,6 +52,8 @@ set -Eeuo pipefail
 MODE=${1:-quick}
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 BENCH=$ROOT/bench
+# shellcheck source=bench/tools/server.sh
+. "$BENCH/tools/server.sh"
 DATA=${BENCH_DATA:-$BENCH/data}
 OUTDIR=$BENCH/out
 case $MODE in
@@ -149,15 +151,7 @@ stop_pid() { # pid: TERM, wait up to 10 s, then KILL
 }
 
 free_port() {
-	local p
-	for _ in $(seq 1 200); do
-		p=$((20000 + RANDOM % 40000))
-		if ! (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null; then
-			echo "$p"
-			return 0
-		fi
-	done
-	die "no free port"
+	bench_free_port || die "no free port"
 }
 
 wait_http() { # url seconds

@@ -30,7 +30,7 @@ cleanup() {
 }
 trap cleanup EXIT
 cp "$DATA/$SCALE/pristine.db" "$T/db"
-PORT=$((20000 + RANDOM % 40000))
+PORT=$(bench_free_port)
 "$BIN" serve --db "$T/db" --listen "127.0.0.1:$PORT" --quiet --threads "${THREADS:-4}" \
 	--rate-limit 0 > "$T/log" 2>&1 &
 PID=$!

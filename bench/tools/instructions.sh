@@ -29,7 +29,8 @@ trap cleanup EXIT
 run() {
 	cp "$DATA/pristine.db" "$T/db"
 	rm -f "$T"/db-wal "$T"/db-shm "$T"/cg.*
-	local port=$((20000 + RANDOM % 40000))
+	local port
+	port=$(bench_free_port)
 	valgrind --tool=callgrind --callgrind-out-file="$T/cg.%p" "$BIN" serve --db "$T/db" \
 		--listen "127.0.0.1:$port" --quiet --threads 2 --rate-limit 0 > /dev/null 2>&1 &
 	PID=$!

@@ -1,8 +1,26 @@
 # shellcheck shell=bash
-# bench/tools/server.sh — sourced by the benchmark scripts that run one
-# server themselves (profile.sh, tools/cost.sh, tools/instructions.sh):
-# waiting for it, stopping it, and the environment of a workload's wrk
-# script. Expects BENCH (the bench/ directory) to be set.
+# bench/tools/server.sh — sourced by the benchmark scripts (run.sh for
+# its ports; profile.sh, tools/cost.sh, tools/instructions.sh, which run
+# one server themselves): a free port, waiting for a server, stopping it,
+# and the environment of a workload's wrk script. Expects BENCH (the
+# bench/ directory) to be set.
+
+# A port nothing listens on, below the kernel's range for the local ports
+# of outgoing connections: a port in that range may be a client socket's
+# own, and a server's bind() on it fails (nginx's did, ending a full run).
+bench_free_port() {
+	local low p
+	low=$(cut -f1 /proc/sys/net/ipv4/ip_local_port_range 2>/dev/null || echo 32768)
+	[ "${low:-0}" -gt 12000 ] 2>/dev/null || low=32768
+	for _ in $(seq 1 200); do
+		p=$((10000 + RANDOM % (low - 10000)))
+		if ! (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null; then
+			echo "$p"
+			return 0
+		fi
+	done
+	return 1
+}
 
 # Waits until the server on $1 answers /healthz, at most $2 tries 0.1 s
 # apart; returns 1 if it never did.
