@@ -137,9 +137,12 @@ void jw_name(struct jw *w, const char *name)
 
 void jw_raw_key(struct jw *w, const char *key, size_t n)
 {
-	before_value(w);
-	buf_add(w->out, key, n);
+	/* before_value's comma, in the same copy as the key */
+	bool comma = !w->after_key && w->need_comma[w->depth];
+	if (!w->after_key)
+		w->need_comma[w->depth] = true;
 	w->after_key = true;
+	buf_add(w->out, key + !comma, n - !comma);
 }
 
 void jw_strn(struct jw *w, const char *s, size_t n)

@@ -26,7 +26,8 @@ void jw_arr_end(struct jw *w);
 void jw_key(struct jw *w, const char *key);
 /* A key with nothing to escape: a field's name (a-z, 0-9, _) */
 void jw_name(struct jw *w, const char *name);
-/* A key written out already, quotes and colon included ("name":) */
+/* A key written out already, with the comma before it and its quotes and
+ * colon (,"name":); the comma is left out where none is due. */
 void jw_raw_key(struct jw *w, const char *key, size_t n);
 void jw_str(struct jw *w, const char *s); /* NULL writes null */
 void jw_strn(struct jw *w, const char *s, size_t n);

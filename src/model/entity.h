@@ -57,7 +57,8 @@ struct field_def {
 	const char *dflt;		/* default on create, as text */
 	int64_t min, max;		/* FT_INT range when min < max */
 	const char *label;
-	/* "name": as JSON writes it, made by the registry (empty: not made) */
+	/* ,"name": as JSON writes it (jw_raw_key), made by the registry
+	 * (json_key_len 0: not made) */
 	char json_key[48];
 	uint8_t json_key_len;
 };

@@ -41,10 +41,10 @@ static void make_json_key(struct field_def *f)
 {
 	size_t n = strlen(f->name);
 	f->json_key_len = 0;
-	if (n + 3 >= sizeof f->json_key)
+	if (n + 4 >= sizeof f->json_key)
 		return;
-	snprintf(f->json_key, sizeof f->json_key, "\"%s\":", f->name);
-	f->json_key_len = (uint8_t)(n + 3);
+	snprintf(f->json_key, sizeof f->json_key, ",\"%s\":", f->name);
+	f->json_key_len = (uint8_t)(n + 4);
 }
 
 static void append(struct entity_def *e, const struct field_def *f)

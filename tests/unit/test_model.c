@@ -168,12 +168,19 @@ static void assert_key_written(const struct field_def *f)
 	buf_init(&b, 0);
 	struct jw w;
 	jw_init(&w, &b);
-	jw_obj(&w);
+	jw_arr(&w);
+	jw_obj(&w); /* first in its object: no comma */
 	model_write_key(&w, f);
 	jw_int(&w, 1);
 	jw_obj_end(&w);
-	char want[128];
-	snprintf(want, sizeof want, "{\"%s\":1}", f->name);
+	jw_obj(&w); /* after another member: a comma */
+	jw_kint(&w, "a", 0);
+	model_write_key(&w, f);
+	jw_int(&w, 1);
+	jw_obj_end(&w);
+	jw_arr_end(&w);
+	char want[256];
+	snprintf(want, sizeof want, "[{\"%s\":1},{\"a\":0,\"%s\":1}]", f->name, f->name);
 	assert_string_equal(buf_str(&b), want);
 	buf_release(&b);
 }
