@@ -151,16 +151,36 @@ int64_t api_id(struct call *c, int i)
 	return v;
 }
 
+int api_shown_fields(const struct entity_def *e, int nf, const bool *vis, const bool *want,
+		     int *ret)
+{
+	int n = 0;
+	for (int i = 0; i < nf; i++) {
+		const struct field_def *f = &e->fields[i];
+		if (field_readable(f) && (!vis || vis[i]) && (!want || want[i]))
+			ret[n++] = i;
+	}
+	return n;
+}
+
+void api_write_shown(struct jw *w, const struct entity_def *e, const struct record *r,
+		     const int *shown, int n)
+{
+	for (int k = 0; k < n; k++) {
+		int i = shown[k];
+		if (i >= r->n) /* a field added since the record was read */
+			break;
+		model_write_key(w, &e->fields[i]);
+		model_write_value(w, &e->fields[i], &r->v[i]);
+	}
+}
+
 void api_write_fields(struct jw *w, const struct entity_def *e, const struct record *r,
 		      const bool *vis, const bool *want)
 {
-	for (int i = 0; i < r->n; i++) {
-		const struct field_def *f = &e->fields[i];
-		if (!field_readable(f) || (vis && !vis[i]) || (want && !want[i]))
-			continue;
-		model_write_key(w, f);
-		model_write_value(w, f, &r->v[i]);
-	}
+	int shown[MODEL_MAX_FIELDS];
+	int n = api_shown_fields(e, r->n, vis, want, shown);
+	api_write_shown(w, e, r, shown, n);
 }
 
 void api_write_record(struct jw *w, const struct entity_def *e, const struct record *r,

@@ -70,6 +70,15 @@ void api_write_record(struct jw *w, const struct entity_def *e, const struct rec
 /* The "key":value pairs of a record without the braces. */
 void api_write_fields(struct jw *w, const struct entity_def *e, const struct record *r,
 		      const bool *vis, const bool *want);
+/* Of e's first nf fields (vis and want have room for them), those a
+ * caller is shown, in order, into ret (MODEL_MAX_FIELDS of room):
+ * readable, visible to it (vis) and asked for (want; NULL: all); returns
+ * how many. A page works it out once for all its rows. */
+int api_shown_fields(const struct entity_def *e, int nf, const bool *vis, const bool *want,
+		     int *ret);
+/* The "key":value pairs of those fields of r. */
+void api_write_shown(struct jw *w, const struct entity_def *e, const struct record *r,
+		     const int *shown, int n);
 void api_set_etag(struct call *c, const struct record *r);
 /* One record as the response, with its status and ETag, the caller's
  * hidden fields left out. */

@@ -90,20 +90,23 @@ void h_list(struct http_request *req, struct http_response *resp, void *app)
 	if (model_parse_list_query(e, req->params, req->nparams, req->arena, &q, &c.err) ||
 	    domain_list(&c.d, &q, &rows, &n, &more, &c.err))
 		return fail(&c);
+	/* the fields vis and want both cover: one added meanwhile is not shown */
+	int nf = entity_nfields(e);
 	const bool *vis = acl_visible_fields(&c.d, e);
+	if (q.want && q.nwant < nf)
+		nf = q.nwant;
+	int shown[MODEL_MAX_FIELDS];
+	int nshown = api_shown_fields(e, nf, vis, q.want, shown);
 	struct jw w;
 	jw_init(&w, &resp->body);
 	jw_obj(&w);
 	jw_key(&w, "data");
 	jw_arr(&w);
 	for (int i = 0; i < n; i++) {
-		if (!q.ninclude) {
-			api_write_record(&w, e, rows[i], vis, q.want);
-			continue;
-		}
 		jw_obj(&w);
-		api_write_fields(&w, e, rows[i], vis, q.want);
-		write_includes(&c, &w, &q, rows[i]);
+		api_write_shown(&w, e, rows[i], shown, nshown);
+		if (q.ninclude)
+			write_includes(&c, &w, &q, rows[i]);
 		jw_obj_end(&w);
 	}
 	jw_arr_end(&w);
