@@ -303,26 +303,18 @@ static void test_param_limit(void **state)
 	assert_int_equal(find_in(deep, &req, &r, NULL), ROUTE_NOT_FOUND);
 	/* a pattern whose parameters a request cannot hold is refused when
 	 * the table is made ready, not left never to match */
-	static const struct http_route five[] = {
-		{.method = "GET", .pattern = "/:a/:b/:c/:d/:e", .fn = h},
-		{0},
+	static const char *const refused[] = {
+		"/:a/:b/:c/:d/:e",		  /* five parameters */
+		"/x/:a/:b/:c/:d/*",		  /* four and a rest */
+		"/1/2/3/4/5/6/7/8/9/10/11/12/13", /* more segments than a path holds */
+		"api",				  /* not from the root */
 	};
-	static const struct http_route star5[] = {
-		{.method = "GET", .pattern = "/x/:a/:b/:c/:d/*", .fn = h},
-		{0},
-	};
-	static const struct http_route long_one[] = {
-		{.method = "GET", .pattern = "/1/2/3/4/5/6/7/8/9/10/11/12/13", .fn = h},
-		{0},
-	};
-	static const struct http_route relative[] = {
-		{.method = "GET", .pattern = "api", .fn = h},
-		{0},
-	};
-	assert_null(router_new(five));
-	assert_null(router_new(star5));
-	assert_null(router_new(long_one));
-	assert_null(router_new(relative));
+	for (size_t i = 0; i < sizeof refused / sizeof *refused; i++) {
+		const struct http_route one[] = {{.method = "GET", .pattern = refused[i], .fn = h},
+						 {0}};
+		if (router_new(one))
+			fail_msg("pattern %s was taken", refused[i]);
+	}
 }
 
 int main(void)
