@@ -245,14 +245,19 @@ static const char *lite_col_name(struct dbstmt *st, int col)
 	return sqlite3_column_name(ST(st), col);
 }
 
-static enum vkind lite_col_kind(struct dbstmt *st, int col)
+static enum vkind kind_of(int sqlite_type)
 {
-	switch (sqlite3_column_type(ST(st), col)) {
+	switch (sqlite_type) {
 	case SQLITE_INTEGER: return V_INT;
 	case SQLITE_FLOAT: return V_REAL;
 	case SQLITE_TEXT: return V_TEXT;
 	default: return V_NULL; /* no table holds blobs */
 	}
+}
+
+static enum vkind lite_col_kind(struct dbstmt *st, int col)
+{
+	return kind_of(sqlite3_column_type(ST(st), col));
 }
 
 static int64_t lite_col_int(struct dbstmt *st, int col)
@@ -280,20 +285,16 @@ static const char *lite_col_text(struct dbstmt *st, int col, size_t *ret_len)
 static void lite_col_value(struct dbstmt *st, int col, struct arena *a, struct value *v)
 {
 	sqlite3_value *sv = sqlite3_column_value(ST(st), col);
-	switch (sqlite3_value_type(sv)) {
-	case SQLITE_INTEGER:
-		*v = (struct value){.kind = V_INT, .i = sqlite3_value_int64(sv)};
-		break;
-	case SQLITE_FLOAT:
-		*v = (struct value){.kind = V_REAL, .d = sqlite3_value_double(sv)};
-		break;
-	case SQLITE_TEXT: {
+	switch (kind_of(sqlite3_value_type(sv))) {
+	case V_INT: *v = (struct value){.kind = V_INT, .i = sqlite3_value_int64(sv)}; break;
+	case V_REAL: *v = (struct value){.kind = V_REAL, .d = sqlite3_value_double(sv)}; break;
+	case V_TEXT: {
 		const char *s = (const char *)sqlite3_value_text(sv);
 		size_t n = (size_t)sqlite3_value_bytes(sv);
 		*v = (struct value){.kind = V_TEXT, .s = arena_strndup(a, s, n), .len = n};
 		break;
 	}
-	default: *v = (struct value){.kind = V_NULL}; /* no table holds blobs */
+	default: *v = (struct value){.kind = V_NULL};
 	}
 }
 
