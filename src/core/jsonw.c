@@ -126,15 +126,6 @@ void jw_key(struct jw *w, const char *key)
 	w->after_key = true;
 }
 
-void jw_name(struct jw *w, const char *name)
-{
-	before_value(w);
-	buf_addc(w->out, '"');
-	buf_adds(w->out, name);
-	buf_add(w->out, "\":", 2);
-	w->after_key = true;
-}
-
 void jw_raw_key(struct jw *w, const char *key, size_t n)
 {
 	/* before_value's comma, in the same copy as the key */

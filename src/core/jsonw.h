@@ -24,8 +24,6 @@ void jw_obj_end(struct jw *w);
 void jw_arr(struct jw *w); /* [ */
 void jw_arr_end(struct jw *w);
 void jw_key(struct jw *w, const char *key);
-/* A key with nothing to escape: a field's name (a-z, 0-9, _) */
-void jw_name(struct jw *w, const char *name);
 /* A key written out already, with the comma before it and its quotes and
  * colon (,"name":); the comma is left out where none is due. */
 void jw_raw_key(struct jw *w, const char *key, size_t n);

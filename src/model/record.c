@@ -512,8 +512,8 @@ void model_write_key(struct jw *w, const struct field_def *f)
 {
 	if (f->json_key_len)
 		jw_raw_key(w, f->json_key, f->json_key_len);
-	else
-		jw_name(w, f->name);
+	else /* a field the registry did not make */
+		jw_key(w, f->name);
 }
 
 void model_write_value(struct jw *w, const struct field_def *f, const struct value *v)

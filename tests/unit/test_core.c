@@ -441,38 +441,6 @@ static void test_jsonw_escaping_every_position(void **state)
 	buf_release(&want);
 }
 
-/* jw_name writes what jw_key writes for a name with nothing to escape,
- * short or longer than its stack copy */
-static void test_jsonw_name(void **state)
-{
-	(void)state;
-	char long_name[100];
-	memset(long_name, 'x', sizeof long_name - 1);
-	long_name[sizeof long_name - 1] = 0;
-	const char *names[] = {"a", "family_name", "x2", long_name};
-	for (size_t i = 0; i < sizeof names / sizeof *names; i++) {
-		struct buf a, b;
-		buf_init(&a, 0);
-		buf_init(&b, 0);
-		struct jw wa, wb;
-		jw_init(&wa, &a);
-		jw_init(&wb, &b);
-		jw_obj(&wa);
-		jw_obj(&wb);
-		jw_kint(&wa, "first", 1);
-		jw_kint(&wb, "first", 1);
-		jw_key(&wa, names[i]);
-		jw_name(&wb, names[i]);
-		jw_str(&wa, "v");
-		jw_str(&wb, "v");
-		jw_obj_end(&wa);
-		jw_obj_end(&wb);
-		assert_string_equal(buf_str(&b), buf_str(&a));
-		buf_release(&a);
-		buf_release(&b);
-	}
-}
-
 static void test_jsonw_nesting_and_commas(void **state)
 {
 	(void)state;
@@ -1023,7 +991,6 @@ int main(void)
 		cmocka_unit_test(test_jsonw_escaping),
 		cmocka_unit_test(test_jsonw_escaping_every_position),
 		cmocka_unit_test(test_jsonw_nesting_and_commas),
-		cmocka_unit_test(test_jsonw_name),
 		cmocka_unit_test(test_jsonw_raw),
 		cmocka_unit_test(test_jsonw_depth_limit),
 		cmocka_unit_test(test_err_fail),
