@@ -467,6 +467,21 @@ static int read_batch(struct importer *im, int max, struct batch *b, struct rp_e
 	return read;
 }
 
+/* import_row with an arena of the row's own, freed with it: what a row
+ * works with (its record, keys, search text, candidates) is not needed
+ * by the next, so a batch holds no more than its cells however long it
+ * is. */
+static enum rp_err import_row_alone(struct importer *im, const struct batch_row *r,
+				    struct rp_error *err)
+{
+	struct arena *batch = im->d.a;
+	im->d.a = arena_new();
+	enum rp_err rc = import_row(im, (const char *const *)r->cells, r->n, err);
+	arena_free(im->d.a);
+	im->d.a = batch;
+	return rc;
+}
+
 /* Writes the batch's rows in one transaction with the import's progress;
  * a dry run rolls it back. In bulk mode a row that fails stops the batch
  * with im->replay set and nothing written. */
@@ -487,7 +502,7 @@ static enum rp_err write_batch(struct importer *im, const struct batch *b, bool 
 			       record_int(im->imp, "processed_rows") + 1);
 		if (!r->cells)
 			reject(im, NULL, 0, r->unreadable);
-		else if (import_row(im, (const char *const *)r->cells, r->n, err))
+		else if (import_row_alone(im, r, err))
 			goto fail;
 	}
 	if (im->replay) {
