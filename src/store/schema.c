@@ -312,8 +312,6 @@ static enum rp_err sync_entity(struct store_conn *c, const struct entity_def *e,
 static const char *const extra_indexes =
 	"CREATE INDEX IF NOT EXISTS activities_related ON activities"
 	" (related_type, related_id, created_at);"
-	"CREATE INDEX IF NOT EXISTS deals_account_created ON deals"
-	" (account_id, created_at);"
 	"CREATE INDEX IF NOT EXISTS deals_board_cards ON deals"
 	" (stage_id, amount) WHERE deleted_at IS NULL;"
 	"CREATE INDEX IF NOT EXISTS deals_board_totals ON deals"
