@@ -473,29 +473,65 @@ json_t *import_row_body(struct importer *im, const char *const *cells, int n, st
 #define SIMILAR_CANDIDATES 200
 #define SIMILAR_NAME	   0.94 /* Jaro-Winkler: "petrov" ~ "petrow", not "ivanov" */
 
+/* The kinds of key that say two rows are two people however alike the
+ * rest is: a match by phone must not have another e-mail, one by name
+ * neither another e-mail nor another phone (two namesakes of one company,
+ * each with their own address, stay two records). */
+static const char *const phone_vetoes[] = {"email", NULL};
+static const char *const name_vetoes[] = {"email", "phone", NULL};
+
+static bool vetoed(struct importer *im, int64_t id, const char *const *vetoes,
+		   const struct dedup_key *keys, int n)
+{
+	for (; *vetoes; vetoes++)
+		if (store_dedup_differs(im->d.c, im->e, id, *vetoes, keys, n))
+			return true;
+	return false;
+}
+
 /* A person of the same company whose name is spelled almost alike ("Ivan
  * Petrow" for "Ivan Petrov"): people's name keys start with their company
- * ("a12:"), so the company's names are one range of the key index. */
-static int64_t similar_name(struct importer *im, const char *key)
+ * ("a12:"), so the company's names are one range of the key index. Only
+ * when one person is that alike: with two ("Alexandr" for Alexander or
+ * Alexandra?) the row is a new record, which the duplicates screen can
+ * merge, rather than a guess that overwrites someone. */
+static int64_t similar_name(struct importer *im, const char *key, const struct dedup_key *keys,
+			    int nkeys)
 {
 	const char *colon = strchr(key, ':');
 	if (!colon || !colon[1])
 		return 0;
 	char *prefix = arena_strndup(im->d.a, key, (size_t)(colon - key) + 1);
 	struct dedup_key cand[SIMILAR_CANDIDATES];
-	int64_t ids[SIMILAR_CANDIDATES], best = 0;
-	double best_score = SIMILAR_NAME;
+	int64_t ids[SIMILAR_CANDIDATES], found = 0;
 	int n = store_dedup_prefix(im->d.c, im->e, "name", prefix, SIMILAR_CANDIDATES, im->d.a,
 				   cand, ids);
 	for (int i = 0; i < n; i++) {
 		const char *theirs = strchr(cand[i].key, ':');
-		double score = theirs ? dedup_similarity(colon + 1, theirs + 1) : 0;
-		if (score >= best_score && store_exists(im->d.c, im->e, ids[i])) {
-			best_score = score;
-			best = ids[i];
-		}
+		if (ids[i] == found || !theirs ||
+		    dedup_similarity(colon + 1, theirs + 1) < SIMILAR_NAME ||
+		    !store_exists(im->d.c, im->e, ids[i]) ||
+		    vetoed(im, ids[i], name_vetoes, keys, nkeys))
+			continue;
+		if (found)
+			return 0;
+		found = ids[i];
 	}
-	return best;
+	return found;
+}
+
+/* The one record with the row's name key, else one with a name alike;
+ * 0 when none, or when two records have it. */
+static int64_t by_name(struct importer *im, const char *key, int64_t exact,
+		       const struct dedup_key *keys, int nkeys)
+{
+	if (!exact)
+		return similar_name(im, key, keys, nkeys);
+	int64_t other = 0;
+	if (vetoed(im, exact, name_vetoes, keys, nkeys) ||
+	    store_dedup_find(im->d.c, im->e, "name", key, exact, &other, 1))
+		return 0;
+	return exact;
 }
 
 /* The row's duplicate keys, computed as the store computes them; returns
@@ -536,15 +572,19 @@ int64_t import_find_match(struct importer *im, json_t *body, const char **ret_ma
 	int64_t ids[ROW_KEYS];
 	int n = row_keys(im, body, keys, ROW_KEYS);
 	store_dedup_find_each(im->d.c, im->e, keys, n, ids);
-	static const char *const kinds[] = {"email", "phone", "name"};
+	static const struct {
+		const char *kind;
+		const char *const *vetoes;
+	} kinds[] = {{"email", NULL}, {"phone", phone_vetoes}, {"name", name_vetoes}};
 	for (size_t k = 0; k < sizeof kinds / sizeof *kinds; k++) {
-		*ret_match = kinds[k];
+		*ret_match = kinds[k].kind;
 		for (int i = 0; i < n; i++) {
-			if (strcmp(keys[i].kind, kinds[k]))
+			if (strcmp(keys[i].kind, kinds[k].kind))
 				continue;
-			id = ids[i]			 ? ids[i]
-			     : !strcmp(kinds[k], "name") ? similar_name(im, keys[i].key)
-							 : 0;
+			if (kinds[k].vetoes == name_vetoes)
+				id = by_name(im, keys[i].key, ids[i], keys, n);
+			else if ((id = ids[i]) && kinds[k].vetoes)
+				id = vetoed(im, id, kinds[k].vetoes, keys, n) ? 0 : id;
 			if (id)
 				return id;
 		}

@@ -117,6 +117,33 @@ int store_dedup_find_each(struct store_conn *c, const struct entity_def *e,
 	return found;
 }
 
+bool store_dedup_differs(struct store_conn *c, const struct entity_def *e, int64_t id,
+			 const char *kind, const struct dedup_key *keys, int n)
+{
+	bool mine = false;
+	for (int i = 0; i < n && !mine; i++)
+		mine = !strcmp(keys[i].kind, kind);
+	if (!mine)
+		return false;
+	struct sql q;
+	sql_init(&q);
+	sql_fmt(&q, "SELECT key FROM dedup_keys WHERE entity=%i AND record_id=%i AND kind=%t",
+		(int64_t)e->code, id, kind);
+	struct rp_error err;
+	rp_error_init(&err);
+	struct dbstmt *st = stmt_prepare(c, &q, &err);
+	sql_release(&q);
+	bool theirs = false, shared = false;
+	while (st && !shared && stmt_step(st) == DB_ROW) {
+		theirs = true;
+		const char *key = stmt_text(st, 0);
+		for (int i = 0; i < n && !shared; i++)
+			shared = !strcmp(keys[i].kind, kind) && !strcmp(keys[i].key, key);
+	}
+	stmt_done(st);
+	return theirs && !shared;
+}
+
 int64_t store_find_by(struct store_conn *c, const struct entity_def *e, const char *field,
 		      const char *value)
 {

@@ -248,6 +248,10 @@ int store_dedup_find_each(struct store_conn *c, const struct entity_def *e,
 int store_dedup_prefix(struct store_conn *c, const struct entity_def *e, const char *kind,
 		       const char *prefix, int max, struct arena *a, struct dedup_key *ret_keys,
 		       int64_t *ret_ids);
+/* Whether keys[0..n) and record id of e both have keys of kind and share
+ * none of them: a row with another e-mail than the record's. */
+bool store_dedup_differs(struct store_conn *c, const struct entity_def *e, int64_t id,
+			 const char *kind, const struct dedup_key *keys, int n);
 /* The lowest id of a live record whose field equals value, or 0. */
 int64_t store_find_by(struct store_conn *c, const struct entity_def *e, const char *field,
 		      const char *value);

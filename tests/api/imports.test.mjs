@@ -176,6 +176,27 @@ test('matching: e-mail (any case) and phone (national or international) find the
   assert.equal((await srv.admin.get(`${API}/contacts/${c.id}`)).json.title, 'New title', 'the record is left as it was');
 });
 
+test('rows with their own e-mail are their own people; a name like two people matches neither', async () => {
+  const co = `Namesake Co ${tag}`;
+  const r = await runImport({ entity: 'contacts', strategy: 'update', options: { country: 'RU' } },
+    { file: 'Name,Email,Phone,Company,Title\r\n'
+      + `Alexander Petrov,alexander.${tag}@acme.example,+7 916 700-00-01,${co},CEO\r\n`
+      + `Alexandra Petrova,alexandra.${tag}@acme.example,,${co},Accountant\r\n`
+      + `Wang Wei,wang.wei1.${tag}@acme.example,,${co},Engineer\r\n`
+      + `Wang Wei,wang.wei2.${tag}@acme.example,,${co},Sales\r\n`
+      + `New Person,new.${tag}@acme.example,8 916 700-00-01,${co},\r\n`
+      + `Alexandr Petrov,,,${co},Chief executive\r\n`
+      + `Wang Wei,,,${co},Support\r\n`
+      + `New Persson,,,${co},Intern\r\n` });
+  assert.deepEqual([r.created, r.updated, r.rejected], [7, 1, 0], JSON.stringify(r));
+  const people = await listAll(srv.admin, `${API}/contacts?account_id=${(await listAll(srv.admin,
+    `${API}/accounts?name=${encodeURIComponent(co)}`))[0].id}&sort=id`);
+  assert.deepEqual(people.map((p) => [p.name, p.email && p.email.split('.')[0], p.title]), [
+    ['Alexander Petrov', 'alexander', 'CEO'], ['Alexandra Petrova', 'alexandra', 'Accountant'],
+    ['Wang Wei', 'wang', 'Engineer'], ['Wang Wei', 'wang', 'Sales'], ['New Persson', 'new', 'Intern'],
+    ['Alexandr Petrov', null, 'Chief executive'], ['Wang Wei', null, 'Support']]);
+});
+
 test('a row changing a record an earlier row of the same file made: one record, found by its last text only', async () => {
   const word = `Zq${tag.replace(/[^a-z0-9]/gi, '')}`;
   const r = await runImport({ entity: 'contacts', strategy: 'update' },
