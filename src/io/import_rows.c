@@ -480,13 +480,59 @@ json_t *import_row_body(struct importer *im, const char *const *cells, int n, st
 static const char *const phone_vetoes[] = {"email", NULL};
 static const char *const name_vetoes[] = {"email", "phone", NULL};
 
-static bool vetoed(struct importer *im, int64_t id, const char *const *vetoes,
-		   const struct dedup_key *keys, int n)
+/* Whether the row (keys[0..n)) and the record (its keys of kind among
+ * theirs[0..m), by owner) both have keys of kind and share none. */
+static bool differ(const char *kind, int64_t id, const struct dedup_key *theirs,
+		   const int64_t *owner, int m, const struct dedup_key *keys, int n)
 {
-	for (; *vetoes; vetoes++)
-		if (store_dedup_differs(im->d.c, im->e, id, *vetoes, keys, n))
-			return true;
-	return false;
+	bool mine = false, its = false;
+	for (int i = 0; i < n; i++)
+		mine = mine || !strcmp(keys[i].kind, kind);
+	for (int j = 0; j < m && mine; j++) {
+		if (owner[j] != id || strcmp(theirs[j].kind, kind))
+			continue;
+		its = true;
+		for (int i = 0; i < n; i++)
+			if (!strcmp(keys[i].kind, kind) && !strcmp(keys[i].key, theirs[j].key))
+				return false;
+	}
+	return its;
+}
+
+/* Keeps in ids[0..n) the records that no veto rules out (one look for
+ * all of them); returns how many are left. */
+static int drop_vetoed(struct importer *im, int64_t *ids, int n, const char *const *vetoes,
+		       const struct dedup_key *keys, int nkeys)
+{
+	struct dedup_key *theirs;
+	int64_t *owner;
+	int m = store_dedup_keys_of(im->d.c, im->e, ids, n, vetoes, im->d.a, &theirs, &owner);
+	int kept = 0;
+	for (int i = 0; i < n; i++) {
+		bool out = false;
+		for (const char *const *v = vetoes; *v && !out; v++)
+			out = differ(*v, ids[i], theirs, owner, m, keys, nkeys);
+		if (!out)
+			ids[kept++] = ids[i];
+	}
+	return kept;
+}
+
+/* The one live record of ids[0..n) no veto rules out: 0 when none is left,
+ * or more than one (a guess between two people would overwrite one). */
+static int64_t only_one(struct importer *im, int64_t *ids, int n, const struct dedup_key *keys,
+			int nkeys)
+{
+	n = drop_vetoed(im, ids, n, name_vetoes, keys, nkeys);
+	int64_t found = 0;
+	for (int i = 0; i < n; i++) {
+		if (!store_exists(im->d.c, im->e, ids[i]))
+			continue;
+		if (found)
+			return 0;
+		found = ids[i];
+	}
+	return found;
 }
 
 /* A person of the same company whose name is spelled almost alike ("Ivan
@@ -503,35 +549,29 @@ static int64_t similar_name(struct importer *im, const char *key, const struct d
 		return 0;
 	char *prefix = arena_strndup(im->d.a, key, (size_t)(colon - key) + 1);
 	struct dedup_key cand[SIMILAR_CANDIDATES];
-	int64_t ids[SIMILAR_CANDIDATES], found = 0;
+	int64_t ids[SIMILAR_CANDIDATES];
 	int n = store_dedup_prefix(im->d.c, im->e, "name", prefix, SIMILAR_CANDIDATES, im->d.a,
 				   cand, ids);
+	int alike = 0;
 	for (int i = 0; i < n; i++) {
 		const char *theirs = strchr(cand[i].key, ':');
-		if (ids[i] == found || !theirs ||
-		    dedup_similarity(colon + 1, theirs + 1) < SIMILAR_NAME ||
-		    !store_exists(im->d.c, im->e, ids[i]) ||
-		    vetoed(im, ids[i], name_vetoes, keys, nkeys))
-			continue;
-		if (found)
-			return 0;
-		found = ids[i];
+		if (theirs && dedup_similarity(colon + 1, theirs + 1) >= SIMILAR_NAME)
+			ids[alike++] = ids[i];
 	}
-	return found;
+	return only_one(im, ids, alike, keys, nkeys);
 }
 
-/* The one record with the row's name key, else one with a name alike;
- * 0 when none, or when two records have it. */
+/* The one record with the row's name key, else the one with a name alike;
+ * 0 when two records have it. */
 static int64_t by_name(struct importer *im, const char *key, int64_t exact,
 		       const struct dedup_key *keys, int nkeys)
 {
 	if (!exact)
 		return similar_name(im, key, keys, nkeys);
-	int64_t other = 0;
-	if (vetoed(im, exact, name_vetoes, keys, nkeys) ||
-	    store_dedup_find(im->d.c, im->e, "name", key, exact, &other, 1))
-		return 0;
-	return exact;
+	int64_t ids[2] = {exact, 0};
+	int n = 1 + store_dedup_find(im->d.c, im->e, "name", key, exact, &ids[1], 1);
+	n = drop_vetoed(im, ids, n, name_vetoes, keys, nkeys);
+	return n == 1 ? ids[0] : n ? 0 : similar_name(im, key, keys, nkeys);
 }
 
 /* The row's duplicate keys, computed as the store computes them; returns
@@ -581,10 +621,11 @@ int64_t import_find_match(struct importer *im, json_t *body, const char **ret_ma
 		for (int i = 0; i < n; i++) {
 			if (strcmp(keys[i].kind, kinds[k].kind))
 				continue;
+			id = ids[i];
 			if (kinds[k].vetoes == name_vetoes)
-				id = by_name(im, keys[i].key, ids[i], keys, n);
-			else if ((id = ids[i]) && kinds[k].vetoes)
-				id = vetoed(im, id, kinds[k].vetoes, keys, n) ? 0 : id;
+				id = by_name(im, keys[i].key, id, keys, n);
+			else if (id && kinds[k].vetoes)
+				id = drop_vetoed(im, &id, 1, kinds[k].vetoes, keys, n) ? id : 0;
 			if (id)
 				return id;
 		}

@@ -117,31 +117,51 @@ int store_dedup_find_each(struct store_conn *c, const struct entity_def *e,
 	return found;
 }
 
-bool store_dedup_differs(struct store_conn *c, const struct entity_def *e, int64_t id,
-			 const char *kind, const struct dedup_key *keys, int n)
+int store_dedup_keys_of(struct store_conn *c, const struct entity_def *e, const int64_t *ids, int n,
+			const char *const *kinds, struct arena *a, struct dedup_key **ret_keys,
+			int64_t **ret_ids)
 {
-	bool mine = false;
-	for (int i = 0; i < n && !mine; i++)
-		mine = !strcmp(keys[i].kind, kind);
-	if (!mine)
-		return false;
+	*ret_keys = NULL;
+	*ret_ids = NULL;
+	if (n <= 0 || !*kinds)
+		return 0;
 	struct sql q;
 	sql_init(&q);
-	sql_fmt(&q, "SELECT key FROM dedup_keys WHERE entity=%i AND record_id=%i AND kind=%t",
-		(int64_t)e->code, id, kind);
+	sql_add(&q, "SELECT record_id, kind, key FROM ");
+	sql_add(&q, conn_driver(c)->dedup_keys_by_record);
+	sql_fmt(&q, " WHERE entity=%i AND record_id IN (", (int64_t)e->code);
+	for (int i = 0; i < n; i++)
+		sql_fmt(&q, i ? ",%i" : "%i", ids[i]);
+	sql_add(&q, ") AND kind IN (");
+	for (const char *const *k = kinds; *k; k++)
+		sql_fmt(&q, k == kinds ? "%t" : ",%t", *k);
+	sql_add(&q, ")");
 	struct rp_error err;
 	rp_error_init(&err);
 	struct dbstmt *st = stmt_prepare(c, &q, &err);
 	sql_release(&q);
-	bool theirs = false, shared = false;
-	while (st && !shared && stmt_step(st) == DB_ROW) {
-		theirs = true;
-		const char *key = stmt_text(st, 0);
-		for (int i = 0; i < n && !shared; i++)
-			shared = !strcmp(keys[i].kind, kind) && !strcmp(keys[i].key, key);
+	int got = 0, cap = 0;
+	while (st && stmt_step(st) == DB_ROW) {
+		if (got == cap) {
+			cap = cap ? cap * 2 : 16;
+			struct dedup_key *k = arena_alloc(a, sizeof *k * (size_t)cap);
+			int64_t *id = arena_alloc(a, sizeof *id * (size_t)cap);
+			if (got) {
+				memcpy(k, *ret_keys, sizeof *k * (size_t)got);
+				memcpy(id, *ret_ids, sizeof *id * (size_t)got);
+			}
+			*ret_keys = k;
+			*ret_ids = id;
+		}
+		const char *kind = stmt_text(st, 1);
+		for (const char *const *k = kinds; *k; k++)
+			if (!strcmp(*k, kind))
+				kind = *k; /* the caller's string, which outlives the row */
+		(*ret_keys)[got] = (struct dedup_key){kind, arena_strdup(a, stmt_text(st, 2))};
+		(*ret_ids)[got++] = stmt_int(st, 0);
 	}
 	stmt_done(st);
-	return theirs && !shared;
+	return got;
 }
 
 int64_t store_find_by(struct store_conn *c, const struct entity_def *e, const char *field,

@@ -170,7 +170,11 @@ struct db_driver {
 	 * end costs in proportion to what the transaction wrote (an import's
 	 * bulk batch took half as long again). */
 	bool write_returning;
-	const char *no_index;	 /* before a column not to order by index */
+	const char *no_index; /* before a column not to order by index */
+	/* the keys of given records, by their own index: SQLite's planner
+	 * otherwise reads every key of the entity from the covering
+	 * (entity, kind, key, record_id) one */
+	const char *dedup_keys_by_record;
 	const char *asc, *desc;	 /* sort orders with NULLs first ascending, last descending */
 	const char *index_nulls; /* after an indexed column, for those orders */
 	const char *skip_locked; /* after a subquery choosing a row to take */

@@ -507,6 +507,7 @@ const struct db_driver pg_driver = {
 	.multi_row_writes = true,
 	.returning_id = " RETURNING \"id\"",
 	.write_returning = true,
+	.dedup_keys_by_record = "dedup_keys",
 	.no_index = "",
 	.asc = " ASC NULLS FIRST",
 	.desc = " DESC NULLS LAST",

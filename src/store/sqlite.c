@@ -612,6 +612,7 @@ const struct db_driver sqlite_driver = {
 	.inline_references = true,
 	.multi_row_writes = false,
 	.returning_id = "",
+	.dedup_keys_by_record = "dedup_keys INDEXED BY dedup_keys_record",
 	.no_index = "+",
 	.asc = " ASC",
 	.desc = " DESC",

@@ -248,10 +248,12 @@ int store_dedup_find_each(struct store_conn *c, const struct entity_def *e,
 int store_dedup_prefix(struct store_conn *c, const struct entity_def *e, const char *kind,
 		       const char *prefix, int max, struct arena *a, struct dedup_key *ret_keys,
 		       int64_t *ret_ids);
-/* Whether keys[0..n) and record id of e both have keys of kind and share
- * none of them: a row with another e-mail than the record's. */
-bool store_dedup_differs(struct store_conn *c, const struct entity_def *e, int64_t id,
-			 const char *kind, const struct dedup_key *keys, int n);
+/* The keys of the kinds named (a NULL-ended list) that records ids[0..n)
+ * of e have, in *ret_keys with their record in *ret_ids (in the arena);
+ * returns how many. */
+int store_dedup_keys_of(struct store_conn *c, const struct entity_def *e, const int64_t *ids, int n,
+			const char *const *kinds, struct arena *a, struct dedup_key **ret_keys,
+			int64_t **ret_ids);
 /* The lowest id of a live record whose field equals value, or 0. */
 int64_t store_find_by(struct store_conn *c, const struct entity_def *e, const char *field,
 		      const char *value);
