@@ -163,7 +163,15 @@ static int undo(struct admin_session *as, const char *id)
 	rp_error_init(&err);
 	if (import_undo(&as->d, strtoll(id, NULL, 10), &imp, &err))
 		return cli_report(&err);
-	fprintf(stderr, "rapport: import %s undone\n", id);
+	int64_t kept = record_int(imp, "undo_kept");
+	if (kept)
+		fprintf(stderr,
+			"rapport: import %s undone; %lld record%s changed since the import %s left "
+			"as %s\n",
+			id, (long long)kept, kept == 1 ? "" : "s", kept == 1 ? "was" : "were",
+			kept == 1 ? "it is" : "they are");
+	else
+		fprintf(stderr, "rapport: import %s undone\n", id);
 	return 0;
 }
 

@@ -159,15 +159,17 @@ static void reject(struct importer *im, const char *const *cells, int n, const s
 	free(why);
 }
 
-enum rp_err import_log_change(struct importer *im, const struct entity_def *e, int64_t id,
-			      const char *action, const char *old, struct rp_error *err)
+enum rp_err import_log_change(struct importer *im, const struct entity_def *e,
+			      const struct record *r, const char *action, const char *old,
+			      struct rp_error *err)
 {
 	if (im->dry_run)
 		return RP_OK;
 	struct import_change ch = {.import_id = im->import_id,
 				   .seq = ++im->seq,
 				   .entity = e->name,
-				   .record_id = id,
+				   .record_id = record_int(r, "id"),
+				   .version = record_int(r, "version"),
 				   .action = action,
 				   .old = old};
 	return store_import_change_add(im->d.c, &ch, err);
@@ -229,7 +231,7 @@ static enum rp_err write_row(struct importer *im, json_t *body, int64_t match_id
 		int64_t id = record_int(r, "id");
 		count(im, "created");
 		report_row(im, "create", id, NULL, NULL);
-		return import_log_change(im, im->e, id, "created", NULL, err);
+		return import_log_change(im, im->e, r, "created", NULL, err);
 	}
 	if (!strcmp(im->strategy, "skip")) {
 		count(im, "skipped");
@@ -256,7 +258,7 @@ static enum rp_err write_row(struct importer *im, json_t *body, int64_t match_id
 	} else if (!rc) {
 		count(im, merge ? "merged" : "updated");
 		report_row(im, merge ? "merge" : "update", match_id, match, NULL);
-		rc = import_log_change(im, im->e, match_id, merge ? "merged" : "updated", old, err);
+		rc = import_log_change(im, im->e, r, merge ? "merged" : "updated", old, err);
 	}
 	free(old);
 	return rc;

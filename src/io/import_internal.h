@@ -83,7 +83,9 @@ json_t *import_row_body(struct importer *im, const char *const *cells, int n, st
 /* The live record the row is the same as, 0 if none; *ret_match names
  * the key that matched ("external_id", "email", "phone", "name"). */
 int64_t import_find_match(struct importer *im, json_t *body, const char **ret_match);
-/* Logs a record the run created or changed, for undo. */
-enum rp_err import_log_change(struct importer *im, const struct entity_def *e, int64_t id,
-			      const char *action, const char *old, struct rp_error *err);
+/* Logs a record the run created or changed (r as the change left it),
+ * for undo. */
+enum rp_err import_log_change(struct importer *im, const struct entity_def *e,
+			      const struct record *r, const char *action, const char *old,
+			      struct rp_error *err);
 int64_t import_last_seq(struct importer *im);

@@ -9,6 +9,7 @@
 #include <sys/stat.h>
 
 #include "core/clock.h"
+#include "core/xalloc.h"
 #include "domain/dedup.h"
 #include "io/import_internal.h"
 #include "model/registry.h"
@@ -188,16 +189,66 @@ fail:
 	return err->err;
 }
 
+/* The records an undo has met, in its walk from the newest change to the
+ * oldest: the first change met of a record is the import's last, whose
+ * version says whether anyone changed the record since. */
+struct undo_walk {
+	struct met {
+		int64_t key; /* entity code << 40 | id; 0: a free slot */
+		bool kept;   /* changed since the import: left as it is */
+	} * slots;
+	size_t cap, n;
+	int64_t kept;
+};
+
+static struct met *met_slot(struct undo_walk *w, int64_t key)
+{
+	if ((w->n + 1) * 2 > w->cap) {
+		size_t cap = w->cap ? w->cap * 2 : 1024;
+		struct met *fresh = xcalloc(cap, sizeof *fresh);
+		for (size_t i = 0; i < w->cap; i++)
+			for (size_t k = (uint64_t)w->slots[i].key * 0x9E3779B97F4A7C15u & (cap - 1);
+			     w->slots[i].key; k = (k + 1) & (cap - 1))
+				if (!fresh[k].key) {
+					fresh[k] = w->slots[i];
+					break;
+				}
+		free(w->slots);
+		w->slots = fresh;
+		w->cap = cap;
+	}
+	size_t k = (uint64_t)key * 0x9E3779B97F4A7C15u & (w->cap - 1);
+	while (w->slots[k].key && w->slots[k].key != key)
+		k = (k + 1) & (w->cap - 1);
+	return &w->slots[k];
+}
+
+/* Whether the change is one to leave: its record was changed after the
+ * import (its version is not the one the import's last change left). */
+static bool changed_since(struct undo_walk *w, const struct entity_def *e,
+			  const struct import_change *ch, const struct record *cur)
+{
+	struct met *m = met_slot(w, (int64_t)e->code << 40 | ch->record_id);
+	if (m->key)
+		return m->kept;
+	m->key = (int64_t)e->code << 40 | ch->record_id;
+	w->n++;
+	m->kept = ch->version && record_int(cur, "version") != ch->version;
+	w->kept += m->kept;
+	return m->kept;
+}
+
 /* Puts one change back: a created record goes to the recycle bin, a
- * changed one gets its old values again. Records deleted since are left
- * as they are. */
-static enum rp_err undo_change(struct dctx *d, const struct import_change *ch, struct rp_error *err)
+ * changed one gets its old values again. Records deleted since, or
+ * changed since, are left as they are. */
+static enum rp_err undo_change(struct dctx *d, struct undo_walk *w, const struct import_change *ch,
+			       struct rp_error *err)
 {
 	const struct entity_def *e = model_entity(ch->entity);
 	struct record *cur;
 	struct rp_error ignore;
 	rp_error_init(&ignore);
-	if (!e || domain_get(d, e, ch->record_id, &cur, &ignore))
+	if (!e || domain_get(d, e, ch->record_id, &cur, &ignore) || changed_since(w, e, ch, cur))
 		return RP_OK;
 	if (!strcmp(ch->action, "created"))
 		return domain_delete(d, e, ch->record_id, -1, err);
@@ -229,6 +280,11 @@ static const char *undo_refusal(const struct record *r, const char **code)
 	return NULL;
 }
 
+static bool changed_anything(const struct record *r)
+{
+	return record_int(r, "created") + record_int(r, "updated") + record_int(r, "merged") > 0;
+}
+
 /* The status is read inside the write transaction, so two undos (or an
  * undo and a run) cannot both go ahead. */
 enum rp_err import_undo(struct dctx *d, int64_t id, struct record **ret, struct rp_error *err)
@@ -245,22 +301,29 @@ enum rp_err import_undo(struct dctx *d, int64_t id, struct record **ret, struct 
 	}
 	struct import_change page[256];
 	int64_t before = INT64_MAX;
-	for (;;) {
+	struct undo_walk walk = {0};
+	enum rp_err rc = RP_OK;
+	for (bool first = true; rc == RP_OK; first = false) {
 		struct arena *pa = arena_new();
 		int n = store_import_changes(d->c, id, before, 256, pa, page);
-		enum rp_err rc = RP_OK;
+		if (first && !n && changed_anything(r))
+			rc = rp_fail(err, RP_ECONFLICT, "undo_unavailable",
+				     "this database holds no record of what the import changed (it "
+				     "was restored from a backup): nothing can be undone");
 		for (int i = 0; i < n && rc == RP_OK; i++)
-			rc = undo_change(d, &page[i], err);
+			rc = undo_change(d, &walk, &page[i], err);
 		if (n)
 			before = page[n - 1].seq;
 		arena_free(pa);
-		if (rc)
-			goto fail;
 		if (n < 256)
 			break;
 	}
+	free(walk.slots);
+	if (rc)
+		goto fail;
 	struct record *w = record_new(d->a, import_entity());
 	record_set_text(w, d->a, "status", "undone");
+	record_set_int(w, "undo_kept", walk.kept);
 	if (import_save(d->c, w, id, d->a, err) || store_commit(d->c, err))
 		goto fail;
 	return import_load(d->c, id, d->a, ret, err);

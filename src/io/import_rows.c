@@ -259,7 +259,7 @@ static int64_t account_by_name(struct importer *im, const char *name, struct rp_
 	if (domain_create(&im->d, ae, body, &r, &cerr) == RP_OK) {
 		id = record_int(r, "id");
 		im->linked_created++;
-		if (import_log_change(im, ae, id, "created", NULL, err))
+		if (import_log_change(im, ae, r, "created", NULL, err))
 			id = 0;
 		else
 			remember_account(im, name, id);

@@ -301,6 +301,7 @@ static const struct field_def import_fields[] = {
 	COUNTER("merged"),
 	COUNTER("skipped"),
 	COUNTER("rejected"),
+	COUNTER("undo_kept"), /* records changed since, which its undo left */
 	{.name = "progress", .type = FT_NUMBER, .flags = FF_READONLY, .dflt = "0"},
 	{.name = "error", .type = FT_TEXT, .flags = FF_READONLY, .max_len = 1000},
 	{.name = "report", .type = FT_JSON, .flags = FF_READONLY | FF_NOFILTER, .max_len = 1000000},

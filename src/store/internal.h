@@ -264,7 +264,7 @@ void textq_free(struct text_queue *q);
 enum rp_err textq_write(struct store_conn *c, struct text_queue *q, struct rp_error *err);
 
 /* later.c: rows inserted at the commit. */
-#define LATER_COLS 6
+#define LATER_COLS 7
 struct later_row {
 	const char *table; /* "name (columns)" */
 	int n;

@@ -154,11 +154,17 @@ enum rp_err store_check_fence(struct store_conn *c, struct rp_error *err)
 enum rp_err store_import_change_add(struct store_conn *c, const struct import_change *ch,
 				    struct rp_error *err)
 {
-	const struct value v[] = {value_int(ch->import_id), value_int(ch->seq),
-				  value_text(ch->entity),   value_int(ch->record_id),
-				  value_text(ch->action),   value_text(ch->old)};
-	return later_insert(c, "import_changes (import_id, seq, entity, record_id, action, old)", v,
-			    (int)(sizeof v / sizeof *v), err);
+	const struct value v[] = {value_int(ch->import_id),
+				  value_int(ch->seq),
+				  value_text(ch->entity),
+				  value_int(ch->record_id),
+				  value_text(ch->action),
+				  value_text(ch->old),
+				  ch->version ? value_int(ch->version)
+					      : (struct value){.kind = V_NULL}};
+	return later_insert(
+		c, "import_changes (import_id, seq, entity, record_id, action, old, version)", v,
+		(int)(sizeof v / sizeof *v), err);
 }
 
 int store_import_changes(struct store_conn *c, int64_t import_id, int64_t before_seq, int limit,
@@ -167,7 +173,7 @@ int store_import_changes(struct store_conn *c, int64_t import_id, int64_t before
 	struct sql q;
 	sql_init(&q);
 	sql_fmt(&q,
-		"SELECT seq, entity, record_id, action, old FROM import_changes"
+		"SELECT seq, entity, record_id, action, old, version FROM import_changes"
 		" WHERE import_id=%i AND seq<%i ORDER BY seq DESC LIMIT %i",
 		import_id, before_seq, (int64_t)limit);
 	struct rp_error err;
@@ -185,6 +191,7 @@ int store_import_changes(struct store_conn *c, int64_t import_id, int64_t before
 			.record_id = stmt_int(st, 2),
 			.action = arena_strdup(a, stmt_text(st, 3)),
 			.old = old ? arena_strdup(a, old) : NULL,
+			.version = stmt_int(st, 5),
 		};
 	}
 	stmt_done(st);

@@ -315,6 +315,7 @@ bool store_lease_lost(const struct rp_error *err);
  * "merged"; old holds the previous values of the fields it wrote). */
 struct import_change {
 	int64_t import_id, seq, record_id;
+	int64_t version; /* the record's after the change; 0: not known */
 	const char *entity, *action, *old;
 };
 enum rp_err store_import_change_add(struct store_conn *c, const struct import_change *ch,

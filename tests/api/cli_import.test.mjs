@@ -87,6 +87,21 @@ test('a dry run with a mapping file writes nothing; the run does, and names its 
   });
 });
 
+test('an import that came with a restore cannot be undone, and says why', () => {
+  const run = rapport(['import', 'contacts', file('restored.csv', 'Name,Email\r\nRestored One,restored.one@example.com\r\n')]);
+  assert.equal(run.code, 0, run.err);
+  const id = run.err.match(/import (\d+) done/)[1];
+  const backup = path.join(dir, 'backup');
+  assert.equal(rapport(['export', '--all', backup]).code, 0);
+  const other = path.join(dir, 'restored.db');
+  const again = (args) => runRapport(args, { db: other, adminPassword });
+  assert.equal(again(['import', '--all', backup]).code, 0);
+  const undo = again(['import', '--undo', id]);
+  assert.notEqual(undo.code, 0);
+  assert.match(undo.err, /restored from a backup\): nothing can be undone/);
+  assert.equal(rapport(['import', '--undo', id]).code, 0, 'the database it ran in still can');
+});
+
 test('--template takes a saved mapping; --user acts as that user and their permissions', async () => {
   let tplName;
   await withServer(async (admin) => {

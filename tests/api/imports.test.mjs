@@ -331,6 +331,25 @@ test('undo puts back what an import changed and bins what it created', async () 
   expectProblem(await srv.admin.post(`${API}/imports/${imp.id}/undo`), 409, 'not_finished');
 });
 
+test('undo leaves a record changed since the import as it is, and says how many it left', async () => {
+  const t = `undo-kept-${tag}`;
+  const before = await create(srv.admin, 'contacts', { name: `Edited Later ${tag}`, email: `later.${tag}@example.com`, title: 'Before' });
+  const imp = await runImport({ entity: 'contacts' }, {
+    file: `Name,Email,Title,Tags\r\nEdited Later ${tag},later.${tag}@example.com,Imported,\r\n`
+      + `Untouched ${tag},untouched.${tag}@example.com,,${t}\r\nTouched ${tag},touched.${tag}@example.com,,${t}\r\n`
+      + `Untouched ${tag},untouched.${tag}@example.com,Twice,${t}\r\n`,
+  });
+  assert.deepEqual([imp.created, imp.updated], [2, 2], JSON.stringify(imp));
+  const touched = (await contactsTagged(t)).find((c) => c.name === `Touched ${tag}`);
+  expectStatus(await srv.admin.patch(`${API}/contacts/${before.id}`, { title: 'Edited by hand' }), 200);
+  expectStatus(await srv.admin.patch(`${API}/contacts/${touched.id}`, { city: 'Тверь' }), 200);
+  const u = await srv.admin.post(`${API}/imports/${imp.id}/undo`);
+  expectStatus(u, 200, 'undo');
+  assert.equal(u.json.undo_kept, 2);
+  assert.equal((await srv.admin.get(`${API}/contacts/${before.id}`)).json.title, 'Edited by hand');
+  assert.deepEqual((await contactsTagged(t)).map((c) => c.name), [`Touched ${tag}`], 'the untouched one is binned, twice changed by the import');
+});
+
 test('a big import can be cancelled; what it did stays and can be undone', async () => {
   const t = `big-${tag}`;
   let csv = 'Name,Email,Tags\r\n';
