@@ -180,7 +180,8 @@ bool import_parse_date(const char *s, char order, char out[11], const char **ret
 	if (len[0] == 4) { /* 2024-03-05, 2024/3/5, 2024年3月5日 */
 		y = v[0], m = v[1], d = v[2];
 	} else if (len[2] == 4 || len[2] == 2) {
-		y = len[2] == 2 ? 2000 + v[2] - (v[2] > 69 ? 100 : 0) : v[2];
+		/* two digits: POSIX strptime's %y, 69..99 → 19xx, 00..68 → 20xx */
+		y = len[2] == 4 ? v[2] : v[2] >= 69 ? 1900 + v[2] : 2000 + v[2];
 		bool slash = strchr(s, '/') != NULL;
 		bool mdy = order == 'M' || (order != 'D' && slash && v[0] <= 12 && v[1] > 12);
 		if (order != 'D' && order != 'M' && slash && v[0] <= 12 && v[1] <= 12)

@@ -239,10 +239,15 @@ static void test_parse_date(void **state)
 	assert_string_equal(out, "1985-03-05");
 	assert_true(import_parse_date("05.03.00", 0, out, NULL));
 	assert_string_equal(out, "2000-03-05");
-	assert_true(import_parse_date("05.03.69", 0, out, NULL)); /* the pivot: 70..99 → 19xx */
-	assert_string_equal(out, "2069-03-05");
+	/* POSIX strptime's %y pivot: 69..99 → 19xx, 00..68 → 20xx */
+	assert_true(import_parse_date("01.02.69", 0, out, NULL));
+	assert_string_equal(out, "1969-02-01");
+	assert_true(import_parse_date("31.12.68", 0, out, NULL));
+	assert_string_equal(out, "2068-12-31");
 	assert_true(import_parse_date("05.03.70", 0, out, NULL));
 	assert_string_equal(out, "1970-03-05");
+	assert_true(import_parse_date("12/31/99", 0, out, NULL));
+	assert_string_equal(out, "1999-12-31");
 	assert_true(import_parse_date("3/5/24", 0, out, NULL));
 	assert_string_equal(out, "2024-03-05");
 
