@@ -315,9 +315,30 @@ static const char *currency_code(const char *cell)
 	return found;
 }
 
+/* The cell as a JSON array of strings, as the export writes tags
+ * (["vip","a,b"]; [] is none), or NULL when it is something else. */
+static json_t *tags_json(const char *cell)
+{
+	if (cell[0] != '[')
+		return NULL;
+	json_t *arr = json_loads(cell, JSON_REJECT_DUPLICATES, NULL);
+	bool strings = json_is_array(arr);
+	for (size_t i = 0; strings && i < json_array_size(arr); i++)
+		strings = json_is_string(json_array_get(arr, i));
+	if (!strings) {
+		json_decref(arr);
+		return NULL;
+	}
+	return arr;
+}
+
+/* Tags as JSON text, else split on , ; or |. */
 static json_t *tags_value(const char *cell)
 {
-	json_t *arr = json_array();
+	json_t *arr = tags_json(cell);
+	if (arr)
+		return arr;
+	arr = json_array();
 	char *copy = strdup(cell);
 	for (char *save = NULL, *t = strtok_r(copy, ",;|", &save); t;
 	     t = strtok_r(NULL, ",;|", &save)) {

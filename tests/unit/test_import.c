@@ -369,6 +369,28 @@ static void test_convert_currency_and_tags(void **state)
 	assert_true(json_is_array(j));
 	assert_int_equal(json_array_size(j), 0);
 	json_decref(j);
+
+	/* tags as the export writes them: JSON text, commas inside a tag */
+	j = conv_ok("contacts", "tags", "[\"vip\",\"a,b\"]", NULL);
+	want = json_pack("[ss]", "vip", "a,b");
+	assert_true(json_equal(j, want));
+	json_decref(want);
+	json_decref(j);
+	j = conv_ok("contacts", "tags", "[]", NULL); /* no tags, not a tag "[]" */
+	assert_true(json_is_array(j));
+	assert_int_equal(json_array_size(j), 0);
+	json_decref(j);
+	/* not an array of strings: split as any other cell */
+	j = conv_ok("contacts", "tags", "[1,2]", NULL);
+	want = json_pack("[ss]", "[1", "2]");
+	assert_true(json_equal(j, want));
+	json_decref(want);
+	json_decref(j);
+	j = conv_ok("contacts", "tags", "[draft], vip", NULL);
+	want = json_pack("[ss]", "[draft]", "vip");
+	assert_true(json_equal(j, want));
+	json_decref(want);
+	json_decref(j);
 }
 
 static void test_convert_text_and_json(void **state)
