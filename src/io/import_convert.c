@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "core/clock.h"
+#include "core/money.h"
 #include "core/textkey.h"
 
 /* --- numbers ------------------------------------------------------------- */
@@ -116,14 +117,11 @@ static bool parse_decimal(const char *s, double *ret)
 	return *end == '\0' && isfinite(*ret);
 }
 
-/* Minor units per major unit of a currency (most have 100). */
+/* Minor units per major unit of a currency (most have 100, JPY 1). */
 static int64_t minor_units(const char *currency)
 {
-	static const char *const none[] = {"JPY", "KRW", "VND", "CLP", "ISK", "UGX", NULL};
-	for (int i = 0; currency && none[i]; i++)
-		if (!strcmp(currency, none[i]))
-			return 1;
-	return 100;
+	static const int64_t scale[] = {1, 10, 100, 1000};
+	return scale[money_decimals(currency)];
 }
 
 /* --- dates --------------------------------------------------------------- */
@@ -379,12 +377,17 @@ json_t *import_convert(const struct field_def *f, const char *cell,
 		if (!parse_decimal(cell, &d))
 			return bad(err, f, "a number", cell);
 		return json_real(d);
-	case FT_MONEY:
+	case FT_MONEY: {
+		/* the row's currency, else the one the cell's sign names,
+		 * else the record's default */
+		const char *cur = o->currency ? o->currency : currency_code(cell);
+		int64_t scale = minor_units(cur ? cur : o->default_currency);
 		/* past 9e15 minor units llround has no defined answer (and
 		 * doubles no exact integers) */
-		if (!parse_decimal(cell, &d) || fabs(d * (double)minor_units(o->currency)) > 9e15)
+		if (!parse_decimal(cell, &d) || fabs(d * (double)scale) > 9e15)
 			return bad(err, f, "an amount of money", cell);
-		return json_integer((json_int_t)llround(d * (double)minor_units(o->currency)));
+		return json_integer((json_int_t)llround(d * (double)scale));
+	}
 	case FT_BOOL: {
 		char *key = import_header_key(cell);
 		b = key ? parse_bool(key) : -1;
@@ -434,4 +437,27 @@ json_t *import_convert(const struct field_def *f, const char *cell,
 const char *import_cell_currency(const char *cell)
 {
 	return currency_code(cell);
+}
+
+bool import_currency_code(const char *cell, char ret_code[4])
+{
+	const char *sign = currency_code(cell);
+	if (sign) {
+		memcpy(ret_code, sign, 4);
+		return true;
+	}
+	while (*cell == ' ')
+		cell++;
+	char up[4];
+	for (int i = 0; i < 3; i++) {
+		if (!isalpha((unsigned char)cell[i]))
+			return false;
+		up[i] = (char)toupper((unsigned char)cell[i]);
+	}
+	for (const char *p = cell + 3; *p; p++)
+		if (*p != ' ')
+			return false;
+	up[3] = '\0';
+	memcpy(ret_code, up, 4);
+	return true;
 }

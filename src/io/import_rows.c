@@ -456,8 +456,15 @@ json_t *import_row_body(struct importer *im, const char *const *cells, int n, st
 {
 	json_t *body = json_object();
 	struct import_convert_opts co = {.date_order = im->date_order};
-	if (im->currency_col >= 0 && im->currency_col < n)
-		co.currency = import_cell_currency(cells[im->currency_col]);
+	/* money's minor units follow the row's currency: its column (a
+	 * sign or a code: "JPY" has no cents), else the cell's sign, else
+	 * the record's default */
+	char code[4];
+	if (im->currency_col >= 0 && im->currency_col < n &&
+	    import_currency_code(cells[im->currency_col], code))
+		co.currency = code;
+	const struct field_def *cf = entity_field(im->e, "currency");
+	co.default_currency = cf ? cf->dflt : NULL;
 	for (int pass = 0; pass < 2; pass++)
 		for (int k = 0; k < n && k < im->ncols; k++)
 			put_cell(im, &im->cols[k], cells[k], pass, &co, body, err);

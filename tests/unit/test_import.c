@@ -145,6 +145,23 @@ static void test_convert_money(void **state)
 	conv_int("deals", "amount", "¥1,234", &jpy, 1234);
 	struct import_convert_opts usd = {.currency = "USD"};
 	conv_int("deals", "amount", "1,234", &usd, 123400);
+	/* the currency's own decimals, however it is given */
+	struct import_convert_opts krw = {.currency = "KRW"};
+	conv_int("deals", "amount", "5,000,000", &krw, 5000000);
+	struct import_convert_opts kwd = {.currency = "KWD"};
+	conv_int("deals", "amount", "0.125", &kwd, 125);
+	struct import_convert_opts dflt_jpy = {.default_currency = "JPY"};
+	conv_int("deals", "amount", "1,000", &dflt_jpy, 1000);
+	conv_int("deals", "amount", "$1,000", &dflt_jpy, 100000); /* the sign names USD */
+	char code[4];
+	assert_true(import_currency_code("JPY", code));
+	assert_string_equal(code, "JPY");
+	assert_true(import_currency_code(" krw ", code));
+	assert_string_equal(code, "KRW");
+	assert_true(import_currency_code("¥", code));
+	assert_string_equal(code, "CNY");
+	assert_false(import_currency_code("US dollar", code));
+	assert_false(import_currency_code("", code));
 
 	conv_rejected("deals", "amount", "", NULL);
 	conv_rejected("deals", "amount", "n/a", NULL);
