@@ -168,6 +168,36 @@ static void test_convert_money(void **state)
 	conv_rejected("deals", "amount", "-", NULL);
 	conv_rejected("deals", "amount", "12abc34", NULL);
 	conv_rejected("deals", "amount", "1-800", NULL);
+	/* letters that are no currency are not dropped: "1.5M" is no 1.50 */
+	conv_rejected("deals", "amount", "12abc", NULL);
+	conv_rejected("deals", "amount", "1.5M", NULL);
+	conv_rejected("deals", "amount", "12,5%", NULL);
+	conv_int("deals", "amount", "USD 1000", NULL, 100000);
+	conv_int("deals", "amount", "+5", NULL, 500);
+	/* more decimals than the currency has: never rounded; a lone
+	 * separator before three digits is a thousands one */
+	conv_int("deals", "amount", "1.234", NULL, 123400);
+	conv_int("deals", "amount", "-1,234", NULL, -123400);
+	conv_int("deals", "amount", "1.234", &jpy, 1234);
+	conv_int("deals", "amount", "1.234", &kwd, 1234);
+	conv_rejected("deals", "amount", "1.2345", NULL);
+	conv_rejected("deals", "amount", "0.125", NULL);
+	conv_rejected("deals", "amount", "1234.567", NULL);
+	conv_rejected("deals", "amount", "1,234.567", NULL);
+	conv_rejected("deals", "amount", "0.5", &jpy);
+	conv_int("deals", "amount", "0,5", NULL, 50);
+	conv_int("deals", "amount", "1,50", NULL, 150);
+	conv_int("deals", "amount", "-0.05", NULL, -5);
+	{
+		struct rp_error err;
+		rp_error_init(&err);
+		assert_null(import_convert(fld("deals", "amount"), "1.5M", &NO_OPTS, &err));
+		assert_string_equal(err.fields[0].field, "amount");
+		assert_non_null(strstr(err.fields[0].message, "\"M\" is no currency"));
+		rp_error_init(&err);
+		assert_null(import_convert(fld("deals", "amount"), "1.2345", &usd, &err));
+		assert_non_null(strstr(err.fields[0].message, "more decimals than USD has"));
+	}
 	/* minor units past 9e15: llround's result was undefined (INT64_MIN
 	 * here), now the cell is refused */
 	conv_rejected("deals", "amount", "99999999999999999999999", NULL);
