@@ -45,6 +45,10 @@ const char *import_cell_currency(const char *cell);
  * CNY) or a code of three letters, upper-cased ("jpy" → JPY); false
  * when it names none. */
 bool import_currency_code(const char *cell, char ret_code[4]);
+/* The cell without the ' an export or a rejects file put before text a
+ * spreadsheet would run as a formula ("'=SUM(A1)" → "=SUM(A1)", "'+1 512"
+ * → "+1 512"); any other cell as it is. Borrowed from cell. */
+const char *import_unguarded(const char *cell);
 
 /* --- imports ---------------------------------------------------------------- */
 

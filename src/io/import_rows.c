@@ -452,8 +452,13 @@ static void put_cell(struct importer *im, const struct column *col, const char *
 		json_object_set_new(body, col->f->name, json_integer(id));
 }
 
-json_t *import_row_body(struct importer *im, const char *const *cells, int n, struct rp_error *err)
+json_t *import_row_body(struct importer *im, const char *const *guarded, int n,
+			struct rp_error *err)
 {
+	/* cells as they were before an export guarded them against formulas */
+	const char **cells = arena_alloc(im->d.a, sizeof *cells * (size_t)(n > 0 ? n : 1));
+	for (int k = 0; k < n; k++)
+		cells[k] = import_unguarded(guarded[k]);
 	json_t *body = json_object();
 	struct import_convert_opts co = {.date_order = im->date_order};
 	/* money's minor units follow the row's currency: its column (a

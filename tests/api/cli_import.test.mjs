@@ -197,3 +197,35 @@ test('an export imports back into an empty database as it was: money in its curr
   on(c, ['export', 'deals', ...fields, '-o', ec]);
   assert.deepEqual(withoutIds(fs.readFileSync(ec, 'utf8')), withoutIds(first), 'an XLSX round trip changed the amounts');
 });
+
+test('an export imports back as it was: formula-guarded text and tags; a rejects file re-imports without the guard', () => {
+  const a = freshDb('rt-guard-a');
+  const src = file('rt-people.csv', 'Name,Email,Phone,Title,Tags,Birthday\r\n'
+    + 'Ann Formula,ann@example.com,+1 512 555 0100,"=HYPERLINK(""http://x"",""y"")","[""vip"",""a,b""]",\r\n'
+    + 'Bob Plain,bob@example.com,,@home,[],\r\n'
+    + 'Cy Rejected,cy@example.com,,-2+3,x,31.02.1980\r\n');
+  const run = on(a, ['import', 'contacts', src]);
+  assert.match(run.err, /2 created, .* 1 rejected/);
+  const fields = ['--fields', 'name,email,phone,title,tags', '--sort', 'name'];
+  const ea = path.join(dir, 'rt-guard-a.csv');
+  on(a, ['export', 'contacts', ...fields, '-o', ea]);
+  const first = fs.readFileSync(ea, 'utf8');
+  assert.match(first, /,'\+1 512 555 0100,"'=HYPERLINK\(""http:\/\/x"",""y""\)","\[""vip"",""a,b""\]"\r\n/, first);
+  assert.match(first, /,'@home,\[\]\r\n/, first);
+
+  const b = freshDb('rt-guard-b');
+  on(b, ['import', 'contacts', ea]);
+  const eb = path.join(dir, 'rt-guard-b.csv');
+  on(b, ['export', 'contacts', ...fields, '-o', eb]);
+  assert.deepEqual(withoutIds(fs.readFileSync(eb, 'utf8')), withoutIds(first));
+
+  // the rejected row, its guarded title and all, imported again without the bad date
+  const rejects = fs.readFileSync(run.err.match(/rejected rows and why: (\S+)/)[1], 'utf8');
+  assert.match(rejects, /,'-2\+3,/);
+  const again = file('rt-rejects.csv', rejects);
+  const map = file('rt-rejects-map.json', JSON.stringify({ row: '', reason: '', Birthday: '' }));
+  on(a, ['import', 'contacts', again, '--map', map]);
+  const ea2 = path.join(dir, 'rt-guard-a2.csv');
+  on(a, ['export', 'contacts', '--fields', 'title', '--filter', 'email=cy@example.com', '-o', ea2]);
+  assert.match(fs.readFileSync(ea2, 'utf8'), /^id,title\r\n\d+,'-2\+3\r\n$/, 'the title took the guard\'s quote');
+});

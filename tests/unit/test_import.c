@@ -275,6 +275,22 @@ static void test_convert_dates(void **state)
 	conv_rejected("contacts", "birthday", "1/2/3", NULL);
 }
 
+/* The export's formula guard comes off: one ' before = + - @ tab CR. */
+static void test_unguarded(void **state)
+{
+	(void)state;
+	assert_string_equal(import_unguarded("'+1 512 555 0100"), "+1 512 555 0100");
+	assert_string_equal(import_unguarded("'=HYPERLINK(\"x\")"), "=HYPERLINK(\"x\")");
+	assert_string_equal(import_unguarded("'@SUM(A1)"), "@SUM(A1)");
+	assert_string_equal(import_unguarded("'-2+3"), "-2+3");
+	assert_string_equal(import_unguarded("'\tx"), "\tx");
+	assert_string_equal(import_unguarded("''=x"), "''=x"); /* ' is no formula */
+	assert_string_equal(import_unguarded("'quoted'"), "'quoted'");
+	assert_string_equal(import_unguarded("'"), "'");
+	assert_string_equal(import_unguarded("O'Brien"), "O'Brien");
+	assert_null(import_unguarded(NULL));
+}
+
 static void test_parse_date(void **state)
 {
 	(void)state;
@@ -931,6 +947,7 @@ int main(void)
 		cmocka_unit_test(test_convert_bools),
 		cmocka_unit_test(test_convert_enums),
 		cmocka_unit_test(test_convert_currency_and_tags),
+		cmocka_unit_test(test_unguarded),
 		cmocka_unit_test(test_convert_text_and_json),
 		cmocka_unit_test(test_auto_target_contacts),
 		cmocka_unit_test(test_auto_target_accounts),
