@@ -241,6 +241,7 @@ enum rp_err export_write(struct dctx *d, struct list_query *q, const struct expo
 	j.refs = calloc(1, sizeof *j.refs);
 	if (!j.refs)
 		abort();
+	j.currency = entity_field_index(e, "currency");
 	plan_columns(&j);
 	plan_fetch(&j, q);
 	/* one read transaction: every page comes from the same snapshot */
@@ -285,6 +286,12 @@ const char *export_value_text(const struct field_def *f, const struct value *v, 
 	}
 	*ret_len = strlen(s);
 	return s;
+}
+
+const char *export_record_currency(const struct export_job *j, const struct record *r)
+{
+	int i = j->currency;
+	return i >= 0 && i < r->n && r->v[i].kind == V_TEXT ? r->v[i].s : NULL;
 }
 
 const char *export_field_text(const struct export_job *j, const struct record *r, const char *name)

@@ -1,7 +1,10 @@
 /* export_csv.c — the CSV writer of the exporter: a header row of API
  * field names, then one row per record with values as the API sends
- * them; text that a spreadsheet would run as a formula is neutralised,
- * numbers never are (so -5 stays a number). */
+ * them, but money in major units with its currency's decimals
+ * ("12500.00", JPY "1000000", as the importer reads it back); text that a
+ * spreadsheet would run as a formula is neutralised, numbers never are
+ * (so -5 stays a number). */
+#include "core/money.h"
 #include "io/csvw.h"
 #include "io/export_internal.h"
 
@@ -36,7 +39,13 @@ static enum rp_err csv_row(struct export_job *j, struct dctx *pd, const struct r
 			continue;
 		}
 		size_t n = 0;
-		const char *s = export_value_text(f, v, pd->a, &n);
+		char money[MONEY_TEXT_LEN];
+		const char *s =
+			f->type == FT_MONEY && v->kind == V_INT
+				? money_format_major(v->i, export_record_currency(j, r), money)
+				: export_value_text(f, v, pd->a, &n);
+		if (s == money)
+			n = strlen(s);
 		/* only stored text can carry a formula; numbers are printed here */
 		csvw_cell(j->out, k, s, n, v->kind == V_TEXT);
 	}

@@ -21,6 +21,7 @@ struct export_job {
 	struct export_col *cols;
 	int ncols;
 	struct ref_cache *refs;
+	int currency; /* field index of the entity's currency, or -1 */
 	FILE *out;
 	int64_t rows;
 	void *state; /* the writer's own */
@@ -51,6 +52,10 @@ const char *export_ref_name(struct export_job *j, struct dctx *pd, const struct 
  * that reads back exactly, booleans true/false; NULL is "". Owned by a. */
 const char *export_value_text(const struct field_def *f, const struct value *v, struct arena *a,
 			      size_t *ret_len);
+
+/* The currency code of r (which gives its money fields their decimals),
+ * or NULL when the entity has none or r's is empty. Borrowed from r. */
+const char *export_record_currency(const struct export_job *j, const struct record *r);
 
 /* The text of field `name` of r when the caller may see it, else NULL. */
 const char *export_field_text(const struct export_job *j, const struct record *r, const char *name);

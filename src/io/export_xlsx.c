@@ -11,8 +11,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "core/money.h"
 #include "io/export_internal.h"
-#include "model/registry.h"
 
 #define XLSX_MAX_ROWS  1048576 /* Excel's limit, the header row included */
 #define XLSX_MAX_CHARS 32767   /* characters in a cell */
@@ -24,24 +24,7 @@ struct xlsx {
 	lxw_workbook *wb;
 	lxw_worksheet *ws;
 	lxw_format *fmt[FMT_COUNT];
-	int currency; /* field index of the entity's currency, or -1 */
 };
-
-/* Decimals of a currency's minor unit (ISO 4217): most have 2. */
-static int currency_digits(const char *code)
-{
-	static const char *const zero[] = {"BIF", "CLP", "DJF", "GNF", "ISK", "JPY",
-					   "KMF", "KRW", "PYG", "RWF", "UGX", "UYI",
-					   "VND", "VUV", "XAF", "XOF", "XPF", NULL};
-	static const char *const three[] = {"BHD", "IQD", "JOD", "KWD", "LYD", "OMR", "TND", NULL};
-	for (int i = 0; code && zero[i]; i++)
-		if (!strcmp(code, zero[i]))
-			return 0;
-	for (int i = 0; code && three[i]; i++)
-		if (!strcmp(code, three[i]))
-			return 3;
-	return 2;
-}
 
 static enum rp_err lxw_fail(struct rp_error *err, lxw_error e)
 {
@@ -97,7 +80,6 @@ static enum rp_err xlsx_begin(struct export_job *j, struct rp_error *err)
 		unlink(x->path);
 		return rp_fail(err, RP_EIO, "export_failed", "cannot start the spreadsheet");
 	}
-	x->currency = entity_field_index(j->e, "currency");
 	add_formats(x);
 	write_header(j, x);
 	j->state = x;
@@ -128,20 +110,18 @@ static bool parse_when(const char *s, bool with_time, lxw_datetime *dt)
 	return n == (with_time ? 6 : 3) && dt->year >= 1900 && dt->year <= 9999;
 }
 
-static lxw_error put_money(struct xlsx *x, const struct record *r, lxw_row_t row, lxw_col_t col,
-			   int64_t minor)
+static lxw_error put_money(struct export_job *j, struct xlsx *x, const struct record *r,
+			   lxw_row_t row, lxw_col_t col, int64_t minor)
 {
-	const char *cur = NULL;
-	if (x->currency >= 0 && x->currency < r->n && r->v[x->currency].kind == V_TEXT)
-		cur = r->v[x->currency].s;
-	int digits = currency_digits(cur);
+	int digits = money_decimals(export_record_currency(j, r));
 	static const double scale[] = {1, 10, 100, 1000};
 	lxw_format *f = x->fmt[digits == 0 ? FMT_MONEY0 : digits == 3 ? FMT_MONEY3 : FMT_MONEY2];
 	return worksheet_write_number(x->ws, row, col, (double)minor / scale[digits], f);
 }
 
-static lxw_error put_value(struct xlsx *x, const struct field_def *f, const struct record *r,
-			   const struct value *v, lxw_row_t row, lxw_col_t col, struct arena *a)
+static lxw_error put_value(struct export_job *j, struct xlsx *x, const struct field_def *f,
+			   const struct record *r, const struct value *v, lxw_row_t row,
+			   lxw_col_t col, struct arena *a)
 {
 	lxw_datetime dt;
 	switch (v->kind) {
@@ -151,7 +131,7 @@ static lxw_error put_value(struct xlsx *x, const struct field_def *f, const stru
 		if (f->type == FT_BOOL)
 			return worksheet_write_boolean(x->ws, row, col, v->i != 0, NULL);
 		if (f->type == FT_MONEY)
-			return put_money(x, r, row, col, v->i);
+			return put_money(j, x, r, row, col, v->i);
 		return worksheet_write_number(x->ws, row, col, (double)v->i, NULL);
 	case V_TEXT:
 		if ((f->type == FT_DATE || f->type == FT_DATETIME) &&
@@ -187,7 +167,7 @@ static enum rp_err xlsx_row(struct export_job *j, struct dctx *pd, const struct 
 			if (name)
 				e = put_string(x, row, (lxw_col_t)k, name, strlen(name), pd->a);
 		} else {
-			e = put_value(x, f, r, v, row, (lxw_col_t)k, pd->a);
+			e = put_value(j, x, f, r, v, row, (lxw_col_t)k, pd->a);
 		}
 		if (e != LXW_NO_ERROR)
 			return lxw_fail(err, e);

@@ -28,8 +28,10 @@ const char *import_auto_target(const struct entity_def *e, const char *header);
 /* --- cells ----------------------------------------------------------------- */
 
 struct import_convert_opts {
-	char date_order;      /* 'D' (day first), 'M' (month first) or 0: guess */
-	const char *currency; /* for money: the row's currency, NULL = 2 decimals */
+	char date_order;	      /* 'D' (day first), 'M' (month first) or 0: guess */
+	const char *currency;	      /* for money: the row's currency, NULL = none given */
+	const char *default_currency; /* when neither the row nor the cell names one;
+					 NULL = 2 decimals */
 };
 /* YYYY-MM-DD from a written date; ret_rest (may be NULL) gets what follows. */
 bool import_parse_date(const char *s, char order, char out[11], const char **ret_rest);
@@ -39,6 +41,14 @@ json_t *import_convert(const struct field_def *f, const char *cell,
 		       const struct import_convert_opts *o, struct rp_error *err);
 /* The currency a cell's sign or word names ("¥" → CNY), or NULL. */
 const char *import_cell_currency(const char *cell);
+/* The currency a currency column's cell names: a sign or word ("¥" →
+ * CNY) or a code of three letters, upper-cased ("jpy" → JPY); false
+ * when it names none. */
+bool import_currency_code(const char *cell, char ret_code[4]);
+/* The cell without the ' an export or a rejects file put before text a
+ * spreadsheet would run as a formula ("'=SUM(A1)" → "=SUM(A1)", "'+1 512"
+ * → "+1 512"); any other cell as it is. Borrowed from cell. */
+const char *import_unguarded(const char *cell);
 
 /* --- imports ---------------------------------------------------------------- */
 

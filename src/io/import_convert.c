@@ -13,7 +13,9 @@
 #include <string.h>
 
 #include "core/clock.h"
+#include "core/money.h"
 #include "core/textkey.h"
+#include "io/csvw.h"
 
 /* --- numbers ------------------------------------------------------------- */
 
@@ -116,16 +118,6 @@ static bool parse_decimal(const char *s, double *ret)
 	return *end == '\0' && isfinite(*ret);
 }
 
-/* Minor units per major unit of a currency (most have 100). */
-static int64_t minor_units(const char *currency)
-{
-	static const char *const none[] = {"JPY", "KRW", "VND", "CLP", "ISK", "UGX", NULL};
-	for (int i = 0; currency && none[i]; i++)
-		if (!strcmp(currency, none[i]))
-			return 1;
-	return 100;
-}
-
 /* --- dates --------------------------------------------------------------- */
 
 static int days_in_month(int y, int m)
@@ -180,7 +172,8 @@ bool import_parse_date(const char *s, char order, char out[11], const char **ret
 	if (len[0] == 4) { /* 2024-03-05, 2024/3/5, 2024年3月5日 */
 		y = v[0], m = v[1], d = v[2];
 	} else if (len[2] == 4 || len[2] == 2) {
-		y = len[2] == 2 ? 2000 + v[2] - (v[2] > 69 ? 100 : 0) : v[2];
+		/* two digits: POSIX strptime's %y, 69..99 → 19xx, 00..68 → 20xx */
+		y = len[2] == 4 ? v[2] : v[2] >= 69 ? 1900 + v[2] : 2000 + v[2];
 		bool slash = strchr(s, '/') != NULL;
 		bool mdy = order == 'M' || (order != 'D' && slash && v[0] <= 12 && v[1] > 12);
 		if (order != 'D' && order != 'M' && slash && v[0] <= 12 && v[1] <= 12)
@@ -298,13 +291,15 @@ static const char *enum_value(const struct field_def *f, const char *cell)
 	return found;
 }
 
+/* Currency signs and words, folded ("Руб" is found as "руб"). */
+static const struct {
+	const char *sign, *code;
+} signs[] = {{"¥", "CNY"},   {"￥", "CNY"},  {"元", "CNY"}, {"人民币", "CNY"},
+	     {"₽", "RUB"}, {"руб", "RUB"}, {"$", "USD"},  {"€", "EUR"},
+	     {"£", "GBP"},   {"₸", "KZT"},   {"rmb", "CNY"}};
+
 static const char *currency_code(const char *cell)
 {
-	static const struct {
-		const char *sign, *code;
-	} signs[] = {{"¥", "CNY"},   {"￥", "CNY"},  {"元", "CNY"}, {"人民币", "CNY"},
-		     {"₽", "RUB"}, {"руб", "RUB"}, {"$", "USD"},  {"€", "EUR"},
-		     {"£", "GBP"},   {"₸", "KZT"},   {"rmb", "CNY"}};
 	char *folded = textkey_fold(cell, strlen(cell)); /* "Руб." as "руб." */
 	const char *found = NULL;
 	for (size_t i = 0; i < sizeof signs / sizeof *signs && !found; i++)
@@ -314,9 +309,30 @@ static const char *currency_code(const char *cell)
 	return found;
 }
 
+/* The cell as a JSON array of strings, as the export writes tags
+ * (["vip","a,b"]; [] is none), or NULL when it is something else. */
+static json_t *tags_json(const char *cell)
+{
+	if (cell[0] != '[')
+		return NULL;
+	json_t *arr = json_loads(cell, JSON_REJECT_DUPLICATES, NULL);
+	bool strings = json_is_array(arr);
+	for (size_t i = 0; strings && i < json_array_size(arr); i++)
+		strings = json_is_string(json_array_get(arr, i));
+	if (!strings) {
+		json_decref(arr);
+		return NULL;
+	}
+	return arr;
+}
+
+/* Tags as JSON text, else split on , ; or |. */
 static json_t *tags_value(const char *cell)
 {
-	json_t *arr = json_array();
+	json_t *arr = tags_json(cell);
+	if (arr)
+		return arr;
+	arr = json_array();
 	char *copy = strdup(cell);
 	for (char *save = NULL, *t = strtok_r(copy, ",;|", &save); t;
 	     t = strtok_r(NULL, ",;|", &save)) {
@@ -330,6 +346,93 @@ static json_t *tags_value(const char *cell)
 	}
 	free(copy);
 	return arr;
+}
+
+/* --- money --------------------------------------------------------------- */
+
+/* Whether the text around an amount's number names its currency and
+ * nothing else: a sign or word ("¥", "руб.", "Rs."), a code ("USD"), or
+ * nothing. "12abc" and "1.5M" are no amounts: a letter that is not a
+ * currency would be dropped silently. On false, ret_rest has the text. */
+static bool money_words_ok(const char *cell, char *ret_rest, size_t cap)
+{
+	size_t k = 0;
+	for (const char *p = cell; *p;) {
+		size_t skip;
+		if (isdigit((unsigned char)*p) || strchr(".,-+()", *p))
+			p++;
+		else if (is_space_byte(p, &skip))
+			p += skip;
+		else if (k + 1 < cap)
+			ret_rest[k++] = *p++;
+		else
+			return false;
+	}
+	ret_rest[k] = '\0';
+	if (!k || (k == 3 && isupper((unsigned char)ret_rest[0]) &&
+		   isupper((unsigned char)ret_rest[1]) && isupper((unsigned char)ret_rest[2])))
+		return true;
+	char *folded = textkey_fold(ret_rest, k);
+	bool ok = folded && !strcmp(folded, "rs");
+	for (size_t i = 0; folded && !ok && i < sizeof signs / sizeof *signs; i++)
+		ok = !strcmp(ret_rest, signs[i].sign) || !strcmp(folded, signs[i].sign);
+	free(folded);
+	return ok;
+}
+
+/* "1.234" or "1,234" alone: one separator after one to three digits (not
+ * starting with 0) and before exactly three, which European files write
+ * for 1234. */
+static bool thousands_only(const char *num)
+{
+	const char *p = num + (*num == '-');
+	size_t lead = strspn(p, "0123456789");
+	return lead >= 1 && lead <= 3 && *p != '0' && (p[lead] == '.' || p[lead] == ',') &&
+	       strspn(p + lead + 1, "0123456789") == 3 && !p[lead + 4];
+}
+
+/* A written amount as minor units of currency cur (NULL: 2 decimals).
+ * Exact: digits are counted, never rounded. NULL on success, else why
+ * the cell is no amount (owned by why, cap bytes). */
+static const char *parse_money(const char *cell, const char *cur, int64_t *ret, char *why,
+			       size_t cap)
+{
+	char raw[128], n[128], rest[64];
+	if (!number_chars(cell, raw, sizeof raw) || !normalise_number(cell, n, sizeof n))
+		return "no number";
+	if (!money_words_ok(cell, rest, sizeof rest)) {
+		snprintf(why, cap, "\"%.20s\" is no currency", rest);
+		return why;
+	}
+	int digits = money_decimals(cur);
+	const char *dot = strchr(n, '.');
+	size_t frac = dot ? strlen(dot + 1) : 0;
+	if ((int)frac > digits) {
+		if (!thousands_only(raw)) {
+			snprintf(why, cap, "more decimals than %s has (%d)", cur ? cur : "money",
+				 digits);
+			return why;
+		}
+		frac = 0;
+		dot = NULL; /* 1.234 is 1234 */
+	}
+	bool neg = n[0] == '-';
+	uint64_t v = 0;
+	int have = 0;
+	for (const char *p = n + neg; *p; p++) {
+		if (*p == '.')
+			continue;
+		v = v * 10 + (uint64_t)(*p - '0');
+		if (dot && p > dot)
+			have++;
+		if (v > 9000000000000000ull)
+			return "too large";
+	}
+	for (; have < digits; have++)
+		if ((v *= 10) > 9000000000000000ull)
+			return "too large";
+	*ret = neg ? -(int64_t)v : (int64_t)v;
+	return NULL;
 }
 
 /* --- one cell ------------------------------------------------------------ */
@@ -357,12 +460,21 @@ json_t *import_convert(const struct field_def *f, const char *cell,
 		if (!parse_decimal(cell, &d))
 			return bad(err, f, "a number", cell);
 		return json_real(d);
-	case FT_MONEY:
-		/* past 9e15 minor units llround has no defined answer (and
-		 * doubles no exact integers) */
-		if (!parse_decimal(cell, &d) || fabs(d * (double)minor_units(o->currency)) > 9e15)
-			return bad(err, f, "an amount of money", cell);
-		return json_integer((json_int_t)llround(d * (double)minor_units(o->currency)));
+	case FT_MONEY: {
+		/* the row's currency, else the one the cell's sign names,
+		 * else the record's default */
+		const char *cur = o->currency ? o->currency : currency_code(cell);
+		char why[96];
+		int64_t minor;
+		const char *no =
+			parse_money(cell, cur ? cur : o->default_currency, &minor, why, sizeof why);
+		if (no) {
+			rp_field_fail(err, f->name, "invalid",
+				      "\"%.60s\" is not an amount of money: %s", cell, no);
+			return NULL;
+		}
+		return json_integer((json_int_t)minor);
+	}
 	case FT_BOOL: {
 		char *key = import_header_key(cell);
 		b = key ? parse_bool(key) : -1;
@@ -412,4 +524,35 @@ json_t *import_convert(const struct field_def *f, const char *cell,
 const char *import_cell_currency(const char *cell)
 {
 	return currency_code(cell);
+}
+
+bool import_currency_code(const char *cell, char ret_code[4])
+{
+	const char *sign = currency_code(cell);
+	if (sign) {
+		memcpy(ret_code, sign, 4);
+		return true;
+	}
+	while (*cell == ' ')
+		cell++;
+	char up[4];
+	for (int i = 0; i < 3; i++) {
+		if (!isalpha((unsigned char)cell[i]))
+			return false;
+		up[i] = (char)toupper((unsigned char)cell[i]);
+	}
+	for (const char *p = cell + 3; *p; p++)
+		if (*p != ' ')
+			return false;
+	up[3] = '\0';
+	memcpy(ret_code, up, 4);
+	return true;
+}
+
+const char *import_unguarded(const char *cell)
+{
+	/* csvw_cell's guard, so the one rule holds both ways */
+	if (cell && cell[0] == '\'' && csvw_is_formula(cell + 1, strlen(cell + 1)))
+		return cell + 1;
+	return cell;
 }

@@ -452,12 +452,24 @@ static void put_cell(struct importer *im, const struct column *col, const char *
 		json_object_set_new(body, col->f->name, json_integer(id));
 }
 
-json_t *import_row_body(struct importer *im, const char *const *cells, int n, struct rp_error *err)
+json_t *import_row_body(struct importer *im, const char *const *guarded, int n,
+			struct rp_error *err)
 {
+	/* cells as they were before an export guarded them against formulas */
+	const char **cells = arena_alloc(im->d.a, sizeof *cells * (size_t)(n > 0 ? n : 1));
+	for (int k = 0; k < n; k++)
+		cells[k] = import_unguarded(guarded[k]);
 	json_t *body = json_object();
 	struct import_convert_opts co = {.date_order = im->date_order};
-	if (im->currency_col >= 0 && im->currency_col < n)
-		co.currency = import_cell_currency(cells[im->currency_col]);
+	/* money's minor units follow the row's currency: its column (a
+	 * sign or a code: "JPY" has no cents), else the cell's sign, else
+	 * the record's default */
+	char code[4];
+	if (im->currency_col >= 0 && im->currency_col < n &&
+	    import_currency_code(cells[im->currency_col], code))
+		co.currency = code;
+	const struct field_def *cf = entity_field(im->e, "currency");
+	co.default_currency = cf ? cf->dflt : NULL;
 	for (int pass = 0; pass < 2; pass++)
 		for (int k = 0; k < n && k < im->ncols; k++)
 			put_cell(im, &im->cols[k], cells[k], pass, &co, body, err);

@@ -161,3 +161,86 @@ test('a file naming thousands of companies links each row to its own company, ho
     assert.deepEqual(wrong.slice(0, 3), [], 'every row linked to the company it names');
   });
 });
+
+// A database of its own in a folder of its own (its imports folder too).
+function freshDb(name) {
+  const d = path.join(dir, name);
+  fs.mkdirSync(d);
+  const p = path.join(d, 't.db');
+  assert.equal(runRapport(['init'], { db: p, adminPassword }).code, 0);
+  return p;
+}
+
+// `rapport` on database db; fails the test unless it succeeds.
+function on(db, args) {
+  const r = runRapport(args, { db, adminPassword });
+  assert.equal(r.code, 0, `rapport ${args.join(' ')}: ${r.err}`);
+  return r;
+}
+
+// An export's rows without the id column (a new database numbers anew).
+const withoutIds = (text) => text.split('\r\n').map((l) => l.replace(/^[^,]*,/, ''));
+
+test('an export imports back into an empty database as it was: money in its currency\'s units, CSV and XLSX', () => {
+  const a = freshDb('rt-a');
+  const src = file('rt-deals.csv', 'Name,Amount,Currency\r\n'
+    + 'Globex widgets,"$12,500.00",USD\r\n'
+    + 'Umbrella vaccine,"¥1,000,000",JPY\r\n' // the sign is CNY's; the column says JPY
+    + 'Seoul office,"5,000,000",krw\r\n'
+    + 'Kuwait fils,0.125,KWD\r\n'
+    + 'Default dollars,99.95,\r\n');
+  on(a, ['import', 'deals', src]);
+  const fields = ['--fields', 'name,amount,currency', '--sort', 'name'];
+  const ea = path.join(dir, 'rt-a.csv');
+  on(a, ['export', 'deals', ...fields, '-o', ea]);
+  const first = fs.readFileSync(ea, 'utf8');
+  assert.deepEqual(withoutIds(first), ['name,amount,currency', 'Default dollars,99.95,USD',
+    'Globex widgets,12500.00,USD', 'Kuwait fils,0.125,KWD', 'Seoul office,5000000,KRW',
+    'Umbrella vaccine,1000000,JPY', '']);
+
+  const b = freshDb('rt-b');
+  on(b, ['import', 'deals', ea]);
+  const eb = path.join(dir, 'rt-b.csv');
+  on(b, ['export', 'deals', ...fields, '-o', eb]);
+  assert.deepEqual(withoutIds(fs.readFileSync(eb, 'utf8')), withoutIds(first), 'a CSV round trip changed the amounts');
+
+  const xa = path.join(dir, 'rt-a.xlsx');
+  on(a, ['export', 'deals', ...fields, '-o', xa]);
+  const c = freshDb('rt-c');
+  on(c, ['import', 'deals', xa]);
+  const ec = path.join(dir, 'rt-c.csv');
+  on(c, ['export', 'deals', ...fields, '-o', ec]);
+  assert.deepEqual(withoutIds(fs.readFileSync(ec, 'utf8')), withoutIds(first), 'an XLSX round trip changed the amounts');
+});
+
+test('an export imports back as it was: formula-guarded text and tags; a rejects file re-imports without the guard', () => {
+  const a = freshDb('rt-guard-a');
+  const src = file('rt-people.csv', 'Name,Email,Phone,Title,Tags,Birthday\r\n'
+    + 'Ann Formula,ann@example.com,+1 512 555 0100,"=HYPERLINK(""http://x"",""y"")","[""vip"",""a,b""]",\r\n'
+    + 'Bob Plain,bob@example.com,,@home,[],\r\n'
+    + 'Cy Rejected,cy@example.com,,-2+3,x,31.02.1980\r\n');
+  const run = on(a, ['import', 'contacts', src]);
+  assert.match(run.err, /2 created, .* 1 rejected/);
+  const fields = ['--fields', 'name,email,phone,title,tags', '--sort', 'name'];
+  const ea = path.join(dir, 'rt-guard-a.csv');
+  on(a, ['export', 'contacts', ...fields, '-o', ea]);
+  const first = fs.readFileSync(ea, 'utf8');
+  assert.match(first, /,'\+1 512 555 0100,"'=HYPERLINK\(""http:\/\/x"",""y""\)","\[""vip"",""a,b""\]"\r\n/, first);
+  assert.match(first, /,'@home,\[\]\r\n/, first);
+
+  const b = freshDb('rt-guard-b');
+  on(b, ['import', 'contacts', ea]);
+  const eb = path.join(dir, 'rt-guard-b.csv');
+  on(b, ['export', 'contacts', ...fields, '-o', eb]);
+  assert.deepEqual(withoutIds(fs.readFileSync(eb, 'utf8')), withoutIds(first));
+
+  // the rejected row, its guarded title and all, imported again without the bad date
+  const rejects = fs.readFileSync(run.err.match(/rejected rows and why: (\S+)/)[1], 'utf8');
+  assert.match(rejects, /,'-2\+3,/);
+  const again = file('rt-rejects.csv', rejects);
+  const map = file('rt-rejects-map.json', JSON.stringify({ row: '', reason: '', Birthday: '' }));
+  on(a, ['import', 'contacts', again, '--map', map]);
+  const ea2 = path.join(dir, 'rt-guard-a2.csv');
+  on(a, ['export', 'contacts', '--fields', 'title', '--filter', 'email=cy@example.com', '-o', ea2]);
+  assert.match(fs.readFileSync(ea2, 'utf8'), /^id,title\r\n\d+,'-2\+3\r\n$/, 'the title took the guard\'s quote');
+});

@@ -129,6 +129,17 @@ test('CSV: formula-like text is neutralised, negative numbers stay numbers', asy
   assert.match(d.text, /\r\n\d+,-12345,JPY\r\n$/, 'a negative amount is written as a plain number');
 });
 
+test('CSV: money is in major units with its currency\'s decimals, as the import reads it', async () => {
+  const usd = await download(srv.adminSession, `${API}/deals/export?id=${S.deal.id}&fields=amount,currency`);
+  assert.match(usd.text, /\r\n\d+,1234\.50,USD\r\n$/, 'USD 123450 minor units is 1234.50');
+  const cents = await create(srv.admin, 'deals', { name: `Cents ${uniq('csvmoney')}`, amount: -5, currency: 'EUR' });
+  const eur = await download(srv.adminSession, `${API}/deals/export?id=${cents.id}&fields=amount`);
+  assert.match(eur.text, /\r\n\d+,-0\.05\r\n$/, 'the currency gives the decimals even when it is not a column');
+  const kwd = await create(srv.admin, 'deals', { name: `Fils ${uniq('csvmoney')}`, amount: 1234567, currency: 'KWD' });
+  const k = await download(srv.adminSession, `${API}/deals/export?id=${kwd.id}&fields=amount,currency`);
+  assert.match(k.text, /\r\n\d+,1234\.567,KWD\r\n$/);
+});
+
 test('a sales user exports only the rows in their scope, and no hidden field', async () => {
   // a role like sales whose contacts hide e-mail and phone
   const role = await create(srv.admin, 'roles', {

@@ -145,12 +145,59 @@ static void test_convert_money(void **state)
 	conv_int("deals", "amount", "¥1,234", &jpy, 1234);
 	struct import_convert_opts usd = {.currency = "USD"};
 	conv_int("deals", "amount", "1,234", &usd, 123400);
+	/* the currency's own decimals, however it is given */
+	struct import_convert_opts krw = {.currency = "KRW"};
+	conv_int("deals", "amount", "5,000,000", &krw, 5000000);
+	struct import_convert_opts kwd = {.currency = "KWD"};
+	conv_int("deals", "amount", "0.125", &kwd, 125);
+	struct import_convert_opts dflt_jpy = {.default_currency = "JPY"};
+	conv_int("deals", "amount", "1,000", &dflt_jpy, 1000);
+	conv_int("deals", "amount", "$1,000", &dflt_jpy, 100000); /* the sign names USD */
+	char code[4];
+	assert_true(import_currency_code("JPY", code));
+	assert_string_equal(code, "JPY");
+	assert_true(import_currency_code(" krw ", code));
+	assert_string_equal(code, "KRW");
+	assert_true(import_currency_code("¥", code));
+	assert_string_equal(code, "CNY");
+	assert_false(import_currency_code("US dollar", code));
+	assert_false(import_currency_code("", code));
 
 	conv_rejected("deals", "amount", "", NULL);
 	conv_rejected("deals", "amount", "n/a", NULL);
 	conv_rejected("deals", "amount", "-", NULL);
 	conv_rejected("deals", "amount", "12abc34", NULL);
 	conv_rejected("deals", "amount", "1-800", NULL);
+	/* letters that are no currency are not dropped: "1.5M" is no 1.50 */
+	conv_rejected("deals", "amount", "12abc", NULL);
+	conv_rejected("deals", "amount", "1.5M", NULL);
+	conv_rejected("deals", "amount", "12,5%", NULL);
+	conv_int("deals", "amount", "USD 1000", NULL, 100000);
+	conv_int("deals", "amount", "+5", NULL, 500);
+	/* more decimals than the currency has: never rounded; a lone
+	 * separator before three digits is a thousands one */
+	conv_int("deals", "amount", "1.234", NULL, 123400);
+	conv_int("deals", "amount", "-1,234", NULL, -123400);
+	conv_int("deals", "amount", "1.234", &jpy, 1234);
+	conv_int("deals", "amount", "1.234", &kwd, 1234);
+	conv_rejected("deals", "amount", "1.2345", NULL);
+	conv_rejected("deals", "amount", "0.125", NULL);
+	conv_rejected("deals", "amount", "1234.567", NULL);
+	conv_rejected("deals", "amount", "1,234.567", NULL);
+	conv_rejected("deals", "amount", "0.5", &jpy);
+	conv_int("deals", "amount", "0,5", NULL, 50);
+	conv_int("deals", "amount", "1,50", NULL, 150);
+	conv_int("deals", "amount", "-0.05", NULL, -5);
+	{
+		struct rp_error err;
+		rp_error_init(&err);
+		assert_null(import_convert(fld("deals", "amount"), "1.5M", &NO_OPTS, &err));
+		assert_string_equal(err.fields[0].field, "amount");
+		assert_non_null(strstr(err.fields[0].message, "\"M\" is no currency"));
+		rp_error_init(&err);
+		assert_null(import_convert(fld("deals", "amount"), "1.2345", &usd, &err));
+		assert_non_null(strstr(err.fields[0].message, "more decimals than USD has"));
+	}
 	/* minor units past 9e15: llround's result was undefined (INT64_MIN
 	 * here), now the cell is refused */
 	conv_rejected("deals", "amount", "99999999999999999999999", NULL);
@@ -228,6 +275,22 @@ static void test_convert_dates(void **state)
 	conv_rejected("contacts", "birthday", "1/2/3", NULL);
 }
 
+/* The export's formula guard comes off: one ' before = + - @ tab CR. */
+static void test_unguarded(void **state)
+{
+	(void)state;
+	assert_string_equal(import_unguarded("'+1 512 555 0100"), "+1 512 555 0100");
+	assert_string_equal(import_unguarded("'=HYPERLINK(\"x\")"), "=HYPERLINK(\"x\")");
+	assert_string_equal(import_unguarded("'@SUM(A1)"), "@SUM(A1)");
+	assert_string_equal(import_unguarded("'-2+3"), "-2+3");
+	assert_string_equal(import_unguarded("'\tx"), "\tx");
+	assert_string_equal(import_unguarded("''=x"), "''=x"); /* ' is no formula */
+	assert_string_equal(import_unguarded("'quoted'"), "'quoted'");
+	assert_string_equal(import_unguarded("'"), "'");
+	assert_string_equal(import_unguarded("O'Brien"), "O'Brien");
+	assert_null(import_unguarded(NULL));
+}
+
 static void test_parse_date(void **state)
 {
 	(void)state;
@@ -239,10 +302,15 @@ static void test_parse_date(void **state)
 	assert_string_equal(out, "1985-03-05");
 	assert_true(import_parse_date("05.03.00", 0, out, NULL));
 	assert_string_equal(out, "2000-03-05");
-	assert_true(import_parse_date("05.03.69", 0, out, NULL)); /* the pivot: 70..99 → 19xx */
-	assert_string_equal(out, "2069-03-05");
+	/* POSIX strptime's %y pivot: 69..99 → 19xx, 00..68 → 20xx */
+	assert_true(import_parse_date("01.02.69", 0, out, NULL));
+	assert_string_equal(out, "1969-02-01");
+	assert_true(import_parse_date("31.12.68", 0, out, NULL));
+	assert_string_equal(out, "2068-12-31");
 	assert_true(import_parse_date("05.03.70", 0, out, NULL));
 	assert_string_equal(out, "1970-03-05");
+	assert_true(import_parse_date("12/31/99", 0, out, NULL));
+	assert_string_equal(out, "1999-12-31");
 	assert_true(import_parse_date("3/5/24", 0, out, NULL));
 	assert_string_equal(out, "2024-03-05");
 
@@ -363,6 +431,28 @@ static void test_convert_currency_and_tags(void **state)
 	j = conv_ok("contacts", "tags", "", NULL);
 	assert_true(json_is_array(j));
 	assert_int_equal(json_array_size(j), 0);
+	json_decref(j);
+
+	/* tags as the export writes them: JSON text, commas inside a tag */
+	j = conv_ok("contacts", "tags", "[\"vip\",\"a,b\"]", NULL);
+	want = json_pack("[ss]", "vip", "a,b");
+	assert_true(json_equal(j, want));
+	json_decref(want);
+	json_decref(j);
+	j = conv_ok("contacts", "tags", "[]", NULL); /* no tags, not a tag "[]" */
+	assert_true(json_is_array(j));
+	assert_int_equal(json_array_size(j), 0);
+	json_decref(j);
+	/* not an array of strings: split as any other cell */
+	j = conv_ok("contacts", "tags", "[1,2]", NULL);
+	want = json_pack("[ss]", "[1", "2]");
+	assert_true(json_equal(j, want));
+	json_decref(want);
+	json_decref(j);
+	j = conv_ok("contacts", "tags", "[draft], vip", NULL);
+	want = json_pack("[ss]", "[draft]", "vip");
+	assert_true(json_equal(j, want));
+	json_decref(want);
 	json_decref(j);
 }
 
@@ -857,6 +947,7 @@ int main(void)
 		cmocka_unit_test(test_convert_bools),
 		cmocka_unit_test(test_convert_enums),
 		cmocka_unit_test(test_convert_currency_and_tags),
+		cmocka_unit_test(test_unguarded),
 		cmocka_unit_test(test_convert_text_and_json),
 		cmocka_unit_test(test_auto_target_contacts),
 		cmocka_unit_test(test_auto_target_accounts),
