@@ -441,6 +441,15 @@ static void test_auto_target_contacts(void **state)
 		{"Должность", "title"},
 		{"Ответственный", "owner"},
 		{"ФИО", "name"},
+		/* Russian Excel, 1C and Bitrix24 write the e-mail column in many ways */
+		{"Эл. почта", "email"},
+		{"Эл.почта", "email"},
+		{"ЭЛ. ПОЧТА", "email"},
+		{"Эл.\u00a0почта", "email"},
+		{"E-mail адрес", "email"},
+		{"Адрес эл. почты", "email"},
+		{"Адрес электронной почты", "email"},
+		{"Личная эл. почта", "email2"},
 		/* Chinese CRMs */
 		{"姓名", "name"},
 		{"手机", "mobile"},
@@ -463,6 +472,11 @@ static void test_auto_target_contacts(void **state)
 		{"   ", ""},
 		{"---", ""},
 		{"Created Date", ""},
+		/* punctuation past ASCII is punctuation too */
+		{"E\u2011mail", "email"}, /* a non-breaking hyphen */
+		{"E\u2013mail", "email"}, /* an en dash */
+		{"«Телефон»", "phone"},
+		{"电话：", "phone"},
 		{NULL, NULL},
 	};
 	check_targets("contacts", cases);
@@ -623,6 +637,12 @@ static void test_header_key_and_ref_field(void **state)
 	free(k);
 	k = import_header_key("---");
 	assert_string_equal(k, "");
+	free(k);
+	k = import_header_key("Эл.\u00a0почта — «рабочая»");
+	assert_string_equal(k, "элпочтарабочая");
+	free(k);
+	k = import_header_key("✓"); /* a symbol is no punctuation: a yes */
+	assert_string_equal(k, "✓");
 	free(k);
 
 	const struct field_def *f = import_ref_field(ent("contacts"), "account.external_id");
