@@ -280,3 +280,44 @@ const char *import_auto_target(const struct entity_def *e, const char *header)
 	free(key);
 	return found;
 }
+
+/* Whether key is one of the names the aliases give target, for any entity. */
+static bool alias_of(const char *key, const char *target)
+{
+	for (size_t i = 0; i < sizeof aliases / sizeof *aliases; i++) {
+		if (strcmp(aliases[i].target, target))
+			continue;
+		for (int k = 0; aliases[i].names[k]; k++)
+			if (header_is(key, aliases[i].names[k]))
+				return true;
+	}
+	return false;
+}
+
+static int column_of(const char *const *targets, int n, const char *target, int except)
+{
+	for (int i = 0; i < n; i++)
+		if (i != except && !strcmp(targets[i], target))
+			return i;
+	return -1;
+}
+
+void import_auto_targets(const struct entity_def *e, const char *const *headers,
+			 const char *const *chosen, int n, const char **ret)
+{
+	for (int i = 0; i < n; i++)
+		ret[i] = chosen[i] ? chosen[i] : import_auto_target(e, headers[i]);
+	bool has_mobile = import_target_valid(e, "mobile");
+	for (int i = 0; i < n; i++) {
+		if (chosen[i])
+			continue;
+		char *key = import_header_key(headers[i]);
+		if (!key)
+			continue;
+		/* a mobile number is the only phone a lead or account can keep */
+		if (!has_mobile && !*ret[i] && import_target_valid(e, "phone") &&
+		    column_of(ret, n, "phone", i) < 0 && alias_of(key, "mobile"))
+			ret[i] = "phone";
+		free(key);
+	}
+}

@@ -581,6 +581,45 @@ static void test_auto_target_activities_products(void **state)
 	check_targets("products", products);
 }
 
+/* import_auto_targets over a file's headers (NULL-terminated); chosen
+ * (may be NULL) gives the user's targets, NULL entries automatic. */
+static void check_file(const char *entity, const char *const *headers, const char *const *chosen,
+		       const char *const *want)
+{
+	const char *given[16] = {0}, *got[16];
+	int n = 0;
+	while (headers[n])
+		n++;
+	assert_true(n <= 16);
+	for (int i = 0; chosen && i < n; i++)
+		given[i] = chosen[i];
+	import_auto_targets(ent(entity), headers, given, n, got);
+	for (int i = 0; i < n; i++)
+		if (strcmp(got[i], want[i]))
+			fail_msg("%s: column \"%s\" maps to \"%s\", want \"%s\"", entity,
+				 headers[i], got[i], want[i]);
+}
+
+static void test_auto_targets_mobile_as_phone(void **state)
+{
+	(void)state;
+	/* leads and accounts keep one phone: a mobile column is it */
+	check_file("leads", N("线索ID", "姓名", "公司", "手机"), NULL,
+		   N("external_id", "name", "company", "phone"));
+	check_file("leads", N("Name", "Mobile"), NULL, N("name", "phone"));
+	check_file("accounts", N("Название", "Мобильный"), NULL, N("name", "phone"));
+	/* ... unless another column is the phone */
+	check_file("leads", N("Name", "Mobile", "Phone"), NULL, N("name", "", "phone"));
+	check_file("leads", N("Name", "Mobile", "Tel"), (const char *[]){NULL, NULL, "phone"},
+		   N("name", "", "phone"));
+	/* one mobile column only */
+	check_file("leads", N("手机", "Mobile"), NULL, N("phone", ""));
+	/* contacts have a mobile field */
+	check_file("contacts", N("Name", "手机"), NULL, N("name", "mobile"));
+	/* the user's choice stands */
+	check_file("leads", N("Name", "Mobile"), (const char *[]){NULL, ""}, N("name", ""));
+}
+
 static void test_target_valid(void **state)
 {
 	(void)state;
@@ -883,6 +922,7 @@ int main(void)
 		cmocka_unit_test(test_auto_target_leads),
 		cmocka_unit_test(test_auto_target_deals),
 		cmocka_unit_test(test_auto_target_activities_products),
+		cmocka_unit_test(test_auto_targets_mobile_as_phone),
 		cmocka_unit_test(test_target_valid),
 		cmocka_unit_test(test_header_key_and_ref_field),
 		cmocka_unit_test(test_email_key),
