@@ -26,10 +26,11 @@ bool import_target_valid(const struct entity_def *e, const char *target);
 const char *import_auto_target(const struct entity_def *e, const char *header);
 /* The targets of a file's n columns: chosen[i] is the one the user gave
  * column i (NULL: automatic), the others each header's own, then what only
- * the whole file tells: a mobile column ("Mobile", "手机", "Мобильный")
- * goes to phone when e has no mobile field and no other column goes to
- * phone. ret[i] gets column i's target ("" to skip): a static string or
- * chosen[i]. */
+ * the whole file tells: a bare "id" column is skipped when another column
+ * goes to external_id (a Rapport export has both: the old system's id
+ * wins), and a mobile column ("Mobile", "手机", "Мобильный") goes to phone
+ * when e has no mobile field and no other column goes to phone. ret[i]
+ * gets column i's target ("" to skip): a static string or chosen[i]. */
 void import_auto_targets(const struct entity_def *e, const char *const *headers,
 			 const char *const *chosen, int n, const char **ret);
 

@@ -314,6 +314,11 @@ void import_auto_targets(const struct entity_def *e, const char *const *headers,
 		char *key = import_header_key(headers[i]);
 		if (!key)
 			continue;
+		/* a bare "id" is the weakest claim on external_id: a Rapport
+		 * export's own ids, beside the external_id column it also has */
+		if (!strcmp(key, "id") && !strcmp(ret[i], "external_id") &&
+		    column_of(ret, n, "external_id", i) >= 0)
+			ret[i] = "";
 		/* a mobile number is the only phone a lead or account can keep */
 		if (!has_mobile && !*ret[i] && import_target_valid(e, "phone") &&
 		    column_of(ret, n, "phone", i) < 0 && alias_of(key, "mobile"))

@@ -620,6 +620,24 @@ static void test_auto_targets_mobile_as_phone(void **state)
 	check_file("leads", N("Name", "Mobile"), (const char *[]){NULL, ""}, N("name", ""));
 }
 
+static void test_auto_targets_external_id_wins(void **state)
+{
+	(void)state;
+	/* a Rapport export: its own ids and the old system's */
+	check_file("contacts", N("id", "name", "email", "external_id"), NULL,
+		   N("", "name", "email", "external_id"));
+	check_file("deals", N("ID", "Deal Name", "External ID"), NULL,
+		   N("", "name", "external_id"));
+	check_file("contacts", N("Id", "Contact ID"), NULL, N("", "external_id"));
+	check_file("contacts", N("id", "Code"), (const char *[]){NULL, "external_id"},
+		   N("", "external_id"));
+	/* alone, id is the old system's id */
+	check_file("contacts", N("id", "name"), NULL, N("external_id", "name"));
+	/* chosen by the user, it stays */
+	check_file("contacts", N("id", "external_id"), (const char *[]){"external_id", NULL},
+		   N("external_id", "external_id"));
+}
+
 static void test_target_valid(void **state)
 {
 	(void)state;
@@ -923,6 +941,7 @@ int main(void)
 		cmocka_unit_test(test_auto_target_deals),
 		cmocka_unit_test(test_auto_target_activities_products),
 		cmocka_unit_test(test_auto_targets_mobile_as_phone),
+		cmocka_unit_test(test_auto_targets_external_id_wins),
 		cmocka_unit_test(test_target_valid),
 		cmocka_unit_test(test_header_key_and_ref_field),
 		cmocka_unit_test(test_email_key),
