@@ -36,6 +36,11 @@ void import_auto_targets(const struct entity_def *e, const char *const *headers,
 
 /* --- cells ----------------------------------------------------------------- */
 
+/* "won" or "lost" when name is what another CRM calls a closed deal's
+ * stage ("Closed Won", "Lost", "赢单", "Закрыто и не реализовано"), else
+ * NULL. */
+const char *import_stage_kind(const char *name);
+
 struct import_convert_opts {
 	char date_order;      /* 'D' (day first), 'M' (month first) or 0: guess */
 	const char *currency; /* for money: the row's currency, NULL = 2 decimals */

@@ -315,6 +315,8 @@ static int64_t ref_by_name(struct importer *im, const struct column *col, const 
 				     json_integer_value(json_object_get(body, "account_id")));
 	else if (!strcmp(re->name, "users"))
 		id = user_by_name(im, cell);
+	else if (!strcmp(re->name, "stages"))
+		id = import_deal_stage(im, cell, body);
 	else
 		id = store_find_by(im->d.c, re, re->title_field, cell);
 	if (!id && !err->nfields)

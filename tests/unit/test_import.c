@@ -638,6 +638,42 @@ static void test_auto_targets_external_id_wins(void **state)
 		   N("external_id", "external_id"));
 }
 
+static void test_stage_kind(void **state)
+{
+	(void)state;
+	static const struct mapping_case cases[] = {
+		/* Salesforce, HubSpot, Zoho */
+		{"Closed Won", "won"},
+		{"Closed Lost", "lost"},
+		{"closed won", "won"},
+		{"Closed - Lost", "lost"},
+		{"Closed Lost to Competition", "lost"},
+		{"Won", "won"},
+		{"Lost", "lost"},
+		/* amoCRM, Bitrix24 */
+		{"Успешно реализовано", "won"},
+		{"Закрыто и не реализовано", "lost"},
+		{"Сделка успешна", "won"},
+		{"Сделка провалена", "lost"},
+		/* Chinese CRMs */
+		{"赢单", "won"},
+		{"输单", "lost"},
+		{"丢单", "lost"},
+		/* open stages, and nothing */
+		{"Prospecting", ""},
+		{"Closed", ""},
+		{"Negotiation/Review", ""},
+		{"", ""},
+		{NULL, NULL},
+	};
+	for (const struct mapping_case *c = cases; c->header; c++) {
+		const char *got = import_stage_kind(c->header);
+		if (strcmp(got ? got : "", c->target))
+			fail_msg("stage \"%s\" is \"%s\", want \"%s\"", c->header, got ? got : "",
+				 c->target);
+	}
+}
+
 static void test_target_valid(void **state)
 {
 	(void)state;
@@ -942,6 +978,7 @@ int main(void)
 		cmocka_unit_test(test_auto_target_activities_products),
 		cmocka_unit_test(test_auto_targets_mobile_as_phone),
 		cmocka_unit_test(test_auto_targets_external_id_wins),
+		cmocka_unit_test(test_stage_kind),
 		cmocka_unit_test(test_target_valid),
 		cmocka_unit_test(test_header_key_and_ref_field),
 		cmocka_unit_test(test_email_key),
