@@ -24,8 +24,22 @@ const struct field_def *import_ref_field(const struct entity_def *e, const char 
 bool import_target_valid(const struct entity_def *e, const char *target);
 /* The target a header maps to by itself, "" when none. */
 const char *import_auto_target(const struct entity_def *e, const char *header);
+/* The targets of a file's n columns: chosen[i] is the one the user gave
+ * column i (NULL: automatic), the others each header's own, then what only
+ * the whole file tells: a bare "id" column is skipped when another column
+ * goes to external_id (a Rapport export has both: the old system's id
+ * wins), and a mobile column ("Mobile", "手机", "Мобильный") goes to phone
+ * when e has no mobile field and no other column goes to phone. ret[i]
+ * gets column i's target ("" to skip): a static string or chosen[i]. */
+void import_auto_targets(const struct entity_def *e, const char *const *headers,
+			 const char *const *chosen, int n, const char **ret);
 
 /* --- cells ----------------------------------------------------------------- */
+
+/* "won" or "lost" when name is what another CRM calls a closed deal's
+ * stage ("Closed Won", "Lost", "赢单", "Закрыто и не реализовано"), else
+ * NULL. */
+const char *import_stage_kind(const char *name);
 
 struct import_convert_opts {
 	char date_order;	      /* 'D' (day first), 'M' (month first) or 0: guess */

@@ -83,6 +83,12 @@ json_t *import_row_body(struct importer *im, const char *const *cells, int n, st
 /* The live record the row is the same as, 0 if none; *ret_match names
  * the key that matched ("external_id", "email", "phone", "name"). */
 int64_t import_find_match(struct importer *im, json_t *body, const char **ret_match);
+/* The stage a deal's stage cell names, 0 if none (import_stage.c): by
+ * name, within the row's pipeline (body's pipeline_id) first; a closed
+ * deal as other CRMs name it ("Closed Won", "赢单") in the won or lost
+ * stage of that pipeline, or of the default one. A won or lost stage
+ * makes the deal won or lost when the row gives no status. */
+int64_t import_deal_stage(struct importer *im, const char *name, json_t *body);
 /* Logs a record the run created or changed (r as the change left it),
  * for undo. */
 enum rp_err import_log_change(struct importer *im, const struct entity_def *e,

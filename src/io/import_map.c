@@ -9,6 +9,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <utf8proc.h>
 
 #include "core/textkey.h"
 #include "model/registry.h"
@@ -63,11 +64,14 @@ static const struct alias aliases[] = {
 	/* contact details */
 	{NULL, "email",
 	 N("email", "e-mail", "email address", "e-mail address", "e-mail 1 - value", "work email",
-	   "primary email", "рабочий e-mail", "e-mail рабочий", "email рабочий", "рабочий email",
-	   "электронная почта", "почта", "邮箱", "电子邮件", "电子邮箱", "邮件")},
+	   "primary email", "e-mail адрес", "адрес e-mail", "рабочий e-mail", "e-mail рабочий",
+	   "email рабочий", "рабочий email", "эл. почта", "эл. почта рабочая", "рабочая эл. почта",
+	   "рабочая почта", "электронная почта", "адрес электронной почты", "адрес эл. почты",
+	   "почта", "邮箱", "邮箱地址", "电子邮件", "电子邮件地址", "电子邮箱", "邮件")},
 	{NULL, "email2",
 	 N("other email", "e-mail 2 - value", "personal email", "home email", "secondary email",
-	   "e-mail 2 address", "личный e-mail", "e-mail личный", "другой e-mail", "其他邮箱",
+	   "e-mail 2 address", "личный e-mail", "e-mail личный", "другой e-mail",
+	   "личная эл. почта", "эл. почта личная", "другая эл. почта", "личная почта", "其他邮箱",
 	   "个人邮箱")},
 	{NULL, "mobile",
 	 N("mobile", "mobile phone", "cell", "cell phone", "mobile number", "phone 2 - value",
@@ -160,17 +164,54 @@ static const struct alias aliases[] = {
 	{"products", "cost", N("cost", "unit cost", "себестоимость", "закупочная цена", "成本")},
 };
 
-/* Case-folded letters and digits only: "E-mail 1 - Value" → "email1value". */
+/* Whether a character past ASCII is punctuation or a space the key drops:
+ * "Эл. почта" from 1C and "Эл.\u00a0почта", "E‑mail" (a non-breaking
+ * hyphen), "电话：" or "Телефон — рабочий" all lose what is not a letter
+ * or digit. Symbols stay ("✓" is a yes). */
+static bool ignorable(utf8proc_int32_t cp)
+{
+	switch (utf8proc_category(cp)) {
+	case UTF8PROC_CATEGORY_PC:
+	case UTF8PROC_CATEGORY_PD:
+	case UTF8PROC_CATEGORY_PS:
+	case UTF8PROC_CATEGORY_PE:
+	case UTF8PROC_CATEGORY_PI:
+	case UTF8PROC_CATEGORY_PF:
+	case UTF8PROC_CATEGORY_PO:
+	case UTF8PROC_CATEGORY_ZS:
+	case UTF8PROC_CATEGORY_ZL:
+	case UTF8PROC_CATEGORY_ZP:
+	case UTF8PROC_CATEGORY_CC:
+	case UTF8PROC_CATEGORY_CF: return true;
+	default: return false;
+	}
+}
+
+/* Case-folded letters and digits only: "E-mail 1 - Value" → "email1value",
+ * "Эл. почта" → "элпочта". */
 char *import_header_key(const char *s)
 {
 	char *f = textkey_fold(s, strlen(s));
 	if (!f)
 		return NULL;
 	size_t k = 0;
-	for (size_t i = 0; f[i]; i++) {
+	for (size_t i = 0; f[i];) {
 		unsigned char c = (unsigned char)f[i];
-		if (c >= 0x80 || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9'))
-			f[k++] = f[i];
+		if (c < 0x80) {
+			if ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9'))
+				f[k++] = f[i];
+			i++;
+			continue;
+		}
+		utf8proc_int32_t cp;
+		utf8proc_ssize_t n = utf8proc_iterate((const utf8proc_uint8_t *)f + i, -1, &cp);
+		if (n <= 0) /* cannot happen: textkey_fold's output is valid */
+			n = 1, cp = 0;
+		if (!ignorable(cp)) {
+			memmove(f + k, f + i, (size_t)n);
+			k += (size_t)n;
+		}
+		i += (size_t)n;
 	}
 	f[k] = '\0';
 	return f;
@@ -238,4 +279,50 @@ const char *import_auto_target(const struct entity_def *e, const char *header)
 	}
 	free(key);
 	return found;
+}
+
+/* Whether key is one of the names the aliases give target, for any entity. */
+static bool alias_of(const char *key, const char *target)
+{
+	for (size_t i = 0; i < sizeof aliases / sizeof *aliases; i++) {
+		if (strcmp(aliases[i].target, target))
+			continue;
+		for (int k = 0; aliases[i].names[k]; k++)
+			if (header_is(key, aliases[i].names[k]))
+				return true;
+	}
+	return false;
+}
+
+static int column_of(const char *const *targets, int n, const char *target, int except)
+{
+	for (int i = 0; i < n; i++)
+		if (i != except && !strcmp(targets[i], target))
+			return i;
+	return -1;
+}
+
+void import_auto_targets(const struct entity_def *e, const char *const *headers,
+			 const char *const *chosen, int n, const char **ret)
+{
+	for (int i = 0; i < n; i++)
+		ret[i] = chosen[i] ? chosen[i] : import_auto_target(e, headers[i]);
+	bool has_mobile = import_target_valid(e, "mobile");
+	for (int i = 0; i < n; i++) {
+		if (chosen[i])
+			continue;
+		char *key = import_header_key(headers[i]);
+		if (!key)
+			continue;
+		/* a bare "id" is the weakest claim on external_id: a Rapport
+		 * export's own ids, beside the external_id column it also has */
+		if (!strcmp(key, "id") && !strcmp(ret[i], "external_id") &&
+		    column_of(ret, n, "external_id", i) >= 0)
+			ret[i] = "";
+		/* a mobile number is the only phone a lead or account can keep */
+		if (!has_mobile && !*ret[i] && import_target_valid(e, "phone") &&
+		    column_of(ret, n, "phone", i) < 0 && alias_of(key, "mobile"))
+			ret[i] = "phone";
+		free(key);
+	}
 }

@@ -112,11 +112,16 @@ enum rp_err import_columns(struct importer *im, struct rp_error *err)
 	im->report_cols = json_array();
 	im->cols = arena_alloc(im->run_arena, sizeof *im->cols * (size_t)im->ncols);
 	im->currency_col = -1;
+	const char **given_to = arena_alloc(im->run_arena, sizeof *given_to * (size_t)im->ncols);
+	const char **targets = arena_alloc(im->run_arena, sizeof *targets * (size_t)im->ncols);
 	for (int i = 0; i < im->ncols; i++) {
 		json_t *g = json_object_get(given, im->headers[i]);
-		bool chosen = g != NULL;
-		const char *target = chosen ? (json_string_value(g) ? json_string_value(g) : "")
-					    : import_auto_target(im->e, im->headers[i]);
+		given_to[i] = !g ? NULL : json_string_value(g) ? json_string_value(g) : "";
+	}
+	import_auto_targets(im->e, (const char *const *)im->headers, given_to, im->ncols, targets);
+	for (int i = 0; i < im->ncols; i++) {
+		bool chosen = given_to[i] != NULL;
+		const char *target = targets[i];
 		if (!chosen)
 			target = unused_target(im, i, target);
 		resolve_column(im, &im->cols[i], target);
@@ -310,6 +315,8 @@ static int64_t ref_by_name(struct importer *im, const struct column *col, const 
 				     json_integer_value(json_object_get(body, "account_id")));
 	else if (!strcmp(re->name, "users"))
 		id = user_by_name(im, cell);
+	else if (!strcmp(re->name, "stages"))
+		id = import_deal_stage(im, cell, body);
 	else
 		id = store_find_by(im->d.c, re, re->title_field, cell);
 	if (!id && !err->nfields)

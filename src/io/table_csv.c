@@ -263,6 +263,58 @@ int table_csv_next(struct table_reader *t, int64_t *ret_line, struct rp_error *e
 
 /* --- opening ------------------------------------------------------------------- */
 
+/* Reads up to cap bytes at off into buf (fewer only at the end of the
+ * file), without moving the file position the chunks are read from. */
+static enum rp_err read_at(int fd, unsigned char *buf, size_t cap, uint64_t off, size_t *ret_n,
+			   struct rp_error *err)
+{
+	size_t got = 0;
+	while (got < cap) {
+		ssize_t n = pread(fd, buf + got, cap - got, (off_t)(off + got));
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return rp_fail(err, RP_EIO, "io_error", "cannot read the file: %s",
+				       strerror(errno));
+		if (n == 0)
+			break;
+		got += (size_t)n;
+	}
+	*ret_n = got;
+	return RP_OK;
+}
+
+/* The first chunk is plain ASCII and the file goes on: it says nothing of
+ * the encoding. An export whose first thousands of rows are Latin and
+ * whose Chinese or Russian names come later would be read as UTF-8 and
+ * fail there, with the rows before it imported. So the file is read on,
+ * one chunk at a time, to its first byte past ASCII, and the encoding is
+ * sniffed from a chunk starting there (a character's first byte: what
+ * precedes it is ASCII). A file all ASCII is UTF-8. */
+static enum rp_err sniff_past_ascii(struct table_csv *c, struct table_reader *t,
+				    struct rp_error *err)
+{
+	unsigned char *buf = malloc(TABLE_CHUNK);
+	if (!buf)
+		abort();
+	enum rp_err rc = RP_OK;
+	for (uint64_t off = c->nread;;) {
+		size_t n;
+		if ((rc = read_at(c->fd, buf, TABLE_CHUNK, off, &n, err)) || n == 0)
+			break;
+		size_t ascii = sniff_ascii_prefix(buf, n);
+		if (ascii == n) {
+			off += n;
+			continue;
+		}
+		if (!(rc = read_at(c->fd, buf, TABLE_CHUNK, off + ascii, &n, err)))
+			rc = sniff_encoding(buf, n, n < TABLE_CHUNK, t->encoding, err);
+		break;
+	}
+	free(buf);
+	return rc;
+}
+
 static enum rp_err pick_encoding(struct table_csv *c, struct table_reader *t,
 				 const struct table_options *opt, struct rp_error *err)
 {
@@ -278,7 +330,10 @@ static enum rp_err pick_encoding(struct table_csv *c, struct table_reader *t,
 		memmove(c->in, c->in + bom, c->in_len);
 		return RP_OK;
 	}
-	return sniff_encoding(c->in, c->in_len, c->eof, t->encoding, err);
+	enum rp_err rc = sniff_encoding(c->in, c->in_len, c->eof, t->encoding, err);
+	if (rc || c->eof || sniff_ascii_prefix(c->in, c->in_len) < c->in_len)
+		return rc;
+	return sniff_past_ascii(c, t, err);
 }
 
 enum rp_err table_csv_open(struct table_reader *t, int fd, const struct table_options *opt,

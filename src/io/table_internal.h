@@ -90,6 +90,8 @@ void sniff_canonical_encoding(const char *name, char *out);
 /* Length of the longest prefix of p[0..n) that is whole, valid UTF-8
  * (RFC 3629: no overlongs, surrogates or code points past U+10FFFF). */
 size_t sniff_utf8_prefix(const unsigned char *p, size_t n);
+/* Length of the longest prefix of p[0..n) that is ASCII. */
+size_t sniff_ascii_prefix(const unsigned char *p, size_t n);
 /* ',', ';' or '\t', from the first lines of UTF-8 text (outside quotes). */
 char sniff_delimiter(const char *p, size_t n, bool at_eof);
 

@@ -1,4 +1,5 @@
-/* table_sniff.c — what the first 64 KiB of a CSV file tell: its byte-order
+/* table_sniff.c — what the first 64 KiB of a CSV file tell (or, when they
+ * are plain ASCII, 64 KiB from its first byte past ASCII): its byte-order
  * mark, its encoding (UTF-16 by its NULs, UTF-8 by validity, else
  * uchardet), and its delimiter (the one that splits every line the same
  * number of times). */
@@ -62,6 +63,14 @@ size_t sniff_utf8_prefix(const unsigned char *p, size_t n)
 			break;
 		i += (size_t)len;
 	}
+	return i;
+}
+
+size_t sniff_ascii_prefix(const unsigned char *p, size_t n)
+{
+	size_t i = 0;
+	while (i < n && p[i] < 0x80)
+		i++;
 	return i;
 }
 

@@ -244,3 +244,54 @@ test('an export imports back as it was: formula-guarded text and tags; a rejects
   on(a, ['export', 'contacts', '--fields', 'title', '--filter', 'email=cy@example.com', '-o', ea2]);
   assert.match(fs.readFileSync(ea2, 'utf8'), /^id,title\r\n\d+,'-2\+3\r\n$/, 'the title took the guard\'s quote');
 });
+
+test('closed stages as other CRMs name them land in the pipeline\'s won and lost stages', async () => {
+  let enterprise;
+  await withServer(async (admin) => {
+    const p = await admin.post(`${API}/pipelines`, { name: 'Enterprise' });
+    assert.equal(p.status, 201, p.text);
+    enterprise = p.json.id;
+    for (const [name, kind, position] of [['Talks', 'open', 1], ['Signed', 'won', 2], ['Dropped', 'lost', 3]]) {
+      const s = await admin.post(`${API}/stages`, { pipeline_id: enterprise, name, kind, position });
+      assert.equal(s.status, 201, s.text);
+    }
+  });
+  // a Salesforce opportunities export, with amoCRM's, Bitrix24's and
+  // Chinese CRMs' names for the closed stages
+  const opps = 'Opportunity ID,Opportunity Name,Pipeline,Stage,Amount\r\n'
+    + 'SF1,Opp won,,Closed Won,100\r\n'
+    + 'SF2,Opp lost,,Closed Lost,100\r\n'
+    + 'SF3,Opp won plain,,Won,100\r\n'
+    + 'SF4,Opp 赢单,,赢单,100\r\n'
+    + 'SF5,Opp 输单,,输单,100\r\n'
+    + 'SF6,Opp amo won,,Успешно реализовано,100\r\n'
+    + 'SF7,Opp amo lost,,Закрыто и не реализовано,100\r\n'
+    + 'SF8,Opp ent won,Enterprise,Closed Won,100\r\n'
+    + 'SF9,Opp ent lost,Enterprise,closed lost,100\r\n'
+    + 'SF10,Opp open,,Proposal,100\r\n'
+    + 'SF11,Opp nonsense,,Closed Maybe,100\r\n';
+  const run = rapport(['import', 'deals', file('opps.csv', opps)]);
+  assert.equal(run.code, 0, run.err);
+  assert.match(run.err, /11 rows, 10 created, 0 updated, 0 merged, 0 skipped, 1 rejected/);
+  const rejects = run.err.match(/rejected rows and why: (\S+)/);
+  assert.match(fs.readFileSync(rejects[1], 'utf8'), /no stage named ""Closed Maybe""/);
+  await withServer(async (admin) => {
+    const stages = (await admin.get(`${API}/stages?limit=100`)).json.data;
+    const stage = new Map(stages.map((s) => [s.id, s]));
+    const deals = (await admin.get(`${API}/deals?external_id[prefix]=SF&limit=100`)).json.data;
+    const got = Object.fromEntries(deals.map((d) => [d.external_id,
+      `${stage.get(d.stage_id).name}/${d.status}/${d.pipeline_id === enterprise ? 'ent' : 'sales'}`]));
+    assert.deepEqual(got, {
+      SF1: 'Won/won/sales',
+      SF2: 'Lost/lost/sales',
+      SF3: 'Won/won/sales',
+      SF4: 'Won/won/sales',
+      SF5: 'Lost/lost/sales',
+      SF6: 'Won/won/sales',
+      SF7: 'Lost/lost/sales',
+      SF8: 'Signed/won/ent',
+      SF9: 'Dropped/lost/ent',
+      SF10: 'Proposal/open/sales',
+    });
+  });
+});

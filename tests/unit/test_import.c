@@ -531,6 +531,15 @@ static void test_auto_target_contacts(void **state)
 		{"Должность", "title"},
 		{"Ответственный", "owner"},
 		{"ФИО", "name"},
+		/* Russian Excel, 1C and Bitrix24 write the e-mail column in many ways */
+		{"Эл. почта", "email"},
+		{"Эл.почта", "email"},
+		{"ЭЛ. ПОЧТА", "email"},
+		{"Эл.\u00a0почта", "email"},
+		{"E-mail адрес", "email"},
+		{"Адрес эл. почты", "email"},
+		{"Адрес электронной почты", "email"},
+		{"Личная эл. почта", "email2"},
 		/* Chinese CRMs */
 		{"姓名", "name"},
 		{"手机", "mobile"},
@@ -553,6 +562,11 @@ static void test_auto_target_contacts(void **state)
 		{"   ", ""},
 		{"---", ""},
 		{"Created Date", ""},
+		/* punctuation past ASCII is punctuation too */
+		{"E\u2011mail", "email"}, /* a non-breaking hyphen */
+		{"E\u2013mail", "email"}, /* an en dash */
+		{"«Телефон»", "phone"},
+		{"电话：", "phone"},
 		{NULL, NULL},
 	};
 	check_targets("contacts", cases);
@@ -657,6 +671,99 @@ static void test_auto_target_activities_products(void **state)
 	check_targets("products", products);
 }
 
+/* import_auto_targets over a file's headers (NULL-terminated); chosen
+ * (may be NULL) gives the user's targets, NULL entries automatic. */
+static void check_file(const char *entity, const char *const *headers, const char *const *chosen,
+		       const char *const *want)
+{
+	const char *given[16] = {0}, *got[16];
+	int n = 0;
+	while (headers[n])
+		n++;
+	assert_true(n <= 16);
+	for (int i = 0; chosen && i < n; i++)
+		given[i] = chosen[i];
+	import_auto_targets(ent(entity), headers, given, n, got);
+	for (int i = 0; i < n; i++)
+		if (strcmp(got[i], want[i]))
+			fail_msg("%s: column \"%s\" maps to \"%s\", want \"%s\"", entity,
+				 headers[i], got[i], want[i]);
+}
+
+static void test_auto_targets_mobile_as_phone(void **state)
+{
+	(void)state;
+	/* leads and accounts keep one phone: a mobile column is it */
+	check_file("leads", N("线索ID", "姓名", "公司", "手机"), NULL,
+		   N("external_id", "name", "company", "phone"));
+	check_file("leads", N("Name", "Mobile"), NULL, N("name", "phone"));
+	check_file("accounts", N("Название", "Мобильный"), NULL, N("name", "phone"));
+	/* ... unless another column is the phone */
+	check_file("leads", N("Name", "Mobile", "Phone"), NULL, N("name", "", "phone"));
+	check_file("leads", N("Name", "Mobile", "Tel"), (const char *[]){NULL, NULL, "phone"},
+		   N("name", "", "phone"));
+	/* one mobile column only */
+	check_file("leads", N("手机", "Mobile"), NULL, N("phone", ""));
+	/* contacts have a mobile field */
+	check_file("contacts", N("Name", "手机"), NULL, N("name", "mobile"));
+	/* the user's choice stands */
+	check_file("leads", N("Name", "Mobile"), (const char *[]){NULL, ""}, N("name", ""));
+}
+
+static void test_auto_targets_external_id_wins(void **state)
+{
+	(void)state;
+	/* a Rapport export: its own ids and the old system's */
+	check_file("contacts", N("id", "name", "email", "external_id"), NULL,
+		   N("", "name", "email", "external_id"));
+	check_file("deals", N("ID", "Deal Name", "External ID"), NULL,
+		   N("", "name", "external_id"));
+	check_file("contacts", N("Id", "Contact ID"), NULL, N("", "external_id"));
+	check_file("contacts", N("id", "Code"), (const char *[]){NULL, "external_id"},
+		   N("", "external_id"));
+	/* alone, id is the old system's id */
+	check_file("contacts", N("id", "name"), NULL, N("external_id", "name"));
+	/* chosen by the user, it stays */
+	check_file("contacts", N("id", "external_id"), (const char *[]){"external_id", NULL},
+		   N("external_id", "external_id"));
+}
+
+static void test_stage_kind(void **state)
+{
+	(void)state;
+	static const struct mapping_case cases[] = {
+		/* Salesforce, HubSpot, Zoho */
+		{"Closed Won", "won"},
+		{"Closed Lost", "lost"},
+		{"closed won", "won"},
+		{"Closed - Lost", "lost"},
+		{"Closed Lost to Competition", "lost"},
+		{"Won", "won"},
+		{"Lost", "lost"},
+		/* amoCRM, Bitrix24 */
+		{"Успешно реализовано", "won"},
+		{"Закрыто и не реализовано", "lost"},
+		{"Сделка успешна", "won"},
+		{"Сделка провалена", "lost"},
+		/* Chinese CRMs */
+		{"赢单", "won"},
+		{"输单", "lost"},
+		{"丢单", "lost"},
+		/* open stages, and nothing */
+		{"Prospecting", ""},
+		{"Closed", ""},
+		{"Negotiation/Review", ""},
+		{"", ""},
+		{NULL, NULL},
+	};
+	for (const struct mapping_case *c = cases; c->header; c++) {
+		const char *got = import_stage_kind(c->header);
+		if (strcmp(got ? got : "", c->target))
+			fail_msg("stage \"%s\" is \"%s\", want \"%s\"", c->header, got ? got : "",
+				 c->target);
+	}
+}
+
 static void test_target_valid(void **state)
 {
 	(void)state;
@@ -713,6 +820,12 @@ static void test_header_key_and_ref_field(void **state)
 	free(k);
 	k = import_header_key("---");
 	assert_string_equal(k, "");
+	free(k);
+	k = import_header_key("Эл.\u00a0почта — «рабочая»");
+	assert_string_equal(k, "элпочтарабочая");
+	free(k);
+	k = import_header_key("✓"); /* a symbol is no punctuation: a yes */
+	assert_string_equal(k, "✓");
 	free(k);
 
 	const struct field_def *f = import_ref_field(ent("contacts"), "account.external_id");
@@ -954,6 +1067,9 @@ int main(void)
 		cmocka_unit_test(test_auto_target_leads),
 		cmocka_unit_test(test_auto_target_deals),
 		cmocka_unit_test(test_auto_target_activities_products),
+		cmocka_unit_test(test_auto_targets_mobile_as_phone),
+		cmocka_unit_test(test_auto_targets_external_id_wins),
+		cmocka_unit_test(test_stage_kind),
 		cmocka_unit_test(test_target_valid),
 		cmocka_unit_test(test_header_key_and_ref_field),
 		cmocka_unit_test(test_email_key),

@@ -238,6 +238,63 @@ static void test_csv_windows1251_detected(void **state)
 	free(cp);
 }
 
+/* ASCII rows past the first chunk (and past the second: the look-ahead
+ * reads on chunk by chunk), then the rows of tail, in encoding. */
+static char *late_text(const char *tail, char delim, const char *encoding, size_t *ret_len)
+{
+	struct buf b;
+	buf_init(&b, 0);
+	buf_printf(&b, "name%cnote\n", delim);
+	for (int i = 0; b.len < 2 * TABLE_CHUNK + 1000; i++)
+		buf_printf(&b, "Person %d%cnote %d\n", i, delim, i);
+	buf_adds(&b, tail);
+	char *out = encode(buf_str(&b), encoding, ret_len);
+	buf_release(&b);
+	return out;
+}
+
+/* The encoding of an export whose first non-ASCII byte comes past the
+ * first 64 KiB is found at open, before any row is read; it used to be
+ * taken for UTF-8 and fail thousands of rows in. */
+static void test_csv_encoding_found_past_ascii(void **state)
+{
+	(void)state;
+	static const struct {
+		const char *tail, *encoding, *want_row;
+		char delim;
+	} cases[] = {
+		{"张三,北京华信科技有限公司\n李四,上海明达贸易有限公司\n王小明,"
+		 "深圳创新电子有限公司\n",
+		 "GB18030", ":王小明|深圳创新电子有限公司\n", ','},
+		{"Иванов;Москва, улица Тверская\nПетров;Санкт-Петербург, Невский проспект\n"
+		 "Сидорова;Новосибирск, Красный проспект\n",
+		 "WINDOWS-1251", ":Петров|Санкт-Петербург, Невский проспект\n", ';'},
+		{"张三,北京\nИванов,Москва\n", "UTF-8", ":Иванов|Москва\n", ','},
+	};
+	for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+		size_t n;
+		char *data = late_text(cases[i].tail, cases[i].delim, cases[i].encoding, &n);
+		for (size_t k = 0; k < TABLE_CHUNK; k++)
+			assert_true((unsigned char)data[k] < 0x80);
+		const char *p = write_bytes("late.csv", data, n);
+		struct table_reader *t = open_ok(p, NULL);
+		assert_string_equal(table_encoding(t), cases[i].encoding);
+		assert_int_equal(table_delimiter(t), cases[i].delim);
+		table_close(t);
+		char *got = read_ok(p, NULL);
+		assert_non_null(strstr(got, cases[i].want_row));
+		free(got);
+		free(data);
+	}
+	/* all ASCII, longer than a chunk: UTF-8 */
+	size_t n;
+	char *ascii = late_text("last,row\n", ',', "UTF-8", &n);
+	struct table_reader *t = open_ok(write_bytes("ascii.csv", ascii, n), NULL);
+	assert_string_equal(table_encoding(t), "UTF-8");
+	table_close(t);
+	free(ascii);
+}
+
 static void test_csv_encoding_option_overrides(void **state)
 {
 	(void)state;
@@ -1033,6 +1090,7 @@ int main(void)
 		cmocka_unit_test(test_csv_utf16le_without_bom),
 		cmocka_unit_test(test_csv_gb18030_detected),
 		cmocka_unit_test(test_csv_windows1251_detected),
+		cmocka_unit_test(test_csv_encoding_found_past_ascii),
 		cmocka_unit_test(test_csv_encoding_option_overrides),
 		cmocka_unit_test(test_csv_invalid_utf8_fails_on_its_line),
 		cmocka_unit_test(test_csv_ucs4_past_unicode_fails),
