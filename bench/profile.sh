@@ -34,7 +34,7 @@ PERF=""
 cleanup() {
 	[ -n "$PERF" ] && kill -INT "$PERF" 2>/dev/null || true
 	bench_stop "$PID"
-	rm -f "$DB" "$DB-wal" "$DB-shm"
+	rm -rf "$DB" "$DB-wal" "$DB-shm" "$DB-imports"
 }
 trap cleanup EXIT
 "$BIN" serve --db "$DB" --listen "127.0.0.1:$PORT" --quiet --threads "${BENCH_SERVER_THREADS:-4}" --rate-limit 0 \

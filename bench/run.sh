@@ -128,7 +128,7 @@ cleanup() {
 		done
 		kill -KILL "$p" 2>/dev/null || true
 	done
-	[ -n "$WORK_DB" ] && [ "$STORE" = sqlite ] && rm -f "$WORK_DB" "$WORK_DB-wal" "$WORK_DB-shm"
+	[ -n "$WORK_DB" ] && [ "$STORE" = sqlite ] && rm -rf "$WORK_DB" "$WORK_DB-wal" "$WORK_DB-shm" "$WORK_DB-imports"
 	[ -n "$PG_DIR" ] && "$ROOT/scripts/pg.sh" stop "$PG_DIR"
 	[ -n "${BENCH_KEEP_TMP:-}" ] || rm -rf "$RUN/tmp"
 	exit $rc
@@ -692,7 +692,7 @@ replay_ceilings() {
 		emit ceiling "{\"scale\":$SCALE,\"workload\":\"$w\",\"requests\":$n,\"statements\":$nst,\"parts\":$parts,\"seconds\":$secs,\"raw_seconds\":$mean,\"overhead_s\":$over,\"errors\":${errs:-0},\"rps\":$(python3 -c "print(round($n/$secs,1))")}"
 		log "  storage ceiling $w: $n requests ($nst statements) in ${secs}s on $parts shell(s)"
 	done < "$dir.counts"
-	[ -z "$wdb" ] || rm -f "$wdb" "$wdb-wal" "$wdb-shm"
+	[ -z "$wdb" ] || rm -rf "$wdb" "$wdb-wal" "$wdb-shm" "$wdb-imports"
 }
 
 # --- one scale -----------------------------------------------------------------
@@ -712,7 +712,7 @@ run_scale() {
 		[ -n "$WORK_DB" ] || die "no PostgreSQL copy of scale $SCALE"
 	else
 		WORK_DB=$DATA/work-$SCALE.db
-		rm -f "$WORK_DB" "$WORK_DB-wal" "$WORK_DB-shm"
+		rm -rf "$WORK_DB" "$WORK_DB-wal" "$WORK_DB-shm" "$WORK_DB-imports"
 		fresh_copy "$dir/pristine.db" "$WORK_DB"
 	fi
 
@@ -816,7 +816,7 @@ print(json.dumps({"scale":int(sys.argv[2]),"mean_ms":r["mean"]*1e3,"median_ms":r
 	if [ "$STORE" = sqlite ]; then
 		log "scale $SCALE: storage ceilings (sqlite3 shell replaying the recorded SQL)"
 		replay_ceilings
-		rm -f "$WORK_DB" "$WORK_DB-wal" "$WORK_DB-shm"
+		rm -rf "$WORK_DB" "$WORK_DB-wal" "$WORK_DB-shm" "$WORK_DB-imports"
 	fi
 	WORK_DB=""
 }

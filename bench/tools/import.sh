@@ -58,4 +58,4 @@ print(json.dumps(d))
 PY
 [ -n "${4:-}" ] || rm -f "$db" "$db-wal" "$db-shm"
 [ -n "${KEEP_CSV:-}" ] || rm -f "$csv"
-rm -rf "$dir/imports"
+rm -rf "$db-imports"

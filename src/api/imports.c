@@ -88,6 +88,7 @@ static const char *reuse_file(struct call *c, const char *from, const char **ret
 	}
 	char src[4400], dst[4500];
 	import_file_path(store_path(c->app->store), record_int(prev, "id"), src, sizeof src);
+	import_find_file(store_path(c->app->store), src, sizeof src);
 	snprintf(dst, sizeof dst, "%s.reuse-%lld-%d", src, (long long)clock_mono_ns(),
 		 (int)getpid());
 	if (link(src, dst) != 0) {
@@ -207,7 +208,8 @@ void h_import_rejects(struct http_request *req, struct http_response *resp, void
 	}
 	char path[4400];
 	import_rejects_path(store_path(c.app->store), id, path, sizeof path);
-	FILE *f = fopen(path, "rb");
+	FILE *f = import_find_file(store_path(c.app->store), path, sizeof path) ? fopen(path, "rb")
+										: NULL;
 	buf_reset(&resp->body);
 	buf_adds(&resp->body, "\xEF\xBB\xBF"); /* so Excel reads it as UTF-8 */
 	if (f) {

@@ -32,11 +32,14 @@
 
 /* --- paths ----------------------------------------------------------------- */
 
+/* Named after the database (as SQLite names its -wal and -shm files):
+ * imports are numbered per database, and two databases of one directory
+ * sharing a folder read and overwrote each other's files. A URL's query
+ * is left out of the name. */
 void import_dir(const char *db_path, char *out, size_t n)
 {
-	char copy[4096];
-	snprintf(copy, sizeof copy, "%s", db_path);
-	snprintf(out, n, "%s/imports", dirname(copy));
+	size_t len = strcspn(db_path, "?");
+	snprintf(out, n, "%.*s-imports", (int)len, db_path);
 }
 
 void import_file_path(const char *db_path, int64_t id, char *out, size_t n)
@@ -51,6 +54,22 @@ void import_rejects_path(const char *db_path, int64_t id, char *out, size_t n)
 	char dir[4200];
 	import_dir(db_path, dir, sizeof dir);
 	snprintf(out, n, "%s/%lld.rejects.csv", dir, (long long)id);
+}
+
+bool import_find_file(const char *db_path, char *path, size_t n)
+{
+	struct stat st;
+	if (stat(path, &st) == 0)
+		return true;
+	/* before, every database of a directory shared its "imports" folder */
+	char copy[4096], old[4400];
+	snprintf(copy, sizeof copy, "%s", db_path);
+	const char *name = strrchr(path, '/');
+	snprintf(old, sizeof old, "%s/imports%s", dirname(copy), name ? name : "/");
+	if (stat(old, &st) != 0)
+		return false;
+	snprintf(path, n, "%s", old);
+	return true;
 }
 
 /* --- the import record ------------------------------------------------------- */
@@ -712,6 +731,7 @@ static enum rp_err start_locked(struct importer *im, struct store *s, struct rp_
 	record_set_text(im->imp, im->run_arena, "started_at", now);
 	char path[4300];
 	import_file_path(store_path(s), im->import_id, path, sizeof path);
+	import_find_file(store_path(s), path, sizeof path);
 	if (import_open_table(im, path, err) || import_columns(im, err) ||
 	    open_rejects(im, store_path(s), resume, err) ||
 	    import_save(c, im->imp, im->import_id, im->run_arena, err))

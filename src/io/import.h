@@ -101,8 +101,12 @@ enum rp_err import_cancel(struct dctx *d, int64_t import_id, struct record **ret
 enum rp_err import_undo(struct dctx *d, int64_t import_id, struct record **ret,
 			struct rp_error *err);
 
-/* The imports folder beside the database; where an import keeps its file
- * and its rejected rows (CSV). */
+/* The imports folder beside the database, "<database>-imports"; where an
+ * import keeps its file and its rejected rows (CSV). */
 void import_dir(const char *db_path, char *out, size_t n);
 void import_file_path(const char *db_path, int64_t id, char *out, size_t n);
 void import_rejects_path(const char *db_path, int64_t id, char *out, size_t n);
+/* Whether the file at path (made by the two above) exists; an import made
+ * when the folder was "imports", shared by the databases of a directory,
+ * has it there, and path becomes that. */
+bool import_find_file(const char *db_path, char *path, size_t n);

@@ -102,6 +102,21 @@ test('an import that came with a restore cannot be undone, and says why', () => 
   assert.equal(rapport(['import', '--undo', id]).code, 0, 'the database it ran in still can');
 });
 
+test('two databases in one folder keep their imports\' files apart', () => {
+  const second = path.join(dir, 'second.db');
+  assert.equal(runRapport(['init'], { db: second, adminPassword }).code, 0);
+  const runs = [[db, 'First Bad'], [second, 'Second Bad']].map(([d, who]) => {
+    const r = runRapport(['import', 'contacts', file(`${who}.csv`, `Name,Email\r\n${who},not-an-email\r\n`)],
+      { db: d, adminPassword });
+    assert.equal(r.code, 0, r.err);
+    return { d, who, rejects: r.err.match(/rejected rows and why: (\S+)/)[1] };
+  });
+  for (const { d, who, rejects } of runs) {
+    assert.equal(path.dirname(rejects), `${d}-imports`);
+    assert.match(fs.readFileSync(rejects, 'utf8'), new RegExp(`,${who},not-an-email`));
+  }
+});
+
 test('--template takes a saved mapping; --user acts as that user and their permissions', async () => {
   let tplName;
   await withServer(async (admin) => {
