@@ -87,8 +87,12 @@ static enum rp_err apply_stage(struct dctx *d, const struct record *old, struct 
 	record_set_int(r, "pipeline_id", pipeline);
 	if (!is_set(r, "probability"))
 		record_set_int(r, "probability", record_int(stage, "probability"));
+	/* the stage says the status unless the caller did: a new deal's
+	 * "open" is the default, not the caller's word, when its stage is
+	 * Won or Lost */
 	const char *kind = record_text(stage, "kind");
-	if (kind && !is_set(r, "status"))
+	bool said = is_set(r, "status") && (old || strcmp(record_text(r, "status"), "open"));
+	if (kind && !said)
 		record_set_text(r, d->a, "status", kind);
 	return RP_OK;
 }

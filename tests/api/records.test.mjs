@@ -37,6 +37,25 @@ test('serve initialised a default pipeline with stages', async () => {
   assert.ok(s.json.data.some((x) => x.kind === 'won') && s.json.data.some((x) => x.kind === 'lost'), 'won and lost stages');
 });
 
+test('a deal made or moved into a Won or Lost stage is won or lost, closed when it was', async () => {
+  const p = await srv.admin.get(`${API}/pipelines?is_default=true&sort=id`);
+  const stages = (await srv.admin.get(`${API}/stages?pipeline_id=${p.json.data[0].id}&sort=position`)).json.data;
+  const won = stages.find((s) => s.kind === 'won');
+  const lost = stages.find((s) => s.kind === 'lost');
+  const open = stages.find((s) => s.kind === 'open');
+  const made = await create(srv.admin, 'deals', { name: 'Born won', stage_id: won.id });
+  assert.equal(made.status, 'won');
+  assert.ok(made.closed_at, 'closed when made');
+  const moved = await create(srv.admin, 'deals', { name: 'Moved later', stage_id: open.id });
+  assert.deepEqual([moved.status, moved.closed_at], ['open', null]);
+  const r = await srv.admin.patch(`${API}/deals/${moved.id}`, { stage_id: lost.id });
+  expectStatus(r, 200);
+  assert.equal(r.json.status, 'lost');
+  assert.ok(r.json.closed_at);
+  const back = await srv.admin.patch(`${API}/deals/${moved.id}`, { stage_id: open.id });
+  assert.deepEqual([back.json.status, back.json.closed_at], ['open', null]);
+});
+
 test('CRUD life cycle of every entity', async (t) => {
   const meta = await getMeta(srv.admin);
   const fx = new Fixtures(srv.admin, meta, srv.adminUser);
