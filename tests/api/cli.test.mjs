@@ -150,9 +150,11 @@ test('migrate moves a search index shared by all entities into one index per ent
   let back = "CREATE VIRTUAL TABLE search_index USING fts5 (body, tokenize = 'unicode61 remove_diacritics 0', prefix = '1 2 3 4 5');";
   for (const [e, code] of Object.entries(codes))
     back += `INSERT INTO search_index (rowid, body) SELECT rowid + ${2 ** 40 * code}, body FROM search_${e}; DROP TABLE search_${e};`;
-  // and without what later migrations add (009: auth_version)
+  // and without what later migrations add (009: auth_version, 011:
+  // import_changes.version)
   const triggers = sql("SELECT name FROM sqlite_schema WHERE type = 'trigger' AND name LIKE '%_auth_%'").split('\n');
-  back += triggers.map((t) => `DROP TRIGGER ${t};`).join('') + 'DROP TABLE auth_version;';
+  back += triggers.map((t) => `DROP TRIGGER ${t};`).join('') + 'DROP TABLE auth_version;'
+    + 'ALTER TABLE import_changes DROP COLUMN version;';
   sql(back + 'DELETE FROM schema_migrations WHERE version >= 8;');
   const m = runRapport(['migrate'], { db: old });
   assert.equal(m.code, 0, m.err);
