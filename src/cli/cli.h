@@ -64,6 +64,7 @@ int cli_report(const struct rp_error *err);
 int cmd_serve(struct config *cfg, int argc, const char **argv);
 int cmd_import(struct config *cfg, int argc, const char **argv);
 extern const char *const cli_import_help;
+extern const char *const cli_export_help;
 int cmd_user(struct config *cfg, int argc, const char **argv);
 int cmd_token(struct config *cfg, int argc, const char **argv);
 int cmd_demo(struct config *cfg, int argc, const char **argv);

@@ -3,6 +3,7 @@
  * active administrator unless --user names another), so that user's
  * scope and hidden fields apply. `rapport export --all DIR` and
  * `rapport import --all DIR` (the full backup) are in backup_cmd.c. */
+#include <ctype.h>
 #include <libgen.h>
 #include <stdio.h>
 #include <string.h>
@@ -16,7 +17,7 @@
 
 #define MAX_FILTERS 32
 
-static const char export_usage[] =
+const char *const cli_export_help =
 	"usage: rapport export ENTITY [--format csv|xlsx|vcf] [--filter 'FIELD[OP]=VALUE']...\n"
 	"                      [--fields A,B] [--sort -X,Y] [--q TEXT] [--deleted] [--bom]\n"
 	"                      [-o FILE] [--user EMAIL]\n"
@@ -56,12 +57,12 @@ static bool parse_args(int argc, const char **argv, struct export_args *a)
 		} else if (f[0] != '-' && !a->entity) {
 			a->entity = f;
 		} else {
-			fprintf(stderr, "rapport: export: unexpected '%s'\n%s", f, export_usage);
+			fprintf(stderr, "rapport: export: unexpected '%s'\n%s", f, cli_export_help);
 			return false;
 		}
 	}
 	if (!a->entity) {
-		fputs(export_usage, stderr);
+		fputs(cli_export_help, stderr);
 		return false;
 	}
 	return true;
@@ -91,10 +92,15 @@ static int build_params(const struct export_args *a, struct arena *ar, struct qu
 /* --format, else FILE's extension, else CSV. */
 static bool pick_format(const struct export_args *a, enum export_format *ret)
 {
+	/* "XLSX" as "xlsx": a file named by hand, or by Windows, is in capitals */
+	char name[8] = "";
+	const char *given = a->format ? a->format : a->out ? strrchr(a->out, '.') : NULL;
+	given = given && !a->format ? given + 1 : given;
+	for (size_t i = 0; given && given[i] && i + 1 < sizeof name; i++)
+		name[i] = (char)tolower((unsigned char)given[i]), name[i + 1] = '\0';
 	if (a->format)
-		return export_format_from_name(a->format, ret);
-	const char *dot = a->out ? strrchr(a->out, '.') : NULL;
-	if (!dot || !export_format_from_name(dot + 1, ret))
+		return strlen(a->format) < sizeof name && export_format_from_name(name, ret);
+	if (!export_format_from_name(name, ret))
 		*ret = EXPORT_CSV;
 	return true;
 }

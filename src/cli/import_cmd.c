@@ -239,6 +239,11 @@ int cmd_import(struct config *cfg, int argc, const char **argv)
 		fprintf(stderr, "usage: %s\n", cli_import_help);
 		return has_flag(argc, argv, "--help") ? 0 : 2;
 	}
+	if (undo_id && (!*undo_id || strspn(undo_id, "0123456789") != strlen(undo_id))) {
+		fprintf(stderr, "rapport: --undo takes the number of an import, not '%s'\n",
+			undo_id);
+		return 2;
+	}
 	if (argc > 0 && !strcmp(argv[0], "--all"))
 		return cli_import_all(cfg, argc, argv);
 	struct admin_session as;

@@ -39,7 +39,7 @@ static const struct {
 	{"export", cmd_export, "export ENTITY|--all DIR [options]",
 	 "records as csv|xlsx|vcf (--format --filter --fields --sort --bom -o --user), "
 	 "or with --all DIR a full backup",
-	 NULL},
+	 &cli_export_help},
 	{"import", cmd_import, "import ENTITY FILE [options] | --undo ID | --all DIR",
 	 "CSV or XLSX rows into records (rapport import --help), or restore a backup",
 	 &cli_import_help},

@@ -92,6 +92,9 @@ test('export ENTITY writes a file (format from --format or the extension), as th
   const x = path.join(root, 'deals.xlsx');
   assert.equal(rapport(['export', 'deals', '-o', x]).code, 0);
   assert.equal(fs.readFileSync(x).subarray(0, 2).toString(), 'PK');
+  const upper = path.join(root, 'DEALS.XLSX');
+  assert.equal(rapport(['export', 'deals', '-o', upper]).code, 0);
+  assert.equal(fs.readFileSync(upper).subarray(0, 2).toString(), 'PK', 'an extension in capitals picks the format too');
   const v = rapport(['export', 'contacts', '--format', 'vcf', '--filter', `id=${S.c1.id}`]);
   assert.equal(v.code, 0, v.err);
   assert.match(v.out, /^BEGIN:VCARD\r\nVERSION:4\.0\r\n[\s\S]*FN:王小明\r\n[\s\S]*ORG:上海众诚物流\r\n[\s\S]*END:VCARD\r\n$/);

@@ -43,6 +43,9 @@ test('--help documents the command; usage errors exit 2', () => {
   assert.equal(h.code, 0);
   for (const w of ['--dry-run', '--map', '--strategy', '--country', '--undo', '--all', 'XLSX']) assert.ok(h.err.includes(w), `help mentions ${w}`);
   assert.equal(rapport(['import']).code, 2);
+  const notId = rapport(['import', '--undo', 'abc']);
+  assert.equal(notId.code, 2);
+  assert.match(notId.err, /--undo takes the number of an import, not 'abc'/);
   assert.equal(rapport(['import', 'contacts']).code, 2);
   assert.notEqual(rapport(['import', 'nothing', file('x.csv', 'a\r\n1\r\n')]).code, 0);
   const missing = rapport(['import', 'contacts', path.join(dir, 'missing.csv')]);
