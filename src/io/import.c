@@ -567,7 +567,10 @@ static int run_batch(struct importer *im, struct rp_error *err)
 {
 	struct batch b;
 	int64_t t0 = clock_mono_ns();
-	int read = read_batch(im, im->batch_rows, &b, err);
+	/* A dry run rolls each batch back, so a row cannot match one an
+	 * earlier batch would have made: its batches are as long as any, and
+	 * only rows that far apart are reported otherwise than run. */
+	int read = read_batch(im, im->dry_run ? BATCH_ROWS_MAX : im->batch_rows, &b, err);
 	if (read <= 0)
 		return read;
 	struct batch_mark mark;

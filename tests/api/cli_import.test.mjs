@@ -105,6 +105,17 @@ test('an import that came with a restore cannot be undone, and says why', () => 
   assert.equal(rapport(['import', '--undo', id]).code, 0, 'the database it ran in still can');
 });
 
+test('a dry run reports a row repeating one 100 rows before as the run then does it', () => {
+  let csv = 'Name,Email\r\n';
+  for (let i = 0; i < 100; i++) csv += `Dry ${i},dry${i}@example.com\r\n`;
+  csv += 'Dry Again,DRY5@example.com\r\n';
+  const f = file('dry-far.csv', csv);
+  const dry = rapport(['import', 'contacts', f, '--dry-run']);
+  assert.match(dry.err, /101 rows, 100 created, 1 updated/, dry.err);
+  const run = rapport(['import', 'contacts', f]);
+  assert.match(run.err, /101 rows, 100 created, 1 updated/, run.err);
+});
+
 test('two databases in one folder keep their imports\' files apart', () => {
   const second = path.join(dir, 'second.db');
   assert.equal(runRapport(['init'], { db: second, adminPassword }).code, 0);
