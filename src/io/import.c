@@ -735,8 +735,10 @@ static enum rp_err start_locked(struct importer *im, struct store *s, struct rp_
 	char path[4300];
 	import_file_path(store_path(s), im->import_id, path, sizeof path);
 	import_find_file(store_path(s), path, sizeof path);
-	if (import_open_table(im, path, err) || import_columns(im, err) ||
-	    open_rejects(im, store_path(s), resume, err) ||
+	if (import_open_table(im, path, err) || import_columns(im, err))
+		return err->err;
+	import_date_orders(im, path);
+	if (open_rejects(im, store_path(s), resume, err) ||
 	    import_save(c, im->imp, im->import_id, im->run_arena, err))
 		return err->err;
 	return RP_OK;

@@ -47,6 +47,9 @@ struct import_convert_opts {
 	const char *default_currency; /* when neither the row nor the cell names one;
 					 NULL = 2 decimals */
 };
+/* 'D' for a date that can only be day first (25/12/1980), 'M' for one
+ * that can only be month first (12/25/1980), else 0. */
+char import_date_hint(const char *s);
 /* YYYY-MM-DD from a written date; ret_rest (may be NULL) gets what follows. */
 bool import_parse_date(const char *s, char order, char out[11], const char **ret_rest);
 /* The cell as the JSON the API takes for f; NULL with a field error in

@@ -162,6 +162,15 @@ static int date_numbers(const char *s, int v[3], int len[3], const char **rest)
 	return n;
 }
 
+char import_date_hint(const char *s)
+{
+	int v[3] = {0}, len[3] = {0};
+	const char *rest;
+	if (date_numbers(s, v, len, &rest) != 3 || len[0] == 4 || (len[2] != 4 && len[2] != 2))
+		return 0;
+	return v[0] > 12 && v[1] <= 12 ? 'D' : v[1] > 12 && v[0] <= 12 ? 'M' : 0;
+}
+
 bool import_parse_date(const char *s, char order, char out[11], const char **ret_rest)
 {
 	int v[3] = {0}, len[3] = {0};

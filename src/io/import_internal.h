@@ -20,6 +20,7 @@ struct column {
 	enum col_kind kind;
 	const char *target;
 	const struct field_def *f; /* the field written (the ref field for links) */
+	char date_order;	   /* a date column's, read off all its cells; 0: none */
 };
 
 struct importer {
@@ -74,6 +75,10 @@ enum rp_err import_open_table(struct importer *im, const char *path, struct rp_e
  * and records the result in the import. */
 enum rp_err import_columns(struct importer *im, struct rp_error *err);
 void import_columns_free(struct importer *im);
+/* Reads the file at path through once, when the import was not told its
+ * date order, for each date column's: 31/12 says day first, 12/31 month
+ * first, for every date of the column. */
+void import_date_orders(struct importer *im, const char *path);
 /* Forgets the accounts found or created by name: after a rollback they
  * may not exist. */
 void import_forget_links(struct importer *im);

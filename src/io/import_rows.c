@@ -22,18 +22,27 @@ static json_t *import_json(const struct record *imp, const char *field)
 	return j ? j : json_object();
 }
 
-enum rp_err import_open_table(struct importer *im, const char *path, struct rp_error *err)
+/* The reader's options, from the import's. */
+static void table_options_of(struct importer *im, struct table_options *to)
 {
 	json_t *o = import_json(im->imp, "options");
-	struct table_options to = {0};
 	const char *enc = json_string_value(json_object_get(o, "encoding"));
 	const char *delim = json_string_value(json_object_get(o, "delimiter"));
 	const char *sheet = json_string_value(json_object_get(o, "sheet"));
+	*to = (struct table_options){0};
+	to->encoding = enc && *enc ? arena_strdup(im->run_arena, enc) : NULL;
+	to->delimiter = !delim ? 0 : !strcmp(delim, "tab") ? '\t' : delim[0];
+	to->sheet = sheet && *sheet ? arena_strdup(im->run_arena, sheet) : NULL;
+	json_decref(o);
+}
+
+enum rp_err import_open_table(struct importer *im, const char *path, struct rp_error *err)
+{
+	json_t *o = import_json(im->imp, "options");
+	struct table_options to;
+	table_options_of(im, &to);
 	const char *country = json_string_value(json_object_get(o, "country"));
 	const char *order = json_string_value(json_object_get(o, "date_order"));
-	to.encoding = enc && *enc ? arena_strdup(im->run_arena, enc) : NULL;
-	to.delimiter = !delim ? 0 : !strcmp(delim, "tab") ? '\t' : delim[0];
-	to.sheet = sheet && *sheet ? arena_strdup(im->run_arena, sheet) : NULL;
 	im->country = country && *country ? arena_strdup(im->run_arena, country) : NULL;
 	im->date_order = order ? order[0] : 0;
 	json_t *cm = json_object_get(o, "create_missing");
@@ -139,6 +148,48 @@ enum rp_err import_columns(struct importer *im, struct rp_error *err)
 	json_decref(given);
 	(void)err;
 	return RP_OK;
+}
+
+static bool is_date_column(const struct column *col)
+{
+	return col->kind == COL_FIELD && (col->f->type == FT_DATE || col->f->type == FT_DATETIME);
+}
+
+void import_date_orders(struct importer *im, const char *path)
+{
+	int ndates = 0;
+	for (int k = 0; k < im->ncols; k++)
+		ndates += is_date_column(&im->cols[k]);
+	if (im->date_order || !ndates)
+		return;
+	struct table_options to;
+	table_options_of(im, &to);
+	struct table_reader *t;
+	struct rp_error ignore;
+	rp_error_init(&ignore);
+	if (table_open(path, &to, &t, &ignore))
+		return;
+	int *day = xcalloc((size_t)im->ncols, sizeof *day);
+	int *month = xcalloc((size_t)im->ncols, sizeof *month);
+	const char *const *cells;
+	int n, got;
+	for (bool header = true; (got = table_next(t, &cells, &n, &ignore)) != 0 && got != -1;
+	     header = false) {
+		rp_error_init(&ignore);
+		if (got < 0 || header)
+			continue;
+		for (int k = 0; k < n && k < im->ncols; k++) {
+			char hint = is_date_column(&im->cols[k]) ? import_date_hint(cells[k]) : 0;
+			day[k] += hint == 'D';
+			month[k] += hint == 'M';
+		}
+	}
+	table_close(t);
+	/* one way only: a column that has both is read date by date */
+	for (int k = 0; k < im->ncols; k++)
+		im->cols[k].date_order = day[k] && !month[k] ? 'D' : month[k] && !day[k] ? 'M' : 0;
+	free(day);
+	free(month);
 }
 
 void import_columns_free(struct importer *im)
@@ -446,7 +497,13 @@ static void put_cell(struct importer *im, const struct column *col, const char *
 		    entity_field(im->e, "currency") && !json_object_get(body, "currency"))
 			json_object_set_new(body, "currency",
 					    json_string(import_cell_currency(cell)));
-		v = import_convert(col->f, cell, co, err);
+		if (col->date_order) {
+			struct import_convert_opts dated = *co;
+			dated.date_order = col->date_order;
+			v = import_convert(col->f, cell, &dated, err);
+		} else {
+			v = import_convert(col->f, cell, co, err);
+		}
 		if (v)
 			put_value(body, col->f, v);
 		break;

@@ -116,6 +116,18 @@ test('a dry run reports a row repeating one 100 rows before as the run then does
   assert.match(run.err, /101 rows, 100 created, 1 updated/, run.err);
 });
 
+test('a date column is read one way throughout: 25/12 in it makes 03/05 the 3rd of May', () => {
+  for (const [who, first, ambiguous, want] of [['Uk', '25/12/1980', '03/05/1981', '1981-05-03'],
+    ['Us', '12/25/1980', '03/05/1981', '1981-03-05']]) {
+    const f = file(`dates-${who}.csv`, `Name,Email,Birthday\r\n${who} First,${who}.first@dates.example,${first}\r\n`
+      + `${who} Second,${who}.second@dates.example,${ambiguous}\r\n`);
+    const run = rapport(['import', 'contacts', f]);
+    assert.equal(run.code, 0, run.err);
+    const out = rapport(['export', 'contacts', '--fields', 'birthday', '--filter', `email=${who}.second@dates.example`]);
+    assert.match(out.out, new RegExp(`,${want}\r\n$`), `${who}: ${out.out}`);
+  }
+});
+
 test('two databases in one folder keep their imports\' files apart', () => {
   const second = path.join(dir, 'second.db');
   assert.equal(runRapport(['init'], { db: second, adminPassword }).code, 0);
