@@ -113,6 +113,23 @@ bool dedup_phone_key(const char *s, const char *country, char *out, size_t n)
 	return true;
 }
 
+int dedup_phone_national_keys(const char *key, const char *country, char out[2][32])
+{
+	int ci = country_index(country);
+	if (ci < 0 || !starts(key, countries[ci].code))
+		return 0;
+	const char *national = key + strlen(countries[ci].code);
+	size_t len = strlen(national), trunk = strlen(countries[ci].trunk);
+	if (len < 7 || len + trunk >= 32)
+		return 0;
+	memcpy(out[0], national, len + 1);
+	if (!trunk)
+		return 1;
+	memcpy(out[1], countries[ci].trunk, trunk);
+	memcpy(out[1] + trunk, national, len + 1);
+	return 2;
+}
+
 /* Words that say what kind of company it is, not which one. */
 static const char *const legal_forms[] = {
 	"llc",	"ltd", "limited", "inc", "incorporated", "corp", "corporation", "co",	 "company",

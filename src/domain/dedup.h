@@ -17,6 +17,11 @@ bool dedup_known_country(const char *iso);
 bool dedup_email_key(const char *s, char *out, size_t n);
 /* country NULL or "": the default country. */
 bool dedup_phone_key(const char *s, const char *country, char *out, size_t n);
+/* The keys a number of country (key as dedup_phone_key made it) has when
+ * it was saved with no country to complete it: written nationally, with
+ * the trunk prefix and without ("89161234567", "9161234567" for RU's
+ * 79161234567). Returns how many (0-2) went to out. */
+int dedup_phone_national_keys(const char *key, const char *country, char out[2][32]);
 /* Latin letters of the name's words in sorted order, run together;
  * a person's Chinese name counts as two words, family and given name
  * ("张伟" = "Wei Zhang" = "Zhang Wei"); companies lose their legal form

@@ -650,6 +650,22 @@ static int64_t by_name(struct importer *im, const char *key, int64_t exact,
 	return n == 1 ? ids[0] : n ? 0 : similar_name(im, key, keys, nkeys);
 }
 
+/* A record saved with no country to complete its number keeps the key
+ * of a national number as written ("89161234567"), where the row's has
+ * the country's code ("79161234567"): the row looks for those too. */
+static int add_national_phones(struct importer *im, struct dedup_key *keys, int n, int max)
+{
+	for (int i = 0, had = n; i < had; i++) {
+		char national[2][32];
+		int m = strcmp(keys[i].kind, "phone")
+				? 0
+				: dedup_phone_national_keys(keys[i].key, im->country, national);
+		for (int j = 0; j < m && n < max; j++)
+			keys[n++] = (struct dedup_key){"phone", arena_strdup(im->d.a, national[j])};
+	}
+	return n;
+}
+
 /* The row's duplicate keys, computed as the store computes them; returns
  * how many (at most max). */
 static int row_keys(struct importer *im, json_t *body, struct dedup_key *keys, int max)
@@ -667,8 +683,11 @@ static int row_keys(struct importer *im, json_t *body, struct dedup_key *keys, i
 	}
 	int n = 0;
 	if (json_object_size(only) &&
-	    model_validate_write(im->e, only, false, im->d.a, &r, &ignore) == RP_OK)
+	    model_validate_write(im->e, only, false, im->d.a, &r, &ignore) == RP_OK) {
 		n = dedup_keys_of(im->e, r, im->country, im->d.a, keys, max);
+		if (im->country)
+			n = add_national_phones(im, keys, n, max);
+	}
 	json_decref(only);
 	return n;
 }

@@ -197,6 +197,17 @@ test('rows with their own e-mail are their own people; a name like two people ma
     ['Alexandr Petrov', null, 'Chief executive'], ['Wang Wei', null, 'Support']]);
 });
 
+test('an import told its country finds a number saved without one, written nationally', async () => {
+  const ru = await create(srv.admin, 'contacts', { name: `National Ru ${tag}`, phone: '8 916 777-00-22' });
+  const cn = await create(srv.admin, 'contacts', { name: `National Cn ${tag}`, phone: '138 7770 0022' });
+  for (const [country, phone, c] of [['RU', '+7 916 777-00-22', ru], ['CN', '+86 138-7770-0022', cn]]) {
+    const r = await runImport({ entity: 'contacts', strategy: 'merge', options: { country } },
+      { file: `Name,Phone,City\r\nSomeone Else ${tag},${phone},Город ${country}\r\n` });
+    assert.deepEqual([r.created, r.merged], [0, 1], `${country}: ${JSON.stringify(r)}`);
+    assert.equal((await srv.admin.get(`${API}/contacts/${c.id}`)).json.city, `Город ${country}`);
+  }
+});
+
 test('a row changing a record an earlier row of the same file made: one record, found by its last text only', async () => {
   const word = `Zq${tag.replace(/[^a-z0-9]/gi, '')}`;
   const r = await runImport({ entity: 'contacts', strategy: 'update' },
