@@ -396,6 +396,7 @@ export function ImportView({ id }) {
       <${Counts} imp=${imp} dry=${!!imp.dry_run} />
       ${imp.report && imp.report.linked_created ? html`<p class="muted small" id="import-linked">${tn(imp.dry_run ? 'import.linked_created' : 'import.linked_made', imp.report.linked_created)}</p>` : ''}
       ${imp.status === 'undone' ? html`<p class="note" id="import-undone-note">${t('import.undone_note')}</p>` : ''}
+      ${imp.status === 'undone' && imp.undo_kept > 0 ? html`<p class="note" id="import-undo-kept">${tn('import.undo_kept', imp.undo_kept)}</p>` : ''}
       <div class="actions start">
         ${imp.rejected > 0 && !imp.dry_run ? html`<a class="button" id="import-rejects" href=${`/api/v1/imports/${imp.id}/rejects`} download=${`import-${imp.id}-rejected.csv`}>
           ↓ ${tn('import.download_rejects', imp.rejected)}</a>` : ''}
