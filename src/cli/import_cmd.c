@@ -219,9 +219,14 @@ static int run(struct admin_session *as, int argc, const char **argv)
 		enum rp_err ir = import_run(as->s, id, draw, &b, &err);
 		struct rp_error gerr;
 		rp_error_init(&gerr);
-		if (ir)
+		bool saved = store_get(as->d.c, model_entity("imports"), id, as->a, &imp, &gerr) ==
+			     RP_OK;
+		/* the summary says the error the import saved; one it could not
+		 * save is said here */
+		const char *said = saved ? record_text(imp, "error") : NULL;
+		if (ir && !(said && !strcmp(said, err.detail)))
 			fprintf(stderr, "\nrapport: %s\n", err.detail);
-		if (store_get(as->d.c, model_entity("imports"), id, as->a, &imp, &gerr) == RP_OK)
+		if (saved)
 			rc = summary(imp, db) || ir;
 	}
 	free(tmp);

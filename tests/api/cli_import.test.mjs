@@ -48,6 +48,9 @@ test('--help documents the command; usage errors exit 2', () => {
   assert.match(notId.err, /--undo takes the number of an import, not 'abc'/);
   assert.equal(rapport(['import', 'contacts']).code, 2);
   assert.notEqual(rapport(['import', 'nothing', file('x.csv', 'a\r\n1\r\n')]).code, 0);
+  const binary = rapport(['import', 'contacts', file('binary.csv', Buffer.from([0, 1, 2, 0, 98, 105, 110]))]);
+  assert.equal(binary.code, 1);
+  assert.equal(binary.err.match(/binary data, not CSV text/g).length, 1, `the reason said once: ${binary.err}`);
   const missing = rapport(['import', 'contacts', path.join(dir, 'missing.csv')]);
   assert.notEqual(missing.code, 0);
   assert.match(missing.err, /cannot read/);
