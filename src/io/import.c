@@ -15,6 +15,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "core/buf.h"
 #include "core/clock.h"
 #include "domain/dedup.h"
 #include "io/csvw.h"
@@ -628,6 +629,31 @@ static void finish(struct importer *im, const char *status, const char *error)
 	set_report(im);
 }
 
+/* Why a workbook gave no rows, when the sheet read (the first, none was
+ * named) has none and others may hold them: a cover page first is
+ * common. NULL otherwise. */
+static const char *empty_sheet(struct importer *im)
+{
+	json_t *o = json_loads(
+		record_text(im->imp, "options") ? record_text(im->imp, "options") : "{}", 0, NULL);
+	bool named = o && json_string_value(json_object_get(o, "sheet")) &&
+		     *json_string_value(json_object_get(o, "sheet"));
+	json_decref(o);
+	if (named || !im->t || record_int(im->imp, "processed_rows") > 0)
+		return NULL;
+	struct buf others;
+	buf_init(&others, 200);
+	const char *why = NULL;
+	if (table_other_sheets(im->t, &others) > 0)
+		why = arena_printf(
+			im->run_arena,
+			"the workbook's first sheet has no rows under its header; its other "
+			"sheets are %s%s: choose the one to import (sheet)",
+			buf_str(&others), others.overflow ? "..." : "");
+	buf_release(&others);
+	return why;
+}
+
 static enum rp_err open_rejects(struct importer *im, const char *db_path, bool resume,
 				struct rp_error *err)
 {
@@ -793,9 +819,12 @@ enum rp_err import_run(struct store *s, int64_t import_id, import_tick_fn tick, 
 	store_bulk_writes(s, false);
 	struct rp_error serr;
 	rp_error_init(&serr);
+	const char *empty;
 	if (im.imp && !interrupted && !store_lease_lost(err)) {
 		if (rc)
 			finish(&im, "failed", err->detail[0] ? err->detail : "the import failed");
+		else if (!strcmp(status, "done") && (empty = empty_sheet(&im)))
+			finish(&im, "failed", empty);
 		else
 			finish(&im, status,
 			       !strcmp(status, "cancelled") ? "cancelled by the user" : NULL);

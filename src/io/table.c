@@ -299,6 +299,11 @@ double table_progress(const struct table_reader *t)
 	return table_csv_progress(t->csv);
 }
 
+int table_other_sheets(const struct table_reader *t, struct buf *names)
+{
+	return t->format == TABLE_XLSX ? table_xlsx_other_sheets(t->xlsx, names) : 0;
+}
+
 const char *table_encoding(const struct table_reader *t)
 {
 	return t->encoding;

@@ -48,4 +48,9 @@ double table_progress(const struct table_reader *t);
 const char *table_encoding(const struct table_reader *t);
 char table_delimiter(const struct table_reader *t);
 
+/* The worksheets of an XLSX file other than the one read, comma separated,
+ * appended to names (a struct buf); returns how many (0 for CSV). */
+struct buf;
+int table_other_sheets(const struct table_reader *t, struct buf *names);
+
 void table_close(struct table_reader *t);

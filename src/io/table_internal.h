@@ -111,6 +111,7 @@ enum rp_err table_xlsx_open(struct table_reader *t, int fd, const struct table_o
 			    struct rp_error *err);
 int table_xlsx_next(struct table_reader *t, int64_t *ret_row, struct rp_error *err);
 double table_xlsx_progress(const struct table_xlsx *x);
+int table_xlsx_other_sheets(const struct table_xlsx *x, struct buf *names);
 void table_xlsx_free(struct table_xlsx *x);
 
 /* --- table_xlsx_part.c: the parts of an .xlsx (zip entries of XML) ------- */

@@ -32,6 +32,7 @@ struct table_xlsx {
 	struct xlsx_styles st;
 	struct xlsx_part sheet;
 	bool sheet_open, done;
+	int chosen; /* the sheet read, an index of sheets */
 	int64_t last_row;
 	struct buf val; /* the cell being read */
 };
@@ -133,16 +134,30 @@ static enum rp_err read_relationships(struct table_xlsx *x, struct rp_error *err
 	return r < 0 ? RP_EINVAL : RP_OK;
 }
 
+/* The names of the worksheets but skip (-1: none skipped), comma
+ * separated, into names; returns how many. */
+static int sheet_names(const struct table_xlsx *x, int skip, struct buf *names)
+{
+	int n = 0;
+	for (int i = 0; i < x->nsheets; i++) {
+		if (!x->sheets[i].worksheet || i == skip)
+			continue;
+		buf_adds(names, n++ ? ", " : "");
+		buf_adds(names, x->sheets[i].name);
+	}
+	return n;
+}
+
+int table_xlsx_other_sheets(const struct table_xlsx *x, struct buf *names)
+{
+	return sheet_names(x, x->chosen, names);
+}
+
 static enum rp_err no_such_sheet(const struct table_xlsx *x, const char *want, struct rp_error *err)
 {
 	struct buf names;
 	buf_init(&names, 200);
-	for (int i = 0; i < x->nsheets; i++) {
-		if (!x->sheets[i].worksheet)
-			continue;
-		buf_adds(&names, names.len ? ", " : "");
-		buf_adds(&names, x->sheets[i].name);
-	}
+	sheet_names(x, -1, &names);
 	rp_fail(err, RP_EINVAL, "no_such_sheet", "no sheet named \"%s\"; the sheets are: %s%s",
 		want, buf_str(&names), names.overflow ? "..." : "");
 	buf_release(&names);
@@ -219,6 +234,8 @@ enum rp_err table_xlsx_open(struct table_reader *t, int fd, const struct table_o
 	const struct xlsx_sheet *s = NULL;
 	if (!rc)
 		rc = choose_sheet(x, opt->sheet, &s, err);
+	if (!rc)
+		x->chosen = (int)(s - x->sheets);
 	if (!rc)
 		rc = xlsx_load_strings(
 			x->z, x->strings_path[0] ? x->strings_path : "xl/sharedStrings.xml", &x->ss,

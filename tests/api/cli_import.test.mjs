@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { spawnSync } from 'node:child_process';
 import { API, startServer, randomPassword, runRapport } from './lib/server.mjs';
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'rapport-cli-import-'));
@@ -129,6 +130,33 @@ test('a date column is read one way throughout: 25/12 in it makes 03/05 the 3rd 
     const out = rapport(['export', 'contacts', '--fields', 'birthday', '--filter', `email=${who}.second@dates.example`]);
     assert.match(out.out, new RegExp(`,${want}\r\n$`), `${who}: ${out.out}`);
   }
+});
+
+test('a workbook whose first sheet is a cover page fails naming its other sheets; --sheet takes one', () => {
+  const book = path.join(dir, 'cover.xlsx');
+  const py = `
+import sys, zipfile
+def sheet(rows):
+    cells = ''.join('<row r="%d">%s</row>' % (i + 1, ''.join('<c r="%s%d" t="inlineStr"><is><t>%s</t></is></c>' % (chr(65 + j), i + 1, v) for j, v in enumerate(r))) for i, r in enumerate(rows))
+    return '<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>%s</sheetData></worksheet>' % cells
+ct = '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"><Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/><Default Extension="xml" ContentType="application/xml"/><Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/><Override PartName="/xl/worksheets/sheet1.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/><Override PartName="/xl/worksheets/sheet2.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/></Types>'
+rels = '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" Target="xl/workbook.xml"/></Relationships>'
+wb = '<workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"><sheets><sheet name="Cover" sheetId="1" r:id="rId1"/><sheet name="Data" sheetId="2" r:id="rId2"/></sheets></workbook>'
+wbrels = '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" Target="worksheets/sheet1.xml"/><Relationship Id="rId2" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" Target="worksheets/sheet2.xml"/></Relationships>'
+with zipfile.ZipFile(sys.argv[1], 'w') as z:
+    z.writestr('[Content_Types].xml', ct); z.writestr('_rels/.rels', rels)
+    z.writestr('xl/workbook.xml', wb); z.writestr('xl/_rels/workbook.xml.rels', wbrels)
+    z.writestr('xl/worksheets/sheet1.xml', sheet([['Quarterly customers']]))
+    z.writestr('xl/worksheets/sheet2.xml', sheet([['Name', 'Email'], ['Sheet Person', 'sheet.person@example.com']]))
+`;
+  const made = spawnSync('python3', ['-c', py, book], { encoding: 'utf8' });
+  assert.equal(made.status, 0, made.stderr);
+  const first = rapport(['import', 'contacts', book]);
+  assert.equal(first.code, 1);
+  assert.match(first.err, /first sheet has no rows under its header; its other sheets are Data: choose/, first.err);
+  const data = rapport(['import', 'contacts', book, '--sheet', 'Data']);
+  assert.equal(data.code, 0, data.err);
+  assert.match(data.err, /1 rows, 1 created/);
 });
 
 test('two databases in one folder keep their imports\' files apart', () => {

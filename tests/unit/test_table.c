@@ -724,6 +724,17 @@ static void test_xlsx_sheet_by_name(void **state)
 	check_read(p, &opt, "1:deal|42\n");
 	opt.sheet = "Сделки";
 	read_fails(p, &opt, "no_such_sheet", "Контакты, Deals 2024");
+	/* the sheets not read, for a hint when the one read is empty */
+	for (int k = 0; k < 2; k++) {
+		opt.sheet = k ? "Deals 2024" : NULL;
+		struct table_reader *t = open_ok(p, &opt);
+		struct buf others;
+		buf_init(&others, 0);
+		assert_int_equal(table_other_sheets(t, &others), 1);
+		assert_string_equal(buf_str(&others), k ? "Контакты" : "Deals 2024");
+		buf_release(&others);
+		table_close(t);
+	}
 }
 
 /* A zip made from XML written here: what libxlsxwriter never writes. */
