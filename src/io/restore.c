@@ -149,6 +149,15 @@ static enum rp_err read_record(const struct entity_def *e, json_t *row, struct a
 	}
 	if (!r->set[0] || r->v[0].kind != V_INT || r->v[0].i <= 0)
 		return rp_fail(err, RP_EINVAL, "invalid_backup", "the row has no id");
+	/* what every record of the entity has had since it was made (a
+	 * custom field made required later may be empty in older rows) */
+	for (int i = 0; i < r->n; i++) {
+		const struct field_def *f = &e->fields[i];
+		if ((f->flags & FF_REQUIRED) && !(f->flags & FF_CUSTOM) &&
+		    (!r->set[i] || r->v[i].kind == V_NULL))
+			return rp_fail(err, RP_EINVAL, "invalid_backup", "%s has no %s", e->name,
+				       f->name);
+	}
 	*ret = r;
 	return RP_OK;
 }

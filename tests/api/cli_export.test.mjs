@@ -198,6 +198,10 @@ test('a damaged backup is refused and nothing is written', () => {
   r = rapport(['import', '--all', bad], { db: dbD });
   assert.equal(r.code, 1);
   assert.match(r.err, /contacts\.jsonl line 2: contacts has no field nom/);
+  fs.writeFileSync(path.join(bad, 'contacts.jsonl'), `${lines.map((l, k) => (k === 1 ? l.replace(/"name":"[^"]*"/, '"name":null') : l)).join('\n')}\n`);
+  r = rapport(['import', '--all', bad], { db: dbD });
+  assert.equal(r.code, 1);
+  assert.match(r.err, /contacts\.jsonl line 2: contacts has no name/);
   fs.writeFileSync(path.join(bad, 'contacts.jsonl'), `${lines.map((l, k) => (k === 0 ? l.replace(/"account_id":\d+/, '"account_id":99999') : l)).join('\n')}\n`);
   r = rapport(['import', '--all', bad], { db: dbD });
   assert.equal(r.code, 1);
