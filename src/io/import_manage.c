@@ -299,6 +299,10 @@ enum rp_err import_undo(struct dctx *d, int64_t id, struct record **ret, struct 
 		rp_fail(err, RP_ECONFLICT, code, "%s", why);
 		goto fail;
 	}
+	/* no savepoint per record: any failure fails the whole undo anyway,
+	 * and with thousands of them SQLite walked its in-memory journal from
+	 * the start at every statement (a 20,000-row undo took 28 s) */
+	store_set_bulk(d->c, true);
 	struct import_change page[256];
 	int64_t before = INT64_MAX;
 	struct undo_walk walk = {0};
