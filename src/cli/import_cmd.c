@@ -130,6 +130,51 @@ static bool draw(const struct record *imp, double progress, void *ctx)
 	return true;
 }
 
+#define DRY_ROWS_SHOWN 20
+
+/* A dry run's rows that would not simply be created: what each would
+ * do to which record, or why it would be rejected. */
+static void dry_rows(const struct record *imp)
+{
+	const char *text = record_text(imp, "report");
+	json_t *rep = text ? json_loads(text, 0, NULL) : NULL;
+	json_t *rows = json_object_get(rep, "rows");
+	size_t i, shown = 0, more = 0;
+	json_t *row;
+	json_array_foreach(rows, i, row)
+	{
+		const char *action = json_string_value(json_object_get(row, "action"));
+		if (!action || !strcmp(action, "create"))
+			continue;
+		if (shown == DRY_ROWS_SHOWN) {
+			more++;
+			continue;
+		}
+		shown++;
+		fprintf(stderr, "  row %lld: %s",
+			(long long)json_integer_value(json_object_get(row, "row")), action);
+		json_t *id = json_object_get(row, "id");
+		const char *match = json_string_value(json_object_get(row, "match"));
+		if (id)
+			fprintf(stderr, " record %lld", (long long)json_integer_value(id));
+		if (match)
+			fprintf(stderr, " (same %s)", match);
+		size_t k;
+		json_t *e;
+		json_array_foreach(json_object_get(row, "errors"), k, e)
+		{
+			const char *field = json_string_value(json_object_get(e, "field"));
+			fprintf(stderr, "%s%s%s%s", k ? "; " : ": ", field ? field : "",
+				field ? ": " : "",
+				json_string_value(json_object_get(e, "message")));
+		}
+		fputc('\n', stderr);
+	}
+	if (more)
+		fprintf(stderr, "  ... and %zu more rows that are not new records\n", more);
+	json_decref(rep);
+}
+
 static int summary(const struct record *imp, const char *db_path)
 {
 	int64_t id = record_int(imp, "id");
@@ -142,6 +187,8 @@ static int summary(const struct record *imp, const char *db_path)
 		(long long)record_int(imp, "processed_rows"), (long long)record_int(imp, "created"),
 		(long long)record_int(imp, "updated"), (long long)record_int(imp, "merged"),
 		(long long)record_int(imp, "skipped"), (long long)record_int(imp, "rejected"));
+	if (record_int(imp, "dry_run"))
+		dry_rows(imp);
 	const char *error = record_text(imp, "error");
 	if (error && *error)
 		fprintf(stderr, "rapport: %s\n", error);

@@ -64,6 +64,7 @@ test('a dry run with a mapping file writes nothing; the run does, and names its 
   assert.equal(dry.code, 0, dry.err);
   assert.match(dry.err, /3 rows, 2 created, 0 updated, 0 merged, 0 skipped, 1 rejected/);
   assert.match(dry.err, /dry run: nothing written/);
+  assert.match(dry.err, /\n {2}row 3: rejected: email: [^\n]+\n/, 'a dry run names the rows it would not create, and why');
   await withServer(async (admin) => {
     const r = await admin.get(`${API}/contacts?tags[contains]=cli`);
     assert.equal(r.json.data.length, 0, 'a dry run wrote contacts');
