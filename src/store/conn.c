@@ -118,7 +118,7 @@ enum rp_err store_open(const char *url, const struct store_options *opt, struct 
 	s->drv = drv;
 	s->url = strdup(url);
 	s->replica_url = opt && opt->replica_url ? strdup(opt->replica_url) : NULL;
-	s->path = drv->data_path ? drv->data_path() : strdup(url);
+	s->path = drv->data_path ? drv->data_path(url) : strdup(url);
 	s->opt = opt ? *opt
 		     : (struct store_options){.busy_timeout_ms = 5000, .synchronous_full = true};
 	if (s->opt.busy_timeout_ms <= 0)

@@ -124,8 +124,9 @@ struct db_driver {
 	/* t.column contains (or starts with) v, both folded as rp_fold does. */
 	void (*sql_contains)(struct sql *q, const char *column, const struct value *v, bool prefix);
 	enum rp_err (*backup)(struct store *s, const char *dest, struct rp_error *err);
-	/* store_path() of a store that is no file (heap), NULL for the URL. */
-	char *(*data_path)(void);
+	/* store_path() of a store that is no file (heap; named after the
+	 * database the URL names), NULL for the URL itself. */
+	char *(*data_path)(const char *url);
 	enum rp_err (*check)(struct store_conn *c, struct rp_error *err);
 	enum rp_err (*check_references)(struct store_conn *c, struct rp_error *err);
 	/* Sets the identity of table after rows were written with their ids

@@ -10,6 +10,7 @@
 #include <libpq-fe.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <ctype.h>
 #include <string.h>
 #include <strings.h>
 
@@ -30,13 +31,27 @@ enum {
 };
 
 /* The data folder for files kept beside the database (imports, exports):
- * $RAPPORT_DATA_DIR, else ./data. store_path() names a file in it, so
- * callers that take its folder find the right one. */
-static char *data_path(void)
+ * $RAPPORT_DATA_DIR, else ./data. store_path() names a file in it after
+ * the database ("postgres-crm" for postgres://host/crm), so callers that
+ * take its folder find the right one, and those that add to its name
+ * (the imports folder) keep two databases' files apart. */
+static char *data_path(const char *url)
 {
 	const char *dir = getenv("RAPPORT_DATA_DIR");
-	char path[4096];
-	snprintf(path, sizeof path, "%s/postgres", dir && *dir ? dir : "./data");
+	const char *end = url + strcspn(url, "?"), *authority = strstr(url, "://");
+	const char *slash = authority && authority < end
+				    ? memchr(authority + 3, '/', (size_t)(end - authority - 3))
+				    : NULL;
+	const char *name = slash ? slash + 1 : end;
+	char safe[256] = "";
+	size_t n = 0;
+	for (; name < end && n + 1 < sizeof safe; name++)
+		safe[n++] =
+			isalnum((unsigned char)*name) || *name == '_' || *name == '-' ? *name : '_';
+	safe[n] = '\0';
+	char path[4400];
+	snprintf(path, sizeof path, "%s/postgres%s%s", dir && *dir ? dir : "./data", n ? "-" : "",
+		 safe);
 	return strdup(path);
 }
 
