@@ -344,12 +344,17 @@ emit run "$(printf '{"mode":"%s","stamp":"%s","date":"%s","duration_s":%s,"conns
 
 # --- the databases -----------------------------------------------------------
 # A cached database is used while its schema is the one the binary makes:
-# the fingerprint is a hash of sqlite_schema (tables, indexes, FTS) of a
-# database `rapport init` just created, compared with the cached file's
-# own. A new field, index or migration regenerates; edits that do not
-# change the schema (formatting, query code) do not. BENCH_REGEN=1 forces.
+# the cached file is first migrated by the binary (as a customer's would
+# be), then its fingerprint compared with that of a database `rapport
+# init` just created: each table's columns (by name: ALTER TABLE puts a
+# new one last, a new database in the descriptor's order), the other
+# objects' SQL (indexes, triggers, FTS). A change a migration cannot make
+# regenerates; BENCH_REGEN=1 forces.
 schema_of() { # db -> fingerprint
-	sqlite3 "$1" "SELECT type || ' ' || name || ' ' || coalesce(sql, '') FROM sqlite_schema
+	sqlite3 "$1" "SELECT type || ' ' || name || ' ' || CASE WHEN type = 'table' THEN
+		(SELECT group_concat(c, ',') FROM (SELECT name || ':' || type || ':' || \"notnull\" ||
+		':' || coalesce(dflt_value, '') || ':' || pk AS c FROM pragma_table_info(m.name)
+		ORDER BY name)) ELSE coalesce(sql, '') END FROM sqlite_schema AS m
 		WHERE name NOT LIKE 'sqlite_%' ORDER BY type, name" | sha256sum | cut -c1-16
 }
 SCHEMA_KEY=""
@@ -371,6 +376,11 @@ prepare_data() { # scale
 	[ -n "$SCHEMA_KEY" ] || SCHEMA_KEY=$(schema_key)
 	key=$SCHEMA_KEY
 	# cached while its schema is the binary's and it holds the activities asked for
+	if [ -z "${BENCH_REGEN:-}" ] && [ -f "$dir/pristine.db" ]; then
+		"$BIN" migrate --db "$dir/pristine.db" > "$dir/migrate.log" 2>&1 &&
+			sqlite3 "$dir/pristine.db" 'PRAGMA wal_checkpoint(TRUNCATE);' > /dev/null ||
+			log "scale $n: the cached database did not migrate: $(tail -1 "$dir/migrate.log")"
+	fi
 	if [ -z "${BENCH_REGEN:-}" ] && [ -f "$dir/pristine.db" ] && [ -f "$dir/meta.env" ] &&
 		[ -f "$dir/token" ] && grep -qx "ACTIVITIES=$acts" "$dir/meta.env" &&
 		[ "$(schema_of "$dir/pristine.db")" = "$key" ]; then
