@@ -201,7 +201,10 @@ static int group_setup(void **state)
 	if (F.pg) {
 		snprintf(url, sizeof url, "%s", pg);
 		setenv("RAPPORT_DATA_DIR", F.dir, 1);
-		snprintf(F.path, sizeof F.path, "%s/postgres", F.dir);
+		/* named after the database: "postgres-unit_x" for .../unit_x */
+		const char *name = strchr(strstr(pg, "://") + 3, '/') + 1;
+		snprintf(F.path, sizeof F.path, "%s/postgres-%.*s", F.dir, (int)strcspn(name, "?"),
+			 name);
 	}
 	if (store_open(url, NULL, &F.s, &err) || store_migrate(F.s, &err) ||
 	    store_migrate(F.s, &err)) {
