@@ -17,7 +17,8 @@ const char *const cli_import_help =
 	"rapport import ENTITY FILE [--map MAPPING.json] [--template NAME] [--dry-run]\n"
 	"                      [--strategy update|merge|skip|create] [--country CC]\n"
 	"                      [--encoding NAME] [--delimiter ,|;|tab] [--sheet NAME]\n"
-	"                      [--date-order DMY|MDY|YMD] [--no-create-missing] [--user EMAIL]\n"
+	"                      [--date-order DMY|MDY|YMD] [--timezone ZONE] [--no-create-missing]\n"
+	"                      [--user EMAIL]\n"
 	"       rapport import --undo ID [--user EMAIL]\n"
 	"       rapport import --all DIR   (restore a backup of rapport export --all)\n"
 	"ENTITY is accounts, contacts, leads, deals, products or activities; FILE is CSV\n"
@@ -26,7 +27,8 @@ const char *const cli_import_help =
 	"the exports of Salesforce, HubSpot, Zoho, Bitrix24, amoCRM, Outlook, Google).\n"
 	"Rows matching a record by external id, e-mail, phone or name (within a company)\n"
 	"update it (--strategy update, the default), fill its empty fields (merge), are\n"
-	"left alone (skip), or are created anyway (create).";
+	"left alone (skip), or are created anyway (create). A time written without a zone\n"
+	"(2026-01-05 14:30) is in --timezone (Europe/Moscow, Asia/Shanghai, ...), else UTC.";
 
 static bool has_flag(int argc, const char **argv, const char *name)
 {
@@ -71,11 +73,9 @@ static json_t *options_from(int argc, const char **argv)
 	json_t *o = json_object();
 	static const struct {
 		const char *flag, *key;
-	} map[] = {{"--country", "country"},
-		   {"--encoding", "encoding"},
-		   {"--delimiter", "delimiter"},
-		   {"--sheet", "sheet"},
-		   {"--date-order", "date_order"}};
+	} map[] = {{"--country", "country"},	   {"--encoding", "encoding"},
+		   {"--delimiter", "delimiter"},   {"--sheet", "sheet"},
+		   {"--date-order", "date_order"}, {"--timezone", "timezone"}};
 	for (size_t i = 0; i < sizeof map / sizeof *map; i++) {
 		const char *v = cli_opt(argc, argv, map[i].flag);
 		if (v)

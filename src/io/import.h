@@ -43,10 +43,13 @@ const char *import_stage_kind(const char *name);
 
 struct import_convert_opts {
 	char date_order;	      /* 'D' (day first), 'M' (month first) or 0: guess */
+	const char *timezone;	      /* of times written without one; NULL = UTC */
 	const char *currency;	      /* for money: the row's currency, NULL = none given */
 	const char *default_currency; /* when neither the row nor the cell names one;
 					 NULL = 2 decimals */
 };
+/* Whether zone is a time zone ICU knows ("Europe/Moscow", "UTC"). */
+bool import_known_timezone(const char *zone);
 /* 'D' for a date that can only be day first (25/12/1980), 'M' for one
  * that can only be month first (12/25/1980), else 0. */
 char import_date_hint(const char *s);

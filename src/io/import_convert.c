@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unicode/ucal.h>
 
 #include "core/clock.h"
 #include "core/money.h"
@@ -204,7 +205,49 @@ bool import_parse_date(const char *s, char order, char out[11], const char **ret
 	return true;
 }
 
-static bool parse_datetime(const char *s, char order, char out[RP_TIME_LEN])
+/* ICU's copy of a zone name (ASCII: IANA names are). */
+static bool zone_uchars(const char *zone, UChar out[64])
+{
+	size_t n = strlen(zone);
+	if (n == 0 || n >= 64)
+		return false;
+	for (size_t i = 0; i <= n; i++)
+		out[i] = (UChar)(unsigned char)zone[i];
+	return true;
+}
+
+bool import_known_timezone(const char *zone)
+{
+	UChar z[64], canonical[64];
+	UBool system = false;
+	UErrorCode st = U_ZERO_ERROR;
+	if (!zone_uchars(zone, z))
+		return false;
+	ucal_getCanonicalTimeZoneID(z, -1, canonical, 64, &system, &st);
+	return U_SUCCESS(st) && system;
+}
+
+/* Seconds since the epoch of a wall-clock time in zone (its offset that
+ * day, summer time included); false for a zone ICU does not know. */
+static bool zone_time(const char *zone, int y, int m, int d, int hh, int mm, int ss, int64_t *ret)
+{
+	UChar z[64];
+	UErrorCode st = U_ZERO_ERROR;
+	if (!zone_uchars(zone, z) || !import_known_timezone(zone))
+		return false;
+	UCalendar *cal = ucal_open(z, -1, "en_US", UCAL_GREGORIAN, &st);
+	if (U_FAILURE(st))
+		return false;
+	ucal_setDateTime(cal, y, m - 1, d, hh, mm, ss, &st);
+	UDate ms = ucal_getMillis(cal, &st);
+	ucal_close(cal);
+	if (U_FAILURE(st))
+		return false;
+	*ret = (int64_t)(ms / 1000);
+	return true;
+}
+
+static bool parse_datetime(const char *s, char order, const char *zone, char out[RP_TIME_LEN])
 {
 	int64_t t;
 	if (clock_parse(s, &t)) {
@@ -224,6 +267,13 @@ static bool parse_datetime(const char *s, char order, char out[RP_TIME_LEN])
 		hh = 0;
 	if (hh < 0 || hh > 23 || mm < 0 || mm > 59 || ss < 0 || ss > 59)
 		return false;
+	int64_t at;
+	int y = 0, mo = 0, d = 0;
+	if (zone && sscanf(date, "%d-%d-%d", &y, &mo, &d) == 3 &&
+	    zone_time(zone, y, mo, d, hh, mm, ss, &at)) {
+		clock_format(at, out);
+		return true;
+	}
 	char tmp[64];
 	snprintf(tmp, sizeof tmp, "%sT%02d:%02d:%02dZ", date, hh, mm, ss);
 	memcpy(out, tmp, RP_TIME_LEN); /* hh, mm, ss checked: 20 characters */
@@ -497,7 +547,7 @@ json_t *import_convert(const struct field_def *f, const char *cell,
 			return bad(err, f, "a date", cell);
 		return json_string(buf);
 	case FT_DATETIME:
-		if (!parse_datetime(cell, o->date_order, buf))
+		if (!parse_datetime(cell, o->date_order, o->timezone, buf))
 			return bad(err, f, "a date and time", cell);
 		return json_string(buf);
 	case FT_ENUM: {

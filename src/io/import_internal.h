@@ -46,6 +46,7 @@ struct importer {
 	int currency_col; /* -1 if none */
 	/* options */
 	const char *country;
+	const char *timezone; /* of times written without one; NULL: UTC */
 	char date_order;
 	bool create_missing;
 	/* outcomes */

@@ -56,6 +56,12 @@ static void check_options(json_t *o, struct rp_error *err)
 	if (order && strcmp(order, "DMY") && strcmp(order, "MDY") && strcmp(order, "YMD"))
 		rp_field_fail(err, "options.date_order", "invalid",
 			      "date_order is DMY, MDY or YMD");
+	const char *tz = json_string_value(json_object_get(o, "timezone"));
+	if (tz && *tz && !import_known_timezone(tz))
+		rp_field_fail(
+			err, "options.timezone", "invalid",
+			"\"%.40s\" is not a time zone (Europe/Moscow, Asia/Shanghai, UTC, ...)",
+			tz);
 	const char *delim = json_string_value(json_object_get(o, "delimiter"));
 	if (delim && strcmp(delim, ",") && strcmp(delim, ";") && strcmp(delim, "\t") &&
 	    strcmp(delim, "tab"))

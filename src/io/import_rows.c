@@ -43,7 +43,9 @@ enum rp_err import_open_table(struct importer *im, const char *path, struct rp_e
 	table_options_of(im, &to);
 	const char *country = json_string_value(json_object_get(o, "country"));
 	const char *order = json_string_value(json_object_get(o, "date_order"));
+	const char *tz = json_string_value(json_object_get(o, "timezone"));
 	im->country = country && *country ? arena_strdup(im->run_arena, country) : NULL;
+	im->timezone = tz && *tz ? arena_strdup(im->run_arena, tz) : NULL;
 	im->date_order = order ? order[0] : 0;
 	json_t *cm = json_object_get(o, "create_missing");
 	im->create_missing = !json_is_false(cm);
@@ -524,7 +526,7 @@ json_t *import_row_body(struct importer *im, const char *const *guarded, int n,
 	for (int k = 0; k < n; k++)
 		cells[k] = import_unguarded(guarded[k]);
 	json_t *body = json_object();
-	struct import_convert_opts co = {.date_order = im->date_order};
+	struct import_convert_opts co = {.date_order = im->date_order, .timezone = im->timezone};
 	/* money's minor units follow the row's currency: its column (a
 	 * sign or a code: "JPY" has no cents), else the cell's sign, else
 	 * the record's default */

@@ -208,6 +208,18 @@ test('an import told its country finds a number saved without one, written natio
   }
 });
 
+test('times written without a zone are in the import\'s time zone, summer time included', async () => {
+  const s = `tz-${tag}`;
+  const r = await runImport({ entity: 'activities', options: { timezone: 'Europe/Berlin' } },
+    { file: `Subject,Type,Due\r\n${s} winter,call,2026-01-05 14:30\r\n${s} summer,call,2026-07-05 14:30\r\n`
+      + `${s} zoned,call,2026-07-05T14:30:00Z\r\n` });
+  assert.deepEqual([r.created, r.rejected], [3, 0], JSON.stringify(r));
+  const got = await listAll(srv.admin, `${API}/activities?subject[prefix]=${encodeURIComponent(s)}&sort=subject`);
+  assert.deepEqual(got.map((a) => a.due_at), ['2026-07-05T12:30:00Z', '2026-01-05T13:30:00Z', '2026-07-05T14:30:00Z']);
+  expectFieldError(await upload({ entity: 'activities', options: { timezone: 'Mars/Olympus' } }, { file: 'Subject\r\nx\r\n' }),
+    'options.timezone', 'invalid');
+});
+
 test('a row changing a record an earlier row of the same file made: one record, found by its last text only', async () => {
   const word = `Zq${tag.replace(/[^a-z0-9]/gi, '')}`;
   const r = await runImport({ entity: 'contacts', strategy: 'update' },

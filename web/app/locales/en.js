@@ -568,6 +568,8 @@ export default {
   'import.country': 'Phone numbers without a country code are from',
   'import.country_hint': 'Used to complete local numbers and to find duplicates by phone.',
   'import.date_order': 'Dates are written',
+  'import.timezone': 'Times without a zone are in',
+  'import.timezone_hint': 'the zone of a time written without one (2026-01-05 14:30); the browser’s by default',
   'import.date_auto': 'Find out from the file',
   'import.date_dmy': 'Day first (31.12.2024)',
   'import.date_mdy': 'Month first (12/31/2024)',

@@ -568,6 +568,8 @@ export default {
   'import.country': '没有国家代码的电话号码属于',
   'import.country_hint': '用于补全本地号码，并按电话查找重复记录。',
   'import.date_order': '日期写法',
+  'import.timezone': '未注明时区的时间所在时区',
+  'import.timezone_hint': '用于未注明时区的时间（2026-01-05 14:30）；默认为浏览器的时区',
   'import.date_auto': '根据文件自动判断',
   'import.date_dmy': '日在前（31.12.2024）',
   'import.date_mdy': '月在前（12/31/2024）',

@@ -8,6 +8,19 @@ import { api, entity, can, importableEntities } from '../api.js';
 import { t, tn, entityLabel, locale, intlLocale, errorText } from '../i18n.js';
 import { Dialog, Spinner, Empty, toast, errorToast } from '../components.js';
 import { fmtDateTime, fmtNumber } from '../format.js';
+
+// The browser's time zone: the one a file's times without a zone were
+// most likely written in.
+function browserZone() {
+  try { return Intl.DateTimeFormat().resolvedOptions().timeZone || 'UTC'; } catch { return 'UTC'; }
+}
+
+// The zones to choose from (the browser's list, with UTC and the chosen one).
+function zones(chosen) {
+  let all = [];
+  try { all = Intl.supportedValuesOf('timeZone'); } catch { all = []; }
+  return [...new Set(['UTC', chosen, ...all].filter(Boolean))];
+}
 import { navigate, route } from '../router.js';
 import { MappingTable, Counts, RowOutcomes, peekRows } from './importmap.js';
 
@@ -62,7 +75,7 @@ export function ImportPage() {
   const [entName, setEntName] = useState(ents.some((e) => e.name === wanted) ? wanted : (ents[0] && ents[0].name) || '');
   const [file, setFile] = useState(null);
   const [fileRev, setFileRev] = useState(0); // bumped when a new file is chosen
-  const [opts, setOpts] = useState({ country: defaultCountry(), date_order: '', encoding: '', delimiter: '', sheet: '', create_missing: true });
+  const [opts, setOpts] = useState({ country: defaultCountry(), date_order: '', timezone: browserZone(), encoding: '', delimiter: '', sheet: '', create_missing: true });
   const [strategy, setStrategy] = useState('update');
   const [templates, setTemplates] = useState([]);
   const [templateId, setTemplateId] = useState('');
@@ -115,7 +128,7 @@ export function ImportPage() {
 
   const optionsJson = () => {
     const o = {};
-    for (const k of ['country', 'date_order', 'encoding', 'delimiter', 'sheet']) if (opts[k]) o[k] = opts[k];
+    for (const k of ['country', 'date_order', 'timezone', 'encoding', 'delimiter', 'sheet']) if (opts[k]) o[k] = opts[k];
     if (!opts.create_missing) o.create_missing = false;
     return o;
   };
@@ -231,6 +244,11 @@ export function ImportPage() {
             <option value="MDY">${t('import.date_mdy')}</option>
             <option value="YMD">${t('import.date_ymd')}</option>
           </select></div>
+        <div class="form-field" data-field="timezone"><label for="import-timezone">${t('import.timezone')}</label>
+          <select id="import-timezone" name="timezone" value=${opts.timezone} onChange=${setOpt('timezone')} aria-describedby="import-timezone-hint">
+            ${zones(opts.timezone).map((z) => html`<option value=${z}>${z}</option>`)}
+          </select>
+          <span class="muted small" id="import-timezone-hint">${t('import.timezone_hint')}</span></div>
       </div>
       <fieldset class="strategies" id="import-strategy">
         <legend>${t('import.strategy')}</legend>
