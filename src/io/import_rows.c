@@ -628,8 +628,8 @@ static int64_t similar_name(struct importer *im, const char *key, const struct d
 	char *prefix = arena_strndup(im->d.a, key, (size_t)(colon - key) + 1);
 	struct dedup_key cand[SIMILAR_CANDIDATES];
 	int64_t ids[SIMILAR_CANDIDATES];
-	int n = store_dedup_prefix(im->d.c, im->e, "name", prefix, SIMILAR_CANDIDATES, im->d.a,
-				   cand, ids);
+	int n = store_dedup_near(im->d.c, im->e, "name", prefix, key, SIMILAR_CANDIDATES, im->d.a,
+				 cand, ids);
 	int alike = 0;
 	for (int i = 0; i < n; i++) {
 		const char *theirs = strchr(cand[i].key, ':');

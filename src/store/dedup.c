@@ -258,19 +258,24 @@ enum rp_err store_repoint(struct store_conn *c, const struct entity_def *e, int6
 	return RP_OK;
 }
 
-int store_dedup_prefix(struct store_conn *c, const struct entity_def *e, const char *kind,
-		       const char *prefix, int max, struct arena *a, struct dedup_key *ret_keys,
-		       int64_t *ret_ids)
+int store_dedup_near(struct store_conn *c, const struct entity_def *e, const char *kind,
+		     const char *prefix, const char *key, int max, struct arena *a,
+		     struct dedup_key *ret_keys, int64_t *ret_ids)
 {
 	/* [prefix, prefix + U+10FFFF): every key that starts with prefix, in
 	 * order (the bound stays valid UTF-8, which PostgreSQL requires) */
 	char *upper = arena_printf(a, "%s\xf4\x8f\xbf\xbf", prefix);
+	int64_t half = max / 2;
 	struct sql q;
 	sql_init(&q);
 	sql_fmt(&q,
-		"SELECT key, record_id FROM dedup_keys WHERE entity=%i AND kind=%t AND key>=%t"
-		" AND key<%t ORDER BY key LIMIT %i",
-		(int64_t)e->code, kind, prefix, upper, (int64_t)max);
+		"SELECT key, record_id FROM (SELECT key, record_id FROM dedup_keys WHERE entity=%i"
+		" AND kind=%t AND key>=%t AND key<%t ORDER BY key LIMIT %i) AS after_it"
+		" UNION ALL SELECT key, record_id FROM (SELECT key, record_id FROM dedup_keys"
+		" WHERE entity=%i AND kind=%t AND key>=%t AND key<%t ORDER BY key DESC LIMIT %i)"
+		" AS before_it",
+		(int64_t)e->code, kind, key, upper, (int64_t)max - half, (int64_t)e->code, kind,
+		prefix, key, half);
 	struct rp_error err;
 	rp_error_init(&err);
 	struct dbstmt *st = stmt_prepare(c, &q, &err);

@@ -244,10 +244,12 @@ int store_dedup_find(struct store_conn *c, const struct entity_def *e, const cha
 int store_dedup_find_each(struct store_conn *c, const struct entity_def *e,
 			  const struct dedup_key *keys, int n, int64_t *ret_ids);
 /* Up to max keys of a kind that start with prefix (deleted records'
- * included), with their records, in key order. */
-int store_dedup_prefix(struct store_conn *c, const struct entity_def *e, const char *kind,
-		       const char *prefix, int max, struct arena *a, struct dedup_key *ret_keys,
-		       int64_t *ret_ids);
+ * included), with their records: those nearest to key in key order, half
+ * from key on and half before it (a company of thousands of people reads
+ * the names around a row's, not its first ones). */
+int store_dedup_near(struct store_conn *c, const struct entity_def *e, const char *kind,
+		     const char *prefix, const char *key, int max, struct arena *a,
+		     struct dedup_key *ret_keys, int64_t *ret_ids);
 /* The keys of the kinds named (a NULL-ended list) that records ids[0..n)
  * of e have, in *ret_keys with their record in *ret_ids (in the arena);
  * returns how many. */

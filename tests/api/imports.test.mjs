@@ -208,6 +208,20 @@ test('an import told its country finds a number saved without one, written natio
   }
 });
 
+test('in a company of hundreds, a name spelled almost alike is found wherever it sorts', async () => {
+  const co = `Big Co ${tag}`;
+  let csv = 'Name,Email,Company\r\n';
+  for (let i = 0; i < 300; i++) csv += `Aaron Abbot${String(i).padStart(3, '0')},big${i}.${tag}@example.com,${co}\r\n`;
+  csv += `Zhukov Petr,zhukov.${tag}@example.com,${co}\r\n`;
+  const first = await runImport({ entity: 'contacts' }, { file: csv });
+  assert.equal(first.created, 301, JSON.stringify(first));
+  const again = await runImport({ entity: 'contacts', strategy: 'merge' },
+    { file: `Name,Company,City\r\nZhukov Petrr,${co},Тула\r\n` });
+  assert.deepEqual([again.created, again.merged], [0, 1], JSON.stringify(again));
+  const [z] = await listAll(srv.admin, `${API}/contacts?email=${encodeURIComponent(`zhukov.${tag}@example.com`)}`);
+  assert.equal(z.city, 'Тула');
+});
+
 test('times written without a zone are in the import\'s time zone, summer time included', async () => {
   const s = `tz-${tag}`;
   const r = await runImport({ entity: 'activities', options: { timezone: 'Europe/Berlin' } },
