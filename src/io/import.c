@@ -251,6 +251,8 @@ static enum rp_err write_row(struct importer *im, json_t *body, int64_t match_id
 		int64_t id = record_int(r, "id");
 		count(im, "created");
 		report_row(im, "create", id, NULL, NULL);
+		if (im->dry_run)
+			import_dry_remember(im, body);
 		return import_log_change(im, im->e, r, "created", NULL, err);
 	}
 	if (!strcmp(im->strategy, "skip")) {
@@ -282,6 +284,27 @@ static enum rp_err write_row(struct importer *im, json_t *body, int64_t match_id
 	}
 	free(old);
 	return rc;
+}
+
+/* A dry run's row that matches one an earlier batch reported as new (and
+ * rolled back): reported as the run will do it, with no record to name. */
+static void dry_same_row(struct importer *im, const char *match, bool same)
+{
+	if (same) { /* the run's update changes nothing: a skip */
+		count(im, "skipped");
+		report_row(im, "skip", 0, match, NULL);
+		return;
+	}
+	static const struct {
+		const char *strategy, *counter, *action;
+	} as[] = {{"skip", "skipped", "skip"},
+		  {"merge", "merged", "merge"},
+		  {"update", "updated", "update"}};
+	for (size_t i = 0; i < sizeof as / sizeof *as; i++)
+		if (!strcmp(im->strategy, as[i].strategy)) {
+			count(im, as[i].counter);
+			report_row(im, as[i].action, 0, match, NULL);
+		}
 }
 
 /* The importer's counters, kept in the import record. */
@@ -321,6 +344,13 @@ static enum rp_err import_row(struct importer *im, const char *const *cells, int
 		/* rows are created anyway: no look for their duplicates */
 		int64_t match_id =
 			strcmp(im->strategy, "create") ? import_find_match(im, body, &match) : 0;
+		bool same;
+		if (!match_id && im->dry_run && strcmp(im->strategy, "create") &&
+		    (match = import_dry_seen(im, body, &same))) {
+			dry_same_row(im, match, same);
+			json_decref(body);
+			return store_commit(im->d.c, fatal);
+		}
 		if (write_row(im, body, match_id, match, &err) == RP_OK) {
 			json_decref(body);
 			if (im->bulk && store_bulk_failed(im->d.c))
@@ -530,6 +560,7 @@ static enum rp_err write_batch(struct importer *im, const struct batch *b, bool 
 	if (im->replay) {
 		store_rollback(c);
 		import_forget_links(im);
+		import_dry_drop(im);
 		return RP_OK;
 	}
 	record_set_real(im->imp, "progress", table_progress(im->t));
@@ -537,6 +568,7 @@ static enum rp_err write_batch(struct importer *im, const struct batch *b, bool 
 		store_rollback(c);
 		import_forget_links(im);
 		drop_rejects(im);
+		import_dry_keep(im);
 		return RP_OK;
 	}
 	if (import_save(c, im->imp, im->import_id, im->run_arena, err) || store_commit(c, err))
@@ -547,6 +579,7 @@ fail:
 	store_rollback(c);
 	import_forget_links(im);
 	drop_rejects(im);
+	import_dry_drop(im);
 	return err->err;
 }
 
@@ -687,6 +720,9 @@ static void close_importer(struct importer *im)
 	free(im->pending_buf);
 	json_decref(im->report_rows);
 	json_decref(im->report_cols);
+	free(im->dry_keys);
+	free(im->dry_bodies);
+	free(im->dry_batch);
 	import_columns_free(im);
 }
 

@@ -55,6 +55,12 @@ struct importer {
 	int nsampled;
 	int64_t linked_created;
 	struct account_memo *accounts; /* account ids by name, this run's */
+	/* a dry run's: hashes of the keys (external id, e-mail, phone) of the
+	 * rows it reported as new, which its rolled-back batches forget */
+	uint64_t *dry_keys, *dry_bodies; /* the key, the whole row's */
+	size_t dry_slots, dry_n;
+	uint64_t *dry_batch; /* the batch's rows' (key, row) pairs, kept when it ends */
+	size_t dry_batch_n, dry_batch_cap;
 	size_t naccount_slots, naccounts;
 	FILE *rejects;	       /* the file of rejected rows */
 	FILE *pending_rejects; /* this batch's, until it commits */
@@ -89,6 +95,17 @@ json_t *import_row_body(struct importer *im, const char *const *cells, int n, st
 /* The live record the row is the same as, 0 if none; *ret_match names
  * the key that matched ("external_id", "email", "phone", "name"). */
 int64_t import_find_match(struct importer *im, json_t *body, const char **ret_match);
+/* A dry run's rows reported as new: their external id, e-mail and phone
+ * remembered, so a later batch's row with one of them is reported as the
+ * run will do it (the record it matches was rolled back). */
+void import_dry_remember(struct importer *im, json_t *body);
+/* The batch's rows remembered so go into the memo (the batch ended) or
+ * are forgotten (it is written again row by row). */
+void import_dry_keep(struct importer *im);
+void import_dry_drop(struct importer *im);
+/* The kind of key by which the row matches a row remembered so, or NULL;
+ * *ret_same: the row is that one again, every value alike. */
+const char *import_dry_seen(struct importer *im, json_t *body, bool *ret_same);
 /* The stage a deal's stage cell names, 0 if none (import_stage.c): by
  * name, within the row's pipeline (body's pipeline_id) first; a closed
  * deal as other CRMs name it ("Closed Won", "赢单") in the won or lost

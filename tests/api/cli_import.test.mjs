@@ -121,6 +121,17 @@ test('a dry run reports a row repeating one 100 rows before as the run then does
   assert.match(run.err, /101 rows, 100 created, 1 updated/, run.err);
 });
 
+test('a dry run reports rows repeating ones more than a batch before as the run does them', () => {
+  let csv = 'Name,Email\r\n';
+  for (let i = 0; i < 4100; i++) csv += `Far ${i},far${i}@example.com\r\n`;
+  csv += 'Far Again,FAR0@example.com\r\nFar 1,far1@example.com\r\n'; // changed; the same again
+  const f = file('dry-farther.csv', csv);
+  const dry = rapport(['import', 'contacts', f, '--dry-run']);
+  assert.match(dry.err, /4102 rows, 4100 created, 1 updated, 0 merged, 1 skipped/, dry.err);
+  const run = rapport(['import', 'contacts', f]);
+  assert.match(run.err, /4102 rows, 4100 created, 1 updated, 0 merged, 1 skipped/, run.err);
+});
+
 test('a date column is read one way throughout: 25/12 in it makes 03/05 the 3rd of May', () => {
   for (const [who, first, ambiguous, want] of [['Uk', '25/12/1980', '03/05/1981', '1981-05-03'],
     ['Us', '12/25/1980', '03/05/1981', '1981-03-05']]) {
