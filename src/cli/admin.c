@@ -17,17 +17,12 @@ static int64_t first_admin(struct store_conn *c, struct arena *a)
 				  {"active", "true"},
 				  {"limit", "1"}};
 	struct list_query q;
-	struct record **rows;
-	int n = 0;
-	bool more;
 	struct rp_error err;
 	rp_error_init(&err);
 	if (!role || model_parse_list_query(users, p, 3, a, &q, &err))
 		return 0;
 	q.scope = (struct scope){.scope = SCOPE_ALL};
-	if (store_list(c, &q, a, &rows, &n, &more, &err) || n == 0)
-		return 0;
-	return record_int(rows[0], "id");
+	return store_first_id(c, &q, a);
 }
 
 int cli_acting_user(struct store *s, const char *email, struct arena *a, struct dctx *d)

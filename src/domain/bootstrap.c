@@ -82,14 +82,7 @@ static int64_t find_by(struct store_conn *c, const char *entity, const char *fie
 	q.nfilters = 1;
 	q.sort[0] = (struct sort_key){0, false};
 	q.nsort = 1;
-	struct record **rows;
-	int n = 0;
-	bool more;
-	struct rp_error err;
-	rp_error_init(&err);
-	if (store_list(c, &q, a, &rows, &n, &more, &err) || n == 0)
-		return 0;
-	return record_int(rows[0], "id");
+	return store_first_id(c, &q, a);
 }
 
 int64_t domain_user_by_email(struct store_conn *c, const char *email, struct arena *a)

@@ -211,6 +211,12 @@ enum rp_err domain_totp_reset(struct dctx *d, int64_t user_id, struct record **r
 enum rp_err domain_totp_verify(struct store_conn *c, int64_t user_id, const char *code,
 			       struct arena *a, struct rp_error *err);
 
+/* The default pipeline's id; 0 if none. */
+int64_t domain_default_pipeline(struct store_conn *c, struct arena *a);
+/* The first stage (by position) of pipeline (0: of any) whose field equals
+ * value (field NULL: any of its stages); 0 if none. */
+int64_t domain_first_stage(struct store_conn *c, int64_t pipeline, const char *field,
+			   const char *value, struct arena *a);
 /* Looks up a user id by e-mail (case-insensitive); 0 if none. */
 int64_t domain_user_by_email(struct store_conn *c, const char *email, struct arena *a);
 /* A role id by name; 0 if none. */

@@ -97,41 +97,45 @@ static enum rp_err apply_stage(struct dctx *d, const struct record *old, struct 
 	return RP_OK;
 }
 
-static enum rp_err default_stage(struct dctx *d, struct record *r)
+int64_t domain_default_pipeline(struct store_conn *c, struct arena *a)
 {
-	/* A new deal without a stage starts in the first stage of the
-	 * default pipeline, as a person adding it from the board expects. */
-	struct list_query q = {.ent = model_entity("stages"), .limit = 1};
-	struct value is_default = {.kind = V_INT, .i = 1};
 	const struct entity_def *pe = model_entity("pipelines");
-	struct list_query pq = {.ent = pe, .limit = 1, .scope = {SCOPE_ALL}};
-	pq.filters[0] =
-		(struct filter){entity_field_index(pe, "is_default"), OP_EQ, &is_default, 1};
-	pq.nfilters = 1;
-	pq.sort[0] = (struct sort_key){0, false};
-	pq.nsort = 1;
-	struct record **rows;
-	int n;
-	bool more;
-	struct rp_error ignore;
-	rp_error_init(&ignore);
-	int64_t pipeline = record_int(r, "pipeline_id");
-	if (!pipeline) {
-		if (store_list(d->c, &pq, d->a, &rows, &n, &more, &ignore) || n == 0)
-			return RP_OK;
-		pipeline = record_int(rows[0], "id");
-	}
+	struct list_query q = {.ent = pe, .scope = {SCOPE_ALL}};
+	struct value yes = {.kind = V_INT, .i = 1};
+	q.filters[q.nfilters++] =
+		(struct filter){entity_field_index(pe, "is_default"), OP_EQ, &yes, 1};
+	q.sort[q.nsort++] = (struct sort_key){0, false};
+	return store_first_id(c, &q, a);
+}
+
+int64_t domain_first_stage(struct store_conn *c, int64_t pipeline, const char *field,
+			   const char *value, struct arena *a)
+{
+	const struct entity_def *se = model_entity("stages");
+	struct list_query q = {.ent = se, .scope = {SCOPE_ALL}};
+	struct value text = {.kind = V_TEXT, .s = value, .len = value ? strlen(value) : 0};
 	struct value pv = {.kind = V_INT, .i = pipeline};
-	q.scope.scope = SCOPE_ALL;
-	q.filters[0] = (struct filter){entity_field_index(q.ent, "pipeline_id"), OP_EQ, &pv, 1};
-	q.nfilters = 1;
-	q.sort[0] = (struct sort_key){entity_field_index(q.ent, "position"), false};
-	q.sort[1] = (struct sort_key){0, false};
-	q.nsort = 2;
-	if (store_list(d->c, &q, d->a, &rows, &n, &more, &ignore) || n == 0)
-		return RP_OK;
-	record_set_int(r, "stage_id", record_int(rows[0], "id"));
-	return RP_OK;
+	if (field)
+		q.filters[q.nfilters++] =
+			(struct filter){entity_field_index(se, field), OP_EQ, &text, 1};
+	if (pipeline)
+		q.filters[q.nfilters++] =
+			(struct filter){entity_field_index(se, "pipeline_id"), OP_EQ, &pv, 1};
+	q.sort[q.nsort++] = (struct sort_key){entity_field_index(se, "position"), false};
+	q.sort[q.nsort++] = (struct sort_key){0, false};
+	return store_first_id(c, &q, a);
+}
+
+/* A new deal without a stage starts in the first stage of the default
+ * pipeline (or of its own), as a person adding it from the board expects. */
+static void default_stage(struct dctx *d, struct record *r)
+{
+	int64_t pipeline = record_int(r, "pipeline_id");
+	if (!pipeline)
+		pipeline = domain_default_pipeline(d->c, d->a);
+	int64_t stage = pipeline ? domain_first_stage(d->c, pipeline, NULL, NULL, d->a) : 0;
+	if (stage)
+		record_set_int(r, "stage_id", stage);
 }
 
 static enum rp_err follow_account(struct dctx *d, const struct entity_def *e,

@@ -109,8 +109,8 @@ const char *import_dry_seen(struct importer *im, json_t *body, bool *ret_same);
 /* The stage a deal's stage cell names, 0 if none (import_stage.c): by
  * name, within the row's pipeline (body's pipeline_id) first; a closed
  * deal as other CRMs name it ("Closed Won", "赢单") in the won or lost
- * stage of that pipeline, or of the default one. A won or lost stage
- * makes the deal won or lost when the row gives no status. */
+ * stage of that pipeline, or of the default one. (A won or lost stage
+ * makes the deal won or lost: the record service takes its status.) */
 int64_t import_deal_stage(struct importer *im, const char *name, json_t *body);
 /* Logs a record the run created or changed (r as the change left it),
  * for undo. */

@@ -581,6 +581,20 @@ enum rp_err store_list(struct store_conn *c, const struct list_query *lq, struct
 	return RP_OK;
 }
 
+int64_t store_first_id(struct store_conn *c, const struct list_query *q, struct arena *a)
+{
+	struct list_query one = *q;
+	one.limit = 1;
+	struct record **rows;
+	int n = 0;
+	bool more;
+	struct rp_error ignore;
+	rp_error_init(&ignore);
+	if (store_list(c, &one, a, &rows, &n, &more, &ignore) || n == 0)
+		return 0;
+	return record_int(rows[0], "id");
+}
+
 bool store_exists(struct store_conn *c, const struct entity_def *e, int64_t id)
 {
 	struct sql q;

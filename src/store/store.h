@@ -134,6 +134,9 @@ enum rp_err store_get_with_ref(struct store_conn *c, const struct entity_def *e,
  * scope and filters applied. *ret_more tells whether rows follow. */
 enum rp_err store_list(struct store_conn *c, const struct list_query *q, struct arena *a,
 		       struct record ***ret_rows, int *ret_n, bool *ret_more, struct rp_error *err);
+/* The id of q's first row (q's scope, filters and order; one row read),
+ * 0 if none or on a failure. */
+int64_t store_first_id(struct store_conn *c, const struct list_query *q, struct arena *a);
 /* True if a live row with that id exists (for reference checks). */
 bool store_exists(struct store_conn *c, const struct entity_def *e, int64_t id);
 /* True if another live row (id != except_id) has this value in field. */
