@@ -17,6 +17,9 @@
 
 /* Case-folded letters and digits of s (malloc'd). */
 char *import_header_key(const char *s);
+/* Whether key (import_header_key's) is name's key: a header, an alias or
+ * a label matched as headers are. */
+bool import_header_is(const char *key, const char *name);
 /* The field of e a "<ref>" or "<ref>.external_id" target goes through
  * ("account" → account_id), or NULL. */
 const struct field_def *import_ref_field(const struct entity_def *e, const char *target);

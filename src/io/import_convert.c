@@ -329,22 +329,16 @@ static const char *enum_value(const struct field_def *f, const char *cell)
 {
 	char *key = import_header_key(cell);
 	const char *found = NULL;
-	for (int i = 0; key && f->enum_values[i] && !found; i++) {
-		char *v = import_header_key(f->enum_values[i]);
-		if (v && !strcmp(v, key))
+	for (int i = 0; key && f->enum_values[i] && !found; i++)
+		if (import_header_is(key, f->enum_values[i]))
 			found = f->enum_values[i];
-		free(v);
-	}
 	for (size_t i = 0; key && !found && i < sizeof enum_labels / sizeof *enum_labels; i++) {
 		bool allowed = false;
 		for (int k = 0; f->enum_values[k]; k++)
 			allowed = allowed || !strcmp(f->enum_values[k], enum_labels[i].value);
-		for (int k = 0; allowed && enum_labels[i].labels[k] && !found; k++) {
-			char *l = import_header_key(enum_labels[i].labels[k]);
-			if (l && !strcmp(l, key))
+		for (int k = 0; allowed && enum_labels[i].labels[k] && !found; k++)
+			if (import_header_is(key, enum_labels[i].labels[k]))
 				found = enum_labels[i].value;
-			free(l);
-		}
 	}
 	free(key);
 	return found;

@@ -217,7 +217,7 @@ char *import_header_key(const char *s)
 	return f;
 }
 
-static bool header_is(const char *key, const char *name)
+bool import_header_is(const char *key, const char *name)
 {
 	char *k = import_header_key(name);
 	bool same = k && !strcmp(k, key);
@@ -265,7 +265,7 @@ const char *import_auto_target(const struct entity_def *e, const char *header)
 		    !import_target_valid(e, al->target))
 			continue;
 		for (int k = 0; al->names[k]; k++)
-			if (header_is(key, al->names[k])) {
+			if (import_header_is(key, al->names[k])) {
 				found = al->target;
 				break;
 			}
@@ -273,7 +273,8 @@ const char *import_auto_target(const struct entity_def *e, const char *header)
 	/* a field's own name or label ("family_name", a custom field's label) */
 	for (int i = 0; !*found && i < e->nfields; i++) {
 		const struct field_def *f = &e->fields[i];
-		if ((header_is(key, f->name) || (f->label && header_is(key, f->label))) &&
+		if ((import_header_is(key, f->name) ||
+		     (f->label && import_header_is(key, f->label))) &&
 		    import_target_valid(e, f->name))
 			found = f->name;
 	}
@@ -288,7 +289,7 @@ static bool alias_of(const char *key, const char *target)
 		if (strcmp(aliases[i].target, target))
 			continue;
 		for (int k = 0; aliases[i].names[k]; k++)
-			if (header_is(key, aliases[i].names[k]))
+			if (import_header_is(key, aliases[i].names[k]))
 				return true;
 	}
 	return false;

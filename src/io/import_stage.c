@@ -28,12 +28,9 @@ const char *import_stage_kind(const char *name)
 	const char *kind = NULL;
 	for (size_t i = 0; key && *key && !kind && i < sizeof closed_names / sizeof *closed_names;
 	     i++)
-		for (int k = 0; closed_names[i].names[k] && !kind; k++) {
-			char *alias = import_header_key(closed_names[i].names[k]);
-			if (alias && !strcmp(alias, key))
+		for (int k = 0; closed_names[i].names[k] && !kind; k++)
+			if (import_header_is(key, closed_names[i].names[k]))
 				kind = closed_names[i].kind;
-			free(alias);
-		}
 	free(key);
 	return kind;
 }
