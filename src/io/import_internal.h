@@ -1,7 +1,7 @@
 /* import_internal.h — the importer's state, shared by import.c (the run:
- * batches, outcomes, undo log) and import_rows.c (columns, a row as a
- * record body, finding the record a row matches). Nothing else includes
- * it. */
+ * batches, outcomes, undo log), import_rows.c (columns, a row as a record
+ * body), import_match.c (the record a row matches) and import_stage.c.
+ * Nothing else includes it. */
 #pragma once
 #include <stdio.h>
 
