@@ -4,11 +4,11 @@
  * Rows go in batches, each one transaction that also records how far the
  * import got (a crash resumes after the last batch); a row that fails is
  * undone alone (a savepoint) and written to the rejected-rows file with
- * its reason once its batch has committed. A dry run does all of it and
- * rolls every batch back, so its report is exactly what a run would do. */
+ * its reason once its batch has committed (import_report.c). A dry run
+ * does all of it and rolls every batch back, remembering the rows it
+ * reported as new (import_match.c), so its report is what a run does. */
 #include "io/import.h"
 
-#include <errno.h>
 #include <libgen.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,7 +18,6 @@
 #include "core/buf.h"
 #include "core/clock.h"
 #include "domain/dedup.h"
-#include "io/csvw.h"
 #include "io/import_internal.h"
 #include "io/table.h"
 #include "model/registry.h"
@@ -27,9 +26,6 @@
 #define BATCH_ROWS_MAX 4000
 #define BATCH_MS       200	  /* what a batch aims to take */
 #define BATCH_BYTES    (8u << 20) /* of cells read ahead */
-#define REPORT_ROWS    1000	  /* row outcomes kept in a dry run's report */
-#define REPORT_REJECTS 100	  /* rejected rows kept in a run's report */
-#define SAMPLE_ROWS    3	  /* values of each column shown with the mapping */
 
 /* --- paths ----------------------------------------------------------------- */
 
@@ -113,72 +109,6 @@ bool import_entity_ok(const struct entity_def *e)
 	return false;
 }
 
-static void count(struct importer *im, const char *what)
-{
-	record_set_int(im->imp, what, record_int(im->imp, what) + 1);
-}
-
-/* Keeps a row's outcome for the report: every row of a dry run (up to
- * REPORT_ROWS), the rejected ones of a run. */
-static void report_row(struct importer *im, const char *action, int64_t id, const char *match,
-		       const struct rp_error *rerr)
-{
-	bool rejected = !strcmp(action, "rejected");
-	if (im->dry_run ? im->nreported >= REPORT_ROWS
-			: (!rejected || im->nreported >= REPORT_REJECTS))
-		return;
-	im->nreported++;
-	json_t *o = json_object();
-	json_object_set_new(o, "row", json_integer(im->row_number));
-	json_object_set_new(o, "action", json_string(action));
-	if (id && !(im->dry_run && !strcmp(action, "create"))) /* rolled back: no id */
-		json_object_set_new(o, "id", json_integer(id));
-	if (match)
-		json_object_set_new(o, "match", json_string(match));
-	if (rerr && rerr->err) {
-		json_t *errs = json_array();
-		for (int i = 0; i < rerr->nfields; i++)
-			json_array_append_new(errs, json_pack("{s:s,s:s,s:s}", "field",
-							      rerr->fields[i].field, "code",
-							      rerr->fields[i].code, "message",
-							      rerr->fields[i].message));
-		if (!rerr->nfields)
-			json_array_append_new(errs, json_pack("{s:s,s:s}", "code", rerr->code,
-							      "message", rerr->detail));
-		json_object_set_new(o, "errors", errs);
-	}
-	json_array_append_new(im->report_rows, o);
-}
-
-/* "field: message; field: message" for the rejected-rows file. */
-static char *reason_text(const struct rp_error *e)
-{
-	struct buf b;
-	buf_init(&b, 0);
-	for (int i = 0; i < e->nfields; i++)
-		buf_printf(&b, "%s%s: %s", i ? "; " : "", e->fields[i].field, e->fields[i].message);
-	if (!e->nfields)
-		buf_adds(&b, e->detail[0] ? e->detail : e->code);
-	return buf_detach(&b, NULL);
-}
-
-static void reject(struct importer *im, const char *const *cells, int n, const struct rp_error *e)
-{
-	count(im, "rejected");
-	report_row(im, "rejected", 0, NULL, e);
-	char num[24];
-	snprintf(num, sizeof num, "%lld", (long long)im->row_number);
-	char *why = reason_text(e);
-	csvw_cell(im->pending_rejects, 0, num, strlen(num), false);
-	csvw_cell(im->pending_rejects, 1, why, strlen(why), true);
-	for (int i = 0; i < im->ncols; i++) {
-		const char *v = cells && i < n ? cells[i] : "";
-		csvw_cell(im->pending_rejects, i + 2, v, strlen(v), true);
-	}
-	csvw_end_row(im->pending_rejects);
-	free(why);
-}
-
 enum rp_err import_log_change(struct importer *im, const struct entity_def *e,
 			      const struct record *r, const char *action, const char *old,
 			      struct rp_error *err)
@@ -249,15 +179,15 @@ static enum rp_err write_row(struct importer *im, json_t *body, int64_t match_id
 		if (domain_create(d, im->e, body, &r, err))
 			return err->err;
 		int64_t id = record_int(r, "id");
-		count(im, "created");
-		report_row(im, "create", id, NULL, NULL);
+		import_count(im, "created");
+		import_report_row(im, "create", id, NULL, NULL);
 		if (im->dry_run)
 			import_dry_remember(im, body);
 		return import_log_change(im, im->e, r, "created", NULL, err);
 	}
 	if (!strcmp(im->strategy, "skip")) {
-		count(im, "skipped");
-		report_row(im, "skip", match_id, match, NULL);
+		import_count(im, "skipped");
+		import_report_row(im, "skip", match_id, match, NULL);
 		return RP_OK;
 	}
 	struct record *cur;
@@ -268,18 +198,18 @@ static enum rp_err write_row(struct importer *im, json_t *body, int64_t match_id
 		keep_existing(im->e, cur, body);
 	json_object_del(body, "owner_id"); /* a match keeps its owner */
 	if (json_object_size(body) == 0) {
-		count(im, "skipped");
-		report_row(im, "skip", match_id, match, NULL);
+		import_count(im, "skipped");
+		import_report_row(im, "skip", match_id, match, NULL);
 		return RP_OK;
 	}
 	char *old = old_values(im->e, cur, body);
 	enum rp_err rc = domain_update(d, im->e, match_id, body, -1, &r, err);
 	if (!rc && record_int(r, "version") == record_int(cur, "version")) {
-		count(im, "skipped"); /* the row says what the record says */
-		report_row(im, "skip", match_id, match, NULL);
+		import_count(im, "skipped"); /* the row says what the record says */
+		import_report_row(im, "skip", match_id, match, NULL);
 	} else if (!rc) {
-		count(im, merge ? "merged" : "updated");
-		report_row(im, merge ? "merge" : "update", match_id, match, NULL);
+		import_count(im, merge ? "merged" : "updated");
+		import_report_row(im, merge ? "merge" : "update", match_id, match, NULL);
 		rc = import_log_change(im, im->e, r, merge ? "merged" : "updated", old, err);
 	}
 	free(old);
@@ -291,8 +221,8 @@ static enum rp_err write_row(struct importer *im, json_t *body, int64_t match_id
 static void dry_same_row(struct importer *im, const char *match, bool same)
 {
 	if (same) { /* the run's update changes nothing: a skip */
-		count(im, "skipped");
-		report_row(im, "skip", 0, match, NULL);
+		import_count(im, "skipped");
+		import_report_row(im, "skip", 0, match, NULL);
 		return;
 	}
 	static const struct {
@@ -302,8 +232,8 @@ static void dry_same_row(struct importer *im, const char *match, bool same)
 		  {"update", "updated", "update"}};
 	for (size_t i = 0; i < sizeof as / sizeof *as; i++)
 		if (!strcmp(im->strategy, as[i].strategy)) {
-			count(im, as[i].counter);
-			report_row(im, as[i].action, 0, match, NULL);
+			import_count(im, as[i].counter);
+			import_report_row(im, as[i].action, 0, match, NULL);
 		}
 }
 
@@ -332,7 +262,7 @@ static enum rp_err import_row(struct importer *im, const char *const *cells, int
 				"the row has %d cells and the header %d: a delimiter or quote out "
 				"of place?",
 				n, im->ncols);
-			reject(im, cells, n, &err);
+			import_reject(im, cells, n, &err);
 			return RP_OK;
 		}
 	if (store_begin(im->d.c, true, fatal))
@@ -372,7 +302,7 @@ static enum rp_err import_row(struct importer *im, const char *const *cells, int
 	if (im->bulk)
 		im->replay = true;
 	else
-		reject(im, cells, n, &err);
+		import_reject(im, cells, n, &err);
 	return RP_OK;
 }
 
@@ -386,44 +316,6 @@ static bool stop_requested(struct importer *im)
 		    strcmp(record_text(now, "status"), "running") != 0;
 	arena_free(a);
 	return stop;
-}
-
-/* Moves the rows rejected in a committed batch to the rejects file. */
-static void flush_rejects(struct importer *im)
-{
-	fflush(im->pending_rejects);
-	if (im->pending_len && im->rejects)
-		fwrite(im->pending_buf, 1, im->pending_len, im->rejects);
-	if (im->rejects)
-		fflush(im->rejects);
-	rewind(im->pending_rejects);
-	im->pending_len = 0;
-}
-
-static void drop_rejects(struct importer *im)
-{
-	fflush(im->pending_rejects);
-	rewind(im->pending_rejects);
-	im->pending_len = 0;
-}
-
-/* The first values of each column, for the mapping screen. */
-static void keep_samples(struct importer *im, const char *const *cells, int n)
-{
-	if (im->nsampled >= SAMPLE_ROWS || !im->report_cols)
-		return;
-	im->nsampled++;
-	for (int i = 0; i < n && i < im->ncols; i++) {
-		json_t *col = json_array_get(im->report_cols, (size_t)i);
-		json_t *samples = json_object_get(col, "samples");
-		if (!samples) {
-			samples = json_array();
-			json_object_set_new(col, "samples", samples);
-		}
-		if (*cells[i])
-			json_array_append_new(samples,
-					      json_stringn(cells[i], strnlen(cells[i], 200)));
-	}
 }
 
 /* --- batches ------------------------------------------------------------------- */
@@ -470,7 +362,7 @@ static void mark_restore(struct importer *im, const struct batch_mark *m)
 	im->nreported = m->nreported;
 	while (json_array_size(im->report_rows) > m->nreport_rows)
 		json_array_remove(im->report_rows, json_array_size(im->report_rows) - 1);
-	drop_rejects(im);
+	import_drop_rejects(im);
 }
 
 /* Reads up to max rows (and BATCH_BYTES of cells) into b, copied into the
@@ -492,7 +384,7 @@ static int read_batch(struct importer *im, int max, struct batch *b, struct rp_e
 			break;
 		read++;
 		if (got > 0)
-			keep_samples(im, cells, n);
+			import_keep_samples(im, cells, n);
 		if (im->skip > 0) { /* done before an interruption */
 			im->skip--;
 			if (got == -2)
@@ -553,7 +445,7 @@ static enum rp_err write_batch(struct importer *im, const struct batch *b, bool 
 		record_set_int(im->imp, "processed_rows",
 			       record_int(im->imp, "processed_rows") + 1);
 		if (!r->cells)
-			reject(im, NULL, 0, r->unreadable);
+			import_reject(im, NULL, 0, r->unreadable);
 		else if (import_row_alone(im, r, err))
 			goto fail;
 	}
@@ -567,18 +459,18 @@ static enum rp_err write_batch(struct importer *im, const struct batch *b, bool 
 	if (im->dry_run) {
 		store_rollback(c);
 		import_forget_links(im);
-		drop_rejects(im);
+		import_drop_rejects(im);
 		import_dry_keep(im);
 		return RP_OK;
 	}
 	if (import_save(c, im->imp, im->import_id, im->run_arena, err) || store_commit(c, err))
 		goto fail;
-	flush_rejects(im);
+	import_flush_rejects(im);
 	return RP_OK;
 fail:
 	store_rollback(c);
 	import_forget_links(im);
-	drop_rejects(im);
+	import_drop_rejects(im);
 	import_dry_drop(im);
 	return err->err;
 }
@@ -632,22 +524,6 @@ static enum rp_err save_now(struct importer *im, struct rp_error *err)
 	return RP_OK;
 }
 
-static void set_report(struct importer *im)
-{
-	json_t *rep = json_object();
-	json_object_set_new(rep, "encoding", json_string(im->t ? table_encoding(im->t) : ""));
-	char delim[2] = {im->t ? table_delimiter(im->t) : 0, 0};
-	json_object_set_new(rep, "delimiter", json_string(delim));
-	json_object_set_new(rep, "columns",
-			    im->report_cols ? json_incref(im->report_cols) : json_array());
-	json_object_set(rep, "rows", im->report_rows);
-	json_object_set_new(rep, "linked_created", json_integer(im->linked_created));
-	char *s = json_dumps(rep, JSON_COMPACT);
-	record_set_text(im->imp, im->run_arena, "report", s);
-	free(s);
-	json_decref(rep);
-}
-
 static void finish(struct importer *im, const char *status, const char *error)
 {
 	char now[RP_TIME_LEN];
@@ -659,7 +535,7 @@ static void finish(struct importer *im, const char *status, const char *error)
 	record_set_int(im->imp, "total_rows", record_int(im->imp, "processed_rows"));
 	if (!strcmp(status, "done"))
 		record_set_real(im->imp, "progress", 1.0);
-	set_report(im);
+	import_set_report(im);
 }
 
 /* Why a workbook gave no rows, when the sheet read (the first, none was
@@ -685,28 +561,6 @@ static const char *empty_sheet(struct importer *im)
 			buf_str(&others), others.overflow ? "..." : "");
 	buf_release(&others);
 	return why;
-}
-
-static enum rp_err open_rejects(struct importer *im, const char *db_path, bool resume,
-				struct rp_error *err)
-{
-	char path[4300];
-	import_rejects_path(db_path, im->import_id, path, sizeof path);
-	im->pending_rejects = open_memstream(&im->pending_buf, &im->pending_len);
-	if (im->dry_run)
-		return RP_OK;
-	im->rejects = fopen(path, resume ? "ab" : "wb");
-	if (!im->rejects || !im->pending_rejects)
-		return rp_fail(err, RP_EIO, "storage_error",
-			       "the rejected-rows file cannot be written");
-	if (!resume) {
-		csvw_cell(im->rejects, 0, "row", 3, false);
-		csvw_cell(im->rejects, 1, "reason", 6, false);
-		for (int i = 0; i < im->ncols; i++)
-			csvw_cell(im->rejects, i + 2, im->headers[i], strlen(im->headers[i]), true);
-		csvw_end_row(im->rejects);
-	}
-	return RP_OK;
 }
 
 static void close_importer(struct importer *im)
@@ -800,7 +654,7 @@ static enum rp_err start_locked(struct importer *im, struct store *s, struct rp_
 	if (import_open_table(im, path, err) || import_columns(im, err))
 		return err->err;
 	import_date_orders(im, path);
-	if (open_rejects(im, store_path(s), resume, err) ||
+	if (import_open_rejects(im, store_path(s), resume, err) ||
 	    import_save(c, im->imp, im->import_id, im->run_arena, err))
 		return err->err;
 	return RP_OK;

@@ -112,6 +112,29 @@ const char *import_dry_seen(struct importer *im, json_t *body, bool *ret_same);
  * stage of that pipeline, or of the default one. (A won or lost stage
  * makes the deal won or lost: the record service takes its status.) */
 int64_t import_deal_stage(struct importer *im, const char *name, json_t *body);
+/* --- import_report.c: what the import tells of its rows --- */
+
+/* Adds one to the counter named what ("created", "rejected", ...). */
+void import_count(struct importer *im, const char *what);
+/* Keeps a row's outcome for the report (every row of a dry run, up to a
+ * thousand; the rejected ones of a run, up to a hundred). */
+void import_report_row(struct importer *im, const char *action, int64_t id, const char *match,
+		       const struct rp_error *rerr);
+/* A row rejected: counted, reported, and its cells with the reason kept
+ * for the rejected-rows file (cells NULL: a row the reader could not
+ * take). */
+void import_reject(struct importer *im, const char *const *cells, int n, const struct rp_error *e);
+/* The batch's rejected rows go to the file (it committed) or are dropped. */
+void import_flush_rejects(struct importer *im);
+void import_drop_rejects(struct importer *im);
+/* The first values of each column, for the mapping screen. */
+void import_keep_samples(struct importer *im, const char *const *cells, int n);
+/* The report (encoding, delimiter, columns, rows) into the import record. */
+void import_set_report(struct importer *im);
+/* Opens the rejected-rows file (appended to when the run resumes). */
+enum rp_err import_open_rejects(struct importer *im, const char *db_path, bool resume,
+				struct rp_error *err);
+
 /* Logs a record the run created or changed (r as the change left it),
  * for undo. */
 enum rp_err import_log_change(struct importer *im, const struct entity_def *e,

@@ -1,0 +1,157 @@
+/* import_report.c — what an import tells of its rows: the counts, every
+ * row's outcome for a dry run's report (the rejected ones for a run's),
+ * the first values of each column for the mapping screen, and the file of
+ * rejected rows with their reasons, written once their batch commits. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/buf.h"
+#include "io/csvw.h"
+#include "io/import_internal.h"
+#include "io/table.h"
+
+#define REPORT_ROWS    1000 /* row outcomes kept in a dry run's report */
+#define REPORT_REJECTS 100  /* rejected rows kept in a run's report */
+#define SAMPLE_ROWS    3    /* values of each column shown with the mapping */
+
+void import_count(struct importer *im, const char *what)
+{
+	record_set_int(im->imp, what, record_int(im->imp, what) + 1);
+}
+
+/* Keeps a row's outcome for the report: every row of a dry run (up to
+ * REPORT_ROWS), the rejected ones of a run. */
+void import_report_row(struct importer *im, const char *action, int64_t id, const char *match,
+		       const struct rp_error *rerr)
+{
+	bool rejected = !strcmp(action, "rejected");
+	if (im->dry_run ? im->nreported >= REPORT_ROWS
+			: (!rejected || im->nreported >= REPORT_REJECTS))
+		return;
+	im->nreported++;
+	json_t *o = json_object();
+	json_object_set_new(o, "row", json_integer(im->row_number));
+	json_object_set_new(o, "action", json_string(action));
+	if (id && !(im->dry_run && !strcmp(action, "create"))) /* rolled back: no id */
+		json_object_set_new(o, "id", json_integer(id));
+	if (match)
+		json_object_set_new(o, "match", json_string(match));
+	if (rerr && rerr->err) {
+		json_t *errs = json_array();
+		for (int i = 0; i < rerr->nfields; i++)
+			json_array_append_new(errs, json_pack("{s:s,s:s,s:s}", "field",
+							      rerr->fields[i].field, "code",
+							      rerr->fields[i].code, "message",
+							      rerr->fields[i].message));
+		if (!rerr->nfields)
+			json_array_append_new(errs, json_pack("{s:s,s:s}", "code", rerr->code,
+							      "message", rerr->detail));
+		json_object_set_new(o, "errors", errs);
+	}
+	json_array_append_new(im->report_rows, o);
+}
+
+/* "field: message; field: message" for the rejected-rows file. */
+static char *reason_text(const struct rp_error *e)
+{
+	struct buf b;
+	buf_init(&b, 0);
+	for (int i = 0; i < e->nfields; i++)
+		buf_printf(&b, "%s%s: %s", i ? "; " : "", e->fields[i].field, e->fields[i].message);
+	if (!e->nfields)
+		buf_adds(&b, e->detail[0] ? e->detail : e->code);
+	return buf_detach(&b, NULL);
+}
+
+void import_reject(struct importer *im, const char *const *cells, int n, const struct rp_error *e)
+{
+	import_count(im, "rejected");
+	import_report_row(im, "rejected", 0, NULL, e);
+	char num[24];
+	snprintf(num, sizeof num, "%lld", (long long)im->row_number);
+	char *why = reason_text(e);
+	csvw_cell(im->pending_rejects, 0, num, strlen(num), false);
+	csvw_cell(im->pending_rejects, 1, why, strlen(why), true);
+	for (int i = 0; i < im->ncols; i++) {
+		const char *v = cells && i < n ? cells[i] : "";
+		csvw_cell(im->pending_rejects, i + 2, v, strlen(v), true);
+	}
+	csvw_end_row(im->pending_rejects);
+	free(why);
+}
+
+/* Moves the rows rejected in a committed batch to the rejects file. */
+void import_flush_rejects(struct importer *im)
+{
+	fflush(im->pending_rejects);
+	if (im->pending_len && im->rejects)
+		fwrite(im->pending_buf, 1, im->pending_len, im->rejects);
+	if (im->rejects)
+		fflush(im->rejects);
+	rewind(im->pending_rejects);
+	im->pending_len = 0;
+}
+
+void import_drop_rejects(struct importer *im)
+{
+	fflush(im->pending_rejects);
+	rewind(im->pending_rejects);
+	im->pending_len = 0;
+}
+
+/* The first values of each column, for the mapping screen. */
+void import_keep_samples(struct importer *im, const char *const *cells, int n)
+{
+	if (im->nsampled >= SAMPLE_ROWS || !im->report_cols)
+		return;
+	im->nsampled++;
+	for (int i = 0; i < n && i < im->ncols; i++) {
+		json_t *col = json_array_get(im->report_cols, (size_t)i);
+		json_t *samples = json_object_get(col, "samples");
+		if (!samples) {
+			samples = json_array();
+			json_object_set_new(col, "samples", samples);
+		}
+		if (*cells[i])
+			json_array_append_new(samples,
+					      json_stringn(cells[i], strnlen(cells[i], 200)));
+	}
+}
+
+void import_set_report(struct importer *im)
+{
+	json_t *rep = json_object();
+	json_object_set_new(rep, "encoding", json_string(im->t ? table_encoding(im->t) : ""));
+	char delim[2] = {im->t ? table_delimiter(im->t) : 0, 0};
+	json_object_set_new(rep, "delimiter", json_string(delim));
+	json_object_set_new(rep, "columns",
+			    im->report_cols ? json_incref(im->report_cols) : json_array());
+	json_object_set(rep, "rows", im->report_rows);
+	json_object_set_new(rep, "linked_created", json_integer(im->linked_created));
+	char *s = json_dumps(rep, JSON_COMPACT);
+	record_set_text(im->imp, im->run_arena, "report", s);
+	free(s);
+	json_decref(rep);
+}
+
+enum rp_err import_open_rejects(struct importer *im, const char *db_path, bool resume,
+				struct rp_error *err)
+{
+	char path[4300];
+	import_rejects_path(db_path, im->import_id, path, sizeof path);
+	im->pending_rejects = open_memstream(&im->pending_buf, &im->pending_len);
+	if (im->dry_run)
+		return RP_OK;
+	im->rejects = fopen(path, resume ? "ab" : "wb");
+	if (!im->rejects || !im->pending_rejects)
+		return rp_fail(err, RP_EIO, "storage_error",
+			       "the rejected-rows file cannot be written");
+	if (!resume) {
+		csvw_cell(im->rejects, 0, "row", 3, false);
+		csvw_cell(im->rejects, 1, "reason", 6, false);
+		for (int i = 0; i < im->ncols; i++)
+			csvw_cell(im->rejects, i + 2, im->headers[i], strlen(im->headers[i]), true);
+		csvw_end_row(im->rejects);
+	}
+	return RP_OK;
+}
