@@ -109,6 +109,76 @@ static bool normalise_number(const char *raw, char *out, size_t cap)
 	return k > 0 && strcmp(out, "-") != 0;
 }
 
+/* Words that multiply the number they follow ("100k", "5 млн", "3万"):
+ * dropped like a unit, they would store a thousandth of the value. */
+static const char *const multipliers[] = {
+	"k",	     "m",	  "mm",	       "mn",	    "mln",     "b",	   "bn",
+	"thousand",  "thousands", "million",   "millions",  "billion", "billions", "тыс",
+	"тысяч",     "тысячи",	  "тысяча",    "млн",	    "млрд",    "миллион",  "миллиона",
+	"миллионов", "миллиард",  "миллиарда", "миллиардов"};
+static const char *const han_multipliers[] = {"十", "百", "千", "万", "萬", "亿", "億"};
+/* Units written right after the digits ("12шт", "12pcs"); other letters
+ * there ("12abc") are a typo, not a unit. */
+static const char *const glued_units[] = {"pcs", "pc", "ppl", "шт", "чел"};
+
+static bool word_in(const char *w, const char *const *list, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (!strcmp(w, list[i]))
+			return true;
+	return false;
+}
+
+static bool has_han_multiplier(const char *w)
+{
+	for (size_t i = 0; i < sizeof han_multipliers / sizeof *han_multipliers; i++)
+		if (strstr(w, han_multipliers[i]))
+			return true;
+	return false;
+}
+
+/* A Latin or Cyrillic letter: not a currency sign ("100₽", "5€") nor a
+ * Han unit. */
+static bool starts_with_letter(const char *p)
+{
+	unsigned char c = (unsigned char)*p;
+	return isalpha(c) || (c >= 0xd0 && c <= 0xd4);
+}
+
+/* Whether the words around a number leave its value as written: NULL if
+ * so, else why not. A word is a run of what is neither digit, space nor
+ * separator; one right after a digit is glued to it. Signs and Han
+ * characters glued to a number are units ("100₽", "12人") unless they
+ * multiply it. */
+static const char *number_words_why(const char *cell)
+{
+	for (const char *p = cell; *p;) {
+		size_t skip;
+		if (isdigit((unsigned char)*p) || strchr(".,-+()%$'", *p) ||
+		    is_space_byte(p, &skip)) {
+			p += isdigit((unsigned char)*p) || strchr(".,-+()%$'", *p) ? 1 : skip;
+			continue;
+		}
+		bool glued = p > cell && isdigit((unsigned char)p[-1]);
+		const char *start = p;
+		while (*p && !isdigit((unsigned char)*p) && !strchr(".,", *p) &&
+		       !is_space_byte(p, &skip))
+			p++;
+		char *w = textkey_fold(start, (size_t)(p - start));
+		const char *why = NULL;
+		if (w && (word_in(w, multipliers, sizeof multipliers / sizeof *multipliers) ||
+			  has_han_multiplier(w)))
+			why = "a shortened number (write it in full)";
+		else if (w && glued && starts_with_letter(start) &&
+			 !word_in(w, glued_units, sizeof glued_units / sizeof *glued_units))
+			why = "a number with letters glued to it";
+		free(w);
+		if (why)
+			return why;
+	}
+	return NULL;
+}
+
 static bool parse_decimal(const char *s, double *ret)
 {
 	char n[128];
@@ -497,19 +567,31 @@ static json_t *bad(struct rp_error *err, const struct field_def *f, const char *
 	return NULL;
 }
 
+static json_t *bad_because(struct rp_error *err, const struct field_def *f, const char *what,
+			   const char *cell, const char *why)
+{
+	rp_field_fail(err, f->name, "invalid", "\"%.60s\" is not %s: %s", cell, what, why);
+	return NULL;
+}
+
 json_t *import_convert(const struct field_def *f, const char *cell,
 		       const struct import_convert_opts *o, struct rp_error *err)
 {
 	double d;
 	char buf[RP_TIME_LEN + 8];
 	int b;
+	const char *words;
 	switch (f->type) {
 	case FT_INT:
 	case FT_REF:
+		if ((words = number_words_why(cell)))
+			return bad_because(err, f, "a whole number", cell, words);
 		if (!parse_decimal(cell, &d) || d != floor(d) || fabs(d) > 9e15)
 			return bad(err, f, "a whole number", cell);
 		return json_integer((json_int_t)d);
 	case FT_NUMBER:
+		if ((words = number_words_why(cell)))
+			return bad_because(err, f, "a number", cell, words);
 		if (!parse_decimal(cell, &d))
 			return bad(err, f, "a number", cell);
 		return json_real(d);

@@ -232,11 +232,27 @@ static void test_convert_numbers(void **state)
 	/* words before or after the number are units and currencies */
 	conv_int("accounts", "employees", "1234 people", NULL, 1234);
 	conv_int("accounts", "employees", "12 шт.", NULL, 12);
-	conv_int("accounts", "employees", "12abc", NULL, 12);
+	conv_int("accounts", "employees", "12шт", NULL, 12);
+	conv_int("accounts", "employees", "12 PCS", NULL, 12);
+	conv_int("accounts", "employees", "300人", NULL, 300);
+	conv_int("accounts", "employees", "300 人", NULL, 300);
+	conv_int("accounts", "employees", "5\u00a0000 чел.", NULL, 5000);
 	conv_int("accounts", "employees", "approx. 1,500", NULL, 1500);
 
 	/* letters inside a number are not separators: "12abc34" is no 1234 */
 	conv_rejected("accounts", "employees", "12abc34", NULL);
+	/* letters glued to a number are a typo, not a unit: "12abc" was 12 */
+	conv_rejected("accounts", "employees", "12abc", NULL);
+	conv_rejected("accounts", "employees", "12Ю", NULL);
+	/* multipliers would store a thousandth of the value: "100k" was 100 */
+	conv_rejected("accounts", "employees", "100k", NULL);
+	conv_rejected("accounts", "employees", "100 K", NULL);
+	conv_rejected("accounts", "employees", "2 mln", NULL);
+	conv_rejected("accounts", "employees", "5 тыс. чел.", NULL);
+	conv_rejected("accounts", "employees", "5 Млн", NULL);
+	conv_rejected("accounts", "employees", "3万", NULL);
+	conv_rejected("accounts", "employees", "3千人", NULL);
+	conv_rejected("deals", "probability", "1.5M", NULL);
 	conv_rejected("accounts", "employees", "12 abc 34", NULL);
 	conv_rejected("accounts", "employees", "1e5", NULL);
 	conv_rejected("accounts", "employees", "12.5", NULL); /* not whole */
