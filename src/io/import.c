@@ -339,7 +339,7 @@ struct batch {
 struct batch_mark {
 	int64_t count[NCOUNTERS];
 	int64_t linked_created, seq;
-	int nreported;
+	int nreported[2];
 	size_t nreport_rows;
 };
 
@@ -349,7 +349,7 @@ static void mark_take(const struct importer *im, struct batch_mark *m)
 		m->count[i] = record_int(im->imp, counters[i]);
 	m->linked_created = im->linked_created;
 	m->seq = im->seq;
-	m->nreported = im->nreported;
+	memcpy(m->nreported, im->nreported, sizeof m->nreported);
 	m->nreport_rows = json_array_size(im->report_rows);
 }
 
@@ -359,7 +359,7 @@ static void mark_restore(struct importer *im, const struct batch_mark *m)
 		record_set_int(im->imp, counters[i], m->count[i]);
 	im->linked_created = m->linked_created;
 	im->seq = m->seq;
-	im->nreported = m->nreported;
+	memcpy(im->nreported, m->nreported, sizeof im->nreported);
 	while (json_array_size(im->report_rows) > m->nreport_rows)
 		json_array_remove(im->report_rows, json_array_size(im->report_rows) - 1);
 	import_drop_rejects(im);
@@ -574,9 +574,7 @@ static void close_importer(struct importer *im)
 	free(im->pending_buf);
 	json_decref(im->report_rows);
 	json_decref(im->report_cols);
-	free(im->dry_keys);
-	free(im->dry_bodies);
-	free(im->dry_batch);
+	import_dry_free(im);
 	import_columns_free(im);
 }
 

@@ -1,12 +1,15 @@
 /* import_internal.h — the importer's state, shared by import.c (the run:
  * batches, outcomes, undo log), import_rows.c (columns, a row as a record
- * body), import_match.c (the record a row matches) and import_stage.c.
+ * body), import_match.c (the record a row matches), import_dry.c (a dry
+ * run's memory) and import_stage.c.
  * Nothing else includes it. */
 #pragma once
 #include <stdio.h>
 
 #include "io/import.h"
 #include "io/table.h"
+
+struct dedup_key;
 
 enum col_kind {
 	COL_SKIP,
@@ -51,16 +54,11 @@ struct importer {
 	bool create_missing;
 	/* outcomes */
 	json_t *report_rows, *report_cols;
-	int nreported;
+	int nreported[2]; /* rows in the report: [0] a dry run's created, [1] others */
 	int nsampled;
 	int64_t linked_created;
 	struct account_memo *accounts; /* account ids by name, this run's */
-	/* a dry run's: hashes of the keys (external id, e-mail, phone) of the
-	 * rows it reported as new, which its rolled-back batches forget */
-	uint64_t *dry_keys, *dry_bodies; /* the key, the whole row's */
-	size_t dry_slots, dry_n;
-	uint64_t *dry_batch; /* the batch's rows' (key, row) pairs, kept when it ends */
-	size_t dry_batch_n, dry_batch_cap;
+	struct dry_memo *dry;	       /* a dry run's rows reported as new (import_dry.c) */
 	size_t naccount_slots, naccounts;
 	FILE *rejects;	       /* the file of rejected rows */
 	FILE *pending_rejects; /* this batch's, until it commits */
@@ -95,14 +93,23 @@ json_t *import_row_body(struct importer *im, const char *const *cells, int n, st
 /* The live record the row is the same as, 0 if none; *ret_match names
  * the key that matched ("external_id", "email", "phone", "name"). */
 int64_t import_find_match(struct importer *im, json_t *body, const char **ret_match);
-/* A dry run's rows reported as new: their external id, e-mail and phone
- * remembered, so a later batch's row with one of them is reported as the
- * run will do it (the record it matches was rolled back). */
+/* The most duplicate keys of one row; a name alike enough to be the same
+ * person's (Jaro-Winkler: "petrov" ~ "petrow", not "ivanov"). */
+#define IMPORT_ROW_KEYS	    12
+#define IMPORT_SIMILAR_NAME 0.94
+/* The row's duplicate keys, computed as the store computes them; returns
+ * how many (at most max). */
+int import_row_keys(struct importer *im, json_t *body, struct dedup_key *keys, int max);
+
+/* A dry run's rows reported as new (import_dry.c), remembered so a later
+ * batch's row repeating one is reported as the run will do it (the record
+ * it matches was rolled back). */
 void import_dry_remember(struct importer *im, json_t *body);
 /* The batch's rows remembered so go into the memo (the batch ended) or
  * are forgotten (it is written again row by row). */
 void import_dry_keep(struct importer *im);
 void import_dry_drop(struct importer *im);
+void import_dry_free(struct importer *im);
 /* The kind of key by which the row matches a row remembered so, or NULL;
  * *ret_same: the row is that one again, every value alike. */
 const char *import_dry_seen(struct importer *im, json_t *body, bool *ret_same);

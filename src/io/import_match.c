@@ -1,8 +1,7 @@
 /* import_match.c — the record a row of an import is the same as: by the
  * old system's id, by e-mail, by phone, or by a name alike within the
- * same company, never between two people whose e-mails or phones differ;
- * and a dry run's memory of the rows it reported as new, which its
- * rolled-back batches forget. */
+ * same company, never between two people whose e-mails or phones
+ * differ. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -13,7 +12,6 @@
 #include "model/registry.h"
 
 #define SIMILAR_CANDIDATES 200
-#define SIMILAR_NAME	   0.94 /* Jaro-Winkler: "petrov" ~ "petrow", not "ivanov" */
 
 /* The kinds of key that say two rows are two people however alike the
  * rest is: a match by phone must not have another e-mail, one by name
@@ -97,7 +95,7 @@ static int64_t similar_name(struct importer *im, const char *key, const struct d
 	int alike = 0;
 	for (int i = 0; i < n; i++) {
 		const char *theirs = strchr(cand[i].key, ':');
-		if (theirs && dedup_similarity(colon + 1, theirs + 1) >= SIMILAR_NAME)
+		if (theirs && dedup_similarity(colon + 1, theirs + 1) >= IMPORT_SIMILAR_NAME)
 			ids[alike++] = ids[i];
 	}
 	return only_one(im, ids, alike, keys, nkeys);
@@ -132,9 +130,7 @@ static int add_national_phones(struct importer *im, struct dedup_key *keys, int 
 	return n;
 }
 
-/* The row's duplicate keys, computed as the store computes them; returns
- * how many (at most max). */
-static int row_keys(struct importer *im, json_t *body, struct dedup_key *keys, int max)
+int import_row_keys(struct importer *im, json_t *body, struct dedup_key *keys, int max)
 {
 	struct record *r;
 	struct rp_error ignore;
@@ -158,125 +154,6 @@ static int row_keys(struct importer *im, json_t *body, struct dedup_key *keys, i
 	return n;
 }
 
-#define ROW_KEYS 12
-
-/* Slots of the dry run's memo at most (16 MB): past half of them full, it
- * stops remembering. */
-#define DRY_SLOTS_MAX (1u << 21)
-
-/* The keys a dry run remembers of a row: its external id and its exact
- * e-mail and phone keys (a similar name is not looked for there), as
- * hashes (never 0: a free slot) with their kind. */
-struct dry_key {
-	uint64_t h;
-	const char *kind;
-};
-
-static int dry_keys_of(struct importer *im, json_t *body, struct dry_key *out)
-{
-	int n = 0;
-	const char *ext = json_string_value(json_object_get(body, "external_id"));
-	if (ext && *ext)
-		out[n++] = (struct dry_key){fnv1a(0, ext, strlen(ext)) | 1, "external_id"};
-	struct dedup_key keys[ROW_KEYS];
-	int m = row_keys(im, body, keys, ROW_KEYS);
-	for (int i = 0; i < m; i++)
-		if (!strcmp(keys[i].kind, "email") || !strcmp(keys[i].kind, "phone"))
-			out[n++] = (struct dry_key){
-				fnv1a((uint64_t)keys[i].kind[0], keys[i].key, strlen(keys[i].key)) |
-					1,
-				keys[i].kind};
-	return n;
-}
-
-static size_t dry_slot(const struct importer *im, uint64_t h)
-{
-	for (size_t i = h & (im->dry_slots - 1);; i = (i + 1) & (im->dry_slots - 1))
-		if (!im->dry_keys[i] || im->dry_keys[i] == h)
-			return i;
-}
-
-static uint64_t body_hash(json_t *body)
-{
-	char *s = json_dumps(body, JSON_COMPACT | JSON_SORT_KEYS);
-	uint64_t h = s ? fnv1a(0, s, strlen(s)) : 0;
-	free(s);
-	return h;
-}
-
-/* Room for one more key; false once the memo is at its largest. */
-static bool dry_room(struct importer *im)
-{
-	if ((im->dry_n + 1) * 2 <= im->dry_slots)
-		return true;
-	size_t cap = im->dry_slots ? im->dry_slots * 2 : 4096;
-	if (cap > DRY_SLOTS_MAX)
-		return false;
-	uint64_t *old = im->dry_keys, *old_bodies = im->dry_bodies;
-	size_t old_slots = im->dry_slots;
-	im->dry_keys = xcalloc(cap, sizeof *im->dry_keys);
-	im->dry_bodies = xcalloc(cap, sizeof *im->dry_bodies);
-	im->dry_slots = cap;
-	for (size_t k = 0; k < old_slots; k++)
-		if (old[k]) {
-			size_t i = dry_slot(im, old[k]);
-			im->dry_keys[i] = old[k];
-			im->dry_bodies[i] = old_bodies[k];
-		}
-	free(old);
-	free(old_bodies);
-	return true;
-}
-
-void import_dry_remember(struct importer *im, json_t *body)
-{
-	struct dry_key k[ROW_KEYS + 1];
-	int n = dry_keys_of(im, body, k);
-	uint64_t whole = n ? body_hash(body) : 0;
-	for (int i = 0; i < n; i++) {
-		if (im->dry_batch_n + 2 > im->dry_batch_cap) {
-			im->dry_batch_cap = im->dry_batch_cap ? im->dry_batch_cap * 2 : 256;
-			im->dry_batch =
-				xrealloc(im->dry_batch, im->dry_batch_cap * sizeof *im->dry_batch);
-		}
-		im->dry_batch[im->dry_batch_n++] = k[i].h;
-		im->dry_batch[im->dry_batch_n++] = whole;
-	}
-}
-
-void import_dry_keep(struct importer *im)
-{
-	for (size_t i = 0; i + 1 < im->dry_batch_n && dry_room(im); i += 2) {
-		size_t slot = dry_slot(im, im->dry_batch[i]);
-		im->dry_n += !im->dry_keys[slot];
-		im->dry_keys[slot] = im->dry_batch[i];
-		im->dry_bodies[slot] = im->dry_batch[i + 1];
-	}
-	im->dry_batch_n = 0;
-}
-
-void import_dry_drop(struct importer *im)
-{
-	im->dry_batch_n = 0;
-}
-
-const char *import_dry_seen(struct importer *im, json_t *body, bool *ret_same)
-{
-	*ret_same = false;
-	if (!im->dry_n)
-		return NULL;
-	struct dry_key k[ROW_KEYS + 1];
-	int n = dry_keys_of(im, body, k);
-	for (int i = 0; i < n; i++) {
-		size_t slot = dry_slot(im, k[i].h);
-		if (im->dry_keys[slot] == k[i].h) {
-			*ret_same = im->dry_bodies[slot] == body_hash(body);
-			return k[i].kind;
-		}
-	}
-	return NULL;
-}
-
 int64_t import_find_match(struct importer *im, json_t *body, const char **ret_match)
 {
 	const char *ext = json_string_value(json_object_get(body, "external_id"));
@@ -286,9 +163,9 @@ int64_t import_find_match(struct importer *im, json_t *body, const char **ret_ma
 		return id;
 	/* every key at once (the oldest record of each: the one the others
 	 * were copied from), then by kind: e-mail before phone before name */
-	struct dedup_key keys[ROW_KEYS];
-	int64_t ids[ROW_KEYS];
-	int n = row_keys(im, body, keys, ROW_KEYS);
+	struct dedup_key keys[IMPORT_ROW_KEYS];
+	int64_t ids[IMPORT_ROW_KEYS];
+	int n = import_row_keys(im, body, keys, IMPORT_ROW_KEYS);
 	store_dedup_find_each(im->d.c, im->e, keys, n, ids);
 	static const struct {
 		const char *kind;

@@ -20,15 +20,17 @@ void import_count(struct importer *im, const char *what)
 }
 
 /* Keeps a row's outcome for the report: every row of a dry run (up to
- * REPORT_ROWS), the rejected ones of a run. */
+ * REPORT_ROWS created and REPORT_ROWS others, so a big file's updates
+ * and rejects are not crowded out by its first new rows), the rejected
+ * ones of a run. */
 void import_report_row(struct importer *im, const char *action, int64_t id, const char *match,
 		       const struct rp_error *rerr)
 {
 	bool rejected = !strcmp(action, "rejected");
-	if (im->dry_run ? im->nreported >= REPORT_ROWS
-			: (!rejected || im->nreported >= REPORT_REJECTS))
+	int *n = &im->nreported[strcmp(action, "create") != 0];
+	if (im->dry_run ? *n >= REPORT_ROWS : (!rejected || *n >= REPORT_REJECTS))
 		return;
-	im->nreported++;
+	++*n;
 	json_t *o = json_object();
 	json_object_set_new(o, "row", json_integer(im->row_number));
 	json_object_set_new(o, "action", json_string(action));

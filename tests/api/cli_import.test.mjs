@@ -132,6 +132,30 @@ test('a dry run reports rows repeating ones more than a batch before as the run 
   assert.match(run.err, /4102 rows, 4100 created, 1 updated, 0 merged, 1 skipped/, run.err);
 });
 
+test('a dry run matches a row of an earlier batch by name, alike name and phone as the run does, vetoes included', () => {
+  let csv = 'Name,Email,Phone,Company\r\n'
+    + 'Kim Anna,,,First Memo Co\r\n'
+    + 'Zhukov Pavel,,,Memo Co\r\n'
+    + 'Orlov Sergei,,,Memo Co\r\n'
+    + 'Belov Ivan,bi1@memo.example,,Memo Co\r\n'
+    + 'Phone One,p1@memo.example,+7 916 555-00-01,\r\n';
+  for (let i = 5; i < 4000; i++) csv += `Fill ${i},fill${i}@memo.example,,\r\n`;
+  // the next batch: its first company may get the id First Memo Co had
+  csv += 'Kim Anna,,,Second Memo Co\r\n' // another company's Anna: new
+    + 'Zhukov Pavel,zp@memo.example,,Memo Co\r\n' // the same name: updated
+    + 'Orlov Sergey,,,Memo Co\r\n' // a name alike: updated
+    + 'Belov Ivan,bi2@memo.example,,Memo Co\r\n' // another e-mail: a namesake, new
+    + 'Phone Two,p2@memo.example,+7 916 555-00-01,\r\n'; // a shared phone, another e-mail: new
+  const f = file('dry-names.csv', csv);
+  const dry = rapport(['import', 'contacts', f, '--dry-run']);
+  assert.equal(dry.code, 0, dry.err);
+  assert.match(dry.err, /4005 rows, 4003 created, 2 updated, 0 merged, 0 skipped/, dry.err);
+  assert.match(dry.err, /row 4003: update[^\n]*name/, dry.err);
+  assert.match(dry.err, /row 4004: update[^\n]*name/, dry.err);
+  const run = rapport(['import', 'contacts', f]);
+  assert.match(run.err, /4005 rows, 4003 created, 2 updated, 0 merged, 0 skipped/, run.err);
+});
+
 test('a date column is read one way throughout: 25/12 in it makes 03/05 the 3rd of May', () => {
   for (const [who, first, ambiguous, want] of [['Uk', '25/12/1980', '03/05/1981', '1981-05-03'],
     ['Us', '12/25/1980', '03/05/1981', '1981-03-05']]) {
