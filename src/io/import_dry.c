@@ -21,8 +21,12 @@
 #include "io/import_internal.h"
 #include "model/registry.h"
 
-/* What the memo holds at most; past it, it stops remembering. */
-#define DRY_MEMO_BYTES (64u << 20)
+/* What the memo holds at most (its arrays may double once past it);
+ * then it stops remembering. */
+#define DRY_MEMO_BYTES (40u << 20)
+/* Companies' keys by account id, for the batch under way (its ids go
+ * with its rollback). */
+#define DRY_COMPANIES 1024
 /* A company's rows looked at for an alike name, newest first (the run
  * looks at the 200 names around the row's). */
 #define DRY_ALIKE_ROWS 200
@@ -50,6 +54,17 @@ struct dry_slot {
 	int32_t row;
 };
 
+struct row_keys {
+	struct dry_key k[IMPORT_ROW_KEYS + 1];
+	int n;
+	const char *name; /* the name key, its company by name; NULL: none */
+};
+
+struct company_key {
+	int64_t id;
+	char *key;
+};
+
 struct dry_memo {
 	struct dry_row *rows;
 	size_t nrows, caprows;
@@ -61,6 +76,11 @@ struct dry_memo {
 	struct dry_slot *slots;
 	size_t nslots, used;
 	bool full;
+	struct company_key companies[DRY_COMPANIES];
+	/* the keys import_dry_seen found for the row it looked at last, which
+	 * import_dry_remember wants next when nothing matched */
+	struct row_keys last;
+	int64_t last_row;
 };
 
 static size_t memo_bytes(const struct dry_memo *m)
@@ -129,12 +149,6 @@ static int32_t put(struct dry_memo *m, uint64_t h, int32_t row, bool keep)
 
 /* --- a row's keys as the memo keeps them ------------------------------- */
 
-struct row_keys {
-	struct dry_key k[IMPORT_ROW_KEYS + 1];
-	int n;
-	const char *name; /* the name key, its company by name; NULL: none */
-};
-
 /* The name key with its company by name: "a12:ivan" → "Acme's key:ivan".
  * NULL when the account cannot be read. */
 static const char *stable_name(struct importer *im, const char *key)
@@ -145,20 +159,35 @@ static const char *stable_name(struct importer *im, const char *key)
 	long long id = strtoll(key + 1, &end, 10);
 	if (*end != ':')
 		return key;
-	struct record *acc;
-	struct rp_error err;
-	rp_error_init(&err);
-	if (domain_get(&im->d, model_entity("accounts"), id, &acc, &err))
-		return NULL;
-	const char *name = record_text(acc, "name");
-	char *company = name ? dedup_name_key(name, true) : NULL;
-	const char *stable = company ? arena_printf(im->d.a, "c%s%s", company, end) : NULL;
-	free(company);
-	return stable;
+	struct company_key *c = &im->dry->companies[(uint64_t)id % DRY_COMPANIES];
+	if (c->id != id || !c->key) {
+		struct record *acc;
+		struct rp_error err;
+		rp_error_init(&err);
+		if (domain_get(&im->d, model_entity("accounts"), id, &acc, &err))
+			return NULL;
+		const char *name = record_text(acc, "name");
+		free(c->key);
+		*c = (struct company_key){id, name ? dedup_name_key(name, true) : NULL};
+	}
+	return c->key ? arena_printf(im->d.a, "c%s%s", c->key, end) : NULL;
+}
+
+/* The batch's account ids are gone with it. */
+static void forget_companies(struct dry_memo *m)
+{
+	for (int i = 0; i < DRY_COMPANIES; i++) {
+		free(m->companies[i].key);
+		m->companies[i] = (struct company_key){0};
+	}
 }
 
 static void keys_of(struct importer *im, json_t *body, struct row_keys *out)
 {
+	if (im->dry->last_row == im->row_number) {
+		*out = im->dry->last;
+		return;
+	}
 	out->n = 0;
 	out->name = NULL;
 	const char *ext = json_string_value(json_object_get(body, "external_id"));
@@ -174,6 +203,17 @@ static void keys_of(struct importer *im, json_t *body, struct row_keys *out)
 		else if (!strcmp(keys[i].kind, "name") && !out->name)
 			out->name = stable_name(im, keys[i].key);
 	}
+	im->dry->last = *out;
+	im->dry->last_row = im->row_number;
+}
+
+static struct dry_memo *memo(struct importer *im)
+{
+	if (!im->dry) {
+		im->dry = xcalloc(1, sizeof *im->dry);
+		im->dry->last_row = -1;
+	}
+	return im->dry;
 }
 
 static uint64_t body_hash(json_t *body)
@@ -194,9 +234,7 @@ static uint64_t company_hash(const char *name)
 
 void import_dry_remember(struct importer *im, json_t *body)
 {
-	if (!im->dry)
-		im->dry = xcalloc(1, sizeof *im->dry);
-	struct dry_memo *m = im->dry;
+	struct dry_memo *m = memo(im);
 	if (m->full || memo_bytes(m) > DRY_MEMO_BYTES || m->nrows >= INT32_MAX / 2) {
 		m->full = true;
 		return;
@@ -229,6 +267,8 @@ void import_dry_keep(struct importer *im)
 	struct dry_memo *m = im->dry;
 	if (!m)
 		return;
+	forget_companies(m);
+	m->last_row = -1;
 	for (; m->indexed < m->nrows; m->indexed++) {
 		int32_t i = (int32_t)m->indexed;
 		struct dry_row *r = &m->rows[i];
@@ -245,7 +285,11 @@ void import_dry_keep(struct importer *im)
 void import_dry_drop(struct importer *im)
 {
 	struct dry_memo *m = im->dry;
-	if (!m || m->indexed == m->nrows)
+	if (!m)
+		return;
+	forget_companies(m);
+	m->last_row = -1;
+	if (m->indexed == m->nrows)
 		return;
 	const struct dry_row *first = &m->rows[m->indexed];
 	m->nkeys = first->key;
@@ -262,6 +306,7 @@ void import_dry_free(struct importer *im)
 	struct dry_memo *m = im->dry;
 	if (!m)
 		return;
+	forget_companies(m);
 	free(m->rows);
 	free(m->keys);
 	free(m->names);
@@ -331,8 +376,8 @@ static int32_t by_name(const struct dry_memo *m, const struct row_keys *rk)
 const char *import_dry_seen(struct importer *im, json_t *body, bool *ret_same)
 {
 	*ret_same = false;
-	const struct dry_memo *m = im->dry;
-	if (!m || !m->indexed)
+	const struct dry_memo *m = memo(im);
+	if (!m->indexed)
 		return NULL;
 	struct row_keys rk;
 	keys_of(im, body, &rk);
