@@ -182,7 +182,7 @@ static enum rp_err write_row(struct importer *im, json_t *body, int64_t match_id
 		import_count(im, "created");
 		import_report_row(im, "create", id, NULL, NULL);
 		if (im->dry_run)
-			import_dry_remember(im, body);
+			import_dry_remember(im, body, id);
 		return import_log_change(im, im->e, r, "created", NULL, err);
 	}
 	if (!strcmp(im->strategy, "skip")) {

@@ -81,6 +81,8 @@ struct dry_memo {
 	 * import_dry_remember wants next when nothing matched */
 	struct row_keys last;
 	int64_t last_row;
+	int64_t *made; /* the batch's records, in increasing order */
+	size_t nmade, capmade;
 };
 
 static size_t memo_bytes(const struct dry_memo *m)
@@ -232,9 +234,36 @@ static uint64_t company_hash(const char *name)
 
 /* --- remembering ----------------------------------------------------- */
 
-void import_dry_remember(struct importer *im, json_t *body)
+/* Ids grow within a batch; one that does not goes in its place. */
+static void add_made(struct dry_memo *m, int64_t id)
+{
+	m->made = grow(m->made, &m->capmade, m->nmade + 1, sizeof *m->made);
+	size_t i = m->nmade++;
+	for (; i > 0 && m->made[i - 1] > id; i--)
+		m->made[i] = m->made[i - 1];
+	m->made[i] = id;
+}
+
+bool import_dry_made(const struct importer *im, int64_t id)
+{
+	const struct dry_memo *m = im->dry;
+	size_t lo = 0, hi = m ? m->nmade : 0;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (m->made[mid] == id)
+			return true;
+		if (m->made[mid] < id)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return false;
+}
+
+void import_dry_remember(struct importer *im, json_t *body, int64_t id)
 {
 	struct dry_memo *m = memo(im);
+	add_made(m, id);
 	if (m->full || memo_bytes(m) > DRY_MEMO_BYTES || m->nrows >= INT32_MAX / 2) {
 		m->full = true;
 		return;
@@ -269,6 +298,7 @@ void import_dry_keep(struct importer *im)
 		return;
 	forget_companies(m);
 	m->last_row = -1;
+	m->nmade = 0;
 	for (; m->indexed < m->nrows; m->indexed++) {
 		int32_t i = (int32_t)m->indexed;
 		struct dry_row *r = &m->rows[i];
@@ -289,6 +319,7 @@ void import_dry_drop(struct importer *im)
 		return;
 	forget_companies(m);
 	m->last_row = -1;
+	m->nmade = 0;
 	if (m->indexed == m->nrows)
 		return;
 	const struct dry_row *first = &m->rows[m->indexed];
@@ -307,6 +338,7 @@ void import_dry_free(struct importer *im)
 	if (!m)
 		return;
 	forget_companies(m);
+	free(m->made);
 	free(m->rows);
 	free(m->keys);
 	free(m->names);

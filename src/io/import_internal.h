@@ -103,8 +103,11 @@ int import_row_keys(struct importer *im, json_t *body, struct dedup_key *keys, i
 
 /* A dry run's rows reported as new (import_dry.c), remembered so a later
  * batch's row repeating one is reported as the run will do it (the record
- * it matches was rolled back). */
-void import_dry_remember(struct importer *im, json_t *body);
+ * it matches was rolled back); id is the record the batch made of it. */
+void import_dry_remember(struct importer *im, json_t *body, int64_t id);
+/* Whether the batch under way made record id of a row (a dry run's
+ * report names no record it rolls back). */
+bool import_dry_made(const struct importer *im, int64_t id);
 /* The batch's rows remembered so go into the memo (the batch ended) or
  * are forgotten (it is written again row by row). */
 void import_dry_keep(struct importer *im);

@@ -34,7 +34,8 @@ void import_report_row(struct importer *im, const char *action, int64_t id, cons
 	json_t *o = json_object();
 	json_object_set_new(o, "row", json_integer(im->row_number));
 	json_object_set_new(o, "action", json_string(action));
-	if (id && !(im->dry_run && !strcmp(action, "create"))) /* rolled back: no id */
+	/* a dry run's records are rolled back: no id of them */
+	if (id && !(im->dry_run && (!strcmp(action, "create") || import_dry_made(im, id))))
 		json_object_set_new(o, "id", json_integer(id));
 	if (match)
 		json_object_set_new(o, "match", json_string(match));

@@ -117,18 +117,21 @@ test('a Windows-1251 file with ; and Russian headers; a bad row is rejected alon
 
 test('a dry run reports every row and writes nothing; its file runs again for real with from_import', async () => {
   const t = `dry-${tag}`;
-  const csv = `Name,Email,Tags\r\nDry One,dry1.${tag}@example.com,${t}\r\nDry Two,dry2.${tag}@example.com,${t}\r\nDry Bad,nope,${t}\r\n`;
+  const csv = `Name,Email,Tags\r\nDry One,dry1.${tag}@example.com,${t}\r\nDry Two,dry2.${tag}@example.com,${t}\r\nDry Bad,nope,${t}\r\n`
+    + `Dry One Again,DRY1.${tag}@example.com,${t}\r\n`;
   const dry = await runImport({ entity: 'contacts', dry_run: 'true' }, { file: csv });
   assert.equal(dry.status, 'done');
   assert.equal(dry.dry_run, true);
-  assert.deepEqual([dry.created, dry.rejected], [2, 1]);
-  assert.deepEqual(dry.report.rows.map((r) => r.action), ['create', 'create', 'rejected']);
-  assert.ok(dry.report.rows.every((r) => r.id === undefined), 'a dry run names no ids it rolled back');
+  assert.deepEqual([dry.created, dry.updated, dry.rejected], [2, 1, 1]);
+  assert.deepEqual(dry.report.rows.map((r) => [r.action, r.match || null]),
+    [['create', null], ['create', null], ['rejected', null], ['update', 'email']]);
+  // the record row 4 matches is row 1's, rolled back with the batch
+  assert.ok(dry.report.rows.every((r) => r.id === undefined), `a dry run names ids it rolled back: ${JSON.stringify(dry.report.rows)}`);
   assert.equal((await contactsTagged(t)).length, 0, 'a dry run wrote records');
   const undo = await srv.admin.post(`${API}/imports/${dry.id}/undo`);
   expectProblem(undo, 409, 'dry_run');
   const real = await runImport({ entity: 'contacts', from_import: String(dry.id), mapping: { Tags: 'tags', Name: 'name', Email: 'email' } });
-  assert.equal(real.created, 2);
+  assert.deepEqual([real.created, real.updated], [2, 1]);
   assert.equal((await contactsTagged(t)).length, 2);
 });
 

@@ -66,6 +66,7 @@ test('import wizard: upload, automatic mapping, skip a column, dry run, run with
     `Иван Петров,${mail2},+7 912 345-67-89,${company2},Москва,"Встреча на выставке, ""ИнноПром"""`,
     'Плохая Строка,not-an-email,,,Казань,',
     `Demo Again,${demo.email.toUpperCase()},,,Ufa ${w},should be skipped`,
+    `王小明,${mail1},,${company1},上海,`,
   ].join('\r\n') + '\r\n';
   const file = path.join(dir, `contacts-${w}.csv`);
   fs.writeFileSync(file, csv);
@@ -110,12 +111,17 @@ test('import wizard: upload, automatic mapping, skip a column, dry run, run with
   assert.equal(dry.status, 'done');
   assert.equal(dry.mapping.Notes, '', `the re-run's mapping is ${JSON.stringify(dry.mapping)}`);
   assert.deepEqual(await counts(page), apiCounts(dry), 'the dry run counts on the page differ from the API\'s');
-  assert.deepEqual(apiCounts(dry), { create: 2, update: 1, merge: 0, skip: 0, rejected: 1 }, 'the dry run would do something unexpected');
+  assert.deepEqual(apiCounts(dry), { create: 2, update: 2, merge: 0, skip: 0, rejected: 1 }, 'the dry run would do something unexpected');
   // the reason at the field, and the matched demo contact as a link
   const bad = page.locator('#import-rows tr[data-action=rejected]');
   assert.equal(await bad.getAttribute('data-row'), '4', 'the rejected row is not row 4');
   assert.ok(await bad.locator('[data-error-field=email]').count(), 'the rejected row does not name the e-mail field');
   assert.ok(await page.locator(`#import-rows tr[data-action=update] a[href="/contacts/${demo.id}"]`).count(), 'the update row does not link the matched contact');
+  // row 6 repeats row 2, whose record the dry run rolled back: no link, the row above named
+  const again = page.locator('#import-rows tr[data-row="6"]');
+  assert.equal(await again.getAttribute('data-action'), 'update');
+  assert.equal(await again.locator('a').count(), 0, 'the repeated row links a record the dry run rolled back');
+  assert.match(await textOf(again.locator('[data-earlier-row]')), /row above.*same e-mail/, 'the repeated row does not say it repeats a row above');
   assert.equal((await contactsByEmail(mail1)).length, 0, 'the dry run created a contact');
 
   // save the mapping as a template

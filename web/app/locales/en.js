@@ -638,6 +638,7 @@ export default {
   'import.match_email': 'same e-mail',
   'import.match_phone': 'same phone',
   'import.match_name': 'same name',
+  'import.earlier_row': 'a row above in this file',
   'import.show': 'Show',
   'import.show_all': 'All rows',
   'import.no_rows': 'The file has no rows after the column names.',

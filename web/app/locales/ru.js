@@ -638,6 +638,7 @@ export default {
   'import.match_email': 'тот же e-mail',
   'import.match_phone': 'тот же телефон',
   'import.match_name': 'то же имя',
+  'import.earlier_row': 'строка выше в этом файле',
   'import.show': 'Показать',
   'import.show_all': 'Все строки',
   'import.no_rows': 'После названий столбцов в файле нет строк.',

@@ -638,6 +638,7 @@ export default {
   'import.match_email': '邮箱相同',
   'import.match_phone': '电话相同',
   'import.match_name': '名称相同',
+  'import.earlier_row': '本文件中前面的一行',
   'import.show': '显示',
   'import.show_all': '所有行',
   'import.no_rows': '列名之后没有数据行。',

@@ -190,7 +190,8 @@ export function RowOutcomes({ ent, rows, dry }) {
         <td data-label=${t('import.outcome')}><span class=${'badge b-' + r.action}>${t('import.action_' + r.action)}</span></td>
         <td data-label=${t('import.details')}>${r.action === 'rejected' ? rowErrors(ent, r.errors)
           : r.id && (r.action !== 'create' || !dry) ? html`<${RefLink} ent=${ent} id=${r.id} />${r.match
-            ? html` <span class="muted">· ${t('import.match_' + r.match)}</span>` : ''}` : ''}</td>
+            ? html` <span class="muted">· ${t('import.match_' + r.match)}</span>` : ''}`
+          : r.match ? html`<span class="muted" data-earlier-row>${t('import.earlier_row')} · ${t('import.match_' + r.match)}</span>` : ''}</td>
       </tr>`)}</tbody>
     </table></div>
     ${!all && list.length > SHOWN ? html`<div class="more"><button type="button" onClick=${() => setAll(true)}>${tn('import.show_all_rows', list.length)}</button></div>` : ''}
