@@ -1,9 +1,13 @@
 // lists.test.mjs — list pages (table.records): sorting by a header click
 // (th[data-field]) changes the order and puts sort= in the URL, a filter in
-// the URL applies, and infinite scroll (#more) loads the next page. The
+// the URL applies, infinite scroll (#more) loads the next page, and Export
+// downloads the filtered list (CSV, XLSX, vCard). The
 // order and the rows are compared with the API's answer for the same query.
 import { before } from 'node:test';
 import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { useServer, useBrowser, rowIds, waitRows, until, guardedTest } from './lib.mjs';
 
 const srv = useServer();
@@ -99,4 +103,44 @@ test('infinite scroll: scrolling #more into view appends the next page without d
   }, `scrolling to #more did not load more than ${first.length} rows`);
   assert.deepEqual(more.slice(0, first.length), first, 'the first page changed when the next one was appended');
   assert.equal(new Set(more).size, more.length, 'duplicate rows after loading the next page');
+});
+
+test('Export: the filtered list as a file — CSV for Excel with its columns, XLSX, every field, vCard', async () => {
+  const { page } = S;
+  const lost = (await srv.api.all('/deals?status=lost&sort=-amount&fields=id')).map((r) => r.id);
+  await page.goto(srv.url('/deals?status=lost&sort=-amount&cols=name,amount'));
+  await waitRows(page, 1);
+  const save = async (id) => {
+    await page.locator('#export-records').click();
+    const [download] = await Promise.all([page.waitForEvent('download'), page.locator(`#${id}`).click()]);
+    const file = path.join(os.tmpdir(), `export-${process.pid}-${id}`);
+    await download.saveAs(file);
+    const body = fs.readFileSync(file);
+    fs.rmSync(file);
+    return { name: download.suggestedFilename(), body };
+  };
+  const csv = await save('export-csv-excel');
+  assert.match(csv.name, /^deals-.*\.csv$/, `the file is named ${csv.name}`);
+  const text = csv.body.toString('utf8');
+  assert.ok(text.startsWith('\uFEFF'), 'CSV for Excel has no byte-order mark');
+  const lines = text.slice(1).trim().split('\r\n');
+  assert.equal(lines[0], 'id,name,amount', `the columns are ${lines[0]}, not the list's`);
+  assert.deepEqual(lines.slice(1).map((l) => Number(l.split(',')[0])), lost,
+    'the file holds other deals than the filtered, sorted list (all of its pages)');
+  assert.equal((await page.locator('.export-menu [role=menu]').count()), 0, 'the menu stays open after a download');
+
+  const xlsx = await save('export-xlsx');
+  assert.match(xlsx.name, /\.xlsx$/);
+  assert.equal(xlsx.body.subarray(0, 2).toString('latin1'), 'PK', 'the XLSX is no zip');
+  const all = (await save('export-all-fields')).body.toString('utf8');
+  assert.match(all.split('\r\n')[0], /^\uFEFF?id,.*,stage_id,.*,external_id/, 'every field is not in the all-fields file');
+  assert.equal(await page.locator('#export-vcf').count(), 0, 'deals offer vCard');
+
+  await page.goto(srv.url(`/contacts?name[prefix]=${encodeURIComponent('张')}`));
+  await waitRows(page, 1);
+  const vcf = (await save('export-vcf')).body.toString('utf8');
+  const cards = vcf.match(/BEGIN:VCARD/g) || [];
+  const zhang = await srv.api.all(`/contacts?name[prefix]=${encodeURIComponent('张')}&fields=id`);
+  assert.equal(cards.length, zhang.length, 'the vCard file has other contacts than the list');
+  assert.match(vcf, /FN:张/);
 });

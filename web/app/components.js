@@ -307,3 +307,19 @@ export function Datalists() {
 }
 
 export async function loadAllTitles(ent) { return listAll(ent); }
+
+// A popup menu's open state: a click outside the element of class
+// rootClass closes it, and so does Escape, giving the focus back to the
+// button buttonId.
+export function useMenu(rootClass, buttonId) {
+  const [open, setOpen] = useState(false);
+  useEffect(() => {
+    if (!open) return undefined;
+    const close = (e) => { if (!e.target.closest('.' + rootClass)) setOpen(false); };
+    const esc = (e) => { if (e.key === 'Escape') { setOpen(false); document.getElementById(buttonId).focus(); } };
+    document.addEventListener('click', close);
+    document.addEventListener('keydown', esc);
+    return () => { document.removeEventListener('click', close); document.removeEventListener('keydown', esc); };
+  }, [open]);
+  return [open, setOpen];
+}

@@ -11,7 +11,7 @@ import { takeEarly } from './early.js';
 import { t, setLocale, guessLocale, locale, LOCALE_NAMES, entityLabel } from './i18n.js';
 import { route, navigate, interceptLinks } from './router.js';
 import { ui, set, applyTheme, toggleTheme, effectiveTheme, openQuickLog } from './state.js';
-import { Toasts, Spinner, Datalists, errorToast } from './components.js';
+import { Toasts, Spinner, Datalists, errorToast, useMenu } from './components.js';
 import { SearchBox } from './views/search.js';
 import { ShortcutsHelp, installShortcuts } from './views/shortcuts.js';
 import { view, viewFailed, loadView } from './lazy.js';
@@ -103,15 +103,7 @@ function NavLinks() {
 }
 
 function UserMenu() {
-  const [open, setOpen] = useState(false);
-  useEffect(() => {
-    if (!open) return undefined;
-    const close = (e) => { if (!e.target.closest('.user-menu')) setOpen(false); };
-    const esc = (e) => { if (e.key === 'Escape') { setOpen(false); document.getElementById('user-menu').focus(); } };
-    document.addEventListener('click', close);
-    document.addEventListener('keydown', esc);
-    return () => { document.removeEventListener('click', close); document.removeEventListener('keydown', esc); };
-  }, [open]);
+  const [open, setOpen] = useMenu('user-menu', 'user-menu');
   const u = session.user;
   const initials = (u.name || u.email).trim().slice(0, 1).toUpperCase();
   return html`<div class="user-menu">

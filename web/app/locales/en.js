@@ -553,6 +553,13 @@ export default {
   'entity1.import_templates': 'Import template',
 
   'import.title': 'Import',
+  'export.button': 'Export',
+  'export.what': 'The records of this list, with its filters',
+  'export.xlsx': 'Excel (XLSX)',
+  'export.csv_excel': 'CSV for Excel',
+  'export.csv': 'CSV (UTF-8)',
+  'export.vcf': 'vCard (contacts apps)',
+  'export.all_fields': 'CSV, every field',
   'import.button': 'Import',
   'import.steps': 'Import steps',
   'import.step_file': 'Choose a file',

@@ -553,6 +553,13 @@ export default {
   'entity1.import_templates': 'Шаблон импорта',
 
   'import.title': 'Импорт',
+  'export.button': 'Экспорт',
+  'export.what': 'Записи этого списка, с его фильтрами',
+  'export.xlsx': 'Excel (XLSX)',
+  'export.csv_excel': 'CSV для Excel',
+  'export.csv': 'CSV (UTF-8)',
+  'export.vcf': 'vCard (для адресных книг)',
+  'export.all_fields': 'CSV, все поля',
   'import.button': 'Импорт',
   'import.steps': 'Шаги импорта',
   'import.step_file': 'Выбор файла',

@@ -553,6 +553,13 @@ export default {
   'entity1.import_templates': '导入模板',
 
   'import.title': '导入',
+  'export.button': '导出',
+  'export.what': '此列表中的记录（含筛选条件）',
+  'export.xlsx': 'Excel (XLSX)',
+  'export.csv_excel': 'CSV（Excel 用）',
+  'export.csv': 'CSV (UTF-8)',
+  'export.vcf': 'vCard（通讯录）',
+  'export.all_fields': 'CSV，全部字段',
   'import.button': '导入',
   'import.steps': '导入步骤',
   'import.step_file': '选择文件',

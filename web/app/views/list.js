@@ -9,6 +9,7 @@ import { navigate, route } from '../router.js';
 import { parseFilters, FilterChips, FilterDialog, ColumnsDialog } from './filters.js';
 import { SavedViews } from './savedviews.js';
 import { BulkBar } from './bulk.js';
+import { ExportMenu } from './exportmenu.js';
 
 const PAGE = 50;
 
@@ -127,6 +128,7 @@ export function ListView({ ent }) {
           ${t('dup.find')}</a>` : ''}
         ${canImport(ent) && !deleted ? html`<a id="import-records" class="button" href=${'/import?entity=' + ent.name}>
           ↑ ${t('import.button')}</a>` : ''}
+        <${ExportMenu} ent=${ent} params=${params} cols=${cols} />
         ${can(ent, 'create') && !deleted ? html`<a id="new-record" class="button primary" href=${`/${ent.name}/new`}>
           + ${t('list.new', { entity: entitySingular(ent.name, ent) })}</a>` : ''}
       </div>
