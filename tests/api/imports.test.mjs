@@ -333,6 +333,24 @@ test('Salesforce and HubSpot export headers map themselves', async () => {
   assert.equal(b.created, 1, JSON.stringify(b.report.rows));
 });
 
+test('a Google Contacts export of today maps its organization and address columns', async () => {
+  const g = 'First Name,Middle Name,Last Name,Organization Name,Organization Title,Organization Department,Birthday,Notes,Labels,'
+    + 'E-mail 1 - Label,E-mail 1 - Value,Phone 1 - Label,Phone 1 - Value,Address 1 - Label,Address 1 - Formatted,'
+    + 'Address 1 - Street,Address 1 - City,Address 1 - Region,Address 1 - Postal Code,Address 1 - Country\r\n'
+    + `Ada,,Byron,Engines ${tag},Analyst,R&D,1815-12-10,Poet,* myContacts,* Work,ada.${tag}@example.com,Mobile,+44 20 7946 0001,`
+    + 'Home,"12 St James\'s Sq\nLondon",12 St James\'s Sq,London,,SW1Y,United Kingdom\r\n';
+  const imp = await runImport({ entity: 'contacts', dry_run: 'true' }, { file: g });
+  const map = Object.fromEntries(imp.report.columns.map((c) => [c.header, c.target]));
+  assert.equal(map['Organization Name'], 'account');
+  assert.equal(map['Organization Title'], 'title');
+  assert.equal(map['Address 1 - City'], 'city');
+  assert.equal(map['Address 1 - Country'], 'country');
+  assert.equal(imp.created, 1, JSON.stringify(imp.report.rows));
+  const a = await runImport({ entity: 'accounts', dry_run: 'true' }, { file: g });
+  const amap = Object.fromEntries(a.report.columns.map((c) => [c.header, c.target]));
+  assert.deepEqual([amap['Organization Name'], amap['Address 1 - Street'], amap['Address 1 - Region']], ['name', 'address', 'region']);
+});
+
 test('XLSX: an exported sheet imports back with typed cells (dry run finds every row by e-mail)', async () => {
   const t = `xl-${tag}`;
   for (let i = 0; i < 3; i++) {
