@@ -351,6 +351,18 @@ test('a Google Contacts export of today maps its organization and address column
   assert.deepEqual([amap['Organization Name'], amap['Address 1 - Street'], amap['Address 1 - Region']], ['name', 'address', 'region']);
 });
 
+test('a Bitrix24 deal export maps its stage column ("Стадия сделки")', async () => {
+  const b = 'ID;Название сделки;Стадия сделки;Сумма;Валюта;Компания;Предполагаемая дата закрытия\r\n'
+    + `B24${tag};Поставка ${tag};Успешно реализовано;12 500,00;RUB;Ромашка ${tag};31.12.2026\r\n`;
+  const imp = await runImport({ entity: 'deals', dry_run: 'true' }, { file: encode(b, 'WINDOWS-1251') });
+  const map = Object.fromEntries(imp.report.columns.map((c) => [c.header, c.target]));
+  assert.deepEqual(map, {
+    ID: 'external_id', 'Название сделки': 'name', 'Стадия сделки': 'stage', Сумма: 'amount', Валюта: 'currency',
+    Компания: 'account', 'Предполагаемая дата закрытия': 'expected_close',
+  });
+  assert.equal(imp.created, 1, JSON.stringify(imp.report.rows));
+});
+
 test('XLSX: an exported sheet imports back with typed cells (dry run finds every row by e-mail)', async () => {
   const t = `xl-${tag}`;
   for (let i = 0; i < 3; i++) {
