@@ -211,16 +211,18 @@ void h_import_rejects(struct http_request *req, struct http_response *resp, void
 	FILE *f = import_find_file(store_path(c.app->store), path, sizeof path) ? fopen(path, "rb")
 										: NULL;
 	buf_reset(&resp->body);
-	buf_adds(&resp->body, "\xEF\xBB\xBF"); /* so Excel reads it as UTF-8 */
-	if (f) {
-		char chunk[65536];
-		size_t n;
-		while ((n = fread(chunk, 1, sizeof chunk, f)) > 0)
-			buf_add(&resp->body, chunk, n);
-		fclose(f);
-	} else {
+	char chunk[65536];
+	size_t n = f ? fread(chunk, 1, sizeof chunk, f) : 0;
+	/* a BOM so Excel reads it as UTF-8: the file has its own, but one
+	 * written before it did has none */
+	if (n < 3 || memcmp(chunk, "\xEF\xBB\xBF", 3))
+		buf_adds(&resp->body, "\xEF\xBB\xBF");
+	if (!f)
 		buf_adds(&resp->body, "row,reason\r\n");
-	}
+	for (; n > 0; n = fread(chunk, 1, sizeof chunk, f))
+		buf_add(&resp->body, chunk, n);
+	if (f)
+		fclose(f);
 	resp->content_type = "text/csv; charset=utf-8";
 	http_set_header(resp, "Content-Disposition",
 			arena_printf(req->arena,

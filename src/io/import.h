@@ -50,6 +50,8 @@ struct import_convert_opts {
 	const char *currency;	      /* for money: the row's currency, NULL = none given */
 	const char *default_currency; /* when neither the row nor the cell names one;
 					 NULL = 2 decimals */
+	bool point_decimal;	      /* numbers as a spreadsheet stored them (XLSX):
+					 "12.345" is 12.345, never European 12345 */
 };
 /* Whether zone is a time zone ICU knows ("Europe/Moscow", "UTC"). */
 bool import_known_timezone(const char *zone);

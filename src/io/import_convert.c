@@ -515,10 +515,11 @@ static bool thousands_only(const char *num)
 }
 
 /* A written amount as minor units of currency cur (NULL: 2 decimals).
- * Exact: digits are counted, never rounded. NULL on success, else why
- * the cell is no amount (owned by why, cap bytes). */
-static const char *parse_money(const char *cell, const char *cur, int64_t *ret, char *why,
-			       size_t cap)
+ * Exact: digits are counted, never rounded. point_decimal: the '.' is
+ * the decimal point whatever follows it. NULL on success, else why the
+ * cell is no amount (owned by why, cap bytes). */
+static const char *parse_money(const char *cell, const char *cur, bool point_decimal, int64_t *ret,
+			       char *why, size_t cap)
 {
 	char raw[128], n[128], rest[64];
 	if (!number_chars(cell, raw, sizeof raw) || !normalise_number(cell, n, sizeof n))
@@ -531,7 +532,7 @@ static const char *parse_money(const char *cell, const char *cur, int64_t *ret, 
 	const char *dot = strchr(n, '.');
 	size_t frac = dot ? strlen(dot + 1) : 0;
 	if ((int)frac > digits) {
-		if (!thousands_only(raw)) {
+		if (point_decimal || !thousands_only(raw)) {
 			snprintf(why, cap, "more decimals than %s has (%d)", cur ? cur : "money",
 				 digits);
 			return why;
@@ -601,8 +602,8 @@ json_t *import_convert(const struct field_def *f, const char *cell,
 		const char *cur = o->currency ? o->currency : currency_code(cell);
 		char why[96];
 		int64_t minor;
-		const char *no =
-			parse_money(cell, cur ? cur : o->default_currency, &minor, why, sizeof why);
+		const char *no = parse_money(cell, cur ? cur : o->default_currency,
+					     o->point_decimal, &minor, why, sizeof why);
 		if (no) {
 			rp_field_fail(err, f->name, "invalid",
 				      "\"%.60s\" is not an amount of money: %s", cell, no);

@@ -150,6 +150,9 @@ enum rp_err import_open_rejects(struct importer *im, const char *db_path, bool r
 		return rp_fail(err, RP_EIO, "storage_error",
 			       "the rejected-rows file cannot be written");
 	if (!resume) {
+		/* the CLI tells a person to open this file: without a BOM,
+		 * Excel reads it in the ANSI code page (mojibake) */
+		fputs("\xEF\xBB\xBF", im->rejects);
 		csvw_cell(im->rejects, 0, "row", 3, false);
 		csvw_cell(im->rejects, 1, "reason", 6, false);
 		for (int i = 0; i < im->ncols; i++)

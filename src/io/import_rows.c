@@ -526,7 +526,11 @@ json_t *import_row_body(struct importer *im, const char *const *guarded, int n,
 	for (int k = 0; k < n; k++)
 		cells[k] = import_unguarded(guarded[k]);
 	json_t *body = json_object();
-	struct import_convert_opts co = {.date_order = im->date_order, .timezone = im->timezone};
+	/* an XLSX number is stored as itself: a person's 41.667 (a price
+	 * with VAT) is no European 41,667, which a CSV's "41.667" may be */
+	struct import_convert_opts co = {.date_order = im->date_order,
+					 .timezone = im->timezone,
+					 .point_decimal = table_format_of(im->t) == TABLE_XLSX};
 	/* money's minor units follow the row's currency: its column (a
 	 * sign or a code: "JPY" has no cents), else the cell's sign, else
 	 * the record's default */

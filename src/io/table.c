@@ -314,6 +314,11 @@ char table_delimiter(const struct table_reader *t)
 	return t->delimiter;
 }
 
+enum table_format table_format_of(const struct table_reader *t)
+{
+	return t->format;
+}
+
 void table_close(struct table_reader *t)
 {
 	if (!t)

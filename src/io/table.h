@@ -47,6 +47,8 @@ double table_progress(const struct table_reader *t);
  * and the delimiter (0 for XLSX). */
 const char *table_encoding(const struct table_reader *t);
 char table_delimiter(const struct table_reader *t);
+/* TABLE_CSV or TABLE_XLSX: what the file turned out to be. */
+enum table_format table_format_of(const struct table_reader *t);
 
 /* The worksheets of an XLSX file other than the one read, comma separated,
  * appended to names (a struct buf); returns how many (0 for CSV). */

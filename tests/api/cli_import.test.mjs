@@ -75,7 +75,8 @@ test('a dry run with a mapping file writes nothing; the run does, and names its 
   assert.match(run.err, /2 created/);
   const rejects = run.err.match(/rejected rows and why: (\S+)/);
   assert.ok(rejects, run.err);
-  assert.match(fs.readFileSync(rejects[1], 'utf8'), /^row,reason,Nom,Courriel,Société,Tags\r\n3,email: /);
+  assert.match(fs.readFileSync(rejects[1], 'utf8'), /^\uFEFFrow,reason,Nom,Courriel,Société,Tags\r\n3,email: /,
+    'the rejects file starts with a BOM, so Excel opens it as UTF-8');
   assert.ok(fs.existsSync(data), 'the user\'s file stays where it was');
   const id = run.err.match(/import (\d+) done/)[1];
   await withServer(async (admin) => {
@@ -405,4 +406,46 @@ test('closed stages as other CRMs name them land in the pipeline\'s won and lost
       SF10: 'Proposal/open/sales',
     });
   });
+});
+
+// Writes an .xlsx of one sheet with python3; a cell is a string (inline
+// text) or {n: '12.345'} (a number as Excel stores it).
+function xlsx(name, rows) {
+  const p = path.join(dir, name);
+  const py = `
+import sys, json, zipfile
+rows = json.loads(sys.argv[2])
+def cell(ref, v):
+    if isinstance(v, dict):
+        return '<c r="%s"><v>%s</v></c>' % (ref, v['n'])
+    return '<c r="%s" t="inlineStr"><is><t>%s</t></is></c>' % (ref, v)
+cells = ''.join('<row r="%d">%s</row>' % (i + 1, ''.join(cell('%s%d' % (chr(65 + j), i + 1), v) for j, v in enumerate(r))) for i, r in enumerate(rows))
+sheet = '<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>%s</sheetData></worksheet>' % cells
+ct = '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"><Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/><Default Extension="xml" ContentType="application/xml"/><Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/><Override PartName="/xl/worksheets/sheet1.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/></Types>'
+rels = '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" Target="xl/workbook.xml"/></Relationships>'
+wb = '<workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"><sheets><sheet name="Sheet1" sheetId="1" r:id="rId1"/></sheets></workbook>'
+wbrels = '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" Target="worksheets/sheet1.xml"/></Relationships>'
+with zipfile.ZipFile(sys.argv[1], 'w') as z:
+    z.writestr('[Content_Types].xml', ct); z.writestr('_rels/.rels', rels)
+    z.writestr('xl/workbook.xml', wb); z.writestr('xl/_rels/workbook.xml.rels', wbrels)
+    z.writestr('xl/worksheets/sheet1.xml', sheet)
+`;
+  const made = spawnSync('python3', ['-c', py, p, JSON.stringify(rows)], { encoding: 'utf8' });
+  assert.equal(made.status, 0, made.stderr);
+  return p;
+}
+
+test('XLSX amounts are numbers as Excel stored them: 41.667 is never read as 41,667', () => {
+  const d = freshDb('xlsx-money');
+  const book = xlsx('money.xlsx', [['Name', 'Amount', 'Currency'],
+    ['Price with VAT', { n: '41.667' }, 'RUB'],
+    ['Half a rouble more', { n: '1250000.5' }, 'RUB'],
+    ['Kuwait', { n: '12.345' }, 'KWD']]);
+  const run = runRapport(['import', 'deals', book], { db: d, adminPassword });
+  assert.match(run.err, /3 rows, 2 created, .* 1 rejected/, run.err);
+  const rejects = fs.readFileSync(path.join(path.dirname(d), 't.db-imports', '1.rejects.csv'), 'utf8');
+  assert.match(rejects, /^2,"amount: ""41.667"" is not an amount of money: more decimals than RUB has \(2\)",Price with VAT,41.667,RUB\r$/m, rejects);
+  const out = on(d, ['export', 'deals', '--fields', 'name,amount,currency', '--sort', 'name']).out;
+  assert.deepEqual(withoutIds(out), ['name,amount,currency', 'Half a rouble more,1250000.50,RUB',
+    'Kuwait,12.345,KWD', '']);
 });

@@ -107,7 +107,9 @@ test('a Windows-1251 file with ; and Russian headers; a bad row is rejected alon
   const rej = await fetch(`${srv.server.base}${API}/imports/${imp.id}/rejects`, { headers: { Cookie: srv.adminSession.cookie } });
   assert.equal(rej.status, 200);
   assert.match(rej.headers.get('content-type'), /text\/csv/);
-  const text = (await rej.text()).replace(/^\uFEFF/, '');
+  const bytes = Buffer.from(await rej.arrayBuffer());
+  assert.equal(bytes.subarray(0, 6).toString('hex'), 'efbbbf726f77', 'one BOM, then the header');
+  const text = bytes.subarray(3).toString('utf8');
   const lines = text.trim().split('\r\n');
   assert.equal(lines[0], 'row,reason,Фамилия,Имя,E-mail,Телефон,Компания,Дата рождения,Теги');
   assert.equal(lines.length, 3);
@@ -334,6 +336,36 @@ test('Salesforce and HubSpot export headers map themselves', async () => {
     'Phone Number': 'phone', 'Company Name': 'account', 'Job Title': 'title', City: 'city', 'Contact owner': 'owner',
   });
   assert.equal(b.created, 1, JSON.stringify(b.report.rows));
+});
+
+test('a Google Contacts export of today maps its organization and address columns', async () => {
+  const g = 'First Name,Middle Name,Last Name,Organization Name,Organization Title,Organization Department,Birthday,Notes,Labels,'
+    + 'E-mail 1 - Label,E-mail 1 - Value,Phone 1 - Label,Phone 1 - Value,Address 1 - Label,Address 1 - Formatted,'
+    + 'Address 1 - Street,Address 1 - City,Address 1 - Region,Address 1 - Postal Code,Address 1 - Country\r\n'
+    + `Ada,,Byron,Engines ${tag},Analyst,R&D,1815-12-10,Poet,* myContacts,* Work,ada.${tag}@example.com,Mobile,+44 20 7946 0001,`
+    + 'Home,"12 St James\'s Sq\nLondon",12 St James\'s Sq,London,,SW1Y,United Kingdom\r\n';
+  const imp = await runImport({ entity: 'contacts', dry_run: 'true' }, { file: g });
+  const map = Object.fromEntries(imp.report.columns.map((c) => [c.header, c.target]));
+  assert.equal(map['Organization Name'], 'account');
+  assert.equal(map['Organization Title'], 'title');
+  assert.equal(map['Address 1 - City'], 'city');
+  assert.equal(map['Address 1 - Country'], 'country');
+  assert.equal(imp.created, 1, JSON.stringify(imp.report.rows));
+  const a = await runImport({ entity: 'accounts', dry_run: 'true' }, { file: g });
+  const amap = Object.fromEntries(a.report.columns.map((c) => [c.header, c.target]));
+  assert.deepEqual([amap['Organization Name'], amap['Address 1 - Street'], amap['Address 1 - Region']], ['name', 'address', 'region']);
+});
+
+test('a Bitrix24 deal export maps its stage column ("Стадия сделки")', async () => {
+  const b = 'ID;Название сделки;Стадия сделки;Сумма;Валюта;Компания;Предполагаемая дата закрытия\r\n'
+    + `B24${tag};Поставка ${tag};Успешно реализовано;12 500,00;RUB;Ромашка ${tag};31.12.2026\r\n`;
+  const imp = await runImport({ entity: 'deals', dry_run: 'true' }, { file: encode(b, 'WINDOWS-1251') });
+  const map = Object.fromEntries(imp.report.columns.map((c) => [c.header, c.target]));
+  assert.deepEqual(map, {
+    ID: 'external_id', 'Название сделки': 'name', 'Стадия сделки': 'stage', Сумма: 'amount', Валюта: 'currency',
+    Компания: 'account', 'Предполагаемая дата закрытия': 'expected_close',
+  });
+  assert.equal(imp.created, 1, JSON.stringify(imp.report.rows));
 });
 
 test('XLSX: an exported sheet imports back with typed cells (dry run finds every row by e-mail)', async () => {
