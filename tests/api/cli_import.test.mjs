@@ -356,6 +356,26 @@ test('an export imports back as it was: formula-guarded text and tags; a rejects
   assert.match(fs.readFileSync(ea2, 'utf8'), /^id,title\r\n\d+,'-2\+3\r\n$/, 'the title took the guard\'s quote');
 });
 
+test('an XLSX export imports back with its carriage returns, and text that looks like Excel\'s _xHHHH_ escape as written', () => {
+  const a = freshDb('rt-cr-a');
+  on(a, ['import', 'contacts', file('rt-cr.csv', 'Name,Email,Description\r\n'
+    + 'Carrie Return,carrie@example.com,"first line\r\nsecond line"\r\n'
+    + 'Lit Escape,lit@example.com,file_x000D_name and _x005F_ stay\r\n')]);
+  const fields = ['--fields', 'name,description', '--sort', 'name'];
+  const ca = path.join(dir, 'rt-cr-a.csv');
+  on(a, ['export', 'contacts', ...fields, '-o', ca]);
+  const first = fs.readFileSync(ca, 'utf8');
+  assert.match(first, /"first line\r\nsecond line"/);
+  assert.match(first, /file_x000D_name and _x005F_ stay/);
+  const xa = path.join(dir, 'rt-cr-a.xlsx');
+  on(a, ['export', 'contacts', ...fields, '-o', xa]);
+  const b = freshDb('rt-cr-b');
+  on(b, ['import', 'contacts', xa]);
+  const cb = path.join(dir, 'rt-cr-b.csv');
+  on(b, ['export', 'contacts', ...fields, '-o', cb]);
+  assert.deepEqual(withoutIds(fs.readFileSync(cb, 'utf8')), withoutIds(first));
+});
+
 test('an export with links imports back into an empty database linked by name, not by the old database\'s ids', () => {
   const a = freshDb('rt-links-a');
   on(a, ['import', 'accounts', file('rt-links-acc.csv', 'Name\r\nFiller Co\r\nUmbrella Corp\r\n')]);
