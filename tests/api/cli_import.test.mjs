@@ -356,6 +356,25 @@ test('an export imports back as it was: formula-guarded text and tags; a rejects
   assert.match(fs.readFileSync(ea2, 'utf8'), /^id,title\r\n\d+,'-2\+3\r\n$/, 'the title took the guard\'s quote');
 });
 
+test('text starting with a tab keeps it through an export\'s guard and back', () => {
+  const a = freshDb('rt-tab-a');
+  on(a, ['import', 'contacts', file('rt-tab.csv', 'Name,Email\r\nTab Person,tab@example.com\r\n')]);
+  const fields = ['--fields', 'name,title', '--sort', 'name'];
+  // a title that starts with a tab, as pasted from a spreadsheet
+  const edit = path.join(dir, 'rt-tab-edit.csv');
+  fs.writeFileSync(edit, 'Email,Title\r\ntab@example.com,"\'\tindented title"\r\n');
+  on(a, ['import', 'contacts', edit]);
+  const ea = path.join(dir, 'rt-tab-a.csv');
+  on(a, ['export', 'contacts', ...fields, '-o', ea]);
+  const first = fs.readFileSync(ea, 'utf8');
+  assert.match(first, /,'\tindented title\r\n/, 'the guarded cell read back without its tab');
+  const b = freshDb('rt-tab-b');
+  on(b, ['import', 'contacts', ea]);
+  const eb = path.join(dir, 'rt-tab-b.csv');
+  on(b, ['export', 'contacts', ...fields, '-o', eb]);
+  assert.deepEqual(withoutIds(fs.readFileSync(eb, 'utf8')), withoutIds(first));
+});
+
 test('an XLSX export imports back with its carriage returns, and text that looks like Excel\'s _xHHHH_ escape as written', () => {
   const a = freshDb('rt-cr-a');
   on(a, ['import', 'contacts', file('rt-cr.csv', 'Name,Email,Description\r\n'
