@@ -236,19 +236,28 @@ const struct field_def *import_ref_field(const struct entity_def *e, const char 
 	return f && (f->type == FT_REF || !strcmp(name, "related_id")) ? f : NULL;
 }
 
+/* Whether a link ("account", "account.external_id") may set its field: an
+ * activity's account_id is read-only (it follows what the activity is
+ * about), and a row setting it would be refused whatever it held. */
+static bool link_writable(const struct entity_def *e, const char *target)
+{
+	const struct field_def *f = import_ref_field(e, target);
+	return f && !(f->flags & FF_READONLY);
+}
+
 bool import_target_valid(const struct entity_def *e, const char *target)
 {
 	if (!*target)
 		return true;
 	const char *dot = strchr(target, '.');
 	if (dot)
-		return !strcmp(dot, ".external_id") && import_ref_field(e, target);
+		return !strcmp(dot, ".external_id") && link_writable(e, target);
 	const struct field_def *f = entity_field(e, target);
 	if (f)
 		return !(f->flags & FF_READONLY) && f->type != FT_PASSWORD &&
 		       !(f->flags & FF_SYSTEM && strcmp(f->name, "owner_id") &&
 			 strcmp(f->name, "tags"));
-	return import_ref_field(e, target) != NULL;
+	return link_writable(e, target);
 }
 
 const char *import_auto_target(const struct entity_def *e, const char *header)

@@ -830,6 +830,13 @@ static void test_target_valid(void **state)
 
 	assert_false(import_target_valid(ent("leads"), "converted_account_id"));
 	assert_true(import_target_valid(ent("activities"), "related.external_id"));
+	/* an activity's account follows what it is about: no link sets it */
+	assert_false(import_target_valid(ent("activities"), "account"));
+	assert_false(import_target_valid(ent("activities"), "account.external_id"));
+	assert_false(import_target_valid(ent("leads"), "converted_account.external_id"));
+	/* a Rapport export of activities: the account columns are left out */
+	check_file("activities", N("subject", "account_id", "account_name"), NULL,
+		   N("subject", "", ""));
 }
 
 static void test_header_key_and_ref_field(void **state)
