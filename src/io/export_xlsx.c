@@ -11,8 +11,10 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "core/buf.h"
 #include "core/money.h"
 #include "io/export_internal.h"
+#include "io/table.h"
 
 #define XLSX_MAX_ROWS  1048576 /* Excel's limit, the header row included */
 #define XLSX_MAX_CHARS 32767   /* characters in a cell */
@@ -86,6 +88,29 @@ static enum rp_err xlsx_begin(struct export_job *j, struct rp_error *err)
 	return RP_OK;
 }
 
+/* s with the "_" of each "_xHHHH_" in it written "_x005F_": libxlsxwriter
+ * escapes a carriage return as "_x000D_" but leaves text that looks like
+ * an escape as it is, which Excel and our importer would then undo. */
+static const char *escape_escapes(const char *s, struct arena *a)
+{
+	unsigned u;
+	const char *p = s;
+	while ((p = strstr(p, "_x")) && !table_xlsx_escape_at(p, &u))
+		p++;
+	if (!p)
+		return s;
+	struct buf b;
+	buf_init(&b, 2 * strlen(s) + 1); /* each 7 bytes of an escape grow by 6 */
+	for (; *s; s++) {
+		if (table_xlsx_escape_at(s, &u))
+			buf_adds(&b, "_x005F");
+		buf_addc(&b, *s);
+	}
+	const char *out = arena_strndup(a, b.p, b.len);
+	buf_release(&b);
+	return out;
+}
+
 /* A string cell, cut to Excel's limit between two characters. */
 static lxw_error put_string(struct xlsx *x, lxw_row_t row, lxw_col_t col, const char *s, size_t n,
 			    struct arena *a)
@@ -94,7 +119,8 @@ static lxw_error put_string(struct xlsx *x, lxw_row_t row, lxw_col_t col, const 
 	for (; i < n; i++)
 		if (((unsigned char)s[i] & 0xC0) != 0x80 && ++chars > XLSX_MAX_CHARS)
 			break;
-	return worksheet_write_string(x->ws, row, col, i < n ? arena_strndup(a, s, i) : s, NULL);
+	return worksheet_write_string(x->ws, row, col,
+				      escape_escapes(i < n ? arena_strndup(a, s, i) : s, a), NULL);
 }
 
 /* "YYYY-MM-DD" or "YYYY-MM-DDTHH:MM:SS..." as an Excel date; false if

@@ -31,7 +31,9 @@ const char *import_auto_target(const struct entity_def *e, const char *header);
  * column i (NULL: automatic), the others each header's own, then what only
  * the whole file tells: a bare "id" column is skipped when another column
  * goes to external_id (a Rapport export has both: the old system's id
- * wins), and a mobile column ("Mobile", "手机", "Мобильный") goes to phone
+ * wins), a reference's "account_id" beside its "account_name" (a Rapport
+ * export's ids of another database, and the title) is skipped for the
+ * name's link, and a mobile column ("Mobile", "手机", "Мобильный") goes to phone
  * when e has no mobile field and no other column goes to phone. ret[i]
  * gets column i's target ("" to skip): a static string or chosen[i]. */
 void import_auto_targets(const struct entity_def *e, const char *const *headers,

@@ -237,19 +237,28 @@ const struct field_def *import_ref_field(const struct entity_def *e, const char 
 	return f && (f->type == FT_REF || !strcmp(name, "related_id")) ? f : NULL;
 }
 
+/* Whether a link ("account", "account.external_id") may set its field: an
+ * activity's account_id is read-only (it follows what the activity is
+ * about), and a row setting it would be refused whatever it held. */
+static bool link_writable(const struct entity_def *e, const char *target)
+{
+	const struct field_def *f = import_ref_field(e, target);
+	return f && !(f->flags & FF_READONLY);
+}
+
 bool import_target_valid(const struct entity_def *e, const char *target)
 {
 	if (!*target)
 		return true;
 	const char *dot = strchr(target, '.');
 	if (dot)
-		return !strcmp(dot, ".external_id") && import_ref_field(e, target);
+		return !strcmp(dot, ".external_id") && link_writable(e, target);
 	const struct field_def *f = entity_field(e, target);
 	if (f)
 		return !(f->flags & FF_READONLY) && f->type != FT_PASSWORD &&
 		       !(f->flags & FF_SYSTEM && strcmp(f->name, "owner_id") &&
 			 strcmp(f->name, "tags"));
-	return import_ref_field(e, target) != NULL;
+	return link_writable(e, target);
 }
 
 const char *import_auto_target(const struct entity_def *e, const char *header)
@@ -304,11 +313,47 @@ static int column_of(const char *const *targets, int n, const char *target, int 
 	return -1;
 }
 
+static int header_of(const char *const *headers, int n, const char *header)
+{
+	for (int i = 0; i < n; i++)
+		if (!strcmp(headers[i], header))
+			return i;
+	return -1;
+}
+
+/* A Rapport export writes each link twice: "account_id", the record's id
+ * in the database it came from, and "account_name", its title. Into
+ * another database those ids are nobody's — or someone else's — so the
+ * name links the record (as a column headed "account" would) and the id
+ * column is skipped. Column i is a reference field's own name. */
+static void link_by_export_name(const struct entity_def *e, const char *const *headers,
+				const char *const *chosen, int n, int i, const char **ret)
+{
+	const struct field_def *f = entity_field(e, headers[i]);
+	size_t len = strlen(headers[i]);
+	if (!f || f->type != FT_REF || len < 4 || strcmp(headers[i] + len - 3, "_id"))
+		return;
+	char name[MODEL_NAME_MAX + 8];
+	snprintf(name, sizeof name, "%.*s_name", (int)(len - 3), headers[i]);
+	int j = header_of(headers, n, name);
+	if (j < 0 || chosen[j])
+		return;
+	name[len - 3] = '\0';
+	const char *link = import_auto_target(e, name);
+	if (!*link || import_ref_field(e, link) != f || strchr(link, '.'))
+		return;
+	ret[i] = "";
+	ret[j] = link;
+}
+
 void import_auto_targets(const struct entity_def *e, const char *const *headers,
 			 const char *const *chosen, int n, const char **ret)
 {
 	for (int i = 0; i < n; i++)
 		ret[i] = chosen[i] ? chosen[i] : import_auto_target(e, headers[i]);
+	for (int i = 0; i < n; i++)
+		if (!chosen[i])
+			link_by_export_name(e, headers, chosen, n, i, ret);
 	bool has_mobile = import_target_valid(e, "mobile");
 	for (int i = 0; i < n; i++) {
 		if (chosen[i])

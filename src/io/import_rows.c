@@ -484,11 +484,10 @@ static void put_value(json_t *body, const struct field_def *f, json_t *v)
 
 /* One cell into the body. Pass 0 takes every column but the links to
  * contacts by name, pass 1 those (they look within the row's account). */
-static void put_cell(struct importer *im, const struct column *col, const char *raw, int pass,
+static void put_cell(struct importer *im, const struct column *col, const char *cell, int pass,
 		     const struct import_convert_opts *co, json_t *body, struct rp_error *err)
 {
 	bool late = col->kind == COL_REF_NAME && !strcmp(col->f->ref, "contacts");
-	char *cell = trimmed(im->d.a, raw);
 	if (col->kind == COL_SKIP || !*cell || late != (pass == 1))
 		return;
 	json_t *v = NULL;
@@ -521,10 +520,11 @@ static void put_cell(struct importer *im, const struct column *col, const char *
 json_t *import_row_body(struct importer *im, const char *const *guarded, int n,
 			struct rp_error *err)
 {
-	/* cells as they were before an export guarded them against formulas */
+	/* cells as they were before an export guarded them against formulas;
+	 * trimmed first, so that the tab or line break the guard kept stays */
 	const char **cells = arena_alloc(im->d.a, sizeof *cells * (size_t)(n > 0 ? n : 1));
 	for (int k = 0; k < n; k++)
-		cells[k] = import_unguarded(guarded[k]);
+		cells[k] = import_unguarded(trimmed(im->d.a, guarded[k]));
 	json_t *body = json_object();
 	/* an XLSX number is stored as itself: a person's 41.667 (a price
 	 * with VAT) is no European 41,667, which a CSV's "41.667" may be */

@@ -56,3 +56,9 @@ struct buf;
 int table_other_sheets(const struct table_reader *t, struct buf *names);
 
 void table_close(struct table_reader *t);
+
+/* Whether s starts with "_xHHHH_", the way an .xlsx writes a character
+ * XML cannot hold (ST_Xstring: "_x000D_" is a carriage return, and
+ * "_x005F_" the "_" of text that looks like one); its UTF-16 unit goes
+ * to *ret_unit. Both the reader and the XLSX export use it. */
+bool table_xlsx_escape_at(const char *s, unsigned *ret_unit);

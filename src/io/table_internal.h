@@ -155,6 +155,9 @@ bool xlsx_end(const struct xlsx_part *p, const char *local);
 bool xlsx_empty(const struct xlsx_part *p);
 bool xlsx_is_text(const struct xlsx_part *p);
 const char *xlsx_text(const struct xlsx_part *p);
+/* Appends a text node's s to b with its _xHHHH_ escapes undone
+ * (table_xlsx_escape_at): writers escape a carriage return so. */
+void xlsx_add_text(struct buf *b, const char *s);
 /* Copies the current element's attribute of that local name into out
  * (cut to cap); false when it has none. */
 bool xlsx_attr(const struct xlsx_part *p, const char *local, char *out, size_t cap);

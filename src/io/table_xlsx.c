@@ -285,7 +285,7 @@ static int read_value(struct table_xlsx *x, struct rp_error *err)
 		else if (xlsx_end(p, "t"))
 			in_t = false;
 		else if ((in_v || in_t) && xlsx_is_text(p))
-			buf_adds(&x->val, xlsx_text(p));
+			xlsx_add_text(&x->val, xlsx_text(p));
 	}
 	if (rc == 0)
 		rp_fail(err, RP_EINVAL, "bad_xlsx", "%s ends inside a cell", p->name);

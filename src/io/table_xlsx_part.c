@@ -240,7 +240,7 @@ static int strings_parse(struct xlsx_part *p, struct xlsx_strings *ss, struct rp
 		} else if (xlsx_end(p, "t")) {
 			in_t = false;
 		} else if (in_t && xlsx_is_text(p)) {
-			buf_adds(&ss->data, xlsx_text(p));
+			xlsx_add_text(&ss->data, xlsx_text(p));
 		}
 	}
 	return rc;

@@ -1,10 +1,11 @@
 /* table_xlsx_value.c — an .xlsx cell's stored value as the text a person
  * saw: numbers in the shortest form that reads back the same, and date
  * serials (days since 1900 or 1904) as ISO dates when the cell's number
- * format shows a date. */
+ * format shows a date, text with Excel's _xHHHH_ escapes undone. */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <utf8proc.h>
 
 #include "core/clock.h"
 #include "io/table_internal.h"
@@ -43,6 +44,43 @@ bool xlsx_format_is_date(const char *code)
 			return true;
 	}
 	return false;
+}
+
+bool table_xlsx_escape_at(const char *s, unsigned *ret_unit)
+{
+	if (s[0] != '_' || s[1] != 'x')
+		return false;
+	unsigned u = 0;
+	for (int i = 2; i < 6; i++) {
+		int c = (unsigned char)s[i];
+		int d = c >= '0' && c <= '9'   ? c - '0'
+			: c >= 'a' && c <= 'f' ? c - 'a' + 10
+			: c >= 'A' && c <= 'F' ? c - 'A' + 10
+					       : -1;
+		if (d < 0)
+			return false;
+		u = u * 16 + (unsigned)d;
+	}
+	if (s[6] != '_')
+		return false;
+	*ret_unit = u;
+	return true;
+}
+
+void xlsx_add_text(struct buf *b, const char *s)
+{
+	for (unsigned u; *s;) {
+		/* a NUL or half a surrogate pair has no UTF-8 of its own: kept as written */
+		if (!table_xlsx_escape_at(s, &u) || u == 0 || (u >= 0xD800 && u <= 0xDFFF)) {
+			buf_addc(b, *s++);
+			continue;
+		}
+		char utf8[4];
+		buf_add(b, utf8,
+			(size_t)utf8proc_encode_char((utf8proc_int32_t)u,
+						     (utf8proc_uint8_t *)utf8));
+		s += 7;
+	}
 }
 
 void xlsx_format_number(double v, char *out, size_t cap)

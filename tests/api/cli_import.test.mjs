@@ -357,6 +357,76 @@ test('an export imports back as it was: formula-guarded text and tags; a rejects
   assert.match(fs.readFileSync(ea2, 'utf8'), /^id,title\r\n\d+,'-2\+3\r\n$/, 'the title took the guard\'s quote');
 });
 
+test('text starting with a tab keeps it through an export\'s guard and back', () => {
+  const a = freshDb('rt-tab-a');
+  on(a, ['import', 'contacts', file('rt-tab.csv', 'Name,Email\r\nTab Person,tab@example.com\r\n')]);
+  const fields = ['--fields', 'name,title', '--sort', 'name'];
+  // a title that starts with a tab, as pasted from a spreadsheet
+  const edit = path.join(dir, 'rt-tab-edit.csv');
+  fs.writeFileSync(edit, 'Email,Title\r\ntab@example.com,"\'\tindented title"\r\n');
+  on(a, ['import', 'contacts', edit]);
+  const ea = path.join(dir, 'rt-tab-a.csv');
+  on(a, ['export', 'contacts', ...fields, '-o', ea]);
+  const first = fs.readFileSync(ea, 'utf8');
+  assert.match(first, /,'\tindented title\r\n/, 'the guarded cell read back without its tab');
+  const b = freshDb('rt-tab-b');
+  on(b, ['import', 'contacts', ea]);
+  const eb = path.join(dir, 'rt-tab-b.csv');
+  on(b, ['export', 'contacts', ...fields, '-o', eb]);
+  assert.deepEqual(withoutIds(fs.readFileSync(eb, 'utf8')), withoutIds(first));
+});
+
+test('an XLSX export imports back with its carriage returns, and text that looks like Excel\'s _xHHHH_ escape as written', () => {
+  const a = freshDb('rt-cr-a');
+  on(a, ['import', 'contacts', file('rt-cr.csv', 'Name,Email,Description\r\n'
+    + 'Carrie Return,carrie@example.com,"first line\r\nsecond line"\r\n'
+    + 'Lit Escape,lit@example.com,file_x000D_name and _x005F_ stay\r\n')]);
+  const fields = ['--fields', 'name,description', '--sort', 'name'];
+  const ca = path.join(dir, 'rt-cr-a.csv');
+  on(a, ['export', 'contacts', ...fields, '-o', ca]);
+  const first = fs.readFileSync(ca, 'utf8');
+  assert.match(first, /"first line\r\nsecond line"/);
+  assert.match(first, /file_x000D_name and _x005F_ stay/);
+  const xa = path.join(dir, 'rt-cr-a.xlsx');
+  on(a, ['export', 'contacts', ...fields, '-o', xa]);
+  const b = freshDb('rt-cr-b');
+  on(b, ['import', 'contacts', xa]);
+  const cb = path.join(dir, 'rt-cr-b.csv');
+  on(b, ['export', 'contacts', ...fields, '-o', cb]);
+  assert.deepEqual(withoutIds(fs.readFileSync(cb, 'utf8')), withoutIds(first));
+});
+
+test('an export with links imports back into an empty database linked by name, not by the old database\'s ids', () => {
+  const a = freshDb('rt-links-a');
+  on(a, ['import', 'accounts', file('rt-links-acc.csv', 'Name\r\nFiller Co\r\nUmbrella Corp\r\n')]);
+  on(a, ['import', 'contacts', file('rt-links-people.csv', 'Name,Email,Company\r\n'
+    + 'Alice Link,alice@example.com,Umbrella Corp\r\nBob Link,bob@example.com,Filler Co\r\n')]);
+  on(a, ['import', 'deals', file('rt-links-deals.csv', 'Name,Company,Contact,Stage\r\n'
+    + 'Linked deal,Umbrella Corp,alice@example.com,Negotiation\r\n')]);
+  // the new database holds Umbrella Corp alone: its ids are not the old ones
+  const b = freshDb('rt-links-b');
+  const ea = path.join(dir, 'rt-links-acc-a.csv');
+  on(a, ['export', 'accounts', '--filter', 'name=Umbrella Corp', '-o', ea]);
+  on(b, ['import', 'accounts', ea]);
+  const back = (db, entity, fields, filter) => {
+    const out = path.join(dir, `rt-links-${entity}-${path.basename(path.dirname(db))}.csv`);
+    on(db, ['export', entity, '--fields', fields, '--filter', filter, '-o', out]);
+    return withoutIds(fs.readFileSync(out, 'utf8')).join('\n');
+  };
+  for (const [entity, fields, filter] of [
+    ['contacts', 'name,account_id,owner_id', 'email=alice@example.com'],
+    ['deals', 'name,account_id,contact_id,stage_id,owner_id', 'name=Linked deal'],
+  ]) {
+    const ex = path.join(dir, `rt-links-${entity}.csv`);
+    on(a, ['export', entity, '--filter', filter, '-o', ex]);
+    const run = on(b, ['import', entity, ex]);
+    assert.match(run.err, / 1 created, .* 0 rejected/, run.err);
+    const want = back(a, entity, fields, filter);
+    assert.match(want, /Umbrella Corp/);
+    assert.equal(back(b, entity, fields, filter).replace(/,\d+,/g, ',#,'), want.replace(/,\d+,/g, ',#,'));
+  }
+});
+
 test('closed stages as other CRMs name them land in the pipeline\'s won and lost stages', async () => {
   let enterprise;
   await withServer(async (admin) => {

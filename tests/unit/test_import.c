@@ -730,6 +730,27 @@ static void test_auto_targets_external_id_wins(void **state)
 		   N("external_id", "external_id"));
 }
 
+static void test_auto_targets_export_links_by_name(void **state)
+{
+	(void)state;
+	/* a Rapport export: its ids of linked records are another database's;
+	 * the readable name column beside each links the record */
+	check_file("contacts",
+		   N("id", "account_id", "account_name", "owner_id", "owner_name", "team_id",
+		     "team_name", "external_id"),
+		   NULL, N("", "", "account", "", "owner", "", "", "external_id"));
+	check_file("deals",
+		   N("account_id", "account_name", "contact_id", "contact_name", "pipeline_id",
+		     "pipeline_name", "stage_id", "stage_name"),
+		   NULL, N("", "account", "", "contact", "", "pipeline", "", "stage"));
+	/* without the name column, the old system's ids stay (Salesforce) */
+	check_file("contacts", N("Name", "AccountId"), NULL, N("name", "account.external_id"));
+	check_file("contacts", N("name", "account_id"), NULL, N("name", "account.external_id"));
+	/* the user's choice stands */
+	check_file("contacts", N("account_id", "account_name"),
+		   (const char *[]){"account.external_id", ""}, N("account.external_id", ""));
+}
+
 static void test_stage_kind(void **state)
 {
 	(void)state;
@@ -809,6 +830,13 @@ static void test_target_valid(void **state)
 
 	assert_false(import_target_valid(ent("leads"), "converted_account_id"));
 	assert_true(import_target_valid(ent("activities"), "related.external_id"));
+	/* an activity's account follows what it is about: no link sets it */
+	assert_false(import_target_valid(ent("activities"), "account"));
+	assert_false(import_target_valid(ent("activities"), "account.external_id"));
+	assert_false(import_target_valid(ent("leads"), "converted_account.external_id"));
+	/* a Rapport export of activities: the account columns are left out */
+	check_file("activities", N("subject", "account_id", "account_name"), NULL,
+		   N("subject", "", ""));
 }
 
 static void test_header_key_and_ref_field(void **state)
@@ -1071,6 +1099,7 @@ int main(void)
 		cmocka_unit_test(test_auto_target_activities_products),
 		cmocka_unit_test(test_auto_targets_mobile_as_phone),
 		cmocka_unit_test(test_auto_targets_external_id_wins),
+		cmocka_unit_test(test_auto_targets_export_links_by_name),
 		cmocka_unit_test(test_stage_kind),
 		cmocka_unit_test(test_target_valid),
 		cmocka_unit_test(test_header_key_and_ref_field),
