@@ -96,10 +96,30 @@ static char *lookup_title(struct dctx *pd, const struct entity_def *re, int64_t 
 	return t ? strdup(t) : NULL;
 }
 
-const char *export_ref_name(struct export_job *j, struct dctx *pd, const struct field_def *f,
-			    const struct value *v)
+/* Whether field f of e is an activity's "related_id", whose entity is
+ * the record's "related_type". */
+static bool is_related_id(const struct entity_def *e, const struct field_def *f)
 {
-	const struct entity_def *re = f->ref ? model_entity(f->ref) : NULL;
+	return !strcmp(f->name, "related_id") && entity_field(e, "related_type");
+}
+
+/* The entity field of r refers to: its own, or the one r's related_type
+ * names. */
+static const struct entity_def *ref_entity(const struct export_job *j, const struct record *r,
+					   const struct field_def *f)
+{
+	if (f->ref)
+		return model_entity(f->ref);
+	const char *type = is_related_id(j->e, f) ? record_text(r, "related_type") : NULL;
+	return type ? model_entity(type) : NULL;
+}
+
+const char *export_ref_name(struct export_job *j, struct dctx *pd, const struct record *r,
+			    int field)
+{
+	const struct field_def *f = &j->e->fields[field];
+	const struct value *v = &r->v[field];
+	const struct entity_def *re = ref_entity(j, r, f);
 	if (!re || v->kind != V_INT)
 		return NULL;
 	uint64_t h = ((uint64_t)v->i * 0x9E3779B97F4A7C15ull) ^ (uint64_t)re->code;
@@ -138,7 +158,7 @@ static void add_col(struct export_job *j, int field)
 		return;
 	const struct field_def *f = &j->e->fields[field];
 	j->cols[j->ncols++] = (struct export_col){field, false, f->name};
-	if (f->type == FT_REF)
+	if (f->type == FT_REF || is_related_id(j->e, f))
 		j->cols[j->ncols++] =
 			(struct export_col){field, true, ref_header(j->d->a, f->name)};
 }

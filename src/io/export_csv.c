@@ -34,7 +34,7 @@ static enum rp_err csv_row(struct export_job *j, struct dctx *pd, const struct r
 		const struct field_def *f = &j->e->fields[col->field];
 		const struct value *v = &r->v[col->field];
 		if (col->ref_name) {
-			const char *name = export_ref_name(j, pd, f, v);
+			const char *name = export_ref_name(j, pd, r, col->field);
 			csvw_cell(j->out, k, name, name ? strlen(name) : 0, true);
 			continue;
 		}

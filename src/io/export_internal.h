@@ -42,11 +42,12 @@ extern const struct export_writer export_csv_writer;
 extern const struct export_writer export_xlsx_writer;
 extern const struct export_writer export_vcf_writer;
 
-/* The title of the record r's reference field f points at, if the caller
- * may read it; NULL otherwise. Looked up once per export (a bounded
- * cache); the string is owned by pd->a. */
-const char *export_ref_name(struct export_job *j, struct dctx *pd, const struct field_def *f,
-			    const struct value *v);
+/* The title of the record r's reference field (index field) points at —
+ * an activity's related_id: the record of its related_type —, if the
+ * caller may read it; NULL otherwise. Looked up once per export (a
+ * bounded cache); the string is owned by pd->a. */
+const char *export_ref_name(struct export_job *j, struct dctx *pd, const struct record *r,
+			    int field);
 
 /* A value as CSV text: integers in decimal, reals in the shortest form
  * that reads back exactly, booleans true/false; NULL is "". Owned by a. */

@@ -77,7 +77,7 @@ static void put_org(struct export_job *j, struct dctx *pd, struct vcard *v, cons
 {
 	int i = entity_field_index(j->e, "account_id");
 	if (i >= 0 && j->vis[i]) {
-		vcard_text_prop(v, "ORG", export_ref_name(j, pd, &j->e->fields[i], &r->v[i]));
+		vcard_text_prop(v, "ORG", export_ref_name(j, pd, r, i));
 		return;
 	}
 	vcard_text_prop(v, "ORG", export_field_text(j, r, "company")); /* leads */

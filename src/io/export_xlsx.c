@@ -189,7 +189,7 @@ static enum rp_err xlsx_row(struct export_job *j, struct dctx *pd, const struct 
 		const struct value *v = &r->v[col->field];
 		lxw_error e = LXW_NO_ERROR;
 		if (col->ref_name) {
-			const char *name = export_ref_name(j, pd, f, v);
+			const char *name = export_ref_name(j, pd, r, col->field);
 			if (name)
 				e = put_string(x, row, (lxw_col_t)k, name, strlen(name), pd->a);
 		} else {

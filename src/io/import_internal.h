@@ -13,10 +13,11 @@ struct dedup_key;
 
 enum col_kind {
 	COL_SKIP,
-	COL_FIELD,	 /* a field of the entity */
-	COL_REF_NAME,	 /* "<ref>": a referenced record by name (or e-mail) */
-	COL_REF_EXT,	 /* "<ref>.external_id": by the old system's id */
-	COL_RELATED_EXT, /* activities' "related.external_id": any linked entity */
+	COL_FIELD,	  /* a field of the entity */
+	COL_REF_NAME,	  /* "<ref>": a referenced record by name (or e-mail) */
+	COL_REF_EXT,	  /* "<ref>.external_id": by the old system's id */
+	COL_RELATED_EXT,  /* activities' "related.external_id": any linked entity */
+	COL_RELATED_NAME, /* activities' "related": by title, in the row's related_type */
 };
 
 struct column {

@@ -42,6 +42,7 @@ static const struct alias aliases[] = {
 	{NULL, "deal.external_id", N("deal id", "opportunity id", "id сделки", "商机id")},
 	{"activities", "related.external_id",
 	 N("related to id", "what id", "regarding id", "parent id", "связано с id")},
+	{"activities", "related", N("related", "related name", "related to", "связано с")},
 	/* names */
 	{"accounts", "name",
 	 N("name", "account name", "company name", "company", "organization", "organisation",
@@ -331,7 +332,8 @@ static void link_by_export_name(const struct entity_def *e, const char *const *h
 {
 	const struct field_def *f = entity_field(e, headers[i]);
 	size_t len = strlen(headers[i]);
-	if (!f || f->type != FT_REF || len < 4 || strcmp(headers[i] + len - 3, "_id"))
+	if (!f || (f->type != FT_REF && strcmp(f->name, "related_id")) || len < 4 ||
+	    strcmp(headers[i] + len - 3, "_id"))
 		return;
 	char name[MODEL_NAME_MAX + 8];
 	snprintf(name, sizeof name, "%.*s_name", (int)(len - 3), headers[i]);

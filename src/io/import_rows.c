@@ -86,6 +86,8 @@ static void resolve_column(struct importer *im, struct column *col, const char *
 	col->f = import_ref_field(im->e, target);
 	if (!strcmp(target, "related.external_id"))
 		col->kind = COL_RELATED_EXT;
+	else if (!strcmp(target, "related"))
+		col->kind = COL_RELATED_NAME;
 	else
 		col->kind = strchr(target, '.') ? COL_REF_EXT : COL_REF_NAME;
 }
@@ -408,6 +410,30 @@ static void related_by_external_id(struct importer *im, const char *cell, json_t
 		      "no contact, account, deal or lead with the external id \"%.60s\"", cell);
 }
 
+/* An activity's record by its title: of the row's related_type, else of
+ * the first kind that has one so named (an export names each). */
+static void related_by_name(struct importer *im, const char *cell, json_t *body,
+			    struct rp_error *err)
+{
+	static const char *const kinds[] = {"contacts", "accounts", "deals", "leads"};
+	const char *type = json_string_value(json_object_get(body, "related_type"));
+	for (size_t i = 0; i < sizeof kinds / sizeof *kinds; i++) {
+		if (type && strcmp(type, kinds[i]))
+			continue;
+		const struct entity_def *re = model_entity(kinds[i]);
+		int64_t id = store_find_by(im->d.c, re, re->title_field, cell);
+		if (id) {
+			json_object_set_new(body, "related_type", json_string(kinds[i]));
+			json_object_set_new(body, "related_id", json_integer(id));
+			return;
+		}
+	}
+	rp_field_fail(err, "related_id", "not_found", "no %s named \"%.60s\"",
+		      type ? model_entity(type) ? model_entity(type)->singular : type
+			   : "contact, account, deal or lead",
+		      cell);
+}
+
 /* --- a row -------------------------------------------------------------------- */
 
 static char *trimmed(struct arena *a, const char *s)
@@ -483,11 +509,13 @@ static void put_value(json_t *body, const struct field_def *f, json_t *v)
 }
 
 /* One cell into the body. Pass 0 takes every column but the links to
- * contacts by name, pass 1 those (they look within the row's account). */
+ * contacts and activities' records by name, pass 1 those (they look
+ * within the row's account, and its related_type). */
 static void put_cell(struct importer *im, const struct column *col, const char *cell, int pass,
 		     const struct import_convert_opts *co, json_t *body, struct rp_error *err)
 {
-	bool late = col->kind == COL_REF_NAME && !strcmp(col->f->ref, "contacts");
+	bool late = col->kind == COL_RELATED_NAME ||
+		    (col->kind == COL_REF_NAME && !strcmp(col->f->ref, "contacts"));
 	if (col->kind == COL_SKIP || !*cell || late != (pass == 1))
 		return;
 	json_t *v = NULL;
@@ -511,6 +539,7 @@ static void put_cell(struct importer *im, const struct column *col, const char *
 	case COL_REF_NAME: id = ref_by_name(im, col, cell, body, err); break;
 	case COL_REF_EXT: id = ref_by_external_id(im, col, cell, err); break;
 	case COL_RELATED_EXT: related_by_external_id(im, cell, body, err); break;
+	case COL_RELATED_NAME: related_by_name(im, cell, body, err); break;
 	case COL_SKIP: break;
 	}
 	if (id)

@@ -425,6 +425,40 @@ test('an export with links imports back into an empty database linked by name, n
     assert.match(want, /Umbrella Corp/);
     assert.equal(back(b, entity, fields, filter).replace(/,\d+,/g, ',#,'), want.replace(/,\d+,/g, ',#,'));
   }
+
+  // activities name the record they are about: in b, Alice and the deal
+  // have other ids than in a, and ids 1 are someone else
+  const ids = (db, entity, filter) => {
+    const out = path.join(dir, `rt-links-ids-${entity}.csv`);
+    on(db, ['export', entity, '--fields', 'id', '--filter', filter, '-o', out]);
+    return Number(fs.readFileSync(out, 'utf8').split('\r\n')[1]);
+  };
+  on(a, ['import', 'activities', file('rt-links-acts.csv', 'Type,Subject,related_type,related_id\r\n'
+    + `call,Call Alice,contacts,${ids(a, 'contacts', 'email=alice@example.com')}\r\n`
+    + `meeting,Deal review,deals,${ids(a, 'deals', 'name=Linked deal')}\r\n`)]);
+  const c = freshDb('rt-links-c');
+  on(c, ['import', 'contacts', file('rt-links-other.csv', 'Name,Email\r\nSomeone Else,else@example.com\r\n')]);
+  on(c, ['import', 'deals', file('rt-links-other-deal.csv', 'Name\r\nAnother deal\r\n')]);
+  for (const [entity, filter] of [['contacts', 'email=alice@example.com'], ['deals', 'name=Linked deal']]) {
+    const ex = path.join(dir, `rt-links-c-${entity}.csv`);
+    on(a, ['export', entity, '--filter', filter, '-o', ex]);
+    on(c, ['import', entity, ex]);
+  }
+  const acts = path.join(dir, 'rt-links-acts-a.csv');
+  on(a, ['export', 'activities', '-o', acts]);
+  assert.match(fs.readFileSync(acts, 'utf8'), /related_id,related_name/, 'the export does not name the related record');
+  const run = on(c, ['import', 'activities', acts]);
+  assert.match(run.err, / 2 created, .* 0 rejected/, run.err);
+  const related = (db) => {
+    const out = path.join(dir, 'rt-links-acts-back.csv');
+    on(db, ['export', 'activities', '--fields', 'subject,related_type,related_id', '--sort', 'subject', '-o', out]);
+    return fs.readFileSync(out, 'utf8').trim().split('\r\n').slice(1).map((l) => l.split(',').slice(1));
+  };
+  assert.deepEqual(related(c), [
+    ['Call Alice', 'contacts', String(ids(c, 'contacts', 'email=alice@example.com')), 'Alice Link'],
+    ['Deal review', 'deals', String(ids(c, 'deals', 'name=Linked deal')), 'Linked deal'],
+  ]);
+  assert.deepEqual(related(a).map((r) => r[3]), ['Alice Link', 'Linked deal']);
 });
 
 test('closed stages as other CRMs name them land in the pipeline\'s won and lost stages', async () => {
