@@ -27,10 +27,19 @@ struct principal {
 
 /* What a domain call works with: the thread's connection, the caller and
  * the request's arena (which owns every record handed back). */
+/* Dates a record brings from the system it was kept in before (an
+ * import): when it was made, and when a deal closed. NULL: now. */
+struct history {
+	const char *created_at, *closed_at; /* RP_TIME text */
+};
+
 struct dctx {
 	struct store_conn *c;
 	const struct principal *p;
 	struct arena *a;
+	/* NULL, or an imported record's own dates: its creation, a deal's
+	 * close (else, for a deal closed on the way in, its expected close) */
+	const struct history *history;
 	/* NULL, or the references found visible so far in a run of writes
 	 * (domain_remember_refs): an import's rows name the same accounts
 	 * again and again */

@@ -141,6 +141,23 @@ static void default_stage(struct dctx *d, struct record *r)
 static enum rp_err follow_account(struct dctx *d, const struct entity_def *e,
 				  const struct record *old, struct record *r, struct rp_error *err);
 
+/* When a deal closing now closed: now, or for one imported its close date
+ * in the old system — given, else its expected close (the date Salesforce
+ * and HubSpot keep as a closed deal's close date), at noon UTC so the day
+ * is the same in every zone. */
+static const char *closed_when(struct dctx *d, const struct record *r, char ts[RP_TIME_LEN])
+{
+	now_text(ts);
+	if (!d->history)
+		return ts;
+	if (d->history->closed_at)
+		return d->history->closed_at;
+	const char *expected = record_text(r, "expected_close");
+	if (expected && strlen(expected) == 10 && strncmp(expected, ts, 10) <= 0)
+		return arena_printf(d->a, "%sT12:00:00Z", expected);
+	return ts;
+}
+
 static enum rp_err deals_hook(struct dctx *d, const struct entity_def *e, const struct record *old,
 			      struct record *r, struct rp_error *err)
 {
@@ -152,11 +169,17 @@ static enum rp_err deals_hook(struct dctx *d, const struct entity_def *e, const 
 		return err->err;
 	const char *was = old ? record_text(old, "status") : "open";
 	const struct value *now = after(old, r, "status");
+	bool open = now->kind == V_TEXT && !strcmp(now->s, "open");
+	if (d->history && d->history->closed_at && open) {
+		rp_field_fail(
+			err, "closed_at", "invalid",
+			"an open deal has no close date (give it a won or lost status or stage)");
+		return err->err;
+	}
 	if (now->kind == V_TEXT && (!was || strcmp(was, now->s))) {
-		if (strcmp(now->s, "open")) {
+		if (!open) {
 			char ts[RP_TIME_LEN];
-			now_text(ts);
-			record_set_text(r, d->a, "closed_at", ts);
+			record_set_text(r, d->a, "closed_at", closed_when(d, r, ts));
 		} else {
 			record_set_null(r, "closed_at");
 		}

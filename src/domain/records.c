@@ -238,6 +238,8 @@ enum rp_err domain_create(struct dctx *d, const struct entity_def *e, json_t *bo
 		return rp_fail(err, RP_EFORBIDDEN, "forbidden",
 			       "your role may not create %s for that owner or team", e->name);
 	domain_stamp_new(r, d->a, d->p->user_id);
+	if (d->history && d->history->created_at)
+		record_set_text(r, d->a, "created_at", d->history->created_at);
 	if (store_begin(d->c, true, err))
 		return err->err;
 	struct record *fresh;

@@ -216,6 +216,24 @@ static enum rp_err write_row(struct importer *im, json_t *body, int64_t match_id
 	return rc;
 }
 
+/* The row's dates of the old system, taken out of its body (the record
+ * service stamps a record's own): when it was made — a match keeps its
+ * own —, and when a deal closed. A date after today is a field error. */
+static void take_history(struct importer *im, json_t *body, struct history *h, struct rp_error *err)
+{
+	static const char *const fields[] = {"created_at", "closed_at"};
+	const char **dates[] = {&h->created_at, &h->closed_at};
+	char now[RP_TIME_LEN];
+	clock_format(clock_now(), now);
+	for (size_t i = 0; i < sizeof fields / sizeof *fields; i++) {
+		const char *v = json_string_value(json_object_get(body, fields[i]));
+		*dates[i] = v ? arena_strdup(im->d.a, v) : NULL;
+		if (v && strcmp(v, now) > 0)
+			rp_field_fail(err, fields[i], "invalid", "\"%s\" is in the future", v);
+		json_object_del(body, fields[i]);
+	}
+}
+
 /* A dry run's row that matches one an earlier batch reported as new (and
  * rolled back): reported as the run will do it, with no record to name. */
 static void dry_same_row(struct importer *im, const char *match, bool same)
@@ -270,6 +288,9 @@ static enum rp_err import_row(struct importer *im, const char *const *cells, int
 	int64_t linked = im->linked_created;
 	json_t *body = import_row_body(im, cells, n, &err);
 	const char *match = NULL;
+	struct history hist;
+	if (!err.err)
+		take_history(im, body, &hist, &err);
 	if (!err.err) {
 		/* rows are created anyway: no look for their duplicates */
 		int64_t match_id =
@@ -281,7 +302,10 @@ static enum rp_err import_row(struct importer *im, const char *const *cells, int
 			json_decref(body);
 			return store_commit(im->d.c, fatal);
 		}
-		if (write_row(im, body, match_id, match, &err) == RP_OK) {
+		im->d.history = &hist;
+		enum rp_err wrc = write_row(im, body, match_id, match, &err);
+		im->d.history = NULL;
+		if (wrc == RP_OK) {
 			json_decref(body);
 			if (im->bulk && store_bulk_failed(im->d.c))
 				im->replay = true; /* a part of the row was undone */

@@ -25,6 +25,9 @@ bool import_header_is(const char *key, const char *name);
 const struct field_def *import_ref_field(const struct entity_def *e, const char *target);
 /* Whether a mapping target makes sense for e ("" = skip is valid). */
 bool import_target_valid(const struct entity_def *e, const char *target);
+/* Whether f is a date a record brings from the old system, which only an
+ * import may set: created_at, a deal's closed_at (struct history). */
+bool import_history_field(const struct field_def *f);
 /* The target a header maps to by itself, "" when none. */
 const char *import_auto_target(const struct entity_def *e, const char *header);
 /* The targets of a file's n columns: chosen[i] is the one the user gave

@@ -100,6 +100,13 @@ static const struct alias aliases[] = {
 	{NULL, "country",
 	 N("country", "mailing country", "billing country", "business country",
 	   "address 1 - country", "страна", "国家", "国家地区")},
+	/* the old system's dates (struct history) */
+	{NULL, "created_at",
+	 N("created at", "created", "created date", "create date", "date created", "created time",
+	   "creation date", "created on", "дата создания", "создано", "创建时间", "创建日期")},
+	{"deals", "closed_at",
+	 N("closed at", "closed date", "date closed", "actual close date", "closed on",
+	   "дата закрытия сделки", "成交日期", "关闭日期")},
 	{NULL, "birthday",
 	 N("birthday", "date of birth", "birthdate", "birth date", "день рождения", "дата рождения",
 	   "生日", "出生日期")},
@@ -247,6 +254,11 @@ static bool link_writable(const struct entity_def *e, const char *target)
 	return f && !(f->flags & FF_READONLY);
 }
 
+bool import_history_field(const struct field_def *f)
+{
+	return !strcmp(f->name, "created_at") || !strcmp(f->name, "closed_at");
+}
+
 bool import_target_valid(const struct entity_def *e, const char *target)
 {
 	if (!*target)
@@ -255,6 +267,8 @@ bool import_target_valid(const struct entity_def *e, const char *target)
 	if (dot)
 		return !strcmp(dot, ".external_id") && link_writable(e, target);
 	const struct field_def *f = entity_field(e, target);
+	if (f && import_history_field(f))
+		return true;
 	if (f)
 		return !(f->flags & FF_READONLY) && f->type != FT_PASSWORD &&
 		       !(f->flags & FF_SYSTEM && strcmp(f->name, "owner_id") &&

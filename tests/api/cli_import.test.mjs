@@ -553,3 +553,39 @@ test('XLSX amounts are numbers as Excel stored them: 41.667 is never read as 41,
   assert.deepEqual(withoutIds(out), ['name,amount,currency', 'Half a rouble more,1250000.50,RUB',
     'Kuwait,12.345,KWD', '']);
 });
+
+test('the old system\'s dates come along: when a record was made, when a deal closed (else its close date), never in the future', () => {
+  const db = freshDb('history');
+  const deals = file('history-deals.csv', 'Opportunity ID,Opportunity Name,Created Date,Stage,Close Date,Closed Date\r\n'
+    + 'H1,History won,2023-01-10,Closed Won,2023-03-15,\r\n'
+    + 'H2,History lost,2023-02-01,Closed Lost,,2023-04-02 10:30\r\n'
+    + 'H3,History open,2023-02-01,,2030-01-01,2023-04-02\r\n'
+    + 'H4,History future,2099-01-01,,,\r\n'
+    + 'H5,History won later,2023-05-05,Closed Won,2099-12-31,\r\n');
+  const run = on(db, ['import', 'deals', deals, '--timezone', 'UTC']);
+  assert.match(run.err, /5 rows, 3 created, .* 2 rejected/, run.err);
+  const rows = (fields) => {
+    const out = path.join(dir, 'history-back.csv');
+    on(db, ['export', 'deals', '--fields', fields, '--sort', 'external_id', '-o', out]);
+    return fs.readFileSync(out, 'utf8').trim().split('\r\n').slice(1).map((l) => l.split(',').slice(1));
+  };
+  const got = rows('external_id,status,created_at,closed_at');
+  assert.deepEqual(got.map((r) => r.slice(0, 3)), [
+    ['H1', 'won', '2023-01-10T00:00:00Z'], ['H2', 'lost', '2023-02-01T00:00:00Z'],
+    ['H5', 'won', '2023-05-05T00:00:00Z']]);
+  assert.equal(got[0][3], '2023-03-15T12:00:00Z', 'a won deal\'s close date is not its expected close');
+  assert.equal(got[1][3], '2023-04-02T10:30:00Z', 'the given close date is not kept');
+  assert.match(got[2][3], new RegExp(`^${new Date().toISOString().slice(0, 10)}`), 'a close date to come is taken for a past one');
+  const rejects = fs.readFileSync(run.err.match(/rejected rows and why: (\S+)/)[1], 'utf8');
+  assert.match(rejects, /\n4,"?closed_at: an open deal has no close date/, rejects);
+  assert.match(rejects, /\n5,"created_at: ""2099-01-01T00:00:00Z"" is in the future/, rejects);
+  // a row matching a record leaves its creation date as it is
+  const again = on(db, ['import', 'deals', file('history-again.csv', 'Opportunity ID,Opportunity Name,Created Date\r\nH1,History won again,2024-06-06\r\n')]);
+  assert.match(again.err, / 1 updated/, again.err);
+  assert.deepEqual(rows('external_id,name,created_at')[0], ['H1', 'History won again', '2023-01-10T00:00:00Z']);
+  // contacts too
+  on(db, ['import', 'contacts', file('history-people.csv', 'Name,Email,Дата создания\r\nOld Friend,old@history.example,15.06.2015\r\n')]);
+  const out = path.join(dir, 'history-people-back.csv');
+  on(db, ['export', 'contacts', '--fields', 'email,created_at', '--filter', 'email=old@history.example', '-o', out]);
+  assert.match(fs.readFileSync(out, 'utf8'), /old@history\.example,2015-06-15T00:00:00Z/);
+});

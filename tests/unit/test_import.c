@@ -563,7 +563,7 @@ static void test_auto_target_contacts(void **state)
 		{"", ""},
 		{"   ", ""},
 		{"---", ""},
-		{"Created Date", ""},
+		{"Created Date", "created_at"}, /* the old system's, kept */
 		/* punctuation past ASCII is punctuation too */
 		{"E\u2011mail", "email"}, /* a non-breaking hyphen */
 		{"E\u2013mail", "email"}, /* an en dash */
@@ -802,8 +802,11 @@ static void test_target_valid(void **state)
 	assert_true(import_target_valid(c, "owner_id"));
 	assert_true(import_target_valid(c, "tags"));
 
+	/* the dates a record brings from the old system */
+	assert_true(import_target_valid(c, "created_at"));
+	assert_false(import_target_valid(c, "closed_at"));
+
 	assert_false(import_target_valid(c, "id"));
-	assert_false(import_target_valid(c, "created_at"));
 	assert_false(import_target_valid(c, "updated_at"));
 	assert_false(import_target_valid(c, "created_by"));
 	assert_false(import_target_valid(c, "version"));
@@ -825,7 +828,7 @@ static void test_target_valid(void **state)
 	assert_true(import_target_valid(d, "stage.external_id"));
 	assert_true(import_target_valid(d, "pipeline"));
 	assert_true(import_target_valid(d, "contact"));
-	assert_false(import_target_valid(d, "closed_at"));
+	assert_true(import_target_valid(d, "closed_at")); /* the old system's close */
 	assert_false(import_target_valid(d, "given_name"));
 
 	assert_false(import_target_valid(ent("leads"), "converted_account_id"));

@@ -624,6 +624,7 @@ export default {
   'import.link_ext': '{field} (its ID in the old system)',
   'import.own_id': '{field} (Rapport ID)',
   'import.external_id': 'ID in the old system (re-imports update)',
+  'import.related_name': 'The record it is about, by name',
   'import.related_ext': 'Related record (its ID in the old system)',
   'import.dry_result': 'What the import would do',
   'import.would_create': 'new records',

@@ -624,6 +624,7 @@ export default {
   'import.link_ext': '{field} (ID в старой системе)',
   'import.own_id': '{field} (ID в Rapport)',
   'import.external_id': 'ID в старой системе (повторный импорт обновит)',
+  'import.related_name': 'Запись, к которой относится, по названию',
   'import.related_ext': 'Связанная запись (ID в старой системе)',
   'import.dry_result': 'Что сделает импорт',
   'import.would_create': 'новых записей',

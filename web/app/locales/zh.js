@@ -624,6 +624,7 @@ export default {
   'import.link_ext': '{field}（旧系统中的 ID）',
   'import.own_id': '{field}（Rapport ID）',
   'import.external_id': '旧系统中的 ID（再次导入时更新）',
+  'import.related_name': '所属记录（按名称）',
   'import.related_ext': '关联记录（旧系统中的 ID）',
   'import.dry_result': '导入将会',
   'import.would_create': '条新记录',

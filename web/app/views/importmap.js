@@ -12,8 +12,10 @@ import { fmtNumber } from '../format.js';
 // ---- what a column can go to ---------------------------------------------
 
 // Mirrors the server's import_target_valid(): writable fields (owner and
-// tags among the system ones), never passwords or read-only ones.
+// tags among the system ones), never passwords or read-only ones but the
+// dates a record brings from the old system (import_history_field).
 function writable(f) {
+  if (f.name === 'created_at' || f.name === 'closed_at') return true;
   if (f.read_only || f.type === 'id' || f.type === 'password' || f.write_only) return false;
   return !f.system || f.name === 'owner_id' || f.name === 'tags';
 }
@@ -43,7 +45,10 @@ export function targetOptions(ent) {
     }
     fields.push({ value: f.name, label: fieldLabel(f) });
   }
-  if (e.name === 'activities') links.push({ value: 'related.external_id', label: t('import.related_ext') });
+  if (e.name === 'activities') {
+    links.push({ value: 'related', label: t('import.related_name') });
+    links.push({ value: 'related.external_id', label: t('import.related_ext') });
+  }
   return [...fields.map((o) => ({ ...o, group: 'fields' })), ...links.map((o) => ({ ...o, group: 'links' }))];
 }
 
