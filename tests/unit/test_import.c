@@ -417,6 +417,13 @@ static void test_convert_enums(void **state)
 	conv_str("deals", "status", "Closed Won", NULL, "won");
 	conv_str("deals", "status", "closed lost", NULL, "lost");
 	conv_str("deals", "status", "赢单", NULL, "won");
+	/* how a person likes to be reached, as CRMs in three languages write it */
+	conv_str("contacts", "preferred_channel", "Телефон", NULL, "phone");
+	conv_str("contacts", "preferred_channel", "Звонок", NULL, "phone");
+	conv_str("contacts", "preferred_channel", "电话", NULL, "phone");
+	conv_str("contacts", "preferred_channel", "Эл. почта", NULL, "email");
+	conv_str("contacts", "preferred_channel", "短信", NULL, "sms");
+	conv_str("activities", "type", "电话", NULL, "call"); /* a call, where there is one */
 
 	conv_rejected("leads", "source", "carrier pigeon", NULL);
 	conv_rejected("deals", "status", "Closed Maybe", NULL);
@@ -559,6 +566,9 @@ static void test_auto_target_contacts(void **state)
 		{"family_name", "family_name"},
 		{"marketing consent", "marketing_consent"},
 		/* nothing */
+		{"Mobile Phone Number", "mobile"},	       /* HubSpot */
+		{"Согласие на рассылку", "marketing_consent"}, /* Bitrix24 */
+		{"Preferred contact method", "preferred_channel"},
 		{"Favourite Colour", ""},
 		{"", ""},
 		{"   ", ""},
