@@ -276,10 +276,14 @@ static enum rp_err import_row(struct importer *im, const char *const *cells, int
 	rp_error_init(&err);
 	for (int k = im->ncols; k < n; k++)
 		if (*cells[k]) {
+			/* a sheet has no delimiters: a cell beyond the header's */
 			rp_fail(&err, RP_EINVAL, "ragged_row",
-				"the row has %d cells and the header %d: a delimiter or quote out "
-				"of place?",
-				n, im->ncols);
+				table_format_of(im->t) == TABLE_XLSX
+					? "the row has a value in column %d, past the header's %d "
+					  "columns: a column without a header?"
+					: "the row has %d cells and the header %d: a delimiter or "
+					  "quote out of place?",
+				table_format_of(im->t) == TABLE_XLSX ? k + 1 : n, im->ncols);
 			import_reject(im, cells, n, &err);
 			return RP_OK;
 		}

@@ -44,6 +44,7 @@ struct importer {
 	bool replay;	/* a row of the bulk batch failed: write it again row by row */
 	/* the file */
 	struct table_reader *t;
+	int title_rows; /* rows above the header (a report's title) */
 	int ncols;
 	char **headers;
 	struct column *cols;

@@ -127,6 +127,7 @@ void import_set_report(struct importer *im)
 	json_object_set_new(rep, "encoding", json_string(im->t ? table_encoding(im->t) : ""));
 	char delim[2] = {im->t ? table_delimiter(im->t) : 0, 0};
 	json_object_set_new(rep, "delimiter", json_string(delim));
+	json_object_set_new(rep, "title_rows", json_integer(im->title_rows));
 	json_object_set_new(rep, "columns",
 			    im->report_cols ? json_incref(im->report_cols) : json_array());
 	json_object_set(rep, "rows", im->report_rows);

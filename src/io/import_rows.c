@@ -36,6 +36,49 @@ static void table_options_of(struct importer *im, struct table_options *to)
 	json_decref(o);
 }
 
+#define TITLE_ROWS_MAX 10 /* rows above the header a report may have */
+
+static int filled_cells(const char *const *cells, int n)
+{
+	int filled = 0;
+	for (int i = 0; i < n; i++)
+		filled += *cells[i] != '\0';
+	return filled;
+}
+
+/* How many rows come before the header: a report saved from a CRM or 1C
+ * puts its title ("Отчёт по сделкам", a date) in one cell above it. Rows
+ * of at most one filled cell are titles when a row of several follows
+ * within TITLE_ROWS_MAX; a one-column file has none. */
+static int title_rows(const char *path, const struct table_options *to)
+{
+	struct table_reader *t;
+	struct rp_error ignore;
+	rp_error_init(&ignore);
+	if (table_open(path, to, &t, &ignore))
+		return 0;
+	const char *const *cells;
+	int n, got = 0, titles = 0;
+	for (int row = 0; row < TITLE_ROWS_MAX && (got = table_next(t, &cells, &n, &ignore)) > 0;
+	     row++) {
+		if (filled_cells(cells, n) > 1)
+			break;
+		titles++;
+	}
+	table_close(t);
+	return titles < TITLE_ROWS_MAX && got > 0 ? titles : 0;
+}
+
+/* Reads the header row, after the titles above it. */
+static int read_header(struct importer *im, const char *const **cells, int *n, struct rp_error *err)
+{
+	int got = 0;
+	for (int i = 0; i <= im->title_rows; i++)
+		if ((got = table_next(im->t, cells, n, err)) <= 0)
+			break;
+	return got;
+}
+
 enum rp_err import_open_table(struct importer *im, const char *path, struct rp_error *err)
 {
 	json_t *o = import_json(im->imp, "options");
@@ -51,10 +94,11 @@ enum rp_err import_open_table(struct importer *im, const char *path, struct rp_e
 	im->create_missing = !json_is_false(cm);
 	json_decref(o);
 
+	im->title_rows = title_rows(path, &to);
 	if (table_open(path, &to, &im->t, err))
 		return err->err;
 	const char *const *cells;
-	int n, got = table_next(im->t, &cells, &n, err);
+	int n, got = read_header(im, &cells, &n, err);
 	if (got < 0)
 		return err->err; /* a header that cannot be read: nothing to map */
 	if (got == 0 || n == 0)
@@ -177,10 +221,9 @@ void import_date_orders(struct importer *im, const char *path)
 	int *month = xcalloc((size_t)im->ncols, sizeof *month);
 	const char *const *cells;
 	int n, got;
-	for (bool header = true; (got = table_next(t, &cells, &n, &ignore)) != 0 && got != -1;
-	     header = false) {
+	for (int row = 0; (got = table_next(t, &cells, &n, &ignore)) != 0 && got != -1; row++) {
 		rp_error_init(&ignore);
-		if (got < 0 || header)
+		if (got < 0 || row <= im->title_rows) /* the titles and the header */
 			continue;
 		for (int k = 0; k < n && k < im->ncols; k++) {
 			char hint = is_date_column(&im->cols[k]) ? import_date_hint(cells[k]) : 0;

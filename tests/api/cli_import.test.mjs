@@ -589,3 +589,31 @@ test('the old system\'s dates come along: when a record was made, when a deal cl
   on(db, ['export', 'contacts', '--fields', 'email,created_at', '--filter', 'email=old@history.example', '-o', out]);
   assert.match(fs.readFileSync(out, 'utf8'), /old@history\.example,2015-06-15T00:00:00Z/);
 });
+
+test('a report\'s title rows above the header are passed over, in a workbook and a CSV; rows keep their numbers in the file', () => {
+  const db = freshDb('titles');
+  const book = xlsx('titles.xlsx', [
+    ['Отчёт по контактам'],
+    ['Сформирован 01.02.2024'],
+    [],
+    ['ФИО', 'E-mail', 'Компания'],
+    ['Титов Илья', 'titov@titles.example', 'ООО Заголовок'],
+    ['Плохой Адрес', 'not-an-email', ''],
+  ]);
+  const run = on(db, ['import', 'contacts', book]);
+  assert.match(run.err, /2 rows, 1 created, .* 1 rejected/, run.err);
+  const rejects = fs.readFileSync(run.err.match(/rejected rows and why: (\S+)/)[1], 'utf8');
+  assert.match(rejects, /\n6,"?email: /, `the bad row is not row 6 of the sheet:\n${rejects}`);
+  const csv = file('titles.csv', 'Отчёт по контактам;;\r\n;;\r\nФИО;E-mail;Компания\r\nТитова Анна;titova@titles.example;ООО Заголовок\r\n');
+  const again = on(db, ['import', 'contacts', csv]);
+  assert.match(again.err, /1 rows?, 1 created/, again.err);
+  const out = path.join(dir, 'titles-back.csv');
+  on(db, ['export', 'contacts', '--fields', 'name,email,account_id', '--filter', 'email[contains]=titles.example', '--sort', 'email', '-o', out]);
+  const lines = fs.readFileSync(out, 'utf8').trim().split('\r\n').slice(1).map((l) => l.split(',').slice(1));
+  assert.deepEqual(lines.map((l) => [l[0], l[1], l[3]]), [
+    ['Титов Илья', 'titov@titles.example', 'ООО Заголовок'],
+    ['Титова Анна', 'titova@titles.example', 'ООО Заголовок']]);
+  // a one-column file has no title rows: its first row is its header
+  const one = on(db, ['import', 'contacts', file('titles-one.csv', 'Name\r\nSolo One\r\nSolo Two\r\n')]);
+  assert.match(one.err, /2 rows, 2 created/, one.err);
+});

@@ -159,8 +159,10 @@ export function ImportPage() {
       for (const c of cols) if (!c.auto) chosen[c.header] = c.target;
       setManual(chosen);
       setStep(2);
-      const rows = await peekRows(file, done.report && done.report.encoding, opts.delimiter || (done.report && done.report.delimiter));
-      if (live()) setSamples(cols.map((c, i) => rows.slice(1).map((r) => r[i] ?? '')));
+      // the rows after the header, which a report's title rows may precede
+      const titles = (done.report && done.report.title_rows) || 0;
+      const rows = await peekRows(file, done.report && done.report.encoding, opts.delimiter || (done.report && done.report.delimiter), 4 + titles);
+      if (live()) setSamples(cols.map((c, i) => rows.slice(titles + 1).map((r) => r[i] ?? '')));
     } catch (e) {
       if (!live()) return;
       setChecking(null);
