@@ -216,6 +216,31 @@ static enum rp_err write_row(struct importer *im, json_t *body, int64_t match_id
 	return rc;
 }
 
+static bool has_field_error(const struct rp_error *err, const char *field)
+{
+	for (int i = 0; i < err->nfields; i++)
+		if (!strcmp(err->fields[i].field, field))
+			return true;
+	return false;
+}
+
+/* A row some cells of which could not be read also gets the errors of
+ * the values that could (a bad e-mail beside a bad date), so one fix of
+ * the file mends the row; checked as a change, since whether the row is
+ * a new record or a match is not known yet. */
+static void add_value_errors(struct importer *im, json_t *body, struct rp_error *err)
+{
+	struct rp_error v;
+	rp_error_init(&v);
+	struct record *r;
+	if (err->err != RP_EINVAL ||
+	    model_validate_write(im->e, body, false, im->d.a, &r, &v) == RP_OK)
+		return;
+	for (int i = 0; i < v.nfields && err->nfields < RP_MAX_FIELD_ERRORS; i++)
+		if (!has_field_error(err, v.fields[i].field))
+			err->fields[err->nfields++] = v.fields[i];
+}
+
 /* The row's dates of the old system, taken out of its body (the record
  * service stamps a record's own): when it was made — a match keeps its
  * own —, and when a deal closed. A date after today is a field error. */
@@ -293,8 +318,10 @@ static enum rp_err import_row(struct importer *im, const char *const *cells, int
 	json_t *body = import_row_body(im, cells, n, &err);
 	const char *match = NULL;
 	struct history hist;
-	if (!err.err)
-		take_history(im, body, &hist, &err);
+	bool unreadable = err.err != RP_OK;
+	take_history(im, body, &hist, &err);
+	if (unreadable)
+		add_value_errors(im, body, &err);
 	if (!err.err) {
 		/* rows are created anyway: no look for their duplicates */
 		int64_t match_id =

@@ -617,3 +617,15 @@ test('a report\'s title rows above the header are passed over, in a workbook and
   const one = on(db, ['import', 'contacts', file('titles-one.csv', 'Name\r\nSolo One\r\nSolo Two\r\n')]);
   assert.match(one.err, /2 rows, 2 created/, one.err);
 });
+
+test('a row with a cell that cannot be read reports the other bad values too, so one fix mends it', () => {
+  const db = freshDb('all-errors');
+  const run = on(db, ['import', 'contacts', file('all-errors.csv',
+    'Name,Email,Birthday,Preferred channel\r\nTwo Faults,not-an-email,31.02.1990,pigeon\r\n')]);
+  assert.match(run.err, /1 rejected/, run.err);
+  const rejects = fs.readFileSync(run.err.match(/rejected rows and why: (\S+)/)[1], 'utf8');
+  const reason = rejects.split('\r\n')[1];
+  for (const field of ['birthday', 'email', 'preferred_channel']) {
+    assert.match(reason, new RegExp(`${field}: `), `the reason does not name ${field}: ${reason}`);
+  }
+});
