@@ -46,6 +46,8 @@ struct importer {
 	struct table_reader *t;
 	int title_rows; /* rows above the header (a report's title) */
 	int ncols;
+	const char *const *row_cells; /* the row being read, trimmed and unguarded */
+	int row_ncells;
 	char **headers;
 	struct column *cols;
 	int currency_col; /* -1 if none */

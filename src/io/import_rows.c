@@ -139,27 +139,70 @@ static void resolve_column(struct importer *im, struct column *col, const char *
 /* A second column whose header names a field already taken (two "Email"
  * columns) goes to its sibling if free (email2, mobile), else is skipped:
  * the first column wins, nothing is silently overwritten. */
+/* The field that takes a second value of field: a second e-mail, or the
+ * other number. */
+static const struct {
+	const char *field, *sibling;
+} siblings[] = {{"email", "email2"}, {"phone", "mobile"}, {"mobile", "phone"}};
+
+static const char *sibling_of(const char *field)
+{
+	for (size_t s = 0; s < sizeof siblings / sizeof *siblings; s++)
+		if (!strcmp(siblings[s].field, field))
+			return siblings[s].sibling;
+	return NULL;
+}
+
 static const char *unused_target(struct importer *im, int i, const char *target)
 {
-	static const struct {
-		const char *field, *sibling;
-	} siblings[] = {{"email", "email2"}, {"phone", "mobile"}, {"mobile", "phone"}};
 	bool taken = false;
 	for (int k = 0; k < i && !taken; k++)
 		taken = *target && !strcmp(im->cols[k].target, target);
 	if (!taken)
 		return target;
-	for (size_t s = 0; s < sizeof siblings / sizeof *siblings; s++) {
-		if (strcmp(siblings[s].field, target) ||
-		    !import_target_valid(im->e, siblings[s].sibling))
-			continue;
-		bool used = false;
-		for (int k = 0; k < i; k++)
-			used = used || !strcmp(im->cols[k].target, siblings[s].sibling);
-		if (!used)
-			return siblings[s].sibling;
+	const char *sibling = sibling_of(target);
+	if (!sibling || !import_target_valid(im->e, sibling))
+		return "";
+	for (int k = 0; k < i; k++)
+		if (!strcmp(im->cols[k].target, sibling))
+			return "";
+	return sibling;
+}
+
+#define MORE_VALUES " ::: " /* Google Contacts' cell of several e-mails or numbers */
+
+/* Whether the row being read has a value in a column that goes to target. */
+static bool column_filled(const struct importer *im, const char *target)
+{
+	for (int k = 0; k < im->ncols && k < im->row_ncells; k++)
+		if (!strcmp(im->cols[k].target, target) && *im->row_cells[k])
+			return true;
+	return false;
+}
+
+/* A cell of several values ("a@x.ru ::: b@x.ru"): the first is the
+ * field's; the second goes to the sibling field (email2, mobile) when the
+ * row has none, else the cell is an error — a value is never dropped. */
+static const char *first_of_many(struct importer *im, const struct field_def *f, const char *cell,
+				 const struct import_convert_opts *co, json_t *body,
+				 struct rp_error *err)
+{
+	const char *more = strstr(cell, MORE_VALUES);
+	if (!more)
+		return cell;
+	const char *second = more + strlen(MORE_VALUES);
+	const char *sibling = sibling_of(f->name);
+	const struct field_def *sf = sibling ? entity_field(im->e, sibling) : NULL;
+	if (!sf || !import_target_valid(im->e, sibling) || column_filled(im, sibling) ||
+	    strstr(second, MORE_VALUES)) {
+		rp_field_fail(err, f->name, "invalid", "\"%.60s\" holds more values than %s", cell,
+			      sf ? "the two fields for them" : "the field");
+		return NULL;
 	}
-	return "";
+	json_t *v = import_convert(sf, second, co, err);
+	if (v)
+		json_object_set_new(body, sibling, v);
+	return arena_strndup(im->d.a, cell, (size_t)(more - cell));
 }
 
 enum rp_err import_columns(struct importer *im, struct rp_error *err)
@@ -565,6 +608,10 @@ static void put_cell(struct importer *im, const struct column *col, const char *
 	int64_t id = 0;
 	switch (col->kind) {
 	case COL_FIELD:
+		if (col->f->type == FT_EMAIL || col->f->type == FT_PHONE)
+			cell = first_of_many(im, col->f, cell, co, body, err);
+		if (!cell)
+			break;
 		if (col->f->type == FT_MONEY && !co->currency && import_cell_currency(cell) &&
 		    entity_field(im->e, "currency") && !json_object_get(body, "currency"))
 			json_object_set_new(body, "currency",
@@ -612,6 +659,8 @@ json_t *import_row_body(struct importer *im, const char *const *guarded, int n,
 		co.currency = code;
 	const struct field_def *cf = entity_field(im->e, "currency");
 	co.default_currency = cf ? cf->dflt : NULL;
+	im->row_cells = cells;
+	im->row_ncells = n;
 	for (int pass = 0; pass < 2; pass++)
 		for (int k = 0; k < n && k < im->ncols; k++)
 			put_cell(im, &im->cols[k], cells[k], pass, &co, body, err);

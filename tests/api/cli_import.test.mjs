@@ -629,3 +629,17 @@ test('a row with a cell that cannot be read reports the other bad values too, so
     assert.match(reason, new RegExp(`${field}: `), `the reason does not name ${field}: ${reason}`);
   }
 });
+
+test('Google Contacts\' cells of several values ("a ::: b") fill the second e-mail and number; more values than fields is an error', () => {
+  const db = freshDb('google-multi');
+  const run = on(db, ['import', 'contacts', file('google-multi.csv',
+    'Name,E-mail 1 - Value,E-mail 2 - Value,Phone 1 - Value\r\n'
+    + 'Multi One,one@multi.example ::: one.home@multi.example,,+7 916 111-22-33 ::: +7 495 111-22-33\r\n'
+    + 'Multi Two,two@multi.example ::: two.home@multi.example,two.other@multi.example,\r\n'), '--country', 'RU']);
+  assert.match(run.err, /2 rows, 1 created, .* 1 rejected/, run.err);
+  const out = path.join(dir, 'google-multi-back.csv');
+  on(db, ['export', 'contacts', '--fields', 'email,email2,phone,mobile', '--filter', 'email=one@multi.example', '-o', out]);
+  assert.match(fs.readFileSync(out, 'utf8'), /,one@multi\.example,one\.home@multi\.example,'\+7 916 111-22-33,'\+7 495 111-22-33\r\n/);
+  const rejects = fs.readFileSync(run.err.match(/rejected rows and why: (\S+)/)[1], 'utf8');
+  assert.match(rejects, /\n3,"?email: .*holds more values than the two fields for them/, rejects);
+});
