@@ -624,6 +624,11 @@ json_t *import_convert(const struct field_def *f, const char *cell,
 		return json_boolean(b);
 	}
 	case FT_DATE:
+		/* "--07-12": a day of the year, as Google and vCard keep a
+		 * birthday whose year nobody knows */
+		if (!strncmp(cell, "--", 2) && isdigit((unsigned char)cell[2]))
+			return bad_because(err, f, "a date", cell,
+					   "it has no year (give one, or leave the cell empty)");
 		if (!import_parse_date(cell, o->date_order, buf, NULL))
 			return bad(err, f, "a date", cell);
 		return json_string(buf);

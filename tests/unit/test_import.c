@@ -279,6 +279,12 @@ static void test_convert_numbers(void **state)
 static void test_convert_dates(void **state)
 {
 	(void)state;
+	/* a birthday without its year (Google, vCard): said so */
+	conv_rejected("contacts", "birthday", "--07-12", NULL);
+	struct rp_error err;
+	rp_error_init(&err);
+	assert_null(import_convert(fld("contacts", "birthday"), "--07-12", &NO_OPTS, &err));
+	assert_non_null(strstr(err.fields[0].message, "no year"));
 	conv_str("contacts", "birthday", "2024-03-05", NULL, "2024-03-05");
 	conv_str("contacts", "birthday", "2024-3-5", NULL, "2024-03-05");
 	conv_str("contacts", "birthday", "2024/03/05", NULL, "2024-03-05");
