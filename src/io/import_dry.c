@@ -280,7 +280,8 @@ void import_dry_remember(struct importer *im, json_t *body, int64_t id)
 			      .nkeys = (uint32_t)rk.n,
 			      .same_name = -1,
 			      .in_company = -1};
-	memcpy(m->keys + m->nkeys, rk.k, sizeof *rk.k * (size_t)rk.n);
+	if (rk.n) /* a row with a name alone: keys may not be allocated yet */
+		memcpy(m->keys + m->nkeys, rk.k, sizeof *rk.k * (size_t)rk.n);
 	m->nkeys += (size_t)rk.n;
 	if (rk.name) {
 		size_t len = strlen(rk.name) + 1;
