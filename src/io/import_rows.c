@@ -69,11 +69,17 @@ static int title_rows(const char *path, const struct table_options *to)
 	return titles < TITLE_ROWS_MAX && got > 0 ? titles : 0;
 }
 
-/* Reads the header row, after the titles above it. */
-static int read_header(struct importer *im, const char *const **cells, int *n, struct rp_error *err)
+/* Reads the header row, after the titles above it. Only a first row of
+ * at most one filled cell has the file read ahead for the titles (an
+ * XLSX's open reads its shared strings). */
+static int read_header(struct importer *im, const char *path, const struct table_options *to,
+		       const char *const **cells, int *n, struct rp_error *err)
 {
-	int got = 0;
-	for (int i = 0; i <= im->title_rows; i++)
+	int got = table_next(im->t, cells, n, err);
+	if (got <= 0 || filled_cells(*cells, *n) > 1)
+		return got;
+	im->title_rows = title_rows(path, to);
+	for (int i = 0; i < im->title_rows; i++)
 		if ((got = table_next(im->t, cells, n, err)) <= 0)
 			break;
 	return got;
@@ -94,11 +100,10 @@ enum rp_err import_open_table(struct importer *im, const char *path, struct rp_e
 	im->create_missing = !json_is_false(cm);
 	json_decref(o);
 
-	im->title_rows = title_rows(path, &to);
 	if (table_open(path, &to, &im->t, err))
 		return err->err;
 	const char *const *cells;
-	int n, got = read_header(im, &cells, &n, err);
+	int n, got = read_header(im, path, &to, &cells, &n, err);
 	if (got < 0)
 		return err->err; /* a header that cannot be read: nothing to map */
 	if (got == 0 || n == 0)
