@@ -141,9 +141,6 @@ static void resolve_column(struct importer *im, struct column *col, const char *
 		col->kind = strchr(target, '.') ? COL_REF_EXT : COL_REF_NAME;
 }
 
-/* A second column whose header names a field already taken (two "Email"
- * columns) goes to its sibling if free (email2, mobile), else is skipped:
- * the first column wins, nothing is silently overwritten. */
 /* The field that takes a second value of field: a second e-mail, or the
  * other number. */
 static const struct {
@@ -158,6 +155,9 @@ static const char *sibling_of(const char *field)
 	return NULL;
 }
 
+/* A second column whose header names a field already taken (two "Email"
+ * columns) goes to its sibling if free (email2, mobile), else is skipped:
+ * the first column wins, nothing is silently overwritten. */
 static const char *unused_target(struct importer *im, int i, const char *target)
 {
 	bool taken = false;
