@@ -30,8 +30,11 @@ export function ExportMenu({ ent, params, cols }) {
     const btn = document.getElementById('export-records');
     setStart(btn.getBoundingClientRect().right < menu.current.offsetWidth);
   }, [open]);
+  // a chosen format closes the menu and puts focus back on its button, as
+  // Escape does (the item it was on goes away)
+  const chosen = () => { setOpen(false); document.getElementById('export-records').focus(); };
   const item = (id, label, format, fields, extra) => html`<a role="menuitem" id=${id} download
-    href=${exportUrl(ent, params, format, fields, extra)} onClick=${() => setOpen(false)}>${label}</a>`;
+    href=${exportUrl(ent, params, format, fields, extra)} onClick=${chosen}>${label}</a>`;
   return html`<div class="export-menu">
     <button id="export-records" type="button" aria-haspopup="menu" aria-expanded=${open ? 'true' : 'false'}
       onClick=${() => setOpen(!open)}>↓ ${t('export.button')}</button>
