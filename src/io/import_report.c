@@ -13,6 +13,7 @@
 #define REPORT_ROWS    1000 /* row outcomes kept in a dry run's report */
 #define REPORT_REJECTS 100  /* rejected rows kept in a run's report */
 #define SAMPLE_ROWS    3    /* values of each column shown with the mapping */
+#define SAMPLE_BYTES   200  /* of each value */
 
 void import_count(struct importer *im, const char *what)
 {
@@ -102,6 +103,19 @@ void import_drop_rejects(struct importer *im)
 	im->pending_len = 0;
 }
 
+/* The length of a sample of s: at most SAMPLE_BYTES, cut between UTF-8
+ * letters (the JSON string of half a letter would be no string at all). */
+static size_t sample_len(const char *s)
+{
+	size_t n = strnlen(s, SAMPLE_BYTES + 1);
+	if (n <= SAMPLE_BYTES)
+		return n;
+	n = SAMPLE_BYTES;
+	while (n > 0 && ((unsigned char)s[n] & 0xC0) == 0x80)
+		n--;
+	return n;
+}
+
 /* The first values of each column, for the mapping screen. */
 void import_keep_samples(struct importer *im, const char *const *cells, int n)
 {
@@ -117,7 +131,7 @@ void import_keep_samples(struct importer *im, const char *const *cells, int n)
 		}
 		if (*cells[i])
 			json_array_append_new(samples,
-					      json_stringn(cells[i], strnlen(cells[i], 200)));
+					      json_stringn(cells[i], sample_len(cells[i])));
 	}
 }
 

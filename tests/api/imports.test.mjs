@@ -84,6 +84,18 @@ test('a GB18030 file with Chinese headers: columns map themselves, accounts are 
   assert.equal(rows[1].birthday, '1990-07-01');
 });
 
+test('a long Russian or Chinese cell is a sample too, cut short between letters', async () => {
+  const ru = 'Встреча на выставке ИнноПром, обсудили поставки оборудования. '.repeat(4);
+  const zh = '在广州展会上见面，讨论了设备供应问题。'.repeat(10);
+  const csv = `Name,Email,Notes\r\nА,a.${tag}@long.example,"${ru}"\r\nБ,b.${tag}@long.example,"${zh}"\r\n`;
+  const imp = await runImport({ entity: 'contacts', dry_run: 'true' }, { file: csv });
+  assert.equal(imp.status, 'done', JSON.stringify(imp));
+  const notes = imp.report.columns.find((c) => c.header === 'Notes').samples || [];
+  assert.equal(notes.length, 2, `the long cells are not samples: ${JSON.stringify(notes)}`);
+  assert.ok(ru.startsWith(notes[0]) && notes[0].length >= 90, `the Russian sample is ${JSON.stringify(notes[0])}`);
+  assert.ok(zh.startsWith(notes[1]) && notes[1].length >= 60, `the Chinese sample is ${JSON.stringify(notes[1])}`);
+});
+
 test('a Windows-1251 file with ; and Russian headers; a bad row is rejected alone, with its reason in the rejects file', async () => {
   const t = `ru-${tag}`;
   const csv = 'Фамилия;Имя;E-mail;Телефон;Компания;Дата рождения;Теги\r\n'

@@ -10,7 +10,9 @@
 // right, the rejected-rows link (#import-rejects) downloads a CSV with the
 // bad row's reason, and Undo (#import-undo → #confirm-ok) takes the created
 // contacts and accounts away and puts the changed one back (checked through
-// the API). At 375 px the wizard does not scroll sideways. A long import
+// the API). At 375 px the wizard does not scroll sideways. The samples are
+// the values under each header, below a report's title rows (and an empty
+// line) and in an XLSX file. A long import
 // (started through the API) stops on #import-cancel, and its part undoes.
 //
 // Duplicates: two contacts with one e-mail, created through the API, merged
@@ -214,6 +216,39 @@ test('the import wizard at 375 px: no sideways scrolling, the mapping usable', a
   await page.locator('select[data-target-for="Website"]').selectOption('');
   await until(async () => (await page.locator('tr[data-header="Website"] [data-mode]').getAttribute('data-mode')) === 'manual',
     'the phone layout\'s select did not change the mapping');
+});
+
+test('the samples are the values under each header: after a report\'s title rows, and in an XLSX file', async () => {
+  const { page } = S;
+  const samples = (h) => textOf(page.locator(`tr[data-header="${h}"] td.samples`));
+  const check = async (file) => {
+    await page.goto(srv.url('/import?entity=contacts'));
+    await page.locator('#import-file').setInputFiles(file);
+    await page.locator('#import-check').click();
+    await page.locator('#import-step2').waitFor({ timeout: 15_000 });
+  };
+
+  // a report saved from 1C: its title, an empty line, then the table
+  const titled = path.join(dir, 'report.csv');
+  fs.writeFileSync(titled, 'Отчёт по контактам,,\r\n\r\nИмя,Email,Город\r\n'
+    + 'Анна Иванова,anna@title.example,Москва\r\nБорис Петров,boris@title.example,Тверь\r\n');
+  await check(titled);
+  await until(async () => /Анна Иванова.*Борис Петров/.test(await samples('Имя')),
+    async () => `the samples of Имя read "${await samples('Имя')}"`);
+  assert.doesNotMatch(await samples('Имя'), /Имя/, 'the header is shown as one of its own samples');
+  assert.doesNotMatch(await samples('Город'), /Город/, 'the header is shown as one of its own samples');
+
+  // a spreadsheet: the samples are read by the server
+  const demo = (await srv.api.ok('/contacts?email[null]=false&city[null]=false&sort=id&limit=2&fields=id,name,email,city')).data;
+  const res = await fetch(srv.url(`/api/v1/contacts/export?format=xlsx&fields=name,email,city&sort=id&id[lte]=${demo[1].id}&email[null]=false&city[null]=false`),
+    { headers: { Authorization: `Bearer ${srv.token}` } });
+  assert.equal(res.status, 200, `the XLSX export answered ${res.status}`);
+  const xlsx = path.join(dir, 'contacts.xlsx');
+  fs.writeFileSync(xlsx, Buffer.from(await res.arrayBuffer()));
+  await check(xlsx);
+  await until(async () => (await samples('email')).includes(demo[0].email),
+    async () => `the samples of the XLSX's email column read "${await samples('email')}", not ${demo[0].email}`);
+  assert.match(await samples('city'), new RegExp(demo[0].city), 'the XLSX\'s city column shows no city');
 });
 
 test('cancel: a long import stops when cancelled, and its part can be undone', async () => {

@@ -136,6 +136,19 @@ test('Export: the filtered list as a file — CSV for Excel with its columns, XL
   assert.match(all.split('\r\n')[0], /^\uFEFF?id,.*,stage_id,.*,external_id/, 'every field is not in the all-fields file');
   assert.equal(await page.locator('#export-vcf').count(), 0, 'deals offer vCard');
 
+  // by keyboard: Enter opens, Tab reaches a format, Enter downloads it and
+  // focus is back on the button
+  await page.locator('#export-records').focus();
+  await page.keyboard.press('Enter');
+  await page.locator('.export-menu [role=menu]').waitFor();
+  await page.keyboard.press('Tab');
+  assert.equal(await page.evaluate(() => document.activeElement.id), 'export-xlsx', 'Tab from the open menu\'s button does not reach its first format');
+  const [byKey] = await Promise.all([page.waitForEvent('download'), page.keyboard.press('Enter')]);
+  assert.match(byKey.suggestedFilename(), /\.xlsx$/);
+  await page.locator('.export-menu [role=menu]').waitFor({ state: 'detached' });
+  assert.equal(await page.evaluate(() => document.activeElement && document.activeElement.id), 'export-records',
+    'after a format was chosen by keyboard, focus is not back on the Export button');
+
   await page.goto(srv.url(`/contacts?name[prefix]=${encodeURIComponent('张')}`));
   await waitRows(page, 1);
   const vcf = (await save('export-vcf')).body.toString('utf8');

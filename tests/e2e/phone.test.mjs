@@ -1,6 +1,7 @@
 // phone.test.mjs — the phone layout (375×812, touch): list and record pages
-// do not overflow horizontally, the nav is reachable through a menu button,
-// and the board offers select[data-stage-picker] that moves a deal.
+// do not overflow horizontally, the Export menu opens on the screen, the nav
+// is reachable through a menu button, and the board offers
+// select[data-stage-picker] that moves a deal.
 import { before } from 'node:test';
 import assert from 'node:assert/strict';
 import { useServer, useBrowser, waitRows, until, textOf, defaultPipeline, stagesOf, uniqWord, guardedTest } from './lib.mjs';
@@ -48,6 +49,24 @@ test('phone: the contacts list fits the screen', async () => {
   await waitRows(page, 3);
   await page.waitForTimeout(200);
   await assertNoOverflow(page, '/contacts');
+});
+
+test('phone: the Export menu opens on the screen, wherever its button wrapped to', async () => {
+  const { page } = S;
+  // the list's buttons wrap: Export lands at the left edge on some lists
+  // and at the right on others
+  for (const ent of ['contacts', 'deals', 'products']) {
+    await page.goto(srv.url(`/${ent}`));
+    await waitRows(page, 1);
+    await page.locator('#export-records').click();
+    const menu = page.locator('.export-menu [role=menu]');
+    await menu.waitFor();
+    const b = await menu.boundingBox();
+    assert.ok(b.x >= 0 && b.x + b.width <= 375,
+      `/${ent}: the Export menu spans ${Math.round(b.x)}…${Math.round(b.x + b.width)} px on a 375 px screen`);
+    await page.keyboard.press('Escape');
+    await menu.waitFor({ state: 'detached' });
+  }
 });
 
 /** Whether an element's centre is on the 375×812 screen (not off-canvas). */

@@ -1,6 +1,6 @@
 // importmap.js — the import wizard's second step: which column of the file
 // goes where (a select per column, marked automatic or chosen by hand, with
-// sample values read from the file in the browser), and what a dry run says
+// the first values the dry run read under its header), and what a dry run says
 // the import would do (counts, and each row's outcome with its reasons at
 // the field).
 import { html, useState } from '../../vendor/preact-htm.js';
@@ -52,60 +52,12 @@ export function targetOptions(ent) {
   return [...fields.map((o) => ({ ...o, group: 'fields' })), ...links.map((o) => ({ ...o, group: 'links' }))];
 }
 
-// ---- sample values, read from the file in the browser --------------------
-
-// The first rows of a CSV/TSV file (not a spreadsheet: those need the
-// server), decoded with the encoding the server detected. Resolves to an
-// array of rows (arrays of cells), the header first; [] when unreadable.
-export async function peekRows(file, encoding, delimiter, n = 4) {
-  if (!file || /\.(xlsx|xlsm|xls|ods)$/i.test(file.name || '')) return [];
-  const size = 256 * 1024;
-  let text;
-  try {
-    const buf = await file.slice(0, size).arrayBuffer();
-    let dec;
-    try { dec = new TextDecoder(encoding || 'utf-8'); } catch { dec = new TextDecoder('utf-8'); }
-    text = dec.decode(buf);
-  } catch { return []; }
-  if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
-  const whole = file.size <= size;
-  const d = delimiter === 'tab' ? '\t' : delimiter || guessDelimiter(text);
-  const rows = [];
-  let row = [];
-  let cell = '';
-  let quoted = false;
-  let i = 0;
-  for (; i < text.length && rows.length < n; i++) {
-    const c = text[i];
-    if (quoted) {
-      if (c === '"') {
-        if (text[i + 1] === '"') { cell += '"'; i++; } else quoted = false;
-      } else cell += c;
-    } else if (c === '"' && cell === '') quoted = true;
-    else if (c === d) { row.push(cell); cell = ''; }
-    else if (c === '\n' || c === '\r') {
-      if (c === '\r' && text[i + 1] === '\n') i++;
-      row.push(cell); cell = '';
-      rows.push(row); row = [];
-    } else cell += c;
-  }
-  // the last line counts only when the file ended there
-  if (rows.length < n && whole && (cell !== '' || row.length)) { row.push(cell); rows.push(row); }
-  return rows;
-}
-
-function guessDelimiter(text) {
-  const line = text.split(/\r?\n/, 1)[0] || '';
-  const counts = [',', ';', '\t'].map((c) => [c, line.split(c).length]);
-  counts.sort((a, b) => b[1] - a[1]);
-  return counts[0][0];
-}
-
 // ---- the mapping table ----------------------------------------------------
 
-// columns: the report's [{header, target, auto}]; samples: per column index
-// an array of values; onChange(header, target).
-export function MappingTable({ ent, columns, samples, onChange, busy }) {
+// columns: the report's [{header, target, auto, samples}] (the samples
+// are read by the server: the values under the header, past a report's
+// title rows, in CSV and XLSX alike); onChange(header, target).
+export function MappingTable({ ent, columns, onChange, busy }) {
   const opts = targetOptions(ent);
   const known = new Set(opts.map((o) => o.value));
   const option = (o) => html`<option value=${o.value}>${o.label}</option>`;
@@ -119,11 +71,11 @@ export function MappingTable({ ent, columns, samples, onChange, busy }) {
     </tr></thead>
     <tbody>${columns.map((c, i) => {
       const id = 'map-' + i;
-      const vals = (samples && samples[i]) || [];
+      const vals = c.samples || [];
       return html`<tr data-header=${c.header} key=${c.header + i} class=${c.target ? '' : 'skipped'}>
         <th scope="row" data-label=${t('import.column')}>${c.header || html`<span class="muted">${t('import.no_header', { n: i + 1 })}</span>`}</th>
         <td class="samples" data-label=${t('import.samples')}>${vals.length
-          ? html`<ul>${vals.map((v) => html`<li>${v === '' ? html`<span class="muted">—</span>` : v}</li>`)}</ul>`
+          ? html`<ul>${vals.map((v) => html`<li>${v}</li>`)}</ul>`
           : html`<span class="muted">—</span>`}</td>
         <td data-label=${t('import.target')}>
           <label class="sr-only" for=${id}>${t('import.target_for', { column: c.header || i + 1 })}</label>

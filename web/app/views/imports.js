@@ -22,7 +22,7 @@ function zones(chosen) {
   return [...new Set(['UTC', chosen, ...all].filter(Boolean))];
 }
 import { navigate, route } from '../router.js';
-import { MappingTable, Counts, RowOutcomes, peekRows } from './importmap.js';
+import { MappingTable, Counts, RowOutcomes } from './importmap.js';
 
 const POLL_MS = 500;
 const ACTIVE = ['queued', 'running', 'cancelling'];
@@ -85,7 +85,6 @@ export function ImportPage() {
   const [checking, setChecking] = useState(null); // the dry run under way
   const [error, setError] = useState('');
   const [step, setStep] = useState(1);
-  const [samples, setSamples] = useState([]);
   const [saving, setSaving] = useState(false);
   const [starting, setStarting] = useState(false);
   const [dragging, setDragging] = useState(false);
@@ -159,10 +158,6 @@ export function ImportPage() {
       for (const c of cols) if (!c.auto) chosen[c.header] = c.target;
       setManual(chosen);
       setStep(2);
-      // the rows after the header, which a report's title rows may precede
-      const titles = (done.report && done.report.title_rows) || 0;
-      const rows = await peekRows(file, done.report && done.report.encoding, opts.delimiter || (done.report && done.report.delimiter), 4 + titles);
-      if (live()) setSamples(cols.map((c, i) => rows.slice(titles + 1).map((r) => r[i] ?? '')));
     } catch (e) {
       if (!live()) return;
       setChecking(null);
@@ -297,7 +292,7 @@ export function ImportPage() {
             encoding: (dry.report && dry.report.encoding) || '?',
             delimiter: delimName(dry.report && dry.report.delimiter) })}</span></div>
         <p class="muted">${t('import.mapping_hint')}</p>
-        <${MappingTable} ent=${entName} columns=${(dry.report && dry.report.columns) || []} samples=${samples} onChange=${remap} busy=${busy} />
+        <${MappingTable} ent=${entName} columns=${(dry.report && dry.report.columns) || []} onChange=${remap} busy=${busy} />
       </div>
       <div class="card stack" id="import-outcome">
         <div class="section-head"><h2>${t('import.dry_result')}</h2>
