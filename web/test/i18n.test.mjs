@@ -55,3 +55,15 @@ test('every t() and tn() key used in the sources exists in en', () => {
   }
   assert.deepEqual(missing, []);
 });
+
+test('counts read as Russian says them: 1 новая запись, 3 новые записи, 5 новых записей', async () => {
+  // i18n.js keeps the chosen locale in localStorage and on <html lang>
+  globalThis.localStorage = { getItem: () => null, setItem: () => {} };
+  globalThis.document = { documentElement: {} };
+  const { setLocale, tn } = await import(join(app, 'i18n.js'));
+  setLocale('ru');
+  assert.deepEqual([1, 3, 5, 21].map((n) => tn('import.would_create', n)),
+    ['новая запись', 'новые записи', 'новых записей', 'новая запись']);
+  setLocale('en');
+  assert.deepEqual([1, 2].map((n) => tn('import.would_update', n)), ['record updated', 'records updated']);
+});

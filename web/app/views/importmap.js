@@ -104,7 +104,7 @@ export function Counts({ imp, dry }) {
   return html`<ul id="import-counts" class="counts">
     ${ACTIONS.map((a) => html`<li class=${'count-' + a}>
       <span class="n" data-count=${a}>${fmtNumber(imp[COUNTER[a]] || 0)}</span>
-      <span class="what">${t((dry ? 'import.would_' : 'import.did_') + a)}</span></li>`)}
+      <span class="what">${dry ? tn('import.would_' + a, imp[COUNTER[a]] || 0) : t('import.did_' + a)}</span></li>`)}
   </ul>`;
 }
 
