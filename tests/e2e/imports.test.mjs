@@ -182,6 +182,8 @@ test('import wizard: upload, automatic mapping, skip a column, dry run, run with
   assert.equal((await contactsByEmail(mail1)).length, 0, 'undo left the first imported contact');
   assert.equal((await contactsByEmail(mail2)).length, 1, 'undo binned the contact changed since the import');
   assert.match(await page.locator('#import-undo-kept').innerText(), /1/, 'the page does not say a record was left');
+  assert.match(await textOf(page.locator('.toasts .toast.ok').last()), /1 record changed after the import was left/,
+    'the undo\'s message does not say a record was left');
   assert.equal((await contactsByEmail(mail1, true)).length, 1, 'the undone contact is not in the recycle bin');
   assert.equal((await srv.api.ok(`/accounts?name=${encodeURIComponent(company1)}`)).data.length, 0, 'undo left the account the import created');
   assert.equal((await srv.api.ok(`/contacts/${demo.id}`)).city, demo.city, 'undo did not put the demo contact\'s city back');

@@ -343,6 +343,14 @@ function TemplateDialog({ entName, mapping, options, onClose, onSaved }) {
   <//>`;
 }
 
+// Undoes import id; the toast says how many records changed since were
+// left as they are. The import as it is now.
+async function undoImport(id) {
+  const r = await api.post(`/imports/${id}/undo`);
+  toast(r.undo_kept > 0 ? `${t('import.undone')} ${tn('import.undo_kept', r.undo_kept)}` : t('import.undone'), 'ok');
+  return r;
+}
+
 // ---- one import: progress, result, undo ---------------------------------
 
 export function ImportView({ id }) {
@@ -383,7 +391,7 @@ export function ImportView({ id }) {
   const undo = async () => {
     setConfirm(false);
     setBusy(true);
-    try { setImp(await api.post(`/imports/${id}/undo`)); toast(t('import.undone'), 'ok'); } catch (e) { errorToast(e); }
+    try { setImp(await undoImport(id)); } catch (e) { errorToast(e); }
     setBusy(false);
   };
   const rejected = ((imp.report && imp.report.rows) || []).filter((r) => r.action === 'rejected');
@@ -455,9 +463,8 @@ function History() {
   const undo = async (imp) => {
     setConfirm(null);
     try {
-      const r = await api.post(`/imports/${imp.id}/undo`);
+      const r = await undoImport(imp.id);
       setRows((prev) => prev.map((x) => (x.id === r.id ? r : x)));
-      toast(t('import.undone'), 'ok');
     } catch (e) { errorToast(e); }
   };
   return html`<section class="card stack" id="import-history" aria-labelledby="import-history-h">
