@@ -481,9 +481,22 @@ static enum rp_err import_row_alone(struct importer *im, const struct batch_row 
 	return rc;
 }
 
+/* Saves the import's state in a transaction of its own. */
+static enum rp_err save_now(struct importer *im, struct rp_error *err)
+{
+	struct store_conn *c = im->d.c;
+	if (store_begin(c, true, err) ||
+	    import_save(c, im->imp, im->import_id, im->run_arena, err) || store_commit(c, err)) {
+		store_rollback(c);
+		return err->err;
+	}
+	return RP_OK;
+}
+
 /* Writes the batch's rows in one transaction with the import's progress;
- * a dry run rolls it back. In bulk mode a row that fails stops the batch
- * with im->replay set and nothing written. */
+ * a dry run rolls it back and saves its progress alone. In bulk mode a
+ * row that fails stops the batch with im->replay set and nothing
+ * written. */
 static enum rp_err write_batch(struct importer *im, const struct batch *b, bool bulk,
 			       struct rp_error *err)
 {
@@ -516,7 +529,7 @@ static enum rp_err write_batch(struct importer *im, const struct batch *b, bool 
 		import_forget_links(im);
 		import_drop_rejects(im);
 		import_dry_keep(im);
-		return RP_OK;
+		return save_now(im, err); /* the progress went with the rollback */
 	}
 	if (import_save(c, im->imp, im->import_id, im->run_arena, err) || store_commit(c, err))
 		goto fail;
@@ -565,18 +578,6 @@ static int run_batch(struct importer *im, struct rp_error *err)
 	}
 	size_next_batch(im, clock_mono_ns() - t0, read);
 	return read;
-}
-
-/* Saves the import's state in a transaction of its own. */
-static enum rp_err save_now(struct importer *im, struct rp_error *err)
-{
-	struct store_conn *c = im->d.c;
-	if (store_begin(c, true, err) ||
-	    import_save(c, im->imp, im->import_id, im->run_arena, err) || store_commit(c, err)) {
-		store_rollback(c);
-		return err->err;
-	}
-	return RP_OK;
 }
 
 static void finish(struct importer *im, const char *status, const char *error)

@@ -534,3 +534,19 @@ test('duplicates: records sharing an e-mail are grouped; merge keeps one, fills 
   // NULL buffer to memchr (undefined behaviour: the ASan build aborted)
   expectStatus(await srv.admin.get(`${API}/contacts/duplicates?cursor=`), 200);
 });
+
+test('a dry run shows how far it got while it runs (each rolled-back batch took its progress with it)', async () => {
+  let csv = 'Name,Email\r\n';
+  for (let i = 0; i < 12500; i++) csv += `Far Along ${i},far.along${i}.${tag}@example.com\r\n`;
+  const up = await upload({ entity: 'contacts', dry_run: 'true' }, { file: csv });
+  expectStatus(up, 202, 'upload');
+  const seen = new Set();
+  for (let i = 0; i < 3000; i++) {
+    const r = await srv.admin.get(`${API}/imports/${up.json.id}`);
+    if (r.json.status === 'running') seen.add(r.json.processed_rows);
+    if (!['queued', 'running'].includes(r.json.status)) break;
+    await new Promise((res) => setTimeout(res, 20));
+  }
+  const between = [...seen].filter((n) => n > 0 && n < 12500);
+  assert.ok(between.length > 0, `a running dry run showed only ${JSON.stringify([...seen])} rows processed`);
+});
