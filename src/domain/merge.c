@@ -44,7 +44,8 @@ enum rp_err domain_duplicates(struct dctx *d, const struct entity_def *e, const 
 		int n = store_dedup_groups(d->c, e, kind, key, limit, d->a, batch, err);
 		if (n < 0)
 			return err->err;
-		for (int i = 0; i < n && ret->n < limit; i++) {
+		int i = 0;
+		for (; i < n && ret->n < limit; i++) {
 			struct dup_group *g = &ret->groups[ret->n];
 			*g = (struct dup_group){.kind = batch[i].kind, .key = batch[i].key};
 			g->records = arena_alloc(d->a, sizeof *g->records * (size_t)batch[i].n);
@@ -54,7 +55,9 @@ enum rp_err domain_duplicates(struct dctx *d, const struct entity_def *e, const 
 			if (g->n > 1)
 				ret->n++;
 		}
-		if (n < limit) {
+		/* the keys ended only if this short read was used up: a page
+		 * that filled before its last group goes on from there */
+		if (n < limit && i == n) {
 			kind = key = NULL; /* the end */
 			break;
 		}
