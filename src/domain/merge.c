@@ -11,8 +11,17 @@
 #include "core/clock.h"
 #include "model/registry.h"
 
+static bool listed_before(const struct dedup_group *g, int j)
+{
+	for (int k = 0; k < j; k++)
+		if (g->ids[k] == g->ids[j])
+			return true;
+	return false;
+}
+
 /* The records of a key group the caller may see (people's name keys
- * hold their company already). */
+ * hold their company already), each once: a record whose e-mail and
+ * email2 (or phone and mobile) are the same holds the key twice. */
 static int visible_members(struct dctx *d, const struct entity_def *e, const struct dedup_group *g,
 			   struct record **out)
 {
@@ -21,7 +30,7 @@ static int visible_members(struct dctx *d, const struct entity_def *e, const str
 		struct rp_error ignore;
 		rp_error_init(&ignore);
 		struct record *r;
-		if (domain_get(d, e, g->ids[j], &r, &ignore))
+		if (listed_before(g, j) || domain_get(d, e, g->ids[j], &r, &ignore))
 			continue;
 		out[n++] = r;
 	}

@@ -188,7 +188,8 @@ int64_t store_find_by(struct store_conn *c, const struct entity_def *e, const ch
 
 /* Keys two or more records of e share, in (kind, key) order after the
  * cursor: one pass over the key index, so a page costs the same at any
- * size. Deleted records are among the ids; the caller filters. */
+ * size. Deleted records are among the ids, and a record holding the key
+ * in two fields is there twice; the caller filters. */
 int store_dedup_groups(struct store_conn *c, const struct entity_def *e, const char *after_kind,
 		       const char *after_key, int limit, struct arena *a, struct dedup_group *ret,
 		       struct rp_error *err)
@@ -200,7 +201,9 @@ int store_dedup_groups(struct store_conn *c, const struct entity_def *e, const c
 	sql_fmt(&q, " FROM dedup_keys WHERE entity=%i", (int64_t)e->code);
 	if (after_kind)
 		sql_fmt(&q, " AND (kind, key) > (%t, %t)", after_kind, after_key);
-	sql_fmt(&q, " GROUP BY kind, key HAVING count(*) > 1 ORDER BY kind, key LIMIT %i",
+	sql_fmt(&q,
+		" GROUP BY kind, key HAVING count(DISTINCT record_id) > 1"
+		" ORDER BY kind, key LIMIT %i",
 		(int64_t)limit);
 	struct dbstmt *st = stmt_prepare(c, &q, err);
 	sql_release(&q);

@@ -1,6 +1,7 @@
 // dedup.test.mjs — duplicates on demand and merge, on a database of their
 // own (the order of the duplicate groups is the order of all the keys):
-// paging by cursor shows every group once.
+// paging by cursor shows every group once; a group is two records, never
+// one record twice.
 import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { API, useServer, expectStatus, create, uniq } from './lib/server.mjs';
@@ -42,4 +43,18 @@ test('paging by cursor shows every group once, past groups of deleted records', 
     const got = (await allGroups('leads', limit)).filter((g) => g.key.includes(tag)).map((g) => g.key);
     assert.deepEqual(got, want, `pages of ${limit}`);
   }
+});
+
+test('a record whose two e-mails or two phones are the same is not its own duplicate', async () => {
+  const email = `same-${tag}@twice.example`;
+  const c = await create(srv.admin, 'contacts', {
+    name: `Twice ${tag}`, email, email2: email.toUpperCase(), phone: '+7 916 555-01-02', mobile: '8 916 555 01 02',
+  });
+  const mine = (await allGroups('contacts', 100)).filter((g) => g.records.some((r) => r.id === c.id));
+  assert.deepEqual(mine, [], 'a group of the one record');
+  // with a real duplicate, the group lists each record once
+  const other = await create(srv.admin, 'contacts', { name: `Twice other ${tag}`, email });
+  const group = (await allGroups('contacts', 100)).find((g) => g.kind === 'email' && g.key === email);
+  assert.ok(group, 'the pair is not offered');
+  assert.deepEqual(group.records.map((r) => r.id).sort((x, y) => x - y), [c.id, other.id]);
 });
