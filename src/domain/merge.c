@@ -139,6 +139,7 @@ enum rp_err domain_merge(struct dctx *d, const struct entity_def *e, int64_t kee
 		goto out;
 	if (domain_update(d, e, keep_id, body, -1, &after, err) ||
 	    store_repoint(d->c, e, dup_id, keep_id, now, err) ||
+	    dedup_repoint(d->c, e, dup_id, keep_id, d->a, err) ||
 	    follow_survivor(d, e, after, err) || domain_delete(d, e, dup_id, -1, err) ||
 	    note(d, e, keep_id, "merged_from", dup_id, err) ||
 	    note(d, e, dup_id, "merged_into", keep_id, err) || store_commit(d->c, err)) {

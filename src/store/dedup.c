@@ -226,6 +226,30 @@ int store_dedup_groups(struct store_conn *c, const struct entity_def *e, const c
 	return n;
 }
 
+enum rp_err store_dedup_move_prefix(struct store_conn *c, const struct entity_def *e,
+				    const char *kind, const char *from, const char *to,
+				    struct rp_error *err)
+{
+	/* [from, from + U+10FFFF): one range of the key index, as in
+	 * store_dedup_near; the cut is the length of the bound text, so no
+	 * integer parameter meets substr (PostgreSQL has no substr(text,
+	 * bigint)) */
+	struct buf upper;
+	buf_init(&upper, 0);
+	buf_adds(&upper, from);
+	buf_adds(&upper, "\xf4\x8f\xbf\xbf");
+	struct sql q;
+	sql_init(&q);
+	sql_fmt(&q,
+		"UPDATE dedup_keys SET key=%t || substr(key, length(%t) + 1) WHERE entity=%i"
+		" AND kind=%t AND key>=%t AND key<%t",
+		to, from, (int64_t)e->code, kind, from, buf_str(&upper));
+	enum rp_err rc = stmt_exec(c, &q, err);
+	sql_release(&q);
+	buf_release(&upper);
+	return rc;
+}
+
 /* Every reference to record from_id of e now points at to_id: FT_REF
  * fields of every entity, and activities linked by related_type/_id.
  * Each moved row's version goes up so a stale edit of it gets 412. */

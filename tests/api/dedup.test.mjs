@@ -1,7 +1,8 @@
 // dedup.test.mjs — duplicates on demand and merge, on a database of their
 // own (the order of the duplicate groups is the order of all the keys):
 // paging by cursor shows every group once; a group is two records, never
-// one record twice.
+// one record twice; merging two accounts brings their people's names
+// together.
 import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { API, useServer, expectStatus, create, uniq } from './lib/server.mjs';
@@ -57,4 +58,20 @@ test('a record whose two e-mails or two phones are the same is not its own dupli
   const group = (await allGroups('contacts', 100)).find((g) => g.kind === 'email' && g.key === email);
   assert.ok(group, 'the pair is not offered');
   assert.deepEqual(group.records.map((r) => r.id).sort((x, y) => x - y), [c.id, other.id]);
+});
+
+test("merging two accounts makes their people's names duplicates within the survivor", async () => {
+  const keep = await create(srv.admin, 'accounts', { name: `ООО «Ромашка ${tag}»` });
+  const dup = await create(srv.admin, 'accounts', { name: `Romashka ${tag} LLC` });
+  const ru = await create(srv.admin, 'contacts', { name: 'Иван Петров', account_id: keep.id });
+  const en = await create(srv.admin, 'contacts', { name: 'Ivan Petrov', account_id: dup.id });
+  const names = async () => (await allGroups('contacts', 100)).filter((g) => g.kind === 'name'
+    && g.records.some((r) => r.id === ru.id) && g.records.some((r) => r.id === en.id));
+  assert.deepEqual(await names(), [], 'namesakes of two companies are not duplicates');
+  const accounts = (await allGroups('accounts', 100)).find((g) => g.records.some((r) => r.id === keep.id));
+  assert.ok(accounts && accounts.records.some((r) => r.id === dup.id), 'the two accounts are not offered');
+  expectStatus(await srv.admin.post(`${API}/accounts/${keep.id}/merge`, { duplicate_id: dup.id }), 200, 'merge');
+  assert.equal((await srv.admin.get(`${API}/contacts/${en.id}`)).json.account_id, keep.id);
+  const after = await names();
+  assert.equal(after.length, 1, 'the two Ivan Petrovs, now of one company, are not offered');
 });
