@@ -120,7 +120,8 @@ static enum rp_err follow_survivor(struct dctx *d, const struct entity_def *e,
 }
 
 enum rp_err domain_merge(struct dctx *d, const struct entity_def *e, int64_t keep_id,
-			 int64_t dup_id, json_t *picked, struct record **ret, struct rp_error *err)
+			 int64_t dup_id, json_t *picked, int64_t if_match, struct record **ret,
+			 struct rp_error *err)
 {
 	if (keep_id == dup_id)
 		return rp_fail(err, RP_EINVAL, "same_record",
@@ -137,7 +138,7 @@ enum rp_err domain_merge(struct dctx *d, const struct entity_def *e, int64_t kee
 	json_t *body = merged_values(e, keep, dup, picked);
 	if (store_begin(d->c, true, err))
 		goto out;
-	if (domain_update(d, e, keep_id, body, -1, &after, err) ||
+	if (domain_update(d, e, keep_id, body, if_match, &after, err) ||
 	    store_repoint(d->c, e, dup_id, keep_id, now, err) ||
 	    dedup_repoint(d->c, e, dup_id, keep_id, d->a, err) ||
 	    follow_survivor(d, e, after, err) || domain_delete(d, e, dup_id, -1, err) ||

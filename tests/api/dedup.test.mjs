@@ -1,11 +1,11 @@
 // dedup.test.mjs — duplicates on demand and merge, on a database of their
-// own (the order of the duplicate groups is the order of all the keys):
-// paging by cursor shows every group once; a group is two records, never
-// one record twice; merging two accounts brings their people's names
-// together.
+// own (the order of the duplicate groups is the order of all the keys): a
+// group is two records, never one record twice; paging by cursor shows
+// every group once; merging two accounts brings their people's names
+// together; a stale If-Match refuses a merge.
 import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
-import { API, useServer, expectStatus, create, uniq } from './lib/server.mjs';
+import { API, useServer, expectStatus, expectProblem, create, uniq, etag } from './lib/server.mjs';
 
 const srv = useServer();
 const tag = uniq('dd');
@@ -74,4 +74,22 @@ test("merging two accounts makes their people's names duplicates within the surv
   assert.equal((await srv.admin.get(`${API}/contacts/${en.id}`)).json.account_id, keep.id);
   const after = await names();
   assert.equal(after.length, 1, 'the two Ivan Petrovs, now of one company, are not offered');
+});
+
+test('a merge with a stale If-Match is refused and changes nothing', async () => {
+  const email = `stale-${tag}@example.com`;
+  const keep = await create(srv.admin, 'contacts', { name: `Stale keep ${tag}`, email });
+  const dup = await create(srv.admin, 'contacts', { name: `Stale dup ${tag}`, email, city: 'Тверь' });
+  expectStatus(await srv.admin.patch(`${API}/contacts/${keep.id}`, { title: 'Changed meanwhile' }), 200);
+  const stale = await srv.admin.post(`${API}/contacts/${keep.id}/merge`, { duplicate_id: dup.id },
+    { headers: { 'If-Match': etag(keep.version) } });
+  expectProblem(stale, 412, 'version_conflict');
+  expectStatus(await srv.admin.get(`${API}/contacts/${dup.id}`), 200, 'the duplicate is still there');
+  assert.equal((await srv.admin.get(`${API}/contacts/${keep.id}`)).json.city, null);
+  expectProblem(await srv.admin.post(`${API}/contacts/${keep.id}/merge`, { duplicate_id: dup.id },
+    { headers: { 'If-Match': 'nonsense' } }), 400, 'invalid_if_match');
+  const ok = await srv.admin.post(`${API}/contacts/${keep.id}/merge`, { duplicate_id: dup.id },
+    { headers: { 'If-Match': etag(keep.version + 1) } });
+  expectStatus(ok, 200, 'merge with the current version');
+  assert.equal(ok.json.city, 'Тверь');
 });
