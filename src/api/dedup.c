@@ -92,6 +92,13 @@ void h_merge(struct http_request *req, struct http_response *resp, void *app)
 	json_t *body;
 	if (!api_begin_record(req, resp, app, &c, &e, &id) || !(body = api_body(req, resp)))
 		return;
+	/* the survivor as the user saw it: a merge changes it as PATCH does */
+	int64_t version = api_parse_if_match(http_header(req, "If-Match"));
+	if (version == -2) {
+		api_problem_simple(resp, RP_EINVAL, "invalid_if_match",
+				   "If-Match must be the record's ETag");
+		return;
+	}
 	json_t *dup = json_object_get(body, "duplicate_id");
 	if (!json_is_integer(dup) || json_integer_value(dup) <= 0) {
 		rp_field_fail(&c.err, "duplicate_id", "required",
@@ -100,8 +107,8 @@ void h_merge(struct http_request *req, struct http_response *resp, void *app)
 		return;
 	}
 	struct record *r;
-	if (domain_merge(&c.d, e, id, json_integer_value(dup), json_object_get(body, "values"), &r,
-			 &c.err)) {
+	if (domain_merge(&c.d, e, id, json_integer_value(dup), json_object_get(body, "values"),
+			 version, &r, &c.err)) {
 		api_problem(resp, &c.err);
 		return;
 	}

@@ -376,6 +376,22 @@ int dedup_keys_of(const struct entity_def *e, const struct record *r, const char
 	return n;
 }
 
+enum rp_err dedup_repoint(struct store_conn *c, const struct entity_def *e, int64_t from_id,
+			  int64_t to_id, struct arena *a, struct rp_error *err)
+{
+	if (!is_company(e))
+		return RP_OK;
+	const char *from = arena_printf(a, "a%lld:", (long long)from_id),
+		   *to = arena_printf(a, "a%lld:", (long long)to_id);
+	for (int i = 0; i < model_entity_count(); i++) {
+		const struct entity_def *x = model_entity_at(i);
+		if (!is_company(x) && dedup_applies(x) && entity_field(x, "account_id") &&
+		    store_dedup_move_prefix(c, x, "name", from, to, err))
+			return err->err;
+	}
+	return RP_OK;
+}
+
 static bool key_input(const struct field_def *f)
 {
 	return (f->flags & FF_MATCH) || !strcmp(f->name, "account_id") ||

@@ -44,6 +44,11 @@ int dedup_keys_of(const struct entity_def *e, const struct record *r, const char
  * record was just inserted and has no keys yet. */
 enum rp_err dedup_index(struct store_conn *c, const struct entity_def *e, int64_t id,
 			const struct record *r, bool is_new, struct arena *a, struct rp_error *err);
+/* After store_repoint moved the people of account from_id to to_id
+ * (a merge of accounts), their name keys, which begin with the account,
+ * move too. Nothing for other entities. */
+enum rp_err dedup_repoint(struct store_conn *c, const struct entity_def *e, int64_t from_id,
+			  int64_t to_id, struct arena *a, struct rp_error *err);
 /* The keys of records just inserted (each with its "id"), together. */
 enum rp_err dedup_index_new_many(struct store_conn *c, const struct entity_def *e,
 				 struct record *const *rows, int n, struct arena *a,

@@ -129,9 +129,10 @@ enum rp_err domain_duplicates(struct dctx *d, const struct entity_def *e, const 
 			      const char *after_key, int limit, struct dup_page *ret,
 			      struct rp_error *err);
 /* Merges record dup_id into keep_id (picked: field values chosen from the
- * duplicate, may be NULL). */
+ * duplicate, may be NULL; if_match: keep_id's version, < 0 for none). */
 enum rp_err domain_merge(struct dctx *d, const struct entity_def *e, int64_t keep_id,
-			 int64_t dup_id, json_t *picked, struct record **ret, struct rp_error *err);
+			 int64_t dup_id, json_t *picked, int64_t if_match, struct record **ret,
+			 struct rp_error *err);
 
 /* Adds a custom field (admins only). */
 enum rp_err domain_add_field(struct dctx *d, const struct entity_def *e, json_t *body,

@@ -11,8 +11,17 @@
 #include "core/clock.h"
 #include "model/registry.h"
 
+static bool listed_before(const struct dedup_group *g, int j)
+{
+	for (int k = 0; k < j; k++)
+		if (g->ids[k] == g->ids[j])
+			return true;
+	return false;
+}
+
 /* The records of a key group the caller may see (people's name keys
- * hold their company already). */
+ * hold their company already), each once: a record whose e-mail and
+ * email2 (or phone and mobile) are the same holds the key twice. */
 static int visible_members(struct dctx *d, const struct entity_def *e, const struct dedup_group *g,
 			   struct record **out)
 {
@@ -21,7 +30,7 @@ static int visible_members(struct dctx *d, const struct entity_def *e, const str
 		struct rp_error ignore;
 		rp_error_init(&ignore);
 		struct record *r;
-		if (domain_get(d, e, g->ids[j], &r, &ignore))
+		if (listed_before(g, j) || domain_get(d, e, g->ids[j], &r, &ignore))
 			continue;
 		out[n++] = r;
 	}
@@ -44,7 +53,8 @@ enum rp_err domain_duplicates(struct dctx *d, const struct entity_def *e, const 
 		int n = store_dedup_groups(d->c, e, kind, key, limit, d->a, batch, err);
 		if (n < 0)
 			return err->err;
-		for (int i = 0; i < n && ret->n < limit; i++) {
+		int i = 0;
+		for (; i < n && ret->n < limit; i++) {
 			struct dup_group *g = &ret->groups[ret->n];
 			*g = (struct dup_group){.kind = batch[i].kind, .key = batch[i].key};
 			g->records = arena_alloc(d->a, sizeof *g->records * (size_t)batch[i].n);
@@ -54,7 +64,9 @@ enum rp_err domain_duplicates(struct dctx *d, const struct entity_def *e, const 
 			if (g->n > 1)
 				ret->n++;
 		}
-		if (n < limit) {
+		/* the keys ended only if this short read was used up: a page
+		 * that filled before its last group goes on from there */
+		if (n < limit && i == n) {
 			kind = key = NULL; /* the end */
 			break;
 		}
@@ -108,7 +120,8 @@ static enum rp_err follow_survivor(struct dctx *d, const struct entity_def *e,
 }
 
 enum rp_err domain_merge(struct dctx *d, const struct entity_def *e, int64_t keep_id,
-			 int64_t dup_id, json_t *picked, struct record **ret, struct rp_error *err)
+			 int64_t dup_id, json_t *picked, int64_t if_match, struct record **ret,
+			 struct rp_error *err)
 {
 	if (keep_id == dup_id)
 		return rp_fail(err, RP_EINVAL, "same_record",
@@ -125,8 +138,9 @@ enum rp_err domain_merge(struct dctx *d, const struct entity_def *e, int64_t kee
 	json_t *body = merged_values(e, keep, dup, picked);
 	if (store_begin(d->c, true, err))
 		goto out;
-	if (domain_update(d, e, keep_id, body, -1, &after, err) ||
+	if (domain_update(d, e, keep_id, body, if_match, &after, err) ||
 	    store_repoint(d->c, e, dup_id, keep_id, now, err) ||
+	    dedup_repoint(d->c, e, dup_id, keep_id, d->a, err) ||
 	    follow_survivor(d, e, after, err) || domain_delete(d, e, dup_id, -1, err) ||
 	    note(d, e, keep_id, "merged_from", dup_id, err) ||
 	    note(d, e, dup_id, "merged_into", keep_id, err) || store_commit(d->c, err)) {

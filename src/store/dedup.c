@@ -188,7 +188,8 @@ int64_t store_find_by(struct store_conn *c, const struct entity_def *e, const ch
 
 /* Keys two or more records of e share, in (kind, key) order after the
  * cursor: one pass over the key index, so a page costs the same at any
- * size. Deleted records are among the ids; the caller filters. */
+ * size. Deleted records are among the ids, and a record holding the key
+ * in two fields is there twice; the caller filters. */
 int store_dedup_groups(struct store_conn *c, const struct entity_def *e, const char *after_kind,
 		       const char *after_key, int limit, struct arena *a, struct dedup_group *ret,
 		       struct rp_error *err)
@@ -200,7 +201,9 @@ int store_dedup_groups(struct store_conn *c, const struct entity_def *e, const c
 	sql_fmt(&q, " FROM dedup_keys WHERE entity=%i", (int64_t)e->code);
 	if (after_kind)
 		sql_fmt(&q, " AND (kind, key) > (%t, %t)", after_kind, after_key);
-	sql_fmt(&q, " GROUP BY kind, key HAVING count(*) > 1 ORDER BY kind, key LIMIT %i",
+	sql_fmt(&q,
+		" GROUP BY kind, key HAVING count(DISTINCT record_id) > 1"
+		" ORDER BY kind, key LIMIT %i",
 		(int64_t)limit);
 	struct dbstmt *st = stmt_prepare(c, &q, err);
 	sql_release(&q);
@@ -221,6 +224,30 @@ int store_dedup_groups(struct store_conn *c, const struct entity_def *e, const c
 	}
 	stmt_done(st);
 	return n;
+}
+
+enum rp_err store_dedup_move_prefix(struct store_conn *c, const struct entity_def *e,
+				    const char *kind, const char *from, const char *to,
+				    struct rp_error *err)
+{
+	/* [from, from + U+10FFFF): one range of the key index, as in
+	 * store_dedup_near; the cut is the length of the bound text, so no
+	 * integer parameter meets substr (PostgreSQL has no substr(text,
+	 * bigint)) */
+	struct buf upper;
+	buf_init(&upper, 0);
+	buf_adds(&upper, from);
+	buf_adds(&upper, "\xf4\x8f\xbf\xbf");
+	struct sql q;
+	sql_init(&q);
+	sql_fmt(&q,
+		"UPDATE dedup_keys SET key=%t || substr(key, length(%t) + 1) WHERE entity=%i"
+		" AND kind=%t AND key>=%t AND key<%t",
+		to, from, (int64_t)e->code, kind, from, buf_str(&upper));
+	enum rp_err rc = stmt_exec(c, &q, err);
+	sql_release(&q);
+	buf_release(&upper);
+	return rc;
 }
 
 /* Every reference to record from_id of e now points at to_id: FT_REF

@@ -275,6 +275,11 @@ struct dedup_group {
 int store_dedup_groups(struct store_conn *c, const struct entity_def *e, const char *after_kind,
 		       const char *after_key, int limit, struct arena *a, struct dedup_group *ret,
 		       struct rp_error *err);
+/* Keys of a kind of e that start with from now start with to instead
+ * (the rest of each key kept), deleted records' included. */
+enum rp_err store_dedup_move_prefix(struct store_conn *c, const struct entity_def *e,
+				    const char *kind, const char *from, const char *to,
+				    struct rp_error *err);
 /* Points every reference to record from_id of e at to_id instead. */
 enum rp_err store_repoint(struct store_conn *c, const struct entity_def *e, int64_t from_id,
 			  int64_t to_id, const char *now, struct rp_error *err);

@@ -1,0 +1,95 @@
+// dedup.test.mjs — duplicates on demand and merge, on a database of their
+// own (the order of the duplicate groups is the order of all the keys): a
+// group is two records, never one record twice; paging by cursor shows
+// every group once; merging two accounts brings their people's names
+// together; a stale If-Match refuses a merge.
+import { test, before } from 'node:test';
+import assert from 'node:assert/strict';
+import { API, useServer, expectStatus, expectProblem, create, uniq, etag } from './lib/server.mjs';
+
+const srv = useServer();
+const tag = uniq('dd');
+
+before(async () => {
+  await srv.ready;
+});
+
+/** Every group of entity, following next_cursor with pages of limit. */
+async function allGroups(entity, limit) {
+  const groups = [];
+  let cursor = null;
+  for (let page = 0; page < 100; page++) {
+    const r = await srv.admin.get(`${API}/${entity}/duplicates?limit=${limit}${cursor ? `&cursor=${cursor}` : ''}`);
+    expectStatus(r, 200, `duplicates page ${page}`);
+    groups.push(...r.json.data);
+    cursor = r.json.next_cursor;
+    if (!cursor) return groups;
+  }
+  assert.fail('the duplicates did not end after 100 pages');
+}
+
+test('paging by cursor shows every group once, past groups of deleted records', async () => {
+  // five e-mail keys in this order; the first one's pair is half deleted,
+  // so the first read of a page finds one group fewer than it asked for
+  const keys = ['a', 'b', 'c', 'd', 'e'].map((k) => `${k}-${tag}@paging.example`);
+  const ids = [];
+  for (const email of keys) {
+    const one = await create(srv.admin, 'leads', { name: `Lead one ${email}`, email });
+    const two = await create(srv.admin, 'leads', { name: `Lead two ${email}`, email: email.toUpperCase() });
+    ids.push([one.id, two.id]);
+  }
+  expectStatus(await srv.admin.del(`${API}/leads/${ids[0][1]}`), 204);
+  const want = keys.slice(1);
+  for (const limit of [1, 2, 3, 4, 100]) {
+    const got = (await allGroups('leads', limit)).filter((g) => g.key.includes(tag)).map((g) => g.key);
+    assert.deepEqual(got, want, `pages of ${limit}`);
+  }
+});
+
+test('a record whose two e-mails or two phones are the same is not its own duplicate', async () => {
+  const email = `same-${tag}@twice.example`;
+  const c = await create(srv.admin, 'contacts', {
+    name: `Twice ${tag}`, email, email2: email.toUpperCase(), phone: '+7 916 555-01-02', mobile: '8 916 555 01 02',
+  });
+  const mine = (await allGroups('contacts', 100)).filter((g) => g.records.some((r) => r.id === c.id));
+  assert.deepEqual(mine, [], 'a group of the one record');
+  // with a real duplicate, the group lists each record once
+  const other = await create(srv.admin, 'contacts', { name: `Twice other ${tag}`, email });
+  const group = (await allGroups('contacts', 100)).find((g) => g.kind === 'email' && g.key === email);
+  assert.ok(group, 'the pair is not offered');
+  assert.deepEqual(group.records.map((r) => r.id).sort((x, y) => x - y), [c.id, other.id]);
+});
+
+test("merging two accounts makes their people's names duplicates within the survivor", async () => {
+  const keep = await create(srv.admin, 'accounts', { name: `ООО «Ромашка ${tag}»` });
+  const dup = await create(srv.admin, 'accounts', { name: `Romashka ${tag} LLC` });
+  const ru = await create(srv.admin, 'contacts', { name: 'Иван Петров', account_id: keep.id });
+  const en = await create(srv.admin, 'contacts', { name: 'Ivan Petrov', account_id: dup.id });
+  const names = async () => (await allGroups('contacts', 100)).filter((g) => g.kind === 'name'
+    && g.records.some((r) => r.id === ru.id) && g.records.some((r) => r.id === en.id));
+  assert.deepEqual(await names(), [], 'namesakes of two companies are not duplicates');
+  const accounts = (await allGroups('accounts', 100)).find((g) => g.records.some((r) => r.id === keep.id));
+  assert.ok(accounts && accounts.records.some((r) => r.id === dup.id), 'the two accounts are not offered');
+  expectStatus(await srv.admin.post(`${API}/accounts/${keep.id}/merge`, { duplicate_id: dup.id }), 200, 'merge');
+  assert.equal((await srv.admin.get(`${API}/contacts/${en.id}`)).json.account_id, keep.id);
+  const after = await names();
+  assert.equal(after.length, 1, 'the two Ivan Petrovs, now of one company, are not offered');
+});
+
+test('a merge with a stale If-Match is refused and changes nothing', async () => {
+  const email = `stale-${tag}@example.com`;
+  const keep = await create(srv.admin, 'contacts', { name: `Stale keep ${tag}`, email });
+  const dup = await create(srv.admin, 'contacts', { name: `Stale dup ${tag}`, email, city: 'Тверь' });
+  expectStatus(await srv.admin.patch(`${API}/contacts/${keep.id}`, { title: 'Changed meanwhile' }), 200);
+  const stale = await srv.admin.post(`${API}/contacts/${keep.id}/merge`, { duplicate_id: dup.id },
+    { headers: { 'If-Match': etag(keep.version) } });
+  expectProblem(stale, 412, 'version_conflict');
+  expectStatus(await srv.admin.get(`${API}/contacts/${dup.id}`), 200, 'the duplicate is still there');
+  assert.equal((await srv.admin.get(`${API}/contacts/${keep.id}`)).json.city, null);
+  expectProblem(await srv.admin.post(`${API}/contacts/${keep.id}/merge`, { duplicate_id: dup.id },
+    { headers: { 'If-Match': 'nonsense' } }), 400, 'invalid_if_match');
+  const ok = await srv.admin.post(`${API}/contacts/${keep.id}/merge`, { duplicate_id: dup.id },
+    { headers: { 'If-Match': etag(keep.version + 1) } });
+  expectStatus(ok, 200, 'merge with the current version');
+  assert.equal(ok.json.city, 'Тверь');
+});
