@@ -139,7 +139,7 @@ enum rp_err domain_merge(struct dctx *d, const struct entity_def *e, int64_t kee
 	if (store_begin(d->c, true, err))
 		goto out;
 	if (domain_update(d, e, keep_id, body, if_match, &after, err) ||
-	    store_repoint(d->c, e, dup_id, keep_id, now, err) ||
+	    store_repoint(d->c, e, dup_id, keep_id, d->p->user_id, now, err) ||
 	    dedup_repoint(d->c, e, dup_id, keep_id, d->a, err) ||
 	    follow_survivor(d, e, after, err) || domain_delete(d, e, dup_id, -1, err) ||
 	    note(d, e, keep_id, "merged_from", dup_id, err) ||

@@ -253,8 +253,42 @@ enum rp_err store_dedup_move_prefix(struct store_conn *c, const struct entity_de
 /* Every reference to record from_id of e now points at to_id: FT_REF
  * fields of every entity, and activities linked by related_type/_id.
  * Each moved row's version goes up so a stale edit of it gets 412. */
+/* The WHERE of the rows of x whose field f points at record from_id of e. */
+static void sql_pointing(struct sql *q, const struct entity_def *e, const struct field_def *f,
+			 int64_t from_id, bool related)
+{
+	sql_add(q, " WHERE ");
+	sql_ident(q, field_column(f));
+	sql_fmt(q, "=%i", from_id);
+	if (related)
+		sql_fmt(q, " AND related_type=%t", e->name);
+}
+
+/* An entry in each pointing row's own history: its link changed with a
+ * merge, from the record binned to the one kept. */
+static enum rp_err audit_repoint(struct store_conn *c, const struct entity_def *e,
+				 const struct entity_def *x, const struct field_def *f,
+				 int64_t from_id, int64_t to_id, int64_t user_id, const char *now,
+				 bool related, struct rp_error *err)
+{
+	char changes[160];
+	snprintf(changes, sizeof changes, "[{\"field\":\"%s\",\"old\":%lld,\"new\":%lld}]", f->name,
+		 (long long)from_id, (long long)to_id);
+	struct sql q;
+	sql_init(&q);
+	sql_fmt(&q,
+		"INSERT INTO audit_log (entity, record_id, user_id, action, changes, at)"
+		" SELECT %t, id, %i, 'merge', %t, %t FROM ",
+		x->name, user_id, changes, now);
+	sql_ident(&q, x->name);
+	sql_pointing(&q, e, f, from_id, related);
+	enum rp_err rc = stmt_exec(c, &q, err);
+	sql_release(&q);
+	return rc;
+}
+
 enum rp_err store_repoint(struct store_conn *c, const struct entity_def *e, int64_t from_id,
-			  int64_t to_id, const char *now, struct rp_error *err)
+			  int64_t to_id, int64_t user_id, const char *now, struct rp_error *err)
 {
 	for (int i = 0; i < model_entity_count(); i++) {
 		const struct entity_def *x = model_entity_at(i);
@@ -265,17 +299,16 @@ enum rp_err store_repoint(struct store_conn *c, const struct entity_def *e, int6
 			bool related = !strcmp(f->name, "related_id") && (x->flags & EF_ACTIVITY);
 			if (!ref && !related)
 				continue;
+			if (audit_repoint(c, e, x, f, from_id, to_id, user_id, now, related, err))
+				return err->err;
 			struct sql q;
 			sql_init(&q);
 			sql_add(&q, "UPDATE ");
 			sql_ident(&q, x->name);
 			sql_add(&q, " SET ");
 			sql_ident(&q, field_column(f));
-			sql_fmt(&q, "=%i, version=version+1, updated_at=%t WHERE ", to_id, now);
-			sql_ident(&q, field_column(f));
-			sql_fmt(&q, "=%i", from_id);
-			if (related)
-				sql_fmt(&q, " AND related_type=%t", e->name);
+			sql_fmt(&q, "=%i, version=version+1, updated_at=%t", to_id, now);
+			sql_pointing(&q, e, f, from_id, related);
 			enum rp_err rc = stmt_exec(c, &q, err);
 			sql_release(&q);
 			if (rc)

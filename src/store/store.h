@@ -280,9 +280,10 @@ int store_dedup_groups(struct store_conn *c, const struct entity_def *e, const c
 enum rp_err store_dedup_move_prefix(struct store_conn *c, const struct entity_def *e,
 				    const char *kind, const char *from, const char *to,
 				    struct rp_error *err);
-/* Points every reference to record from_id of e at to_id instead. */
+/* Points every reference to record from_id of e at to_id instead, with
+ * an entry by user_id in each moved record's history. */
 enum rp_err store_repoint(struct store_conn *c, const struct entity_def *e, int64_t from_id,
-			  int64_t to_id, const char *now, struct rp_error *err);
+			  int64_t to_id, int64_t user_id, const char *now, struct rp_error *err);
 
 /* --- jobs and imports ---------------------------------------------------- */
 

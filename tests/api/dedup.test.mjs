@@ -2,7 +2,8 @@
 // own (the order of the duplicate groups is the order of all the keys): a
 // group is two records, never one record twice; paging by cursor shows
 // every group once; merging two accounts brings their people's names
-// together; a stale If-Match refuses a merge.
+// together; a stale If-Match refuses a merge; the records moved by a
+// merge say so in their history.
 import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { API, useServer, expectStatus, expectProblem, create, uniq, etag } from './lib/server.mjs';
@@ -92,4 +93,19 @@ test('a merge with a stale If-Match is refused and changes nothing', async () =>
     { headers: { 'If-Match': etag(keep.version + 1) } });
   expectStatus(ok, 200, 'merge with the current version');
   assert.equal(ok.json.city, 'Тверь');
+});
+
+test('a merge writes the move in the history of every record that pointed at the duplicate', async () => {
+  const keep = await create(srv.admin, 'accounts', { name: `Kept Co ${tag}` });
+  const dup = await create(srv.admin, 'accounts', { name: `Binned Co ${tag}` });
+  const person = await create(srv.admin, 'contacts', { name: `Moved Person ${tag}`, account_id: dup.id });
+  const deal = await create(srv.admin, 'deals', { name: `Moved deal ${tag}`, account_id: dup.id });
+  const call = await create(srv.admin, 'activities', { type: 'call', subject: `Moved call ${tag}`, related_type: 'accounts', related_id: dup.id });
+  expectStatus(await srv.admin.post(`${API}/accounts/${keep.id}/merge`, { duplicate_id: dup.id }), 200, 'merge');
+  for (const [entity, rec, field] of [['contacts', person, 'account_id'], ['deals', deal, 'account_id'], ['activities', call, 'related_id']]) {
+    const hist = (await srv.admin.get(`${API}/${entity}/${rec.id}/history`)).json.data;
+    const moved = hist.find((h) => h.action === 'merge' && h.changes[0].field === field);
+    assert.ok(moved, `${entity} ${rec.id} has no merge of ${field} in its history: ${JSON.stringify(hist)}`);
+    assert.deepEqual(moved.changes, [{ field, old: dup.id, new: keep.id }]);
+  }
 });
