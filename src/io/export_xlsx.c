@@ -111,14 +111,21 @@ static const char *escape_escapes(const char *s, struct arena *a)
 	return out;
 }
 
-/* A string cell, cut to Excel's limit between two characters. */
+/* A string cell, cut to Excel's limit between two characters; the limit
+ * counts the text as written, each "_" that escape_escapes turns into
+ * "_x005F_" six characters longer. */
 static lxw_error put_string(struct xlsx *x, lxw_row_t row, lxw_col_t col, const char *s, size_t n,
 			    struct arena *a)
 {
 	size_t chars = 0, i = 0;
-	for (; i < n; i++)
-		if (((unsigned char)s[i] & 0xC0) != 0x80 && ++chars > XLSX_MAX_CHARS)
+	unsigned u;
+	for (; i < n; i++) {
+		if (((unsigned char)s[i] & 0xC0) == 0x80)
+			continue;
+		chars += table_xlsx_escape_at(s + i, &u) ? 7 : 1;
+		if (chars > XLSX_MAX_CHARS)
 			break;
+	}
 	return worksheet_write_string(x->ws, row, col,
 				      escape_escapes(i < n ? arena_strndup(a, s, i) : s, a), NULL);
 }

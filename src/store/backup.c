@@ -246,9 +246,54 @@ enum rp_err store_defer_foreign_keys(struct store_conn *c, struct rp_error *err)
 	return exec_text(c, conn_driver(c)->defer_foreign_keys, err);
 }
 
+/* The first row of e (an activity) whose link, related_type/_id, leads
+ * nowhere: half a link, a type e cannot link to, or a record not there.
+ * No foreign key can say so, the link naming its table in a column. */
+static enum rp_err check_links(struct store_conn *c, const struct entity_def *e,
+			       struct rp_error *err)
+{
+	const char *const *types = entity_field(e, "related_type")->enum_values;
+	struct sql q;
+	sql_init(&q);
+	sql_add(&q, "SELECT \"id\", \"related_type\" FROM ");
+	sql_ident(&q, e->name);
+	sql_add(&q, " a WHERE (\"related_type\" IS NULL) <> (\"related_id\" IS NULL)"
+		    " OR \"related_type\" NOT IN (");
+	for (int k = 0; types[k]; k++)
+		sql_fmt(&q, k ? ", %t" : "%t", types[k]);
+	sql_add(&q, ")");
+	for (int k = 0; types[k]; k++) {
+		sql_fmt(&q, " OR (\"related_type\"=%t AND NOT EXISTS (SELECT 1 FROM ", types[k]);
+		sql_ident(&q, types[k]);
+		sql_add(&q, " t WHERE t.\"id\"=a.\"related_id\"))");
+	}
+	sql_add(&q, " LIMIT 1");
+	struct dbstmt *st = stmt_prepare(c, &q, err);
+	sql_release(&q);
+	if (!st)
+		return err->err;
+	enum rp_err rc = RP_OK;
+	int step = stmt_step(st);
+	if (step == DB_ROW)
+		rc = rp_fail(err, RP_EINVAL, "invalid_reference",
+			     "%s %lld refers to a record of %s that does not exist", e->name,
+			     (long long)stmt_int(st, 0),
+			     stmt_text(st, 1) ? stmt_text(st, 1) : "no entity");
+	else if (step == DB_ERROR)
+		rc = stmt_fail(st, err);
+	stmt_done(st);
+	return rc;
+}
+
 enum rp_err store_check_references(struct store_conn *c, struct rp_error *err)
 {
-	return conn_driver(c)->check_references(c, err);
+	if (conn_driver(c)->check_references(c, err))
+		return err->err;
+	for (int i = 0; i < model_entity_count(); i++)
+		if ((model_entity_at(i)->flags & EF_ACTIVITY) &&
+		    check_links(c, model_entity_at(i), err))
+			return err->err;
+	return RP_OK;
 }
 
 enum rp_err store_erase_all(struct store_conn *c, struct rp_error *err)

@@ -62,6 +62,7 @@ before(async () => {
     expectStatus(await admin.patch(`${API}/contacts/${S.c2.id}`, { title: 'Генеральный директор' }), 200);
     expectStatus(await admin.del(`${API}/contacts/${S.c3.id}`), 204);
     await create(admin, 'deals', { name: 'Backup Deal', amount: 990000, account_id: S.acc.id, contact_id: S.c1.id });
+    await create(admin, 'activities', { type: 'call', subject: 'Backup call', related_type: 'contacts', related_id: S.c1.id });
     await create(admin, 'saved_views', { name: 'My VIPs', entity: 'contacts', query: 'tags=vip' });
     await create(admin, 'tags', { name: 'vip', color: '#f00' });
     assert.equal(rapport(['token', 'create', '--user', 'admin@example.com', '--name', 'ci']).code, 0);
@@ -206,6 +207,15 @@ test('a damaged backup is refused and nothing is written', () => {
   r = rapport(['import', '--all', bad], { db: dbD });
   assert.equal(r.code, 1);
   assert.match(r.err, /refers to a record of accounts that does not exist/);
+  fs.writeFileSync(path.join(bad, 'contacts.jsonl'), `${lines.join('\n')}\n`);
+  // an activity's link names its table in a column: no foreign key sees it
+  const acts = fs.readFileSync(path.join(bad, 'activities.jsonl'), 'utf8');
+  assert.match(acts, /"related_type":"contacts","related_id":\d+/);
+  fs.writeFileSync(path.join(bad, 'activities.jsonl'), acts.replace(/"related_id":\d+/, '"related_id":99999'));
+  r = rapport(['import', '--all', bad], { db: dbD });
+  assert.equal(r.code, 1, 'an activity linked to a missing contact is restored');
+  assert.match(r.err, /activities \d+ refers to a record of contacts that does not exist/);
+  fs.writeFileSync(path.join(bad, 'activities.jsonl'), acts);
   // a row the database refuses (an id twice): on PostgreSQL rows are
   // written many to a statement, and the problem names their lines
   const twice = lines.map((l, k) => (k === 2 ? l.replace(/^\{"id":\d+/, lines[0].match(/^\{"id":\d+/)[0]) : l));
@@ -219,7 +229,7 @@ test('a damaged backup is refused and nothing is written', () => {
   r = rapport(['import', '--all', bad], { db: dbD });
   assert.equal(r.code, 1);
   assert.match(r.err, /not a finished backup/);
-  // after five failed imports the database holds nothing
+  // after six failed imports the database holds nothing
   const empty = path.join(root, 'empty');
   assert.equal(rapport(['export', '--all', empty], { db: dbD }).code, 0);
   for (const e of JSON.parse(fs.readFileSync(path.join(empty, 'manifest.json'), 'utf8')).load_order) {

@@ -212,6 +212,20 @@ test('XLSX: a zip whose sheet holds typed cells and a bold, frozen header', asyn
   assert.match(csheet, /<t>王小明 /);
 });
 
+test('XLSX: text over Excel\'s 32,767 characters is cut there, even when it looks like an escape', async () => {
+  // "_x0041_" is written "_x005F_x0041_" so Excel does not read it as "A":
+  // the cut must leave room for that, or the sheet is refused whole
+  const body = `_x0041_ ${'я'.repeat(40_000)}`;
+  const act = await create(srv.admin, 'activities', { type: 'note', subject: `Long ${tag}`, body });
+  const r = await download(srv.adminSession, `${API}/activities/export?format=xlsx&id=${act.id}&fields=body`);
+  assert.equal(r.status, 200, r.text);
+  const sheet = unzip(r.body)['xl/worksheets/sheet1.xml'].toString('utf8');
+  const text = sheet.match(/<c r="B2" t="inlineStr"><is><t[^>]*>(.*?)<\/t>/)[1];
+  assert.ok(text.startsWith('_x005F_x0041_ яяя'), text.slice(0, 40));
+  assert.ok([...text].length <= 32767, `${[...text].length} characters in a cell`);
+  assert.ok([...text].length > 32000, `${[...text].length} characters: cut too short`);
+});
+
 test('vCard: contacts and leads as vCard 4.0 with escaping, folding and CRLF', async () => {
   const r = await download(srv.adminSession, `${API}/contacts/export?format=vcf&id=${S.contacts[0].id}`);
   assert.equal(r.status, 200, r.text);
