@@ -400,8 +400,8 @@ enum rp_err store_backup(struct store *s, const char *dest, struct rp_error *err
 
 enum rp_err store_check(struct store_conn *c, struct rp_error *err)
 {
-	const struct db_driver *drv = conn_driver(c);
-	if (drv->check(c, err) || drv->check_references(c, err))
+	/* the references a restore checks: foreign keys and activities' links */
+	if (conn_driver(c)->check(c, err) || store_check_references(c, err))
 		return err->err;
 	return RP_OK;
 }

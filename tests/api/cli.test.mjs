@@ -209,6 +209,11 @@ test('check and backup --verify find damaged pages, dangling references and a da
   const refs = damaged('refs.db', (f) => sql(f, 'PRAGMA foreign_keys=OFF; UPDATE contacts SET account_id=987654 WHERE id=(SELECT min(id) FROM contacts WHERE account_id IS NOT NULL);'));
   assert.equal(refs.code, 1, refs.err);
   assert.match(refs.err, /contacts \d+ refers to a record of accounts that does not exist/);
+  // an activity's link is two columns no foreign key covers
+  const links = damaged('links.db', (f) => sql(f, "INSERT INTO activities (type, subject, related_type, related_id, created_at, updated_at, version)"
+    + " VALUES ('call', 'About nobody', 'contacts', 987654, '2026-01-01T00:00:00Z', '2026-01-01T00:00:00Z', 1);"));
+  assert.equal(links.code, 1, links.err);
+  assert.match(links.err, /activities \d+ refers to a record of contacts that does not exist/);
   const search = damaged('search.db', (f) => sql(f, 'DELETE FROM search_contacts_content WHERE id=(SELECT max(id) FROM search_contacts_content);'));
   assert.equal(search.code, 1, search.err);
   assert.match(search.err, /search index is damaged/);
