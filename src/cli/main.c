@@ -98,6 +98,9 @@ struct store *cli_open_store(const struct config *cfg)
 		store_close(s);
 		exit(1);
 	}
+	/* on PostgreSQL the files kept beside the database (uploads, imports,
+	 * exports) go to the data folder, which nothing else makes */
+	ensure_parent_dir(store_path(s));
 	return s;
 }
 

@@ -45,6 +45,9 @@ enum field_flag {
 #define MODEL_MAX_CUSTOM 100 /* custom fields per entity */
 #define MODEL_NAME_MAX	 48
 #define MODEL_TEXT_MAX	 1000 /* default max_len of a text field */
+/* bytes of a value in an indexed field (sortable, unique, FF_INDEX), in
+ * any script: a PostgreSQL index entry holds at most 2,704 */
+#define MODEL_INDEXED_MAX 2000
 
 struct field_def {
 	const char *name;   /* API name */

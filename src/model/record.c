@@ -203,6 +203,11 @@ static enum rp_err check_text(const struct field_def *f, const char *s, size_t n
 		rp_field_fail(err, f->name, "too_long", "at most %zu characters", max);
 		return RP_EINVAL;
 	}
+	if (n > MODEL_INDEXED_MAX && (f->flags & (FF_SORT | FF_UNIQUE | FF_INDEX))) {
+		rp_field_fail(err, f->name, "too_long", "at most %d bytes in a sortable field",
+			      MODEL_INDEXED_MAX);
+		return RP_EINVAL;
+	}
 	if (memchr(s, '\0', n)) {
 		rp_field_fail(err, f->name, "invalid_format", "must not contain NUL characters");
 		return RP_EINVAL;
@@ -291,6 +296,8 @@ static enum rp_err convert_json(const struct field_def *f, json_t *j, struct are
 	char *txt = json_dumps(j, JSON_COMPACT);
 	size_t n = strlen(txt);
 	size_t max = f->max_len ? (size_t)f->max_len : 65536;
+	if (max > MODEL_INDEXED_MAX && (f->flags & (FF_SORT | FF_UNIQUE | FF_INDEX)))
+		max = MODEL_INDEXED_MAX;
 	enum rp_err rc = RP_OK;
 	if (n > max) {
 		rp_field_fail(err, f->name, "too_long", "at most %zu bytes", max);

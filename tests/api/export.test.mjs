@@ -5,8 +5,11 @@
 // for a bad format or filter.
 import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import {
-  API, useServer, expectStatus, expectProblem, create, makeUser, listAll, uniq,
+  API, useServer, startServer, expectStatus, expectProblem, create, makeUser, listAll, uniq,
 } from './lib/server.mjs';
 import { unzip } from './lib/zip.mjs';
 
@@ -271,4 +274,28 @@ test('an export is not a record id, and the list still pages as before', async (
   const oa = await srv.admin.get(`${API}/openapi.json`);
   assert.ok(oa.json.paths['/api/v1/contacts/export'].get, 'the export is in the OpenAPI document');
   assert.deepEqual(oa.json.paths['/api/v1/deals/export'].get.parameters[0].schema.enum, ['csv', 'xlsx']);
+});
+
+test('a server whose data folder is not there yet makes it: exports and uploads work at once', async () => {
+  // on PostgreSQL the files beside the database live in RAPPORT_DATA_DIR
+  // (the test server's folder): nothing made it, so every export and
+  // upload was 503 until an import by the CLI did
+  const parent = fs.mkdtempSync(path.join(os.tmpdir(), 'rapport-fresh-'));
+  const fresh = await startServer({ dir: path.join(parent, 'data') });
+  try {
+    const s = await fresh.login(fresh.adminEmail, fresh.adminPassword);
+    expectStatus(s, 200, 'admin login');
+    const r = await fetch(`${fresh.base}${API}/contacts/export?format=xlsx`, { headers: { Cookie: s.cookie } });
+    assert.equal(r.status, 200, await r.text());
+    const fd = new FormData();
+    fd.append('entity', 'contacts');
+    fd.append('file', new Blob(['Name,Email\r\nFresh Folder,fresh@example.com\r\n'], { type: 'text/csv' }), 'fresh.csv');
+    const u = await fetch(`${fresh.base}${API}/imports`, {
+      method: 'POST', body: fd, headers: { Cookie: s.cookie, 'X-CSRF-Token': s.csrf },
+    });
+    assert.equal(u.status, 202, await u.text());
+  } finally {
+    await fresh.stop();
+    fs.rmSync(parent, { recursive: true, force: true });
+  }
 });

@@ -171,6 +171,23 @@ test('custom fields of every type', async () => {
   assert.deepEqual(f3.json.data.map((x) => x.id), [a.id]);
 });
 
+test('a sortable text field takes values of up to 2,000 bytes on either store', async () => {
+  // a sort key is indexed, and a PostgreSQL index entry holds at most
+  // 2,704 bytes: 1,000 Chinese characters (3,000 bytes) were a 500 there
+  expectStatus(await srv.admin.post(`${API}/meta/products/fields`, { name: 'shelf_note', type: 'text', sortable: true }), 201);
+  expectStatus(await srv.admin.post(`${API}/meta/products/fields`, { name: 'long_note', type: 'text', max_length: 5000 }), 201);
+  const han = (n) => Array.from({ length: n }, (_, i) => String.fromCodePoint(0x4e00 + ((i * 7919) % 20000))).join('');
+  const fits = await create(srv.admin, 'products', { name: 'Shelf fits', shelf_note: han(666) });
+  assert.equal(fits.shelf_note, han(666));
+  expectFieldError(await srv.admin.post(`${API}/products`, { name: 'Shelf long', shelf_note: han(1000) }), 'shelf_note', 'too_long');
+  expectFieldError(await srv.admin.patch(`${API}/products/${fits.id}`, { shelf_note: han(667) }), 'shelf_note', 'too_long');
+  const free = await create(srv.admin, 'products', { name: 'Not sorted', long_note: han(5000) });
+  assert.equal(free.long_note.length, 5000, 'a field that is not sorted keeps its own limit');
+  const l = await srv.admin.get(`${API}/products?sort=-shelf_note&shelf_note[null]=false&limit=5`);
+  expectStatus(l, 200);
+  assert.equal(l.json.data[0].id, fits.id);
+});
+
 test('custom field definitions are validated', async () => {
   const cases = [
     { name: 'Bad Name', type: 'text' }, { name: '1abc', type: 'text' }, { name: '', type: 'text' }, { name: 'x', type: 'text' },
