@@ -29,7 +29,7 @@ int cli_acting_user(struct store *s, const char *email, struct arena *a, struct 
 {
 	struct rp_error err;
 	rp_error_init(&err);
-	d->a = a;
+	*d = (struct dctx){.a = a};
 	if (!(d->c = store_conn(s, &err))) {
 		fprintf(stderr, "rapport: %s\n", err.detail);
 		return 1;
@@ -49,6 +49,8 @@ int cli_acting_user(struct store *s, const char *email, struct arena *a, struct 
 
 int cli_admin_open(struct config *cfg, const char *email, struct admin_session *as)
 {
+	/* a caller's session on its stack: no memo of references, no history */
+	*as = (struct admin_session){0};
 	as->s = cli_open_store(cfg);
 	as->a = arena_new();
 	if (cli_bootstrap(as->s))

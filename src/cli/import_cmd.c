@@ -298,7 +298,7 @@ int cmd_import(struct config *cfg, int argc, const char **argv)
 	}
 	if (argc > 0 && !strcmp(argv[0], "--all"))
 		return cli_import_all(cfg, argc, argv);
-	struct admin_session as;
+	struct admin_session as = {0};
 	int rc = cli_admin_open(cfg, cli_opt(argc, argv, "--user"), &as);
 	if (!rc)
 		rc = undo_id ? undo(&as, undo_id) : run(&as, argc, argv);

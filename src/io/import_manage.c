@@ -313,8 +313,12 @@ enum rp_err import_undo(struct dctx *d, int64_t id, struct record **ret, struct 
 	int64_t before = INT64_MAX;
 	struct undo_walk walk = {0};
 	enum rp_err rc = RP_OK;
+	struct arena *req = d->a;
 	for (bool first = true; rc == RP_OK; first = false) {
+		/* a page's records, and what it queued for the commit, go with
+		 * the page: an undo of a million rows held them all (5 KB each) */
 		struct arena *pa = arena_new();
+		d->a = pa;
 		int n = store_import_changes(d->c, id, before, 256, pa, page);
 		if (first && !n && changed_anything(r))
 			rc = rp_fail(err, RP_ECONFLICT, "undo_unavailable",
@@ -322,8 +326,11 @@ enum rp_err import_undo(struct dctx *d, int64_t id, struct record **ret, struct 
 				     "was restored from a backup): nothing can be undone");
 		for (int i = 0; i < n && rc == RP_OK; i++)
 			rc = undo_change(d, &walk, &page[i], err);
+		if (rc == RP_OK)
+			rc = store_write_queued(d->c, err);
 		if (n)
 			before = page[n - 1].seq;
+		d->a = req;
 		arena_free(pa);
 		if (n < 256)
 			break;

@@ -179,6 +179,10 @@ enum rp_err store_search_put_many(struct store_conn *c, const struct search_text
  * nothing else waits for the commit: a long transaction (a restore)
  * bounds its memory with it. */
 enum rp_err store_search_flush(struct store_conn *c, struct rp_error *err);
+/* Writes what the open write transaction queued for its commit (audit
+ * and undo-log rows, search texts) now: a transaction of a million
+ * changes (an undo) would hold them all in memory. */
+enum rp_err store_write_queued(struct store_conn *c, struct rp_error *err);
 /* After a bulk load (a restore, the demo): merges the search index into
  * one segment. FTS5 keeps a segment per batch of texts written and merges
  * them lazily, so a search of a freshly loaded index reads dozens of

@@ -173,6 +173,13 @@ enum rp_err store_begin(struct store_conn *c, bool write, struct rp_error *err)
 	return rc;
 }
 
+enum rp_err store_write_queued(struct store_conn *c, struct rp_error *err)
+{
+	if (later_flush(c, err) || store_search_flush(c, err))
+		return err->err;
+	return RP_OK;
+}
+
 /* Without group commit the transaction's search texts are its last
  * statements; with it they join the batch once its savepoint is released. */
 static enum rp_err texts_before_commit(struct store_conn *c, struct rp_error *err)
