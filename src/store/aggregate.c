@@ -28,6 +28,15 @@ enum rp_err store_aggregate(struct store_conn *c, const struct list_query *lq, c
 		sql_add(&q, g ? ", t." : " GROUP BY t.");
 		sql_ident(&q, field_column(&e->fields[group[g]]));
 	}
+	/* groups in their values' order, an empty one last, on both stores
+	 * (PostgreSQL's hash aggregate gave them in any order) */
+	for (int g = 0; g < ngroup; g++) {
+		const char *col = field_column(&e->fields[group[g]]);
+		sql_add(&q, g ? ", t." : " ORDER BY t.");
+		sql_ident(&q, col);
+		sql_add(&q, " IS NULL, t.");
+		sql_ident(&q, col);
+	}
 	sql_add(&q, " LIMIT 1000");
 	struct dbstmt *st = stmt_prepare(c, &q, err);
 	sql_release(&q);

@@ -53,6 +53,14 @@ test('filters apply, and counts without a sum work', async () => {
   assert.equal(by.CNY, undefined);
 });
 
+test('groups come in their values\' order, on either store', async () => {
+  const r = await srv.admin.get(`${API}/deals/summary?group_by=currency`);
+  expectStatus(r, 200);
+  const codes = r.json.data.map((row) => row.currency);
+  assert.deepEqual(codes, [...codes].sort(), `the groups came as ${codes.join(', ')}`);
+  assert.ok(codes.length >= 3);
+});
+
 test('bad group or sum fields are 400 invalid_summary', async () => {
   expectProblem(await srv.admin.get(`${API}/deals/summary?group_by=nope`), 400, 'invalid_summary');
   expectProblem(await srv.admin.get(`${API}/deals/summary?sum=name`), 400, 'invalid_summary');
