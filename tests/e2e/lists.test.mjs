@@ -136,13 +136,24 @@ test('Export: the filtered list as a file — CSV for Excel with its columns, XL
   assert.match(all.split('\r\n')[0], /^\uFEFF?id,.*,stage_id,.*,external_id/, 'every field is not in the all-fields file');
   assert.equal(await page.locator('#export-vcf').count(), 0, 'deals offer vCard');
 
-  // by keyboard: Enter opens, Tab reaches a format, Enter downloads it and
+  // by keyboard, as a menu button: Enter opens it on its first format, the
+  // arrows, Home and End move, Tab leaves it closed, Enter downloads and
   // focus is back on the button
+  const focused = () => page.evaluate(() => document.activeElement && document.activeElement.id);
   await page.locator('#export-records').focus();
   await page.keyboard.press('Enter');
   await page.locator('.export-menu [role=menu]').waitFor();
+  await until(async () => (await focused()) === 'export-xlsx', 'the open menu does not put focus on its first format');
+  for (const [key, want] of [['ArrowDown', 'export-csv-excel'], ['End', 'export-all-fields'], ['ArrowDown', 'export-xlsx'],
+    ['ArrowUp', 'export-all-fields'], ['Home', 'export-xlsx']]) {
+    await page.keyboard.press(key);
+    assert.equal(await focused(), want, `${key} in the menu went to ${await focused()}`);
+  }
   await page.keyboard.press('Tab');
-  assert.equal(await page.evaluate(() => document.activeElement.id), 'export-xlsx', 'Tab from the open menu\'s button does not reach its first format');
+  await page.locator('.export-menu [role=menu]').waitFor({ state: 'detached' });
+  await page.locator('#export-records').focus();
+  await page.keyboard.press('Enter');
+  await until(async () => (await focused()) === 'export-xlsx', 'the menu did not open again on its first format');
   const [byKey] = await Promise.all([page.waitForEvent('download'), page.keyboard.press('Enter')]);
   assert.match(byKey.suggestedFilename(), /\.xlsx$/);
   await page.locator('.export-menu [role=menu]').waitFor({ state: 'detached' });

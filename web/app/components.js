@@ -310,16 +310,28 @@ export async function loadAllTitles(ent) { return listAll(ent); }
 
 // A popup menu's open state: a click outside the element of class
 // rootClass closes it, and so does Escape, giving the focus back to the
-// button buttonId.
+// button buttonId; inside, the keys move between its menu items.
 export function useMenu(rootClass, buttonId) {
   const [open, setOpen] = useState(false);
   useEffect(() => {
     if (!open) return undefined;
+    const items = () => [...document.querySelectorAll(`.${rootClass} [role=menuitem]`)];
+    // as a menu button does: the first item takes the focus, the arrows,
+    // Home and End move it, Tab leaves the menu closed behind it
+    const first = items()[0];
+    if (first) first.focus();
     const close = (e) => { if (!e.target.closest('.' + rootClass)) setOpen(false); };
-    const esc = (e) => { if (e.key === 'Escape') { setOpen(false); document.getElementById(buttonId).focus(); } };
+    const keys = (e) => {
+      const list = items();
+      const at = list.indexOf(document.activeElement);
+      const to = { ArrowDown: at + 1, ArrowUp: at - 1, Home: 0, End: list.length - 1 }[e.key];
+      if (e.key === 'Escape') { setOpen(false); document.getElementById(buttonId).focus(); }
+      else if (e.key === 'Tab') setOpen(false);
+      else if (to !== undefined && list.length) { e.preventDefault(); list[(to + list.length) % list.length].focus(); }
+    };
     document.addEventListener('click', close);
-    document.addEventListener('keydown', esc);
-    return () => { document.removeEventListener('click', close); document.removeEventListener('keydown', esc); };
+    document.addEventListener('keydown', keys);
+    return () => { document.removeEventListener('click', close); document.removeEventListener('keydown', keys); };
   }, [open]);
   return [open, setOpen];
 }
