@@ -292,14 +292,21 @@ void import_dry_remember(struct importer *im, json_t *body, int64_t id)
 	}
 }
 
+/* What held for the batch only: its companies' ids, the last row's keys
+ * and the records it made are gone with it. */
+static void end_batch(struct dry_memo *m)
+{
+	forget_companies(m);
+	m->last_row = -1;
+	m->nmade = 0;
+}
+
 void import_dry_keep(struct importer *im)
 {
 	struct dry_memo *m = im->dry;
 	if (!m)
 		return;
-	forget_companies(m);
-	m->last_row = -1;
-	m->nmade = 0;
+	end_batch(m);
 	for (; m->indexed < m->nrows; m->indexed++) {
 		int32_t i = (int32_t)m->indexed;
 		struct dry_row *r = &m->rows[i];
@@ -318,9 +325,7 @@ void import_dry_drop(struct importer *im)
 	struct dry_memo *m = im->dry;
 	if (!m)
 		return;
-	forget_companies(m);
-	m->last_row = -1;
-	m->nmade = 0;
+	end_batch(m);
 	if (m->indexed == m->nrows)
 		return;
 	const struct dry_row *first = &m->rows[m->indexed];
