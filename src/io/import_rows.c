@@ -483,22 +483,35 @@ static int64_t ref_by_external_id(struct importer *im, const struct column *col,
 	return id;
 }
 
+/* The record an activity is about: the first of these kinds (only type,
+ * when given) with one whose field is cell. */
+static bool related_by(struct importer *im, const char *type, const char *field, const char *cell,
+		       json_t *body)
+{
+	static const char *const kinds[] = {"contacts", "accounts", "deals", "leads"};
+	for (size_t i = 0; i < sizeof kinds / sizeof *kinds; i++) {
+		if (type && strcmp(type, kinds[i]))
+			continue;
+		const struct entity_def *re = model_entity(kinds[i]);
+		int64_t id = store_find_by(im->d.c, re, field ? field : re->title_field, cell);
+		if (id) {
+			json_object_set_new(body, "related_type", json_string(kinds[i]));
+			json_object_set_new(body, "related_id", json_integer(id));
+			return true;
+		}
+	}
+	return false;
+}
+
 /* An activity's record in the old system: whichever linked entity has
  * that external id. */
 static void related_by_external_id(struct importer *im, const char *cell, json_t *body,
 				   struct rp_error *err)
 {
-	static const char *const kinds[] = {"contacts", "accounts", "deals", "leads"};
-	for (size_t i = 0; i < sizeof kinds / sizeof *kinds; i++) {
-		int64_t id = store_find_by(im->d.c, model_entity(kinds[i]), "external_id", cell);
-		if (id) {
-			json_object_set_new(body, "related_type", json_string(kinds[i]));
-			json_object_set_new(body, "related_id", json_integer(id));
-			return;
-		}
-	}
-	rp_field_fail(err, "related_id", "not_found",
-		      "no contact, account, deal or lead with the external id \"%.60s\"", cell);
+	if (!related_by(im, NULL, "external_id", cell, body))
+		rp_field_fail(err, "related_id", "not_found",
+			      "no contact, account, deal or lead with the external id \"%.60s\"",
+			      cell);
 }
 
 /* An activity's record by its title: of the row's related_type, else of
@@ -506,19 +519,9 @@ static void related_by_external_id(struct importer *im, const char *cell, json_t
 static void related_by_name(struct importer *im, const char *cell, json_t *body,
 			    struct rp_error *err)
 {
-	static const char *const kinds[] = {"contacts", "accounts", "deals", "leads"};
 	const char *type = json_string_value(json_object_get(body, "related_type"));
-	for (size_t i = 0; i < sizeof kinds / sizeof *kinds; i++) {
-		if (type && strcmp(type, kinds[i]))
-			continue;
-		const struct entity_def *re = model_entity(kinds[i]);
-		int64_t id = store_find_by(im->d.c, re, re->title_field, cell);
-		if (id) {
-			json_object_set_new(body, "related_type", json_string(kinds[i]));
-			json_object_set_new(body, "related_id", json_integer(id));
-			return;
-		}
-	}
+	if (related_by(im, type, NULL, cell, body))
+		return;
 	rp_field_fail(err, "related_id", "not_found", "no %s named \"%.60s\"",
 		      type ? model_entity(type) ? model_entity(type)->singular : type
 			   : "contact, account, deal or lead",
