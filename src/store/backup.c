@@ -246,6 +246,27 @@ enum rp_err store_defer_foreign_keys(struct store_conn *c, struct rp_error *err)
 	return exec_text(c, conn_driver(c)->defer_foreign_keys, err);
 }
 
+enum rp_err store_no_dangling(struct store_conn *c, struct sql *q, const char *entity,
+			      const char *ref, struct rp_error *err)
+{
+	struct dbstmt *st = stmt_prepare(c, q, err);
+	sql_release(q);
+	if (!st)
+		return err->err;
+	enum rp_err rc = RP_OK;
+	int step = stmt_step(st);
+	if (step == DB_ROW) {
+		const char *to = ref ? ref : stmt_text(st, 1);
+		rc = rp_fail(err, RP_EINVAL, "invalid_reference",
+			     "%s %lld refers to a record of %s that does not exist", entity,
+			     (long long)stmt_int(st, 0), to ? to : "no entity");
+	} else if (step == DB_ERROR) {
+		rc = stmt_fail(st, err);
+	}
+	stmt_done(st);
+	return rc;
+}
+
 /* The first row of e (an activity) whose link, related_type/_id, leads
  * nowhere: half a link, a type e cannot link to, or a record not there.
  * No foreign key can say so, the link naming its table in a column. */
@@ -268,21 +289,7 @@ static enum rp_err check_links(struct store_conn *c, const struct entity_def *e,
 		sql_add(&q, " t WHERE t.\"id\"=a.\"related_id\"))");
 	}
 	sql_add(&q, " LIMIT 1");
-	struct dbstmt *st = stmt_prepare(c, &q, err);
-	sql_release(&q);
-	if (!st)
-		return err->err;
-	enum rp_err rc = RP_OK;
-	int step = stmt_step(st);
-	if (step == DB_ROW)
-		rc = rp_fail(err, RP_EINVAL, "invalid_reference",
-			     "%s %lld refers to a record of %s that does not exist", e->name,
-			     (long long)stmt_int(st, 0),
-			     stmt_text(st, 1) ? stmt_text(st, 1) : "no entity");
-	else if (step == DB_ERROR)
-		rc = stmt_fail(st, err);
-	stmt_done(st);
-	return rc;
+	return store_no_dangling(c, &q, e->name, NULL, err);
 }
 
 enum rp_err store_check_references(struct store_conn *c, struct rp_error *err)

@@ -488,6 +488,12 @@ enum rp_err stmt_exec_returning(struct store_conn *c, struct sql *q, struct exec
 				struct returning *want, struct rp_error *err);
 /* Runs plain SQL text (DDL, pragmas) outside the cache. */
 enum rp_err exec_text(struct store_conn *c, const char *text, struct rp_error *err);
+/* Runs q (released here), a query for the first row that refers to
+ * nothing: its id, and (ref NULL) the entity it names; such a row is
+ * RP_EINVAL "invalid_reference", "ENTITY ID refers to a record of REF that
+ * does not exist" (backup.c). */
+enum rp_err store_no_dangling(struct store_conn *c, struct sql *q, const char *entity,
+			      const char *ref, struct rp_error *err);
 
 /* Reading a run. */
 static inline int stmt_step(struct dbstmt *st)

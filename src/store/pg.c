@@ -414,18 +414,8 @@ static enum rp_err pq_check_references(struct store_conn *c, struct rp_error *er
 			sql_add(&q, " AS r WHERE r.\"id\"=t.");
 			sql_ident(&q, field_column(f));
 			sql_add(&q, ") LIMIT 1");
-			struct dbstmt *st = stmt_prepare(c, &q, err);
-			sql_release(&q);
-			if (!st)
+			if (store_no_dangling(c, &q, e->name, f->ref, err))
 				return err->err;
-			enum rp_err rc = RP_OK;
-			if (stmt_step(st) == DB_ROW)
-				rc = rp_fail(err, RP_EINVAL, "invalid_reference",
-					     "%s %lld refers to a record of %s that does not exist",
-					     e->name, (long long)stmt_int(st, 0), f->ref);
-			stmt_done(st);
-			if (rc)
-				return rc;
 		}
 	}
 	return RP_OK;
