@@ -96,13 +96,6 @@ static char *lookup_title(struct dctx *pd, const struct entity_def *re, int64_t 
 	return t ? strdup(t) : NULL;
 }
 
-/* Whether field f of e is an activity's "related_id", whose entity is
- * the record's "related_type". */
-static bool is_related_id(const struct entity_def *e, const struct field_def *f)
-{
-	return !strcmp(f->name, "related_id") && entity_field(e, "related_type");
-}
-
 /* The entity field of r refers to: its own, or the one r's related_type
  * names. */
 static const struct entity_def *ref_entity(const struct export_job *j, const struct record *r,
@@ -110,7 +103,7 @@ static const struct entity_def *ref_entity(const struct export_job *j, const str
 {
 	if (f->ref)
 		return model_entity(f->ref);
-	const char *type = is_related_id(j->e, f) ? record_text(r, "related_type") : NULL;
+	const char *type = field_is_related_link(j->e, f) ? record_text(r, "related_type") : NULL;
 	return type ? model_entity(type) : NULL;
 }
 
@@ -158,7 +151,7 @@ static void add_col(struct export_job *j, int field)
 		return;
 	const struct field_def *f = &j->e->fields[field];
 	j->cols[j->ncols++] = (struct export_col){field, false, f->name};
-	if (f->type == FT_REF || is_related_id(j->e, f))
+	if (f->type == FT_REF || field_is_related_link(j->e, f))
 		j->cols[j->ncols++] =
 			(struct export_col){field, true, ref_header(j->d->a, f->name)};
 }

@@ -249,7 +249,7 @@ const struct field_def *import_ref_field(const struct entity_def *e, const char 
 	size_t n = strcspn(target, ".");
 	snprintf(name, sizeof name, "%.*s_id", (int)n, target);
 	const struct field_def *f = entity_field(e, name);
-	return f && (f->type == FT_REF || !strcmp(name, "related_id")) ? f : NULL;
+	return f && (f->type == FT_REF || field_is_related_link(e, f)) ? f : NULL;
 }
 
 /* Whether a link ("account", "account.external_id") may set its field: an
@@ -353,7 +353,7 @@ static void link_by_export_name(const struct entity_def *e, const char *const *h
 {
 	const struct field_def *f = entity_field(e, headers[i]);
 	size_t len = strlen(headers[i]);
-	if (!f || (f->type != FT_REF && strcmp(f->name, "related_id")) || len < 4 ||
+	if (!f || (f->type != FT_REF && !field_is_related_link(e, f)) || len < 4 ||
 	    strcmp(headers[i] + len - 3, "_id"))
 		return;
 	char name[MODEL_NAME_MAX + 8];

@@ -157,6 +157,11 @@ const struct field_def *entity_field(const struct entity_def *e, const char *nam
 	return i < 0 ? NULL : &e->fields[i];
 }
 
+bool field_is_related_link(const struct entity_def *e, const struct field_def *f)
+{
+	return (e->flags & EF_ACTIVITY) && !strcmp(f->name, "related_id");
+}
+
 unsigned model_generation(void)
 {
 	return __atomic_load_n(&generation, __ATOMIC_ACQUIRE);

@@ -21,6 +21,9 @@ int entity_nfields(const struct entity_def *e);
 /* Field index by API name, or -1. */
 int entity_field_index(const struct entity_def *e, const char *name);
 const struct field_def *entity_field(const struct entity_def *e, const char *name);
+/* Whether f is an activity's link to the record it is about: related_id,
+ * whose entity the row's related_type names (no ref of its own). */
+bool field_is_related_link(const struct entity_def *e, const struct field_def *f);
 
 /* Checks a custom field definition (name syntax, clashes, type, limits)
  * without adding it. Errors name the offending field of the definition. */

@@ -296,7 +296,7 @@ enum rp_err store_repoint(struct store_conn *c, const struct entity_def *e, int6
 			const struct field_def *f = &x->fields[k];
 			bool ref = f->type == FT_REF && f->ref && !strcmp(f->ref, e->name) &&
 				   !(f->flags & FF_SYSTEM);
-			bool related = !strcmp(f->name, "related_id") && (x->flags & EF_ACTIVITY);
+			bool related = field_is_related_link(x, f);
 			if (!ref && !related)
 				continue;
 			if (audit_repoint(c, e, x, f, from_id, to_id, user_id, now, related, err))
