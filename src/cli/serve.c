@@ -13,6 +13,7 @@
 #include "core/clock.h"
 #include "core/log.h"
 #include "core/textkey.h"
+#include "domain/domain.h"
 #include "io/import.h"
 #include "jobs/jobs.h"
 
@@ -45,6 +46,25 @@ static enum rp_err run_import_job(struct store *s, int64_t id, struct job_ctx *c
 				  struct rp_error *err)
 {
 	return import_run(s, id, import_tick, ctx, err);
+}
+
+#define CATCH_UP_ROWS	5000 /* search texts per write transaction */
+#define CATCH_UP_ROUNDS 64   /* transactions before the queue is looked at again */
+
+/* With the job queue empty: the search texts an interrupted import left
+ * to write (domain_search_catch_up), then the search index's merging. */
+static void housekeeping(struct store_conn *c)
+{
+	bool more = store_search_backlog_count(c) > 0;
+	for (int i = 0; more && i < CATCH_UP_ROUNDS; i++) {
+		struct rp_error err;
+		rp_error_init(&err);
+		if (domain_search_catch_up(c, CATCH_UP_ROWS, &more, &err)) {
+			log_warn("writing search texts: %s", err.detail);
+			break;
+		}
+	}
+	store_search_tidy(c);
 }
 
 /* Each connection is a descriptor: the soft limit (often 1024) is raised
@@ -116,7 +136,7 @@ int cmd_serve(struct config *cfg, int argc, const char **argv)
 	pthread_sigmask(SIG_BLOCK, &sigs, NULL); /* worker threads inherit it */
 	signal(SIGPIPE, SIG_IGN);
 	static const struct job_handler handlers[] = {{"import", run_import_job}};
-	app.jobs = jobs_start(s, handlers, 1);
+	app.jobs = jobs_start(s, handlers, 1, housekeeping);
 	char msg[256];
 	struct http_server *srv = http_start(&hc, api_routes, &app, api_not_found, msg, sizeof msg);
 	if (!srv) {

@@ -15,6 +15,7 @@
 
 #include "core/buf.h"
 #include "core/clock.h"
+#include "core/log.h"
 #include "domain/dedup.h"
 #include "io/import_internal.h"
 #include "io/table.h"
@@ -24,6 +25,7 @@
 #define BATCH_ROWS_MAX 4000
 #define BATCH_MS       200	  /* what a batch aims to take */
 #define BATCH_BYTES    (8u << 20) /* of cells read ahead */
+#define CATCH_UP_ROWS  5000	  /* rows between two writes of search texts */
 
 /* --- running -------------------------------------------------------------------- */
 
@@ -498,6 +500,28 @@ static int run_batch(struct importer *im, struct rp_error *err)
 	return read;
 }
 
+/* Writes the search texts of the records the import made (deferred:
+ * store/search_later.c) once CATCH_UP_ROWS rows came since the last time,
+ * or all of them (at the end), each CATCH_UP_ROWS in a transaction. A
+ * failure leaves them to whoever catches up next (the job worker). */
+static void catch_up_search(struct importer *im, int rows, bool all)
+{
+	im->rows_unsearched += rows;
+	if (!all && im->rows_unsearched < CATCH_UP_ROWS)
+		return;
+	bool more = true;
+	while (more) {
+		struct rp_error err;
+		rp_error_init(&err);
+		if (domain_search_catch_up(im->d.c, CATCH_UP_ROWS, &more, &err)) {
+			log_warn("import %lld: writing search texts: %s", (long long)im->import_id,
+				 err.detail);
+			break;
+		}
+	}
+	im->rows_unsearched = 0;
+}
+
 static void finish(struct importer *im, const char *status, const char *error)
 {
 	char now[RP_TIME_LEN];
@@ -657,6 +681,8 @@ enum rp_err import_run(struct store *s, int64_t import_id, import_tick_fn tick, 
 	const char *status = "done";
 	bool interrupted = false;
 	store_bulk_writes(s, true);
+	if (im.d.c)
+		store_search_defer(im.d.c, true);
 	while (rc == RP_OK) {
 		struct arena *batch = arena_new();
 		im.d.a = batch;
@@ -669,6 +695,7 @@ enum rp_err import_run(struct store *s, int64_t import_id, import_tick_fn tick, 
 		}
 		if (rows == 0)
 			break;
+		catch_up_search(&im, rows, false);
 		if (tick && !tick(im.imp, table_progress(im.t), ctx)) {
 			interrupted = true;
 			break;
@@ -677,6 +704,11 @@ enum rp_err import_run(struct store *s, int64_t import_id, import_tick_fn tick, 
 			status = "cancelled";
 			break;
 		}
+	}
+	if (im.d.c) {
+		store_search_defer(im.d.c, false);
+		if (!interrupted) /* a server stopping leaves them to the resumed run */
+			catch_up_search(&im, 0, true);
 	}
 	store_bulk_writes(s, false);
 	struct rp_error serr;

@@ -39,9 +39,10 @@ struct importer {
 	int64_t skip; /* rows done before an interruption */
 	int64_t seq;  /* last undo-log entry */
 	int64_t row_number;
-	int batch_rows; /* rows the next batch reads */
-	bool bulk;	/* the batch runs without a savepoint per row */
-	bool replay;	/* a row of the bulk batch failed: write it again row by row */
+	int batch_rows;	     /* rows the next batch reads */
+	bool bulk;	     /* the batch runs without a savepoint per row */
+	int rows_unsearched; /* rows since the search texts were last written */
+	bool replay;	     /* a row of the bulk batch failed: write it again row by row */
 	/* the file */
 	struct table_reader *t;
 	int title_rows; /* rows above the header (a report's title) */

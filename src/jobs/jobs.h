@@ -25,8 +25,12 @@ struct job_handler {
 #define JOB_LEASE_S 60
 
 struct jobs;
+/* What the worker does with the queue empty, on its own connection:
+ * housekeeping in short write transactions of its own. */
+typedef void (*jobs_idle_fn)(struct store_conn *c);
 /* Starts the worker thread; handlers must outlive it. */
-struct jobs *jobs_start(struct store *s, const struct job_handler *handlers, int n);
+struct jobs *jobs_start(struct store *s, const struct job_handler *handlers, int n,
+			jobs_idle_fn when_idle);
 /* Wakes the worker at once (a job was just queued). */
 void jobs_wake(struct jobs *j);
 /* Stops after the running job's current step; waits for the thread. */

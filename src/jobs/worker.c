@@ -1,6 +1,6 @@
 /* worker.c — the job worker thread: claim, run, record the outcome;
- * with the queue empty, tidies the search index (store_search_tidy) and
- * sleeps until woken or for a second. */
+ * with the queue empty, does the housekeeping it was given and sleeps
+ * until woken or for a second. */
 #include "jobs/jobs.h"
 
 #include <errno.h>
@@ -16,6 +16,7 @@ struct jobs {
 	struct store *s;
 	const struct job_handler *handlers;
 	int n;
+	jobs_idle_fn idle;
 	pthread_t thread;
 	pthread_mutex_t lock;
 	pthread_cond_t wake;
@@ -137,17 +138,19 @@ static void *worker(void *arg)
 			if (stop)
 				return NULL;
 		}
-		store_search_tidy(c); /* the queue is empty: housekeeping */
+		if (j->idle)
+			j->idle(c);
 	} while (idle(j));
 	return NULL;
 }
 
-struct jobs *jobs_start(struct store *s, const struct job_handler *handlers, int n)
+struct jobs *jobs_start(struct store *s, const struct job_handler *handlers, int n,
+			jobs_idle_fn when_idle)
 {
 	struct jobs *j = calloc(1, sizeof *j);
 	if (!j)
 		abort();
-	*j = (struct jobs){.s = s, .handlers = handlers, .n = n};
+	*j = (struct jobs){.s = s, .handlers = handlers, .n = n, .idle = when_idle};
 	pthread_mutex_init(&j->lock, NULL);
 	/* a wait to a wall-clock time would last an hour if the clock were
 	 * set back an hour meanwhile, and queued jobs would wait with it */

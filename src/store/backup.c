@@ -313,6 +313,7 @@ enum rp_err store_erase_all(struct store_conn *c, struct rp_error *err)
 		      "DELETE FROM sessions; DELETE FROM api_tokens;"
 		      " DELETE FROM user_totp;"
 		      " DELETE FROM idempotency_keys; DELETE FROM login_failures;"
+		      " DELETE FROM search_backlog;"
 		      " DELETE FROM audit_log",
 		      err))
 		return err->err;

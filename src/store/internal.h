@@ -312,6 +312,7 @@ struct store_conn {
 	bool bulk_loading;	  /* store_bulk_load: the text indexes are made at its end */
 	struct later later;	  /* rows inserted at the commit (later.c) */
 	struct text_queue texts;  /* search texts written at the commit (textq.c) */
+	bool search_later;	  /* store_search_defer */
 	bool defer_durable;	  /* store_defer_durable */
 	uint64_t owed;		  /* ...the last batch a write went into, not yet durable */
 	struct job_fence fence;	  /* store_fence: the job this thread's writes are for */

@@ -1,7 +1,8 @@
 // jobs.test.mjs — the job queue under stops, take-overs and clock jumps,
 // with imports as the jobs (every row must land exactly once):
 //   - a server stopped (SIGTERM) during an import takes it up again when
-//     it starts, after the last batch it committed;
+//     it starts, after the last batch it committed, and every row is found
+//     by search at the end (the texts are written after the rows);
 //   - a job taken over by another worker (its claim renewed elsewhere): the
 //     first run's next batch is refused and the rows land once;
 //   - a server's clock set back (libfaketime) does not hold queued jobs
@@ -122,6 +123,14 @@ async function landedOnce(s, imp, rows, t) {
   const got = await listAll(s.client, `${API}/contacts?tags[contains]=${t}&fields=id,email&limit=500`);
   assert.equal(got.length, rows, 'contacts imported');
   assert.equal(new Set(got.map((c) => c.email)).size, rows, 'each row once');
+  // the search texts, written after the rows, are all written by the end
+  assert.equal(sqlOn(s.db, 'SELECT count(*) FROM search_backlog'), '0', 'search texts left unwritten');
+  for (const i of [0, rows >> 1, rows - 1]) {
+    const email = `job${i}.${t}@example.com`;
+    const r = await s.client.get(`${API}/search?q=${encodeURIComponent(email)}`);
+    expectStatus(r, 200, 'search');
+    assert.ok(r.json.data.some((h) => h.entity === 'contacts' && h.subtitle === email), `row ${i} is found: ${JSON.stringify(r.json)}`);
+  }
 }
 
 /** An import of `rows` rows, queued on s and under way: {id, tag, mid}. */

@@ -1,6 +1,7 @@
 // search.test.mjs — GET /api/v1/search: CJK substrings, pinyin,
 // Cyrillic case folding and transliteration, diacritics, e-mail local
-// parts, phone digits, prefixes, deleted records, hostile queries.
+// parts, phone digits, prefixes, deleted records, hostile queries, and
+// texts left to write after their records (an import's) written when idle.
 import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { API, PG_DIR, useServer, expectStatus, fmt, create, sqlOn } from './lib/server.mjs';
@@ -187,4 +188,24 @@ test('PostgreSQL: the term index follows every change of the search index', { sk
   assert.deepEqual([stale, missing], ['0', '0'], 'terms of no row, rows without their terms');
   await finds('ruskin', 'contacts', c);
   await misses('quillon', 'contacts', c);
+});
+
+// the search key of a contact: its entity's code (5) above its id
+const contactKey = (id) => 5 * 2 ** 40 + id;
+
+test('texts an interrupted import left unwritten are written by the idle server', async () => {
+  const c = await create(srv.admin, 'contacts', { name: 'Wendeline Abernathy' });
+  await finds('wendeline', 'contacts', c);
+  // what a server killed during an import leaves: a record changed
+  // without its text, its key waiting in the backlog (and a key of a
+  // record since removed, which is passed over)
+  sqlOn(srv.server.db, `UPDATE contacts SET name = 'Xanthippe Abernathy' WHERE id = ${c.id};
+    INSERT INTO search_backlog (key) VALUES (${contactKey(c.id)}), (${contactKey(987654321)})`);
+  const deadline = Date.now() + 20_000;
+  while (!hit(await search('xanthippe'), 'contacts', c.id)) {
+    assert.ok(Date.now() < deadline, 'the waiting text was not written within 20 s');
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  await misses('wendeline', 'contacts', c);
+  assert.equal(sqlOn(srv.server.db, 'SELECT count(*) FROM search_backlog'), '0');
 });
