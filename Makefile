@@ -90,10 +90,10 @@ build/asan/%.o: src/%.c $(HDRS)
 	$(CC) $(CFLAGS_ALL) -O1 -g $(ASAN) -c $< -o $@
 
 build/librapport.a: $(OBJ)
-	ar rcs $@ $^
+	rm -f $@ && ar rcs $@ $^
 
 build/librapport-asan.a: $(AOBJ)
-	ar rcs $@ $^
+	rm -f $@ && ar rcs $@ $^
 
 build/rapport: $(MAIN) build/librapport.a
 	$(CC) $(CFLAGS_ALL) $(OPT) $< build/librapport.a $(LDLIBS) -o $@
@@ -147,7 +147,7 @@ build/vg/%.o: src/%.c $(HDRS)
 	$(CC) $(CFLAGS_ALL) -O1 -g -c $< -o $@
 
 build/librapport-vg.a: $(VOBJ)
-	ar rcs $@ $^
+	rm -f $@ && ar rcs $@ $^
 
 build/rapport-vg: $(MAIN) build/librapport-vg.a
 	$(CC) $(CFLAGS_ALL) -O1 -g $< build/librapport-vg.a $(LDLIBS) -o $@
@@ -182,7 +182,7 @@ build/fuzz/obj/%.o: src/%.c $(HDRS)
 	$(FUZZ_CC) $(CFLAGS_ALL) -O1 -g $(FUZZ_SAN) -fsanitize=fuzzer-no-link -c $< -o $@
 
 build/librapport-fuzz.a: $(FOBJ)
-	ar rcs $@ $^
+	rm -f $@ && ar rcs $@ $^
 
 build/fuzz/%: tests/fuzz/%.c tests/fuzz/harness.c tests/fuzz/harness.h build/librapport-fuzz.a
 	@mkdir -p $(dir $@)

@@ -48,22 +48,32 @@ static enum rp_err run_import_job(struct store *s, int64_t id, struct job_ctx *c
 	return import_run(s, id, import_tick, ctx, err);
 }
 
-#define CATCH_UP_ROWS	5000 /* search texts per write transaction */
+#define CATCH_UP_ROWS	5000 /* records per write transaction */
 #define CATCH_UP_ROUNDS 64   /* transactions before the queue is looked at again */
 
-/* With the job queue empty: the search texts an interrupted import left
- * to write (domain_search_catch_up), then the search index's merging. */
-static void housekeeping(struct store_conn *c)
+/* Writes what a backlog holds, CATCH_UP_ROUNDS transactions at most. */
+static void catch_up(struct store_conn *c, enum store_backlog which)
 {
-	bool more = store_search_backlog_count(c) > 0;
+	bool more = store_backlog_count(c, which) > 0;
 	for (int i = 0; more && i < CATCH_UP_ROUNDS; i++) {
 		struct rp_error err;
 		rp_error_init(&err);
-		if (domain_search_catch_up(c, CATCH_UP_ROWS, &more, &err)) {
-			log_warn("writing search texts: %s", err.detail);
+		if (domain_catch_up(c, which, CATCH_UP_ROWS, &more, &err)) {
+			log_warn("catching up (%s): %s",
+				 which == BACKLOG_SEARCH ? "search texts" : "duplicate keys",
+				 err.detail);
 			break;
 		}
 	}
+}
+
+/* With the job queue empty: the search texts an interrupted import left
+ * to write and the duplicate keys an upgrade asked to make again
+ * (domain_catch_up), then the search index's merging. */
+static void housekeeping(struct store_conn *c)
+{
+	catch_up(c, BACKLOG_SEARCH);
+	catch_up(c, BACKLOG_DEDUP);
 	store_search_tidy(c);
 }
 

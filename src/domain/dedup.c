@@ -78,15 +78,31 @@ static bool starts(const char *s, const char *prefix)
 	return *prefix && !strncmp(s, prefix, strlen(prefix));
 }
 
+/* The digits of s without a "(0)": written after a country's code ("+44
+ * (0)20 …", "0049 (0)30 …") it is the trunk prefix a caller inside the
+ * country dials, never part of the number. */
+static char *digits_without_trunk(const char *s, bool international)
+{
+	const char *trunk = international ? strstr(s, "(0)") : NULL;
+	if (!trunk)
+		return textkey_digits(s, strlen(s));
+	char copy[256];
+	size_t before = (size_t)(trunk - s);
+	if (strlen(s) >= sizeof copy)
+		return textkey_digits(s, strlen(s));
+	snprintf(copy, sizeof copy, "%.*s%s", (int)before, s, trunk + 3);
+	return textkey_digits(copy, strlen(copy));
+}
+
 bool dedup_phone_key(const char *s, const char *country, char *out, size_t n)
 {
-	char *digits = textkey_digits(s, strlen(s));
-	if (!digits)
-		return false;
 	const char *p = s;
 	while (*p == ' ' || *p == '\t' || *p == '(')
 		p++;
 	bool plus = *p == '+' || !strncmp(p, "\xef\xbc\x8b", 3); /* + or full-width ＋ */
+	char *digits = digits_without_trunk(s, plus || starts(p, "00"));
+	if (!digits)
+		return false;
 	int ci = country_index(country && *country ? country : default_country);
 	const char *d = digits;
 	char buf[64] = "";

@@ -158,11 +158,12 @@ enum rp_err domain_index_new_record(struct store_conn *c, const struct entity_de
 enum rp_err domain_index_new_records(struct store_conn *c, const struct entity_def *e,
 				     struct record *const *rows, int n, struct arena *a,
 				     struct rp_error *err);
-/* Writes the search texts of records whose texts were deferred
- * (store_search_defer), up to max of them in one write transaction of its
- * own; *ret_more when more may wait. */
-enum rp_err domain_search_catch_up(struct store_conn *c, int max, bool *ret_more,
-				   struct rp_error *err);
+/* Writes what a backlog holds for up to max records (BACKLOG_SEARCH: the
+ * texts deferred by store_search_defer; BACKLOG_DEDUP: duplicate keys made
+ * again) in one write transaction of its own; *ret_more when more may
+ * wait. */
+enum rp_err domain_catch_up(struct store_conn *c, enum store_backlog which, int max, bool *ret_more,
+			    struct rp_error *err);
 
 /* --- users and setup --------------------------------------------------- */
 

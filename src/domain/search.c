@@ -86,49 +86,6 @@ enum rp_err domain_index_new_records(struct store_conn *c, const struct entity_d
 	return RP_OK;
 }
 
-static enum rp_err write_texts(void *ctx, const struct entity_def *e, struct record *const *rows,
-			       int n, struct rp_error *err)
-{
-	struct store_conn *c = ctx;
-	struct search_text *t = calloc((size_t)n, sizeof *t);
-	if (!t)
-		abort();
-	for (int i = 0; i < n; i++)
-		t[i] = (struct search_text){.e = e,
-					    .id = record_int(rows[i], "id"),
-					    .text = domain_search_text(e, rows[i])};
-	/* put, not add: a record changed since it was made has its text */
-	enum rp_err rc = store_search_put_many(c, t, n, err);
-	for (int i = 0; i < n; i++)
-		free((char *)t[i].text);
-	free(t);
-	return rc;
-}
-
-#define CATCH_UP_TAKE 1000 /* records read into memory at a time */
-
-enum rp_err domain_search_catch_up(struct store_conn *c, int max, bool *ret_more,
-				   struct rp_error *err)
-{
-	*ret_more = false;
-	if (store_begin(c, true, err))
-		return err->err;
-	int done = 0, took = 0;
-	while (done < max) {
-		int part = max - done < CATCH_UP_TAKE ? max - done : CATCH_UP_TAKE;
-		took = store_search_backlog_take(c, part, write_texts, c, err);
-		if (took <= 0)
-			break;
-		done += took;
-	}
-	if (took < 0 || store_commit(c, err)) {
-		store_rollback(c);
-		return err->err;
-	}
-	*ret_more = took > 0;
-	return RP_OK;
-}
-
 char *domain_fts_query(struct arena *a, const char *q)
 {
 	char *m = textkey_query(q, strlen(q));

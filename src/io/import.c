@@ -501,7 +501,7 @@ static int run_batch(struct importer *im, struct rp_error *err)
 }
 
 /* Writes the search texts of the records the import made (deferred:
- * store/search_later.c) once CATCH_UP_ROWS rows came since the last time,
+ * store/backlog.c) once CATCH_UP_ROWS rows came since the last time,
  * or all of them (at the end), each CATCH_UP_ROWS in a transaction. A
  * failure leaves them to whoever catches up next (the job worker). */
 static void catch_up_search(struct importer *im, int rows, bool all)
@@ -513,7 +513,7 @@ static void catch_up_search(struct importer *im, int rows, bool all)
 	while (more) {
 		struct rp_error err;
 		rp_error_init(&err);
-		if (domain_search_catch_up(im->d.c, CATCH_UP_ROWS, &more, &err)) {
+		if (domain_catch_up(im->d.c, BACKLOG_SEARCH, CATCH_UP_ROWS, &more, &err)) {
 			log_warn("import %lld: writing search texts: %s", (long long)im->import_id,
 				 err.detail);
 			break;

@@ -345,7 +345,9 @@ int store_schema_version(struct store_conn *c)
 	return v;
 }
 
-static enum rp_err apply_migrations(struct store_conn *c, struct rp_error *err)
+/* Applies the migrations newer than the database; *ret_had is the version
+ * it had (0: a new database). */
+static enum rp_err apply_migrations(struct store_conn *c, int *ret_had, struct rp_error *err)
 {
 	const struct migration *m = conn_driver(c)->migrations;
 	char create[256];
@@ -355,7 +357,7 @@ static enum rp_err apply_migrations(struct store_conn *c, struct rp_error *err)
 		 conn_driver(c)->int_type, conn_driver(c)->table_suffix);
 	if (exec_text(c, create, err))
 		return err->err;
-	int have = store_schema_version(c);
+	int have = *ret_had = store_schema_version(c);
 	for (int i = 0; m[i].path; i++) {
 		int version = (int)strtol(m[i].path, NULL, 10);
 		if (version <= have)
@@ -445,6 +447,38 @@ static enum rp_err load_custom_fields(struct store_conn *c, struct rp_error *err
 	return RP_OK;
 }
 
+#define TRUNK_PHONES_VERSION 13 /* 013_phone_keys_trunk.sql */
+
+/* Upgrading past TRUNK_PHONES_VERSION: the records whose phones hold a
+ * "(0)" go to dedup_backlog, to be keyed again. */
+static enum rp_err list_trunk_phones(struct store_conn *c, struct rp_error *err)
+{
+	for (int i = 0; i < model_entity_count(); i++) {
+		const struct entity_def *e = model_entity_at(i);
+		struct sql q;
+		sql_init(&q);
+		sql_add(&q, "INSERT INTO dedup_backlog (key) SELECT ");
+		sql_int(&q, search_base(e));
+		sql_add(&q, "+\"id\" FROM ");
+		sql_ident(&q, e->name);
+		bool any = false;
+		for (int k = 0; k < e->nfields; k++) {
+			const struct field_def *f = &e->fields[k];
+			if (f->type != FT_PHONE || !(f->flags & FF_MATCH))
+				continue;
+			sql_add(&q, any ? " OR " : " WHERE ");
+			sql_ident(&q, f->name);
+			sql_add(&q, " LIKE '%(0)%'");
+			any = true;
+		}
+		enum rp_err rc = any ? stmt_exec(c, &q, err) : RP_OK;
+		sql_release(&q);
+		if (rc)
+			return rc;
+	}
+	return RP_OK;
+}
+
 enum rp_err store_migrate(struct store *s, struct rp_error *err)
 {
 	struct store_conn *c = store_conn(s, err);
@@ -459,12 +493,15 @@ enum rp_err store_migrate(struct store *s, struct rp_error *err)
 	if (rc)
 		goto out;
 	const char *lock = s->drv->migrate_lock; /* servers starting together */
-	if ((lock && (rc = exec_text(c, lock, err))) || (rc = apply_migrations(c, err)) ||
+	int had = 0;
+	if ((lock && (rc = exec_text(c, lock, err))) || (rc = apply_migrations(c, &had, err)) ||
 	    (rc = load_custom_fields(c, err)))
 		goto fail;
 	for (int i = 0; i < model_entity_count(); i++)
 		if ((rc = sync_entity(c, model_entity_at(i), err)))
 			goto fail;
+	if (had > 0 && had < TRUNK_PHONES_VERSION && (rc = list_trunk_phones(c, err)))
+		goto fail;
 	for (int i = 0; i < model_entity_count(); i++) {
 		const struct entity_def *e = model_entity_at(i);
 		for (int k = 0; k < entity_nfields(e); k++)

@@ -198,7 +198,7 @@ enum rp_err store_search_optimize(struct store_conn *c, struct rp_error *err);
  * each step is a short write transaction of its own, and it stops as soon
  * as another write comes. For a background thread (the job worker). */
 void store_search_tidy(struct store_conn *c);
-/* Texts written after their records (search_later.c). While on, the
+/* Texts written after their records (backlog.c). While on, the
  * domain asks store_search_deferred inside a write transaction and, when
  * true, queues a new record's key with store_search_later instead of its
  * text; the key reaches search_backlog at the commit (and goes with a
@@ -208,16 +208,19 @@ void store_search_defer(struct store_conn *c, bool on);
 bool store_search_deferred(const struct store_conn *c);
 enum rp_err store_search_later(struct store_conn *c, const struct entity_def *e, int64_t id,
 			       struct rp_error *err);
+/* Records whose derived rows wait to be written (backlog.c): search texts
+ * deferred as above, duplicate keys a migration asked to make again. */
+enum store_backlog { BACKLOG_SEARCH, BACKLOG_DEDUP };
 /* Inside a write transaction: hands the records of up to max keys of the
  * backlog, oldest first, to fn, entity by entity (records since removed
  * are left out), and takes those keys out of the backlog. Returns the keys
  * taken (0: the backlog is empty), -1 on a failure in err. */
-typedef enum rp_err (*search_backlog_fn)(void *ctx, const struct entity_def *e,
-					 struct record *const *rows, int n, struct rp_error *err);
-int store_search_backlog_take(struct store_conn *c, int max, search_backlog_fn fn, void *ctx,
-			      struct rp_error *err);
+typedef enum rp_err (*backlog_fn)(void *ctx, const struct entity_def *e, struct record *const *rows,
+				  int n, struct rp_error *err);
+int store_backlog_take(struct store_conn *c, enum store_backlog which, int max, backlog_fn fn,
+		       void *ctx, struct rp_error *err);
 /* Keys waiting in the backlog. */
-int64_t store_search_backlog_count(struct store_conn *c);
+int64_t store_backlog_count(struct store_conn *c, enum store_backlog which);
 /* Starts (on) or ends a long run of big write batches, as an import's:
  * the writer gets more page cache meanwhile (db_driver.bulk_begin). Runs
  * may overlap; the last one to end gives the memory back. */

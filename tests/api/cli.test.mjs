@@ -1,6 +1,6 @@
-// cli.test.mjs — the rapport command: init, migrate, user, token, demo,
-// backup and --help, each checked through its effect on the database or
-// on a server started on the result.
+// cli.test.mjs — the rapport command: init, migrate (an upgrade's data
+// steps too), user, token, demo, backup and --help, each checked through
+// its effect on the database or on a server started on the result.
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
@@ -36,6 +36,25 @@ test('init creates the admin once; migrate reports the schema version', () => {
   const m = rapport(['migrate']);
   assert.equal(m.code, 0);
   assert.match(m.out, /schema version [1-9]/);
+});
+
+test('an upgrade lists the records whose phones it keys otherwise ("+44 (0)20 …"), to be keyed again', () => {
+  const old = path.join(dir, 'old.db');
+  const on = (args) => runRapport(args, { db: old, adminPassword });
+  assert.equal(on(['init']).code, 0);
+  const csv = path.join(dir, 'phones.csv');
+  fs.writeFileSync(csv, 'Name,Phone,Mobile\r\nTrunk Phone,+44 (0)20 7946 0411,\r\nTrunk Mobile,,+49 (0)30 123456\r\nPlain,+44 20 7946 0412,\r\n');
+  const imp = on(['import', 'contacts', csv]);
+  assert.equal(imp.code, 0, imp.err);
+  // a database of the version before: no backlog, its migrations up to 12
+  sqlOn(old, 'DROP TABLE dedup_backlog; DELETE FROM schema_migrations WHERE version >= 13');
+  const m = on(['migrate']);
+  assert.equal(m.code, 0, m.err);
+  const listed = sqlOn(old, 'SELECT key - 5 * 1099511627776 FROM dedup_backlog ORDER BY key').split('\n');
+  const ids = sqlOn(old, "SELECT id FROM contacts WHERE name LIKE 'Trunk%' ORDER BY id").split('\n');
+  assert.deepEqual(listed, ids, 'the two contacts with "(0)" in a phone, and no other');
+  // a new database has nothing to key again
+  assert.equal(sqlOn(db, 'SELECT count(*) FROM dedup_backlog'), '0');
 });
 
 test('a command started while another process holds the write lock waits its turn', { skip: PG_DIR ? 'holds SQLite\'s lock with the sqlite3 shell' : false }, async () => {
@@ -151,10 +170,11 @@ test('migrate moves a search index shared by all entities into one index per ent
   for (const [e, code] of Object.entries(codes))
     back += `INSERT INTO search_index (rowid, body) SELECT rowid + ${2 ** 40 * code}, body FROM search_${e}; DROP TABLE search_${e};`;
   // and without what later migrations add (009: auth_version, 011:
-  // import_changes.version)
+  // import_changes.version, 012 and 013: the backlogs)
   const triggers = sql("SELECT name FROM sqlite_schema WHERE type = 'trigger' AND name LIKE '%_auth_%'").split('\n');
   back += triggers.map((t) => `DROP TRIGGER ${t};`).join('') + 'DROP TABLE auth_version;'
-    + 'ALTER TABLE import_changes DROP COLUMN version;';
+    + 'ALTER TABLE import_changes DROP COLUMN version;'
+    + 'DROP TABLE search_backlog; DROP TABLE dedup_backlog;';
   sql(back + 'DELETE FROM schema_migrations WHERE version >= 8;');
   const m = runRapport(['migrate'], { db: old });
   assert.equal(m.code, 0, m.err);

@@ -3,10 +3,11 @@
 // group is two records, never one record twice; paging by cursor shows
 // every group once; merging two accounts brings their people's names
 // together; a stale If-Match refuses a merge; the records moved by a
-// merge say so in their history.
+// merge say so in their history; a phone written "+44 (0)20 …" is the
+// number without the 0, and keys an older version made are made again.
 import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
-import { API, useServer, expectStatus, expectProblem, create, uniq, etag } from './lib/server.mjs';
+import { API, useServer, expectStatus, expectProblem, create, uniq, etag, sqlOn } from './lib/server.mjs';
 
 const srv = useServer();
 const tag = uniq('dd');
@@ -108,4 +109,25 @@ test('a merge writes the move in the history of every record that pointed at the
     assert.ok(moved, `${entity} ${rec.id} has no merge of ${field} in its history: ${JSON.stringify(hist)}`);
     assert.deepEqual(moved.changes, [{ field, old: dup.id, new: keep.id }]);
   }
+});
+
+test('"+44 (0)20 …" and "+44 20 …" are one number; keys an older version made are made again while idle', async () => {
+  const a = await create(srv.admin, 'accounts', { name: `Trunk one ${tag}`, phone: '+44 (0)20 7946 0301' });
+  const b = await create(srv.admin, 'accounts', { name: `Trunk two ${tag}`, phone: '+44 20 7946 0301' });
+  const pair = async () => (await allGroups('accounts', 100)).find((g) => g.kind === 'phone' && g.key === '442079460301');
+  const group = await pair();
+  assert.ok(group, 'the two ways of writing the number are not offered as duplicates');
+  assert.deepEqual(group.records.map((r) => r.id).sort((x, y) => x - y), [a.id, b.id]);
+  // what a database keyed before this version holds: the trunk 0 kept in
+  // the key, and (the upgrade's migration) the record waiting to be keyed
+  // again, which the idle server does
+  sqlOn(srv.server.db, `UPDATE dedup_keys SET key = '4402079460301' WHERE entity = 4 AND record_id = ${a.id} AND kind = 'phone'`);
+  assert.equal(await pair(), undefined, 'the old key is no duplicate');
+  sqlOn(srv.server.db, `INSERT INTO dedup_backlog (key) VALUES (${4 * 2 ** 40 + a.id})`);
+  const deadline = Date.now() + 20_000;
+  while (!(await pair())) {
+    assert.ok(Date.now() < deadline, 'the record was not keyed again within 20 s');
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  assert.equal(sqlOn(srv.server.db, 'SELECT count(*) FROM dedup_backlog'), '0');
 });

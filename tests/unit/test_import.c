@@ -955,6 +955,13 @@ static void test_phone_key(void **state)
 	phone_is("+1 415 555 0100", "US", "14155550100");
 	/* a number with its + code keeps it, whatever the country */
 	phone_is("+44 20 7946 0958", "RU", "442079460958");
+	/* "(0)" after the code is the trunk a caller inside the country
+	 * dials, not part of the number */
+	phone_is("+44 (0)20 7946 0958", "RU", "442079460958");
+	phone_is("+49 (0) 30 123456", NULL, "4930123456");
+	phone_is("0049 (0)30 123456", "DE", "4930123456");
+	phone_is("(0)20 7946 0958", "GB", "442079460958");
+	phone_is("+39 06 1234 5678", "IT", "390612345678"); /* Italy's 0 is dialled */
 	phone_is("+7 916 123 45 67", "CN", "79161234567");
 	/* too short or too long */
 	phone_none("123-45", "RU");

@@ -1,3 +1,3 @@
 -- 012_search_backlog: records whose search text is written after them
--- (an import's), by their search key; see store/search_later.c.
+-- (an import's), by their search key; see store/backlog.c.
 CREATE TABLE search_backlog (key INTEGER PRIMARY KEY) STRICT;
