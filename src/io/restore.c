@@ -294,6 +294,32 @@ static enum rp_err load_entry(struct store_conn *c, const char *dir, const struc
 	return RP_OK;
 }
 
+/* The line of the row with that id in the file of table, 0 if none: a
+ * reference is checked once everything is loaded, by table and id, and
+ * whoever mends the backup needs the line. */
+static int64_t line_of_id(const char *dir, const char *table, int64_t id)
+{
+	char path[4096];
+	snprintf(path, sizeof path, "%s/%s.jsonl", dir, table);
+	FILE *f = fopen(path, "rb");
+	if (!f)
+		return 0;
+	char *line = NULL;
+	size_t cap = 0, len = 0;
+	int64_t lineno = 0, found = 0;
+	while (!found && next_line(f, &line, &cap, &len) > 0) {
+		lineno++;
+		json_t *row = json_loadb(line, len, 0, NULL);
+		json_t *v = json_object_get(row, "id");
+		if (json_is_integer(v) && json_integer_value(v) == id)
+			found = lineno;
+		json_decref(row);
+	}
+	free(line);
+	fclose(f);
+	return found;
+}
+
 /* The manifest's load order, each name known to this build. */
 static enum rp_err read_plan(json_t *m, struct backup_entry *out, int *ret_n, struct rp_error *err)
 {
@@ -375,8 +401,13 @@ static enum rp_err load_all(struct store *s, struct store_conn *c, const char *d
 	for (int i = 0; i < model_entity_count(); i++)
 		if (reindex(c, model_entity_at(i), err))
 			return err->err;
-	if (store_check_references(c, err))
-		return err->err;
+	struct store_dangling bad = {0};
+	if (store_check_references(c, &bad, err)) {
+		char file[128];
+		snprintf(file, sizeof file, "%s.jsonl", bad.table);
+		int64_t line = bad.table[0] ? line_of_id(dir, bad.table, bad.id) : 0;
+		return line ? at_lines(err, file, line, line) : err->err;
+	}
 	return store_bulk_load(c, false, err);
 }
 

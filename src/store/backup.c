@@ -246,8 +246,16 @@ enum rp_err store_defer_foreign_keys(struct store_conn *c, struct rp_error *err)
 	return exec_text(c, conn_driver(c)->defer_foreign_keys, err);
 }
 
+void store_dangling_set(struct store_dangling *ret, const char *table, int64_t id)
+{
+	if (!ret)
+		return;
+	snprintf(ret->table, sizeof ret->table, "%s", table);
+	ret->id = id;
+}
+
 enum rp_err store_no_dangling(struct store_conn *c, struct sql *q, const char *entity,
-			      const char *ref, struct rp_error *err)
+			      const char *ref, struct store_dangling *ret, struct rp_error *err)
 {
 	struct dbstmt *st = stmt_prepare(c, q, err);
 	sql_release(q);
@@ -260,6 +268,7 @@ enum rp_err store_no_dangling(struct store_conn *c, struct sql *q, const char *e
 		rc = rp_fail(err, RP_EINVAL, "invalid_reference",
 			     "%s %lld refers to a record of %s that does not exist", entity,
 			     (long long)stmt_int(st, 0), to ? to : "no entity");
+		store_dangling_set(ret, entity, stmt_int(st, 0));
 	} else if (step == DB_ERROR) {
 		rc = stmt_fail(st, err);
 	}
@@ -271,7 +280,7 @@ enum rp_err store_no_dangling(struct store_conn *c, struct sql *q, const char *e
  * nowhere: half a link, a type e cannot link to, or a record not there.
  * No foreign key can say so, the link naming its table in a column. */
 static enum rp_err check_links(struct store_conn *c, const struct entity_def *e,
-			       struct rp_error *err)
+			       struct store_dangling *ret, struct rp_error *err)
 {
 	const char *const *types = entity_field(e, "related_type")->enum_values;
 	struct sql q;
@@ -289,16 +298,17 @@ static enum rp_err check_links(struct store_conn *c, const struct entity_def *e,
 		sql_add(&q, " t WHERE t.\"id\"=a.\"related_id\"))");
 	}
 	sql_add(&q, " LIMIT 1");
-	return store_no_dangling(c, &q, e->name, NULL, err);
+	return store_no_dangling(c, &q, e->name, NULL, ret, err);
 }
 
-enum rp_err store_check_references(struct store_conn *c, struct rp_error *err)
+enum rp_err store_check_references(struct store_conn *c, struct store_dangling *ret,
+				   struct rp_error *err)
 {
-	if (conn_driver(c)->check_references(c, err))
+	if (conn_driver(c)->check_references(c, ret, err))
 		return err->err;
 	for (int i = 0; i < model_entity_count(); i++)
 		if ((model_entity_at(i)->flags & EF_ACTIVITY) &&
-		    check_links(c, model_entity_at(i), err))
+		    check_links(c, model_entity_at(i), ret, err))
 			return err->err;
 	return RP_OK;
 }
@@ -313,7 +323,7 @@ enum rp_err store_erase_all(struct store_conn *c, struct rp_error *err)
 		      "DELETE FROM sessions; DELETE FROM api_tokens;"
 		      " DELETE FROM user_totp;"
 		      " DELETE FROM idempotency_keys; DELETE FROM login_failures;"
-		      " DELETE FROM search_backlog;"
+		      " DELETE FROM search_backlog; DELETE FROM dedup_backlog;"
 		      " DELETE FROM audit_log",
 		      err))
 		return err->err;

@@ -401,7 +401,7 @@ enum rp_err store_backup(struct store *s, const char *dest, struct rp_error *err
 enum rp_err store_check(struct store_conn *c, struct rp_error *err)
 {
 	/* the references a restore checks: foreign keys and activities' links */
-	if (conn_driver(c)->check(c, err) || store_check_references(c, err))
+	if (conn_driver(c)->check(c, err) || store_check_references(c, NULL, err))
 		return err->err;
 	return RP_OK;
 }

@@ -128,7 +128,8 @@ struct db_driver {
 	 * database the URL names), NULL for the URL itself. */
 	char *(*data_path)(const char *url);
 	enum rp_err (*check)(struct store_conn *c, struct rp_error *err);
-	enum rp_err (*check_references)(struct store_conn *c, struct rp_error *err);
+	enum rp_err (*check_references)(struct store_conn *c, struct store_dangling *ret,
+					struct rp_error *err);
 	/* Sets the identity of table after rows were written with their ids
 	 * (PostgreSQL's sequences); NULL when nothing is needed. */
 	enum rp_err (*ids_written)(struct store_conn *c, const char *table, struct rp_error *err);
@@ -492,9 +493,11 @@ enum rp_err exec_text(struct store_conn *c, const char *text, struct rp_error *e
 /* Runs q (released here), a query for the first row that refers to
  * nothing: its id, and (ref NULL) the entity it names; such a row is
  * RP_EINVAL "invalid_reference", "ENTITY ID refers to a record of REF that
- * does not exist" (backup.c). */
+ * does not exist" (backup.c), and *ret (may be NULL) names it. */
 enum rp_err store_no_dangling(struct store_conn *c, struct sql *q, const char *entity,
-			      const char *ref, struct rp_error *err);
+			      const char *ref, struct store_dangling *ret, struct rp_error *err);
+/* Fills *ret (when not NULL) with the row found. */
+void store_dangling_set(struct store_dangling *ret, const char *table, int64_t id);
 
 /* Reading a run. */
 static inline int stmt_step(struct dbstmt *st)

@@ -394,7 +394,8 @@ static enum rp_err pq_check(struct store_conn *c, struct rp_error *err)
 
 /* Entity tables carry no foreign keys in PostgreSQL (yet): every reference
  * field is checked here, as SQLite's foreign_key_check does. */
-static enum rp_err pq_check_references(struct store_conn *c, struct rp_error *err)
+static enum rp_err pq_check_references(struct store_conn *c, struct store_dangling *ret,
+				       struct rp_error *err)
 {
 	for (int i = 0; i < model_entity_count(); i++) {
 		const struct entity_def *e = model_entity_at(i);
@@ -414,7 +415,7 @@ static enum rp_err pq_check_references(struct store_conn *c, struct rp_error *er
 			sql_add(&q, " AS r WHERE r.\"id\"=t.");
 			sql_ident(&q, field_column(f));
 			sql_add(&q, ") LIMIT 1");
-			if (store_no_dangling(c, &q, e->name, f->ref, err))
+			if (store_no_dangling(c, &q, e->name, f->ref, ret, err))
 				return err->err;
 		}
 	}

@@ -544,16 +544,19 @@ static enum rp_err lite_check(struct store_conn *c, struct rp_error *err)
 	return RP_OK;
 }
 
-static enum rp_err lite_check_references(struct store_conn *c, struct rp_error *err)
+static enum rp_err lite_check_references(struct store_conn *c, struct store_dangling *ret,
+					 struct rp_error *err)
 {
 	struct dbstmt *st = stmt_prepare_text(c, "PRAGMA foreign_key_check", err);
 	if (!st)
 		return err->err;
 	enum rp_err rc = RP_OK;
-	if (stmt_step(st) == DB_ROW)
+	if (stmt_step(st) == DB_ROW) {
 		rc = rp_fail(err, RP_EINVAL, "invalid_reference",
 			     "%s %lld refers to a record of %s that does not exist",
 			     stmt_text(st, 0), (long long)stmt_int(st, 1), stmt_text(st, 2));
+		store_dangling_set(ret, stmt_text(st, 0), stmt_int(st, 1));
+	}
 	stmt_done(st);
 	return rc;
 }

@@ -513,8 +513,15 @@ enum rp_err store_ids_written(struct store_conn *c, const char *table, struct rp
  * store_check_references) checks the deferred foreign keys and builds it
  * again; on SQLite it merges the search index (store_search_optimize). */
 enum rp_err store_bulk_load(struct store_conn *c, bool begin, struct rp_error *err);
-/* RP_EINVAL naming the first row whose reference points at nothing. */
-enum rp_err store_check_references(struct store_conn *c, struct rp_error *err);
+/* The row a reference check found pointing at nothing: its table and id. */
+struct store_dangling {
+	char table[64];
+	int64_t id;
+};
+/* RP_EINVAL naming the first row whose reference points at nothing; that
+ * row in *ret (may be NULL). */
+enum rp_err store_check_references(struct store_conn *c, struct store_dangling *ret,
+				   struct rp_error *err);
 /* Inside a write transaction: deletes every record of every entity, the
  * search index, the audit log, tokens, two-factor secrets, sessions,
  * idempotency keys and login failures (custom field definitions stay).

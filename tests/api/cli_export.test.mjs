@@ -206,7 +206,8 @@ test('a damaged backup is refused and nothing is written', () => {
   fs.writeFileSync(path.join(bad, 'contacts.jsonl'), `${lines.map((l, k) => (k === 0 ? l.replace(/"account_id":\d+/, '"account_id":99999') : l)).join('\n')}\n`);
   r = rapport(['import', '--all', bad], { db: dbD });
   assert.equal(r.code, 1);
-  assert.match(r.err, /refers to a record of accounts that does not exist/);
+  // checked once everything is loaded, and named by its file and line
+  assert.match(r.err, /contacts\.jsonl line 1: contacts \d+ refers to a record of accounts that does not exist/);
   fs.writeFileSync(path.join(bad, 'contacts.jsonl'), `${lines.join('\n')}\n`);
   // an activity's link names its table in a column: no foreign key sees it
   const acts = fs.readFileSync(path.join(bad, 'activities.jsonl'), 'utf8');
@@ -214,7 +215,8 @@ test('a damaged backup is refused and nothing is written', () => {
   fs.writeFileSync(path.join(bad, 'activities.jsonl'), acts.replace(/"related_id":\d+/, '"related_id":99999'));
   r = rapport(['import', '--all', bad], { db: dbD });
   assert.equal(r.code, 1, 'an activity linked to a missing contact is restored');
-  assert.match(r.err, /activities \d+ refers to a record of contacts that does not exist/);
+  const actLine = acts.split('\n').findIndex((l) => /"related_id":\d+/.test(l)) + 1;
+  assert.match(r.err, new RegExp(`activities\\.jsonl line ${actLine}: activities \\d+ refers to a record of contacts that does not exist`));
   fs.writeFileSync(path.join(bad, 'activities.jsonl'), acts);
   // a row the database refuses (an id twice): on PostgreSQL rows are
   // written many to a statement, and the problem names their lines
