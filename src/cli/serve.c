@@ -54,17 +54,11 @@ static enum rp_err run_import_job(struct store *s, int64_t id, struct job_ctx *c
 /* Writes what a backlog holds, CATCH_UP_ROUNDS transactions at most. */
 static void catch_up(struct store_conn *c, enum store_backlog which)
 {
-	bool more = store_backlog_count(c, which) > 0;
-	for (int i = 0; more && i < CATCH_UP_ROUNDS; i++) {
-		struct rp_error err;
-		rp_error_init(&err);
-		if (domain_catch_up(c, which, CATCH_UP_ROWS, &more, &err)) {
-			log_warn("catching up (%s): %s",
-				 which == BACKLOG_SEARCH ? "search texts" : "duplicate keys",
-				 err.detail);
-			break;
-		}
-	}
+	struct rp_error err;
+	rp_error_init(&err);
+	if (domain_catch_up(c, which, CATCH_UP_ROWS, CATCH_UP_ROUNDS, &err))
+		log_warn("catching up (%s): %s",
+			 which == BACKLOG_SEARCH ? "search texts" : "duplicate keys", err.detail);
 }
 
 /* With the job queue empty: the search texts an interrupted import left

@@ -41,8 +41,10 @@ static enum rp_err write_keys(void *ctx, const struct entity_def *e, struct reco
 	return rc;
 }
 
-enum rp_err domain_catch_up(struct store_conn *c, enum store_backlog which, int max, bool *ret_more,
-			    struct rp_error *err)
+/* Up to max records in one write transaction; *ret_more when more may
+ * wait. */
+static enum rp_err catch_up_once(struct store_conn *c, enum store_backlog which, int max,
+				 bool *ret_more, struct rp_error *err)
 {
 	*ret_more = false;
 	if (store_begin(c, true, err))
@@ -61,5 +63,16 @@ enum rp_err domain_catch_up(struct store_conn *c, enum store_backlog which, int 
 		return err->err;
 	}
 	*ret_more = took > 0;
+	return RP_OK;
+}
+
+enum rp_err domain_catch_up(struct store_conn *c, enum store_backlog which, int per_tx, int rounds,
+			    struct rp_error *err)
+{
+	/* a look first: an idle server asks every second */
+	bool more = store_backlog_count(c, which) > 0;
+	for (int i = 0; more && i < rounds; i++)
+		if (catch_up_once(c, which, per_tx, &more, err))
+			return err->err;
 	return RP_OK;
 }

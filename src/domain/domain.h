@@ -158,11 +158,10 @@ enum rp_err domain_index_new_record(struct store_conn *c, const struct entity_de
 enum rp_err domain_index_new_records(struct store_conn *c, const struct entity_def *e,
 				     struct record *const *rows, int n, struct arena *a,
 				     struct rp_error *err);
-/* Writes what a backlog holds for up to max records (BACKLOG_SEARCH: the
- * texts deferred by store_search_defer; BACKLOG_DEDUP: duplicate keys made
- * again) in one write transaction of its own; *ret_more when more may
- * wait. */
-enum rp_err domain_catch_up(struct store_conn *c, enum store_backlog which, int max, bool *ret_more,
+/* Writes what a backlog holds (BACKLOG_SEARCH: the texts deferred by
+ * store_search_defer; BACKLOG_DEDUP: duplicate keys made again), per_tx
+ * records to a write transaction of its own, at most rounds of them. */
+enum rp_err domain_catch_up(struct store_conn *c, enum store_backlog which, int per_tx, int rounds,
 			    struct rp_error *err);
 
 /* --- users and setup --------------------------------------------------- */

@@ -9,6 +9,7 @@
  * reported as new (import_match.c), so its report is what a run does. */
 #include "io/import.h"
 
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -509,16 +510,11 @@ static void catch_up_search(struct importer *im, int rows, bool all)
 	im->rows_unsearched += rows;
 	if (!all && im->rows_unsearched < CATCH_UP_ROWS)
 		return;
-	bool more = true;
-	while (more) {
-		struct rp_error err;
-		rp_error_init(&err);
-		if (domain_catch_up(im->d.c, BACKLOG_SEARCH, CATCH_UP_ROWS, &more, &err)) {
-			log_warn("import %lld: writing search texts: %s", (long long)im->import_id,
-				 err.detail);
-			break;
-		}
-	}
+	struct rp_error err;
+	rp_error_init(&err);
+	if (domain_catch_up(im->d.c, BACKLOG_SEARCH, CATCH_UP_ROWS, INT_MAX, &err))
+		log_warn("import %lld: writing search texts: %s", (long long)im->import_id,
+			 err.detail);
 	im->rows_unsearched = 0;
 }
 
