@@ -67,12 +67,8 @@ static enum rp_err waiting_records(struct store_conn *c, const char *table,
 {
 	int64_t base = search_base(e);
 	struct sql q;
-	sql_init(&q);
 	int map[MODEL_MAX_FIELDS];
-	sql_add(&q, "SELECT ");
-	int ncols = sql_select_columns(&q, e, NULL, NULL, map);
-	sql_add(&q, " FROM ");
-	sql_ident(&q, e->name);
+	int ncols = sql_select_all(&q, e, map);
 	sql_fmt(&q, " WHERE \"id\" IN (SELECT key-%i FROM ", base);
 	sql_add(&q, table);
 	sql_fmt(&q, " WHERE key BETWEEN %i AND %i) ORDER BY \"id\"", base, last);

@@ -37,12 +37,8 @@ enum rp_err store_scan(struct store_conn *c, const struct entity_def *e, int64_t
 		       struct rp_error *err)
 {
 	struct sql q;
-	sql_init(&q);
 	int map[MODEL_MAX_FIELDS];
-	sql_add(&q, "SELECT ");
-	int ncols = sql_select_columns(&q, e, NULL, NULL, map);
-	sql_add(&q, " FROM ");
-	sql_ident(&q, e->name);
+	int ncols = sql_select_all(&q, e, map);
 	sql_fmt(&q, " WHERE \"id\">%i ORDER BY \"id\" LIMIT %i", after_id, (int64_t)limit);
 	struct dbstmt *st = stmt_prepare(c, &q, err);
 	sql_release(&q);
@@ -246,12 +242,16 @@ enum rp_err store_defer_foreign_keys(struct store_conn *c, struct rp_error *err)
 	return exec_text(c, conn_driver(c)->defer_foreign_keys, err);
 }
 
-void store_dangling_set(struct store_dangling *ret, const char *table, int64_t id)
+enum rp_err store_dangling_fail(struct rp_error *err, struct store_dangling *ret, const char *table,
+				int64_t id, const char *ref)
 {
-	if (!ret)
-		return;
-	snprintf(ret->table, sizeof ret->table, "%s", table);
-	ret->id = id;
+	if (ret) {
+		snprintf(ret->table, sizeof ret->table, "%s", table);
+		ret->id = id;
+	}
+	return rp_fail(err, RP_EINVAL, "invalid_reference",
+		       "%s %lld refers to a record of %s that does not exist", table, (long long)id,
+		       ref ? ref : "no entity");
 }
 
 enum rp_err store_no_dangling(struct store_conn *c, struct sql *q, const char *entity,
@@ -263,15 +263,11 @@ enum rp_err store_no_dangling(struct store_conn *c, struct sql *q, const char *e
 		return err->err;
 	enum rp_err rc = RP_OK;
 	int step = stmt_step(st);
-	if (step == DB_ROW) {
-		const char *to = ref ? ref : stmt_text(st, 1);
-		rc = rp_fail(err, RP_EINVAL, "invalid_reference",
-			     "%s %lld refers to a record of %s that does not exist", entity,
-			     (long long)stmt_int(st, 0), to ? to : "no entity");
-		store_dangling_set(ret, entity, stmt_int(st, 0));
-	} else if (step == DB_ERROR) {
+	if (step == DB_ROW)
+		rc = store_dangling_fail(err, ret, entity, stmt_int(st, 0),
+					 ref ? ref : stmt_text(st, 1));
+	else if (step == DB_ERROR)
 		rc = stmt_fail(st, err);
-	}
 	stmt_done(st);
 	return rc;
 }

@@ -496,8 +496,10 @@ enum rp_err exec_text(struct store_conn *c, const char *text, struct rp_error *e
  * does not exist" (backup.c), and *ret (may be NULL) names it. */
 enum rp_err store_no_dangling(struct store_conn *c, struct sql *q, const char *entity,
 			      const char *ref, struct store_dangling *ret, struct rp_error *err);
-/* Fills *ret (when not NULL) with the row found. */
-void store_dangling_set(struct store_dangling *ret, const char *table, int64_t id);
+/* The failure for row id of table referring to nothing (of ref: NULL when
+ * not known); *ret, when not NULL, names the row. */
+enum rp_err store_dangling_fail(struct rp_error *err, struct store_dangling *ret, const char *table,
+				int64_t id, const char *ref);
 
 /* Reading a run. */
 static inline int stmt_step(struct dbstmt *st)
@@ -541,6 +543,9 @@ static inline const struct db_driver *conn_driver(const struct store_conn *c)
  * fills map[k] = field index of the k-th column. Returns the count. */
 int sql_select_columns(struct sql *q, const struct entity_def *e, const bool *want,
 		       const char *alias, int *map);
+/* Starts q as "SELECT <every readable column> FROM <e's table>"; map and
+ * the count as sql_select_columns. */
+int sql_select_all(struct sql *q, const struct entity_def *e, int *map);
 /* Reads one result row into a new record. */
 struct record *row_to_record(struct dbstmt *st, const struct entity_def *e, const int *map,
 			     int ncols, struct arena *a);

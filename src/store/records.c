@@ -290,12 +290,8 @@ enum rp_err store_get(struct store_conn *c, const struct entity_def *e, int64_t 
 		      struct record **ret, struct rp_error *err)
 {
 	struct sql q;
-	sql_init(&q);
 	int map[MODEL_MAX_FIELDS];
-	sql_add(&q, "SELECT ");
-	int ncols = sql_select_columns(&q, e, NULL, NULL, map);
-	sql_add(&q, " FROM ");
-	sql_ident(&q, e->name);
+	int ncols = sql_select_all(&q, e, map);
 	sql_add(&q, " WHERE \"id\"=");
 	sql_int(&q, id);
 	if (c->writing)

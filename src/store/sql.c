@@ -175,6 +175,16 @@ int sql_select_columns(struct sql *q, const struct entity_def *e, const bool *wa
 	return n;
 }
 
+int sql_select_all(struct sql *q, const struct entity_def *e, int *map)
+{
+	sql_init(q);
+	sql_add(q, "SELECT ");
+	int ncols = sql_select_columns(q, e, NULL, NULL, map);
+	sql_add(q, " FROM ");
+	sql_ident(q, e->name);
+	return ncols;
+}
+
 void sql_scope(struct sql *q, const char *alias, const struct scope *s)
 {
 	switch (s->scope) {

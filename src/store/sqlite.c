@@ -551,12 +551,9 @@ static enum rp_err lite_check_references(struct store_conn *c, struct store_dang
 	if (!st)
 		return err->err;
 	enum rp_err rc = RP_OK;
-	if (stmt_step(st) == DB_ROW) {
-		rc = rp_fail(err, RP_EINVAL, "invalid_reference",
-			     "%s %lld refers to a record of %s that does not exist",
-			     stmt_text(st, 0), (long long)stmt_int(st, 1), stmt_text(st, 2));
-		store_dangling_set(ret, stmt_text(st, 0), stmt_int(st, 1));
-	}
+	if (stmt_step(st) == DB_ROW)
+		rc = store_dangling_fail(err, ret, stmt_text(st, 0), stmt_int(st, 1),
+					 stmt_text(st, 2));
 	stmt_done(st);
 	return rc;
 }
