@@ -20,10 +20,14 @@ GEN_PG := build/gen/migrations_pg.c
 WEBSRC := $(shell find web -type f -not -path 'web/node_modules/*' -not -path 'web/test/*' 2>/dev/null)
 HDRS := $(wildcard src/*/*.h)
 
-OBJ := $(patsubst src/%.c,build/obj/%.o,$(LIBSRC)) build/obj/gen/migrations.o \
-	build/obj/gen/migrations_pg.o build/obj/gen/webassets.o
-AOBJ := $(patsubst src/%.c,build/asan/%.o,$(LIBSRC)) build/asan/gen/migrations.o \
-	build/asan/gen/migrations_pg.o build/asan/gen/webassets.o
+LOCALES := $(sort $(wildcard web/app/locales/*.js))
+# generated sources, each build/gen/NAME.c (rules below)
+GEN_NAMES := migrations migrations_pg webassets messages
+GEN_SRC := $(patsubst %,build/gen/%.c,$(GEN_NAMES))
+gen_objs = $(patsubst %,$(1)/gen/%.o,$(GEN_NAMES))
+
+OBJ := $(patsubst src/%.c,build/obj/%.o,$(LIBSRC)) $(call gen_objs,build/obj)
+AOBJ := $(patsubst src/%.c,build/asan/%.o,$(LIBSRC)) $(call gen_objs,build/asan)
 ASAN := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
 
 UNIT_SRC := $(sort $(wildcard tests/unit/test_*.c))
@@ -61,25 +65,22 @@ build/web/.stamp: $(WEBSRC) scripts/build-web.sh
 	scripts/build-web.sh build/web
 	@touch $@
 
+# The UI's words the server writes itself (core/i18n.h).
+build/gen/messages.c: $(LOCALES) scripts/embed-messages.sh
+	@mkdir -p $(dir $@)
+	scripts/embed-messages.sh $@ $(LOCALES)
+
 build/gen/webassets.c: build/web/.stamp scripts/embed-web.sh
 	@mkdir -p $(dir $@)
 	scripts/embed-web.sh $@ build/web
 
-build/obj/gen/webassets.o: build/gen/webassets.c src/http/static.h
+build/obj/gen/%.o: build/gen/%.c $(HDRS)
 	@mkdir -p $(dir $@)
 	$(CC) $(OPT) -Isrc -c $< -o $@
 
-build/asan/gen/webassets.o: build/gen/webassets.c src/http/static.h
+build/asan/gen/%.o: build/gen/%.c $(HDRS)
 	@mkdir -p $(dir $@)
 	$(CC) -O1 -g -Isrc -c $< -o $@
-
-build/obj/gen/%.o: build/gen/%.c
-	@mkdir -p $(dir $@)
-	$(CC) $(OPT) -c $< -o $@
-
-build/asan/gen/%.o: build/gen/%.c
-	@mkdir -p $(dir $@)
-	$(CC) -O1 -g -c $< -o $@
 
 build/obj/%.o: src/%.c $(HDRS)
 	@mkdir -p $(dir $@)
@@ -119,9 +120,9 @@ asan: deps build/rapport-asan $(UNIT_ABIN)
 
 # ThreadSanitizer: the server built whole with -fsanitize=thread, and the
 # API tests run against it (part of `make test`: under two minutes).
-build/rapport-tsan: $(SRC) $(HDRS) $(GEN) $(GEN_PG) build/gen/webassets.c
-	$(CC) $(CFLAGS_ALL) -O1 -g -fsanitize=thread -fno-omit-frame-pointer $(SRC) $(GEN) \
-		$(GEN_PG) build/gen/webassets.c $(LDLIBS) -o $@
+build/rapport-tsan: $(SRC) $(HDRS) $(GEN_SRC)
+	$(CC) $(CFLAGS_ALL) -O1 -g -fsanitize=thread -fno-omit-frame-pointer $(SRC) $(GEN_SRC) \
+		$(LDLIBS) -o $@
 
 tsan: deps build/rapport-tsan $(SHIMS)
 	@scripts/test.sh tsan
@@ -132,13 +133,12 @@ tsan: deps build/rapport-tsan $(SHIMS)
 # invalid access, a use of an uninitialised value or a definite leak fails
 # the test file (tests/api/lib/server.mjs); third-party noise is suppressed,
 # each entry with its reason, in tests/valgrind.supp.
-VOBJ := $(patsubst src/%.c,build/vg/%.o,$(LIBSRC)) build/vg/gen/migrations.o \
-	build/vg/gen/migrations_pg.o build/vg/gen/webassets.o
+VOBJ := $(patsubst src/%.c,build/vg/%.o,$(LIBSRC)) $(call gen_objs,build/vg)
 VALGRIND ?= valgrind --tool=memcheck --error-exitcode=99 --leak-check=full \
 	--errors-for-leak-kinds=definite --track-origins=yes --num-callers=30 \
 	--suppressions=$(CURDIR)/tests/valgrind.supp
 
-build/vg/gen/%.o: build/gen/%.c src/http/static.h
+build/vg/gen/%.o: build/gen/%.c $(HDRS)
 	@mkdir -p $(dir $@)
 	$(CC) -O1 -g -Isrc -c $< -o $@
 
@@ -170,10 +170,9 @@ FUZZ_SAN := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-fra
 	-Wno-missing-field-initializers
 FUZZ_SRC := $(filter-out tests/fuzz/harness.c,$(sort $(wildcard tests/fuzz/*.c)))
 FUZZ_BIN := $(patsubst tests/fuzz/%.c,build/fuzz/%,$(FUZZ_SRC))
-FOBJ := $(patsubst src/%.c,build/fuzz/obj/%.o,$(LIBSRC)) build/fuzz/obj/gen/migrations.o \
-	build/fuzz/obj/gen/migrations_pg.o build/fuzz/obj/gen/webassets.o
+FOBJ := $(patsubst src/%.c,build/fuzz/obj/%.o,$(LIBSRC)) $(call gen_objs,build/fuzz/obj)
 
-build/fuzz/obj/gen/%.o: build/gen/%.c src/http/static.h
+build/fuzz/obj/gen/%.o: build/gen/%.c $(HDRS)
 	@mkdir -p $(dir $@)
 	$(FUZZ_CC) -O1 -g -Isrc -c $< -o $@
 

@@ -80,6 +80,10 @@ void api_problem(struct http_response *resp, const struct rp_error *err)
 			jw_kstr(&w, "field", err->fields[i].field);
 			jw_kstr(&w, "code", err->fields[i].code);
 			jw_kstr(&w, "message", err->fields[i].message);
+			if (err->fields[i].reason[0]) { /* the UI's words for it */
+				jw_kstr(&w, "reason", err->fields[i].reason);
+				jw_kstr(&w, "value", err->fields[i].value);
+			}
 			jw_obj_end(&w);
 		}
 		jw_arr_end(&w);

@@ -52,15 +52,39 @@ void rp_field_fail(struct rp_error *e, const char *field, const char *code, cons
 		copy_str(e->code, sizeof e->code, "validation_failed");
 		copy_str(e->detail, sizeof e->detail, "one or more fields are invalid");
 	}
-	if (e->nfields >= RP_MAX_FIELD_ERRORS)
+	e->last_dropped = e->nfields >= RP_MAX_FIELD_ERRORS;
+	if (e->last_dropped)
 		return;
 	struct rp_field_error *f = &e->fields[e->nfields++];
 	copy_str(f->field, sizeof f->field, field);
 	copy_str(f->code, sizeof f->code, code);
+	f->reason[0] = f->value[0] = '\0';
 	va_list ap;
 	va_start(ap, fmt);
 	vsnprintf(f->message, sizeof f->message, fmt, ap);
 	va_end(ap);
+}
+
+/* Copies src into dst[cap] without splitting a UTF-8 sequence. */
+static void copy_chars(char *dst, size_t cap, const char *src)
+{
+	size_t n = strlen(src);
+	if (n >= cap) {
+		n = cap - 1;
+		while (n > 0 && ((unsigned char)src[n] & 0xC0) == 0x80)
+			n--;
+	}
+	memcpy(dst, src, n);
+	dst[n] = '\0';
+}
+
+void rp_field_because(struct rp_error *e, const char *reason, const char *value)
+{
+	if (!e || e->nfields == 0 || e->last_dropped)
+		return;
+	struct rp_field_error *f = &e->fields[e->nfields - 1];
+	copy_str(f->reason, sizeof f->reason, reason);
+	copy_chars(f->value, sizeof f->value, value ? value : "");
 }
 
 void rp_error_clear(struct rp_error *e)

@@ -1,6 +1,7 @@
 /* err.h — the one error type of Rapport and the detail record that carries
  * field-level reasons up to the API, which turns it into RFC 9457. */
 #pragma once
+#include <stdbool.h>
 #include <stddef.h>
 
 enum rp_err {
@@ -26,6 +27,11 @@ struct rp_field_error {
 	char field[64];
 	char code[32];
 	char message[160];
+	/* what a person reads, in their language: the catalogue's
+	 * "error.<reason>" with {value} the input at fault (core/i18n.h);
+	 * "" where the code says it all */
+	char reason[32];
+	char value[64];
 };
 
 /* Details of a failure. Functions fill it on error; callers own it (usually
@@ -36,6 +42,7 @@ struct rp_error {
 	char code[40];
 	char detail[256];
 	int nfields;
+	bool last_dropped; /* the last field error came past the maximum */
 	struct rp_field_error fields[RP_MAX_FIELD_ERRORS];
 	int retry_after; /* seconds, for RP_ERATE */
 };
@@ -51,6 +58,10 @@ enum rp_err rp_fail(struct rp_error *e, enum rp_err err, const char *code, const
 void rp_field_fail(struct rp_error *e, const char *field, const char *code, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));
 
+/* Names the translatable reason of the field error just added and the
+ * input at fault (cut to whole characters); nothing if it was dropped. */
+void rp_field_because(struct rp_error *e, const char *reason, const char *value);
+
 void rp_error_clear(struct rp_error *e);
 /* Readies an error for use without zeroing its field array (8 KiB): the
  * hot paths declare several per request. */
@@ -59,6 +70,7 @@ static inline void rp_error_init(struct rp_error *e)
 	e->err = RP_OK;
 	e->code[0] = e->detail[0] = '\0';
 	e->nfields = 0;
+	e->last_dropped = false;
 	e->retry_after = 0;
 }
 

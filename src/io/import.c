@@ -174,8 +174,10 @@ static void take_history(struct importer *im, json_t *body, struct history *h, s
 	for (size_t i = 0; i < sizeof fields / sizeof *fields; i++) {
 		const char *v = json_string_value(json_object_get(body, fields[i]));
 		*dates[i] = v ? arena_strdup(im->d.a, v) : NULL;
-		if (v && strcmp(v, now) > 0)
+		if (v && strcmp(v, now) > 0) {
 			rp_field_fail(err, fields[i], "invalid", "\"%s\" is in the future", v);
+			rp_field_because(err, "in_future", v);
+		}
 		json_object_del(body, fields[i]);
 	}
 }

@@ -565,17 +565,21 @@ static const char *parse_money(const char *cell, const char *cur, bool point_dec
 
 /* --- one cell ------------------------------------------------------------ */
 
+/* what: the English for the message; reason: its key in the
+ * catalogue (core/i18n.h), "error.<reason>" with the cell as {value}. */
 static json_t *bad(struct rp_error *err, const struct field_def *f, const char *what,
-		   const char *cell)
+		   const char *reason, const char *cell)
 {
 	rp_field_fail(err, f->name, "invalid", "\"%.60s\" is not %s", cell, what);
+	rp_field_because(err, reason, cell);
 	return NULL;
 }
 
 static json_t *bad_because(struct rp_error *err, const struct field_def *f, const char *what,
-			   const char *cell, const char *why)
+			   const char *reason, const char *cell, const char *why)
 {
 	rp_field_fail(err, f->name, "invalid", "\"%.60s\" is not %s: %s", cell, what, why);
+	rp_field_because(err, reason, cell);
 	return NULL;
 }
 
@@ -590,15 +594,16 @@ json_t *import_convert(const struct field_def *f, const char *cell,
 	case FT_INT:
 	case FT_REF:
 		if ((words = number_words_why(cell)))
-			return bad_because(err, f, "a whole number", cell, words);
+			return bad_because(err, f, "a whole number", "not_whole_number", cell,
+					   words);
 		if (!parse_decimal(cell, &d) || d != floor(d) || fabs(d) > 9e15)
-			return bad(err, f, "a whole number", cell);
+			return bad(err, f, "a whole number", "not_whole_number", cell);
 		return json_integer((json_int_t)d);
 	case FT_NUMBER:
 		if ((words = number_words_why(cell)))
-			return bad_because(err, f, "a number", cell, words);
+			return bad_because(err, f, "a number", "not_number", cell, words);
 		if (!parse_decimal(cell, &d))
-			return bad(err, f, "a number", cell);
+			return bad(err, f, "a number", "not_number", cell);
 		return json_real(d);
 	case FT_MONEY: {
 		/* the row's currency, else the one the cell's sign names,
@@ -611,6 +616,7 @@ json_t *import_convert(const struct field_def *f, const char *cell,
 		if (no) {
 			rp_field_fail(err, f->name, "invalid",
 				      "\"%.60s\" is not an amount of money: %s", cell, no);
+			rp_field_because(err, "not_money", cell);
 			return NULL;
 		}
 		return json_integer((json_int_t)minor);
@@ -620,26 +626,26 @@ json_t *import_convert(const struct field_def *f, const char *cell,
 		b = key ? parse_bool(key) : -1;
 		free(key);
 		if (b < 0)
-			return bad(err, f, "yes or no", cell);
+			return bad(err, f, "yes or no", "not_yes_no", cell);
 		return json_boolean(b);
 	}
 	case FT_DATE:
 		/* "--07-12": a day of the year, as Google and vCard keep a
 		 * birthday whose year nobody knows */
 		if (!strncmp(cell, "--", 2) && isdigit((unsigned char)cell[2]))
-			return bad_because(err, f, "a date", cell,
+			return bad_because(err, f, "a date", "not_date", cell,
 					   "it has no year (give one, or leave the cell empty)");
 		if (!import_parse_date(cell, o->date_order, buf, NULL))
-			return bad(err, f, "a date", cell);
+			return bad(err, f, "a date", "not_date", cell);
 		return json_string(buf);
 	case FT_DATETIME:
 		if (!parse_datetime(cell, o->date_order, o->timezone, buf))
-			return bad(err, f, "a date and time", cell);
+			return bad(err, f, "a date and time", "not_datetime", cell);
 		return json_string(buf);
 	case FT_ENUM: {
 		const char *v = enum_value(f, cell);
 		if (!v)
-			return bad(err, f, "one of the field's choices", cell);
+			return bad(err, f, "one of the field's choices", "not_choice", cell);
 		return json_string(v);
 	}
 	case FT_CURRENCY: {
@@ -652,7 +658,7 @@ json_t *import_convert(const struct field_def *f, const char *cell,
 		char up[8] = "";
 		for (size_t i = 0; cell[i]; i++) {
 			if (i == sizeof up - 1 || (unsigned char)cell[i] >= 0x80)
-				return bad(err, f, "a currency code", cell);
+				return bad(err, f, "a currency code", "not_currency", cell);
 			up[i] = (char)toupper((unsigned char)cell[i]);
 		}
 		return json_string(up);
@@ -660,7 +666,7 @@ json_t *import_convert(const struct field_def *f, const char *cell,
 	case FT_TAGS: return tags_value(cell);
 	case FT_JSON: {
 		json_t *j = json_loads(cell, JSON_REJECT_DUPLICATES, NULL);
-		return j ? j : bad(err, f, "JSON", cell);
+		return j ? j : bad(err, f, "JSON", "not_json", cell);
 	}
 	default: return json_string(cell);
 	}

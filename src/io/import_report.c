@@ -2,10 +2,12 @@
  * row's outcome for a dry run's report (the rejected ones for a run's),
  * the first values of each column for the mapping screen, and the file of
  * rejected rows with their reasons, written once their batch commits. */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "core/buf.h"
+#include "core/i18n.h"
 #include "io/csvw.h"
 #include "io/import_internal.h"
 #include "io/table.h"
@@ -42,11 +44,16 @@ void import_report_row(struct importer *im, const char *action, int64_t id, cons
 		json_object_set_new(o, "match", json_string(match));
 	if (rerr && rerr->err) {
 		json_t *errs = json_array();
-		for (int i = 0; i < rerr->nfields; i++)
-			json_array_append_new(errs, json_pack("{s:s,s:s,s:s}", "field",
-							      rerr->fields[i].field, "code",
-							      rerr->fields[i].code, "message",
-							      rerr->fields[i].message));
+		for (int i = 0; i < rerr->nfields; i++) {
+			const struct rp_field_error *f = &rerr->fields[i];
+			json_t *fe = json_pack("{s:s,s:s,s:s}", "field", f->field, "code", f->code,
+					       "message", f->message);
+			if (f->reason[0]) {
+				json_object_set_new(fe, "reason", json_string(f->reason));
+				json_object_set_new(fe, "value", json_string(f->value));
+			}
+			json_array_append_new(errs, fe);
+		}
 		if (!rerr->nfields)
 			json_array_append_new(errs, json_pack("{s:s,s:s}", "code", rerr->code,
 							      "message", rerr->detail));
@@ -55,13 +62,63 @@ void import_report_row(struct importer *im, const char *action, int64_t id, cons
 	json_array_append_new(im->report_rows, o);
 }
 
-/* "field: message; field: message" for the rejected-rows file. */
-static char *reason_text(const struct rp_error *e)
+/* The language the importing user reads, or NULL for English. */
+static const char *reader_locale(const struct importer *im)
 {
+	const char *loc = im->d.p && im->d.p->user ? record_text(im->d.p->user, "locale") : NULL;
+	return loc && strcmp(loc, "en") ? loc : NULL;
+}
+
+/* A field's name in the reader's language, else as the API spells it. */
+static void add_field_label(struct buf *b, const char *locale, const char *field)
+{
+	char key[96];
+	snprintf(key, sizeof key, "field.%s", field);
+	const char *label = i18n_text(locale, key);
+	buf_adds(b, label ? label : field);
+}
+
+/* One field error in the reader's language: the catalogue's reason with
+ * the value at fault, else the code's text with the English detail after
+ * it, else the English. */
+static void add_field_reason(struct buf *b, const char *locale, const struct rp_field_error *f)
+{
+	char key[64];
+	snprintf(key, sizeof key, "error.%s", f->reason);
+	const char *vars[] = {"value", f->value, NULL};
+	char *text = f->reason[0] ? i18n_format(locale, key, vars) : NULL;
+	if (text) {
+		buf_adds(b, text);
+		free(text);
+		return;
+	}
+	snprintf(key, sizeof key, "error.%s", f->code);
+	const char *general = i18n_text(locale, key);
+	if (general)
+		buf_printf(b, "%s (%s)", general, f->message);
+	else
+		buf_adds(b, f->message);
+}
+
+/* "field: message; field: message" for the rejected-rows file, in the
+ * importing user's language. */
+static char *reason_text(const struct importer *im, const struct rp_error *e)
+{
+	const char *locale = reader_locale(im);
 	struct buf b;
 	buf_init(&b, 0);
-	for (int i = 0; i < e->nfields; i++)
-		buf_printf(&b, "%s%s: %s", i ? "; " : "", e->fields[i].field, e->fields[i].message);
+	for (int i = 0; i < e->nfields; i++) {
+		const struct rp_field_error *f = &e->fields[i];
+		if (i)
+			buf_adds(&b, "; ");
+		if (!locale) {
+			buf_printf(&b, "%s: %s", f->field, f->message);
+			continue;
+		}
+		add_field_label(&b, locale, f->field);
+		buf_adds(&b, ": ");
+		add_field_reason(&b, locale, f);
+	}
 	if (!e->nfields)
 		buf_adds(&b, e->detail[0] ? e->detail : e->code);
 	return buf_detach(&b, NULL);
@@ -73,7 +130,7 @@ void import_reject(struct importer *im, const char *const *cells, int n, const s
 	import_report_row(im, "rejected", 0, NULL, e);
 	char num[24];
 	snprintf(num, sizeof num, "%lld", (long long)im->row_number);
-	char *why = reason_text(e);
+	char *why = reason_text(im, e);
 	csvw_cell(im->pending_rejects, 0, num, strlen(num), false);
 	csvw_cell(im->pending_rejects, 1, why, strlen(why), true);
 	for (int i = 0; i < im->ncols; i++) {
@@ -168,8 +225,10 @@ enum rp_err import_open_rejects(struct importer *im, const char *db_path, bool r
 		/* the CLI tells a person to open this file: without a BOM,
 		 * Excel reads it in the ANSI code page (mojibake) */
 		fputs("\xEF\xBB\xBF", im->rejects);
-		csvw_cell(im->rejects, 0, "row", 3, false);
-		csvw_cell(im->rejects, 1, "reason", 6, false);
+		const char *locale = reader_locale(im), *row = i18n_text(locale, "file.row"),
+			   *reason = i18n_text(locale, "file.reason");
+		csvw_cell(im->rejects, 0, row, strlen(row), false);
+		csvw_cell(im->rejects, 1, reason, strlen(reason), false);
 		for (int i = 0; i < im->ncols; i++)
 			csvw_cell(im->rejects, i + 2, im->headers[i], strlen(im->headers[i]), true);
 		csvw_end_row(im->rejects);

@@ -202,6 +202,7 @@ static const char *first_of_many(struct importer *im, const struct field_def *f,
 	    strstr(second, MORE_VALUES)) {
 		rp_field_fail(err, f->name, "invalid", "\"%.60s\" holds more values than %s", cell,
 			      sf ? "the two fields for them" : "the field");
+		rp_field_because(err, "too_many_values", cell);
 		return NULL;
 	}
 	json_t *v = import_convert(sf, second, co, err);
@@ -418,6 +419,7 @@ static int64_t account_by_name(struct importer *im, const char *name, struct rp_
 		rp_field_fail(err, "account_id", "invalid",
 			      "the account \"%.60s\" cannot be created: %s", name,
 			      cerr.nfields ? cerr.fields[0].message : cerr.detail);
+		rp_field_because(err, "company_not_created", name);
 	}
 	json_decref(body);
 	return id;
@@ -465,9 +467,11 @@ static int64_t ref_by_name(struct importer *im, const struct column *col, const 
 		id = import_deal_stage(im, cell, body);
 	else
 		id = store_find_by(im->d.c, re, re->title_field, cell);
-	if (!id && !err->nfields)
+	if (!id && !err->nfields) {
 		rp_field_fail(err, col->f->name, "not_found", "no %s named \"%.60s\"", re->singular,
 			      cell);
+		rp_field_because(err, "none_named", cell);
+	}
 	return id;
 }
 
@@ -476,10 +480,12 @@ static int64_t ref_by_external_id(struct importer *im, const struct column *col,
 {
 	const struct entity_def *re = model_entity(col->f->ref);
 	int64_t id = store_find_by(im->d.c, re, "external_id", cell);
-	if (!id)
+	if (!id) {
 		rp_field_fail(err, col->f->name, "not_found",
 			      "no %s with the external id \"%.60s\" (import the %s first)",
 			      re->singular, cell, re->name);
+		rp_field_because(err, "no_external_id", cell);
+	}
 	return id;
 }
 
@@ -508,10 +514,12 @@ static bool related_by(struct importer *im, const char *type, const char *field,
 static void related_by_external_id(struct importer *im, const char *cell, json_t *body,
 				   struct rp_error *err)
 {
-	if (!related_by(im, NULL, "external_id", cell, body))
+	if (!related_by(im, NULL, "external_id", cell, body)) {
 		rp_field_fail(err, "related_id", "not_found",
 			      "no contact, account, deal or lead with the external id \"%.60s\"",
 			      cell);
+		rp_field_because(err, "no_external_id", cell);
+	}
 }
 
 /* An activity's record by its title: of the row's related_type, else of
@@ -526,6 +534,7 @@ static void related_by_name(struct importer *im, const char *cell, json_t *body,
 		      type ? model_entity(type) ? model_entity(type)->singular : type
 			   : "contact, account, deal or lead",
 		      cell);
+	rp_field_because(err, "none_named", cell);
 }
 
 /* --- a row -------------------------------------------------------------------- */

@@ -213,31 +213,37 @@ static enum rp_err check_text(const struct field_def *f, const char *s, size_t n
 		return RP_EINVAL;
 	}
 	bool ok = true;
-	const char *what = "";
+	const char *what = "", *reason = NULL; /* reason: core/i18n.h */
 	switch (f->type) {
 	case FT_EMAIL:
 		ok = valid_email(s);
 		what = "not a valid e-mail address";
+		reason = "not_email";
 		break;
 	case FT_PHONE:
 		ok = valid_phone(s);
 		what = "not a valid phone number";
+		reason = "not_phone";
 		break;
 	case FT_URL:
 		ok = valid_url(s);
 		what = "not a valid web address";
+		reason = "not_url";
 		break;
 	case FT_CURRENCY:
 		ok = valid_currency(s);
 		what = "must be an ISO 4217 code such as USD";
+		reason = "not_currency";
 		break;
 	case FT_DATE:
 		ok = clock_valid_date(s);
 		what = "must be a date YYYY-MM-DD";
+		reason = "not_date";
 		break;
 	case FT_ENUM:
 		ok = field_enum_has(f, s);
 		what = "is not one of the allowed values";
+		reason = "not_choice";
 		break;
 	case FT_PASSWORD:
 		ok = utf8_chars(s, n) >= 8;
@@ -247,6 +253,8 @@ static enum rp_err check_text(const struct field_def *f, const char *s, size_t n
 	}
 	if (!ok) {
 		rp_field_fail(err, f->name, "invalid_value", "%s", what);
+		if (reason)
+			rp_field_because(err, reason, s);
 		return RP_EINVAL;
 	}
 	return RP_OK;
@@ -345,6 +353,7 @@ static enum rp_err convert_string(const struct field_def *f, json_t *j, struct a
 			rp_field_fail(err, f->name, "invalid_value",
 				      "must be an RFC 3339 time such as "
 				      "2026-01-31T09:30:00Z");
+			rp_field_because(err, "not_datetime", s);
 			return RP_EINVAL;
 		}
 		char buf[RP_TIME_LEN];

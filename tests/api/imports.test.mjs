@@ -137,6 +137,37 @@ test('a Windows-1251 file with ; and Russian headers; a bad row is rejected alon
   }
 });
 
+test('the rejected rows speak the importing user\'s language: the file\'s reasons and header, the report\'s reason and value', async () => {
+  const file = 'Name,Email,Birthday,Phone\r\n'
+    + `Ivan ${tag},ivan.l10n.${tag}@example.ru,31.02.1990,\r\n`
+    + `Anna ${tag},not-an-email,,\r\n`
+    + `Oleg ${tag},,,no digits\r\n`;
+  const reasons = {
+    ru: ['строка,причина,Name,Email,Birthday,Phone',
+      '2,День рождения: «31.02.1990» — не дата,', '3,Эл. почта: «not-an-email» — не адрес эл. почты,',
+      '4,Телефон: «no digits» — не номер телефона,'],
+    zh: ['行,原因,Name,Email,Birthday,Phone', '2,生日: “31.02.1990”不是日期,',
+      '3,电子邮箱: “not-an-email”不是电子邮件地址,', '4,电话: “no digits”不是电话号码,'],
+  };
+  for (const [locale, [header, ...rows]] of Object.entries(reasons)) {
+    const u = await makeUser(srv, { role: 'sales', name: `Imp ${locale} ${tag}` });
+    expectStatus(await u.client.patch(`${API}/auth/me`, { locale }), 200, `PATCH /auth/me locale ${locale}`);
+    const r = await upload({ entity: 'contacts' }, { file, session: u.session });
+    expectStatus(r, 202, `POST /imports as a ${locale} user`);
+    const imp = await finished(r.json.id, u.client);
+    assert.equal(imp.rejected, 3, JSON.stringify(imp.report.rows));
+    const byRow = Object.fromEntries(imp.report.rows.map((x) => [x.row, x.errors[0]]));
+    assert.deepEqual([byRow[2].reason, byRow[2].value], ['not_date', '31.02.1990']);
+    assert.deepEqual([byRow[3].reason, byRow[3].value], ['not_email', 'not-an-email']);
+    assert.deepEqual([byRow[4].reason, byRow[4].value], ['not_phone', 'no digits']);
+    assert.match(byRow[2].message, /is not a date/, 'the API\'s message stays English');
+    const rej = await fetch(`${srv.server.base}${API}/imports/${imp.id}/rejects`, { headers: { Cookie: u.session.cookie } });
+    const lines = (await rej.text()).replace(/^\uFEFF/, '').trim().split('\r\n');
+    assert.equal(lines[0], header);
+    rows.forEach((start, i) => assert.ok(lines[i + 1].startsWith(start), `${locale}: ${lines[i + 1]} starts with ${start}`));
+  }
+});
+
 test('a dry run reports every row and writes nothing; its file runs again for real with from_import', async () => {
   const t = `dry-${tag}`;
   const csv = `Name,Email,Tags\r\nDry One,dry1.${tag}@example.com,${t}\r\nDry Two,dry2.${tag}@example.com,${t}\r\nDry Bad,nope,${t}\r\n`

@@ -118,6 +118,9 @@ test('import wizard: upload, automatic mapping, skip a column, dry run, run with
   const bad = page.locator('#import-rows tr[data-action=rejected]');
   assert.equal(await bad.getAttribute('data-row'), '4', 'the rejected row is not row 4');
   assert.ok(await bad.locator('[data-error-field=email]').count(), 'the rejected row does not name the e-mail field');
+  // in the catalogue's words, with the value at fault (the server's reason)
+  const why = (await bad.locator('[data-error-field=email]').textContent()).replace(/\s+/g, ' ').trim();
+  assert.equal(why, 'E-mail: “not-an-email” is not an e-mail address', `the rejected row says ${why}`);
   assert.ok(await page.locator(`#import-rows tr[data-action=update] a[href="/contacts/${demo.id}"]`).count(), 'the update row does not link the matched contact');
   // row 6 repeats row 2, whose record the dry run rolled back: no link, the row above named
   const again = page.locator('#import-rows tr[data-row="6"]');

@@ -13,6 +13,7 @@
 #include "core/clock.h"
 #include "core/codec.h"
 #include "core/err.h"
+#include "core/i18n.h"
 #include "core/jsonw.h"
 
 /* ------------------------------------------------------------------ */
@@ -616,6 +617,9 @@ static void test_err_field_fail(void **state)
 		rp_field_fail(&g, "f", "c", "%d", i);
 	assert_int_equal(g.nfields, RP_MAX_FIELD_ERRORS);
 	assert_string_equal(g.fields[RP_MAX_FIELD_ERRORS - 1].message, "31");
+	/* ... and so is the reason of one dropped */
+	rp_field_because(&g, "not_date", "x");
+	assert_string_equal(g.fields[RP_MAX_FIELD_ERRORS - 1].reason, "");
 
 	/* long names are cut and stay NUL-terminated */
 	char longname[200];
@@ -974,6 +978,55 @@ static void test_hex(void **state)
 	buf_release(&b);
 }
 
+static void test_err_field_because(void **state)
+{
+	(void)state;
+	struct rp_error e;
+	rp_error_init(&e);
+	rp_field_because(&e, "not_date", "x"); /* no field error yet: nothing */
+	assert_int_equal(e.nfields, 0);
+	rp_field_fail(&e, "birthday", "invalid", "\"31.02\" is not a date");
+	rp_field_because(&e, "not_date", "31.02");
+	assert_string_equal(e.fields[0].reason, "not_date");
+	assert_string_equal(e.fields[0].value, "31.02");
+	rp_field_fail(&e, "name", "required", "needed"); /* a new one starts with none */
+	assert_string_equal(e.fields[1].reason, "");
+	assert_string_equal(e.fields[1].value, "");
+	/* a long value is cut between characters, never inside one */
+	char value[81];
+	for (int i = 0; i < 80; i += 2)
+		memcpy(value + i, "\xd0\xaf", 2); /* Я */
+	value[80] = '\0';
+	rp_field_because(&e, "not_choice", value);
+	size_t n = strlen(e.fields[1].value);
+	assert_true(n < sizeof e.fields[1].value && n % 2 == 0 &&
+		    n >= sizeof e.fields[1].value - 2);
+}
+
+static void test_i18n(void **state)
+{
+	(void)state;
+	assert_string_equal(i18n_text("ru", "error.required"), "Обязательное поле");
+	assert_string_equal(i18n_text("zh", "file.reason"), "原因");
+	/* a locale or key one catalogue lacks falls back to English */
+	assert_string_equal(i18n_text("de", "error.required"), i18n_text("en", "error.required"));
+	assert_string_equal(i18n_text(NULL, "file.row"), "row");
+	assert_null(i18n_text("ru", "error.no_such_key"));
+	assert_null(i18n_format("ru", "error.no_such_key", NULL));
+	const char *vars[] = {"value", "31.02.1990", NULL};
+	char *s = i18n_format("ru", "error.not_date", vars);
+	assert_string_equal(s, "«31.02.1990» — не дата");
+	free(s);
+	/* a {name} without a value stays as written */
+	s = i18n_format("en", "error.not_date", NULL);
+	assert_string_equal(s, "“{value}” is not a date");
+	free(s);
+	/* every entry is found by the search (the table is in its order) */
+	for (size_t i = 0; i < i18n_count; i++)
+		assert_ptr_equal(i18n_text(i18n_entries[i].locale, i18n_entries[i].key),
+				 i18n_entries[i].text);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1008,6 +1061,8 @@ int main(void)
 		cmocka_unit_test(test_base64url_vectors),
 		cmocka_unit_test(test_base64url_invalid),
 		cmocka_unit_test(test_hex),
+		cmocka_unit_test(test_err_field_because),
+		cmocka_unit_test(test_i18n),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -81,3 +81,10 @@ export function errorText(code, fallback) {
   if (code && has('error.' + code)) return t('error.' + code);
   return fallback || t('error.unknown');
 }
+
+// A field error of a problem document in words: its reason with the value at
+// fault where the server names one ("“31.02.2020” is not a date"), else its code.
+export function fieldErrorText(x) {
+  if (x.reason && has('error.' + x.reason)) return t('error.' + x.reason, { value: x.value });
+  return errorText(x.code, x.message);
+}

@@ -2,7 +2,7 @@
 // custom fields in adminconfig.js) and the user's own settings.
 import { html, useState, useEffect } from '../../vendor/preact-htm.js';
 import { api, session, entity, listAll, updateMe, rememberTitle } from '../api.js';
-import { t, fieldLabel, LOCALE_NAMES, setLocale, errorText } from '../i18n.js';
+import { t, fieldLabel, LOCALE_NAMES, setLocale, errorText, fieldErrorText } from '../i18n.js';
 import { Dialog, Value, Spinner, Empty, toast, errorToast, forgetSmallList } from '../components.js';
 import { RecordForm } from './form.js';
 import { Roles, Pipelines, Fields } from './adminconfig.js';
@@ -139,7 +139,7 @@ export function Settings() {
       toast(t('settings.saved'), 'ok');
     } catch (x) {
       const fe = {};
-      for (const y of x.errors || []) fe[y.field] = errorText(y.code, y.message);
+      for (const y of x.errors || []) fe[y.field] = fieldErrorText(y);
       setErrors(Object.keys(fe).length ? fe : { form: errorText(x.code, x.message) });
     }
   };

@@ -2,7 +2,7 @@
 // stages, custom fields (which then show up everywhere from /meta).
 import { html, useState, useEffect } from '../../vendor/preact-htm.js';
 import { api, entities, entity, listAll, loadMeta, notify } from '../api.js';
-import { t, entityLabel, fieldLabel, enumLabel, errorText } from '../i18n.js';
+import { t, entityLabel, fieldLabel, enumLabel, errorText, fieldErrorText } from '../i18n.js';
 import { Spinner, toast, errorToast, forgetSmallList } from '../components.js';
 
 const SCOPES = ['none', 'own', 'team', 'all'];
@@ -195,7 +195,7 @@ export function Fields() {
       setForm({ name: '', label: '', type: 'text', options: '', ref: 'accounts', required: false });
     } catch (x) {
       const fe = {};
-      for (const y of x.errors || []) fe[y.field] = errorText(y.code, y.message);
+      for (const y of x.errors || []) fe[y.field] = fieldErrorText(y);
       setErrors(Object.keys(fe).length ? fe : { name: errorText(x.code, x.message) });
     }
   };

@@ -6,7 +6,7 @@
 // record; "Not a duplicate" hides the group (remembered in this browser).
 import { html, useState, useEffect } from '../../vendor/preact-htm.js';
 import { api, entity, can, titleOf, rememberTitle, DEDUP_ENTITIES } from '../api.js';
-import { t, tn, fieldLabel, entityLabel, errorText } from '../i18n.js';
+import { t, tn, fieldLabel, entityLabel, errorText, fieldErrorText } from '../i18n.js';
 import { Value, Spinner, Empty, toast } from '../components.js';
 import { fmtDateTime } from '../format.js';
 
@@ -55,7 +55,7 @@ function defaultPick(f, recs, keep) {
 }
 
 function problemText(e) {
-  if (e && e.errors && e.errors.length) return e.errors.map((x) => errorText(x.code, x.message)).join(' ');
+  if (e && e.errors && e.errors.length) return e.errors.map(fieldErrorText).join(' ');
   return errorText(e && e.code, e && e.message);
 }
 

@@ -2,7 +2,7 @@
 // client-side checks first, then the server's field errors at the field.
 import { html, useState, useEffect } from '../../vendor/preact-htm.js';
 import { api, session, rememberTitle, entity } from '../api.js';
-import { t, entitySingular, entityLabel, errorText, fieldLabel } from '../i18n.js';
+import { t, entitySingular, entityLabel, errorText, fieldLabel, fieldErrorText } from '../i18n.js';
 import { FormField, toInput, fromInput, editable, toast } from '../components.js';
 import { navigate, route } from '../router.js';
 
@@ -76,7 +76,7 @@ export function RecordForm({ ent, preset, onSaved, onCancel, idPrefix = 'f' }) {
         const fe = {};
         const unplaced = [];
         for (const x of err.errors) {
-          if (x.field && ent.fields.some((f) => f.name === x.field)) fe[x.field] = errorText(x.code, x.message);
+          if (x.field && ent.fields.some((f) => f.name === x.field)) fe[x.field] = fieldErrorText(x);
           else unplaced.push(x.message);
         }
         setErrors(fe);

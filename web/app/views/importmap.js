@@ -5,7 +5,7 @@
 // the field).
 import { html, useState } from '../../vendor/preact-htm.js';
 import { entity, field } from '../api.js';
-import { t, tn, fieldLabel, errorText } from '../i18n.js';
+import { t, tn, fieldLabel, errorText, fieldErrorText } from '../i18n.js';
 import { RefLink } from '../components.js';
 import { fmtNumber } from '../format.js';
 
@@ -113,8 +113,9 @@ export function rowErrors(ent, errors) {
   return (errors || []).map((x) => {
     const f = x.field ? field(ent, x.field) : null;
     const label = f ? fieldLabel(f) : x.field || '';
-    const text = errorText(x.code, x.message);
-    const extra = x.message && x.message !== text ? x.message : '';
+    const text = fieldErrorText(x);
+    // the server's English detail, where the words for it are general
+    const extra = !x.reason && x.message && x.message !== text ? x.message : '';
     return html`<span class="row-error" data-error-field=${x.field || ''}>
       ${label ? html`<strong>${label}:</strong> ` : ''}${text}${extra ? html` <span class="muted">(${extra})</span>` : ''}</span>`;
   });

@@ -5,7 +5,7 @@
 // cancel, counts, rejected rows as CSV, undo) and the history of imports.
 import { html, useState, useEffect, useRef } from '../../vendor/preact-htm.js';
 import { api, entity, can, importableEntities } from '../api.js';
-import { t, tn, entityLabel, locale, intlLocale, errorText } from '../i18n.js';
+import { t, tn, entityLabel, locale, intlLocale, errorText, fieldErrorText } from '../i18n.js';
 import { Dialog, Spinner, Empty, toast, errorToast } from '../components.js';
 import { fmtDateTime, fmtNumber } from '../format.js';
 
@@ -62,7 +62,7 @@ function fileSize(n) {
 }
 
 function problemText(e) {
-  if (e && e.errors && e.errors.length) return e.errors.map((x) => x.message || errorText(x.code)).join(' ');
+  if (e && e.errors && e.errors.length) return e.errors.map((x) => (x.reason ? fieldErrorText(x) : x.message || errorText(x.code))).join(' ');
   return errorText(e && e.code, e && e.message);
 }
 

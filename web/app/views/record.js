@@ -4,7 +4,7 @@
 // boots (prefetch).
 import { html, useState, useEffect, useLayoutEffect } from '../../vendor/preact-htm.js';
 import { api, getAhead, can, titleOf, rememberTitle, session } from '../api.js';
-import { t, fieldLabel, entitySingular, entityLabel, errorText } from '../i18n.js';
+import { t, fieldLabel, entitySingular, entityLabel, errorText, fieldErrorText } from '../i18n.js';
 import { Value, FieldInput, Dialog, Spinner, toInput, fromInput, editable, toast, errorToast } from '../components.js';
 import { navigate, route } from '../router.js';
 import { ui, openQuickLog } from '../state.js';
@@ -79,7 +79,7 @@ export function RecordView({ ent, id }) {
         const server = await api.get(`/${ent.name}/${id}`);
         setConflict({ server, f, value });
       } else if (e.errors && e.errors.length) {
-        setFieldErr(e.errors.map((x) => errorText(x.code, x.message)).join(' '));
+        setFieldErr(e.errors.map(fieldErrorText).join(' '));
       } else {
         setFieldErr(errorText(e.code, e.message));
       }
