@@ -82,15 +82,19 @@ static bool empty_value(const struct value *v)
 }
 
 /* What the survivor takes: the user's picks, then the duplicate's values
- * of the fields the survivor has empty. */
-static json_t *merged_values(const struct entity_def *e, const struct record *keep,
-			     const struct record *dup, json_t *picked)
+ * of the fields the survivor has empty — of those the caller's role may
+ * change: the others stay as they are, as in an edit by that user (the
+ * duplicate keeps its value in the recycle bin). A pick of such a field
+ * is refused, as the user asked for it. */
+static json_t *merged_values(const struct dctx *d, const struct entity_def *e,
+			     const struct record *keep, const struct record *dup, json_t *picked)
 {
 	json_t *body = picked ? json_deep_copy(picked) : json_object();
 	for (int i = 0; i < keep->n && i < dup->n; i++) {
 		const struct field_def *f = &e->fields[i];
 		if (f->flags & (FF_SYSTEM | FF_READONLY | FF_WRITEONLY) || f->type == FT_ID ||
-		    f->type == FT_PASSWORD || json_object_get(body, f->name))
+		    f->type == FT_PASSWORD || json_object_get(body, f->name) ||
+		    acl_field_readonly(d->p, e, f))
 			continue;
 		if (empty_value(&keep->v[i]) && !empty_value(&dup->v[i]))
 			json_object_set_new(body, f->name, model_value_json(f, &dup->v[i]));
@@ -135,7 +139,7 @@ enum rp_err domain_merge(struct dctx *d, const struct entity_def *e, int64_t kee
 		return err->err;
 	char now[RP_TIME_LEN];
 	clock_format(clock_now(), now);
-	json_t *body = merged_values(e, keep, dup, picked);
+	json_t *body = merged_values(d, e, keep, dup, picked);
 	if (store_begin(d->c, true, err))
 		goto out;
 	if (domain_update(d, e, keep_id, body, if_match, &after, err) ||

@@ -7,7 +7,9 @@
 // number without the 0, and keys an older version made are made again.
 import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
-import { API, useServer, expectStatus, expectProblem, create, uniq, etag, sqlOn } from './lib/server.mjs';
+import {
+  API, useServer, expectStatus, expectProblem, expectFieldError, create, makeUser, uniq, etag, sqlOn,
+} from './lib/server.mjs';
 
 const srv = useServer();
 const tag = uniq('dd');
@@ -94,6 +96,31 @@ test('a merge with a stale If-Match is refused and changes nothing', async () =>
     { headers: { 'If-Match': etag(keep.version + 1) } });
   expectStatus(ok, 200, 'merge with the current version');
   assert.equal(ok.json.city, 'Тверь');
+});
+
+test('a merge by a role that may not change a field leaves that field as it was; picking its value is refused', async () => {
+  const role = await create(srv.admin, 'roles', {
+    name: uniq('merger'),
+    permissions: { contacts: { read: 'own', create: 'all', edit: 'own', delete: 'own', readonly: ['title'] } },
+  });
+  const u = await makeUser(srv, { role: role.name });
+  const email = `ro-merge-${tag}@example.com`;
+  const keep = await create(u.client, 'contacts', { name: `RO keep ${tag}`, email });
+  // the admin gave the duplicate a title the user may not write
+  const dup = await create(u.client, 'contacts', { name: `RO dup ${tag}`, email, city: 'Казань' });
+  expectStatus(await srv.admin.patch(`${API}/contacts/${dup.id}`, { title: 'Директор' }), 200);
+  const picked = await u.client.post(`${API}/contacts/${keep.id}/merge`, { duplicate_id: dup.id, values: { title: 'Директор' } });
+  expectFieldError(picked, 'title', 'read_only');
+  expectStatus(await srv.admin.get(`${API}/contacts/${dup.id}`), 200, 'a refused merge keeps the duplicate');
+  const r = await u.client.post(`${API}/contacts/${keep.id}/merge`, { duplicate_id: dup.id });
+  expectStatus(r, 200, 'merge by a role with a read-only field');
+  assert.equal(r.json.city, 'Казань', 'a field the role may write is filled');
+  assert.equal(r.json.title, null, 'a read-only field is filled by a merge');
+  expectStatus(await srv.admin.get(`${API}/contacts/${dup.id}`), 404, 'the duplicate is not binned');
+  const bin = await srv.admin.get(`${API}/contacts?deleted=true&email=${encodeURIComponent(email)}`);
+  expectStatus(bin, 200, 'the recycle bin');
+  const binned = bin.json.data.find((x) => x.id === dup.id);
+  assert.equal(binned && binned.title, 'Директор', `the binned duplicate: ${JSON.stringify(bin.json.data)}`);
 });
 
 test('a merge writes the move in the history of every record that pointed at the duplicate', async () => {
