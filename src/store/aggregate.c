@@ -12,12 +12,15 @@ enum rp_err store_aggregate(struct store_conn *c, const struct list_query *lq, c
 	struct sql q;
 	sql_init(&q);
 	sql_add(&q, "SELECT count(*)");
+	/* whole numbers (money is in minor units) summed exactly, as
+	 * integers; a number field's fractions kept */
+	bool real = sum_field >= 0 && e->fields[sum_field].type == FT_NUMBER;
 	if (sum_field >= 0) {
-		sql_add(&q, ", ");
-		sql_add(&q, conn_driver(c)->sum);
+		sql_add(&q, ", coalesce(");
+		sql_add(&q, real ? conn_driver(c)->sum : "sum");
 		sql_add(&q, "(t.");
 		sql_ident(&q, field_column(&e->fields[sum_field]));
-		sql_add(&q, ")");
+		sql_add(&q, "), 0)");
 	}
 	for (int g = 0; g < ngroup; g++) {
 		sql_add(&q, ", t.");
@@ -58,8 +61,12 @@ enum rp_err store_aggregate(struct store_conn *c, const struct list_query *lq, c
 			model_write_value(&w, &e->fields[group[g]], &v);
 		}
 		jw_kint(&w, "count", stmt_int(st, 0));
-		if (sum_field >= 0)
-			jw_kint(&w, "sum", (int64_t)stmt_double(st, 1));
+		if (sum_field >= 0 && real) {
+			jw_key(&w, "sum");
+			jw_double(&w, stmt_double(st, 1));
+		} else if (sum_field >= 0) {
+			jw_kint(&w, "sum", stmt_int(st, 1));
+		}
 		jw_obj_end(&w);
 	}
 	arena_free(a);

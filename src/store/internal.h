@@ -187,7 +187,7 @@ struct db_driver {
 	/* The database's clock in Unix seconds: job leases are reckoned by it,
 	 * so servers whose clocks differ (or jump) agree on who holds one. */
 	const char *epoch_now;
-	const char *sum;		    /* sum(x) as a real, for totals */
+	const char *sum;		    /* sum(x) as a real, for a number field's totals */
 	const char *ids_concat;		    /* record ids of a group, comma-separated */
 	const char *tags_open, *tags_close; /* EXISTS (SELECT 1 FROM elements of ...) */
 	const char *has_column;		    /* ?=table, ?=column: a row if it exists */

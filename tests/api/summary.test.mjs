@@ -67,3 +67,16 @@ test('bad group or sum fields are 400 invalid_summary', async () => {
   expectProblem(await srv.admin.get(`${API}/deals/summary?group_by=a,b,c,d`), 400, 'invalid_summary');
   expectProblem(await srv.admin.get(`${API}/deals/summary?bogus[eq]=1`), 400, 'invalid_filter');
 });
+
+test('a number field sums with its fractions (it was cut to a whole number)', async () => {
+  const field = `weight_${Date.now() % 100000}`;
+  expectStatus(await srv.admin.post(`${API}/meta/products/fields`, { name: field, type: 'number' }), 201, 'add a number field');
+  const tag = `Sum ${field}`;
+  for (const w of [0.5, 0.25, 1.125]) await create(srv.admin, 'products', { name: `${tag} ${w}`, [field]: w });
+  const r = await srv.admin.get(`${API}/products/summary?sum=${field}&name[prefix]=${encodeURIComponent(tag)}`);
+  expectStatus(r, 200);
+  assert.deepEqual(r.json.data, [{ count: 3, sum: 1.875 }]);
+  const none = await srv.admin.get(`${API}/products/summary?sum=${field}&name[prefix]=nothing-${field}`);
+  expectStatus(none, 200);
+  assert.deepEqual(none.json.data, [{ count: 0, sum: 0 }], 'no rows sum to 0');
+});
