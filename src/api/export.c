@@ -18,7 +18,8 @@
  * whole-file export (it has no pages and embeds no records). */
 static bool export_param(const char *key)
 {
-	static const char *const own[] = {"format", "bom", "limit", "cursor", "include", NULL};
+	static const char *const own[] = {"format", "bom",     "headers", "limit",
+					  "cursor", "include", NULL};
 	for (int i = 0; own[i]; i++)
 		if (!strcmp(key, own[i]))
 			return true;
@@ -36,6 +37,14 @@ static bool parse_options(struct call *c, struct export_options *opt)
 		return false;
 	}
 	opt->bom = bom && (!strcmp(bom, "1") || !strcmp(bom, "true"));
+	const char *headers = http_param(c->req, "headers");
+	if (headers && strcmp(headers, "names") && strcmp(headers, "labels")) {
+		rp_fail(&c->err, RP_EINVAL, "invalid_headers", "headers must be names or labels");
+		rp_field_fail(&c->err, "headers", "invalid_value",
+			      "headers must be names or labels");
+		return false;
+	}
+	opt->labels = headers && !strcmp(headers, "labels");
 	opt->fields = http_param(c->req, "fields");
 	return true;
 }

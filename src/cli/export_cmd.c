@@ -20,16 +20,18 @@
 const char *const cli_export_help =
 	"usage: rapport export ENTITY [--format csv|xlsx|vcf] [--filter 'FIELD[OP]=VALUE']...\n"
 	"                      [--fields A,B] [--sort -X,Y] [--q TEXT] [--deleted] [--bom]\n"
-	"                      [-o FILE] [--user EMAIL]\n"
+	"                      [--labels] [-o FILE] [--user EMAIL]\n"
 	"       rapport export --all DIR\n"
 	"Writes the records of ENTITY the user may list (the first active admin by\n"
 	"default) to FILE, or to stdout; --filter takes the list API's filters\n"
 	"(OP: eq ne lt lte gt gte in contains prefix null). The format follows\n"
-	"FILE's extension when --format is not given.\n";
+	"FILE's extension when --format is not given. --labels heads the columns\n"
+	"with the fields' labels in the user's language and names linked records\n"
+	"without their ids.\n";
 
 struct export_args {
 	const char *entity, *format, *fields, *sort, *q, *out, *user;
-	bool bom, deleted;
+	bool bom, deleted, labels;
 	const char *filters[MAX_FILTERS];
 	int nfilters;
 };
@@ -52,6 +54,8 @@ static bool parse_args(int argc, const char **argv, struct export_args *a)
 			a->filters[a->nfilters++] = argv[++i];
 		} else if (!strcmp(f, "--bom")) {
 			a->bom = true;
+		} else if (!strcmp(f, "--labels")) {
+			a->labels = true;
 		} else if (!strcmp(f, "--deleted")) {
 			a->deleted = true;
 		} else if (f[0] != '-' && !a->entity) {
@@ -150,7 +154,7 @@ static int run_export(struct store *s, const struct export_args *a)
 {
 	struct rp_error err;
 	rp_error_init(&err);
-	struct export_options opt = {.bom = a->bom, .fields = a->fields};
+	struct export_options opt = {.bom = a->bom, .labels = a->labels, .fields = a->fields};
 	const struct entity_def *e = model_entity(a->entity);
 	if (!e || strcmp(e->name, a->entity)) {
 		fprintf(stderr, "rapport: no kind of record named '%s'\n", a->entity);

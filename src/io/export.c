@@ -145,13 +145,26 @@ static const char *ref_header(struct arena *a, const char *name)
 	return arena_printf(a, "%.*s_name", (int)n, name);
 }
 
+/* The language of the caller's labels. */
+static const char *caller_locale(const struct export_job *j)
+{
+	const struct record *u = j->d->p ? j->d->p->user : NULL;
+	return u ? record_text(u, "locale") : NULL;
+}
+
 static void add_col(struct export_job *j, int field)
 {
 	if (field < 0 || !j->vis[field] || has_col(j, field))
 		return;
 	const struct field_def *f = &j->e->fields[field];
+	bool link = f->type == FT_REF || field_is_related_link(j->e, f);
+	if (j->opt->labels) {
+		j->cols[j->ncols++] =
+			(struct export_col){field, link, field_label_in(f, caller_locale(j))};
+		return;
+	}
 	j->cols[j->ncols++] = (struct export_col){field, false, f->name};
-	if (f->type == FT_REF || field_is_related_link(j->e, f))
+	if (link)
 		j->cols[j->ncols++] =
 			(struct export_col){field, true, ref_header(j->d->a, f->name)};
 }

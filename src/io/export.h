@@ -18,7 +18,11 @@ enum export_format { EXPORT_CSV, EXPORT_XLSX, EXPORT_VCF, EXPORT_FORMAT_COUNT };
 
 struct export_options {
 	enum export_format format;
-	bool bom;	    /* CSV: start with a UTF-8 byte-order mark (Excel) */
+	bool bom; /* CSV: start with a UTF-8 byte-order mark (Excel) */
+	/* CSV, XLSX: headed by the fields' labels in the caller's language,
+	 * a reference by its record's name only (the ids are this
+	 * database's); else by the API's names, a reference twice */
+	bool labels;
 	const char *fields; /* the fields= list as given: the column order; NULL = all */
 	const char *tmpdir; /* XLSX work files go here; NULL = $TMPDIR or /tmp */
 };

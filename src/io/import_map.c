@@ -7,11 +7,14 @@
  * "<ref>.external_id" (by the old system's id) or "" (skip). */
 #include "io/import.h"
 
+#include <pthread.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <utf8proc.h>
 
 #include "core/textkey.h"
+#include "core/xalloc.h"
 #include "model/registry.h"
 
 struct alias {
@@ -283,6 +286,48 @@ bool import_target_valid(const struct entity_def *e, const char *target)
 	return link_writable(e, target);
 }
 
+/* One lasting copy of each link name made below (a few dozen at most:
+ * one per reference field), so a target outlives the call. */
+static const char *link_name(const char *field, size_t len)
+{
+	static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
+	static struct name {
+		struct name *next;
+		char s[MODEL_NAME_MAX];
+	} * names;
+	pthread_mutex_lock(&lock);
+	struct name *n = names;
+	while (n && (strlen(n->s) != len || memcmp(n->s, field, len)))
+		n = n->next;
+	if (!n) {
+		n = xcalloc(1, sizeof *n);
+		snprintf(n->s, sizeof n->s, "%.*s", (int)len, field);
+		n->next = names;
+		names = n;
+	}
+	pthread_mutex_unlock(&lock);
+	return n->s;
+}
+
+/* The target of a column headed with f's label in one of the UI's
+ * languages (an export with labels: "Эл. почта", "Компания"), or "": the
+ * field, or for a reference its record by name ("account"). */
+static const char *labelled(const struct entity_def *e, const struct field_def *f, const char *key)
+{
+	static const char *const locales[] = {"en", "ru", "zh"};
+	bool link = f->type == FT_REF || field_is_related_link(e, f);
+	size_t n = strlen(f->name);
+	for (size_t l = 0; l < sizeof locales / sizeof *locales; l++) {
+		if (!import_header_is(key, field_label_in(f, locales[l])))
+			continue;
+		const char *target = f->name;
+		if (link && n > 3 && !strcmp(f->name + n - 3, "_id"))
+			target = link_name(f->name, n - 3);
+		return import_target_valid(e, target) ? target : "";
+	}
+	return "";
+}
+
 const char *import_auto_target(const struct entity_def *e, const char *header)
 {
 	char *key = import_header_key(header);
@@ -310,6 +355,8 @@ const char *import_auto_target(const struct entity_def *e, const char *header)
 		    import_target_valid(e, f->name))
 			found = f->name;
 	}
+	for (int i = 0; !*found && i < e->nfields; i++)
+		found = labelled(e, &e->fields[i], key);
 	free(key);
 	return found;
 }

@@ -11,6 +11,7 @@
 #include "io/csvw.h"
 #include "io/import_internal.h"
 #include "io/table.h"
+#include "model/registry.h"
 
 #define REPORT_ROWS    1000 /* row outcomes kept in a dry run's report */
 #define REPORT_REJECTS 100  /* rejected rows kept in a run's report */
@@ -70,12 +71,11 @@ static const char *reader_locale(const struct importer *im)
 }
 
 /* A field's name in the reader's language, else as the API spells it. */
-static void add_field_label(struct buf *b, const char *locale, const char *field)
+static void add_field_label(struct buf *b, const struct entity_def *e, const char *locale,
+			    const char *field)
 {
-	char key[96];
-	snprintf(key, sizeof key, "field.%s", field);
-	const char *label = i18n_text(locale, key);
-	buf_adds(b, label ? label : field);
+	const struct field_def *f = entity_field(e, field);
+	buf_adds(b, f ? field_label_in(f, locale) : field);
 }
 
 /* One field error in the reader's language: the catalogue's reason with
@@ -115,7 +115,7 @@ static char *reason_text(const struct importer *im, const struct rp_error *e)
 			buf_printf(&b, "%s: %s", f->field, f->message);
 			continue;
 		}
-		add_field_label(&b, locale, f->field);
+		add_field_label(&b, im->e, locale, f->field);
 		buf_adds(&b, ": ");
 		add_field_reason(&b, locale, f);
 	}

@@ -1,7 +1,10 @@
-/* field.c — small facts about field types. */
+/* field.c — small facts about field types, and fields' labels. */
 #include "model/entity.h"
 
+#include <stdio.h>
 #include <string.h>
+
+#include "core/i18n.h"
 
 static const char *const type_names[FT_COUNT] = {
 	[FT_ID] = "id",	       [FT_TEXT] = "text",	   [FT_EMAIL] = "email",
@@ -15,6 +18,16 @@ static const char *const type_names[FT_COUNT] = {
 const char *field_column(const struct field_def *f)
 {
 	return f->column ? f->column : f->name;
+}
+
+const char *field_label_in(const struct field_def *f, const char *locale)
+{
+	if (f->flags & FF_CUSTOM)
+		return f->label && *f->label ? f->label : f->name;
+	char key[MODEL_NAME_MAX + 8];
+	snprintf(key, sizeof key, "field.%s", f->name);
+	const char *t = i18n_text(locale, key);
+	return t ? t : f->label && *f->label ? f->label : f->name;
 }
 
 const char *field_type_name(enum field_type t)

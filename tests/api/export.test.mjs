@@ -299,3 +299,43 @@ test('a server whose data folder is not there yet makes it: exports and uploads 
     fs.rmSync(parent, { recursive: true, force: true });
   }
 });
+
+test('headers=labels: the fields\' labels in the user\'s language, linked records by name only; an import maps them back', async () => {
+  const u = S.sales;
+  const q = `fields=email,name,account_id,birthday&headers=labels&id=${S.contacts[0].id}`;
+  const want = {
+    ru: ['Номер', 'Эл. почта', 'Название', 'Компания', 'День рождения'],
+    zh: ['编号', '电子邮箱', '名称', '客户', '生日'],
+  };
+  try {
+    for (const [locale, header] of Object.entries(want)) {
+      expectStatus(await u.client.patch(`${API}/auth/me`, { locale }), 200, `PATCH /auth/me ${locale}`);
+      const r = await download(u.session, `${API}/contacts/export?${q}`);
+      assert.equal(r.status, 200, r.text);
+      const rows = parseCsv(r.text);
+      assert.deepEqual(rows[0], header, `${locale} header`);
+      assert.deepEqual(rows[1], [String(S.contacts[0].id), 'wang@example.cn', S.contacts[0].name, S.acc.name, '1985-04-12']);
+      // the file read back: every column finds its field, the row its record
+      const fd = new FormData();
+      fd.append('entity', 'contacts');
+      fd.append('dry_run', 'true');
+      fd.append('file', new Blob([r.body], { type: 'text/csv' }), `contacts-${locale}.csv`);
+      const up = await fetch(`${srv.server.base}${API}/imports`, { method: 'POST', body: fd, headers: { Cookie: u.session.cookie, 'X-CSRF-Token': u.session.csrf } });
+      const upText = await up.text();
+      assert.equal(up.status, 202, upText);
+      const { id } = JSON.parse(upText);
+      let imp;
+      for (let i = 0; i < 300 && !(imp && imp.status === 'done'); i++) {
+        imp = (await u.client.get(`${API}/imports/${id}`)).json;
+        if (imp.status !== 'done') await new Promise((res) => setTimeout(res, 50));
+      }
+      assert.equal(imp.status, 'done', JSON.stringify(imp));
+      const targets = Object.fromEntries(imp.report.columns.map((c) => [c.header, c.target]));
+      assert.deepEqual(targets, { [header[0]]: '', [header[1]]: 'email', [header[2]]: 'name', [header[3]]: 'account', [header[4]]: 'birthday' });
+      assert.deepEqual(imp.report.rows.map((x) => [x.action, x.id, x.match]), [['skip', S.contacts[0].id, 'email']]);
+    }
+  } finally {
+    await u.client.patch(`${API}/auth/me`, { locale: 'en' });
+  }
+  expectProblem(await srv.admin.get(`${API}/contacts/export?headers=titles`), 400, 'invalid_headers');
+});

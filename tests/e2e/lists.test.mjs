@@ -124,7 +124,7 @@ test('Export: the filtered list as a file — CSV for Excel with its columns, XL
   const text = csv.body.toString('utf8');
   assert.ok(text.startsWith('\uFEFF'), 'CSV for Excel has no byte-order mark');
   const lines = text.slice(1).trim().split('\r\n');
-  assert.equal(lines[0], 'id,name,amount', `the columns are ${lines[0]}, not the list's`);
+  assert.equal(lines[0], 'ID,Name,Amount', `the columns are ${lines[0]}, not the list's labels`);
   assert.deepEqual(lines.slice(1).map((l) => Number(l.split(',')[0])), lost,
     'the file holds other deals than the filtered, sorted list (all of its pages)');
   assert.equal((await page.locator('.export-menu [role=menu]').count()), 0, 'the menu stays open after a download');

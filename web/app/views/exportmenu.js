@@ -1,7 +1,10 @@
 // exportmenu.js — the list's Export menu: the records the list shows (its
 // filters, search, sort, bin), as CSV, CSV for Excel, XLSX or vCard, with
-// the list's columns or every field. The file comes from GET
-// /api/v1/{entity}/export, which applies the same scope as the list.
+// the list's columns or every field. The files for Excel are headed as the
+// list is, in the user's language, linked records by name; the plain CSV
+// and every-field files keep the API's names (for scripts and re-imports).
+// The file comes from GET /api/v1/{entity}/export, which applies the same
+// scope as the list.
 import { html, useState, useRef, useLayoutEffect } from '../../vendor/preact-htm.js';
 import { t } from '../i18n.js';
 import { useMenu } from '../components.js';
@@ -40,8 +43,8 @@ export function ExportMenu({ ent, params, cols }) {
       onClick=${() => setOpen(!open)}>↓ ${t('export.button')}</button>
     ${open ? html`<div class=${'menu' + (start ? ' menu-start' : '')} role="menu" ref=${menu}>
       <div class="menu-head muted small">${t('export.what')}</div>
-      ${item('export-xlsx', t('export.xlsx'), 'xlsx', cols)}
-      ${item('export-csv-excel', t('export.csv_excel'), 'csv', cols, { bom: '1' })}
+      ${item('export-xlsx', t('export.xlsx'), 'xlsx', cols, { headers: 'labels' })}
+      ${item('export-csv-excel', t('export.csv_excel'), 'csv', cols, { bom: '1', headers: 'labels' })}
       ${item('export-csv', t('export.csv'), 'csv', cols)}
       ${VCARD_ENTITIES.includes(ent.name) ? item('export-vcf', t('export.vcf'), 'vcf', null) : ''}
       ${item('export-all-fields', t('export.all_fields'), 'csv', null, { bom: '1' })}
