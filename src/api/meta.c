@@ -7,14 +7,16 @@
 
 #include "model/registry.h"
 
-static void write_field(struct jw *w, const struct field_def *f)
+/* read_only: the field is not the caller's to change (the descriptor's,
+ * or the role's "readonly" list), so the UI offers no input for it. */
+static void write_field(struct jw *w, const struct field_def *f, bool read_only)
 {
 	jw_obj(w);
 	jw_kstr(w, "name", f->name);
 	jw_kstr(w, "type", field_type_name(f->type));
 	jw_kstr(w, "label", f->label ? f->label : f->name);
 	jw_kbool(w, "required", f->flags & FF_REQUIRED);
-	jw_kbool(w, "read_only", f->flags & FF_READONLY);
+	jw_kbool(w, "read_only", read_only || (f->flags & FF_READONLY));
 	jw_kbool(w, "write_only", f->flags & FF_WRITEONLY);
 	jw_kbool(w, "unique", f->flags & FF_UNIQUE);
 	jw_kbool(w, "searchable", f->flags & FF_SEARCH);
@@ -60,7 +62,7 @@ static void write_entity(struct jw *w, struct call *c, const struct entity_def *
 	int n = entity_nfields(e);
 	for (int i = 0; i < n; i++)
 		if (!acl_field_hidden(c->d.p, e, &e->fields[i]))
-			write_field(w, &e->fields[i]);
+			write_field(w, &e->fields[i], acl_field_readonly(c->d.p, e, &e->fields[i]));
 	jw_arr_end(w);
 	jw_obj_end(w);
 }
@@ -107,7 +109,7 @@ void h_add_field(struct http_request *req, struct http_response *resp, void *app
 	resp->status = 201;
 	struct jw w;
 	jw_init(&w, &resp->body);
-	write_field(&w, entity_field(e, json_string_value(json_object_get(body, "name"))));
+	write_field(&w, entity_field(e, json_string_value(json_object_get(body, "name"))), false);
 }
 
 /* --- OpenAPI ------------------------------------------------------------- */

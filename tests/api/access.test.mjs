@@ -323,6 +323,17 @@ test('an admin-edited role: scopes, hidden and read-only fields take effect at o
     soft.done('hidden field');
   });
 
+  await t.test('meta marks the role\'s read-only field read_only for its users, not for the admin', async () => {
+    const mine = await sr.client.get(`${API}/meta/deals`);
+    expectStatus(mine, 200);
+    const field = (m, n) => m.json.fields.find((f) => f.name === n);
+    assert.equal(field(mine, 'probability').read_only, true, 'probability is read-only for the role');
+    assert.equal(field(mine, 'name').read_only, false);
+    assert.equal(field(mine, 'amount'), undefined, 'a hidden field is not described');
+    const admin = await srv.admin.get(`${API}/meta/deals`);
+    assert.equal(field(admin, 'probability').read_only, false, 'the admin may change probability');
+  });
+
   await t.test('a hidden or read-only field not in the body does not block a create', async () => {
     const cr = await sr.client.post(`${API}/deals`, { name: 'Restricted New Deal' });
     expectStatus(cr, 201, 'POST without the hidden/read-only fields');
