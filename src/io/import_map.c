@@ -286,6 +286,15 @@ bool import_target_valid(const struct entity_def *e, const char *target)
 	return link_writable(e, target);
 }
 
+/* Whether some alias leads to target. */
+static bool aliased(const char *target)
+{
+	for (size_t i = 0; i < sizeof aliases / sizeof *aliases; i++)
+		if (!strcmp(aliases[i].target, target))
+			return true;
+	return false;
+}
+
 /* One lasting copy of each link name made below (a few dozen at most:
  * one per reference field), so a target outlives the call. */
 static const char *link_name(const char *field, size_t len)
@@ -323,7 +332,10 @@ static const char *labelled(const struct entity_def *e, const struct field_def *
 		const char *target = f->name;
 		if (link && n > 3 && !strcmp(f->name + n - 3, "_id"))
 			target = link_name(f->name, n - 3);
-		return import_target_valid(e, target) ? target : "";
+		/* only the links a header may name anyway: a team by its name
+		 * (another database's teams) is passed over, not a reject */
+		bool known = !link || aliased(target);
+		return known && import_target_valid(e, target) ? target : "";
 	}
 	return "";
 }

@@ -765,6 +765,12 @@ static void test_auto_targets_export_links_by_name(void **state)
 	/* the user's choice stands */
 	check_file("contacts", N("account_id", "account_name"),
 		   (const char *[]){"account.external_id", ""}, N("account.external_id", ""));
+	/* an export headed by the UI's labels, in any of its languages: a
+	 * team by name is passed over as above */
+	check_file("contacts", N("Номер", "Эл. почта", "Компания", "Команда", "День рождения"),
+		   NULL, N("", "email", "account", "", "birthday"));
+	check_file("deals", N("电子邮箱", "客户", "联系人", "阶段", "预计成交日期"), NULL,
+		   N("", "account", "contact", "stage", "expected_close"));
 }
 
 static void test_stage_kind(void **state)
