@@ -1,7 +1,7 @@
 #!/bin/sh
 # embed-messages.sh OUT LOCALE.js... — writes a C file with the entries of
 # the UI's catalogues (web/app/locales) that the server writes itself:
-# keys "error.*", "field.*" and "file.*", one {locale, key, text} each,
+# keys "error.*", "field.*", "enum.*" and "file.*", one {locale, key, text} each,
 # sorted by locale and key for core/i18n.c's binary search. The locale is
 # the file's name (ru.js: "ru"); each entry is one line 'key': 'text',.
 set -eu
@@ -13,7 +13,7 @@ tmp=$(mktemp "$out.XXXXXX")
 	echo "const struct i18n_entry i18n_entries[] = {"
 	for f in "$@"; do
 		loc=$(basename "$f" .js)
-		sed -n "s/^  '\(\(error\|field\|file\)\.[a-z0-9_.]*\)': '\(.*\)',\$/\1\t\3/p" "$f" |
+		sed -n "s/^  '\(\(error\|field\|enum\|file\)\.[a-z0-9_.]*\)': '\(.*\)',\$/\1\t\3/p" "$f" |
 			sed -e 's/\\'"'"'/'"'"'/g' -e 's/\\/\\\\/g' -e 's/"/\\"/g' |
 			awk -F '\t' -v loc="$loc" '{ printf "%s\t%s\t%s\n", loc, $1, $2 }'
 	done | LC_ALL=C sort -t "$(printf '\t')" -k1,1 -k2,2 |

@@ -1,7 +1,8 @@
 /* i18n.h — the words the server writes for people in their language (the
- * reasons in an import's file of rejected rows): the "error.*", "field.*"
- * and "file.*" entries of the UI's catalogues (web/app/locales), compiled
- * in by scripts/embed-messages.sh, so both speak from one catalogue. */
+ * reasons in an import's file of rejected rows, a labelled export): the
+ * "error.*", "field.*", "enum.*" and "file.*" entries of the UI's
+ * catalogues (web/app/locales), compiled in by scripts/embed-messages.sh,
+ * so both speak from one catalogue. */
 #pragma once
 #include <stddef.h>
 

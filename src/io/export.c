@@ -146,9 +146,9 @@ static const char *ref_header(struct arena *a, const char *name)
 }
 
 /* The language of the caller's labels. */
-static const char *caller_locale(const struct export_job *j)
+static const char *caller_locale(const struct dctx *d)
 {
-	const struct record *u = j->d->p ? j->d->p->user : NULL;
+	const struct record *u = d->p ? d->p->user : NULL;
 	return u ? record_text(u, "locale") : NULL;
 }
 
@@ -160,7 +160,7 @@ static void add_col(struct export_job *j, int field)
 	bool link = f->type == FT_REF || field_is_related_link(j->e, f);
 	if (j->opt->labels) {
 		j->cols[j->ncols++] =
-			(struct export_col){field, link, field_label_in(f, caller_locale(j))};
+			(struct export_col){field, link, field_label_in(f, j->locale)};
 		return;
 	}
 	j->cols[j->ncols++] = (struct export_col){field, false, f->name};
@@ -268,6 +268,7 @@ enum rp_err export_write(struct dctx *d, struct list_query *q, const struct expo
 	if (!j.refs)
 		abort();
 	j.currency = entity_field_index(e, "currency");
+	j.locale = opt->labels ? caller_locale(d) : NULL;
 	plan_columns(&j);
 	plan_fetch(&j, q);
 	/* one read transaction: every page comes from the same snapshot */
@@ -312,6 +313,14 @@ const char *export_value_text(const struct field_def *f, const struct value *v, 
 	}
 	*ret_len = strlen(s);
 	return s;
+}
+
+const char *export_choice_label(const struct export_job *j, const struct field_def *f,
+				const struct value *v)
+{
+	if (!j->opt->labels || f->type != FT_ENUM || v->kind != V_TEXT)
+		return NULL;
+	return enum_label_in(f, v->s, j->locale);
 }
 
 const char *export_record_currency(const struct export_job *j, const struct record *r)

@@ -40,11 +40,13 @@ static enum rp_err csv_row(struct export_job *j, struct dctx *pd, const struct r
 		}
 		size_t n = 0;
 		char money[MONEY_TEXT_LEN];
+		const char *label = export_choice_label(j, f, v);
 		const char *s =
-			f->type == FT_MONEY && v->kind == V_INT
+			label ? label
+			: f->type == FT_MONEY && v->kind == V_INT
 				? money_format_major(v->i, export_record_currency(j, r), money)
 				: export_value_text(f, v, pd->a, &n);
-		if (s == money)
+		if (s == money || s == label)
 			n = strlen(s);
 		/* only stored text can carry a formula; numbers are printed here */
 		csvw_cell(j->out, k, s, n, v->kind == V_TEXT);

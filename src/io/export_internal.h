@@ -21,7 +21,8 @@ struct export_job {
 	struct export_col *cols;
 	int ncols;
 	struct ref_cache *refs;
-	int currency; /* field index of the entity's currency, or -1 */
+	int currency;	    /* field index of the entity's currency, or -1 */
+	const char *locale; /* of the labels, when the options ask for them */
 	FILE *out;
 	int64_t rows;
 	void *state; /* the writer's own */
@@ -53,6 +54,11 @@ const char *export_ref_name(struct export_job *j, struct dctx *pd, const struct 
  * that reads back exactly, booleans true/false; NULL is "". Owned by a. */
 const char *export_value_text(const struct field_def *f, const struct value *v, struct arena *a,
 			      size_t *ret_len);
+
+/* A labelled export's word for a picklist value v of f in the caller's
+ * language ("Телефон" for phone), or NULL: write the value itself. */
+const char *export_choice_label(const struct export_job *j, const struct field_def *f,
+				const struct value *v);
 
 /* The currency code of r (which gives its money fields their decimals),
  * or NULL when the entity has none or r's is empty. Borrowed from r. */

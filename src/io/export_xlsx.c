@@ -172,6 +172,9 @@ static lxw_error put_value(struct export_job *j, struct xlsx *x, const struct fi
 			return worksheet_write_datetime(
 				x->ws, row, col, &dt,
 				x->fmt[f->type == FT_DATE ? FMT_DATE : FMT_DATETIME]);
+		const char *label = export_choice_label(j, f, v);
+		if (label)
+			return put_string(x, row, col, label, strlen(label), a);
 		return put_string(x, row, col, v->s, v->len, a);
 	}
 	return LXW_NO_ERROR;

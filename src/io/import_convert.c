@@ -406,6 +406,15 @@ static const char *enum_value(const struct field_def *f, const char *cell)
 	for (int i = 0; key && f->enum_values[i] && !found; i++)
 		if (import_header_is(key, f->enum_values[i]))
 			found = f->enum_values[i];
+	/* the UI's words for them, in any of its languages (a labelled
+	 * export writes those) */
+	static const char *const locales[] = {"en", "ru", "zh"};
+	for (int i = 0; key && f->enum_values[i] && !found; i++)
+		for (size_t l = 0; l < sizeof locales / sizeof *locales && !found; l++) {
+			const char *label = enum_label_in(f, f->enum_values[i], locales[l]);
+			if (label && import_header_is(key, label))
+				found = f->enum_values[i];
+		}
 	for (size_t i = 0; key && !found && i < sizeof enum_labels / sizeof *enum_labels; i++) {
 		bool allowed = false;
 		for (int k = 0; f->enum_values[k]; k++)

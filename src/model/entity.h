@@ -96,6 +96,9 @@ const char *field_column(const struct field_def *f);
  * field's own label; else the catalogue's "field.<name>" (core/i18n.h);
  * else the descriptor's label; else the name. */
 const char *field_label_in(const struct field_def *f, const char *locale);
+/* What a person in locale calls value of f's picklist, as the UI's
+ * enumLabel: "enum.<field>.<value>", else "enum.<value>", else NULL. */
+const char *enum_label_in(const struct field_def *f, const char *value, const char *locale);
 const char *field_type_name(enum field_type t);
 bool field_type_from_name(const char *s, enum field_type *ret);
 bool field_is_text(enum field_type t); /* stored as TEXT */

@@ -30,6 +30,18 @@ const char *field_label_in(const struct field_def *f, const char *locale)
 	return t ? t : f->label && *f->label ? f->label : f->name;
 }
 
+const char *enum_label_in(const struct field_def *f, const char *value, const char *locale)
+{
+	char key[2 * MODEL_NAME_MAX + 80];
+	snprintf(key, sizeof key, "enum.%s.%s", f->name, value);
+	const char *t = i18n_text(locale, key);
+	if (!t) {
+		snprintf(key, sizeof key, "enum.%s", value);
+		t = i18n_text(locale, key);
+	}
+	return t;
+}
+
 const char *field_type_name(enum field_type t)
 {
 	return t < FT_COUNT ? type_names[t] : "unknown";

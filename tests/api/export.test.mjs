@@ -300,13 +300,15 @@ test('a server whose data folder is not there yet makes it: exports and uploads 
   }
 });
 
-test('headers=labels: the fields\' labels in the user\'s language, linked records by name only; an import maps them back', async () => {
+test('headers=labels: the fields\' labels and choices in the user\'s language, linked records by name only; an import reads them back', async () => {
   const u = S.sales;
-  const q = `fields=email,name,account_id,birthday&headers=labels&id=${S.contacts[0].id}`;
+  expectStatus(await srv.admin.patch(`${API}/contacts/${S.contacts[0].id}`, { preferred_channel: 'phone' }), 200);
+  const q = `fields=email,name,account_id,birthday,preferred_channel&headers=labels&id=${S.contacts[0].id}`;
   const want = {
-    ru: ['Номер', 'Эл. почта', 'Название', 'Компания', 'День рождения'],
-    zh: ['编号', '电子邮箱', '名称', '客户', '生日'],
+    ru: ['Номер', 'Эл. почта', 'Название', 'Компания', 'День рождения', 'Предпочтительный канал'],
+    zh: ['编号', '电子邮箱', '名称', '客户', '生日', '首选联系方式'],
   };
+  const phone = { ru: 'Телефон', zh: '电话' };
   try {
     for (const [locale, header] of Object.entries(want)) {
       expectStatus(await u.client.patch(`${API}/auth/me`, { locale }), 200, `PATCH /auth/me ${locale}`);
@@ -314,7 +316,13 @@ test('headers=labels: the fields\' labels in the user\'s language, linked record
       assert.equal(r.status, 200, r.text);
       const rows = parseCsv(r.text);
       assert.deepEqual(rows[0], header, `${locale} header`);
-      assert.deepEqual(rows[1], [String(S.contacts[0].id), 'wang@example.cn', S.contacts[0].name, S.acc.name, '1985-04-12']);
+      assert.deepEqual(rows[1], [String(S.contacts[0].id), 'wang@example.cn', S.contacts[0].name, S.acc.name, '1985-04-12', phone[locale]]);
+      const x = await download(u.session, `${API}/contacts/export?${q}&format=xlsx`);
+      assert.equal(x.status, 200, x.text);
+      const sheet = unzip(x.body)['xl/worksheets/sheet1.xml'].toString('utf8');
+      for (const text of [header[5], phone[locale], S.acc.name.replace(/&/g, '&amp;')]) {
+        assert.ok(sheet.includes(`<t>${text}</t>`), `${locale} XLSX lacks ${text}`);
+      }
       // the file read back: every column finds its field, the row its record
       const fd = new FormData();
       fd.append('entity', 'contacts');
@@ -331,7 +339,7 @@ test('headers=labels: the fields\' labels in the user\'s language, linked record
       }
       assert.equal(imp.status, 'done', JSON.stringify(imp));
       const targets = Object.fromEntries(imp.report.columns.map((c) => [c.header, c.target]));
-      assert.deepEqual(targets, { [header[0]]: '', [header[1]]: 'email', [header[2]]: 'name', [header[3]]: 'account', [header[4]]: 'birthday' });
+      assert.deepEqual(targets, { [header[0]]: '', [header[1]]: 'email', [header[2]]: 'name', [header[3]]: 'account', [header[4]]: 'birthday', [header[5]]: 'preferred_channel' });
       assert.deepEqual(imp.report.rows.map((x) => [x.action, x.id, x.match]), [['skip', S.contacts[0].id, 'email']]);
     }
   } finally {

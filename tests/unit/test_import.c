@@ -430,6 +430,12 @@ static void test_convert_enums(void **state)
 	conv_str("contacts", "preferred_channel", "Эл. почта", NULL, "email");
 	conv_str("contacts", "preferred_channel", "短信", NULL, "sms");
 	conv_str("activities", "type", "电话", NULL, "call"); /* a call, where there is one */
+	/* the UI's own words for a field's choices, as a labelled export
+	 * writes them: "Встреча" is a visit here, not a meeting */
+	conv_str("contacts", "preferred_channel", "Встреча", NULL, "visit");
+	conv_str("contacts", "preferred_channel", "Почта (бумажная)", NULL, "mail");
+	conv_str("accounts", "lifecycle", "Ушёл", NULL, "churned");
+	conv_str("accounts", "lifecycle", "已流失", NULL, "churned");
 
 	conv_rejected("leads", "source", "carrier pigeon", NULL);
 	conv_rejected("deals", "status", "Closed Maybe", NULL);
