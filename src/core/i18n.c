@@ -6,6 +6,8 @@
 
 #include "core/buf.h"
 
+const char *const i18n_locales[] = {"en", "ru", "zh", NULL};
+
 static int compare(const char *locale, const char *key, const struct i18n_entry *e)
 {
 	int c = strcmp(locale, e->locale);

@@ -14,6 +14,9 @@ struct i18n_entry {
 extern const struct i18n_entry i18n_entries[];
 extern const size_t i18n_count;
 
+/* The languages of the catalogues ("en", "ru", "zh"), NULL-ended. */
+extern const char *const i18n_locales[];
+
 /* The text of key in locale ("ru"), else in English, else NULL. */
 const char *i18n_text(const char *locale, const char *key);
 

@@ -14,6 +14,7 @@
 #include <unicode/ucal.h>
 
 #include "core/clock.h"
+#include "core/i18n.h"
 #include "core/money.h"
 #include "core/textkey.h"
 #include "io/csvw.h"
@@ -408,10 +409,9 @@ static const char *enum_value(const struct field_def *f, const char *cell)
 			found = f->enum_values[i];
 	/* the UI's words for them, in any of its languages (a labelled
 	 * export writes those) */
-	static const char *const locales[] = {"en", "ru", "zh"};
 	for (int i = 0; key && f->enum_values[i] && !found; i++)
-		for (size_t l = 0; l < sizeof locales / sizeof *locales && !found; l++) {
-			const char *label = enum_label_in(f, f->enum_values[i], locales[l]);
+		for (const char *const *l = i18n_locales; *l && !found; l++) {
+			const char *label = enum_label_in(f, f->enum_values[i], *l);
 			if (label && import_header_is(key, label))
 				found = f->enum_values[i];
 		}

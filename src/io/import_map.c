@@ -13,6 +13,7 @@
 #include <string.h>
 #include <utf8proc.h>
 
+#include "core/i18n.h"
 #include "core/textkey.h"
 #include "core/xalloc.h"
 #include "model/registry.h"
@@ -323,11 +324,10 @@ static const char *link_name(const char *field, size_t len)
  * field, or for a reference its record by name ("account"). */
 static const char *labelled(const struct entity_def *e, const struct field_def *f, const char *key)
 {
-	static const char *const locales[] = {"en", "ru", "zh"};
 	bool link = f->type == FT_REF || field_is_related_link(e, f);
 	size_t n = strlen(f->name);
-	for (size_t l = 0; l < sizeof locales / sizeof *locales; l++) {
-		if (!import_header_is(key, field_label_in(f, locales[l])))
+	for (const char *const *l = i18n_locales; *l; l++) {
+		if (!import_header_is(key, field_label_in(f, *l)))
 			continue;
 		const char *target = f->name;
 		if (link && n > 3 && !strcmp(f->name + n - 3, "_id"))
