@@ -48,15 +48,14 @@ static enum rp_err run_import_job(struct store *s, int64_t id, struct job_ctx *c
 	return import_run(s, id, import_tick, ctx, err);
 }
 
-#define CATCH_UP_ROWS	5000 /* records per write transaction */
-#define CATCH_UP_ROUNDS 64   /* transactions before the queue is looked at again */
+#define CATCH_UP_ROUNDS 64 /* transactions before the queue is looked at again */
 
 /* Writes what a backlog holds, CATCH_UP_ROUNDS transactions at most. */
 static void catch_up(struct store_conn *c, enum store_backlog which)
 {
 	struct rp_error err;
 	rp_error_init(&err);
-	if (domain_catch_up(c, which, CATCH_UP_ROWS, CATCH_UP_ROUNDS, &err))
+	if (domain_catch_up(c, which, CATCH_UP_ROUNDS, &err))
 		log_warn("catching up (%s): %s",
 			 which == BACKLOG_SEARCH ? "search texts" : "duplicate keys", err.detail);
 }

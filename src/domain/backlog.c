@@ -66,13 +66,13 @@ static enum rp_err catch_up_once(struct store_conn *c, enum store_backlog which,
 	return RP_OK;
 }
 
-enum rp_err domain_catch_up(struct store_conn *c, enum store_backlog which, int per_tx, int rounds,
+enum rp_err domain_catch_up(struct store_conn *c, enum store_backlog which, int rounds,
 			    struct rp_error *err)
 {
 	/* a look first: an idle server asks every second */
-	bool more = store_backlog_count(c, which) > 0;
+	bool more = store_backlog_waiting(c, which);
 	for (int i = 0; more && i < rounds; i++)
-		if (catch_up_once(c, which, per_tx, &more, err))
+		if (catch_up_once(c, which, DOMAIN_CATCH_UP_RECORDS, &more, err))
 			return err->err;
 	return RP_OK;
 }

@@ -70,6 +70,11 @@ static inline bool domain_must_enrol(const struct principal *p)
 {
 	return p->require_2fa && !p->two_factor;
 }
+/* The language the caller reads ("ru"), NULL when not known. */
+static inline const char *domain_locale(const struct principal *p)
+{
+	return p && p->user ? record_text(p->user, "locale") : NULL;
+}
 struct scope acl_scope(const struct principal *p, const struct entity_def *e, enum acl_action act);
 bool acl_row_in_scope(const struct scope *s, const struct record *r);
 bool acl_field_hidden(const struct principal *p, const struct entity_def *e,
@@ -159,9 +164,11 @@ enum rp_err domain_index_new_records(struct store_conn *c, const struct entity_d
 				     struct record *const *rows, int n, struct arena *a,
 				     struct rp_error *err);
 /* Writes what a backlog holds (BACKLOG_SEARCH: the texts deferred by
- * store_search_defer; BACKLOG_DEDUP: duplicate keys made again), per_tx
- * records to a write transaction of its own, at most rounds of them. */
-enum rp_err domain_catch_up(struct store_conn *c, enum store_backlog which, int per_tx, int rounds,
+ * store_search_defer; BACKLOG_DEDUP: duplicate keys made again),
+ * DOMAIN_CATCH_UP_RECORDS records to a write transaction of its own, at
+ * most rounds of them. */
+#define DOMAIN_CATCH_UP_RECORDS 5000
+enum rp_err domain_catch_up(struct store_conn *c, enum store_backlog which, int rounds,
 			    struct rp_error *err);
 
 /* --- users and setup --------------------------------------------------- */

@@ -145,13 +145,6 @@ static const char *ref_header(struct arena *a, const char *name)
 	return arena_printf(a, "%.*s_name", (int)n, name);
 }
 
-/* The language of the caller's labels. */
-static const char *caller_locale(const struct dctx *d)
-{
-	const struct record *u = d->p ? d->p->user : NULL;
-	return u ? record_text(u, "locale") : NULL;
-}
-
 static void add_col(struct export_job *j, int field)
 {
 	if (field < 0 || !j->vis[field] || has_col(j, field))
@@ -268,7 +261,7 @@ enum rp_err export_write(struct dctx *d, struct list_query *q, const struct expo
 	if (!j.refs)
 		abort();
 	j.currency = entity_field_index(e, "currency");
-	j.locale = opt->labels ? caller_locale(d) : NULL;
+	j.locale = opt->labels ? domain_locale(d->p) : NULL;
 	plan_columns(&j);
 	plan_fetch(&j, q);
 	/* one read transaction: every page comes from the same snapshot */

@@ -505,7 +505,7 @@ static int run_batch(struct importer *im, struct rp_error *err)
 
 /* Writes the search texts of the records the import made (deferred:
  * store/backlog.c) once CATCH_UP_ROWS rows came since the last time,
- * or all of them (at the end), each CATCH_UP_ROWS in a transaction. A
+ * or all of them (at the end), in transactions of their own. A
  * failure leaves them to whoever catches up next (the job worker). */
 static void catch_up_search(struct importer *im, int rows, bool all)
 {
@@ -514,7 +514,7 @@ static void catch_up_search(struct importer *im, int rows, bool all)
 		return;
 	struct rp_error err;
 	rp_error_init(&err);
-	if (domain_catch_up(im->d.c, BACKLOG_SEARCH, CATCH_UP_ROWS, INT_MAX, &err))
+	if (domain_catch_up(im->d.c, BACKLOG_SEARCH, INT_MAX, &err))
 		log_warn("import %lld: writing search texts: %s", (long long)im->import_id,
 			 err.detail);
 	im->rows_unsearched = 0;

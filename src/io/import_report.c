@@ -66,7 +66,7 @@ void import_report_row(struct importer *im, const char *action, int64_t id, cons
 /* The language the importing user reads, or NULL for English. */
 static const char *reader_locale(const struct importer *im)
 {
-	const char *loc = im->d.p && im->d.p->user ? record_text(im->d.p->user, "locale") : NULL;
+	const char *loc = domain_locale(im->d.p);
 	return loc && strcmp(loc, "en") ? loc : NULL;
 }
 

@@ -219,8 +219,8 @@ typedef enum rp_err (*backlog_fn)(void *ctx, const struct entity_def *e, struct 
 				  int n, struct rp_error *err);
 int store_backlog_take(struct store_conn *c, enum store_backlog which, int max, backlog_fn fn,
 		       void *ctx, struct rp_error *err);
-/* Keys waiting in the backlog. */
-int64_t store_backlog_count(struct store_conn *c, enum store_backlog which);
+/* Whether any key waits in the backlog. */
+bool store_backlog_waiting(struct store_conn *c, enum store_backlog which);
 /* Starts (on) or ends a long run of big write batches, as an import's:
  * the writer gets more page cache meanwhile (db_driver.bulk_begin). Runs
  * may overlap; the last one to end gives the memory back. */
