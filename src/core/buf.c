@@ -101,3 +101,14 @@ const char *buf_str(const struct buf *b)
 {
 	return b->p ? b->p : "";
 }
+
+size_t utf8_fit(const char *s, size_t max)
+{
+	size_t n = strnlen(s, max + 1);
+	if (n <= max)
+		return n;
+	n = max;
+	while (n > 0 && ((unsigned char)s[n] & 0xC0) == 0x80)
+		n--;
+	return n;
+}

@@ -42,3 +42,6 @@ void buf_printf(struct buf *b, const char *fmt, ...) __attribute__((format(print
 /* Hands the contents to the caller (malloc'd) and re-initialises b. */
 char *buf_detach(struct buf *b, size_t *ret_len);
 const char *buf_str(const struct buf *b); /* "" when empty */
+/* How many of s's bytes, at most max, end on a UTF-8 character's end:
+ * a cut there never leaves half a character. */
+size_t utf8_fit(const char *s, size_t max);

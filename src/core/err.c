@@ -1,5 +1,6 @@
 /* err.c — the error table: each kind's HTTP status, stable code and title. */
 #include "core/err.h"
+#include "core/buf.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -68,12 +69,7 @@ void rp_field_fail(struct rp_error *e, const char *field, const char *code, cons
 /* Copies src into dst[cap] without splitting a UTF-8 sequence. */
 static void copy_chars(char *dst, size_t cap, const char *src)
 {
-	size_t n = strlen(src);
-	if (n >= cap) {
-		n = cap - 1;
-		while (n > 0 && ((unsigned char)src[n] & 0xC0) == 0x80)
-			n--;
-	}
+	size_t n = utf8_fit(src, cap - 1);
 	memcpy(dst, src, n);
 	dst[n] = '\0';
 }

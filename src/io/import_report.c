@@ -160,20 +160,8 @@ void import_drop_rejects(struct importer *im)
 	im->pending_len = 0;
 }
 
-/* The length of a sample of s: at most SAMPLE_BYTES, cut between UTF-8
- * letters (the JSON string of half a letter would be no string at all). */
-static size_t sample_len(const char *s)
-{
-	size_t n = strnlen(s, SAMPLE_BYTES + 1);
-	if (n <= SAMPLE_BYTES)
-		return n;
-	n = SAMPLE_BYTES;
-	while (n > 0 && ((unsigned char)s[n] & 0xC0) == 0x80)
-		n--;
-	return n;
-}
-
-/* The first values of each column, for the mapping screen. */
+/* The first values of each column, for the mapping screen; each cut
+ * between UTF-8 letters (half a letter would be no JSON string). */
 void import_keep_samples(struct importer *im, const char *const *cells, int n)
 {
 	if (im->nsampled >= SAMPLE_ROWS || !im->report_cols)
@@ -187,8 +175,8 @@ void import_keep_samples(struct importer *im, const char *const *cells, int n)
 			json_object_set_new(col, "samples", samples);
 		}
 		if (*cells[i])
-			json_array_append_new(samples,
-					      json_stringn(cells[i], sample_len(cells[i])));
+			json_array_append_new(
+				samples, json_stringn(cells[i], utf8_fit(cells[i], SAMPLE_BYTES)));
 	}
 }
 

@@ -1003,6 +1003,25 @@ static void test_err_field_because(void **state)
 		    n >= sizeof e.fields[1].value - 2);
 }
 
+static void test_utf8_fit(void **state)
+{
+	(void)state;
+	assert_int_equal(utf8_fit("abc", 5), 3);
+	assert_int_equal(utf8_fit("abc", 3), 3);
+	assert_int_equal(utf8_fit("abc", 2), 2);
+	/* 张 is three bytes: a cut inside it keeps the letters before it */
+	assert_int_equal(utf8_fit("a\xe5\xbc\xa0"
+				  "b",
+				  3),
+			 1);
+	assert_int_equal(utf8_fit("a\xe5\xbc\xa0"
+				  "b",
+				  4),
+			 4);
+	assert_int_equal(utf8_fit("\xe5\xbc\xa0", 2), 0);
+	assert_int_equal(utf8_fit("", 0), 0);
+}
+
 static void test_i18n(void **state)
 {
 	(void)state;
@@ -1041,6 +1060,7 @@ int main(void)
 		cmocka_unit_test(test_buf_max_overflow_sticks),
 		cmocka_unit_test(test_buf_detach),
 		cmocka_unit_test(test_buf_detach_empty),
+		cmocka_unit_test(test_utf8_fit),
 		cmocka_unit_test(test_jsonw_escaping),
 		cmocka_unit_test(test_jsonw_escaping_every_position),
 		cmocka_unit_test(test_jsonw_nesting_and_commas),
