@@ -118,8 +118,8 @@ struct bar {
 static bool draw(const struct record *imp, double progress, void *ctx)
 {
 	struct bar *b = ctx;
-	if (!b->tty && progress < 1 && progress - b->shown < 0.1)
-		return true;
+	if (b->shown >= 1 || (!b->tty && progress < 1 && progress - b->shown < 0.1))
+		return true; /* the end is told once, however often it is reached */
 	b->shown = progress;
 	int width = 30, done = (int)(progress * width + 0.5);
 	double secs = (double)(clock_mono_ns() - b->started) / 1e9;
@@ -131,13 +131,47 @@ static bool draw(const struct record *imp, double progress, void *ctx)
 }
 
 #define DRY_ROWS_SHOWN 20
+#define SAMPLE_SHOWN   40 /* bytes of a column's example value */
+
+/* What a dry run read the file as and where each column would go, as
+ * the wizard's mapping step shows it: the names a --map file takes,
+ * with the column's first values. */
+static void dry_columns(const json_t *rep)
+{
+	const char *enc = json_string_value(json_object_get(rep, "encoding"));
+	const char *delim = json_string_value(json_object_get(rep, "delimiter"));
+	json_int_t titles = json_integer_value(json_object_get(rep, "title_rows"));
+	fprintf(stderr, "rapport: the file read as %s", enc && *enc ? enc : "a workbook");
+	if (delim && *delim)
+		fprintf(stderr, *delim == '\t' ? ", separated by tabs" : ", separated by \"%s\"",
+			delim);
+	if (titles)
+		fprintf(stderr, ", its header on line %lld", (long long)titles + 1);
+	fputs("; its columns:\n", stderr);
+	size_t i, k;
+	json_t *col, *sample;
+	json_array_foreach(json_object_get(rep, "columns"), i, col)
+	{
+		const char *target = json_string_value(json_object_get(col, "target"));
+		fprintf(stderr, "  %s -> %s", json_string_value(json_object_get(col, "header")),
+			target && *target ? target : "(not imported)");
+		json_array_foreach(json_object_get(col, "samples"), k, sample)
+		{
+			const char *v = json_string_value(sample);
+			size_t n = utf8_fit(v, SAMPLE_SHOWN);
+			fputs(k ? " | " : "   e.g. ", stderr);
+			for (size_t c = 0; c < n; c++) /* a cell's line breaks stay on one line */
+				fputc((unsigned char)v[c] < ' ' ? ' ' : v[c], stderr);
+			fputs(v[n] ? "..." : "", stderr);
+		}
+		fputc('\n', stderr);
+	}
+}
 
 /* A dry run's rows that would not simply be created: what each would
  * do to which record, or why it would be rejected. */
-static void dry_rows(const struct record *imp)
+static void dry_rows(const json_t *rep)
 {
-	const char *text = record_text(imp, "report");
-	json_t *rep = text ? json_loads(text, 0, NULL) : NULL;
 	json_t *rows = json_object_get(rep, "rows");
 	size_t i, shown = 0, more = 0;
 	json_t *row;
@@ -172,6 +206,16 @@ static void dry_rows(const struct record *imp)
 	}
 	if (more)
 		fprintf(stderr, "  ... and %zu more rows that are not new records\n", more);
+}
+
+static void dry_report(const struct record *imp)
+{
+	const char *text = record_text(imp, "report");
+	json_t *rep = text ? json_loads(text, 0, NULL) : NULL;
+	if (!rep)
+		return;
+	dry_columns(rep);
+	dry_rows(rep);
 	json_decref(rep);
 }
 
@@ -188,7 +232,7 @@ static int summary(const struct record *imp, const char *db_path)
 		(long long)record_int(imp, "updated"), (long long)record_int(imp, "merged"),
 		(long long)record_int(imp, "skipped"), (long long)record_int(imp, "rejected"));
 	if (record_int(imp, "dry_run"))
-		dry_rows(imp);
+		dry_report(imp);
 	const char *error = record_text(imp, "error");
 	if (error && *error)
 		fprintf(stderr, "rapport: %s\n", error);

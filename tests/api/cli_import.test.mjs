@@ -65,6 +65,9 @@ test('a dry run with a mapping file writes nothing; the run does, and names its 
   assert.match(dry.err, /3 rows, 2 created, 0 updated, 0 merged, 0 skipped, 1 rejected/);
   assert.match(dry.err, /dry run: nothing written/);
   assert.match(dry.err, /\n {2}row 3: rejected: email: [^\n]+\n/, 'a dry run names the rows it would not create, and why');
+  assert.match(dry.err, /the file read as UTF-8, separated by ","; its columns:\n {2}Nom -> name {3}e\.g\. Жанна Дарк \| Bad Mail \| 张伟\n {2}Courriel -> email {3}e\.g\. jeanne@example\.fr \| not-mail/,
+    'a dry run shows where each column goes, with its first values');
+  assert.equal(dry.err.match(/100%/g).length, 1, 'the progress bar ends once');
   await withServer(async (admin) => {
     const r = await admin.get(`${API}/contacts?tags[contains]=cli`);
     assert.equal(r.json.data.length, 0, 'a dry run wrote contacts');
