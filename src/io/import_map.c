@@ -46,7 +46,12 @@ static const struct alias aliases[] = {
 	{NULL, "deal.external_id", N("deal id", "opportunity id", "id сделки", "商机id")},
 	{"activities", "related.external_id",
 	 N("related to id", "what id", "regarding id", "parent id", "связано с id")},
-	{"activities", "related", N("related", "related name", "related to", "связано с")},
+	{"activities", "related",
+	 N("related", "related name", "related to", "связано с", "contact", "contact name",
+	   "contact email", "associated contact", "who", "email", "e-mail", "контакт", "эл. почта",
+	   "клиент", "联系人", "联系人邮箱", "邮箱", "company", "company name", "account",
+	   "account name", "associated company", "компания", "организация", "公司", "客户",
+	   "客户名称")},
 	/* names */
 	{"accounts", "name",
 	 N("name", "account name", "company name", "company", "organization", "organisation",

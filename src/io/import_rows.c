@@ -163,6 +163,8 @@ static const char *unused_target(struct importer *im, int i, const char *target)
 	bool taken = false;
 	for (int k = 0; k < i && !taken; k++)
 		taken = *target && !strcmp(im->cols[k].target, target);
+	if (!strcmp(target, "related"))
+		return target; /* each column may name it: see related_by_name */
 	if (!taken)
 		return target;
 	const char *sibling = sibling_of(target);
@@ -391,19 +393,26 @@ void import_forget_links(struct importer *im)
 		domain_remember_refs(&im->d, true);
 }
 
-static int64_t account_by_name(struct importer *im, const char *name, struct rp_error *err)
+/* The account so named (its name's key: "ООО Ромашка" is "Ромашка ООО"). */
+static int64_t account_found(struct importer *im, const char *name)
 {
 	int64_t id = remembered_account(im, name);
 	if (id)
 		return id;
-	const struct entity_def *ae = model_entity("accounts");
 	char *key = dedup_name_key(name, true);
-	id = key ? find_by_key(im->d.c, ae, "name", key) : 0;
+	id = key ? find_by_key(im->d.c, model_entity("accounts"), "name", key) : 0;
 	free(key);
 	if (id)
 		remember_account(im, name, id);
+	return id;
+}
+
+static int64_t account_by_name(struct importer *im, const char *name, struct rp_error *err)
+{
+	int64_t id = account_found(im, name);
 	if (id || !im->create_missing)
 		return id;
+	const struct entity_def *ae = model_entity("accounts");
 	json_t *body = json_pack("{s:s}", "name", name);
 	struct record *r;
 	struct rp_error cerr;
@@ -425,13 +434,34 @@ static int64_t account_by_name(struct importer *im, const char *name, struct rp_
 	return id;
 }
 
+/* The address in a cell naming a person by it: "jane@x.com", or as mail
+ * programs and other CRMs write one, "Jane Doe <jane@x.com>" and "Jane
+ * Doe (jane@x.com)". The key of the address, or false. */
+static bool address_key(const char *s, char *key, size_t n)
+{
+	static const char stops[] = " \t<>()[],;\"'";
+	const char *at = strchr(s, '@'), *b = at, *e = at;
+	if (!at)
+		return false;
+	while (b > s && !strchr(stops, b[-1]))
+		b--;
+	while (*e && !strchr(stops, *e))
+		e++;
+	char addr[320];
+	if (b == at || e == at + 1 || (size_t)(e - b) >= sizeof addr)
+		return false;
+	memcpy(addr, b, (size_t)(e - b));
+	addr[e - b] = '\0';
+	return dedup_email_key(addr, key, n);
+}
+
 /* A contact by e-mail, or by name within the row's account (people's name
  * keys carry their company), else by the name exactly as written. */
 static int64_t contact_by_name(struct importer *im, const char *s, int64_t account_id)
 {
 	const struct entity_def *ce = model_entity("contacts");
 	char key[320];
-	if (dedup_email_key(s, key, sizeof key))
+	if (address_key(s, key, sizeof key))
 		return find_by_key(im->d.c, ce, "email", key);
 	char *nk = dedup_name_key(s, false);
 	int64_t id = 0;
@@ -489,8 +519,28 @@ static int64_t ref_by_external_id(struct importer *im, const struct column *col,
 	return id;
 }
 
+/* A record of re that cell names: people by e-mail or name as a contact
+ * column finds them, companies by their name's key, others by title. */
+static int64_t named(struct importer *im, const struct entity_def *re, const char *cell,
+		     json_t *body)
+{
+	char key[320];
+	const char *type = json_string_value(json_object_get(body, "related_type"));
+	if (!strcmp(re->name, "contacts"))
+		return contact_by_name(
+			im, cell,
+			json_integer_value(json_object_get(body, type && !strcmp(type, "accounts")
+									 ? "related_id"
+									 : "account_id")));
+	if (!strcmp(re->name, "accounts"))
+		return account_found(im, cell);
+	if (!strcmp(re->name, "leads") && address_key(cell, key, sizeof key))
+		return find_by_key(im->d.c, re, "email", key);
+	return store_find_by(im->d.c, re, re->title_field, cell);
+}
+
 /* The record an activity is about: the first of these kinds (only type,
- * when given) with one whose field is cell. */
+ * when given) with one whose field is cell, or that cell names. */
 static bool related_by(struct importer *im, const char *type, const char *field, const char *cell,
 		       json_t *body)
 {
@@ -499,7 +549,8 @@ static bool related_by(struct importer *im, const char *type, const char *field,
 		if (type && strcmp(type, kinds[i]))
 			continue;
 		const struct entity_def *re = model_entity(kinds[i]);
-		int64_t id = store_find_by(im->d.c, re, field ? field : re->title_field, cell);
+		int64_t id =
+			field ? store_find_by(im->d.c, re, field, cell) : named(im, re, cell, body);
 		if (id) {
 			json_object_set_new(body, "related_type", json_string(kinds[i]));
 			json_object_set_new(body, "related_id", json_integer(id));
@@ -527,7 +578,16 @@ static void related_by_external_id(struct importer *im, const char *cell, json_t
 static void related_by_name(struct importer *im, const char *cell, json_t *body,
 			    struct rp_error *err)
 {
+	/* Several columns may say it (a contact's, a company's): the first
+	 * found is kept, but a person beats the company they work at, and
+	 * is looked for within it. */
 	const char *type = json_string_value(json_object_get(body, "related_type"));
+	if (json_object_get(body, "related_id")) {
+		if (strcmp(type, "accounts") || related_by(im, "contacts", NULL, cell, body) ||
+		    related_by(im, "leads", NULL, cell, body))
+			return;
+		type = NULL;
+	}
 	if (related_by(im, type, NULL, cell, body))
 		return;
 	rp_field_fail(err, "related_id", "not_found", "no %s named \"%.60s\"",

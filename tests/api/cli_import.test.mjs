@@ -464,6 +464,36 @@ test('an export with links imports back into an empty database linked by name, n
   assert.deepEqual(related(a).map((r) => r[3]), ['Alice Link', 'Linked deal']);
 });
 
+test('a log of calls names whom each was with as people keep one: an e-mail (also "Name <mail>"), a name within the company column, or the company alone', () => {
+  const db = freshDb('acts-people');
+  on(db, ['import', 'contacts', file('acts-people.csv', 'Name,Email,Company\r\n'
+    + 'Jane Doe,Jane.Doe@acme.example,Acme Inc\r\nJane Doe,jane@globex.example,Globex\r\nLi Na,lina@ali.example,\r\n')]);
+  const dry = on(db, ['import', 'activities', file('acts-log.csv', 'Subject,Type,Date,Company,Contact Email\r\n'
+    + 'Renewal call,call,2026-11-20,,LINA@ALI.EXAMPLE\r\n'
+    + 'Lunch,meeting,2026-11-19,,Jane Doe <jane.doe@acme.example>\r\n'
+    + 'Globex demo,meeting,2026-11-18,Globex,Jane Doe\r\n'
+    + 'Site visit,meeting,2026-11-17,Acme Inc,\r\n'
+    + 'Lost,call,2026-11-16,,nobody@nowhere.example\r\n'), '--dry-run']);
+  assert.match(dry.err, /\n {2}Company -> related .*\n {2}Contact Email -> related /, dry.err);
+  const run = on(db, ['import', 'activities', path.join(dir, 'acts-log.csv')]);
+  assert.match(run.err, / 4 created, .* 1 rejected/, run.err);
+  const rejects = fs.readFileSync(run.err.match(/rejected rows and why: (\S+)/)[1], 'utf8');
+  assert.match(rejects, /\r\n6,"related_id: no contact, account, deal or lead named ""nobody@nowhere\.example""",Lost,/);
+  const id = (entity, filter) => {
+    const out = path.join(dir, `acts-id-${entity}.csv`);
+    on(db, ['export', entity, '--fields', 'id', '--filter', filter, '-o', out]);
+    return fs.readFileSync(out, 'utf8').split('\r\n')[1];
+  };
+  const out = path.join(dir, 'acts-back.csv');
+  on(db, ['export', 'activities', '--fields', 'subject,related_type,related_id', '--sort', 'subject', '-o', out]);
+  assert.deepEqual(fs.readFileSync(out, 'utf8').trim().split('\r\n').slice(1).map((l) => l.split(',').slice(1)), [
+    ['Globex demo', 'contacts', id('contacts', 'email=jane@globex.example'), 'Jane Doe'],
+    ['Lunch', 'contacts', id('contacts', 'email=Jane.Doe@acme.example'), 'Jane Doe'],
+    ['Renewal call', 'contacts', id('contacts', 'email=lina@ali.example'), 'Li Na'],
+    ['Site visit', 'accounts', id('accounts', 'name=Acme Inc'), 'Acme Inc'],
+  ]);
+});
+
 test('closed stages as other CRMs name them land in the pipeline\'s won and lost stages', async () => {
   let enterprise;
   await withServer(async (admin) => {
