@@ -425,6 +425,12 @@ static void link_by_export_name(const struct entity_def *e, const char *const *h
 	int j = header_of(headers, n, name);
 	if (j < 0 || chosen[j])
 		return;
+	/* an activity's account follows the record it is about: its name
+	 * column names nobody the activity is about either */
+	if (f->flags & FF_READONLY) {
+		ret[j] = "";
+		return;
+	}
 	name[len - 3] = '\0';
 	const char *link = import_auto_target(e, name);
 	if (!*link || import_ref_field(e, link) != f || strchr(link, '.'))
