@@ -69,6 +69,10 @@ bool import_parse_date(const char *s, char order, char out[11], const char **ret
  * err when it cannot be read. */
 json_t *import_convert(const struct field_def *f, const char *cell,
 		       const struct import_convert_opts *o, struct rp_error *err);
+/* Whether a task's status as other systems write it ("Completed",
+ * "Not Started", "Выполнена", "进行中", yes/no) says it is done: 1 or 0,
+ * -1 for a word none of them uses. */
+int import_task_done(const char *cell);
 /* The currency a cell's sign or word names ("¥" → CNY), or NULL. */
 const char *import_cell_currency(const char *cell);
 /* The currency a currency column's cell names: a sign or word ("¥" →

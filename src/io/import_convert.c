@@ -368,6 +368,32 @@ static int parse_bool(const char *key)
 	return -1;
 }
 
+int import_task_done(const char *cell)
+{
+	/* folded as headers are: no case, spaces or punctuation */
+	static const char *const done[] = {
+		"completed", "complete",  "done",      "closed",    "finished", "held",
+		"выполнена", "выполнено", "завершена", "завершено", "закрыта",	"сделано",
+		"已完成",    "完成",	  "已关闭",    "已结束",    NULL};
+	static const char *const open[] = {
+		"notstarted", "inprogress", "open",	   "waitingonsomeoneelse",
+		"waiting",    "deferred",   "pending",	   "planned",
+		"scheduled",  "notheld",    "неначата",	   "вработе",
+		"ожидает",    "отложена",   "невыполнена", "запланирована",
+		"未开始",     "进行中",	    "未完成",	   "待办",
+		"计划中",     NULL};
+	char *key = import_header_key(cell);
+	int b = key ? parse_bool(key) : -1;
+	for (int i = 0; key && b < 0 && done[i]; i++)
+		if (!strcmp(key, done[i]))
+			b = 1;
+	for (int i = 0; key && b < 0 && open[i]; i++)
+		if (!strcmp(key, open[i]))
+			b = 0;
+	free(key);
+	return b;
+}
+
 /* Labels other systems and people use for our picklist values. */
 static const struct {
 	const char *value;

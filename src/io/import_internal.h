@@ -18,6 +18,7 @@ enum col_kind {
 	COL_REF_EXT,	  /* "<ref>.external_id": by the old system's id */
 	COL_RELATED_EXT,  /* activities' "related.external_id": any linked entity */
 	COL_RELATED_NAME, /* activities' "related": by title, in the row's related_type */
+	COL_TASK_DONE,	  /* activities' "done": a task's status, done or not */
 };
 
 struct column {

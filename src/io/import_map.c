@@ -176,6 +176,9 @@ static const struct alias aliases[] = {
 	{"activities", "due_at",
 	 N("due date", "due", "date", "activity date", "start", "start date", "срок", "дата",
 	   "крайний срок", "截止日期", "日期", "时间")},
+	{"activities", "done",
+	 N("status", "task status", "activity status", "статус", "статус задачи", "состояние",
+	   "状态", "任务状态")},
 	{"activities", "done_at",
 	 N("completed", "completed date", "done", "date completed", "выполнено", "дата выполнения",
 	   "完成时间", "完成日期")},
@@ -279,6 +282,8 @@ bool import_target_valid(const struct entity_def *e, const char *target)
 {
 	if (!*target)
 		return true;
+	if (!strcmp(target, "done")) /* a task's status: sets done_at */
+		return entity_field(e, "done_at") != NULL;
 	const char *dot = strchr(target, '.');
 	if (dot)
 		return !strcmp(dot, ".external_id") && link_writable(e, target);

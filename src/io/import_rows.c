@@ -7,6 +7,7 @@
 #include <string.h>
 #include <utf8proc.h>
 
+#include "core/clock.h"
 #include "core/hash.h"
 #include "core/xalloc.h"
 #include "domain/dedup.h"
@@ -130,6 +131,11 @@ static void resolve_column(struct importer *im, struct column *col, const char *
 	if (f) { /* a ref field by its own name: our own ids */
 		col->kind = COL_FIELD;
 		col->f = f;
+		return;
+	}
+	if (!strcmp(target, "done")) {
+		col->kind = COL_TASK_DONE;
+		col->f = entity_field(im->e, "done_at");
 		return;
 	}
 	col->f = import_ref_field(im->e, target);
@@ -597,6 +603,34 @@ static void related_by_name(struct importer *im, const char *cell, json_t *body,
 	rp_field_because(err, "none_named", cell);
 }
 
+/* A task's status in the old system. A done one was done when its done
+ * date says, else when it was due (if that is past: tasks are often
+ * closed early), else now; an open one keeps no done date. */
+static void task_done(const char *cell, json_t *body, struct rp_error *err)
+{
+	int done = import_task_done(cell);
+	if (done < 0) {
+		rp_field_fail(err, "done_at", "invalid",
+			      "\"%.60s\" is not a task's status (done or not)", cell);
+		rp_field_because(err, "not_task_status", cell);
+		return;
+	}
+	if (!done) {
+		if (json_object_get(body, "done_at")) {
+			rp_field_fail(err, "done_at", "invalid",
+				      "the task is \"%.60s\" but has a done date", cell);
+			rp_field_because(err, "open_but_done", cell);
+		}
+		return;
+	}
+	if (json_object_get(body, "done_at"))
+		return;
+	char now[RP_TIME_LEN];
+	clock_format(clock_now(), now);
+	const char *due = json_string_value(json_object_get(body, "due_at"));
+	json_object_set_new(body, "done_at", json_string(due && strcmp(due, now) < 0 ? due : now));
+}
+
 /* --- a row -------------------------------------------------------------------- */
 
 static char *trimmed(struct arena *a, const char *s)
@@ -677,7 +711,7 @@ static void put_value(json_t *body, const struct field_def *f, json_t *v)
 static void put_cell(struct importer *im, const struct column *col, const char *cell, int pass,
 		     const struct import_convert_opts *co, json_t *body, struct rp_error *err)
 {
-	bool late = col->kind == COL_RELATED_NAME ||
+	bool late = col->kind == COL_RELATED_NAME || col->kind == COL_TASK_DONE ||
 		    (col->kind == COL_REF_NAME && !strcmp(col->f->ref, "contacts"));
 	if (col->kind == COL_SKIP || !*cell || late != (pass == 1))
 		return;
@@ -707,6 +741,7 @@ static void put_cell(struct importer *im, const struct column *col, const char *
 	case COL_REF_EXT: id = ref_by_external_id(im, col, cell, err); break;
 	case COL_RELATED_EXT: related_by_external_id(im, cell, body, err); break;
 	case COL_RELATED_NAME: related_by_name(im, cell, body, err); break;
+	case COL_TASK_DONE: task_done(cell, body, err); break;
 	case COL_SKIP: break;
 	}
 	if (id)

@@ -494,6 +494,37 @@ test('a log of calls names whom each was with as people keep one: an e-mail (als
   ]);
 });
 
+test('tasks keep their status from the old system: done when done or due (else on import), open ones open; a status no system writes is rejected', () => {
+  const db = freshDb('acts-status');
+  const run = on(db, ['import', 'activities', file('acts-status.csv', 'Subject,Type,Due Date,Completed Date,Status\r\n'
+    + 'Old call,call,2025-03-01 10:00,,Completed\r\n'
+    + 'Closed early,call,2099-01-01,,COMPLETED\r\n'
+    + 'Not yet,call,2026-12-01,,NOT_STARTED\r\n'
+    + 'Russian,call,2025-01-01,,Выполнена\r\n'
+    + 'Chinese,call,2025-01-01,,进行中\r\n'
+    + 'Done then,call,2025-01-01,2025-01-03 12:00,Completed\r\n'
+    + 'Unclear,call,2025-01-01,,Maybe\r\n'
+    + 'Both,call,2025-01-01,2025-01-02,Open\r\n')]);
+  assert.match(run.err, / 6 created, .* 2 rejected/, run.err);
+  const rejects = fs.readFileSync(run.err.match(/rejected rows and why: (\S+)/)[1], 'utf8');
+  assert.match(rejects, /\r\n8,"done_at: ""Maybe"" is not a task's status \(done or not\)",Unclear,/);
+  assert.match(rejects, /\r\n9,"done_at: the task is ""Open"" but has a done date",Both,/);
+  const out = path.join(dir, 'acts-status-back.csv');
+  on(db, ['export', 'activities', '--fields', 'subject,due_at,done_at', '--sort', 'id', '-o', out]);
+  const rows = fs.readFileSync(out, 'utf8').trim().split('\r\n').slice(1).map((l) => l.split(',').slice(1));
+  const closedEarly = rows[1][2];
+  assert.ok(closedEarly > '2026-' && closedEarly < '2099-', `a task done before it was due is done on import: ${closedEarly}`);
+  rows[1][2] = 'on import';
+  assert.deepEqual(rows, [
+    ['Old call', '2025-03-01T10:00:00Z', '2025-03-01T10:00:00Z'],
+    ['Closed early', '2099-01-01T00:00:00Z', 'on import'],
+    ['Not yet', '2026-12-01T00:00:00Z', ''],
+    ['Russian', '2025-01-01T00:00:00Z', '2025-01-01T00:00:00Z'],
+    ['Chinese', '2025-01-01T00:00:00Z', ''],
+    ['Done then', '2025-01-01T00:00:00Z', '2025-01-03T12:00:00Z'],
+  ]);
+});
+
 test('closed stages as other CRMs name them land in the pipeline\'s won and lost stages', async () => {
   let enterprise;
   await withServer(async (admin) => {

@@ -680,9 +680,14 @@ static void test_auto_target_activities_products(void **state)
 {
 	(void)state;
 	static const struct mapping_case acts[] = {
-		{"Subject", "subject"},		{"Activity Type", "type"},
-		{"Due Date", "due_at"},		{"Related To ID", "related.external_id"},
-		{"Activity ID", "external_id"}, {NULL, NULL},
+		{"Subject", "subject"},
+		{"Activity Type", "type"},
+		{"Due Date", "due_at"},
+		{"Related To ID", "related.external_id"},
+		{"Activity ID", "external_id"},
+		{"Task Status", "done"},
+		{"Статус", "done"},
+		{NULL, NULL},
 	};
 	check_targets("activities", acts);
 	static const struct mapping_case products[] = {
@@ -693,6 +698,27 @@ static void test_auto_target_activities_products(void **state)
 		{NULL, NULL},
 	};
 	check_targets("products", products);
+}
+
+static void test_task_done(void **state)
+{
+	(void)state;
+	/* Salesforce, HubSpot, Bitrix24 and amoCRM, people's yes and no */
+	for (const char *const *w =
+		     (const char *const[]){"Completed", "COMPLETED", "Done", "Выполнена",
+					   "завершена", "已完成", "yes", "да", NULL};
+	     *w; w++)
+		if (import_task_done(*w) != 1)
+			fail_msg("\"%s\" should be done", *w);
+	for (const char *const *w =
+		     (const char *const[]){"Not Started", "NOT_STARTED", "In Progress",
+					   "Waiting on someone else", "Deferred", "Не начата",
+					   "В работе", "进行中", "未开始", "no", NULL};
+	     *w; w++)
+		if (import_task_done(*w) != 0)
+			fail_msg("\"%s\" should be open", *w);
+	assert_int_equal(import_task_done("Maybe"), -1);
+	assert_int_equal(import_task_done(""), -1);
 }
 
 /* import_auto_targets over a file's headers (NULL-terminated); chosen
@@ -1140,6 +1166,7 @@ int main(void)
 		cmocka_unit_test(test_auto_targets_export_links_by_name),
 		cmocka_unit_test(test_stage_kind),
 		cmocka_unit_test(test_target_valid),
+		cmocka_unit_test(test_task_done),
 		cmocka_unit_test(test_header_key_and_ref_field),
 		cmocka_unit_test(test_email_key),
 		cmocka_unit_test(test_phone_key),

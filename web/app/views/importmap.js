@@ -48,6 +48,7 @@ export function targetOptions(ent) {
   if (e.name === 'activities') {
     links.push({ value: 'related', label: t('import.related_name') });
     links.push({ value: 'related.external_id', label: t('import.related_ext') });
+    fields.push({ value: 'done', label: t('import.task_done') });
   }
   return [...fields.map((o) => ({ ...o, group: 'fields' })), ...links.map((o) => ({ ...o, group: 'links' }))];
 }
