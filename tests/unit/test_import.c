@@ -417,6 +417,17 @@ static void test_convert_enums(void **state)
 	conv_str("leads", "source", "Cold Call", NULL, "cold_call");
 	conv_str("leads", "source", "COLD_CALL", NULL, "cold_call");
 	conv_str("leads", "status", "Open", NULL, "new");
+	/* the lead statuses Salesforce, HubSpot, Zoho and Bitrix24 ship with */
+	conv_str("leads", "status", "Open - Not Contacted", NULL, "new");
+	conv_str("leads", "status", "Working - Contacted", NULL, "contacted");
+	conv_str("leads", "status", "Closed - Converted", NULL, "converted");
+	conv_str("leads", "status", "Closed - Not Converted", NULL, "disqualified");
+	conv_str("leads", "status", "ATTEMPTED_TO_CONTACT", NULL, "contacted");
+	conv_str("leads", "status", "Junk Lead", NULL, "disqualified");
+	conv_str("leads", "status", "Не обработан", NULL, "new");
+	conv_str("leads", "status", "Качественный лид", NULL, "converted");
+	conv_str("leads", "status", "Некачественный лид", NULL, "disqualified");
+	conv_str("leads", "status", "已转化", NULL, "converted");
 	conv_str("activities", "type", "Звонок", NULL, "call");
 	conv_str("activities", "type", "Event", NULL, "meeting"); /* no "event" type: a meeting */
 	conv_str("activities", "type", "E-mail", NULL, "email");
