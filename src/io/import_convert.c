@@ -399,14 +399,19 @@ static const struct {
 	const char *value;
 	const char *const *labels;
 } enum_labels[] = {
-	{"web", N("website", "web site", "online", "сайт", "网站", "官网")},
-	{"referral", N("referral", "word of mouth", "рекомендация", "推荐", "转介绍")},
+	/* lead sources, also as Salesforce's and HubSpot's defaults name them */
+	{"web", N("website", "web site", "web form", "online", "organic search", "direct traffic",
+		  "сайт", "поиск", "网站", "官网", "搜索引擎")},
+	{"referral", N("referral", "referrals", "word of mouth", "employee referral",
+		       "external referral", "рекомендация", "推荐", "转介绍")},
 	{"event", N("trade show", "event", "conference", "seminar", "выставка", "мероприятие",
 		    "展会", "活动")},
 	{"cold_call", N("cold call", "холодный звонок", "陌拜", "电话营销")},
-	{"social", N("social media", "social", "соцсети", "社交媒体")},
-	{"partner", N("partner", "партнер", "合作伙伴")},
-	{"ads", N("advertisement", "advertising", "ppc", "реклама", "广告")},
+	{"social", N("social media", "social", "organic social", "соцсети", "社交媒体")},
+	{"partner", N("partner", "partner referral", "партнер", "合作伙伴")},
+	{"ads", N("advertisement", "advertising", "ppc", "paid search", "paid social", "реклама",
+		  "контекстная реклама", "广告", "百度推广")},
+	{"other", N("phone inquiry", "purchased list", "offline sources", "другое", "其他")},
 	/* lead statuses as Salesforce, HubSpot, Zoho and Bitrix24 name theirs */
 	{"new", N("new", "open", "open - not contacted", "not contacted", "новый", "новая",
 		  "не обработан", "新", "新建", "未联系")},
@@ -423,8 +428,8 @@ static const struct {
 	{"won", N("closed won", "won", "успешно реализовано", "выиграна", "赢单", "成交")},
 	{"lost", N("closed lost", "lost", "закрыто и не реализовано", "проиграна", "输单", "丢单")},
 	{"call", N("call", "phone call", "звонок", "电话")},
-	{"email", N("email", "e-mail", "письмо", "электронная почта", "эл. почта", "邮件",
-		    "电子邮件", "邮箱")},
+	{"email", N("email", "e-mail", "email marketing", "email campaign", "рассылка", "письмо",
+		    "электронная почта", "эл. почта", "邮件", "邮件营销", "电子邮件", "邮箱")},
 	{"phone", N("phone", "telephone", "телефон", "по телефону", "звонок", "电话")},
 	{"sms", N("sms", "text", "text message", "смс", "短信")},
 	{"mail", N("mail", "post", "letter", "почтой", "邮寄")},

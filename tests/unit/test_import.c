@@ -416,6 +416,12 @@ static void test_convert_enums(void **state)
 	conv_str("leads", "source", "推荐", NULL, "referral");
 	conv_str("leads", "source", "Cold Call", NULL, "cold_call");
 	conv_str("leads", "source", "COLD_CALL", NULL, "cold_call");
+	conv_str("leads", "source", "Organic Search", NULL, "web");
+	conv_str("leads", "source", "PAID_SEARCH", NULL, "ads");
+	conv_str("leads", "source", "Email Marketing", NULL, "email");
+	conv_str("leads", "source", "Partner Referral", NULL, "partner");
+	conv_str("leads", "source", "Phone Inquiry", NULL, "other");
+	conv_str("leads", "source", "Другое", NULL, "other");
 	conv_str("leads", "status", "Open", NULL, "new");
 	/* the lead statuses Salesforce, HubSpot, Zoho and Bitrix24 ship with */
 	conv_str("leads", "status", "Open - Not Contacted", NULL, "new");
