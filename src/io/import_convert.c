@@ -412,6 +412,12 @@ static const struct {
 	{"ads", N("advertisement", "advertising", "ppc", "paid search", "paid social", "реклама",
 		  "контекстная реклама", "广告", "百度推广")},
 	{"other", N("phone inquiry", "purchased list", "offline sources", "другое", "其他")},
+	/* accounts' lifecycle: HubSpot's stages before a sale are our prospect */
+	{"prospect", N("prospect", "subscriber", "lead", "marketing qualified lead",
+		       "sales qualified lead", "opportunity", "потенциальный клиент", "潜在客户")},
+	{"customer",
+	 N("customer", "evangelist", "client", "клиент", "покупатель", "客户", "成交客户")},
+	{"churned", N("churned", "former customer", "бывший клиент", "流失客户")},
 	/* lead statuses as Salesforce, HubSpot, Zoho and Bitrix24 name theirs */
 	{"new", N("new", "open", "open - not contacted", "not contacted", "новый", "новая",
 		  "не обработан", "新", "新建", "未联系")},

@@ -148,6 +148,9 @@ static const struct alias aliases[] = {
 	 N("owner", "contact owner", "account owner", "lead owner", "deal owner",
 	   "opportunity owner", "assigned to", "responsible", "responsible user", "ответственный",
 	   "менеджер", "负责人", "所有者", "销售负责人")},
+	{"accounts", "lifecycle",
+	 N("lifecycle", "lifecycle stage", "жизненный цикл", "этап жизненного цикла", "生命周期",
+	   "生命周期阶段", "客户阶段")},
 	/* leads */
 	{"leads", "source",
 	 N("source", "lead source", "источник", "источник лида", "来源", "线索来源")},

@@ -451,6 +451,11 @@ static void test_convert_enums(void **state)
 	 * writes them: "Встреча" is a visit here, not a meeting */
 	conv_str("contacts", "preferred_channel", "Встреча", NULL, "visit");
 	conv_str("contacts", "preferred_channel", "Почта (бумажная)", NULL, "mail");
+	conv_str("accounts", "lifecycle", "MARKETINGQUALIFIEDLEAD", NULL, "prospect");
+	conv_str("accounts", "lifecycle", "Opportunity", NULL, "prospect");
+	conv_str("accounts", "lifecycle", "evangelist", NULL, "customer");
+	conv_str("accounts", "lifecycle", "Клиент", NULL, "customer");
+	conv_str("accounts", "lifecycle", "Бывший клиент", NULL, "churned");
 	conv_str("accounts", "lifecycle", "Ушёл", NULL, "churned");
 	conv_str("accounts", "lifecycle", "已流失", NULL, "churned");
 
@@ -634,6 +639,8 @@ static void test_auto_target_accounts(void **state)
 		{"联系人", ""},
 		{"Контакт", ""},
 		{"First Name", ""},
+		{"Lifecycle Stage", "lifecycle"},
+		{"Этап жизненного цикла", "lifecycle"},
 		{NULL, NULL},
 	};
 	check_targets("accounts", cases);
