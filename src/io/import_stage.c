@@ -1,9 +1,12 @@
 /* import_stage.c — a deal's stage from the name a file gives it. By the
- * stage's own name first; else a closed deal as other CRMs write it
- * ("Closed Won" in Salesforce, HubSpot and Zoho, "Успешно реализовано" in
- * amoCRM, "Сделка провалена" in Bitrix24, "赢单" ...) lands in the won or
- * lost stage (a stage's `kind`) of the row's pipeline, or of the default
- * pipeline when the row names none. */
+ * stage's own name first, then written otherwise ("negotiation",
+ * "Proposal / Quote"); else an open stage as other CRMs name theirs
+ * ("Negotiation/Review" in Salesforce, "Contract Sent" in HubSpot) lands in
+ * the stage of ours it is closest to, if the pipeline kept that one; a
+ * closed deal as they write it ("Closed Won" in Salesforce, HubSpot and
+ * Zoho, "Успешно реализовано" in amoCRM, "Сделка провалена" in Bitrix24,
+ * "赢单" ...) in the won or lost stage (a stage's `kind`) — of the row's
+ * pipeline, or of the default pipeline when the row names none. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -35,24 +38,94 @@ const char *import_stage_kind(const char *name)
 	return kind;
 }
 
+/* Open stages of other CRMs, by the name of the default pipeline's stage
+ * each comes closest to. */
+static const struct {
+	const char *ours;
+	const char *const *names;
+} open_names[] = {
+	{"Prospecting", N("appointment scheduled", "new", "new deal", "lead in", "initial contact",
+			  "первичный контакт", "новая", "новая сделка", "新商机", "初步接洽")},
+	{"Qualification", N("qualified to buy", "needs analysis", "discovery", "квалификация",
+			    "выявление потребностей", "需求分析", "资格审查")},
+	{"Proposal",
+	 N("proposal/price quote", "value proposition", "id. decision makers",
+	   "perception analysis", "presentation scheduled", "decision maker bought-in", "quote",
+	   "коммерческое предложение", "предложение", "презентация", "报价", "方案", "方案报价")},
+	{"Negotiation", N("negotiation/review", "contract sent", "переговоры",
+			  "согласование договора", "谈判", "商务谈判", "合同")},
+};
+
+/* Our stage name the folded key stands for, or NULL. */
+static const char *ours_for(const char *key)
+{
+	for (size_t i = 0; i < sizeof open_names / sizeof *open_names; i++)
+		for (int k = 0; open_names[i].names[k]; k++)
+			if (import_header_is(key, open_names[i].names[k]))
+				return open_names[i].ours;
+	return NULL;
+}
+
+#define PIPELINE_STAGES_MAX 100
+
+/* The pipeline's stage name names when both are folded (case, spaces and
+ * punctuation aside), else the one of ours it stands for; 0 if none. */
+static int64_t stage_alike(struct importer *im, const char *name, int64_t pipeline)
+{
+	const struct entity_def *se = model_entity("stages");
+	struct value pv = {.kind = V_INT, .i = pipeline};
+	struct list_query q = {.ent = se, .scope = {SCOPE_ALL}, .limit = PIPELINE_STAGES_MAX};
+	q.filters[q.nfilters++] =
+		(struct filter){entity_field_index(se, "pipeline_id"), OP_EQ, &pv, 1};
+	q.sort[q.nsort++] = (struct sort_key){entity_field_index(se, "position"), false};
+	struct record **rows;
+	int n = 0;
+	bool more;
+	struct rp_error err;
+	rp_error_init(&err);
+	char *key = import_header_key(name);
+	if (!key || store_list(im->d.c, &q, im->d.a, &rows, &n, &more, &err))
+		n = 0;
+	const char *ours = key ? ours_for(key) : NULL;
+	char *ours_key = ours ? import_header_key(ours) : NULL;
+	int64_t named = 0, closest = 0;
+	for (int i = 0; i < n && !named; i++) {
+		const char *stage = record_text(rows[i], "name");
+		char *sk = stage ? import_header_key(stage) : NULL;
+		if (sk && !strcmp(sk, key))
+			named = record_int(rows[i], "id");
+		else if (sk && ours_key && !closest && !strcmp(sk, ours_key))
+			closest = record_int(rows[i], "id");
+		free(sk);
+	}
+	free(ours_key);
+	free(key);
+	return named ? named : closest;
+}
+
+/* In the pipeline: the stage of that name, written so or otherwise, else
+ * of that kind (won, lost). */
+static int64_t stage_in(struct importer *im, const char *name, int64_t pipeline)
+{
+	int64_t id = domain_first_stage(im->d.c, pipeline, "name", name, im->d.a);
+	if (!id)
+		id = stage_alike(im, name, pipeline);
+	const char *kind = id ? NULL : import_stage_kind(name);
+	if (kind)
+		id = domain_first_stage(im->d.c, pipeline, "kind", kind, im->d.a);
+	return id;
+}
+
 static int64_t find_stage(struct importer *im, const char *name, int64_t pipeline)
 {
-	/* in the row's own pipeline, its stage of that name, else of that kind */
-	if (pipeline) {
-		int64_t id = domain_first_stage(im->d.c, pipeline, "name", name, im->d.a);
-		const char *kind = id ? NULL : import_stage_kind(name);
-		if (kind)
-			id = domain_first_stage(im->d.c, pipeline, "kind", kind, im->d.a);
-		if (id)
-			return id;
-	}
+	int64_t id = pipeline ? stage_in(im, name, pipeline) : 0;
+	if (id)
+		return id;
 	/* a stage of that name anywhere (another pipeline's is refused, and
-	 * says so), else the default pipeline's won or lost stage */
-	int64_t id = store_find_by(im->d.c, model_entity("stages"), "name", name);
-	const char *kind = id || pipeline ? NULL : import_stage_kind(name);
-	if (kind)
-		id = domain_first_stage(im->d.c, domain_default_pipeline(im->d.c, im->d.a), "kind",
-					kind, im->d.a);
+	 * says so), else one of the default pipeline's */
+	id = store_find_by(im->d.c, model_entity("stages"), "name", name);
+	if (!id && !pipeline)
+		id = stage_in(im, name, domain_default_pipeline(im->d.c, im->d.a));
 	return id;
 }
 

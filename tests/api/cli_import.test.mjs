@@ -525,6 +525,29 @@ test('tasks keep their status from the old system: done when done or due (else o
   ]);
 });
 
+test('open stages as Salesforce, HubSpot and Bitrix24 name theirs land in the closest of ours; a stage\'s name in other letters or spacing is found', () => {
+  const db = freshDb('open-stages');
+  const run = on(db, ['import', 'deals', file('open-stages.csv', 'Opportunity Name,Stage\r\n'
+    + 'SF negotiation,Negotiation/Review\r\n'
+    + 'SF quote,Proposal/Price Quote\r\n'
+    + 'SF value,Value Proposition\r\n'
+    + 'HS contract,contractsent\r\n'
+    + 'HS appointment,Appointment Scheduled\r\n'
+    + 'Lower case,qualification\r\n'
+    + 'Bitrix,Переговоры\r\n'
+    + 'Unheard of,Frobnication\r\n')]);
+  assert.match(run.err, / 7 created, .* 1 rejected/, run.err);
+  const rejects = fs.readFileSync(run.err.match(/rejected rows and why: (\S+)/)[1], 'utf8');
+  assert.match(rejects, /\r\n9,"stage_id: no stage named ""Frobnication""",Unheard of,/);
+  const out = path.join(dir, 'open-stages-back.csv');
+  on(db, ['export', 'deals', '--fields', 'name,stage_id', '--sort', 'id', '-o', out]);
+  assert.deepEqual(fs.readFileSync(out, 'utf8').trim().split('\r\n').slice(1).map((l) => l.split(',').slice(1).filter((v, i) => i !== 1)), [
+    ['SF negotiation', 'Negotiation'], ['SF quote', 'Proposal'], ['SF value', 'Proposal'],
+    ['HS contract', 'Negotiation'], ['HS appointment', 'Prospecting'], ['Lower case', 'Qualification'],
+    ['Bitrix', 'Negotiation'],
+  ]);
+});
+
 test('closed stages as other CRMs name them land in the pipeline\'s won and lost stages', async () => {
   let enterprise;
   await withServer(async (admin) => {
