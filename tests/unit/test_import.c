@@ -695,6 +695,10 @@ static void test_auto_target_deals(void **state)
 		{"Primary Contact", "contact"},
 		{"Контакт", "contact"},
 		{"联系人", "contact"},
+		{"Lead Source", "source"},
+		{"Loss Reason", "lost_reason"},
+		{"Причина отказа", "lost_reason"},
+		{"赢单原因", "won_reason"},
 		{NULL, NULL},
 	};
 	check_targets("deals", cases);
