@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "core/buf.h"
+#include "core/clock.h"
 #include "core/codec.h"
 #include "model/registry.h"
 
@@ -63,6 +64,38 @@ static enum rp_err parse_in_values(const struct field_def *f, const char *v, str
 	}
 }
 
+/* A time compared with a date (created_at[gte]=2026-01-01) is compared
+ * with that day in UTC, from its first second through its last; eq is the
+ * whole day (a second filter, which *ret_extra counts). */
+static enum rp_err day_bound(const struct field_def *f, enum filter_op op, const char *day,
+			     struct arena *a, struct list_query *q, struct filter *flt,
+			     int *ret_extra, struct rp_error *err)
+{
+	char first[32], last[32];
+	snprintf(first, sizeof first, "%sT00:00:00Z", day);
+	snprintf(last, sizeof last, "%sT23:59:59Z", day);
+	if (op == OP_NE)
+		return rp_fail(err, RP_EINVAL, "invalid_filter",
+			       "%s[ne] takes a time; for other days than %s use [lt] and [gt]",
+			       f->name, day);
+	if (op == OP_EQ) {
+		if (q->nfilters + 1 >= QUERY_MAX_FILTERS)
+			return rp_fail(err, RP_EINVAL, "invalid_filter", "at most %d filters",
+				       QUERY_MAX_FILTERS);
+		struct filter *to = &q->filters[q->nfilters + 1];
+		*to = (struct filter){flt->field, OP_LTE, arena_alloc(a, sizeof *to->vals), 1};
+		if (model_convert_text(f, last, a, &to->vals[0], err))
+			return RP_EINVAL;
+		*ret_extra = 1;
+		op = OP_GTE;
+	}
+	flt->op = op;
+	flt->vals = arena_alloc(a, sizeof *flt->vals);
+	flt->nvals = 1;
+	return model_convert_text(f, op == OP_GTE || op == OP_LT ? first : last, a, &flt->vals[0],
+				  err);
+}
+
 static enum rp_err parse_filter(const struct entity_def *e, const char *key, const char *v,
 				struct arena *a, struct list_query *q, struct rp_error *err)
 {
@@ -92,7 +125,16 @@ static enum rp_err parse_filter(const struct entity_def *e, const char *key, con
 	struct filter *flt = &q->filters[q->nfilters];
 	flt->field = fi;
 	flt->op = op;
-	if (op == OP_IN) {
+	int extra = 0;
+	bool day = f->type == FT_DATETIME && op != OP_IN && op != OP_NULL && op != OP_CONTAINS &&
+		   op != OP_PREFIX && clock_valid_date(v);
+	if (day) {
+		if (day_bound(f, op, v, a, q, flt, &extra, err)) {
+			if (err->nfields)
+				goto bad;
+			return err->err;
+		}
+	} else if (op == OP_IN) {
 		if (parse_in_values(f, v, a, flt, err))
 			goto bad;
 	} else if (op == OP_NULL) {
@@ -113,7 +155,7 @@ static enum rp_err parse_filter(const struct entity_def *e, const char *key, con
 		if (model_convert_text(&loose, v, a, &flt->vals[0], err))
 			goto bad;
 	}
-	q->nfilters++;
+	q->nfilters += 1 + extra;
 	return RP_OK;
 bad:
 	/* Field errors from conversion become one filter problem. */

@@ -124,6 +124,30 @@ test('filter: lt lte gt gte on money and dates', async () => {
   await expectSet('expected_close[lt]=2025-03-01', (d) => d.expected_close !== null && d.expected_close < '2025-03-01');
 });
 
+test('filter: a time compared with a date is compared with that whole UTC day; [ne] with a date is refused', async () => {
+  const tag = `day${Date.now()}`;
+  const made = [];
+  for (const due of ['2026-03-09T23:59:59Z', '2026-03-10T00:00:00Z', '2026-03-10T23:59:59Z', '2026-03-11T00:00:00Z']) {
+    made.push(await create(srv.admin, 'activities', { type: 'task', subject: due, due_at: due, tags: [tag] }));
+  }
+  const subjects = async (q) => {
+    const r = await srv.admin.get(`${API}/activities?tags[contains]=${tag}&sort=due_at&${q}`);
+    expectStatus(r, 200, q);
+    return r.json.data.map((a) => a.subject);
+  };
+  const [d9, d10a, d10b, d11] = made.map((a) => a.subject);
+  assert.deepEqual(await subjects('due_at=2026-03-10'), [d10a, d10b]);
+  assert.deepEqual(await subjects('due_at[eq]=2026-03-10'), [d10a, d10b]);
+  assert.deepEqual(await subjects('due_at[gte]=2026-03-10'), [d10a, d10b, d11]);
+  assert.deepEqual(await subjects('due_at[gt]=2026-03-10'), [d11]);
+  assert.deepEqual(await subjects('due_at[lt]=2026-03-10'), [d9]);
+  assert.deepEqual(await subjects('due_at[lte]=2026-03-10'), [d9, d10a, d10b]);
+  assert.deepEqual(await subjects('due_at[gte]=2026-03-10&due_at[lt]=2026-03-11'), [d10a, d10b]);
+  assert.deepEqual(await subjects('due_at[gte]=2026-03-10T00:00:00Z'), [d10a, d10b, d11], 'a time is as before');
+  expectProblem(await srv.admin.get(`${API}/activities?due_at[ne]=2026-03-10`), 400, 'invalid_filter');
+  expectStatus(await srv.admin.get(`${API}/activities?due_at[gte]=2026-02-30`), 400, 'no such day');
+});
+
 test('filter: in (comma-separated)', async () => {
   await expectSet('status[in]=won,lost', (d) => d.status === 'won' || d.status === 'lost');
   const pick = [deals[0].id, deals[5].id, deals[22].id];
