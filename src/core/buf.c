@@ -55,7 +55,8 @@ void buf_add_grow(struct buf *b, const void *p, size_t n)
 {
 	if (!grow(b, n))
 		return;
-	memcpy(b->p + b->len, p, n);
+	if (n) /* p may be NULL then: another empty buffer's contents */
+		memcpy(b->p + b->len, p, n);
 	b->len += n;
 	b->p[b->len] = '\0';
 }
