@@ -41,7 +41,7 @@ static const struct {
 	 "or with --all DIR a full backup",
 	 &cli_export_help},
 	{"import", cmd_import, "import ENTITY FILE [options] | --undo ID | --all DIR",
-	 "CSV or XLSX rows into records (rapport import --help), or restore a backup",
+	 "CSV, XLSX or vCard rows into records (rapport import --help), or restore a backup",
 	 &cli_import_help},
 };
 #define NCOMMANDS (sizeof commands / sizeof *commands)

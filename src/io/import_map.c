@@ -129,7 +129,9 @@ static const struct alias aliases[] = {
 	{NULL, "description",
 	 N("description", "notes", "note", "comment", "comments", "details", "описание",
 	   "комментарий", "примечание", "заметки", "备注", "描述", "说明")},
-	{NULL, "tags", N("tags", "tag", "labels", "теги", "метки", "标签")},
+	{NULL, "tags",
+	 N("tags", "tag", "labels", "categories", "category", "теги", "метки", "категории", "标签",
+	   "类别")},
 	/* links by name */
 	{"contacts", "account",
 	 N("company", "company name", "account name", "account", "organization",

@@ -91,7 +91,7 @@ static bool is_ole2(const unsigned char *p, size_t n)
 static enum rp_err pick_format(int fd, const struct table_options *opt,
 			       enum table_format *ret_format, struct rp_error *err)
 {
-	unsigned char head[8];
+	unsigned char head[64];
 	ssize_t n = pread(fd, head, sizeof head, 0);
 	if (n < 0)
 		return rp_fail(err, RP_EIO, "io_error", "cannot read the file: %s",
@@ -103,7 +103,9 @@ static enum rp_err pick_format(int fd, const struct table_options *opt,
 	if (opt->format != TABLE_AUTO)
 		*ret_format = opt->format;
 	else
-		*ret_format = is_zip(head, (size_t)n) ? TABLE_XLSX : TABLE_CSV;
+		*ret_format = is_zip(head, (size_t)n)		? TABLE_XLSX
+			      : table_is_vcard(head, (size_t)n) ? TABLE_VCARD
+								: TABLE_CSV;
 	return RP_OK;
 }
 
@@ -146,6 +148,8 @@ enum rp_err table_open(const char *path, const struct table_options *opt, struct
 	buf_init(&t->row.text, TABLE_MAX_ROW + TABLE_MAX_CELLS + 1);
 	if (format == TABLE_XLSX)
 		rc = table_xlsx_open(t, fd, opt, err); /* owns fd from here */
+	else if (format == TABLE_VCARD)
+		rc = table_vcf_open(t, fd, opt, err); /* so does this */
 	else
 		rc = table_csv_open(t, fd, opt, err);
 	if (rc) {
@@ -163,6 +167,8 @@ static int raw_next(struct table_reader *t, int64_t *ret_line, struct rp_error *
 	row_reset(&t->row);
 	if (t->format == TABLE_XLSX)
 		return table_xlsx_next(t, ret_line, err);
+	if (t->format == TABLE_VCARD)
+		return table_vcf_next(t, ret_line, err);
 	return table_csv_next(t, ret_line, err);
 }
 
@@ -296,6 +302,8 @@ double table_progress(const struct table_reader *t)
 		return 1.0;
 	if (t->format == TABLE_XLSX)
 		return table_xlsx_progress(t->xlsx);
+	if (t->format == TABLE_VCARD)
+		return table_vcf_progress(t->vcf);
 	return table_csv_progress(t->csv);
 }
 
@@ -325,6 +333,7 @@ void table_close(struct table_reader *t)
 		return;
 	table_csv_free(t->csv);
 	table_xlsx_free(t->xlsx);
+	table_vcf_free(t->vcf);
 	buf_release(&t->row.text);
 	free(t);
 }

@@ -3,8 +3,9 @@
  * semicolon or tab detected; UTF-8 with or without BOM, UTF-16 LE/BE by
  * BOM, GB18030/GBK, Windows-1251 and the rest detected or named, and
  * converted to UTF-8) and XLSX (the first or a named sheet; shared and
- * inline strings; numbers, booleans and dates as text). The importer sees
- * the same rows from both. */
+ * inline strings; numbers, booleans and dates as text), and contacts'
+ * vCards (a row per card under fixed columns, table_vcf.c). The importer
+ * sees the same rows from each. */
 #pragma once
 #include <stdbool.h>
 #include <stddef.h>
@@ -12,10 +13,11 @@
 
 #include "core/err.h"
 
-enum table_format { TABLE_AUTO, TABLE_CSV, TABLE_XLSX };
+enum table_format { TABLE_AUTO, TABLE_CSV, TABLE_XLSX, TABLE_VCARD };
 
 struct table_options {
-	enum table_format format; /* TABLE_AUTO: XLSX by its zip signature */
+	enum table_format format; /* TABLE_AUTO: XLSX by its zip signature, vCard by
+				     its BEGIN:VCARD */
 	const char *encoding;	  /* iconv name; NULL = detect */
 	char delimiter;		  /* ',', ';', '\t'; 0 = detect */
 	const char *sheet;	  /* XLSX sheet name; NULL = the first */
@@ -47,7 +49,7 @@ double table_progress(const struct table_reader *t);
  * and the delimiter (0 for XLSX). */
 const char *table_encoding(const struct table_reader *t);
 char table_delimiter(const struct table_reader *t);
-/* TABLE_CSV or TABLE_XLSX: what the file turned out to be. */
+/* TABLE_CSV, TABLE_XLSX or TABLE_VCARD: what the file turned out to be. */
 enum table_format table_format_of(const struct table_reader *t);
 
 /* The worksheets of an XLSX file other than the one read, comma separated,

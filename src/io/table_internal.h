@@ -39,11 +39,13 @@ struct table_empty_run {
 
 struct table_csv;
 struct table_xlsx;
+struct table_vcf;
 
 struct table_reader {
 	enum table_format format;
 	struct table_csv *csv;
 	struct table_xlsx *xlsx;
+	struct table_vcf *vcf;
 	struct table_row row;
 	int64_t building; /* line or row number of the row being built */
 	const char *cells[TABLE_MAX_CELLS];
@@ -103,6 +105,17 @@ enum rp_err table_csv_open(struct table_reader *t, int fd, const struct table_op
 int table_csv_next(struct table_reader *t, int64_t *ret_line, struct rp_error *err);
 double table_csv_progress(const struct table_csv *c);
 void table_csv_free(struct table_csv *c);
+
+/* --- table_vcf.c ------------------------------------------------------------ */
+
+/* Whether the first bytes are a vCard's (a BOM and blank lines aside). */
+bool table_is_vcard(const unsigned char *p, size_t n);
+/* Takes fd (closed by table_vcf_free). */
+enum rp_err table_vcf_open(struct table_reader *t, int fd, const struct table_options *opt,
+			   struct rp_error *err);
+int table_vcf_next(struct table_reader *t, int64_t *ret_line, struct rp_error *err);
+double table_vcf_progress(const struct table_vcf *v);
+void table_vcf_free(struct table_vcf *v);
 
 /* --- table_xlsx.c ----------------------------------------------------------- */
 

@@ -548,6 +548,45 @@ test('open stages as Salesforce, HubSpot and Bitrix24 name theirs land in the cl
   ]);
 });
 
+test('contacts come in from vCards as phones write them, and a vCard export imports back into an empty database as it was', () => {
+  const a = freshDb('vcf-a');
+  on(a, ['import', 'contacts', file('vcf-people.csv', 'Name,Family Name,Given Name,Email,Email 2,Phone,Mobile,Company,Title,Birthday,City,Country,Notes,Tags\r\n'
+    + 'Jane Doe,Doe,Jane,jane@acme.example,jane@home.example,+1 415 555 0100,+1 415 555 0101,"Acme, Inc",CTO,1980-07-15,Cupertino,United States,"Met at the fair; booth 12\nCall back","vip,partners"\r\n'
+    + '张伟,张,伟,zhang.wei@example.cn,,010-12345678,13800138000,华为技术,销售经理,1985-03-12,深圳,中国,,\r\n')]);
+  const vcf = path.join(dir, 'vcf-a.vcf');
+  on(a, ['export', 'contacts', '--format', 'vcf', '-o', vcf]);
+  const b = freshDb('vcf-b');
+  const run = on(b, ['import', 'contacts', vcf]);
+  assert.match(run.err, / 2 created, .* 0 rejected/, run.err);
+  const fields = 'name,family_name,given_name,email,email2,phone,mobile,account_id,title,birthday,city,country,description,tags';
+  const rows = (db) => {
+    const out = path.join(dir, `vcf-back-${path.basename(path.dirname(db))}.csv`);
+    on(db, ['export', 'contacts', '--fields', fields, '--sort', 'email', '-o', out]);
+    return withoutIds(fs.readFileSync(out, 'utf8')).join('\n').replace(/,\d+,/g, ',#,');
+  };
+  assert.match(rows(a), /Acme, Inc/);
+  assert.equal(rows(b), rows(a));
+
+  // Android's vCard 2.1 (quoted-printable UTF-8) and an iPhone's 3.0
+  const qp = (t) => [...Buffer.from(t)].map((c) => `=${c.toString(16).toUpperCase().padStart(2, '0')}`).join('');
+  const phone = file('vcf-phone.vcf', 'BEGIN:VCARD\r\nVERSION:2.1\r\n'
+    + `N;CHARSET=UTF-8;ENCODING=QUOTED-PRINTABLE:${qp('Иванов')};${qp('Пётр')};;;\r\n`
+    + 'TEL;CELL;PREF:+7 916 111-22-33\r\nTEL;HOME:+7 495 111-22-33\r\nTEL;WORK:+7 495 999-88-77\r\n'
+    + 'EMAIL;HOME:petr@example.ru\r\nEND:VCARD\r\n'
+    + 'BEGIN:VCARD\r\nVERSION:3.0\r\nN:Roe;Rick;;;\r\nFN:Rick Roe\r\nORG:Globex;Sales;\r\n'
+    + 'item1.EMAIL;type=INTERNET;type=pref:rick@globex.example\r\nTEL;type=CELL;type=VOICE:(415) 555-0199\r\n'
+    + 'BDAY;value=date:--0412\r\nPHOTO;ENCODING=b;TYPE=JPEG:QUJD\r\n REVG\r\nEND:VCARD\r\n');
+  const dry = on(b, ['import', 'contacts', phone, '--dry-run']);
+  assert.match(dry.err, /\n {2}Mobile -> mobile {3}e\.g\. \+7 916 111-22-33 \| \(415\) 555-0199\n/, dry.err);
+  assert.match(on(b, ['import', 'contacts', phone]).err, / 2 created, .* 0 rejected/);
+  const out = path.join(dir, 'vcf-phone-back.csv');
+  on(b, ['export', 'contacts', '--fields', 'name,phone,mobile,account_id,description', '--filter', 'email[in]=petr@example.ru,rick@globex.example', '--sort', 'email', '-o', out]);
+  assert.deepEqual(fs.readFileSync(out, 'utf8').trim().split('\r\n').slice(1).map((l) => l.split(',').slice(1).filter((v, i) => i !== 3)), [
+    ['Пётр Иванов', "'+7 495 111-22-33", "'+7 916 111-22-33", '', 'Phone (work): +7 495 999-88-77'], // a CSV's formula guard
+    ['Rick Roe', '', '(415) 555-0199', 'Globex', 'Birthday: --04-12'],
+  ]);
+});
+
 test('closed stages as other CRMs name them land in the pipeline\'s won and lost stages', async () => {
   let enterprise;
   await withServer(async (admin) => {

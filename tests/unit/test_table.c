@@ -453,6 +453,114 @@ static void test_csv_quoted_fields(void **state)
 		   "4:|\"|plain\n");
 }
 
+/* ------------------------------------------------------------------ */
+/* vCard                                                                */
+/* ------------------------------------------------------------------ */
+
+#define VCF_HEADER                                                                                 \
+	"0:Full Name|Family Name|Given Name|E-mail|E-mail 2|Mobile|Phone|Company|Job Title|"       \
+	"Birthday|City|Country|Notes|Categories\n"
+
+static void test_vcf_cards(void **state)
+{
+	(void)state;
+	/* 3.0 as an iPhone writes it: groups, types, folding, escapes */
+	const char *p = write_text("iphone.vcf",
+				   "\xEF\xBB\xBF"
+				   "BEGIN:VCARD\r\nVERSION:3.0\r\nN:Doe;Jane;;;\r\nFN:Jane Doe\r\n"
+				   "ORG:Acme\\, Inc;Sales;\r\nTITLE:CTO\r\n"
+				   "item1.EMAIL;type=INTERNET;type=pref:jane@acme.example\r\n"
+				   "EMAIL;type=INTERNET:jane@home.example\r\n"
+				   "EMAIL;type=INTERNET;type=WORK:third@acme.example\r\n"
+				   "TEL;type=CELL;type=VOICE:(415) 555-0100\r\n"
+				   "TEL;type=WORK;type=FAX:(415) 555-0199\r\n"
+				   "ADR;type=WORK:;;1 Loop;Cupertino;CA;95014;United States\r\n"
+				   "BDAY:1980-07-15\r\nCATEGORIES:vip,partners\r\n"
+				   "NOTE:Met at the fair\\, booth 12\\nCall b\r\n ack\r\n"
+				   "PHOTO;ENCODING=b;TYPE=JPEG:AAAA\r\n BBBB\r\n"
+				   "END:VCARD\r\n"
+				   "\r\n"
+				   "BEGIN:VCARD\nVERSION:4.0\nFN:王芳\nN:王;芳;;;\n"
+				   "TEL;VALUE=uri;TYPE=\"cell,voice\":tel:+86-138-0000-1111\n"
+				   "BDAY:--0412\nEND:VCARD\n");
+	check_read(p, NULL,
+		   VCF_HEADER
+		   "1:Jane Doe|Doe|Jane|jane@acme.example|jane@home.example|(415) 555-0100||"
+		   "Acme, Inc|CTO|1980-07-15|Cupertino|United States|Met at the fair, booth "
+		   "12\nCall back\nE-mail (work): third@acme.example\nFax (work): (415) "
+		   "555-0199|vip,partners\n"
+		   "21:王芳|王|芳|||+86-138-0000-1111|||||||Birthday: --04-12|\n");
+}
+
+static void test_vcf_android_quoted_printable(void **state)
+{
+	(void)state;
+	/* 2.1 as Android writes it: bare types, quoted-printable UTF-8 with
+	 * soft breaks, a Windows-1251 value named by its CHARSET */
+	size_t n;
+	char *cp = encode("Петров", "WINDOWS-1251", &n);
+	struct buf b;
+	buf_init(&b, 0);
+	buf_adds(&b,
+		 "BEGIN:VCARD\r\nVERSION:2.1\r\n"
+		 "N;CHARSET=UTF-8;ENCODING=QUOTED-PRINTABLE:=D0=98=D0=B2=D0=B0=D0=BD=D0=BE=D0=B2;"
+		 "=D0=9F=D1=91=D1=82=D1=80;;;\r\n"
+		 "FN;CHARSET=UTF-8;ENCODING=QUOTED-PRINTABLE:=D0=9F=D1=91=D1=82=D1=80 =D0=98=\r\n"
+		 "=D0=B2=D0=B0=D0=BD=D0=BE=D0=B2\r\n"
+		 "TEL;CELL;PREF:+7 916 111-22-33\r\nTEL;HOME:+7 495 111-22-33\r\n"
+		 "TEL;WORK:+7 495 999-88-77\r\n"
+		 "ORG;CHARSET=WINDOWS-1251:");
+	buf_add(&b, cp, n);
+	buf_adds(&b, "\r\nEND:VCARD\r\n");
+	free(cp);
+	const char *p = write_bytes("android.vcf", b.p, b.len);
+	buf_release(&b);
+	check_read(p, NULL,
+		   VCF_HEADER
+		   "1:Пётр Иванов|Иванов|Пётр|||+7 916 111-22-33|+7 495 111-22-33|Петров|||"
+		   "||Phone (work): +7 495 999-88-77|\n");
+}
+
+static void test_vcf_bad_files(void **state)
+{
+	(void)state;
+	read_fails(write_text("open.vcf", "BEGIN:VCARD\nFN:A\n"), NULL, "not_a_vcard",
+		   "line 3: the file ends inside a card");
+	read_fails(write_text("stray.vcf", "BEGIN:VCARD\nFN:A\nEND:VCARD\nhello\n"), NULL,
+		   "not_a_vcard", "line 4: text outside");
+	/* a value not in its encoding: that card cannot be read, the next can */
+	struct buf out;
+	buf_init(&out, 0);
+	struct rp_error err;
+	struct table_reader *t = open_ok(
+		write_text("badenc.vcf", "BEGIN:VCARD\nFN;CHARSET=UTF-8:\xff\xfe\nEND:VCARD\n"
+					 "BEGIN:VCARD\nFN:B\nEND:VCARD\n"),
+		NULL);
+	const char *const *cells;
+	int n;
+	assert_int_equal(table_next(t, &cells, &n, &err), 1); /* the header */
+	rp_error_clear(&err);
+	assert_int_equal(table_next(t, &cells, &n, &err), -2);
+	assert_string_equal(err.code, "bad_encoding");
+	assert_int_equal(table_row_number(t), 1);
+	assert_int_equal(table_next(t, &cells, &n, &err), 1);
+	assert_string_equal(cells[0], "B");
+	assert_int_equal(table_row_number(t), 4);
+	assert_int_equal(table_format_of(t), TABLE_VCARD);
+	table_close(t);
+	buf_release(&out);
+	/* a photo of megabytes is passed over; the card is read */
+	struct buf big;
+	buf_init(&big, 0);
+	buf_adds(&big, "BEGIN:VCARD\nFN:Big\nPHOTO;ENCODING=b:");
+	for (int i = 0; i < 40000; i++)
+		buf_adds(&big, "QUJDREVGR0hJSktMTU5PUFFSU1RVVldYWVo=\n ");
+	buf_adds(&big, "QQ==\nEND:VCARD\n");
+	check_read(write_bytes("photo.vcf", big.p, big.len), NULL,
+		   VCF_HEADER "1:Big|||||||||||||\n");
+	buf_release(&big);
+}
+
 static void test_csv_line_numbers(void **state)
 {
 	(void)state;
@@ -1111,6 +1219,9 @@ int main(void)
 		cmocka_unit_test(test_csv_delimiters_detected),
 		cmocka_unit_test(test_csv_quoted_fields),
 		cmocka_unit_test(test_csv_line_numbers),
+		cmocka_unit_test(test_vcf_cards),
+		cmocka_unit_test(test_vcf_android_quoted_printable),
+		cmocka_unit_test(test_vcf_bad_files),
 		cmocka_unit_test(test_csv_malformed_quote),
 		cmocka_unit_test(test_csv_empty_rows),
 		cmocka_unit_test(test_csv_limits),

@@ -590,7 +590,7 @@ export default {
   'import.template': 'Saved template',
   'import.no_template': 'None: map the columns automatically',
   'import.no_templates': 'No saved templates yet',
-  'import.file': 'File (CSV, TSV or Excel .xlsx)',
+  'import.file': 'File (CSV, TSV, Excel .xlsx, or contacts’ vCard .vcf)',
   'import.file_hint': 'Drop the file here or choose it. The first row must hold the column names.',
   'import.choose_file': 'Choose a file to import.',
   'import.country': 'Phone numbers without a country code are from',

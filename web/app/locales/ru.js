@@ -590,7 +590,7 @@ export default {
   'import.template': 'Сохранённый шаблон',
   'import.no_template': 'Нет: сопоставить столбцы автоматически',
   'import.no_templates': 'Сохранённых шаблонов пока нет',
-  'import.file': 'Файл (CSV, TSV или Excel .xlsx)',
+  'import.file': 'Файл (CSV, TSV, Excel .xlsx или vCard .vcf с контактами)',
   'import.file_hint': 'Перетащите файл сюда или выберите его. В первой строке должны быть названия столбцов.',
   'import.choose_file': 'Выберите файл для импорта.',
   'import.country': 'Номера телефонов без кода страны — из страны',

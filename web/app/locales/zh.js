@@ -590,7 +590,7 @@ export default {
   'import.template': '已保存的模板',
   'import.no_template': '无：自动对应各列',
   'import.no_templates': '还没有保存的模板',
-  'import.file': '文件（CSV、TSV 或 Excel .xlsx）',
+  'import.file': '文件（CSV、TSV、Excel .xlsx 或联系人 vCard .vcf）',
   'import.file_hint': '把文件拖到这里或点击选择。第一行必须是列名。',
   'import.choose_file': '请选择要导入的文件。',
   'import.country': '没有国家代码的电话号码属于',

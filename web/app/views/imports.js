@@ -224,7 +224,7 @@ export function ImportPage() {
         <label for="import-file">${t('import.file')}</label>
         <p class="muted small" id="import-file-hint">${t('import.file_hint')}</p>
         <input type="file" id="import-file" name="file" aria-describedby="import-file-hint"
-          accept=".csv,.tsv,.txt,.xlsx,text/csv,text/tab-separated-values,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+          accept=".csv,.tsv,.txt,.xlsx,.vcf,text/csv,text/tab-separated-values,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet,text/vcard,text/x-vcard"
           onChange=${(e) => chooseFile(e.target.files && e.target.files[0])} />
         ${file ? html`<p id="import-file-name" class="chosen"><strong>${file.name}</strong> <span class="muted">· ${fileSize(file.size)}</span></p>` : ''}
       </div>
