@@ -28,8 +28,11 @@ int dedup_phone_national_keys(const char *key, const char *country, char out[2][
  * ("ООО Ромашка" = "Romashka LLC").
  * malloc'd; NULL when nothing is left. */
 char *dedup_name_key(const char *s, bool company);
-/* Jaro-Winkler similarity of two keys, 0..1. */
+/* Jaro-Winkler similarity of two keys, 0..1; from DEDUP_SIMILAR_NAME on,
+ * two names are spelled alike enough to be one person's or company's
+ * ("petrov" ~ "petrow", "catherine" ~ "katherine", not "ivanov"). */
 double dedup_similarity(const char *a, const char *b);
+#define DEDUP_SIMILAR_NAME 0.94
 
 /* Whether e has fields that find duplicates. */
 bool dedup_applies(const struct entity_def *e);

@@ -1,5 +1,6 @@
 /* merge.c — duplicates on demand: groups of records sharing an e-mail,
- * phone or name key (people's names only within one company), and
+ * phone or name key (people's names only within one company), then pairs
+ * whose names are spelled almost alike ("similar_name"), and
  * merging two records into one: the survivor keeps its values and takes
  * the duplicate's where it has none (or the ones the user picked), every
  * activity, deal and contact of the duplicate moves to it, and the
@@ -37,6 +38,95 @@ static int visible_members(struct dctx *d, const struct entity_def *e, const str
 	return n;
 }
 
+#define SIMILAR		"similar_name"
+#define SIMILAR_WINDOW	20    /* earlier names of the company a name is compared with */
+#define SIMILAR_BATCH	500   /* names read at a time */
+#define SIMILAR_PER_ASK 20000 /* names a page reads at most: it answers in bounded time */
+
+/* The company part of a name key ("a12" of "a12:ivan0petrov"; "" for an
+ * account's), and the name after it. */
+static size_t company_len(const char *key)
+{
+	const char *colon = strchr(key, ':');
+	return colon ? (size_t)(colon - key) : 0;
+}
+
+static const char *name_of(const char *key)
+{
+	size_t n = company_len(key);
+	return n ? key + n + 1 : key;
+}
+
+static bool same_company(const char *a, const char *b)
+{
+	size_t n = company_len(a);
+	return n == company_len(b) && !strncmp(a, b, n);
+}
+
+/* Adds the pair as a group when both records are live and the caller's
+ * to see. */
+static void add_pair(struct dctx *d, const struct entity_def *e, const char *key, int64_t a,
+		     int64_t b, struct dup_page *ret)
+{
+	struct dedup_group g = {.kind = SIMILAR, .key = key, .ids = {a, b}, .n = 2};
+	struct dup_group *out = &ret->groups[ret->n];
+	*out = (struct dup_group){.kind = SIMILAR, .key = key};
+	out->records = arena_alloc(d->a, sizeof *out->records * 2);
+	out->n = visible_members(d, e, &g, out->records);
+	if (out->n == 2)
+		ret->n++;
+}
+
+/* Pairs of one company's names spelled alike, in key order after the
+ * cursor: each name against the SIMILAR_WINDOW names before it (the
+ * sorted neighbours, so "ivan0petrov" meets "ivan0petrow"; within a
+ * company smaller than the window, everyone). Names the same are the
+ * exact groups' already. */
+static enum rp_err similar_pairs(struct dctx *d, const struct entity_def *e, const char *after,
+				 int limit, struct dup_page *ret)
+{
+	struct dedup_key win[SIMILAR_WINDOW], keys[SIMILAR_BATCH];
+	int64_t win_ids[SIMILAR_WINDOW], ids[SIMILAR_BATCH];
+	int nwin = 0;
+	if (after) { /* the window as it stood at the cursor, oldest first */
+		int n = store_dedup_run(d->c, e, "name", after, true, SIMILAR_WINDOW, d->a, keys,
+					ids);
+		for (int i = n - 1; i >= 0; i--, nwin++) {
+			win[nwin] = keys[i];
+			win_ids[nwin] = ids[i];
+		}
+	}
+	const char *pos = after;
+	for (int read = 0; ret->n < limit && read < SIMILAR_PER_ASK;) {
+		int n = store_dedup_run(d->c, e, "name", pos, false, SIMILAR_BATCH, d->a, keys,
+					ids);
+		if (n == 0) {
+			pos = NULL; /* the end */
+			break;
+		}
+		for (int i = 0; i < n && ret->n < limit; i++, read++) {
+			for (int w = 0; w < nwin; w++)
+				if (ids[i] != win_ids[w] && strcmp(keys[i].key, win[w].key) &&
+				    same_company(keys[i].key, win[w].key) &&
+				    dedup_similarity(name_of(keys[i].key), name_of(win[w].key)) >=
+					    DEDUP_SIMILAR_NAME)
+					add_pair(d, e, keys[i].key, win_ids[w], ids[i], ret);
+			if (nwin == SIMILAR_WINDOW) {
+				memmove(win, win + 1, sizeof *win * (SIMILAR_WINDOW - 1));
+				memmove(win_ids, win_ids + 1,
+					sizeof *win_ids * (SIMILAR_WINDOW - 1));
+				nwin--;
+			}
+			win[nwin] = keys[i];
+			win_ids[nwin++] = ids[i];
+			pos = keys[i].key;
+		}
+	}
+	ret->next_kind = pos ? SIMILAR : NULL;
+	ret->next_key = pos;
+	return RP_OK;
+}
+
 enum rp_err domain_duplicates(struct dctx *d, const struct entity_def *e, const char *after_kind,
 			      const char *after_key, int limit, struct dup_page *ret,
 			      struct rp_error *err)
@@ -44,7 +134,13 @@ enum rp_err domain_duplicates(struct dctx *d, const struct entity_def *e, const 
 	if (!dedup_applies(e))
 		return rp_fail(err, RP_ENOTFOUND, "not_found", "%s have no duplicate keys",
 			       e->name);
-	*ret = (struct dup_page){.groups = arena_alloc(d->a, sizeof *ret->groups * (size_t)limit)};
+	/* a name compared with a window of others may pair with each: the
+	 * page takes all of a name's pairs, past its limit if need be */
+	*ret = (struct dup_page){
+		.groups =
+			arena_alloc(d->a, sizeof *ret->groups * (size_t)(limit + SIMILAR_WINDOW))};
+	if (after_kind && !strcmp(after_kind, SIMILAR))
+		return similar_pairs(d, e, after_key, limit, ret);
 	struct dedup_group *batch = arena_alloc(d->a, sizeof *batch * (size_t)limit);
 	const char *kind = after_kind, *key = after_key;
 	/* keys whose records are deleted or out of scope are skipped, so read
@@ -73,6 +169,13 @@ enum rp_err domain_duplicates(struct dctx *d, const struct entity_def *e, const 
 	}
 	ret->next_kind = kind;
 	ret->next_key = key;
+	if (kind)
+		return RP_OK;
+	/* the shared keys ended: the names alike follow, on this page or the next */
+	if (ret->n < limit)
+		return similar_pairs(d, e, NULL, limit, ret);
+	ret->next_kind = SIMILAR;
+	ret->next_key = "";
 	return RP_OK;
 }
 

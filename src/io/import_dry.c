@@ -401,7 +401,7 @@ static int32_t by_name(const struct dry_memo *m, const struct row_keys *rk)
 		const char *name = m->names + m->rows[r].name - 1;
 		const char *theirs = strchr(name, ':');
 		if (!theirs || strncmp(name, rk->name, (size_t)(mine - rk->name) + 1) ||
-		    dedup_similarity(mine + 1, theirs + 1) < IMPORT_SIMILAR_NAME ||
+		    dedup_similarity(mine + 1, theirs + 1) < DEDUP_SIMILAR_NAME ||
 		    name_vetoed(m, r, rk))
 			continue;
 		if (found >= 0 && strcmp(m->names + m->rows[found].name - 1, name))

@@ -99,10 +99,8 @@ json_t *import_row_body(struct importer *im, const char *const *cells, int n, st
 /* The live record the row is the same as, 0 if none; *ret_match names
  * the key that matched ("external_id", "email", "phone", "name"). */
 int64_t import_find_match(struct importer *im, json_t *body, const char **ret_match);
-/* The most duplicate keys of one row; a name alike enough to be the same
- * person's (Jaro-Winkler: "petrov" ~ "petrow", not "ivanov"). */
-#define IMPORT_ROW_KEYS	    12
-#define IMPORT_SIMILAR_NAME 0.94
+/* The most duplicate keys of one row. */
+#define IMPORT_ROW_KEYS 12
 /* The row's duplicate keys, computed as the store computes them; returns
  * how many (at most max). */
 int import_row_keys(struct importer *im, json_t *body, struct dedup_key *keys, int max);

@@ -95,7 +95,7 @@ static int64_t similar_name(struct importer *im, const char *key, const struct d
 	int alike = 0;
 	for (int i = 0; i < n; i++) {
 		const char *theirs = strchr(cand[i].key, ':');
-		if (theirs && dedup_similarity(colon + 1, theirs + 1) >= IMPORT_SIMILAR_NAME)
+		if (theirs && dedup_similarity(colon + 1, theirs + 1) >= DEDUP_SIMILAR_NAME)
 			ids[alike++] = ids[i];
 	}
 	return only_one(im, ids, alike, keys, nkeys);

@@ -318,6 +318,33 @@ enum rp_err store_repoint(struct store_conn *c, const struct entity_def *e, int6
 	return RP_OK;
 }
 
+int store_dedup_run(struct store_conn *c, const struct entity_def *e, const char *kind,
+		    const char *from, bool before, int max, struct arena *a,
+		    struct dedup_key *ret_keys, int64_t *ret_ids)
+{
+	struct sql q;
+	sql_init(&q);
+	sql_fmt(&q, "SELECT key, record_id FROM dedup_keys WHERE entity=%i AND kind=%t",
+		(int64_t)e->code, kind);
+	if (from)
+		sql_fmt(&q, before ? " AND key<=%t" : " AND key>%t", from);
+	sql_fmt(&q,
+		before ? " ORDER BY key DESC, record_id DESC LIMIT %i"
+		       : " ORDER BY key, record_id LIMIT %i",
+		(int64_t)max);
+	struct rp_error err;
+	rp_error_init(&err);
+	struct dbstmt *st = stmt_prepare(c, &q, &err);
+	sql_release(&q);
+	int n = 0;
+	while (st && n < max && stmt_step(st) == DB_ROW) {
+		ret_keys[n] = (struct dedup_key){kind, arena_strdup(a, stmt_text(st, 0))};
+		ret_ids[n++] = stmt_int(st, 1);
+	}
+	stmt_done(st);
+	return n;
+}
+
 int store_dedup_near(struct store_conn *c, const struct entity_def *e, const char *kind,
 		     const char *prefix, const char *key, int max, struct arena *a,
 		     struct dedup_key *ret_keys, int64_t *ret_ids)

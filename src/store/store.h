@@ -273,6 +273,12 @@ int store_dedup_find(struct store_conn *c, const struct entity_def *e, const cha
  * ret_ids[i] (0: none), in one statement; returns how many were found. */
 int store_dedup_find_each(struct store_conn *c, const struct entity_def *e,
 			  const struct dedup_key *keys, int n, int64_t *ret_ids);
+/* Up to max keys of a kind (deleted records' included) with their records,
+ * in key order: after from (from the first when NULL), or with before the
+ * ones up to and including from, nearest first. */
+int store_dedup_run(struct store_conn *c, const struct entity_def *e, const char *kind,
+		    const char *from, bool before, int max, struct arena *a,
+		    struct dedup_key *ret_keys, int64_t *ret_ids);
 /* Up to max keys of a kind that start with prefix (deleted records'
  * included), with their records: those nearest to key in key order, half
  * from key on and half before it (a company of thousands of people reads

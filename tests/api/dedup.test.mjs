@@ -50,6 +50,25 @@ test('paging by cursor shows every group once, past groups of deleted records', 
   }
 });
 
+test('names spelled almost alike in one company are offered as pairs after the shared keys, on every page size; not across companies', async () => {
+  const a = await create(srv.admin, 'accounts', { name: `Zeta Alike ${tag}` });
+  const b = await create(srv.admin, 'accounts', { name: `Other Zeta ${tag}` });
+  const person = (name, account) => create(srv.admin, 'contacts', { name, account_id: account.id });
+  const cat = await person('Catherine Zeta', a);
+  const kat = await person('Katherine Zeta', a);
+  await person('Peter Zeta', a);
+  const elsewhere = await person('Katherine Zeta', b);
+  const ours = new Set([cat.id, kat.id, elsewhere.id]);
+  for (const limit of [1, 2, 100]) {
+    const groups = await allGroups('contacts', limit);
+    const mine = groups.filter((g) => g.records.some((r) => ours.has(r.id)));
+    assert.deepEqual(mine.map((g) => [g.kind, g.records.map((r) => r.id).sort((x, y) => x - y)]),
+      [['similar_name', [cat.id, kat.id].sort((x, y) => x - y)]], `pages of ${limit}`);
+    const firstSimilar = groups.findIndex((g) => g.kind === 'similar_name');
+    assert.ok(groups.slice(firstSimilar).every((g) => g.kind === 'similar_name'), 'the pairs come after the shared keys');
+  }
+});
+
 test('a record whose two e-mails or two phones are the same is not its own duplicate', async () => {
   const email = `same-${tag}@twice.example`;
   const c = await create(srv.admin, 'contacts', {

@@ -169,13 +169,15 @@ function Group({ ent, g, index, onDismiss, onMerged }) {
   };
 
   const kindLabel = t('dup.kind_' + g.kind);
+  // a person's name key starts with their company ("a12:"): not for reading
+  const shownKey = g.kind === 'email' || g.kind === 'phone' ? g.key : g.key.replace(/^[^:]*:/, '');
   return html`<section class="card dup-group" data-group=${groupId(g)} data-kind=${g.kind} aria-labelledby=${p + '-h'}>
     <div class="section-head">
-      <h2 id=${p + '-h'}>${kindLabel}: <mark class="dup-key">${g.key}</mark></h2>
+      <h2 id=${p + '-h'}>${kindLabel}: <mark class="dup-key">${shownKey}</mark></h2>
       <span class="muted small">${tn('dup.records', recs.length)}</span>
     </div>
     <div class="table-wrap scroll-x"><table class="grid dup-compare">
-      <caption class="sr-only">${t('dup.compare', { key: g.key })}</caption>
+      <caption class="sr-only">${t('dup.compare', { key: shownKey })}</caption>
       <thead><tr>
         <th scope="col">${t('conflict.field')}</th>
         ${recs.map((r) => html`<th scope="col" data-record=${r.id} class=${r.id === keep ? 'kept' : ''}>
