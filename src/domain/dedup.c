@@ -305,6 +305,14 @@ static char *name_key(const char *s, bool company)
 	return key;
 }
 
+/* Two names are alike when they differ in one place by at most this
+ * many letters ("petrov"/"petrow", "catherine"/"katherine", "ivna"/"ivan"),
+ * not in a whole word that shares the rest ("mikhailov natalya"/"mikhailov
+ * tatyana"), and are long enough that one letter is a slip of the pen, not
+ * another name ("li"/"lei"). */
+#define ALIKE_MAX_EDIT 2
+#define ALIKE_MIN_LEN  9
+
 double dedup_similarity(const char *a, const char *b)
 {
 	size_t la = strlen(a), lb = strlen(b);
@@ -344,6 +352,26 @@ double dedup_similarity(const char *a, const char *b)
 	while (prefix < 4 && prefix < la && prefix < lb && a[prefix] == b[prefix])
 		prefix++;
 	return jaro + (double)prefix * 0.1 * (1 - jaro);
+}
+
+bool dedup_names_alike(const char *a, const char *b)
+{
+	size_t la = strlen(a), lb = strlen(b), pre = 0, suf = 0;
+	if (la < ALIKE_MIN_LEN || lb < ALIKE_MIN_LEN || dedup_similarity(a, b) < DEDUP_SIMILAR_NAME)
+		return false;
+	while (pre < la && pre < lb && a[pre] == b[pre])
+		pre++;
+	while (suf < la - pre && suf < lb - pre && a[la - 1 - suf] == b[lb - 1 - suf])
+		suf++;
+	return la - pre - suf <= ALIKE_MAX_EDIT && lb - pre - suf <= ALIKE_MAX_EDIT;
+}
+
+bool dedup_has_han(const char *s)
+{
+	for (const unsigned char *p = (const unsigned char *)s; p && *p; p++)
+		if (han_at(p))
+			return true;
+	return false;
 }
 
 static bool is_company(const struct entity_def *e)

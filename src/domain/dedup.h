@@ -33,6 +33,13 @@ char *dedup_name_key(const char *s, bool company);
  * ("petrov" ~ "petrow", "catherine" ~ "katherine", not "ivanov"). */
 double dedup_similarity(const char *a, const char *b);
 #define DEDUP_SIMILAR_NAME 0.94
+/* Whether two name keys (or their name parts) are one name misspelled:
+ * Jaro-Winkler from DEDUP_SIMILAR_NAME and a difference of a letter or
+ * two in one place of a name long enough for that to be a slip. */
+bool dedup_names_alike(const char *a, const char *b);
+/* Whether s has a Chinese character: names written so match exactly by
+ * their pinyin, and one syllable apart are other people's (小明, 小敏). */
+bool dedup_has_han(const char *s);
 
 /* Whether e has fields that find duplicates. */
 bool dedup_applies(const struct entity_def *e);

@@ -73,7 +73,8 @@ static void add_pair(struct dctx *d, const struct entity_def *e, const char *key
 	*out = (struct dup_group){.kind = SIMILAR, .key = key};
 	out->records = arena_alloc(d->a, sizeof *out->records * 2);
 	out->n = visible_members(d, e, &g, out->records);
-	if (out->n == 2)
+	if (out->n == 2 && !dedup_has_han(record_text(out->records[0], e->title_field)) &&
+	    !dedup_has_han(record_text(out->records[1], e->title_field)))
 		ret->n++;
 }
 
@@ -108,8 +109,7 @@ static enum rp_err similar_pairs(struct dctx *d, const struct entity_def *e, con
 			for (int w = 0; w < nwin; w++)
 				if (ids[i] != win_ids[w] && strcmp(keys[i].key, win[w].key) &&
 				    same_company(keys[i].key, win[w].key) &&
-				    dedup_similarity(name_of(keys[i].key), name_of(win[w].key)) >=
-					    DEDUP_SIMILAR_NAME)
+				    dedup_names_alike(name_of(keys[i].key), name_of(win[w].key)))
 					add_pair(d, e, keys[i].key, win_ids[w], ids[i], ret);
 			if (nwin == SIMILAR_WINDOW) {
 				memmove(win, win + 1, sizeof *win * (SIMILAR_WINDOW - 1));

@@ -58,6 +58,7 @@ struct row_keys {
 	struct dry_key k[IMPORT_ROW_KEYS + 1];
 	int n;
 	const char *name; /* the name key, its company by name; NULL: none */
+	bool han;	  /* the name is in Chinese characters: no name alike */
 };
 
 struct company_key {
@@ -192,6 +193,7 @@ static void keys_of(struct importer *im, json_t *body, struct row_keys *out)
 	}
 	out->n = 0;
 	out->name = NULL;
+	out->han = dedup_has_han(json_string_value(json_object_get(body, im->e->title_field)));
 	const char *ext = json_string_value(json_object_get(body, "external_id"));
 	if (ext && *ext)
 		out->k[out->n++] = (struct dry_key){salted('x', ext, strlen(ext)), 'x'};
@@ -393,7 +395,7 @@ static int32_t by_name(const struct dry_memo *m, const struct row_keys *rk)
 	if (n)
 		return n == 1 ? found : -1;
 	const char *mine = strchr(rk->name, ':');
-	if (!mine || !mine[1])
+	if (!mine || !mine[1] || rk->han)
 		return -1;
 	int seen = 0;
 	for (int32_t r = lookup(m, company_hash(rk->name)); r >= 0 && seen < DRY_ALIKE_ROWS;
@@ -401,8 +403,7 @@ static int32_t by_name(const struct dry_memo *m, const struct row_keys *rk)
 		const char *name = m->names + m->rows[r].name - 1;
 		const char *theirs = strchr(name, ':');
 		if (!theirs || strncmp(name, rk->name, (size_t)(mine - rk->name) + 1) ||
-		    dedup_similarity(mine + 1, theirs + 1) < DEDUP_SIMILAR_NAME ||
-		    name_vetoed(m, r, rk))
+		    !dedup_names_alike(mine + 1, theirs + 1) || name_vetoed(m, r, rk))
 			continue;
 		if (found >= 0 && strcmp(m->names + m->rows[found].name - 1, name))
 			return -1; /* two people alike */

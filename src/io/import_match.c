@@ -95,23 +95,25 @@ static int64_t similar_name(struct importer *im, const char *key, const struct d
 	int alike = 0;
 	for (int i = 0; i < n; i++) {
 		const char *theirs = strchr(cand[i].key, ':');
-		if (theirs && dedup_similarity(colon + 1, theirs + 1) >= DEDUP_SIMILAR_NAME)
+		if (theirs && dedup_names_alike(colon + 1, theirs + 1))
 			ids[alike++] = ids[i];
 	}
 	return only_one(im, ids, alike, keys, nkeys);
 }
 
-/* The one record with the row's name key, else the one with a name alike;
- * 0 when two records have it. */
+/* The one record with the row's name key, else (for a name written in
+ * letters: Chinese ones match by their pinyin exactly, and a syllable
+ * apart are someone else) the one with a name alike; 0 when two records
+ * have it. */
 static int64_t by_name(struct importer *im, const char *key, int64_t exact,
-		       const struct dedup_key *keys, int nkeys)
+		       const struct dedup_key *keys, int nkeys, bool spelled)
 {
 	if (!exact)
-		return similar_name(im, key, keys, nkeys);
+		return spelled ? similar_name(im, key, keys, nkeys) : 0;
 	int64_t ids[2] = {exact, 0};
 	int n = 1 + store_dedup_find(im->d.c, im->e, "name", key, exact, &ids[1], 1);
 	n = drop_vetoed(im, ids, n, name_vetoes, keys, nkeys);
-	return n == 1 ? ids[0] : n ? 0 : similar_name(im, key, keys, nkeys);
+	return n == 1 ? ids[0] : n || !spelled ? 0 : similar_name(im, key, keys, nkeys);
 }
 
 /* A record saved with no country to complete its number keeps the key
@@ -178,7 +180,9 @@ int64_t import_find_match(struct importer *im, json_t *body, const char **ret_ma
 				continue;
 			id = ids[i];
 			if (kinds[k].vetoes == name_vetoes)
-				id = by_name(im, keys[i].key, id, keys, n);
+				id = by_name(im, keys[i].key, id, keys, n,
+					     !dedup_has_han(json_string_value(
+						     json_object_get(body, im->e->title_field))));
 			else if (id && kinds[k].vetoes)
 				id = drop_vetoed(im, &id, 1, kinds[k].vetoes, keys, n) ? id : 0;
 			if (id)

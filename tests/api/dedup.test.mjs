@@ -58,7 +58,10 @@ test('names spelled almost alike in one company are offered as pairs after the s
   const kat = await person('Katherine Zeta', a);
   await person('Peter Zeta', a);
   const elsewhere = await person('Katherine Zeta', b);
-  const ours = new Set([cat.id, kat.id, elsewhere.id]);
+  // other people: a whole first name apart, one Chinese syllable apart
+  const others = [await person('Наталья Михайлова', a), await person('Татьяна Михайлова', a),
+    await person('陈娟', a), await person('陈军', a)];
+  const ours = new Set([cat.id, kat.id, elsewhere.id, ...others.map((o) => o.id)]);
   for (const limit of [1, 2, 100]) {
     const groups = await allGroups('contacts', limit);
     const mine = groups.filter((g) => g.records.some((r) => ours.has(r.id)));

@@ -1142,6 +1142,26 @@ static void test_name_key_companies(void **state)
 	free(b);
 }
 
+static void test_names_alike(void **state)
+{
+	(void)state;
+	/* a slip of the pen: a letter or two in one place */
+	assert_true(dedup_names_alike("ivanpetrov", "ivanpetrow"));
+	assert_true(dedup_names_alike("catherinezeta", "katherinezeta"));
+	assert_true(dedup_names_alike("alexandrpetrov", "alexanderpetrov"));
+	assert_true(dedup_names_alike("ivnapetrov", "ivanpetrov"));
+	/* another person: a whole word apart, or a letter in a short name */
+	assert_false(dedup_names_alike("mikhailovnatalya", "mikhailovtatyana"));
+	assert_false(dedup_names_alike("alexandrpetrov", "alexandrapetrova"));
+	assert_false(dedup_names_alike("huanglei", "huangli"));
+	assert_false(dedup_names_alike("chenjuan", "chenjun"));
+	assert_false(dedup_names_alike("ivanpetrov", "ivanpetrov0000"));
+	assert_false(dedup_names_alike("ivanpetrov", "sidorov"));
+	assert_true(dedup_has_han("王 Wang"));
+	assert_false(dedup_has_han("Wang Xiaoming"));
+	assert_false(dedup_has_han(NULL));
+}
+
 static void test_similarity(void **state)
 {
 	(void)state;
@@ -1202,6 +1222,7 @@ int main(void)
 		cmocka_unit_test(test_name_key_companies),
 		cmocka_unit_test(test_name_key_asked_again),
 		cmocka_unit_test(test_similarity),
+		cmocka_unit_test(test_names_alike),
 	};
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);
 }
