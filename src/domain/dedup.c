@@ -305,13 +305,12 @@ static char *name_key(const char *s, bool company)
 	return key;
 }
 
-/* Two names are alike when they differ in one place by at most this
- * many letters ("petrov"/"petrow", "catherine"/"katherine", "ivna"/"ivan"),
- * not in a whole word that shares the rest ("mikhailov natalya"/"mikhailov
- * tatyana"), and are long enough that one letter is a slip of the pen, not
- * another name ("li"/"lei"). */
-#define ALIKE_MAX_EDIT 2
-#define ALIKE_MIN_LEN  9
+/* Two names are alike when they differ in one place by one letter
+ * ("petrov"/"petrow", "catherine"/"katherine", "alexandr"/"alexander") or
+ * two swapped ("ivna"/"ivan"), not by more ("oleg"/"olga", "natalya"/
+ * "tatyana" of one surname), and are long enough that a letter is a slip
+ * of the pen, not another name ("li"/"lei"). */
+#define ALIKE_MIN_LEN 9
 
 double dedup_similarity(const char *a, const char *b)
 {
@@ -363,7 +362,9 @@ bool dedup_names_alike(const char *a, const char *b)
 		pre++;
 	while (suf < la - pre && suf < lb - pre && a[la - 1 - suf] == b[lb - 1 - suf])
 		suf++;
-	return la - pre - suf <= ALIKE_MAX_EDIT && lb - pre - suf <= ALIKE_MAX_EDIT;
+	size_t ma = la - pre - suf, mb = lb - pre - suf;
+	bool swapped = ma == 2 && mb == 2 && a[pre] == b[pre + 1] && a[pre + 1] == b[pre];
+	return (ma <= 1 && mb <= 1) || swapped;
 }
 
 bool dedup_has_han(const char *s)

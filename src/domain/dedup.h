@@ -34,8 +34,8 @@ char *dedup_name_key(const char *s, bool company);
 double dedup_similarity(const char *a, const char *b);
 #define DEDUP_SIMILAR_NAME 0.94
 /* Whether two name keys (or their name parts) are one name misspelled:
- * Jaro-Winkler from DEDUP_SIMILAR_NAME and a difference of a letter or
- * two in one place of a name long enough for that to be a slip. */
+ * Jaro-Winkler from DEDUP_SIMILAR_NAME, and one letter changed, added,
+ * dropped, or two swapped, in a name long enough for that to be a slip. */
 bool dedup_names_alike(const char *a, const char *b);
 /* Whether s has a Chinese character: names written so match exactly by
  * their pinyin, and one syllable apart are other people's (小明, 小敏). */

@@ -39,9 +39,9 @@ static int visible_members(struct dctx *d, const struct entity_def *e, const str
 }
 
 #define SIMILAR		"similar_name"
-#define SIMILAR_WINDOW	20    /* earlier names of the company a name is compared with */
-#define SIMILAR_BATCH	500   /* names read at a time */
-#define SIMILAR_PER_ASK 20000 /* names a page reads at most: it answers in bounded time */
+#define SIMILAR_WINDOW	20     /* earlier names of the company a name is compared with */
+#define SIMILAR_BATCH	500    /* names read at a time */
+#define SIMILAR_PER_ASK 100000 /* names a page reads at most: it answers in bounded time */
 
 /* The company part of a name key ("a12" of "a12:ivan0petrov"; "" for an
  * account's), and the name after it. */

@@ -1152,6 +1152,7 @@ static void test_names_alike(void **state)
 	assert_true(dedup_names_alike("ivnapetrov", "ivanpetrov"));
 	/* another person: a whole word apart, or a letter in a short name */
 	assert_false(dedup_names_alike("mikhailovnatalya", "mikhailovtatyana"));
+	assert_false(dedup_names_alike("mikhailovoleg", "mikhailovolga"));
 	assert_false(dedup_names_alike("alexandrpetrov", "alexandrapetrova"));
 	assert_false(dedup_names_alike("huanglei", "huangli"));
 	assert_false(dedup_names_alike("chenjuan", "chenjun"));

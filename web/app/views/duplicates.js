@@ -11,6 +11,7 @@ import { Value, Spinner, Empty, toast } from '../components.js';
 import { fmtDateTime } from '../format.js';
 
 const PAGE = 20;
+const EMPTY_PAGES_READ_ON = 20; // pages of names with no pair alike, read on through
 // the fields a group's key comes from, marked in the comparison
 const MATCH_FIELDS = { email: ['email', 'email2'], phone: ['phone', 'mobile'], name: ['name', 'family_name', 'given_name'] };
 const KEEP_DISMISSED = 500;
@@ -72,10 +73,19 @@ export function Duplicates({ entName }) {
   const load = async (cur) => {
     if (cur) setLoadingMore(true);
     try {
-      const r = await api.get(`/${entName}/duplicates`, { limit: PAGE, cursor: cur });
-      for (const g of r.data || []) for (const rec of g.records || []) rememberTitle(entName, rec);
-      setGroups((prev) => (cur ? [...(prev || []), ...(r.data || [])] : r.data || []));
-      setCursor(r.next_cursor || null);
+      // a page of names read with no pair alike among them comes back
+      // empty with a cursor: read on (a while) rather than show nothing
+      let data = [];
+      let next = cur;
+      for (let i = 0; i < EMPTY_PAGES_READ_ON && !data.length; i++) {
+        const r = await api.get(`/${entName}/duplicates`, { limit: PAGE, cursor: next });
+        data = r.data || [];
+        next = r.next_cursor || null;
+        if (!next) break;
+      }
+      for (const g of data) for (const rec of g.records || []) rememberTitle(entName, rec);
+      setGroups((prev) => (cur ? [...(prev || []), ...data] : data));
+      setCursor(next);
       setStatus('ready');
     } catch (e) {
       // a server without the duplicates endpoint takes "duplicates" for a record id
