@@ -43,7 +43,7 @@ static int visible_members(struct dctx *d, const struct entity_def *e, const str
 #define SIMILAR_BATCH	500    /* names read at a time */
 #define SIMILAR_PER_ASK 100000 /* names a page reads at most: it answers in bounded time */
 
-/* The company part of a name key ("a12" of "a12:ivan0petrov"; "" for an
+/* The company part of a name key ("a12" of "a12:ivanpetrov"; "" for an
  * account's), and the name after it. */
 static size_t company_len(const char *key)
 {
@@ -80,7 +80,7 @@ static void add_pair(struct dctx *d, const struct entity_def *e, const char *key
 
 /* Pairs of one company's names spelled alike, in key order after the
  * cursor: each name against the SIMILAR_WINDOW names before it (the
- * sorted neighbours, so "ivan0petrov" meets "ivan0petrow"; within a
+ * sorted neighbours, so "ivanpetrov" meets "ivanpetrow"; within a
  * company smaller than the window, everyone). Names the same are the
  * exact groups' already. */
 static enum rp_err similar_pairs(struct dctx *d, const struct entity_def *e, const char *after,

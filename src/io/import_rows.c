@@ -399,7 +399,8 @@ void import_forget_links(struct importer *im)
 		domain_remember_refs(&im->d, true);
 }
 
-/* The account so named (its name's key: "ООО Ромашка" is "Ромашка ООО"). */
+/* The account so named, by its name's key ("ООО «Ромашка»" is "Romashka
+ * LLC"). */
 static int64_t account_found(struct importer *im, const char *name)
 {
 	int64_t id = remembered_account(im, name);
@@ -589,7 +590,8 @@ static void related_by_name(struct importer *im, const char *cell, json_t *body,
 	 * is looked for within it. */
 	const char *type = json_string_value(json_object_get(body, "related_type"));
 	if (json_object_get(body, "related_id")) {
-		if (strcmp(type, "accounts") || related_by(im, "contacts", NULL, cell, body) ||
+		if (!type || strcmp(type, "accounts") ||
+		    related_by(im, "contacts", NULL, cell, body) ||
 		    related_by(im, "leads", NULL, cell, body))
 			return;
 		type = NULL;
