@@ -179,8 +179,9 @@ static int run_export(struct store *s, const struct export_args *a)
 	else if (rc == 0 && export_write(&d, &q, &opt, stdout, &rows, &err))
 		rc = report(&err);
 	if (rc == 0)
-		fprintf(stderr, "rapport: exported %lld %s%s%s\n", (long long)rows, e->name,
-			a->out ? " to " : "", a->out ? a->out : "");
+		fprintf(stderr, "rapport: exported %lld %s%s%s\n", (long long)rows,
+			rows == 1 ? e->singular : e->name, a->out ? " to " : "",
+			a->out ? a->out : "");
 	arena_free(ar);
 	return rc;
 }

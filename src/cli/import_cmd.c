@@ -225,13 +225,15 @@ static int summary(const struct record *imp, const char *db_path)
 	int64_t id = record_int(imp, "id");
 	const char *status = record_text(imp, "status");
 	fprintf(stderr,
-		"\nrapport: import %lld %s%s: %lld rows, %lld created, %lld updated, "
+		"\nrapport: import %lld %s%s: %lld row%s, %lld created, %lld updated, "
 		"%lld merged, %lld skipped, %lld rejected\n",
 		(long long)id, status,
 		record_int(imp, "dry_run") ? " (dry run: nothing written)" : "",
-		(long long)record_int(imp, "processed_rows"), (long long)record_int(imp, "created"),
-		(long long)record_int(imp, "updated"), (long long)record_int(imp, "merged"),
-		(long long)record_int(imp, "skipped"), (long long)record_int(imp, "rejected"));
+		(long long)record_int(imp, "processed_rows"),
+		record_int(imp, "processed_rows") == 1 ? "" : "s",
+		(long long)record_int(imp, "created"), (long long)record_int(imp, "updated"),
+		(long long)record_int(imp, "merged"), (long long)record_int(imp, "skipped"),
+		(long long)record_int(imp, "rejected"));
 	if (record_int(imp, "dry_run"))
 		dry_report(imp);
 	const char *error = record_text(imp, "error");

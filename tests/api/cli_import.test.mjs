@@ -196,7 +196,7 @@ with zipfile.ZipFile(sys.argv[1], 'w') as z:
   assert.match(first.err, /first sheet has no rows under its header; its other sheets are Data: choose/, first.err);
   const data = rapport(['import', 'contacts', book, '--sheet', 'Data']);
   assert.equal(data.code, 0, data.err);
-  assert.match(data.err, /1 rows, 1 created/);
+  assert.match(data.err, /1 row, 1 created/);
 });
 
 test('two databases in one folder keep their imports\' files apart', () => {
