@@ -12,7 +12,7 @@
 // contacts and accounts away and puts the changed one back (checked through
 // the API). At 375 px the wizard does not scroll sideways. The samples are
 // the values under each header, below a report's title rows (and an empty
-// line) and in an XLSX file. A long import
+// line), in an XLSX file and in a phone's vCards. A long import
 // (started through the API) stops on #import-cancel, and its part undoes.
 //
 // Duplicates: two contacts with one e-mail, created through the API, merged
@@ -254,6 +254,20 @@ test('the samples are the values under each header: after a report\'s title rows
   await until(async () => (await samples('email')).includes(demo[0].email),
     async () => `the samples of the XLSX's email column read "${await samples('email')}", not ${demo[0].email}`);
   assert.match(await samples('city'), new RegExp(demo[0].city), 'the XLSX\'s city column shows no city');
+  assert.match(await textOf(page.locator('#import-detected')), /encoding UTF-8$/, 'a workbook is said to have a delimiter');
+
+  // a phone's contacts as vCards
+  const vcf = path.join(dir, 'phone.vcf');
+  fs.writeFileSync(vcf, 'BEGIN:VCARD\r\nVERSION:3.0\r\nN:Doe;Jane;;;\r\nFN:Jane Doe\r\nEMAIL;type=INTERNET:jane@vcard.example\r\n'
+    + 'TEL;type=CELL:+1 415 555 0100\r\nORG:Acme;Sales\r\nEND:VCARD\r\n'
+    + 'BEGIN:VCARD\r\nVERSION:4.0\r\nFN:王芳\r\nTEL;TYPE=cell:138 0000 1111\r\nEND:VCARD\r\n');
+  await check(vcf);
+  await until(async () => /Jane Doe.*王芳/.test(await samples('Full Name')),
+    async () => `the samples of a vCard's Full Name read "${await samples('Full Name')}"`);
+  for (const [h, tg] of Object.entries({ 'Full Name': 'name', 'E-mail': 'email', Mobile: 'mobile', Company: 'account' })) {
+    assert.equal(await page.locator(`select[data-target-for="${h}"]`).inputValue(), tg, `the vCard's ${h} does not go to ${tg}`);
+  }
+  assert.match(await textOf(page.locator('#import-detected')), /^phone\.vcf · encoding UTF-8$/);
 });
 
 test('cancel: a long import stops when cancelled, and its part can be undone', async () => {

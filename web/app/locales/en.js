@@ -629,6 +629,7 @@ export default {
   'import.mapping': 'Columns',
   'import.mapping_hint': 'Each column of the file goes to a field. Change a choice and the check runs again.',
   'import.detected': 'encoding {encoding}, delimiter: {delimiter}',
+  'import.detected_text': 'encoding {encoding}',
   'import.column': 'Column in the file',
   'import.no_header': 'Column {n} (no name)',
   'import.samples': 'Sample values',

@@ -629,6 +629,7 @@ export default {
   'import.mapping': 'Столбцы',
   'import.mapping_hint': 'Каждый столбец файла попадает в поле. Измените выбор — проверка запустится заново.',
   'import.detected': 'кодировка {encoding}, разделитель: {delimiter}',
+  'import.detected_text': 'кодировка {encoding}',
   'import.column': 'Столбец файла',
   'import.no_header': 'Столбец {n} (без названия)',
   'import.samples': 'Примеры значений',

@@ -629,6 +629,7 @@ export default {
   'import.mapping': '列对应',
   'import.mapping_hint': '文件的每一列对应一个字段。修改后会重新检查。',
   'import.detected': '编码 {encoding}，分隔符：{delimiter}',
+  'import.detected_text': '编码 {encoding}',
   'import.column': '文件中的列',
   'import.no_header': '第 {n} 列（无列名）',
   'import.samples': '示例值',

@@ -288,9 +288,7 @@ export function ImportPage() {
     ${step === 2 && dry ? html`<div id="import-step2" class="stack" data-import-id=${dry.id} aria-busy=${busy ? 'true' : 'false'}>
       <div class="card stack">
         <div class="section-head"><h2>${t('import.mapping')}</h2>
-          <span class="muted small" id="import-detected">${dry.file_name} · ${t('import.detected', {
-            encoding: (dry.report && dry.report.encoding) || '?',
-            delimiter: delimName(dry.report && dry.report.delimiter) })}</span></div>
+          <span class="muted small" id="import-detected">${dry.file_name} · ${detected(dry.report)}</span></div>
         <p class="muted">${t('import.mapping_hint')}</p>
         <${MappingTable} ent=${entName} columns=${(dry.report && dry.report.columns) || []} onChange=${remap} busy=${busy} />
       </div>
@@ -313,6 +311,13 @@ export function ImportPage() {
       onClose=${() => setSaving(false)} onSaved=${(tp) => { setSaving(false); setTemplateId(String(tp.id)); loadTemplates(); }} />` : ''}
     <${History} />
   </section>`;
+}
+
+// What the file was read as; a workbook or vCards have no delimiter.
+function detected(report) {
+  const encoding = (report && report.encoding) || '?';
+  if (report && !report.delimiter) return t('import.detected_text', { encoding });
+  return t('import.detected', { encoding, delimiter: delimName(report && report.delimiter) });
 }
 
 function delimName(d) {
