@@ -20,6 +20,10 @@ char *import_header_key(const char *s);
 /* Whether key (import_header_key's) is name's key: a header, an alias or
  * a label matched as headers are. */
 bool import_header_is(const char *key, const char *name);
+/* Whether target is part of a person's name that e keeps no field for
+ * (a patronymic; a lead's first and last names): the import makes the
+ * name of the parts. */
+bool import_name_part(const struct entity_def *e, const char *target);
 /* The field of e a "<ref>" or "<ref>.external_id" target goes through
  * ("account" → account_id), or NULL. */
 const struct field_def *import_ref_field(const struct entity_def *e, const char *target);

@@ -19,6 +19,7 @@ enum col_kind {
 	COL_RELATED_EXT,  /* activities' "related.external_id": any linked entity */
 	COL_RELATED_NAME, /* activities' "related": by title, in the row's related_type */
 	COL_TASK_DONE,	  /* activities' "done": a task's status, done or not */
+	COL_NAME_PART,	  /* a part of the name with no field: see import_name_part */
 };
 
 struct column {

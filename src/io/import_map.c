@@ -59,7 +59,7 @@ static const struct alias aliases[] = {
 	   "организация", "公司名称", "公司", "客户名称", "名称", "单位名称", "企业名称")},
 	{"deals", "name",
 	 N("name", "deal name", "opportunity name", "deal", "название сделки", "сделка", "название",
-	   "商机名称", "商机", "交易名称")},
+	   "наименование", "наименование сделки", "商机名称", "商机", "交易名称")},
 	{"products", "name",
 	 N("name", "product name", "product", "item", "наименование", "товар", "название",
 	   "产品名称", "产品", "商品名称", "名称")},
@@ -69,6 +69,7 @@ static const struct alias aliases[] = {
 	{"contacts", "name", PERSON_NAMES},
 	{"leads", "name", PERSON_NAMES},
 	{NULL, "given_name", N("first name", "given name", "firstname", "имя", "名")},
+	{NULL, "middle_name", N("middle name", "middle", "patronymic", "отчество")},
 	{NULL, "family_name",
 	 N("last name", "surname", "family name", "lastname", "фамилия", "姓")},
 	/* contact details */
@@ -81,8 +82,9 @@ static const struct alias aliases[] = {
 	{NULL, "email2",
 	 N("other email", "e-mail 2 - value", "personal email", "home email", "secondary email",
 	   "e-mail 2 address", "личный e-mail", "e-mail личный", "другой e-mail",
-	   "личная эл. почта", "эл. почта личная", "другая эл. почта", "личная почта", "其他邮箱",
-	   "个人邮箱")},
+	   "личная эл. почта", "эл. почта личная", "другая эл. почта", "личная почта",
+	   "частный e-mail", "частный email", "личный email", "домашний e-mail", "private email",
+	   "second email", "其他邮箱", "个人邮箱")},
 	{NULL, "mobile",
 	 N("mobile", "mobile phone", "mobile phone number", "cell", "cell phone", "mobile number",
 	   "phone 2 - value", "мобильный", "мобильный телефон", "телефон мобильный", "手机",
@@ -90,7 +92,8 @@ static const struct alias aliases[] = {
 	{NULL, "phone",
 	 N("phone", "phone number", "business phone", "work phone", "phone 1 - value",
 	   "primary phone", "telephone", "телефон", "рабочий телефон", "телефон рабочий", "电话",
-	   "联系电话", "座机", "办公电话")},
+	   "联系电话", "座机", "办公电话", "home phone", "other phone", "домашний телефон",
+	   "другой телефон", "住宅电话")},
 	{NULL, "title",
 	 N("title", "job title", "position", "role", "organization 1 - title", "organization title",
 	   "должность", "职位", "职务", "头衔")},
@@ -139,8 +142,8 @@ static const struct alias aliases[] = {
 	   "название компании", "организация", "公司", "公司名称", "单位", "客户", "客户名称",
 	   "所属公司")},
 	{"deals", "account",
-	 N("account name", "company", "company name", "account", "компания", "клиент", "客户",
-	   "客户名称", "公司")},
+	 N("account name", "company", "company name", "account", "компания", "клиент",
+	   "компания контакта", "客户", "客户名称", "公司")},
 	{"deals", "contact",
 	 N("contact", "contact name", "primary contact", "контакт", "основной контакт", "联系人")},
 	{"leads", "company",
@@ -294,12 +297,22 @@ bool import_history_field(const struct field_def *f)
 	return !strcmp(f->name, "created_at") || !strcmp(f->name, "closed_at");
 }
 
+bool import_name_part(const struct entity_def *e, const char *target)
+{
+	bool person = !strcmp(e->name, "contacts") || !strcmp(e->name, "leads");
+	return person && !entity_field(e, target) &&
+	       (!strcmp(target, "given_name") || !strcmp(target, "family_name") ||
+		!strcmp(target, "middle_name"));
+}
+
 bool import_target_valid(const struct entity_def *e, const char *target)
 {
 	if (!*target)
 		return true;
 	if (!strcmp(target, "done")) /* a task's status: sets done_at */
 		return entity_field(e, "done_at") != NULL;
+	if (import_name_part(e, target)) /* goes into the name made of the parts */
+		return true;
 	const char *dot = strchr(target, '.');
 	if (dot)
 		return !strcmp(dot, ".external_id") && link_writable(e, target);
@@ -479,6 +492,10 @@ void import_auto_targets(const struct entity_def *e, const char *const *headers,
 		 * export's own ids, beside the external_id column it also has */
 		if (!strcmp(key, "id") && !strcmp(ret[i], "external_id") &&
 		    column_of(ret, n, "external_id", i) >= 0)
+			ret[i] = "";
+		/* a patronymic makes the name with the given and family names; a
+		 * full name column has it already */
+		if (!strcmp(ret[i], "middle_name") && column_of(ret, n, "name", -1) >= 0)
 			ret[i] = "";
 		/* a mobile number is the only phone a lead or account can keep */
 		if (!has_mobile && !*ret[i] && import_target_valid(e, "phone") &&

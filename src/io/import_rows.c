@@ -138,6 +138,10 @@ static void resolve_column(struct importer *im, struct column *col, const char *
 		col->f = entity_field(im->e, "done_at");
 		return;
 	}
+	if (import_name_part(im->e, target)) {
+		col->kind = COL_NAME_PART;
+		return;
+	}
 	col->f = import_ref_field(im->e, target);
 	if (!strcmp(target, "related.external_id"))
 		col->kind = COL_RELATED_EXT;
@@ -665,20 +669,50 @@ static bool all_han_or_empty(const char *s)
 
 /* People's names given in parts: "Ivan" + "Petrov" → "Ivan Petrov",
  * "小明" + "王" → "王小明" (family first, no space, in Chinese). */
-static void compose_name(json_t *body)
+/* Appends word to name with a space between. */
+static void add_word(char *name, size_t cap, const char *word)
 {
-	if (json_object_get(body, "name"))
-		return;
-	const char *g = json_string_value(json_object_get(body, "given_name"));
-	const char *f = json_string_value(json_object_get(body, "family_name"));
-	if (!g && !f)
-		return;
-	char name[400];
-	if (g && f && all_han_or_empty(g) && all_han_or_empty(f))
+	size_t n = strlen(name);
+	if (word && *word)
+		snprintf(name + n, cap - n, "%s%s", n ? " " : "", word);
+}
+
+/* A part of the name as the row gives it ("" for none); one the entity
+ * keeps no field for leaves the body. */
+static void name_part(const struct entity_def *e, json_t *body, const char *part, char *out,
+		      size_t cap)
+{
+	json_t *v = json_object_get(body, part);
+	snprintf(out, cap, "%s", v ? json_string_value(v) : "");
+	if (import_name_part(e, part))
+		json_object_del(body, part);
+}
+
+/* The name from its parts when the row has none: "Иван Сергеевич Петров",
+ * "王小明" (family name first, no space). A patronymic has no field of
+ * its own, nor a lead's first and last names: they live in the name (a
+ * row's own full name gets a patronymic at its end unless it has it). */
+static void compose_name(const struct entity_def *e, json_t *body)
+{
+	char g[200], middle[200], f[200], name[600] = "";
+	name_part(e, body, "given_name", g, sizeof g);
+	name_part(e, body, "middle_name", middle, sizeof middle);
+	name_part(e, body, "family_name", f, sizeof f);
+	const char *had = json_string_value(json_object_get(body, "name"));
+	if (had) {
+		if (!*middle || strstr(had, middle))
+			return;
+		snprintf(name, sizeof name, "%s", had);
+		add_word(name, sizeof name, middle);
+	} else if (*g && *f && !*middle && all_han_or_empty(g) && all_han_or_empty(f)) {
 		snprintf(name, sizeof name, "%s%s", f, g);
-	else
-		snprintf(name, sizeof name, "%s%s%s", g ? g : "", g && f ? " " : "", f ? f : "");
-	json_object_set_new(body, "name", json_string(name));
+	} else {
+		add_word(name, sizeof name, g);
+		add_word(name, sizeof name, middle);
+		add_word(name, sizeof name, f);
+	}
+	if (*name)
+		json_object_set_new(body, "name", json_string(name));
 }
 
 /* A deal placed by its stage alone goes into that stage's pipeline. */
@@ -744,6 +778,7 @@ static void put_cell(struct importer *im, const struct column *col, const char *
 	case COL_RELATED_EXT: related_by_external_id(im, cell, body, err); break;
 	case COL_RELATED_NAME: related_by_name(im, cell, body, err); break;
 	case COL_TASK_DONE: task_done(cell, body, err); break;
+	case COL_NAME_PART: json_object_set_new(body, col->target, json_string(cell)); break;
 	case COL_SKIP: break;
 	}
 	if (id)
@@ -779,7 +814,7 @@ json_t *import_row_body(struct importer *im, const char *const *guarded, int n,
 		for (int k = 0; k < n && k < im->ncols; k++)
 			put_cell(im, &im->cols[k], cells[k], pass, &co, body, err);
 	if (!strcmp(im->e->name, "contacts") || !strcmp(im->e->name, "leads"))
-		compose_name(body);
+		compose_name(im->e, body);
 	if (!strcmp(im->e->name, "deals"))
 		complete_deal(im, body);
 	return body;

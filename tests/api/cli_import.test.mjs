@@ -587,6 +587,24 @@ test('contacts come in from vCards as phones write them, and a vCard export impo
   ]);
 });
 
+test('names in parts: a Salesforce lead export\'s first and last names make the lead\'s name; a Bitrix24 patronymic goes into the contact\'s', () => {
+  const db = freshDb('name-parts');
+  const leads = on(db, ['import', 'leads', file('sf-leads.csv', 'First Name,Last Name,Company,Email,Lead Status\r\n'
+    + 'John,Doe,Acme,jd@acme.example,Open - Not Contacted\r\nИван,Петров,Рога и копыта,ip@roga.example,Working - Contacted\r\n')]);
+  assert.match(leads.err, / 2 created, .* 0 rejected/, leads.err);
+  const contacts = on(db, ['import', 'contacts', file('b24-contacts.csv', 'Имя,Фамилия,Отчество,Рабочий e-mail,Частный e-mail,Рабочий телефон,Домашний телефон\r\n'
+    + 'Иван,Петров,Сергеевич,ivan@corp.example,ivan@mail.example,+7 495 111-22-33,+7 495 999-00-11\r\n')]);
+  assert.match(contacts.err, / 1 created, .* 0 rejected/, contacts.err);
+  const back = (entity, fields) => {
+    const out = path.join(dir, `name-parts-${entity}.csv`);
+    on(db, ['export', entity, '--fields', fields, '--sort', 'id', '-o', out]);
+    return fs.readFileSync(out, 'utf8').trim().split('\r\n').slice(1).map((l) => l.split(',').slice(1));
+  };
+  assert.deepEqual(back('leads', 'name,status'), [['John Doe', 'new'], ['Иван Петров', 'contacted']]);
+  assert.deepEqual(back('contacts', 'name,given_name,family_name,email,email2,phone,mobile'), [
+    ['Иван Сергеевич Петров', 'Иван', 'Петров', 'ivan@corp.example', 'ivan@mail.example', "'+7 495 111-22-33", "'+7 495 999-00-11"]]);
+});
+
 test('closed stages as other CRMs name them land in the pipeline\'s won and lost stages', async () => {
   let enterprise;
   await withServer(async (admin) => {

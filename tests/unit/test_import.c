@@ -613,6 +613,10 @@ static void test_auto_target_contacts(void **state)
 		{"E\u2013mail", "email"}, /* an en dash */
 		{"«Телефон»", "phone"},
 		{"电话：", "phone"},
+		/* Bitrix24's contacts */
+		{"Отчество", "middle_name"},
+		{"Частный e-mail", "email2"},
+		{"Домашний телефон", "phone"},
 		{NULL, NULL},
 	};
 	check_targets("contacts", cases);
@@ -699,6 +703,8 @@ static void test_auto_target_deals(void **state)
 		{"Loss Reason", "lost_reason"},
 		{"Причина отказа", "lost_reason"},
 		{"赢单原因", "won_reason"},
+		{"Наименование", "name"},
+		{"Компания контакта", "account"},
 		{NULL, NULL},
 	};
 	check_targets("deals", cases);
@@ -766,6 +772,17 @@ static void check_file(const char *entity, const char *const *headers, const cha
 		if (strcmp(got[i], want[i]))
 			fail_msg("%s: column \"%s\" maps to \"%s\", want \"%s\"", entity,
 				 headers[i], got[i], want[i]);
+}
+
+static void test_auto_targets_patronymic(void **state)
+{
+	(void)state;
+	/* a full name has the patronymic already; a lead's parts make its name */
+	check_file("contacts", N("ФИО", "Отчество", "Фамилия"), NULL, N("name", "", "family_name"));
+	check_file("contacts", N("Имя", "Отчество", "Фамилия"), NULL,
+		   N("given_name", "middle_name", "family_name"));
+	check_file("leads", N("Имя", "Отчество", "Фамилия"), NULL,
+		   N("given_name", "middle_name", "family_name"));
 }
 
 static void test_auto_targets_mobile_as_phone(void **state)
@@ -1211,6 +1228,7 @@ int main(void)
 		cmocka_unit_test(test_auto_target_deals),
 		cmocka_unit_test(test_auto_target_activities_products),
 		cmocka_unit_test(test_auto_targets_mobile_as_phone),
+		cmocka_unit_test(test_auto_targets_patronymic),
 		cmocka_unit_test(test_auto_targets_external_id_wins),
 		cmocka_unit_test(test_auto_targets_export_links_by_name),
 		cmocka_unit_test(test_stage_kind),

@@ -45,6 +45,12 @@ export function targetOptions(ent) {
     }
     fields.push({ value: f.name, label: fieldLabel(f) });
   }
+  // parts of a person's name with no field of their own (import_name_part)
+  if (e.name === 'contacts' || e.name === 'leads') {
+    for (const part of ['given_name', 'middle_name', 'family_name']) {
+      if (!e.fields.some((f) => f.name === part)) fields.push({ value: part, label: t(`import.name_part.${part}`) });
+    }
+  }
   if (e.name === 'activities') {
     links.push({ value: 'related', label: t('import.related_name') });
     links.push({ value: 'related.external_id', label: t('import.related_ext') });
