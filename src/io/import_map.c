@@ -92,14 +92,21 @@ static const struct alias aliases[] = {
 	{NULL, "phone",
 	 N("phone", "phone number", "business phone", "work phone", "phone 1 - value",
 	   "primary phone", "telephone", "телефон", "рабочий телефон", "телефон рабочий", "电话",
-	   "联系电话", "座机", "办公电话", "home phone", "other phone", "домашний телефон",
-	   "другой телефон", "住宅电话")},
+	   "联系电话", "座机", "办公电话")},
 	{NULL, "title",
 	 N("title", "job title", "position", "role", "organization 1 - title", "organization title",
 	   "должность", "职位", "职务", "头衔")},
 	{NULL, "website",
-	 N("website", "web site", "url", "web", "домен", "сайт", "网站", "网址", "公司网站")},
+	 N("website", "web site", "url", "web", "company domain name", "domain", "website url",
+	   "домен", "сайт", "网站", "网址", "公司网站")},
 	{NULL, "industry", N("industry", "sector", "отрасль", "сфера деятельности", "行业")},
+	{"accounts", "employees",
+	 N("number of employees", "no. of employees", "employee count", "headcount",
+	   "численность сотрудников", "количество сотрудников", "число сотрудников", "员工人数",
+	   "员工数")},
+	{"accounts", "annual_revenue",
+	 N("annual revenue", "revenue", "годовой доход", "годовая выручка", "выручка", "年收入",
+	   "年营业额")},
 	{NULL, "address",
 	 N("address", "street", "billing street", "mailing street", "business street",
 	   "address 1 - street", "адрес", "地址", "详细地址")},
@@ -111,7 +118,8 @@ static const struct alias aliases[] = {
 	   "регион", "область", "省份", "地区", "省")},
 	{NULL, "country",
 	 N("country", "mailing country", "billing country", "business country",
-	   "address 1 - country", "страна", "国家", "国家地区")},
+	   "address 1 - country", "country/region", "country or region", "business country/region",
+	   "страна", "国家", "国家地区")},
 	/* the old system's dates (struct history) */
 	{NULL, "created_at",
 	 N("created at", "created", "created date", "create date", "date created", "created time",
@@ -151,8 +159,8 @@ static const struct alias aliases[] = {
 	   "название компании", "公司", "公司名称", "单位")},
 	{NULL, "owner",
 	 N("owner", "contact owner", "account owner", "lead owner", "deal owner",
-	   "opportunity owner", "assigned to", "responsible", "responsible user", "ответственный",
-	   "менеджер", "负责人", "所有者", "销售负责人")},
+	   "opportunity owner", "company owner", "record owner", "assigned to", "responsible",
+	   "responsible user", "ответственный", "менеджер", "负责人", "所有者", "销售负责人")},
 	{"accounts", "lifecycle",
 	 N("lifecycle", "lifecycle stage", "жизненный цикл", "этап жизненного цикла", "生命周期",
 	   "生命周期阶段", "客户阶段")},
@@ -413,6 +421,36 @@ const char *import_auto_target(const struct entity_def *e, const char *header)
 }
 
 /* Whether key is one of the names the aliases give target, for any entity. */
+/* A home or other number takes the phone, or the mobile, only when no
+ * column of the file claims it: Outlook's has "Home Phone" before
+ * "Business Phone" and "Mobile Phone". */
+static const char *const other_phones[] = {"home phone",     "other phone", "домашний телефон",
+					   "другой телефон", "住宅电话",    NULL};
+
+/* A bare "Title" beside a "Job Title" is Outlook's and Salesforce's
+ * salutation (Mr., Dr.), not the job. */
+static const char *const job_titles[] = {"job title", "должность", "职位", NULL};
+
+static bool key_in(const char *key, const char *const *names)
+{
+	for (int k = 0; names[k]; k++)
+		if (import_header_is(key, names[k]))
+			return true;
+	return false;
+}
+
+/* Whether one of the headers (but except) is one of names. */
+static bool header_in(const char *const *headers, int n, int except, const char *const *names)
+{
+	bool found = false;
+	for (int i = 0; i < n && !found; i++) {
+		char *key = i == except ? NULL : import_header_key(headers[i]);
+		found = key && key_in(key, names);
+		free(key);
+	}
+	return found;
+}
+
 static bool alias_of(const char *key, const char *target)
 {
 	for (size_t i = 0; i < sizeof aliases / sizeof *aliases; i++) {
@@ -501,6 +539,20 @@ void import_auto_targets(const struct entity_def *e, const char *const *headers,
 		if (!has_mobile && !*ret[i] && import_target_valid(e, "phone") &&
 		    column_of(ret, n, "phone", i) < 0 && alias_of(key, "mobile"))
 			ret[i] = "phone";
+		if (!strcmp(key, "title") && !strcmp(ret[i], "title") &&
+		    header_in(headers, n, i, job_titles))
+			ret[i] = "";
+		free(key);
+	}
+	/* then the numbers no column claimed, in the file's order */
+	for (int i = 0; i < n; i++) {
+		char *key = chosen[i] ? NULL : import_header_key(headers[i]);
+		if (key && !*ret[i] && key_in(key, other_phones)) {
+			if (import_target_valid(e, "phone") && column_of(ret, n, "phone", -1) < 0)
+				ret[i] = "phone";
+			else if (has_mobile && column_of(ret, n, "mobile", -1) < 0)
+				ret[i] = "mobile";
+		}
 		free(key);
 	}
 }

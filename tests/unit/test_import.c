@@ -616,7 +616,6 @@ static void test_auto_target_contacts(void **state)
 		/* Bitrix24's contacts */
 		{"Отчество", "middle_name"},
 		{"Частный e-mail", "email2"},
-		{"Домашний телефон", "phone"},
 		{NULL, NULL},
 	};
 	check_targets("contacts", cases);
@@ -644,6 +643,13 @@ static void test_auto_target_accounts(void **state)
 		{"Контакт", ""},
 		{"First Name", ""},
 		{"Lifecycle Stage", "lifecycle"},
+		/* HubSpot's companies */
+		{"Company owner", "owner"},
+		{"Country/Region", "country"},
+		{"Company Domain Name", "website"},
+		{"Number of Employees", "employees"},
+		{"Численность сотрудников", "employees"},
+		{"Выручка", "annual_revenue"},
 		{"Этап жизненного цикла", "lifecycle"},
 		{NULL, NULL},
 	};
@@ -772,6 +778,21 @@ static void check_file(const char *entity, const char *const *headers, const cha
 		if (strcmp(got[i], want[i]))
 			fail_msg("%s: column \"%s\" maps to \"%s\", want \"%s\"", entity,
 				 headers[i], got[i], want[i]);
+}
+
+static void test_auto_targets_outlook(void **state)
+{
+	(void)state;
+	/* a home number takes a phone field no other column claims; Title
+	 * beside Job Title is the salutation */
+	check_file("contacts",
+		   N("Title", "Home Phone", "Business Phone", "Mobile Phone", "Job Title",
+		     "Business Country/Region"),
+		   NULL, N("", "", "phone", "mobile", "title", "country"));
+	check_file("contacts", N("Рабочий телефон", "Домашний телефон"), NULL,
+		   N("phone", "mobile"));
+	check_file("contacts", N("Домашний телефон", "E-mail"), NULL, N("phone", "email"));
+	check_file("contacts", N("Title", "E-mail"), NULL, N("title", "email"));
 }
 
 static void test_auto_targets_patronymic(void **state)
@@ -1229,6 +1250,7 @@ int main(void)
 		cmocka_unit_test(test_auto_target_activities_products),
 		cmocka_unit_test(test_auto_targets_mobile_as_phone),
 		cmocka_unit_test(test_auto_targets_patronymic),
+		cmocka_unit_test(test_auto_targets_outlook),
 		cmocka_unit_test(test_auto_targets_external_id_wins),
 		cmocka_unit_test(test_auto_targets_export_links_by_name),
 		cmocka_unit_test(test_stage_kind),
