@@ -508,7 +508,9 @@ static json_t *tags_json(const char *cell)
 	return arr;
 }
 
-/* Tags as JSON text, else split on , ; or |. */
+/* Tags as JSON text, else split on , ; | or Google's " ::: ", whose
+ * labels of its own are marked "* " ("* starred"; "* myContacts" is every
+ * contact, no label at all). */
 static json_t *tags_value(const char *cell)
 {
 	json_t *arr = tags_json(cell);
@@ -516,14 +518,18 @@ static json_t *tags_value(const char *cell)
 		return arr;
 	arr = json_array();
 	char *copy = strdup(cell);
+	for (char *m; (m = strstr(copy, ":::"));)
+		memcpy(m, "  |", 3);
 	for (char *save = NULL, *t = strtok_r(copy, ",;|", &save); t;
 	     t = strtok_r(NULL, ",;|", &save)) {
 		while (*t == ' ')
 			t++;
+		if (t[0] == '*' && t[1] == ' ')
+			t += 2;
 		size_t n = strlen(t);
 		while (n && t[n - 1] == ' ')
 			t[--n] = '\0';
-		if (n)
+		if (n && strcmp(t, "myContacts"))
 			json_array_append_new(arr, json_string(t));
 	}
 	free(copy);

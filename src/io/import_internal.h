@@ -124,9 +124,14 @@ const char *import_dry_seen(struct importer *im, json_t *body, bool *ret_same);
 /* The stage a deal's stage cell names, 0 if none (import_stage.c): by
  * name, within the row's pipeline (body's pipeline_id) first; a closed
  * deal as other CRMs name it ("Closed Won", "赢单") in the won or lost
- * stage of that pipeline, or of the default one. (A won or lost stage
+ * stage of that pipeline, or of the default one, and an open one in the
+ * closest of ours (see import_stage.c). (A won or lost stage
  * makes the deal won or lost: the record service takes its status.) */
 int64_t import_deal_stage(struct importer *im, const char *name, json_t *body);
+/* The pipeline a file names: by name, in any case or spacing, else ours
+ * for the default one of other CRMs ("Sales Pipeline", "Основная
+ * воронка"); 0 if none. */
+int64_t import_pipeline(struct importer *im, const char *name);
 /* --- import_report.c: what the import tells of its rows --- */
 
 /* Adds one to the counter named what ("created", "rejected", ...). */

@@ -506,6 +506,8 @@ static int64_t ref_by_name(struct importer *im, const struct column *col, const 
 		id = user_by_name(im, cell);
 	else if (!strcmp(re->name, "stages"))
 		id = import_deal_stage(im, cell, body);
+	else if (!strcmp(re->name, "pipelines"))
+		id = import_pipeline(im, cell);
 	else
 		id = store_find_by(im->d.c, re, re->title_field, cell);
 	if (!id && !err->nfields) {

@@ -67,6 +67,40 @@ static const char *ours_for(const char *key)
 }
 
 #define PIPELINE_STAGES_MAX 100
+#define PIPELINES_MAX	    200
+
+/* What other CRMs call the pipeline every deal is in until there are more. */
+static const char *const default_pipelines[] = {
+	"sales pipeline", "default",	      "default pipeline", "pipeline", "sales",	 "standard",
+	"воронка",	  "основная воронка", "воронка продаж",	  "общая",    "продажи", "销售管道",
+	"默认",		  "默认管道",	      "销售流程",	  NULL};
+
+int64_t import_pipeline(struct importer *im, const char *name)
+{
+	const struct entity_def *pe = model_entity("pipelines");
+	int64_t id = store_find_by(im->d.c, pe, "name", name);
+	if (id)
+		return id;
+	struct list_query q = {.ent = pe, .scope = {SCOPE_ALL}, .limit = PIPELINES_MAX};
+	struct record **rows;
+	int n = 0;
+	bool more;
+	struct rp_error err;
+	rp_error_init(&err);
+	char *key = import_header_key(name);
+	if (!key || store_list(im->d.c, &q, im->d.a, &rows, &n, &more, &err))
+		n = 0;
+	for (int i = 0; i < n && !id; i++) {
+		const char *pname = record_text(rows[i], "name");
+		if (pname && import_header_is(key, pname))
+			id = record_int(rows[i], "id");
+	}
+	for (int k = 0; key && !id && default_pipelines[k]; k++)
+		if (import_header_is(key, default_pipelines[k]))
+			id = domain_default_pipeline(im->d.c, im->d.a);
+	free(key);
+	return id;
+}
 
 /* The pipeline's stage name names when both are folded (case, spaces and
  * punctuation aside), else the one of ours it stands for; 0 if none. */

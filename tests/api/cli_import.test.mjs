@@ -605,6 +605,29 @@ test('names in parts: a Salesforce lead export\'s first and last names make the 
     ['Иван Сергеевич Петров', 'Иван', 'Петров', 'ivan@corp.example', 'ivan@mail.example', "'+7 495 111-22-33", "'+7 495 999-00-11"]]);
 });
 
+test('a HubSpot deals export lands: its default pipeline is ours, its stages the closest of ours, its company and contact linked', () => {
+  const db = freshDb('hs-deals');
+  on(db, ['import', 'contacts', file('hs-deals-people.csv', 'First Name,Last Name,Email,Company Name\r\nJane,Doe,jane@acme.example,Acme\r\n')]);
+  const run = on(db, ['import', 'deals', file('hs-deals.csv', 'Record ID,Deal Name,Deal Stage,Amount,Close Date,Pipeline,Associated Company,Associated Contact\r\n'
+    + '9,Big deal,Contract Sent,1000,2026-12-01,Sales Pipeline,Acme,jane@acme.example\r\n'
+    + '10,Other,appointmentscheduled,500,2026-12-15,sales pipeline,Acme,\r\n'
+    + '11,Lost one,Closed Lost,100,2025-01-15,Marketing Pipeline,,\r\n')]);
+  assert.match(run.err, / 2 created, .* 1 rejected/, run.err);
+  const rejects = fs.readFileSync(run.err.match(/rejected rows and why: (\S+)/)[1], 'utf8');
+  assert.match(rejects, /\r\n4,"pipeline_id: no pipeline named ""Marketing Pipeline""",/);
+  const out = path.join(dir, 'hs-deals-back.csv');
+  on(db, ['export', 'deals', '--fields', 'name,pipeline_id,stage_id,account_id,contact_id', '--sort', 'id', '-o', out]);
+  assert.deepEqual(fs.readFileSync(out, 'utf8').trim().split('\r\n').slice(1).map((l) => l.split(',').slice(1).filter((v, i) => i % 2 === 0)), [
+    ['Big deal', 'Sales', 'Negotiation', 'Acme', 'Jane Doe'],
+    ['Other', 'Sales', 'Prospecting', 'Acme', ''],
+  ]);
+  // Google's labels are tags, not its own groups
+  on(db, ['import', 'contacts', file('google-labels.csv', 'First Name,Last Name,E-mail 1 - Value,Labels\r\nRick,Roe,rick@roe.example,* myContacts ::: VIP ::: * starred\r\n')]);
+  const tags = path.join(dir, 'google-labels-back.csv');
+  on(db, ['export', 'contacts', '--fields', 'tags', '--filter', 'email=rick@roe.example', '-o', tags]);
+  assert.match(fs.readFileSync(tags, 'utf8'), /\["VIP","starred"\]|VIP.*starred/);
+});
+
 test('closed stages as other CRMs name them land in the pipeline\'s won and lost stages', async () => {
   let enterprise;
   await withServer(async (admin) => {

@@ -491,6 +491,10 @@ static void test_convert_currency_and_tags(void **state)
 	conv_json("contacts", "tags", "a, b;c|d", "[\"a\",\"b\",\"c\",\"d\"]");
 	conv_json("contacts", "tags", " vip ,, ;  新客户 |", "[\"vip\",\"新客户\"]");
 	conv_json("contacts", "tags", "", "[]");
+	/* Google's labels: its own marked "* ", myContacts being every contact */
+	conv_json("contacts", "tags", "* myContacts ::: VIP ::: * starred",
+		  "[\"VIP\",\"starred\"]");
+	conv_json("contacts", "tags", "prio:high", "[\"prio:high\"]");
 	/* tags as the export writes them: JSON text, commas inside a tag */
 	conv_json("contacts", "tags", "[\"vip\",\"a,b\"]", "[\"vip\",\"a,b\"]");
 	conv_json("contacts", "tags", "[]", "[]"); /* no tags, not a tag "[]" */
@@ -710,6 +714,8 @@ static void test_auto_target_deals(void **state)
 		{"Причина отказа", "lost_reason"},
 		{"赢单原因", "won_reason"},
 		{"Наименование", "name"},
+		{"Associated Company", "account"},
+		{"Associated Contact", "contact"},
 		{"Компания контакта", "account"},
 		{NULL, NULL},
 	};
