@@ -543,6 +543,11 @@ void import_auto_targets(const struct entity_def *e, const char *const *headers,
 		if (!strcmp(key, "title") && !strcmp(ret[i], "title") &&
 		    header_in(headers, n, i, job_titles))
 			ret[i] = "";
+		/* a user's id in another system ("Owner ID" of Salesforce's
+		 * 005...) is nobody's here: users link by e-mail or name */
+		const struct field_def *f = *ret[i] ? entity_field(e, ret[i]) : NULL;
+		if (f && f->type == FT_REF && f->ref && !strcmp(f->ref, "users"))
+			ret[i] = "";
 		free(key);
 	}
 	/* then the numbers no column claimed, in the file's order */

@@ -799,6 +799,11 @@ static void test_auto_targets_outlook(void **state)
 		   N("phone", "mobile"));
 	check_file("contacts", N("Домашний телефон", "E-mail"), NULL, N("phone", "email"));
 	check_file("contacts", N("Title", "E-mail"), NULL, N("title", "email"));
+	/* Salesforce's user ids are nobody's here; a name column links */
+	check_file("contacts", N("Owner ID", "Email"), NULL, N("", "email"));
+	check_file("contacts", N("Owner ID", "Owner"), NULL, N("", "owner"));
+	check_file("contacts", N("owner_id", "Email"), (const char *[]){"owner_id", NULL},
+		   N("owner_id", "email"));
 }
 
 static void test_auto_targets_patronymic(void **state)
