@@ -82,6 +82,7 @@ int64_t import_pipeline(struct importer *im, const char *name)
 	if (id)
 		return id;
 	struct list_query q = {.ent = pe, .scope = {SCOPE_ALL}, .limit = PIPELINES_MAX};
+	q.sort[q.nsort++] = (struct sort_key){0, false}; /* by id */
 	struct record **rows;
 	int n = 0;
 	bool more;
@@ -112,6 +113,7 @@ static int64_t stage_alike(struct importer *im, const char *name, int64_t pipeli
 	q.filters[q.nfilters++] =
 		(struct filter){entity_field_index(se, "pipeline_id"), OP_EQ, &pv, 1};
 	q.sort[q.nsort++] = (struct sort_key){entity_field_index(se, "position"), false};
+	q.sort[q.nsort++] = (struct sort_key){0, false};
 	struct record **rows;
 	int n = 0;
 	bool more;

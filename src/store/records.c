@@ -525,6 +525,8 @@ static enum rp_err list_part(struct store_conn *c, const struct list_query *lq, 
 	if (branch >= 0)
 		compile_keyset_branch(&q, lq, branch);
 	sql_add(&q, " ORDER BY ");
+	if (lq->nsort == 0) /* no order asked for: the ids' (an empty ORDER BY is no SQL) */
+		col_ref(&q, &e->fields[0]);
 	for (int k = 0; k < lq->nsort; k++) {
 		if (k)
 			sql_add(&q, ",");
