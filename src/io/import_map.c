@@ -211,6 +211,11 @@ static const struct alias aliases[] = {
 	 N("completed", "completed date", "done", "date completed", "выполнено", "дата выполнения",
 	   "完成时间", "完成日期")},
 	/* products */
+	{"products", "description",
+	 N("product description", "item description", "описание товара", "产品描述", "商品描述")},
+	{"products", "tags",
+	 N("product family", "family", "product group", "group", "группа", "группа товаров",
+	   "категория", "产品类别", "商品分类", "分类")},
 	{"products", "sku",
 	 N("sku", "product code", "code", "item code", "артикул", "код", "编码", "产品编码",
 	   "货号")},

@@ -741,6 +741,9 @@ static void test_auto_target_activities_products(void **state)
 		{"Product Code", "sku"},
 		{"Unit Price", "price"},
 		{"Product ID", "external_id"},
+		{"Product Description", "description"},
+		{"Product Family", "tags"},
+		{"Группа", "tags"},
 		{NULL, NULL},
 	};
 	check_targets("products", products);
