@@ -10,6 +10,7 @@
 #include "io/table.h"
 
 struct dedup_key;
+struct stage_memo;
 
 enum col_kind {
 	COL_SKIP,
@@ -67,8 +68,9 @@ struct importer {
 	struct account_memo *accounts; /* account ids by name, this run's */
 	struct dry_memo *dry;	       /* a dry run's rows reported as new (import_dry.c) */
 	size_t naccount_slots, naccounts;
-	FILE *rejects;	       /* the file of rejected rows */
-	FILE *pending_rejects; /* this batch's, until it commits */
+	struct stage_memo *stages; /* stages and pipelines by name (import_stage.c) */
+	FILE *rejects;		   /* the file of rejected rows */
+	FILE *pending_rejects;	   /* this batch's, until it commits */
 	char *pending_buf;
 	size_t pending_len;
 };
