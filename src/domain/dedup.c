@@ -355,8 +355,9 @@ double dedup_similarity(const char *a, const char *b)
 
 bool dedup_names_alike(const char *a, const char *b)
 {
+	/* the cheap tests first: an import asks this of up to 200 names a row */
 	size_t la = strlen(a), lb = strlen(b), pre = 0, suf = 0;
-	if (la < ALIKE_MIN_LEN || lb < ALIKE_MIN_LEN || dedup_similarity(a, b) < DEDUP_SIMILAR_NAME)
+	if (la < ALIKE_MIN_LEN || lb < ALIKE_MIN_LEN || la > lb + 1 || lb > la + 1)
 		return false;
 	while (pre < la && pre < lb && a[pre] == b[pre])
 		pre++;
@@ -364,7 +365,7 @@ bool dedup_names_alike(const char *a, const char *b)
 		suf++;
 	size_t ma = la - pre - suf, mb = lb - pre - suf;
 	bool swapped = ma == 2 && mb == 2 && a[pre] == b[pre + 1] && a[pre + 1] == b[pre];
-	return (ma <= 1 && mb <= 1) || swapped;
+	return ((ma <= 1 && mb <= 1) || swapped) && dedup_similarity(a, b) >= DEDUP_SIMILAR_NAME;
 }
 
 bool dedup_has_han(const char *s)
