@@ -209,14 +209,37 @@ static void dry_rows(const json_t *rep)
 		fprintf(stderr, "  ... and %zu more rows that are not new records\n", more);
 }
 
-static void dry_report(const struct record *imp)
+/* After a run: the columns with values that went nowhere, so a column
+ * no field took is seen, not lost unnoticed. */
+static void skipped_columns(const json_t *rep)
+{
+	size_t i, n = 0;
+	json_t *col;
+	json_array_foreach(json_object_get(rep, "columns"), i, col)
+	{
+		const char *target = json_string_value(json_object_get(col, "target"));
+		const char *header = json_string_value(json_object_get(col, "header"));
+		if ((target && *target) || !header || !*header ||
+		    !json_array_size(json_object_get(col, "samples")))
+			continue;
+		fprintf(stderr, "%s\"%s\"", n++ ? ", " : "rapport: not imported: ", header);
+	}
+	if (n)
+		fputs(" (no field takes them: --map one to a field, or see --dry-run)\n", stderr);
+}
+
+static void report(const struct record *imp)
 {
 	const char *text = record_text(imp, "report");
 	json_t *rep = text ? json_loads(text, 0, NULL) : NULL;
 	if (!rep)
 		return;
-	dry_columns(rep);
-	dry_rows(rep);
+	if (record_int(imp, "dry_run")) {
+		dry_columns(rep);
+		dry_rows(rep);
+	} else {
+		skipped_columns(rep);
+	}
 	json_decref(rep);
 }
 
@@ -234,8 +257,7 @@ static int summary(const struct record *imp, const char *db_path)
 		(long long)record_int(imp, "created"), (long long)record_int(imp, "updated"),
 		(long long)record_int(imp, "merged"), (long long)record_int(imp, "skipped"),
 		(long long)record_int(imp, "rejected"));
-	if (record_int(imp, "dry_run"))
-		dry_report(imp);
+	report(imp);
 	const char *error = record_text(imp, "error");
 	if (error && *error)
 		fprintf(stderr, "rapport: %s\n", error);

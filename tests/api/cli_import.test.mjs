@@ -608,11 +608,12 @@ test('names in parts: a Salesforce lead export\'s first and last names make the 
 test('a HubSpot deals export lands: its default pipeline is ours, its stages the closest of ours, its company and contact linked', () => {
   const db = freshDb('hs-deals');
   on(db, ['import', 'contacts', file('hs-deals-people.csv', 'First Name,Last Name,Email,Company Name\r\nJane,Doe,jane@acme.example,Acme\r\n')]);
-  const run = on(db, ['import', 'deals', file('hs-deals.csv', 'Record ID,Deal Name,Deal Stage,Amount,Close Date,Pipeline,Associated Company,Associated Contact\r\n'
-    + '9,Big deal,Contract Sent,1000,2026-12-01,Sales Pipeline,Acme,jane@acme.example\r\n'
-    + '10,Other,appointmentscheduled,500,2026-12-15,sales pipeline,Acme,\r\n'
-    + '11,Lost one,Closed Lost,100,2025-01-15,Marketing Pipeline,,\r\n')]);
+  const run = on(db, ['import', 'deals', file('hs-deals.csv', 'Record ID,Deal Name,Deal Stage,Amount,Close Date,Pipeline,Associated Company,Associated Contact,Deal Type,Last Activity Date\r\n'
+    + '9,Big deal,Contract Sent,1000,2026-12-01,Sales Pipeline,Acme,jane@acme.example,newbusiness,\r\n'
+    + '10,Other,appointmentscheduled,500,2026-12-15,sales pipeline,Acme,,,\r\n'
+    + '11,Lost one,Closed Lost,100,2025-01-15,Marketing Pipeline,,,,\r\n')]);
   assert.match(run.err, / 2 created, .* 1 rejected/, run.err);
+  assert.match(run.err, /\nrapport: not imported: "Deal Type" \(no field takes them/, 'a column with values no field took is said, one without values is not');
   const rejects = fs.readFileSync(run.err.match(/rejected rows and why: (\S+)/)[1], 'utf8');
   assert.match(rejects, /\r\n4,"pipeline_id: no pipeline named ""Marketing Pipeline""",/);
   const out = path.join(dir, 'hs-deals-back.csv');
