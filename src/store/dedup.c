@@ -318,6 +318,23 @@ enum rp_err store_repoint(struct store_conn *c, const struct entity_def *e, int6
 	return RP_OK;
 }
 
+/* Runs q (key, record_id rows; released here) into up to max keys of kind. */
+static int read_keys(struct store_conn *c, struct sql *q, const char *kind, int max,
+		     struct arena *a, struct dedup_key *ret_keys, int64_t *ret_ids)
+{
+	struct rp_error err;
+	rp_error_init(&err);
+	struct dbstmt *st = stmt_prepare(c, q, &err);
+	sql_release(q);
+	int n = 0;
+	while (st && n < max && stmt_step(st) == DB_ROW) {
+		ret_keys[n] = (struct dedup_key){kind, arena_strdup(a, stmt_text(st, 0))};
+		ret_ids[n++] = stmt_int(st, 1);
+	}
+	stmt_done(st);
+	return n;
+}
+
 int store_dedup_run(struct store_conn *c, const struct entity_def *e, const char *kind,
 		    const char *from, bool before, int max, struct arena *a,
 		    struct dedup_key *ret_keys, int64_t *ret_ids)
@@ -332,17 +349,7 @@ int store_dedup_run(struct store_conn *c, const struct entity_def *e, const char
 		before ? " ORDER BY key DESC, record_id DESC LIMIT %i"
 		       : " ORDER BY key, record_id LIMIT %i",
 		(int64_t)max);
-	struct rp_error err;
-	rp_error_init(&err);
-	struct dbstmt *st = stmt_prepare(c, &q, &err);
-	sql_release(&q);
-	int n = 0;
-	while (st && n < max && stmt_step(st) == DB_ROW) {
-		ret_keys[n] = (struct dedup_key){kind, arena_strdup(a, stmt_text(st, 0))};
-		ret_ids[n++] = stmt_int(st, 1);
-	}
-	stmt_done(st);
-	return n;
+	return read_keys(c, &q, kind, max, a, ret_keys, ret_ids);
 }
 
 int store_dedup_near(struct store_conn *c, const struct entity_def *e, const char *kind,
@@ -363,15 +370,5 @@ int store_dedup_near(struct store_conn *c, const struct entity_def *e, const cha
 		" AS before_it",
 		(int64_t)e->code, kind, key, upper, (int64_t)max - half, (int64_t)e->code, kind,
 		prefix, key, half);
-	struct rp_error err;
-	rp_error_init(&err);
-	struct dbstmt *st = stmt_prepare(c, &q, &err);
-	sql_release(&q);
-	int n = 0;
-	while (st && n < max && stmt_step(st) == DB_ROW) {
-		ret_keys[n] = (struct dedup_key){kind, arena_strdup(a, stmt_text(st, 0))};
-		ret_ids[n++] = stmt_int(st, 1);
-	}
-	stmt_done(st);
-	return n;
+	return read_keys(c, &q, kind, max, a, ret_keys, ret_ids);
 }
