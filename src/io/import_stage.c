@@ -113,6 +113,16 @@ static int64_t *memo_slot(struct importer *im, char kind, int64_t pipeline, cons
 	return &m->slot[i].id;
 }
 
+/* The rows of q (a few: a pipeline's stages, the pipelines); 0 on failure. */
+static int rows_of(struct importer *im, const struct list_query *q, struct record ***ret)
+{
+	int n = 0;
+	bool more;
+	struct rp_error err;
+	rp_error_init(&err);
+	return store_list(im->d.c, q, im->d.a, ret, &n, &more, &err) ? 0 : n;
+}
+
 static int64_t find_pipeline(struct importer *im, const char *name)
 {
 	const struct entity_def *pe = model_entity("pipelines");
@@ -122,13 +132,8 @@ static int64_t find_pipeline(struct importer *im, const char *name)
 	struct list_query q = {.ent = pe, .scope = {SCOPE_ALL}, .limit = PIPELINES_MAX};
 	q.sort[q.nsort++] = (struct sort_key){0, false}; /* by id */
 	struct record **rows;
-	int n = 0;
-	bool more;
-	struct rp_error err;
-	rp_error_init(&err);
 	char *key = import_header_key(name);
-	if (!key || store_list(im->d.c, &q, im->d.a, &rows, &n, &more, &err))
-		n = 0;
+	int n = key ? rows_of(im, &q, &rows) : 0;
 	for (int i = 0; i < n && !id; i++) {
 		const char *pname = record_text(rows[i], "name");
 		if (pname && import_header_is(key, pname))
@@ -153,13 +158,8 @@ static int64_t stage_alike(struct importer *im, const char *name, int64_t pipeli
 	q.sort[q.nsort++] = (struct sort_key){entity_field_index(se, "position"), false};
 	q.sort[q.nsort++] = (struct sort_key){0, false};
 	struct record **rows;
-	int n = 0;
-	bool more;
-	struct rp_error err;
-	rp_error_init(&err);
 	char *key = import_header_key(name);
-	if (!key || store_list(im->d.c, &q, im->d.a, &rows, &n, &more, &err))
-		n = 0;
+	int n = key ? rows_of(im, &q, &rows) : 0;
 	const char *ours = key ? ours_for(key) : NULL;
 	char *ours_key = ours ? import_header_key(ours) : NULL;
 	int64_t named = 0, closest = 0;
