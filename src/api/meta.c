@@ -367,7 +367,7 @@ static void export_path(struct jw *w, struct arena *a, const struct entity_def *
 {
 	static const char *const all[] = {"csv", "xlsx", "vcf", NULL};
 	static const char *const sheets[] = {"csv", "xlsx", NULL};
-	bool vcard = !strcmp(e->name, "contacts") || !strcmp(e->name, "leads");
+	bool vcard = e->flags & EF_PERSON;
 	jw_key(w, arena_printf(a, "/api/v1/%s/export", e->name));
 	jw_obj(w);
 	jw_key(w, "get");

@@ -52,7 +52,7 @@ const char *export_file_extension(enum export_format f)
 
 enum rp_err export_check(const struct entity_def *e, enum export_format f, struct rp_error *err)
 {
-	if (f == EXPORT_VCF && strcmp(e->name, "contacts") && strcmp(e->name, "leads")) {
+	if (f == EXPORT_VCF && !(e->flags & EF_PERSON)) {
 		rp_fail(err, RP_EINVAL, "invalid_format", "vCard export is for contacts and leads");
 		rp_field_fail(err, "format", "invalid_value",
 			      "vCard export is for contacts and leads; use csv or xlsx");

@@ -313,8 +313,7 @@ bool import_history_field(const struct field_def *f)
 
 bool import_name_part(const struct entity_def *e, const char *target)
 {
-	bool person = !strcmp(e->name, "contacts") || !strcmp(e->name, "leads");
-	return person && !entity_field(e, target) &&
+	return (e->flags & EF_PERSON) && !entity_field(e, target) &&
 	       (!strcmp(target, "given_name") || !strcmp(target, "family_name") ||
 		!strcmp(target, "middle_name"));
 }

@@ -815,7 +815,7 @@ json_t *import_row_body(struct importer *im, const char *const *guarded, int n,
 	for (int pass = 0; pass < 2; pass++)
 		for (int k = 0; k < n && k < im->ncols; k++)
 			put_cell(im, &im->cols[k], cells[k], pass, &co, body, err);
-	if (!strcmp(im->e->name, "contacts") || !strcmp(im->e->name, "leads"))
+	if (im->e->flags & EF_PERSON)
 		compose_name(im->e, body);
 	if (!strcmp(im->e->name, "deals"))
 		complete_deal(im, body);

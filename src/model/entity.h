@@ -73,6 +73,7 @@ enum entity_flag {
 	EF_ACTIVITY = 1u << 3,	 /* linked to any record by related_type/_id */
 	EF_OWN_CREATE = 1u << 4, /* created by an endpoint of its own (imports:
 				    a file upload), not the generic POST */
+	EF_PERSON = 1u << 5,	 /* a person: a vCard, a name made of its parts */
 };
 
 struct entity_hooks;
