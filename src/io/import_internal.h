@@ -96,6 +96,24 @@ void import_date_orders(struct importer *im, const char *path);
 /* Forgets the accounts found or created by name: after a rollback they
  * may not exist. */
 void import_forget_links(struct importer *im);
+
+/* --- import_links.c: the records a row's cells name; 0 (or nothing set)
+ * with a field error in err when a cell names none --- */
+
+/* A "<ref>" cell: the record by its name (an account created when
+ * missing, a contact by e-mail or within the row's account, a user by
+ * e-mail or name, a stage or pipeline as import_stage.c finds them). */
+int64_t import_ref_by_name(struct importer *im, const struct column *col, const char *cell,
+			   json_t *body, struct rp_error *err);
+/* A "<ref>.external_id" cell: the record with that old id. */
+int64_t import_ref_by_external_id(struct importer *im, const struct column *col, const char *cell,
+				  struct rp_error *err);
+/* An activity's "related.external_id" and "related" cells: related_type
+ * and related_id into body. */
+void import_related_by_external_id(struct importer *im, const char *cell, json_t *body,
+				   struct rp_error *err);
+void import_related_by_name(struct importer *im, const char *cell, json_t *body,
+			    struct rp_error *err);
 /* A row as the JSON body of a create or update (linked records looked up
  * or created); field errors in err. */
 json_t *import_row_body(struct importer *im, const char *const *cells, int n, struct rp_error *err);
