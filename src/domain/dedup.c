@@ -376,6 +376,15 @@ bool dedup_has_han(const char *s)
 	return false;
 }
 
+bool dedup_all_han(const char *s)
+{
+	size_t n;
+	for (const unsigned char *p = (const unsigned char *)s; *p; p += n)
+		if (!(n = han_at(p)))
+			return false;
+	return true;
+}
+
 static bool is_company(const struct entity_def *e)
 {
 	return !strcmp(e->name, "accounts");

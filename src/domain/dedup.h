@@ -40,6 +40,8 @@ bool dedup_names_alike(const char *a, const char *b);
 /* Whether s has a Chinese character: names written so match exactly by
  * their pinyin, and one syllable apart are other people's (小明, 小敏). */
 bool dedup_has_han(const char *s);
+/* Whether every character of s is a Chinese one ("" too). */
+bool dedup_all_han(const char *s);
 
 /* Whether e has fields that find duplicates. */
 bool dedup_applies(const struct entity_def *e);

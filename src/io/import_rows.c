@@ -4,10 +4,10 @@
  * the record a row is the same as. */
 #include <stdlib.h>
 #include <string.h>
-#include <utf8proc.h>
 
 #include "core/clock.h"
 #include "core/xalloc.h"
+#include "domain/dedup.h"
 #include "io/import_internal.h"
 #include "model/registry.h"
 
@@ -343,26 +343,6 @@ static char *trimmed(struct arena *a, const char *s)
 	return arena_strndup(a, s, n);
 }
 
-static bool is_han(utf8proc_int32_t cp)
-{
-	return (cp >= 0x3400 && cp <= 0x4DBF) || (cp >= 0x4E00 && cp <= 0x9FFF) ||
-	       (cp >= 0xF900 && cp <= 0xFAFF) || (cp >= 0x20000 && cp <= 0x3134F);
-}
-
-/* Whether every character of s is a Chinese one (Cyrillic is not: Ivan
- * Petrov keeps his order and his space). */
-static bool all_han_or_empty(const char *s)
-{
-	const utf8proc_uint8_t *p = (const utf8proc_uint8_t *)s;
-	utf8proc_int32_t cp;
-	for (utf8proc_ssize_t n; *p; p += n)
-		if ((n = utf8proc_iterate(p, -1, &cp)) <= 0 || !is_han(cp))
-			return false;
-	return true;
-}
-
-/* People's names given in parts: "Ivan" + "Petrov" → "Ivan Petrov",
- * "小明" + "王" → "王小明" (family first, no space, in Chinese). */
 /* Appends word to name with a space between. */
 static void add_word(char *name, size_t cap, const char *word)
 {
@@ -383,9 +363,10 @@ static void name_part(const struct entity_def *e, json_t *body, const char *part
 }
 
 /* The name from its parts when the row has none: "Иван Сергеевич Петров",
- * "王小明" (family name first, no space). A patronymic has no field of
- * its own, nor a lead's first and last names: they live in the name (a
- * row's own full name gets a patronymic at its end unless it has it). */
+ * "王小明" (family name first, no space, when both parts are Chinese;
+ * Ivan Petrov keeps his order and his space). A patronymic has no field
+ * of its own, nor a lead's first and last names: they live in the name
+ * (a row's own full name gets a patronymic at its end unless it has it). */
 static void compose_name(const struct entity_def *e, json_t *body)
 {
 	char g[200], middle[200], f[200], name[600] = "";
@@ -398,7 +379,7 @@ static void compose_name(const struct entity_def *e, json_t *body)
 			return;
 		snprintf(name, sizeof name, "%s", had);
 		add_word(name, sizeof name, middle);
-	} else if (*g && *f && !*middle && all_han_or_empty(g) && all_han_or_empty(f)) {
+	} else if (*g && *f && !*middle && dedup_all_han(g) && dedup_all_han(f)) {
 		snprintf(name, sizeof name, "%s%s", f, g);
 	} else {
 		add_word(name, sizeof name, g);
